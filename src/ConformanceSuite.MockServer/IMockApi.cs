@@ -1,0 +1,43 @@
+using ConformanceSuite.Contracts;
+using Microsoft.AspNetCore.Builder;
+
+namespace ConformanceSuite.MockServer;
+
+/// <summary>One API the mock implements, from its contract and its fixture data set.</summary>
+public interface IMockApi
+{
+    string ApiId { get; }
+
+    /// <summary>Fault name → what rule it breaks.</summary>
+    IReadOnlyDictionary<string, string> Faults { get; }
+
+    /// <summary>Credentials and test-data ids from the fixture data set.</summary>
+    IReadOnlyDictionary<string, string> Credentials { get; }
+
+    IReadOnlyDictionary<string, string> TestData { get; }
+
+    void Map(WebApplication api, WebApplication downloads, MockApiSetup setup);
+}
+
+/// <summary>What an API's endpoints need to know at mapping time.</summary>
+public sealed record MockApiSetup(
+    ApiContract Contract,
+    string Prefix,
+    IReadOnlySet<string> Faults,
+    Func<string> DownloadBase,
+    DownloadAudit Audit,
+    TimeSpan StallFor);
+
+/// <summary>What reached the download origin: the credential header names seen, per request.</summary>
+public sealed class DownloadAudit
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Path, IReadOnlyList<string> CredentialHeaders)> seen = new();
+
+    public void Record(string path, IReadOnlyList<string> credentialHeaders) => seen.Enqueue((path, credentialHeaders));
+
+    public int Requests => seen.Count;
+
+    public IReadOnlyList<(string Path, IReadOnlyList<string> CredentialHeaders)> Entries => seen.ToArray();
+
+    public bool AnyCredentialSeen => seen.Any(e => e.CredentialHeaders.Count > 0);
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+
+namespace ConformanceSuite.MockServer;
+
+/// <summary>The mock's few options, parsed by hand: it has no other dependency to justify a parser.</summary>
+public static class MockCommandLine
+{
+    public const string Usage = """
+        ConformanceSuite reference mock
+          --port N            API origin port (default 0: any free port)
+          --download-port N   download origin port (default 0: any free port)
+          --host ADDRESS      listen address (default 127.0.0.1)
+          --fault NAME        switch on a fault mode (repeatable, or comma-separated)
+          --list-faults       print the fault modes and exit
+        """;
+
+    /// <summary>Null when the user asked for help or the fault list (already printed).</summary>
+    public static MockOptions? Parse(IReadOnlyList<string> args)
+    {
+        var options = new MockOptions();
+        var faults = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ConfigurationException($"{arg} needs a value");
+            switch (arg)
+            {
+                case "--port":
+                    options = options with { ApiPort = Port(arg, Next()) };
+                    break;
+                case "--download-port":
+                    options = options with { DownloadPort = Port(arg, Next()) };
+                    break;
+                case "--host":
+                    options = options with { Host = Next() };
+                    break;
+                case "--fault":
+                    faults.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                    break;
+                case "--list-faults":
+                    foreach (var api in MockHost.Implementations(RepositoryLayout.Discover()))
+                    {
+                        foreach (var (name, what) in api.Faults)
+                        {
+                            Console.WriteLine($"{api.ApiId}  {name}  {what}");
+                        }
+                    }
+
+                    return null;
+                case "-h" or "--help":
+                    return null;
+                default:
+                    throw new ConfigurationException($"unknown option '{arg}'\n{Usage}");
+            }
+        }
+
+        return options with { Faults = faults };
+    }
+
+    private static int Port(string option, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
+            ? port
+            : throw new ConfigurationException($"{option}: '{value}' is not a port number");
+}

@@ -1,0 +1,124 @@
+using ConformanceSuite.Contracts;
+using ConformanceSuite.Targets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ConformanceSuite.MockServer;
+
+/// <summary>
+/// The reference provider: every API the mock implements, on one API origin (each under its own path
+/// prefix), with downloads served from a second origin so cross-origin credential handling is real.
+/// </summary>
+public sealed class MockHost : IAsyncDisposable
+{
+    private readonly WebApplication api;
+    private readonly WebApplication downloads;
+
+    private MockHost(WebApplication api, WebApplication downloads, IReadOnlyList<IMockApi> apis, IReadOnlyList<string> faults, DownloadAudit audit)
+    {
+        this.api = api;
+        this.downloads = downloads;
+        Apis = apis;
+        Faults = faults;
+        Audit = audit;
+    }
+
+    /// <summary>Every API the mock implements.</summary>
+    public static IReadOnlyList<IMockApi> Implementations(RepositoryLayout layout) =>
+    [
+        new WavyOpenSessionsApi(layout),
+    ];
+
+    public IReadOnlyList<IMockApi> Apis { get; }
+
+    public IReadOnlyList<string> Faults { get; }
+
+    public DownloadAudit Audit { get; }
+
+    public Uri ApiOrigin { get; private set; } = null!;
+
+    public Uri DownloadOrigin { get; private set; } = null!;
+
+    public Uri BaseUrl(string apiId) => new(ApiOrigin, "/" + apiId);
+
+    public static async Task<MockHost> StartAsync(MockOptions options)
+    {
+        var layout = options.Layout ?? RepositoryLayout.Discover();
+        var implementations = Implementations(layout);
+        var known = implementations.SelectMany(i => i.Faults.Keys).ToHashSet(StringComparer.Ordinal);
+        var unknown = options.Faults.Where(f => !known.Contains(f)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ConfigurationException($"unknown fault mode(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known.Order(StringComparer.Ordinal))}");
+        }
+
+        var loader = new ContractLoader(layout);
+        var audit = new DownloadAudit();
+        var apiApp = Build(options.Host, options.ApiPort);
+        var downloadApp = Build(options.Host, options.DownloadPort);
+        Uri? downloadOrigin = null;
+        foreach (var impl in implementations)
+        {
+            var faults = options.Faults.Where(impl.Faults.ContainsKey).ToHashSet(StringComparer.Ordinal);
+            impl.Map(apiApp, downloadApp, new MockApiSetup(loader.Load(impl.ApiId), "/" + impl.ApiId, faults, () => downloadOrigin!.ToString().TrimEnd('/'), audit, options.StallFor));
+        }
+
+        var host = new MockHost(apiApp, downloadApp, implementations, options.Faults.ToList(), audit);
+        try
+        {
+            await downloadApp.StartAsync();
+            downloadOrigin = Address(downloadApp);
+            await apiApp.StartAsync();
+        }
+        catch (IOException ex)
+        {
+            await host.DisposeAsync();
+            throw new ConfigurationException($"the mock cannot listen on {options.Host} (ports {options.ApiPort}/{options.DownloadPort}): {ex.Message}");
+        }
+
+        host.ApiOrigin = Address(apiApp);
+        host.DownloadOrigin = downloadOrigin;
+        return host;
+    }
+
+    /// <summary>The mock as a run target: its base URLs, its data set's credentials and test data.</summary>
+    public ResolvedTarget Target(string name = TargetProfiles.EmbeddedName, Http.HttpSettings? http = null, TimeSpan? runTimeout = null) => new()
+    {
+        Name = name,
+        Description = Faults.Count == 0 ? "the embedded reference mock" : $"the embedded reference mock with faults: {string.Join(", ", Faults)}",
+        Embedded = true,
+        Apis = Apis.ToDictionary(a => a.ApiId, a => new ApiTarget
+        {
+            ApiId = a.ApiId,
+            BaseUrl = BaseUrl(a.ApiId),
+            Credentials = a.Credentials,
+            TestData = a.TestData,
+        }),
+        Http = http ?? new Http.HttpSettings(),
+        RunTimeout = runTimeout ?? TimeSpan.FromMinutes(30),
+    };
+
+    private static WebApplication Build(string host, int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://{host}:{port}");
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.AddServerHeader = false);
+        return builder.Build();
+    }
+
+    private static Uri Address(WebApplication app)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await api.DisposeAsync();
+        await downloads.DisposeAsync();
+    }
+}

@@ -1,0 +1,21 @@
+namespace ConformanceSuite.MockServer;
+
+/// <summary>How to start the reference mock.</summary>
+public sealed record MockOptions
+{
+    public RepositoryLayout? Layout { get; init; }
+
+    /// <summary>Fault modes to switch on, by name; each breaks exactly one documented or assumed rule.</summary>
+    public IReadOnlyCollection<string> Faults { get; init; } = [];
+
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>0 lets the OS choose.</summary>
+    public int ApiPort { get; init; }
+
+    /// <summary>The second origin that serves downloads; 0 lets the OS choose.</summary>
+    public int DownloadPort { get; init; }
+
+    /// <summary>How long a stalling fault holds a response open.</summary>
+    public TimeSpan StallFor { get; init; } = TimeSpan.FromSeconds(120);
+}

@@ -1,0 +1,34 @@
+namespace ConformanceSuite.Checks;
+
+/// <summary>Every check kind the suite knows, by the name requirements use.</summary>
+public sealed class CheckRegistry
+{
+    private readonly Dictionary<string, ICheck> checks;
+
+    public CheckRegistry(IEnumerable<ICheck> checks)
+    {
+        this.checks = checks.ToDictionary(c => c.Kind, StringComparer.Ordinal);
+    }
+
+    public static CheckRegistry Default { get; } = new(
+    [
+        new RequiredParameterCheck(),
+        new ParameterTypeCheck(),
+        new OptionalParameterNarrowsCheck(),
+        CredentialCheck.Missing(),
+        CredentialCheck.Wrong(),
+        new SuccessBodySchemaCheck(),
+        new DownloadLinkUrlCheck(),
+        new JsonContentTypeCheck(),
+        new DownloadAnonymousCheck(),
+        new CredentialsConfinedCheck(),
+        new CsvHeaderCheck(),
+        new CsvRowsCheck(),
+        new CsvEmptyCheck(),
+    ]);
+
+    public IReadOnlySet<string> Kinds => checks.Keys.ToHashSet(StringComparer.Ordinal);
+
+    public ICheck Get(string kind) =>
+        checks.TryGetValue(kind, out var check) ? check : throw new ConfigurationException($"unknown check kind '{kind}'");
+}

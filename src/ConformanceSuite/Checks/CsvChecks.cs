@@ -1,0 +1,83 @@
+namespace ConformanceSuite.Checks;
+
+/// <summary>The CSV header matches the spec exactly: names, order, delimiter, BOM, encoding.</summary>
+public sealed class CsvHeaderCheck : PerScenarioCheck
+{
+    public override string Kind => "csv-header";
+
+    public override async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var probe = await run.Context.RequireCsvAsync(run.Element.Key, ct);
+        run.Keep(probe.Download);
+        var analysis = probe.Analysis!;
+        foreach (var problem in analysis.HeaderProblems)
+        {
+            run.Fail(problem.Message, problem.Basis, probe.Download);
+        }
+
+        run.Note($"header line: '{analysis.HeaderLine ?? "(none)"}'{(analysis.HasBom ? " after a BOM" : "")}");
+    }
+}
+
+/// <summary>Every row satisfies the spec's row rules (read as a stream; only the first problems are kept).</summary>
+public sealed class CsvRowsCheck : PerScenarioCheck
+{
+    public override string Kind => "csv-rows";
+
+    public override async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var probe = await run.Context.RequireCsvAsync(run.Element.Key, ct);
+        run.Keep(probe.Download);
+        var analysis = probe.Analysis!;
+        foreach (var note in analysis.Notes)
+        {
+            run.Note(note);
+        }
+
+        if (analysis.RowCount == 0 && analysis.RowProblemCount == 0)
+        {
+            CheckRun.Skip($"no rows to check: scenario '{run.Element.Key}' gave a CSV without rows");
+        }
+
+        foreach (var problem in analysis.RowProblems)
+        {
+            run.Fail(problem.Message, problem.Basis, probe.Download);
+        }
+
+        if (analysis.RowProblemCount > analysis.RowProblems.Count)
+        {
+            run.Note($"{analysis.RowProblemCount} row problems in all; the first {analysis.RowProblems.Count} are shown");
+        }
+
+        run.Note($"{analysis.RowCount} rows checked, {analysis.Bytes} bytes streamed");
+    }
+}
+
+/// <summary>A scenario without data gets the empty form the spec names (header only, by default).</summary>
+public sealed class CsvEmptyCheck : PerScenarioCheck
+{
+    public override string Kind => "csv-empty";
+
+    public override async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var probe = await run.Context.RequireCsvAsync(run.Element.Key, ct);
+        run.Keep(probe.Download);
+        var spec = run.Contract.CsvSpecs[EndpointOf(run).Download!.CsvSpec];
+        var analysis = probe.Analysis!;
+        if (spec.Empty.Rule == "header-only")
+        {
+            if (analysis.Bytes == 0 || analysis.HeaderLine is null)
+            {
+                run.Fail("expected a header-only CSV / received 0 bytes (no header line)", spec.Empty.Basis, probe.Download);
+            }
+            else if (analysis.RowCount > 0)
+            {
+                run.Fail($"expected a header-only CSV / received {analysis.RowCount} data rows after the header", spec.Empty.Basis, probe.Download);
+            }
+        }
+        else if (analysis.Bytes > 0)
+        {
+            run.Fail($"expected an empty (0-byte) file / received {analysis.Bytes} bytes", spec.Empty.Basis, probe.Download);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using ConformanceSuite.Http;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>The download link works without any credential.</summary>
+public sealed class DownloadAnonymousCheck : PerScenarioCheck
+{
+    public override string Kind => "download-anonymous";
+
+    public override async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var download = EndpointOf(run).Download!;
+        var probe = await run.Context.DownloadAsync(run.Element.Key, ct);
+        var exchange = run.Keep(probe.Download);
+        var basis = download.CredentialsBasis ?? download.Basis;
+        if (exchange.CredentialsSent.Count > 0)
+        {
+            throw new CredentialConfinementException($"the download was sent with {string.Join(", ", exchange.CredentialsSent)}");
+        }
+
+        if (exchange.Error is not null)
+        {
+            run.Fail($"expected the download to answer 200 without credentials / received no usable response ({exchange.Error})", basis, exchange);
+        }
+        else if (exchange.BlockedRedirect is not null)
+        {
+            run.Note($"the download redirects to another origin ({exchange.BlockedRedirect}); the suite does not follow cross-origin redirects");
+            run.Fail($"expected the download to answer 200 without credentials / received {exchange.Status} to another origin", basis, exchange);
+        }
+        else if (!exchange.IsSuccess)
+        {
+            run.Fail($"expected the download to answer 200 without credentials / received {exchange.Status}", basis, exchange);
+        }
+        else
+        {
+            run.Note($"downloaded {exchange.BodyBytes} bytes from {CredentialSet.OriginOf(probe.Link)} without credentials");
+        }
+    }
+}
+
+/// <summary>
+/// Credentials stay on the API origin: no authenticated call is redirected elsewhere, and no request
+/// of this run to another origin carried one (the suite's own guarantee, shown as evidence).
+/// </summary>
+public sealed class CredentialsConfinedCheck : PerScenarioCheck
+{
+    public override string Kind => "credentials-confined";
+
+    public override async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var basis = run.Requirement.Source;
+        var success = run.Keep(await run.Context.SuccessAsync(run.Element.Key, ct));
+        if (success.BlockedRedirect is not null)
+        {
+            run.Fail($"expected the authenticated call to be answered on the API origin / received {success.Status} redirecting to {success.BlockedRedirect}, another origin (not followed, so no credential left)", basis, success);
+        }
+
+        var apiOrigin = CredentialSet.OriginOf(run.Context.Target.BaseUrl);
+        if (success.IsSuccess)
+        {
+            try
+            {
+                var probe = await run.Context.DownloadAsync(run.Element.Key, ct);
+                run.Keep(probe.Download);
+                var linkOrigin = CredentialSet.OriginOf(probe.Link);
+                run.Note(linkOrigin == apiOrigin
+                    ? $"the download is on the API origin {apiOrigin}; it was fetched without credentials all the same"
+                    : $"the download origin {linkOrigin} differs from the API origin {apiOrigin}; it was fetched without credentials");
+            }
+            catch (SkipCheckException skip)
+            {
+                run.Note($"no download to inspect: {skip.Message}");
+            }
+        }
+
+        var leaked = run.Context.Http.Log.Entries
+            .Where(e => e.CredentialsSent.Count > 0 && Uri.TryCreate(e.Url, UriKind.Absolute, out var u) && CredentialSet.OriginOf(u) != apiOrigin)
+            .ToList();
+        foreach (var e in leaked)
+        {
+            run.Fail($"expected no credential to leave {apiOrigin} / the suite sent {string.Join(", ", e.CredentialsSent)} to {e.Url}", basis, e);
+        }
+
+        run.Note($"{run.Context.Http.Log.Count} requests so far in this run; none sent a credential outside {apiOrigin}" + (leaked.Count > 0 ? " — except the ones reported" : ""));
+    }
+}

@@ -1,0 +1,18 @@
+using ConformanceSuite.Contracts;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>
+/// One kind of check: a generic idea (a required parameter, a credential, a CSV header...) that the
+/// contract data tells where to apply. A requirement binds a kind to its elements.
+/// </summary>
+public interface ICheck
+{
+    /// <summary>The kind name requirements use (<c>check.kind</c>).</summary>
+    string Kind { get; }
+
+    /// <summary>The elements a requirement is checked on, from the contract data.</summary>
+    IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement);
+
+    Task RunAsync(CheckRun run, CancellationToken ct);
+}

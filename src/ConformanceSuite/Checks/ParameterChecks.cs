@@ -1,0 +1,146 @@
+using ConformanceSuite.Contracts;
+using ConformanceSuite.Http;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>A required parameter left out: the request must be refused.</summary>
+public sealed class RequiredParameterCheck : ICheck
+{
+    public string Kind => "required-parameter";
+
+    public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement)
+    {
+        var binding = requirement.Check!;
+        var endpoint = contract.Endpoint(contract.Scenario(binding.Scenarios[0]).Endpoint);
+        return endpoint.Parameters
+            .Where(p => p.Required && (binding.Parameter is null || p.Name == binding.Parameter))
+            .Select(p => new CaseElement(p.Name));
+    }
+
+    public async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var scenario = run.Binding.Scenarios[0];
+        var parameter = run.Context.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Parameter(run.Element.Key);
+        var rejection = parameter.Rejection
+            ?? throw new ConfigurationException($"{run.Contract.Id}: parameter '{parameter.Name}' has no rejection status in the contract");
+        await run.Context.RequireSuccessAsync(scenario, ct);
+        var query = run.Context.ScenarioQuery(scenario);
+        query.Remove(parameter.Name);
+        var exchange = await run.Context.SendAsync(run.Context.Call(scenario, query, $"without {parameter.Name}"), ct);
+        Expect.Rejected(run, exchange, rejection, parameter.Basis, $"without {parameter.Name}");
+    }
+}
+
+/// <summary>A parameter given a value of the wrong type: the request must be refused.</summary>
+public sealed class ParameterTypeCheck : ICheck
+{
+    public string Kind => "parameter-type";
+
+    public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement)
+    {
+        var binding = requirement.Check!;
+        var endpoint = contract.Endpoint(contract.Scenario(binding.Scenarios[0]).Endpoint);
+        return endpoint.Parameters
+            .Where(p => binding.Parameter is null || p.Name == binding.Parameter)
+            .SelectMany(p => p.InvalidExamples.Select(v => new CaseElement($"{p.Name}={v}")));
+    }
+
+    public async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var scenario = run.Binding.Scenarios[0];
+        var cut = run.Element.Key.IndexOf('=', StringComparison.Ordinal);
+        var (name, value) = (run.Element.Key[..cut], run.Element.Key[(cut + 1)..]);
+        var parameter = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Parameter(name);
+        var rejection = parameter.Rejection
+            ?? throw new ConfigurationException($"{run.Contract.Id}: parameter '{name}' has no rejection status in the contract");
+        await run.Context.RequireSuccessAsync(scenario, ct);
+        var query = run.Context.ScenarioQuery(scenario);
+        query[name] = value;
+        var exchange = await run.Context.SendAsync(run.Context.Call(scenario, query, $"{name} of the wrong type"), ct);
+        Expect.Rejected(run, exchange, rejection, run.Requirement.Source, $"{name}={value} (not {parameter.Type})");
+    }
+}
+
+/// <summary>
+/// An optional filter parameter is accepted and honoured: with it, the download holds a non-empty,
+/// strict subset of the baseline's rows.
+/// </summary>
+public sealed class OptionalParameterNarrowsCheck : ICheck
+{
+    public string Kind => "optional-parameter-narrows";
+
+    public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
+        [new CaseElement(requirement.Check!.Parameter ?? throw new ConfigurationException($"{requirement.Id}: '{Kind}' needs check.parameter"))];
+
+    public async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var scenario = run.Binding.Scenarios[0];
+        var baseline = run.Binding.Baseline ?? throw new ConfigurationException($"{run.Requirement.Id}: '{Kind}' needs check.baseline");
+        var parameter = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Parameter(run.Element.Key);
+        if (parameter.Required)
+        {
+            throw new ConfigurationException($"{run.Requirement.Id}: parameter '{parameter.Name}' is required, not optional");
+        }
+
+        var with = run.Keep(await run.Context.SuccessAsync(scenario, ct));
+        var expected = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Success.Status;
+        if (with.Status != expected)
+        {
+            run.Fail($"with {parameter.Name}: expected {expected} / received {(with.Error ?? with.Status.ToString())}: the optional parameter is not accepted", parameter.Basis, with);
+            return;
+        }
+
+        await run.Context.RequireSuccessAsync(baseline, ct);
+        var all = (await run.Context.RequireCsvAsync(baseline, ct)).Analysis!;
+        var narrowed = await run.Context.RequireCsvAsync(scenario, ct);
+        run.Keep(narrowed.Download);
+        var some = narrowed.Analysis!;
+        run.Note($"{all.RowCount} rows without {parameter.Name}, {some.RowCount} with it");
+        if (some.RowCount == 0)
+        {
+            run.Fail($"with {parameter.Name}: expected some rows (the test data's sub-account holds sessions) / received none", parameter.Basis, narrowed.Download);
+        }
+
+        if (some.RowCount >= all.RowCount && all.RowCount > 0)
+        {
+            run.Fail($"with {parameter.Name}: expected fewer rows than the {all.RowCount} without it / received {some.RowCount}: the parameter is not honoured", parameter.Basis, narrowed.Download);
+        }
+
+        if (!all.FingerprintsComplete || !some.FingerprintsComplete)
+        {
+            run.Note("too many rows to compare row by row; only the counts were compared");
+            return;
+        }
+
+        var foreign = some.RowFingerprints.Count(f => !all.RowFingerprints.Contains(f));
+        if (foreign > 0)
+        {
+            run.Fail($"with {parameter.Name}: expected only rows that also appear without it / received {foreign} rows that do not", parameter.Basis, narrowed.Download);
+        }
+    }
+}
+
+/// <summary>Each credential, left out or given a wrong value: the request must be refused.</summary>
+public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
+{
+    public static CredentialCheck Missing() => new("credential-missing", CredentialMode.Missing);
+
+    public static CredentialCheck Wrong() => new("credential-wrong", CredentialMode.Wrong);
+
+    public string Kind => kind;
+
+    public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
+        contract.Auth.Credentials.Select(c => new CaseElement(c.Name));
+
+    public async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var scenario = run.Binding.Scenarios[0];
+        var credential = run.Contract.Auth.Credentials.First(c => c.Name == run.Element.Key);
+        // A refusal only proves something when the same call with all credentials is accepted.
+        await run.Context.RequireSuccessAsync(scenario, ct);
+        var what = mode == CredentialMode.Missing ? $"without {credential.Name}" : $"with a wrong {credential.Name}";
+        var modes = new Dictionary<string, CredentialMode> { [credential.Name] = mode };
+        var exchange = await run.Context.SendAsync(run.Context.Call(scenario, run.Context.ScenarioQuery(scenario), what, modes), ct);
+        Expect.Rejected(run, exchange, run.Contract.Auth.Rejection, credential.Basis, what);
+    }
+}

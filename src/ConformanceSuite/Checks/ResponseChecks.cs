@@ -1,0 +1,101 @@
+using System.Text.Json;
+using ConformanceSuite.Contracts;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>Base for checks that apply once per scenario the requirement names.</summary>
+public abstract class PerScenarioCheck : ICheck
+{
+    public abstract string Kind { get; }
+
+    public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
+        requirement.Check!.Scenarios.Select(s => new CaseElement(s));
+
+    public abstract Task RunAsync(CheckRun run, CancellationToken ct);
+
+    protected static EndpointSpec EndpointOf(CheckRun run) =>
+        run.Contract.Endpoint(run.Contract.Scenario(run.Element.Key).Endpoint);
+}
+
+/// <summary>A valid call answers the success status with a body that validates against the body schema.</summary>
+public sealed class SuccessBodySchemaCheck : PerScenarioCheck
+{
+    public override string Kind => "success-body-schema";
+
+    public override async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var success = EndpointOf(run).Success;
+        var exchange = run.Keep(await run.Context.SuccessAsync(run.Element.Key, ct));
+        if (exchange.Error is not null)
+        {
+            run.Fail($"expected {success.Status} / received no response ({exchange.Error})", success.Basis, exchange);
+            return;
+        }
+
+        if (exchange.Status != success.Status)
+        {
+            run.Fail($"expected {success.Status} / received {exchange.Status}", success.Basis, exchange);
+            return;
+        }
+
+        try
+        {
+            using var _ = JsonDocument.Parse(exchange.Body ?? []);
+        }
+        catch (JsonException ex)
+        {
+            run.Fail($"expected a JSON body / received something that is not JSON ({ex.Message.Split('.')[0]})", success.Basis, exchange);
+            return;
+        }
+
+        var schema = run.Contract.BodySchemas[success.BodySchema];
+        foreach (var violation in Contracts.SchemaValidator.Validate(schema, exchange.BodyText))
+        {
+            run.Fail($"expected the body to validate against {success.BodySchema} / {violation}", success.Basis, exchange);
+        }
+    }
+}
+
+/// <summary>The download link in the success body is an absolute http(s) URL.</summary>
+public sealed class DownloadLinkUrlCheck : PerScenarioCheck
+{
+    public override string Kind => "download-link-url";
+
+    public override async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var download = EndpointOf(run).Download ?? throw new ConfigurationException($"{run.Requirement.Id}: endpoint has no download");
+        var exchange = run.Keep(await run.Context.RequireSuccessAsync(run.Element.Key, ct));
+        var raw = Checks.ApiContext.ReadPointer(exchange, download.LinkPointer);
+        if (raw is null)
+        {
+            CheckRun.Skip($"precondition not met: the body has no string at {download.LinkPointer} (judged by the body schema requirement)");
+        }
+
+        if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
+        {
+            run.Fail($"{download.LinkPointer}: expected an absolute http(s) URL / received '{raw}'", download.LinkBasis ?? download.Basis, exchange);
+        }
+        else
+        {
+            run.Note($"link host: {uri.Authority}");
+        }
+    }
+}
+
+/// <summary>JSON responses say so in their Content-Type.</summary>
+public sealed class JsonContentTypeCheck : PerScenarioCheck
+{
+    public override string Kind => "json-content-type";
+
+    public override async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var success = EndpointOf(run).Success;
+        var exchange = run.Keep(await run.Context.RequireSuccessAsync(run.Element.Key, ct));
+        var media = Expect.MediaType(exchange.ContentType);
+        if (media != Expect.MediaType(success.ContentType))
+        {
+            run.Fail($"expected Content-Type: {success.ContentType} / received {(exchange.ContentType is null ? "no Content-Type" : $"'{exchange.ContentType}'")}",
+                success.ContentTypeBasis ?? success.Basis, exchange);
+        }
+    }
+}

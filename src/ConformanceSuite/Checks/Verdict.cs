@@ -1,0 +1,78 @@
+using System.Text.Json.Serialization;
+using ConformanceSuite.Contracts;
+using ConformanceSuite.Http;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>The four verdicts: deviation is a broken assumption or SHOULD, reported apart from failures.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Verdict>))]
+public enum Verdict
+{
+    Pass,
+    Fail,
+    Deviation,
+    Skipped,
+}
+
+/// <summary>Whether a finding breaks a documented rule or only an assumed one.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Aspect>))]
+public enum Aspect
+{
+    Documented,
+    Assumed,
+}
+
+/// <summary>One thing a check found wrong: "expected … / received …", with the exchange that shows it.</summary>
+public sealed record Finding(string Message, Aspect Aspect, HttpExchange? Evidence)
+{
+    public static Aspect AspectOf(Basis? basis) => basis is { IsAssumption: true } ? Aspect.Assumed : Aspect.Documented;
+}
+
+/// <summary>One element a requirement is checked on: a parameter, a credential, a scenario, an example value.</summary>
+public sealed record CaseElement(string Key)
+{
+    public override string ToString() => Key;
+}
+
+/// <summary>A requirement applied to one contract element: one NUnit case, one line of the report.</summary>
+public sealed record CheckCase(ApiContract Contract, Requirement Requirement, CaseElement Element)
+{
+    public string Key => $"{Contract.Id}/{Requirement.Id}/{Element.Key}";
+
+    public string DisplayName => $"{Requirement.Id} [{Element.Key}] {Requirement.Title}";
+}
+
+/// <summary>The result of one case.</summary>
+public sealed record CaseOutcome
+{
+    public required string Key { get; init; }
+
+    public required string Api { get; init; }
+
+    public required string RequirementId { get; init; }
+
+    public required string Element { get; init; }
+
+    public required Verdict Verdict { get; init; }
+
+    /// <summary>For a non-pass verdict: the requirement, the element and what was found.</summary>
+    public required string Message { get; init; }
+
+    public IReadOnlyList<Finding> Findings { get; init; } = [];
+
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    public IReadOnlyList<HttpExchange> Evidence { get; init; } = [];
+
+    public double DurationMs { get; init; }
+}
+
+/// <summary>Thrown by a check when a precondition cannot be met; the case is skipped with the reason.</summary>
+public sealed class SkipCheckException : Exception
+{
+    public SkipCheckException(string reason) : base(reason) { }
+
+    public SkipCheckException() { }
+
+    public SkipCheckException(string message, Exception inner) : base(message, inner) { }
+}

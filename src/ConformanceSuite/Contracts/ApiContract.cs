@@ -1,0 +1,312 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace ConformanceSuite.Contracts;
+
+/// <summary>One API as the documentation (and the project's assumptions) describe it.</summary>
+public sealed record ApiContract
+{
+    public required string Id { get; init; }
+
+    public required string Title { get; init; }
+
+    public required IReadOnlyDictionary<string, DocSource> Sources { get; init; }
+
+    public IReadOnlyList<Assumption> Assumptions { get; init; } = [];
+
+    public required AuthSpec Auth { get; init; }
+
+    public required IReadOnlyList<EndpointSpec> Endpoints { get; init; }
+
+    public IReadOnlyDictionary<string, TestDataSlot> TestData { get; init; } = new Dictionary<string, TestDataSlot>();
+
+    public required IReadOnlyDictionary<string, Scenario> Scenarios { get; init; }
+
+    /// <summary>The folder the contract was loaded from; referenced files resolve against it.</summary>
+    [JsonIgnore]
+    public string Folder { get; init; } = "";
+
+    /// <summary>The requirement catalogue's file name, relative to <see cref="Folder"/>.</summary>
+    [JsonPropertyName("requirements")]
+    public required string RequirementsFile { get; init; }
+
+    [JsonPropertyName("docFindings")]
+    public string? DocFindingsFile { get; init; }
+
+    /// <summary>The requirement catalogue, loaded from <see cref="RequirementsFile"/>.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<Requirement> Requirements { get; init; } = [];
+
+    [JsonIgnore]
+    public IReadOnlyList<DocFinding> DocFindings { get; init; } = [];
+
+    /// <summary>Loaded JSON Schemas of response bodies, by file name relative to <see cref="Folder"/>.</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, NJsonSchema.JsonSchema> BodySchemas { get; init; } = new Dictionary<string, NJsonSchema.JsonSchema>();
+
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, CsvSpec> CsvSpecs { get; init; } = new Dictionary<string, CsvSpec>();
+
+    /// <summary>True when a target overlay changed this contract.</summary>
+    [JsonIgnore]
+    public bool Overridden { get; init; }
+
+    public EndpointSpec Endpoint(string id) =>
+        Endpoints.FirstOrDefault(e => e.Id == id) ?? throw new ConfigurationException($"{Id}: no endpoint '{id}'.");
+
+    public Scenario Scenario(string id) =>
+        Scenarios.TryGetValue(id, out var s) ? s : throw new ConfigurationException($"{Id}: no scenario '{id}'.");
+
+    public Assumption? FindAssumption(string id) => Assumptions.FirstOrDefault(a => a.Id == id);
+}
+
+public sealed record DocSource
+{
+    public required string Title { get; init; }
+
+    public required string File { get; init; }
+
+    public bool Canonical { get; init; }
+}
+
+public sealed record Assumption
+{
+    public required string Id { get; init; }
+
+    public required string Topic { get; init; }
+
+    public required string Default { get; init; }
+}
+
+public sealed record AuthSpec
+{
+    public required string Scheme { get; init; }
+
+    public required IReadOnlyList<CredentialSpec> Credentials { get; init; }
+
+    public required Rejection Rejection { get; init; }
+}
+
+public sealed record CredentialSpec
+{
+    public required string Name { get; init; }
+
+    public string In { get; init; } = "header";
+
+    public string? Description { get; init; }
+
+    public required Basis Basis { get; init; }
+}
+
+/// <summary>How a request that breaks a rule must be refused.</summary>
+public sealed record Rejection
+{
+    public required int Status { get; init; }
+
+    public IReadOnlyList<int> Tolerated { get; init; } = [];
+
+    public required Basis Basis { get; init; }
+}
+
+public sealed record EndpointSpec
+{
+    public required string Id { get; init; }
+
+    public required string Method { get; init; }
+
+    public required string Path { get; init; }
+
+    public required Basis Basis { get; init; }
+
+    public IReadOnlyDictionary<string, string> RequestHeaders { get; init; } = new Dictionary<string, string>();
+
+    public required IReadOnlyList<ParameterSpec> Parameters { get; init; }
+
+    public required SuccessSpec Success { get; init; }
+
+    public DownloadSpec? Download { get; init; }
+
+    public ParameterSpec Parameter(string name) =>
+        Parameters.FirstOrDefault(p => p.Name == name)
+        ?? throw new ConfigurationException($"endpoint '{Id}' has no parameter '{name}'.");
+}
+
+public sealed record ParameterSpec
+{
+    public required string Name { get; init; }
+
+    public string In { get; init; } = "query";
+
+    public required string Type { get; init; }
+
+    public required bool Required { get; init; }
+
+    public string? Description { get; init; }
+
+    public required Basis Basis { get; init; }
+
+    public IReadOnlyList<string> InvalidExamples { get; init; } = [];
+
+    public Rejection? Rejection { get; init; }
+}
+
+public sealed record SuccessSpec
+{
+    public required int Status { get; init; }
+
+    public required string ContentType { get; init; }
+
+    public Basis? ContentTypeBasis { get; init; }
+
+    public required string BodySchema { get; init; }
+
+    public required Basis Basis { get; init; }
+}
+
+public sealed record DownloadSpec
+{
+    /// <summary>JSON pointer of the link in the success body.</summary>
+    public required string LinkPointer { get; init; }
+
+    public Basis? LinkBasis { get; init; }
+
+    /// <summary><c>none</c>: the link must work without credentials.</summary>
+    public required string Credentials { get; init; }
+
+    public Basis? CredentialsBasis { get; init; }
+
+    public required string CsvSpec { get; init; }
+
+    public required Basis Basis { get; init; }
+}
+
+public sealed record TestDataSlot
+{
+    public required string Description { get; init; }
+
+    public string? Parameter { get; init; }
+}
+
+/// <summary>A named, valid request: the query values may reference test-data slots as <c>{slot}</c>.</summary>
+public sealed record Scenario
+{
+    public required string Endpoint { get; init; }
+
+    public IReadOnlyDictionary<string, string> Query { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The test-data slots this scenario needs.</summary>
+    public IEnumerable<string> Slots() =>
+        Query.Values.Where(v => v.Length > 2 && v[0] == '{' && v[^1] == '}').Select(v => v[1..^1]);
+}
+
+public sealed record Requirement
+{
+    public required string Id { get; init; }
+
+    public required string Title { get; init; }
+
+    public required string Level { get; init; }
+
+    public required string Category { get; init; }
+
+    public required Basis Source { get; init; }
+
+    public IReadOnlyList<string> Assumptions { get; init; } = [];
+
+    public string? Waived { get; init; }
+
+    public CheckBinding? Check { get; init; }
+
+    /// <summary>The API the requirement belongs to (set at load time).</summary>
+    public string Api { get; init; } = "";
+
+    /// <summary>True when a verdict on this requirement rests (wholly or partly) on an assumption.</summary>
+    public bool RestsOnAssumption => Source.IsAssumption || Assumptions.Count > 0;
+
+    public bool IsShould => Level == "SHOULD";
+}
+
+public sealed record CheckBinding
+{
+    public required string Kind { get; init; }
+
+    public required IReadOnlyList<string> Scenarios { get; init; }
+
+    public string? Parameter { get; init; }
+
+    public string? Baseline { get; init; }
+}
+
+public sealed record DocFinding
+{
+    public required string Id { get; init; }
+
+    public required string Summary { get; init; }
+
+    public IReadOnlyList<string> Sources { get; init; } = [];
+
+    public required string Resolution { get; init; }
+
+    public IReadOnlyList<string> Affects { get; init; } = [];
+}
+
+public sealed record CsvSpec
+{
+    public required string Id { get; init; }
+
+    public required string Encoding { get; init; }
+
+    /// <summary><c>forbidden</c> or <c>required</c>.</summary>
+    public required string Bom { get; init; }
+
+    public required string Delimiter { get; init; }
+
+    public required Basis Basis { get; init; }
+
+    public Basis? OrderBasis { get; init; }
+
+    public required IReadOnlyList<CsvColumn> Columns { get; init; }
+
+    public required CsvEmptyRule Empty { get; init; }
+
+    public bool BomRequired => Bom == "required";
+}
+
+public sealed record CsvColumn
+{
+    public required string Name { get; init; }
+
+    public required Basis Basis { get; init; }
+
+    public IReadOnlyList<NameSeenInDocs> NamesSeenInDocs { get; init; } = [];
+
+    public CsvRule? Rule { get; init; }
+}
+
+public sealed record NameSeenInDocs
+{
+    public required string Name { get; init; }
+
+    public required string Finding { get; init; }
+}
+
+public sealed record CsvRule
+{
+    public required string Kind { get; init; }
+
+    public string? Pattern { get; init; }
+
+    public required string Describe { get; init; }
+
+    public required Basis Basis { get; init; }
+}
+
+public sealed record CsvEmptyRule
+{
+    public required string Rule { get; init; }
+
+    public required Basis Basis { get; init; }
+}
+
+/// <summary>The raw JSON of a contract, before binding, for overlays.</summary>
+public sealed record ContractDocument(string File, JsonObject Json);

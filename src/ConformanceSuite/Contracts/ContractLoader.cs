@@ -1,0 +1,137 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ConformanceSuite.Contracts;
+
+/// <summary>
+/// Loads an API's contract and the files it names, validating each against its format schema
+/// (so a malformed file fails with file, JSON pointer and reason) and then cross-checking references.
+/// </summary>
+public sealed class ContractLoader
+{
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+    };
+
+    private readonly RepositoryLayout layout;
+    private readonly IReadOnlySet<string>? knownCheckKinds;
+
+    /// <param name="layout">Where the data lives.</param>
+    /// <param name="knownCheckKinds">When given, a requirement naming another check kind is an error.</param>
+    public ContractLoader(RepositoryLayout layout, IReadOnlySet<string>? knownCheckKinds = null)
+    {
+        this.layout = layout;
+        this.knownCheckKinds = knownCheckKinds;
+    }
+
+    public ApiContract Load(string apiId, JsonNode? overlay = null)
+    {
+        var folder = layout.ApiSchemas(apiId);
+        var file = Path.Combine(folder, "contract.json");
+        if (!File.Exists(file))
+        {
+            var known = Directory.Exists(layout.Schemas) ? string.Join(", ", layout.ApiIds()) : "none";
+            throw new ConfigurationException($"Unknown API '{apiId}': no {file}. Known APIs: {known}.");
+        }
+
+        return LoadFile(file, overlay);
+    }
+
+    public ApiContract LoadFile(string file, JsonNode? overlay = null)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        var node = ReadValidated(file, "contract.schema.json");
+        if (overlay is not null)
+        {
+            node = JsonMergePatch.Apply(node, overlay) ?? node;
+            SchemaValidator.EnsureValid(file + " (with the target's overrides)", node, layout.FormatSchema("contract.schema.json"));
+        }
+
+        var contract = Bind<ApiContract>(file, node) with { Folder = folder, Overridden = overlay is not null };
+
+        var requirementsFile = Path.Combine(folder, node["requirements"]!.GetValue<string>());
+        var catalogue = Bind<RequirementCatalogue>(requirementsFile, ReadValidated(requirementsFile, "requirements.schema.json"));
+        if (catalogue.Api != contract.Id)
+        {
+            throw new ConfigurationException(requirementsFile, "/api", $"names API '{catalogue.Api}', but the contract is '{contract.Id}'");
+        }
+
+        var findings = Array.Empty<DocFinding>() as IReadOnlyList<DocFinding>;
+        if (node["docFindings"]?.GetValue<string>() is { } findingsName)
+        {
+            var findingsFile = Path.Combine(folder, findingsName);
+            findings = Bind<DocFindingList>(findingsFile, ReadValidated(findingsFile, "doc-findings.schema.json")).Findings;
+        }
+
+        var bodySchemas = new Dictionary<string, NJsonSchema.JsonSchema>(StringComparer.Ordinal);
+        var csvSpecs = new Dictionary<string, CsvSpec>(StringComparer.Ordinal);
+        for (var i = 0; i < contract.Endpoints.Count; i++)
+        {
+            var endpoint = contract.Endpoints[i];
+            var schemaFile = Path.Combine(folder, endpoint.Success.BodySchema);
+            if (!File.Exists(schemaFile))
+            {
+                throw new ConfigurationException(file, $"/endpoints/{i}/success/bodySchema", $"names {endpoint.Success.BodySchema}, which does not exist");
+            }
+
+            bodySchemas[endpoint.Success.BodySchema] = SchemaValidator.LoadSchema(schemaFile);
+            if (endpoint.Download is { } download)
+            {
+                var specFile = Path.Combine(folder, download.CsvSpec);
+                if (!File.Exists(specFile))
+                {
+                    throw new ConfigurationException(file, $"/endpoints/{i}/download/csvSpec", $"names {download.CsvSpec}, which does not exist");
+                }
+
+                csvSpecs[download.CsvSpec] = Bind<CsvSpec>(specFile, ReadValidated(specFile, "csv-spec.schema.json"));
+            }
+        }
+
+        var result = contract with
+        {
+            Requirements = catalogue.Requirements.Select(r => r with { Api = contract.Id }).ToList(),
+            DocFindings = findings,
+            BodySchemas = bodySchemas,
+            CsvSpecs = csvSpecs,
+        };
+        new ContractCrossCheck(result, file, requirementsFile, knownCheckKinds).Run();
+        return result;
+    }
+
+    private JsonNode ReadValidated(string file, string formatSchema)
+    {
+        if (!File.Exists(file))
+        {
+            throw new ConfigurationException(file, "", "the file does not exist");
+        }
+
+        var node = SchemaValidator.ParseJson(file, File.ReadAllText(file));
+        SchemaValidator.EnsureValid(file, node, layout.FormatSchema(formatSchema));
+        return node;
+    }
+
+    private static T Bind<T>(string file, JsonNode node)
+    {
+        try
+        {
+            return node.Deserialize<T>(JsonOptions) ?? throw new ConfigurationException(file, "", "empty document");
+        }
+        catch (JsonException ex)
+        {
+            throw new ConfigurationException(file, ex.Path?.TrimStart('$').Replace('.', '/') ?? "", ex.Message);
+        }
+    }
+
+    private sealed record RequirementCatalogue
+    {
+        public required string Api { get; init; }
+
+        public required IReadOnlyList<Requirement> Requirements { get; init; }
+    }
+
+    private sealed record DocFindingList
+    {
+        public required IReadOnlyList<DocFinding> Findings { get; init; }
+    }
+}

@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using RestSharp;
+
+namespace ConformanceSuite.Http;
+
+/// <summary>
+/// The suite's one HTTP path (RestSharp underneath). It attaches credentials only to the origin they
+/// belong to, follows redirects only within an origin, caps bodies, bounds time, redacts what it records
+/// and logs every exchange.
+/// </summary>
+public sealed class ConformanceHttpClient : IDisposable
+{
+    private readonly RestClient client;
+    private readonly HttpSettings settings;
+    private readonly Redactor redactor;
+    private readonly RequestLog log;
+
+    public ConformanceHttpClient(HttpSettings settings, Redactor redactor, RequestLog log)
+    {
+        this.settings = settings;
+        this.redactor = redactor;
+        this.log = log;
+        client = new RestClient(new RestClientOptions
+        {
+            FollowRedirects = false,
+            Timeout = settings.RequestTimeout,
+            ThrowOnAnyError = false,
+            UserAgent = $"ConformanceSuite/{typeof(ConformanceHttpClient).Assembly.GetName().Version?.ToString(3)}",
+        });
+    }
+
+    public RequestLog Log => log;
+
+    /// <summary>Sends a call and buffers its body (up to <see cref="HttpSettings.MaxBufferedBytes"/>).</summary>
+    public Task<HttpExchange> SendAsync(HttpCall call, CancellationToken ct) =>
+        ExecuteAsync(call, (exchange, body) =>
+        {
+            using var buffer = new MemoryStream();
+            body.CopyTo(buffer);
+            exchange.Body = buffer.ToArray();
+            return exchange;
+        }, settings.MaxBufferedBytes, ct);
+
+    /// <summary>
+    /// Sends a call and hands the body to <paramref name="consume"/> as a stream (never buffered whole).
+    /// When the transport fails, <paramref name="consume"/> is not called and the result is default.
+    /// </summary>
+    public async Task<(HttpExchange Exchange, T? Result)> StreamAsync<T>(HttpCall call, Func<HttpExchange, Stream, T> consume, CancellationToken ct)
+    {
+        T? result = default;
+        var exchange = await ExecuteAsync(call, (ex, body) =>
+        {
+            result = consume(ex, body);
+            return ex;
+        }, settings.MaxResponseBytes, ct);
+        return (exchange, exchange.Error is null ? result : default);
+    }
+
+    private async Task<HttpExchange> ExecuteAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, long cap, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var url = call.Url;
+        var redirects = new List<string>();
+        for (var hop = 0; ; hop++)
+        {
+            var exchange = await SendOnceAsync(call with { Url = url }, onBody, cap, ct);
+            exchange.Redirects.AddRange(redirects);
+            exchange.DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (exchange.Status is not (301 or 302 or 303 or 307 or 308) || !exchange.ResponseHeaders.TryGetValue("Location", out var location))
+            {
+                log.Add(exchange);
+                return exchange;
+            }
+
+            var next = new Uri(url, location);
+            if (CredentialSet.OriginOf(next) != CredentialSet.OriginOf(url))
+            {
+                exchange.BlockedRedirect = redactor.Scrub(next.ToString());
+                log.Add(exchange);
+                return exchange;
+            }
+
+            if (hop >= settings.MaxRedirects)
+            {
+                exchange.Error = $"more than {settings.MaxRedirects} redirects";
+                log.Add(exchange);
+                return exchange;
+            }
+
+            redirects.Add($"{exchange.Status} {redactor.Scrub(next.ToString())}");
+            url = next;
+        }
+    }
+
+    private async Task<HttpExchange> SendOnceAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, long cap, CancellationToken ct)
+    {
+        var request = new RestRequest(call.Url, Method.Get)
+        {
+            Method = Enum.Parse<Method>(call.Method, ignoreCase: true),
+            CompletionOption = HttpCompletionOption.ResponseHeadersRead,
+        };
+        var shown = new List<KeyValuePair<string, string>>();
+        foreach (var (name, value) in call.Headers)
+        {
+            // Content headers cannot ride on a request without a body; the stack would drop or reject them.
+            if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            request.AddHeader(name, value);
+            shown.Add(new(name, redactor.HeaderValue(name, value)));
+        }
+
+        var sent = new List<string>();
+        if (call.Credentials is { } credentials)
+        {
+            if (!credentials.BelongsTo(call.Url))
+            {
+                throw new CredentialConfinementException(
+                    $"refusing to send credentials of {CredentialSet.OriginOf(credentials.Origin)} to {CredentialSet.OriginOf(call.Url)}");
+            }
+
+            foreach (var (name, value) in credentials.Values)
+            {
+                var mode = call.CredentialModes.TryGetValue(name, out var m) ? m : CredentialMode.Valid;
+                if (mode == CredentialMode.Missing)
+                {
+                    continue;
+                }
+
+                var actual = mode == CredentialMode.Wrong ? Redactor.InvalidCredentialValue : value;
+                request.AddHeader(name, actual);
+                shown.Add(new(name, redactor.HeaderValue(name, actual)));
+                sent.Add(name);
+            }
+        }
+
+        var exchange = new HttpExchange
+        {
+            Method = call.Method,
+            Url = redactor.Scrub(call.Url.ToString()),
+            Purpose = call.Purpose,
+            RequestHeaders = shown,
+            CredentialsSent = sent,
+        };
+
+        Exception? bodyError = null;
+        request.AdvancedResponseWriter = (message, req) =>
+        {
+            exchange.Status = (int)message.StatusCode;
+            CopyHeaders(exchange, message.Headers);
+            CopyHeaders(exchange, message.Content.Headers);
+            try
+            {
+                using var raw = message.Content.ReadAsStream(ct);
+                using var limited = new LimitedStream(raw, cap, settings.RequestTimeout, ct);
+                using var tee = new ExcerptStream(limited, settings.ExcerptChars * 4);
+                onBody(exchange, tee);
+                exchange.BodyBytes = limited.BytesRead;
+                exchange.BodyExcerpt = Excerpt(tee.Captured);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+            {
+                bodyError = ex;
+            }
+
+            return new RestResponse(req) { StatusCode = message.StatusCode, ResponseStatus = ResponseStatus.Completed };
+        };
+
+        RestResponse response;
+        try
+        {
+            response = await client.ExecuteAsync(request, ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            exchange.Error = Describe(ex);
+            return exchange;
+        }
+
+        if (bodyError is not null)
+        {
+            exchange.Error = Describe(bodyError);
+        }
+        else if (response.ErrorException is { } error && exchange.Status is null)
+        {
+            exchange.Error = Describe(error);
+        }
+        else if (exchange.Status is null)
+        {
+            exchange.Error = response.ResponseStatus == ResponseStatus.TimedOut
+                ? $"no response within {settings.RequestTimeout.TotalSeconds:0.#} s"
+                : $"no response ({response.ResponseStatus})";
+        }
+
+        ct.ThrowIfCancellationRequested();
+        return exchange;
+    }
+
+    private void CopyHeaders(HttpExchange exchange, HttpHeaders headers)
+    {
+        foreach (var (name, values) in headers)
+        {
+            exchange.ResponseHeaders[name] = redactor.Scrub(string.Join(", ", values));
+        }
+    }
+
+    private string Excerpt(byte[] bytes)
+    {
+        var text = Encoding.UTF8.GetString(bytes);
+        if (text.Length > settings.ExcerptChars)
+        {
+            text = text[..settings.ExcerptChars] + "…";
+        }
+
+        return redactor.Scrub(text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal));
+    }
+
+    private string Describe(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case ResponseLimitException limit:
+                    return limit.Message;
+                case SocketException socket:
+                    return $"cannot connect ({socket.SocketErrorCode})";
+                case TimeoutException:
+                case TaskCanceledException:
+                    return $"no response within {settings.RequestTimeout.TotalSeconds:0.#} s";
+            }
+        }
+
+        return redactor.Scrub(ex.Message);
+    }
+
+    public void Dispose() => client.Dispose();
+
+    /// <summary>Keeps the first bytes read through it, for evidence excerpts.</summary>
+    private sealed class ExcerptStream(Stream inner, int keep) : Stream
+    {
+        private readonly MemoryStream captured = new();
+
+        public byte[] Captured => captured.ToArray();
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = inner.Read(buffer, offset, count);
+            Keep(buffer.AsSpan(offset, n));
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = await inner.ReadAsync(buffer, cancellationToken);
+            Keep(buffer.Span[..n]);
+            return n;
+        }
+
+        private void Keep(ReadOnlySpan<byte> data)
+        {
+            var room = keep - (int)captured.Length;
+            if (room > 0)
+            {
+                captured.Write(data[..Math.Min(room, data.Length)]);
+            }
+        }
+
+        public override void Flush() { }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

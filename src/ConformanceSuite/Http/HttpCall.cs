@@ -1,0 +1,47 @@
+namespace ConformanceSuite.Http;
+
+/// <summary>How a call uses one credential: the real value, none, or a wrong one.</summary>
+public enum CredentialMode
+{
+    Valid,
+    Missing,
+    Wrong,
+}
+
+/// <summary>The credentials of one API and the only origin they may be sent to.</summary>
+public sealed record CredentialSet(Uri Origin, IReadOnlyDictionary<string, string> Values)
+{
+    public static string OriginOf(Uri url) => url.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
+
+    public bool BelongsTo(Uri url) => OriginOf(url) == OriginOf(Origin);
+}
+
+/// <summary>One request the suite wants to make.</summary>
+public sealed record HttpCall
+{
+    public string Method { get; init; } = "GET";
+
+    public required Uri Url { get; init; }
+
+    /// <summary>Plain (non-credential) headers.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The credentials to attach; null sends none.</summary>
+    public CredentialSet? Credentials { get; init; }
+
+    /// <summary>Per credential name, how to use it; names not listed are sent valid.</summary>
+    public IReadOnlyDictionary<string, CredentialMode> CredentialModes { get; init; } = new Dictionary<string, CredentialMode>();
+
+    /// <summary>Shown in progress and evidence: why the suite made this request.</summary>
+    public string Purpose { get; init; } = "";
+}
+
+/// <summary>The suite refused to send credentials to an origin they do not belong to.</summary>
+public sealed class CredentialConfinementException : Exception
+{
+    public CredentialConfinementException(string message) : base(message) { }
+
+    public CredentialConfinementException() { }
+
+    public CredentialConfinementException(string message, Exception inner) : base(message, inner) { }
+}

@@ -1,0 +1,92 @@
+using System.Text;
+using System.Text.Json.Serialization;
+
+namespace ConformanceSuite.Http;
+
+/// <summary>One request and its response, as evidence: credentials redacted, body kept as an excerpt.</summary>
+public sealed class HttpExchange
+{
+    public required string Method { get; init; }
+
+    public required string Url { get; init; }
+
+    public string Purpose { get; init; } = "";
+
+    public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders { get; init; } = [];
+
+    /// <summary>The credential headers actually sent (names only).</summary>
+    public IReadOnlyList<string> CredentialsSent { get; init; } = [];
+
+    public int? Status { get; set; }
+
+    public Dictionary<string, string> ResponseHeaders { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public string? ContentType => ResponseHeaders.TryGetValue("Content-Type", out var v) ? v : null;
+
+    /// <summary>The buffered body (JSON calls only); not written to reports.</summary>
+    [JsonIgnore]
+    public byte[]? Body { get; set; }
+
+    public string BodyExcerpt { get; set; } = "";
+
+    public long BodyBytes { get; set; }
+
+    /// <summary>Transport failure (unreachable, timeout, size cap), in words; null when a response arrived.</summary>
+    public string? Error { get; set; }
+
+    public double DurationMs { get; set; }
+
+    /// <summary>Same-origin redirects followed on the way, as "status url".</summary>
+    public List<string> Redirects { get; } = [];
+
+    /// <summary>A redirect to another origin, not followed.</summary>
+    public string? BlockedRedirect { get; set; }
+
+    [JsonIgnore]
+    public bool IsSuccess => Status is >= 200 and < 300;
+
+    [JsonIgnore]
+    public string BodyText => Body is null ? "" : Encoding.UTF8.GetString(Body);
+
+    public string RequestLine => $"{Method} {Url}";
+
+    /// <summary>One paragraph for a failure message.</summary>
+    public string Describe()
+    {
+        var sb = new StringBuilder();
+        sb.Append(RequestLine);
+        if (RequestHeaders.Count > 0)
+        {
+            sb.Append(" [").Append(string.Join(", ", RequestHeaders.Select(h => $"{h.Key}: {h.Value}"))).Append(']');
+        }
+
+        foreach (var hop in Redirects)
+        {
+            sb.Append(" -> ").Append(hop);
+        }
+
+        if (Error is not null)
+        {
+            sb.Append(" -> no response: ").Append(Error);
+            return sb.ToString();
+        }
+
+        sb.Append(" -> ").Append(Status);
+        if (ContentType is { } ct)
+        {
+            sb.Append(' ').Append(ct);
+        }
+
+        if (BlockedRedirect is not null)
+        {
+            sb.Append(" (Location: ").Append(BlockedRedirect).Append(", another origin: not followed)");
+        }
+
+        if (BodyExcerpt.Length > 0)
+        {
+            sb.Append(" body: ").Append(BodyExcerpt);
+        }
+
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,16 @@
+namespace ConformanceSuite.Http;
+
+/// <summary>Limits of the HTTP layer; defaults suit a live provider, tests shorten them.</summary>
+public sealed record HttpSettings
+{
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public long MaxResponseBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Bodies of buffered (JSON) calls are capped lower than streamed downloads.</summary>
+    public long MaxBufferedBytes { get; init; } = 4L * 1024 * 1024;
+
+    public int MaxRedirects { get; init; } = 5;
+
+    public int ExcerptChars { get; init; } = 400;
+}

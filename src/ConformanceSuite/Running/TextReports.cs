@@ -1,0 +1,101 @@
+using System.Text;
+using ConformanceSuite.Checks;
+
+namespace ConformanceSuite.Running;
+
+/// <summary>The console summary and the Markdown report (for pull-request comments and CI step summaries).</summary>
+public static class TextReports
+{
+    public static string Word(Verdict v) => v switch
+    {
+        Verdict.Pass => "PASS",
+        Verdict.Fail => "FAIL",
+        Verdict.Deviation => "DEVIATION",
+        _ => "SKIPPED",
+    };
+
+    public static string Console(RunResults results)
+    {
+        var sb = new StringBuilder();
+        foreach (var api in results.Requirements.GroupBy(r => r.Api))
+        {
+            sb.AppendLine(api.Key);
+            foreach (var r in api)
+            {
+                sb.Append($"  {Word(r.Verdict),-9}  {r.Id}  {r.Title}");
+                sb.AppendLine(r.RestsOnAssumption ? "  (rests on an assumption)" : "");
+                foreach (var c in r.Cases.Where(c => c.Verdict != Verdict.Pass))
+                {
+                    var detail = c.Verdict == Verdict.Skipped
+                        ? c.Message[(c.Message.IndexOf("skipped: ", StringComparison.Ordinal) + 9)..]
+                        : string.Join(" | ", c.Findings.Select(f => f.Message).DefaultIfEmpty(c.Message));
+                    sb.AppendLine($"             [{c.Element}] {Word(c.Verdict)}: {detail}");
+                }
+
+                if (r.Waived is not null)
+                {
+                    sb.AppendLine($"             waived: {r.Waived}");
+                }
+            }
+        }
+
+        sb.AppendLine(Summary(results));
+        return sb.ToString();
+    }
+
+    public static string Summary(RunResults results) =>
+        $"{(results.Conformant ? "CONFORMANT" : "NOT CONFORMANT")}: {results.Counts["pass"]} pass, {results.Counts["fail"]} fail, "
+        + $"{results.Counts["deviation"]} deviation, {results.Counts["skipped"]} skipped (fail-on: {results.FailOn}); "
+        + $"{results.RequestCount} requests; target '{results.Target.Name}'";
+
+    public static string Markdown(RunResults results)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"## ConformanceSuite: {(results.Conformant ? "✅ conformant" : "❌ not conformant")}");
+        sb.AppendLine();
+        sb.AppendLine($"Target **{Escape(results.Target.Name)}** ({Escape(results.Target.Description)}), tool {results.Tool.Version}, {results.FinishedAt:yyyy-MM-dd HH:mm} UTC, {results.RequestCount} requests, fail-on `{results.FailOn}`.");
+        sb.AppendLine();
+        sb.AppendLine("| verdict | api | requirement | level | rests on assumption |");
+        sb.AppendLine("|---|---|---|---|---|");
+        foreach (var r in results.Requirements)
+        {
+            sb.AppendLine($"| {Word(r.Verdict)} | {r.Api} | **{r.Id}** {Escape(r.Title)} | {r.Level} | {(r.RestsOnAssumption ? "yes" : "no")} |");
+        }
+
+        var problems = results.Requirements.SelectMany(r => r.Cases).Where(c => c.Verdict != Verdict.Pass).ToList();
+        if (problems.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("### Findings");
+            foreach (var c in problems)
+            {
+                sb.AppendLine($"- **{c.RequirementId}** [{Escape(c.Element)}] {Word(c.Verdict)}");
+                foreach (var f in c.Findings)
+                {
+                    sb.AppendLine($"  - {Escape(f.Message)}{(f.Aspect == Aspect.Assumed ? " _(assumed rule)_" : "")}");
+                }
+
+                if (c.Verdict == Verdict.Skipped)
+                {
+                    sb.AppendLine($"  - {Escape(c.Message)}");
+                }
+            }
+        }
+
+        foreach (var api in results.Apis.Where(a => a.DocFindings.Count > 0))
+        {
+            sb.AppendLine();
+            sb.AppendLine($"### Doc findings: {api.Id}");
+            foreach (var f in api.DocFindings)
+            {
+                sb.AppendLine($"- **{f.Id}** {Escape(f.Summary)} Resolution: {Escape(f.Resolution)}");
+            }
+        }
+
+        sb.AppendLine();
+        sb.AppendLine(Summary(results));
+        return sb.ToString();
+    }
+
+    private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+}

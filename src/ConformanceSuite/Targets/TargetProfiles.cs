@@ -1,0 +1,196 @@
+using System.Text.Json.Nodes;
+using ConformanceSuite.Contracts;
+using ConformanceSuite.Http;
+
+namespace ConformanceSuite.Targets;
+
+/// <summary>
+/// Reads target profiles (<c>targets/*.json</c>): validated against <c>target.schema.json</c>; credentials
+/// only by environment-variable reference (a literal secret is refused); values may reference variables too.
+/// </summary>
+public static class TargetProfiles
+{
+    public const string EmbeddedName = "embedded";
+
+    /// <summary>A parsed profile; <see cref="Embedded"/> profiles are resolved by whoever starts the mock.</summary>
+    public sealed record Profile(string File, string Name, string Description, bool Embedded, HttpSettings Http, TimeSpan RunTimeout, JsonObject Json);
+
+    public static Profile Read(RepositoryLayout layout, string path)
+    {
+        var file = File.Exists(path) ? path : Path.Combine(layout.Targets, path.EndsWith(".json", StringComparison.Ordinal) ? path : path + ".json");
+        if (!File.Exists(file))
+        {
+            var known = Directory.Exists(layout.Targets)
+                ? string.Join(", ", Directory.EnumerateFiles(layout.Targets, "*.json").Select(Path.GetFileNameWithoutExtension))
+                : "none";
+            throw new ConfigurationException($"target profile '{path}' not found (profiles in targets/: {known})");
+        }
+
+        var node = SchemaValidator.ParseJson(file, File.ReadAllText(file));
+        RefuseLiteralSecrets(file, node);
+        SchemaValidator.EnsureValid(file, node, layout.FormatSchema("target.schema.json"));
+        var json = (JsonObject)node;
+        var timeouts = json["timeouts"] as JsonObject;
+        var http = new HttpSettings
+        {
+            RequestTimeout = TimeSpan.FromSeconds(timeouts?["requestSeconds"]?.GetValue<double>() ?? 30),
+            MaxResponseBytes = json["maxResponseBytes"]?.GetValue<long>() ?? new HttpSettings().MaxResponseBytes,
+        };
+        return new Profile(
+            file,
+            json["name"]!.GetValue<string>(),
+            json["description"]?.GetValue<string>() ?? "",
+            json["embedded"]?.GetValue<bool>() ?? false,
+            http,
+            TimeSpan.FromSeconds(timeouts?["runSeconds"]?.GetValue<double>() ?? 1800),
+            json);
+    }
+
+    /// <summary>The contract overlays a profile declares, by API id (usable before the target is resolved).</summary>
+    public static IReadOnlyDictionary<string, JsonNode?> Overrides(Profile profile) =>
+        (profile.Json["apis"] as JsonObject ?? [])
+        .ToDictionary(kv => kv.Key, kv => (kv.Value as JsonObject)?["overrides"]?.DeepClone());
+
+    /// <summary>Resolves a live profile: base URLs, credentials and test data from the profile and the environment.</summary>
+    public static ResolvedTarget Resolve(Profile profile, IEnumerable<string> apiIds, Func<string, string?>? env = null)
+    {
+        env ??= Environment.GetEnvironmentVariable;
+        if (profile.Embedded)
+        {
+            throw new ConfigurationException($"{profile.File}: an embedded profile is resolved by starting the mock, not here");
+        }
+
+        var apis = new Dictionary<string, ApiTarget>(StringComparer.Ordinal);
+        var apisJson = profile.Json["apis"] as JsonObject ?? [];
+        foreach (var id in apiIds)
+        {
+            if (apisJson[id] is not JsonObject api)
+            {
+                throw new ConfigurationException(profile.File, "/apis", $"no entry for API '{id}' (the run asks for it)");
+            }
+
+            var pointer = $"/apis/{id}";
+            var baseUrlText = Value(profile.File, pointer + "/baseUrl", api["baseUrl"], env)
+                ?? throw new ConfigurationException(profile.File, pointer + "/baseUrl", "a base URL is required");
+            if (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+            {
+                throw new ConfigurationException(profile.File, pointer + "/baseUrl", $"'{baseUrlText}' is not an absolute http(s) URL");
+            }
+
+            var credentials = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, reference) in api["credentials"] as JsonObject ?? [])
+            {
+                var variable = reference!["env"]!.GetValue<string>();
+                var value = env(variable);
+                if (string.IsNullOrEmpty(value))
+                {
+                    throw new ConfigurationException(profile.File, $"{pointer}/credentials/{name}",
+                        $"credential '{name}' comes from the environment variable {variable}, which is not set");
+                }
+
+                credentials[name] = value;
+            }
+
+            var testData = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (slot, raw) in api["testData"] as JsonObject ?? [])
+            {
+                if (Value(profile.File, $"{pointer}/testData/{slot}", raw, env) is { Length: > 0 } v)
+                {
+                    testData[slot] = v;
+                }
+            }
+
+            apis[id] = new ApiTarget
+            {
+                ApiId = id,
+                BaseUrl = baseUrl,
+                Credentials = credentials,
+                TestData = testData,
+                Overrides = api["overrides"]?.DeepClone(),
+            };
+        }
+
+        return new ResolvedTarget
+        {
+            Name = profile.Name,
+            Description = profile.Description,
+            Apis = apis,
+            Http = profile.Http,
+            RunTimeout = profile.RunTimeout,
+        };
+    }
+
+    /// <summary>
+    /// A target from plain environment variables, for one API: <c>CONFORMANCE_BASE_URL</c>,
+    /// <c>CONFORMANCE_CREDENTIAL_&lt;name&gt;</c>, <c>CONFORMANCE_DATA_&lt;slot&gt;</c>.
+    /// </summary>
+    public static ResolvedTarget FromEnvironment(ApiContract contract, Func<string, string?>? env = null)
+    {
+        env ??= Environment.GetEnvironmentVariable;
+        var baseUrlText = env("CONFORMANCE_BASE_URL") ?? throw new ConfigurationException("CONFORMANCE_BASE_URL is not set");
+        if (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+        {
+            throw new ConfigurationException($"CONFORMANCE_BASE_URL='{baseUrlText}' is not an absolute http(s) URL");
+        }
+
+        var credentials = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var c in contract.Auth.Credentials)
+        {
+            var variable = $"CONFORMANCE_CREDENTIAL_{c.Name}";
+            credentials[c.Name] = env(variable) is { Length: > 0 } v
+                ? v
+                : throw new ConfigurationException($"credential '{c.Name}' of {contract.Id}: set the environment variable {variable}");
+        }
+
+        var testData = contract.TestData.Keys
+            .Select(slot => (slot, value: env($"CONFORMANCE_DATA_{slot}")))
+            .Where(x => !string.IsNullOrEmpty(x.value))
+            .ToDictionary(x => x.slot, x => x.value!, StringComparer.Ordinal);
+        return new ResolvedTarget
+        {
+            Name = "environment",
+            Description = "from CONFORMANCE_* environment variables",
+            Apis = new Dictionary<string, ApiTarget>
+            {
+                [contract.Id] = new() { ApiId = contract.Id, BaseUrl = baseUrl, Credentials = credentials, TestData = testData },
+            },
+        };
+    }
+
+    private static string? Value(string file, string pointer, JsonNode? node, Func<string, string?> env)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            case JsonValue v when v.TryGetValue<string>(out var s):
+                return s;
+            case JsonObject o:
+                var variable = o["env"]!.GetValue<string>();
+                var value = env(variable);
+                if (string.IsNullOrEmpty(value))
+                {
+                    value = o["default"]?.GetValue<string>();
+                }
+
+                return value;
+            default:
+                throw new ConfigurationException(file, pointer, "expected a string or {\"env\": \"VARIABLE\"}");
+        }
+    }
+
+    private static void RefuseLiteralSecrets(string file, JsonNode node)
+    {
+        foreach (var (api, entry) in node["apis"] as JsonObject ?? [])
+        {
+            foreach (var (name, value) in entry?["credentials"] as JsonObject ?? [])
+            {
+                if (value is JsonValue || (value is JsonObject o && o.ContainsKey("value")))
+                {
+                    throw new ConfigurationException(file, $"/apis/{api}/credentials/{name}",
+                        "a literal credential is refused: reference an environment variable instead, e.g. {\"env\": \"MY_TOKEN\"}");
+                }
+            }
+        }
+    }
+}
