@@ -96,8 +96,9 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
         if (exchange.Status != expected)
         {
             var covering = Contract.Requirements.FirstOrDefault(r => r.Check?.Kind == "success-body-schema")?.Id;
-            CheckRun.Skip($"precondition not met: the valid call of scenario '{scenarioId}' did not answer {expected}"
-                + (covering is null ? "" : $" (judged by {covering})") + $": {exchange.Describe()}");
+            var received = exchange.Error ?? exchange.Status.ToString() + (exchange.BlockedRedirect is null ? "" : $" to {exchange.BlockedRedirect}");
+            CheckRun.Skip($"precondition not met: the valid call of scenario '{scenarioId}' did not answer {expected} but {received}"
+                + (covering is null ? "" : $" (judged by {covering})"));
         }
 
         return exchange;
@@ -149,8 +150,9 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
         if (probe.Analysis is null)
         {
             var covering = Contract.Requirements.FirstOrDefault(r => r.Check?.Kind == "download-anonymous")?.Id;
-            CheckRun.Skip($"precondition not met: the download of scenario '{scenarioId}' failed"
-                + (covering is null ? "" : $" (judged by {covering})") + $": {probe.Download.Describe()}");
+            var received = probe.Download.Error ?? $"status {probe.Download.Status}";
+            CheckRun.Skip($"precondition not met: the download of scenario '{scenarioId}' failed ({received})"
+                + (covering is null ? "" : $" (judged by {covering})"));
         }
 
         return probe;

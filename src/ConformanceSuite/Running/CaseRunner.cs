@@ -76,7 +76,7 @@ public static class CaseRunner
         var head = $"{@case.Requirement.Id} [{@case.Element.Key}] {@case.Requirement.Title}";
         return verdict switch
         {
-            Verdict.Pass => $"{head}: pass" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : ""),
+            Verdict.Pass => "pass" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : ""),
             Verdict.Skipped => $"{head}: skipped: {skip}",
             _ when error is not null => $"{head}: FAIL: {error}",
             _ => $"{head}: {(verdict == Verdict.Fail ? "FAIL" : "DEVIATION")}:" + Environment.NewLine

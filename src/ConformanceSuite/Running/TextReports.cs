@@ -23,7 +23,7 @@ public static class TextReports
             foreach (var r in api)
             {
                 sb.Append($"  {Word(r.Verdict),-9}  {r.Id}  {r.Title}");
-                sb.AppendLine(r.RestsOnAssumption ? "  (rests on an assumption)" : "");
+                sb.AppendLine(AssumptionNote(r));
                 foreach (var c in r.Cases.Where(c => c.Verdict != Verdict.Pass))
                 {
                     var detail = c.Verdict == Verdict.Skipped
@@ -43,6 +43,12 @@ public static class TextReports
         return sb.ToString();
     }
 
+    /// <summary>Says whether a verdict rests wholly or partly on assumptions.</summary>
+    public static string AssumptionNote(RequirementResult r) =>
+        r.Source.StartsWith("assumption", StringComparison.Ordinal) ? $"  (assumed: {string.Join(", ", r.Assumptions.DefaultIfEmpty(r.Source))})"
+        : r.Assumptions.Count > 0 ? $"  (partly assumed: {string.Join(", ", r.Assumptions)})"
+        : "";
+
     public static string Summary(RunResults results) =>
         $"{(results.Conformant ? "CONFORMANT" : "NOT CONFORMANT")}: {results.Counts["pass"]} pass, {results.Counts["fail"]} fail, "
         + $"{results.Counts["deviation"]} deviation, {results.Counts["skipped"]} skipped (fail-on: {results.FailOn}); "
@@ -59,7 +65,7 @@ public static class TextReports
         sb.AppendLine("|---|---|---|---|---|");
         foreach (var r in results.Requirements)
         {
-            sb.AppendLine($"| {Word(r.Verdict)} | {r.Api} | **{r.Id}** {Escape(r.Title)} | {r.Level} | {(r.RestsOnAssumption ? "yes" : "no")} |");
+            sb.AppendLine($"| {Word(r.Verdict)} | {r.Api} | **{r.Id}** {Escape(r.Title)} | {r.Level} | {(r.RestsOnAssumption ? AssumptionNote(r).Trim(' ', '(', ')') : "no")} |");
         }
 
         var problems = results.Requirements.SelectMany(r => r.Cases).Where(c => c.Verdict != Verdict.Pass).ToList();

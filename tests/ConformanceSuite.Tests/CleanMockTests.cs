@@ -1,0 +1,87 @@
+using ConformanceSuite.Checks;
+using ConformanceSuite.MockServer;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>The pass side: the clean mock passes every requirement, and the run keeps credentials home.</summary>
+[TestFixture]
+public sealed class CleanMockTests
+{
+    [Test]
+    public async Task The_clean_mock_passes_every_wavy_requirement()
+    {
+        var results = await Harness.RunAsync("wavy-open-sessions");
+
+        results.Requirements.Should().NotBeEmpty();
+        results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass, Harness.Verdicts(results));
+        results.Conformant.Should().BeTrue();
+        results.RequestCount.Should().BeGreaterThan(0);
+    }
+
+    [Test]
+    public async Task The_download_origin_never_sees_a_credential()
+    {
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout });
+        await Harness.RunAgainstAsync(mock.Target(http: Harness.FastHttp), "wavy-open-sessions");
+
+        mock.Audit.Requests.Should().BeGreaterThan(0, "the suite downloads the CSVs");
+        mock.Audit.AnyCredentialSeen.Should().BeFalse();
+        mock.DownloadOrigin.Authority.Should().NotBe(mock.ApiOrigin.Authority, "the download is cross-origin");
+    }
+
+    [Test]
+    public async Task A_missing_test_data_id_skips_the_checks_that_need_it_with_the_reason()
+    {
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout });
+        var target = mock.Target(http: Harness.FastHttp);
+        var api = target.Apis["wavy-open-sessions"];
+        var withoutSubAccount = target with
+        {
+            Apis = new Dictionary<string, Targets.ApiTarget>
+            {
+                [api.ApiId] = api with { TestData = api.TestData.Where(kv => kv.Key != "subAccount").ToDictionary() },
+            },
+        };
+
+        var results = await Harness.RunAgainstAsync(withoutSubAccount, "wavy-open-sessions");
+
+        var narrowing = results.Requirements.Single(r => r.Id == "WAVY-003");
+        narrowing.Verdict.Should().Be(Verdict.Skipped);
+        narrowing.Cases.Single().Message.Should().Contain("the target gives no test data 'subAccount'");
+        results.Requirements.Where(r => r.Id != "WAVY-003" && r.Id != "WAVY-012").Should().OnlyContain(r => r.Verdict == Verdict.Pass);
+        results.Conformant.Should().BeTrue("a skip is not a failure");
+    }
+
+    [Test]
+    public async Task Wrong_configured_credentials_skip_the_auth_checks_instead_of_passing_them()
+    {
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout });
+        var target = mock.Target(http: Harness.FastHttp);
+        var api = target.Apis["wavy-open-sessions"];
+        var badCredentials = target with
+        {
+            Apis = new Dictionary<string, Targets.ApiTarget>
+            {
+                [api.ApiId] = api with { Credentials = api.Credentials.ToDictionary(kv => kv.Key, kv => kv.Value + "-nope") },
+            },
+        };
+
+        var results = await Harness.RunAgainstAsync(badCredentials, "wavy-open-sessions");
+
+        results.Requirements.Single(r => r.Id == "WAVY-004").Verdict.Should().Be(Verdict.Skipped, "a 401 proves nothing when the valid call is refused too");
+        results.Requirements.Single(r => r.Id == "WAVY-006").Verdict.Should().Be(Verdict.Fail);
+    }
+
+    [Test]
+    public async Task Verdicts_of_deviations_fail_the_run_only_when_asked()
+    {
+        var results = await Harness.RunAsync("wavy-open-sessions", "csv-bom");
+
+        results.Conformant.Should().BeTrue();
+        results.Requirements.Should().Contain(r => r.Verdict == Verdict.Deviation);
+        results.Requirements.Any(r => RunResults.FailsRun(r.Verdict, "deviation")).Should().BeTrue();
+    }
+}

@@ -1,0 +1,134 @@
+using System.Text.Json.Nodes;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Contracts;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>A malformed contract fails with file, JSON pointer and reason; overlays apply.</summary>
+[TestFixture]
+public sealed class ContractLoaderTests
+{
+    private string root = "";
+
+    [SetUp]
+    public void CopyRepositoryData()
+    {
+        root = Path.Combine(Path.GetTempPath(), "cs-loader-" + Guid.NewGuid().ToString("N"));
+        Copy(Harness.Layout.Schemas, Path.Combine(root, "schemas"));
+    }
+
+    [TearDown]
+    public void Clean() => Directory.Delete(root, recursive: true);
+
+    private string ContractFile => Path.Combine(root, "schemas", "wavy-open-sessions", "contract.json");
+
+    private string RequirementsFile => Path.Combine(root, "schemas", "wavy-open-sessions", "requirements.json");
+
+    private ApiContract Load(JsonNode? overlay = null) =>
+        new ContractLoader(new RepositoryLayout(root), CheckRegistry.Default.Kinds).Load("wavy-open-sessions", overlay);
+
+    private static void Edit(string file, Action<JsonObject> change)
+    {
+        var json = (JsonObject)JsonNode.Parse(File.ReadAllText(file))!;
+        change(json);
+        File.WriteAllText(file, json.ToJsonString());
+    }
+
+    public static IEnumerable<TestCaseData> Malformed()
+    {
+        yield return Case("missing required property", c => c.Remove("auth"), "contract.json", "", "required property 'auth' is missing");
+        yield return Case("wrong type", c => c["endpoints"]![0]!["parameters"]![0]!["required"] = "yes", "contract.json", "/endpoints/0/parameters/0/required", "expected a boolean");
+        yield return Case("unknown enum value", c => c["endpoints"]![0]!["parameters"]![0]!["type"] = "int", "contract.json", "/endpoints/0/parameters/0/type", "not one of the allowed values");
+        yield return Case("unexpected property", c => c["auth"]!["schema"] = "headers", "contract.json", "/auth/schema", "property 'schema' is not allowed");
+        yield return Case("bad status", c => c["auth"]!["rejection"]!["status"] = 4010, "contract.json", "/auth/rejection/status", "number is too big");
+        yield return Case("unknown doc source", c => c["endpoints"]![0]!["basis"]!["doc"] = "wavy-fr", "contract.json", "/endpoints/0/basis/doc", "unknown doc source 'wavy-fr'");
+        yield return Case("scenario on unknown parameter", c => c["scenarios"]!["with-sessions"]!["query"]!["customer"] = "1", "contract.json", "/scenarios/with-sessions/query/customer", "has no parameter 'customer'");
+        yield return Case("scenario on unknown slot", c => c["scenarios"]!["with-sessions"]!["query"]!["customerId"] = "{nobody}", "contract.json", "/scenarios/with-sessions", "test-data slot 'nobody'");
+        yield return Case("missing body schema file", c => c["endpoints"]![0]!["success"]!["bodySchema"] = "nope.schema.json", "contract.json", "/endpoints/0/success/bodySchema", "does not exist");
+        yield return Case("unknown check kind", r => r["requirements"]![0]!["check"]!["kind"] = "required-parmeter", "requirements.json", "/requirements/0/check/kind", "unknown check kind 'required-parmeter'");
+        yield return Case("duplicate requirement id", r => r["requirements"]![1]!["id"] = "WAVY-001", "requirements.json", "/requirements/1/id", "duplicate requirement id 'WAVY-001'");
+        yield return Case("bad requirement id", r => r["requirements"]![0]!["id"] = "wavy-1", "requirements.json", "/requirements/0/id", "does not match the pattern");
+        yield return Case("neither checked nor waived", r => r["requirements"]![0]!.AsObject().Remove("check"), "requirements.json", "/requirements/0", "required property 'check' is missing");
+        yield return Case("unknown assumption", r => r["requirements"]![0]!["assumptions"] = new JsonArray("A-WAVY-99"), "requirements.json", "/requirements/0/assumptions", "unknown assumption 'A-WAVY-99'");
+        yield return Case("unknown scenario", r => r["requirements"]![0]!["check"]!["scenarios"] = new JsonArray("nowhere"), "requirements.json", "/requirements/0/check", "unknown scenario 'nowhere'");
+    }
+
+    private static TestCaseData Case(string name, Action<JsonObject> change, string file, string pointer, string reason) =>
+        new TestCaseData(change, file, pointer, reason).SetName($"malformed {file}: {name}");
+
+    [TestCaseSource(nameof(Malformed))]
+    public void A_malformed_file_fails_with_file_pointer_and_reason(Action<JsonObject> change, string file, string pointer, string reason)
+    {
+        Edit(file == "contract.json" ? ContractFile : RequirementsFile, change);
+
+        var error = FluentActions.Invoking(() => Load()).Should().Throw<ConfigurationException>().Which;
+
+        error.File.Should().EndWith(file);
+        error.Pointer.Should().Be(pointer);
+        error.Reason.Should().Contain(reason);
+        error.Message.Should().NotContain("   at ", "no stack trace in the message");
+    }
+
+    [Test]
+    public void Invalid_json_reports_line_and_byte()
+    {
+        File.WriteAllText(ContractFile, "{\n  \"id\": \"wavy-open-sessions\",\n  \"title\": oops\n}");
+
+        var error = FluentActions.Invoking(() => Load()).Should().Throw<ConfigurationException>().Which;
+
+        error.File.Should().EndWith("contract.json");
+        error.Reason.Should().Contain("not valid JSON (line 3");
+    }
+
+    [Test]
+    public void An_unknown_api_lists_the_known_ones()
+    {
+        FluentActions.Invoking(() => new ContractLoader(new RepositoryLayout(root)).Load("wavy"))
+            .Should().Throw<ConfigurationException>().WithMessage("*Unknown API 'wavy'*Known APIs: wavy-open-sessions*");
+    }
+
+    [Test]
+    public void An_overlay_changes_the_contract_without_code()
+    {
+        var overlay = JsonNode.Parse("""{"auth":{"rejection":{"status":403,"tolerated":[],"basis":{"assumption":"A-WAVY-02"}}}}""");
+
+        var contract = Load(overlay);
+
+        contract.Auth.Rejection.Status.Should().Be(403);
+        contract.Overridden.Should().BeTrue();
+    }
+
+    [Test]
+    public void A_malformed_overlay_is_reported_against_the_overridden_contract()
+    {
+        var overlay = JsonNode.Parse("""{"auth":{"rejection":{"status":"four-oh-one"}}}""");
+
+        FluentActions.Invoking(() => Load(overlay)).Should().Throw<ConfigurationException>()
+            .Which.Message.Should().Contain("with the target's overrides").And.Contain("/auth/rejection/status");
+    }
+
+    [Test]
+    public void Merge_patch_follows_rfc_7396()
+    {
+        var target = JsonNode.Parse("""{"a":"b","c":{"d":"e","f":"g"}}""");
+        var patch = JsonNode.Parse("""{"a":"z","c":{"f":null}}""");
+
+        JsonMergePatch.Apply(target, patch)!.ToJsonString().Should().Be("""{"a":"z","c":{"d":"e"}}""");
+    }
+
+    private static void Copy(string from, string to)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
+        }
+
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+        }
+    }
+}

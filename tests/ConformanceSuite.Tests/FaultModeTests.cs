@@ -1,0 +1,57 @@
+using ConformanceSuite.Checks;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// Every check can fail: each fault mode of the mock breaks one rule, and the run must give exactly the
+/// expected verdicts (everything else passing), with a message that names the catching requirement.
+/// </summary>
+[TestFixture]
+public sealed class FaultModeTests
+{
+    public static IEnumerable<TestCaseData> Faults() =>
+        Harness.Faults().Select(f => new TestCaseData(f).SetName($"fault {f.Api}:{f.Name} is caught by {f.CaughtBy}"));
+
+    [TestCaseSource(nameof(Faults))]
+    public async Task Fault_is_caught_by_its_requirement_and_breaks_nothing_else(FaultExpectation fault)
+    {
+        var results = await Harness.RunAsync(fault.Api, fault.Name);
+
+        var actual = results.Requirements.ToDictionary(r => r.Id, r => r.Verdict);
+        var expected = actual.Keys.ToDictionary(id => id, id => fault.Expect.TryGetValue(id, out var v) ? v : Verdict.Pass);
+        actual.Should().Equal(expected, $"fault '{fault.Name}' should change only the verdicts it lists");
+
+        var catching = results.Requirements.Single(r => r.Id == fault.CaughtBy);
+        catching.Verdict.Should().BeOneOf(Verdict.Fail, Verdict.Deviation);
+        var messages = catching.Cases.Where(c => c.Verdict != Verdict.Pass).Select(c => c.Message).ToList();
+        messages.Should().NotBeEmpty()
+            .And.AllSatisfy(m => m.Should().StartWith(fault.CaughtBy, "a failure message names its requirement"))
+            .And.Contain(m => m.Contains(fault.Message, StringComparison.Ordinal));
+        results.Conformant.Should().Be(fault.Expect.Values.All(v => v != Verdict.Fail));
+    }
+
+    [Test]
+    public void Every_mock_fault_mode_has_an_expectation_and_every_expectation_a_fault_mode()
+    {
+        var declared = MockServer.MockHost.Implementations(Harness.Layout)
+            .SelectMany(api => api.Faults.Keys.Select(f => $"{api.ApiId}:{f}"));
+        var expected = Harness.Faults().Select(f => $"{f.Api}:{f.Name}");
+
+        expected.Should().BeEquivalentTo(declared);
+    }
+
+    [Test]
+    public void Every_checked_requirement_is_caught_by_at_least_one_fault_mode()
+    {
+        var caught = Harness.Faults().Select(f => f.CaughtBy).ToHashSet();
+        var checkedRequirements = Harness.Layout.ApiIds()
+            .Select(id => new Contracts.ContractLoader(Harness.Layout).Load(id))
+            .SelectMany(c => c.Requirements)
+            .Where(r => r.Check is not null && MockServer.MockHost.Implementations(Harness.Layout).Any(m => m.ApiId == r.Api))
+            .Select(r => r.Id);
+
+        checkedRequirements.Should().OnlyContain(id => caught.Contains(id), "every check must be proved able to fail");
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Http;
+using ConformanceSuite.MockServer;
+using ConformanceSuite.Running;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>Runs the suite in-process against the embedded mock, with or without faults.</summary>
+internal static class Harness
+{
+    public static readonly RepositoryLayout Layout = RepositoryLayout.Discover();
+
+    /// <summary>Short limits so the stalling fault is caught in seconds.</summary>
+    public static readonly HttpSettings FastHttp = new() { RequestTimeout = TimeSpan.FromSeconds(2) };
+
+    public static async Task<RunResults> RunAsync(string api, params string[] faults)
+    {
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Layout, Faults = faults, StallFor = TimeSpan.FromSeconds(20) });
+        return await RunAgainstAsync(mock.Target(http: FastHttp), api, faults);
+    }
+
+    public static async Task<RunResults> RunAgainstAsync(Targets.ResolvedTarget target, string api, IReadOnlyList<string>? faults = null)
+    {
+        var catalog = CaseCatalog.Build(Layout, [api], []);
+        using var session = new ConformanceSession(catalog, target, faults);
+        await session.RunAllAsync();
+        return session.Results();
+    }
+
+    public static IEnumerable<FaultExpectation> Faults() =>
+        Layout.ApiIds()
+            .Select(api => (api, file: Path.Combine(Layout.ApiFixtures(api), "faults.json")))
+            .Where(x => File.Exists(x.file))
+            .SelectMany(x => JsonSerializer.Deserialize<FaultFile>(File.ReadAllText(x.file), ResultsJson.Options)!.Faults
+                .Select(f => f with { Api = x.api }));
+
+    public static string Verdicts(RunResults results) =>
+        string.Join(", ", results.Requirements.Select(r => $"{r.Id}={r.Verdict}"));
+
+    internal sealed record FaultFile(IReadOnlyList<FaultExpectation> Faults);
+}
+
+/// <summary>One line of fixtures/&lt;api&gt;/faults.json.</summary>
+public sealed record FaultExpectation
+{
+    public string Api { get; init; } = "";
+
+    public required string Name { get; init; }
+
+    public required string CaughtBy { get; init; }
+
+    public required string Message { get; init; }
+
+    public required IReadOnlyDictionary<string, Verdict> Expect { get; init; }
+
+    public override string ToString() => $"{Api}:{Name}";
+}

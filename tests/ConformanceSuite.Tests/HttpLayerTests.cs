@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Sockets;
+using ConformanceSuite.Http;
+using FluentAssertions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>The one HTTP path: credential confinement, redirects, caps, stalls, redaction, unreachable hosts.</summary>
+[TestFixture]
+public sealed class HttpLayerTests
+{
+    private const string Secret = "s3cr3t-value-for-redaction";
+    private WebApplication server = null!;
+    private Uri origin = null!;
+    private readonly List<string?> seenAuth = [];
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        server = builder.Build();
+        server.MapGet("/echo", (HttpContext c) =>
+        {
+            seenAuth.Add(c.Request.Headers["X-Token"].FirstOrDefault());
+            return Results.Text($"you sent {c.Request.Headers["X-Token"]}", "text/plain");
+        });
+        server.MapGet("/hop", () => Results.Redirect("/echo"));
+        server.MapGet("/away", () => Results.Redirect("http://127.0.0.2:9/elsewhere"));
+        server.MapGet("/big", () => Results.Bytes(new byte[100_000], "application/octet-stream"));
+        server.MapGet("/stall", async (HttpContext c) =>
+        {
+            await c.Response.WriteAsync("partial", c.RequestAborted);
+            await c.Response.Body.FlushAsync(c.RequestAborted);
+            await Task.Delay(TimeSpan.FromSeconds(30), c.RequestAborted);
+        });
+        await server.StartAsync();
+        origin = new Uri(server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await server.DisposeAsync();
+
+    private static (ConformanceHttpClient Client, RequestLog Log) Client(long cap = 1_000_000)
+    {
+        var redactor = new Redactor();
+        redactor.AddSecret(Secret);
+        redactor.AddCredentialName("X-Token");
+        var log = new RequestLog();
+        return (new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(1), MaxBufferedBytes = cap }, redactor, log), log);
+    }
+
+    private CredentialSet Credentials(Uri? at = null) => new(at ?? origin, new Dictionary<string, string> { ["X-Token"] = Secret });
+
+    [Test]
+    public async Task Credentials_go_to_their_origin_and_are_redacted_everywhere_they_are_recorded()
+    {
+        var (client, log) = Client();
+        using var _ = client;
+
+        var exchange = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/echo"), Credentials = Credentials() }, CancellationToken.None);
+
+        exchange.Status.Should().Be(200);
+        exchange.BodyText.Should().Contain(Secret, "the server echoed it");
+        exchange.BodyExcerpt.Should().NotContain(Secret).And.Contain(Redactor.Mask);
+        exchange.RequestHeaders.Should().ContainSingle(h => h.Key == "X-Token" && h.Value == Redactor.Mask);
+        exchange.Describe().Should().NotContain(Secret);
+        log.Entries.Should().ContainSingle();
+    }
+
+    [Test]
+    public async Task Credentials_are_refused_for_another_origin()
+    {
+        var (client, _) = Client();
+        using var _c = client;
+        var elsewhere = new Uri("http://127.0.0.2:1/");
+
+        var act = () => client.SendAsync(new HttpCall { Url = new Uri(origin, "/echo"), Credentials = Credentials(elsewhere) }, CancellationToken.None);
+
+        await act.Should().ThrowAsync<CredentialConfinementException>();
+    }
+
+    [Test]
+    public async Task Same_origin_redirects_are_followed_with_credentials()
+    {
+        var (client, _) = Client();
+        using var _c = client;
+
+        var exchange = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/hop"), Credentials = Credentials() }, CancellationToken.None);
+
+        exchange.Status.Should().Be(200);
+        exchange.Redirects.Should().ContainSingle();
+        exchange.CredentialsSent.Should().Contain("X-Token");
+    }
+
+    [Test]
+    public async Task Cross_origin_redirects_are_not_followed()
+    {
+        var (client, _) = Client();
+        using var _c = client;
+
+        var exchange = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/away"), Credentials = Credentials() }, CancellationToken.None);
+
+        exchange.Status.Should().Be(302);
+        exchange.BlockedRedirect.Should().StartWith("http://127.0.0.2:9/");
+    }
+
+    [Test]
+    public async Task A_body_over_the_cap_is_an_error_not_a_crash()
+    {
+        var (client, _) = Client(cap: 10_000);
+        using var _c = client;
+
+        var exchange = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/big") }, CancellationToken.None);
+
+        exchange.Error.Should().Contain("exceeds the size cap of 10000 bytes");
+    }
+
+    [Test]
+    public async Task A_stalled_body_ends_with_a_timeout_error()
+    {
+        var (client, _) = Client();
+        using var _c = client;
+
+        var exchange = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/stall") }, CancellationToken.None);
+
+        exchange.Status.Should().Be(200);
+        exchange.Error.Should().Contain("stalled");
+    }
+
+    [Test]
+    public async Task An_unreachable_host_is_an_error_in_words()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var (client, _) = Client();
+        using var _c = client;
+
+        var exchange = await client.SendAsync(new HttpCall { Url = new Uri($"http://127.0.0.1:{port}/") }, CancellationToken.None);
+
+        exchange.Status.Should().BeNull();
+        exchange.Error.Should().Contain("cannot connect");
+    }
+}

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>The reference mock as a separate process, as people and live-provider runs see it.</summary>
+internal sealed class MockProcess : IDisposable
+{
+    private readonly Process process;
+
+    private MockProcess(Process process, JsonElement ready)
+    {
+        this.process = process;
+        Ready = ready;
+    }
+
+    public JsonElement Ready { get; }
+
+    public string BaseUrl(string api) => Ready.GetProperty("apis").GetProperty(api).GetString()!;
+
+    public static async Task<MockProcess> StartAsync(params string[] faults)
+    {
+        var dll = typeof(MockServer.MockHost).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "exec", dll, "--port", "0" }.Concat(faults.SelectMany(f => new[] { "--fault", f })))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment[RepositoryLayout.RootVariable] = Harness.Layout.Root;
+        var process = Process.Start(start)!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var line = await process.StandardOutput.ReadLineAsync(cts.Token);
+        if (line is null || !line.StartsWith('{'))
+        {
+            var err = await process.StandardError.ReadToEndAsync(cts.Token);
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"the mock process did not start: {line} {err}");
+        }
+
+        return new MockProcess(process, JsonDocument.Parse(line).RootElement.Clone());
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+
+        process.Dispose();
+    }
+}

@@ -1,0 +1,168 @@
+using System.Text.Json.Nodes;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Contracts;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>Guards on the data: ids, coverage, schemas with valid and invalid fixtures.</summary>
+[TestFixture]
+public sealed class RepositoryTests
+{
+    private static List<ApiContract> Contracts() =>
+        Harness.Layout.ApiIds().Select(id => new ContractLoader(Harness.Layout, CheckRegistry.Default.Kinds).Load(id)).ToList();
+
+    [Test]
+    public void Every_contract_loads_and_names_its_folder()
+    {
+        var contracts = Contracts();
+
+        contracts.Should().NotBeEmpty();
+        contracts.Should().OnlyContain(c => Path.GetFileName(c.Folder) == c.Id);
+    }
+
+    [Test]
+    public void Requirement_ids_are_unique_across_all_apis()
+    {
+        var ids = Contracts().SelectMany(c => c.Requirements).Select(r => r.Id).ToList();
+
+        ids.Should().OnlyHaveUniqueItems();
+    }
+
+    [Test]
+    public void Every_requirement_is_checked_or_waived_with_a_reason()
+    {
+        foreach (var r in Contracts().SelectMany(c => c.Requirements))
+        {
+            (r.Check is not null || r.Waived is { Length: >= 10 }).Should().BeTrue($"{r.Id} must be checked or waived with a reason");
+            (r.Check is not null && r.Waived is not null).Should().BeFalse($"{r.Id} cannot be both checked and waived");
+        }
+    }
+
+    [Test]
+    public void Every_requirement_yields_at_least_one_case()
+    {
+        foreach (var c in Contracts())
+        {
+            foreach (var r in c.Requirements.Where(r => r.Check is not null))
+            {
+                CheckRegistry.Default.Get(r.Check!.Kind).Expand(c, r).Should().NotBeEmpty($"{r.Id} would never run");
+            }
+        }
+    }
+
+    [Test]
+    public void Every_check_kind_is_used_by_some_requirement()
+    {
+        var used = Contracts().SelectMany(c => c.Requirements).Select(r => r.Check?.Kind).OfType<string>().ToHashSet();
+
+        CheckRegistry.Default.Kinds.Should().BeSubsetOf(used);
+    }
+
+    [Test]
+    public void Every_required_parameter_and_credential_has_a_requirement()
+    {
+        foreach (var c in Contracts())
+        {
+            var kinds = c.Requirements.Select(r => r.Check?.Kind).ToHashSet();
+            foreach (var p in c.Endpoints.SelectMany(e => e.Parameters).Where(p => p.Required))
+            {
+                c.Requirements.Should().Contain(r => r.Check!.Kind == "required-parameter" && (r.Check.Parameter == null || r.Check.Parameter == p.Name),
+                    $"{c.Id}: required parameter {p.Name} needs a requirement");
+            }
+
+            kinds.Should().Contain("credential-missing").And.Contain("credential-wrong");
+        }
+    }
+
+    [Test]
+    public void Every_assumption_is_used_and_every_requirement_names_a_known_source()
+    {
+        foreach (var c in Contracts())
+        {
+            var text = File.ReadAllText(Path.Combine(c.Folder, "contract.json")) + File.ReadAllText(Path.Combine(c.Folder, c.RequirementsFile))
+                       + string.Concat(Directory.EnumerateFiles(c.Folder, "*.csv-spec.json").Select(File.ReadAllText));
+            foreach (var a in c.Assumptions)
+            {
+                text.Split(a.Id).Length.Should().BeGreaterThan(2, $"{a.Id} is declared in {c.Id} but never used");
+            }
+        }
+    }
+
+    public static IEnumerable<TestCaseData> BodyFixtures() =>
+        Harness.Layout.ApiIds().SelectMany(api =>
+        {
+            var folder = Path.Combine(Harness.Layout.ApiFixtures(api), "bodies");
+            return new[] { "valid", "invalid" }.SelectMany(kind =>
+                Directory.Exists(Path.Combine(folder, kind))
+                    ? Directory.EnumerateFiles(Path.Combine(folder, kind), "*.json").Select(f => new TestCaseData(api, f, kind == "valid").SetName($"{api} body fixture {kind}/{Path.GetFileName(f)}"))
+                    : []);
+        });
+
+    [TestCaseSource(nameof(BodyFixtures))]
+    public void Body_fixtures_validate_as_their_folder_says(string api, string file, bool valid)
+    {
+        var contract = new ContractLoader(Harness.Layout).Load(api);
+        var schema = contract.BodySchemas.Values.Single();
+
+        var violations = SchemaValidator.Validate(schema, File.ReadAllText(file));
+
+        (violations.Count == 0).Should().Be(valid, string.Join("; ", violations));
+    }
+
+    [Test]
+    public void Every_body_schema_has_a_valid_and_an_invalid_fixture()
+    {
+        foreach (var api in Harness.Layout.ApiIds())
+        {
+            var folder = Path.Combine(Harness.Layout.ApiFixtures(api), "bodies");
+            Directory.EnumerateFiles(Path.Combine(folder, "valid"), "*.json").Should().NotBeEmpty();
+            Directory.EnumerateFiles(Path.Combine(folder, "invalid"), "*.json").Should().NotBeEmpty();
+        }
+    }
+
+    [Test]
+    public void The_doc_findings_name_existing_sources_and_requirements()
+    {
+        foreach (var c in Contracts())
+        {
+            foreach (var f in c.DocFindings)
+            {
+                f.Sources.Should().OnlyContain(s => c.Sources.ContainsKey(s));
+                f.Affects.Should().OnlyContain(id => c.Requirements.Any(r => r.Id == id));
+            }
+        }
+    }
+
+    [Test]
+    public void The_mock_data_set_serves_every_test_data_slot_of_its_contract()
+    {
+        foreach (var mock in MockServer.MockHost.Implementations(Harness.Layout))
+        {
+            var contract = new ContractLoader(Harness.Layout).Load(mock.ApiId);
+            mock.TestData.Keys.Should().BeEquivalentTo(contract.TestData.Keys);
+            mock.Credentials.Keys.Should().BeEquivalentTo(contract.Auth.Credentials.Select(c => c.Name));
+        }
+    }
+
+    [Test]
+    public void The_target_profiles_in_the_repository_are_valid()
+    {
+        foreach (var file in Directory.EnumerateFiles(Harness.Layout.Targets, "*.json"))
+        {
+            var profile = Targets.TargetProfiles.Read(Harness.Layout, file);
+            profile.Name.Should().Be(Path.GetFileNameWithoutExtension(file));
+        }
+    }
+
+    [Test]
+    public void Every_data_file_declares_its_format_schema()
+    {
+        foreach (var file in Directory.EnumerateFiles(Harness.Layout.Schemas, "*.json", SearchOption.AllDirectories)
+                     .Where(f => !f.Contains("_format", StringComparison.Ordinal) && !f.EndsWith(".schema.json", StringComparison.Ordinal)))
+        {
+            JsonNode.Parse(File.ReadAllText(file))!["$schema"].Should().NotBeNull($"{file} should name its format schema");
+        }
+    }
+}

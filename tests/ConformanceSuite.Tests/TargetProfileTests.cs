@@ -1,0 +1,89 @@
+using ConformanceSuite.Targets;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>Target profiles: env references only for secrets, clear errors, base URLs with path prefixes.</summary>
+[TestFixture]
+public sealed class TargetProfileTests
+{
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-targets-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    private string Write(string json)
+    {
+        var file = Path.Combine(dir, "t.json");
+        File.WriteAllText(file, json);
+        return file;
+    }
+
+    private const string Wavy = "wavy-open-sessions";
+
+    [Test]
+    public void A_literal_secret_is_refused()
+    {
+        var file = Write("""{"name":"t","apis":{"wavy-open-sessions":{"baseUrl":"http://x","credentials":{"userName":"alice"}}}}""");
+
+        FluentActions.Invoking(() => TargetProfiles.Read(Harness.Layout, file)).Should().Throw<ConfigurationException>()
+            .Which.Message.Should().Contain("/apis/wavy-open-sessions/credentials/userName").And.Contain("literal credential is refused");
+    }
+
+    [Test]
+    public void Credentials_and_values_come_from_the_environment()
+    {
+        var file = Write("""
+            {"name":"t","apis":{"wavy-open-sessions":{
+              "baseUrl":{"env":"T_BASE","default":"http://127.0.0.1:1/gateway/v2"},
+              "credentials":{"authenticationToken":{"env":"T_TOKEN"},"userName":{"env":"T_USER"}},
+              "testData":{"customerWithSessions":{"env":"T_CUSTOMER"},"subAccount":"11"}}}}
+            """);
+        var env = new Dictionary<string, string> { ["T_TOKEN"] = "tok", ["T_USER"] = "usr", ["T_CUSTOMER"] = "7" };
+
+        var target = TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy], env.GetValueOrDefault);
+
+        var api = target.Apis[Wavy];
+        api.Credentials.Should().Equal(new Dictionary<string, string> { ["authenticationToken"] = "tok", ["userName"] = "usr" });
+        api.TestData.Should().Equal(new Dictionary<string, string> { ["customerWithSessions"] = "7", ["subAccount"] = "11" });
+        api.Resolve("/v1/session").Should().Be(new Uri("http://127.0.0.1:1/gateway/v2/v1/session"), "a base URL keeps its path prefix");
+    }
+
+    [Test]
+    public void A_credential_variable_that_is_not_set_is_a_clear_error()
+    {
+        var file = Write("""{"name":"t","apis":{"wavy-open-sessions":{"baseUrl":"http://x","credentials":{"userName":{"env":"T_NOT_SET_ANYWHERE"}}}}}""");
+
+        FluentActions.Invoking(() => TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy], _ => null))
+            .Should().Throw<ConfigurationException>().Which.Message.Should().Contain("T_NOT_SET_ANYWHERE, which is not set");
+    }
+
+    [Test]
+    public void A_profile_without_the_api_asked_for_is_a_clear_error()
+    {
+        var file = Write("""{"name":"t","apis":{}}""");
+
+        FluentActions.Invoking(() => TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy]))
+            .Should().Throw<ConfigurationException>().Which.Message.Should().Contain("no entry for API 'wavy-open-sessions'");
+    }
+
+    [Test]
+    public void A_bad_base_url_is_a_clear_error()
+    {
+        var file = Write("""{"name":"t","apis":{"wavy-open-sessions":{"baseUrl":"ftp://x"}}}""");
+
+        FluentActions.Invoking(() => TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy]))
+            .Should().Throw<ConfigurationException>().Which.Message.Should().Contain("not an absolute http(s) URL");
+    }
+
+    [Test]
+    public void An_unknown_profile_lists_the_known_ones()
+    {
+        FluentActions.Invoking(() => TargetProfiles.Read(Harness.Layout, "nowhere"))
+            .Should().Throw<ConfigurationException>().Which.Message.Should().Contain("embedded");
+    }
+}
