@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using ConformanceSuite.Contracts;
 using ConformanceSuite.Csv;
+using ConformanceSuite.Http;
 using FluentAssertions;
 using NUnit.Framework;
 
@@ -84,7 +85,7 @@ public sealed class CsvAnalyzerTests
     }
 
     /// <summary>A non-seekable stream that makes rows as they are read.</summary>
-    private sealed class GeneratedCsv(int rows, int badEvery) : Stream
+    private sealed class GeneratedCsv(int rows, int badEvery) : ReadOnlyStream
     {
         private byte[] pending = Encoding.UTF8.GetBytes("source,session_created_at\n");
         private int offset;
@@ -113,23 +114,5 @@ public sealed class CsvAnalyzerTests
             offset += n;
             return n;
         }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush() { }
-
-        public override long Seek(long o, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] b, int o, int c) => throw new NotSupportedException();
     }
 }

@@ -243,19 +243,11 @@ public sealed class ConformanceHttpClient : IDisposable
     public void Dispose() => client.Dispose();
 
     /// <summary>Keeps the first bytes read through it, for evidence excerpts.</summary>
-    private sealed class ExcerptStream(Stream inner, int keep) : Stream
+    private sealed class ExcerptStream(Stream inner, int keep) : ReadOnlyStream
     {
         private readonly MemoryStream captured = new();
 
         public byte[] Captured => captured.ToArray();
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
 
         public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
 
@@ -281,13 +273,5 @@ public sealed class ConformanceHttpClient : IDisposable
                 captured.Write(data[..Math.Min(room, data.Length)]);
             }
         }
-
-        public override void Flush() { }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

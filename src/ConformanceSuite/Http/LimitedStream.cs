@@ -1,7 +1,7 @@
 namespace ConformanceSuite.Http;
 
 /// <summary>A read-only view of a response body that enforces a size cap and an idle timeout per read.</summary>
-public sealed class LimitedStream : Stream
+public sealed class LimitedStream : ReadOnlyStream
 {
     private readonly Stream inner;
     private readonly long maxBytes;
@@ -17,14 +17,6 @@ public sealed class LimitedStream : Stream
     }
 
     public long BytesRead { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -60,14 +52,6 @@ public sealed class LimitedStream : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush() { }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,0 +1,33 @@
+<#
+.SYNOPSIS
+  Runs the ConformanceSuite. A thin shim: every parameter maps to one option of the .NET entry point
+  (src/ConformanceSuite.Cli), which does all the work. The same run without PowerShell:
+    dotnet run --project src/ConformanceSuite.Cli -- --api wavy-open-sessions --target embedded
+.EXAMPLE
+  ./run-conformance.ps1 -Api wavy-open-sessions -Target targets/example-live.json -FailOn deviation
+#>
+param(
+    [string] $Api,
+    [string] $Target,
+    [string] $BaseUrl,
+    [string] $Filter,
+    [string] $ReportDir,
+    [ValidateSet('fail', 'deviation')] [string] $FailOn,
+    [string] $Fault,
+    [switch] $List,
+    [switch] $NoBuild
+)
+
+$cli = @('run', '--project', (Join-Path $PSScriptRoot 'src/ConformanceSuite.Cli'), '--')
+if ($Api)       { $cli += @('--api', $Api) }
+if ($Target)    { $cli += @('--target', $Target) }
+if ($BaseUrl)   { $cli += @('--base-url', $BaseUrl) }
+if ($Filter)    { $cli += @('--filter', $Filter) }
+if ($ReportDir) { $cli += @('--report-dir', $ReportDir) }
+if ($FailOn)    { $cli += @('--fail-on', $FailOn) }
+if ($Fault)     { $cli += @('--fault', $Fault) }
+if ($List)      { $cli += @('--list') }
+if ($NoBuild)   { $cli += @('--no-build') }
+
+& dotnet @cli
+exit $LASTEXITCODE
