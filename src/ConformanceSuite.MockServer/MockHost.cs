@@ -44,6 +44,10 @@ public sealed class MockHost : IAsyncDisposable
 
     public Uri BaseUrl(string apiId) => new(ApiOrigin, "/" + apiId);
 
+    /// <summary>Signalled when either origin is asked to stop (SIGTERM, Ctrl+C): the process should exit.</summary>
+    public CancellationToken Stopping =>
+        CancellationTokenSource.CreateLinkedTokenSource(api.Lifetime.ApplicationStopping, downloads.Lifetime.ApplicationStopping).Token;
+
     public static async Task<MockHost> StartAsync(MockOptions options)
     {
         var layout = options.Layout ?? RepositoryLayout.Discover();

@@ -24,16 +24,10 @@ try
     };
     Console.WriteLine(JsonSerializer.Serialize(ready));
     Console.Out.Flush();
-    using var stop = new CancellationTokenSource();
-    Console.CancelKeyPress += (_, e) =>
-    {
-        e.Cancel = true;
-        stop.Cancel();
-    };
-    AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+    // The hosts' console lifetime turns SIGTERM and Ctrl+C into "stopping"; that is the way out.
     try
     {
-        await Task.Delay(Timeout.Infinite, stop.Token);
+        await Task.Delay(Timeout.Infinite, host.Stopping);
     }
     catch (OperationCanceledException)
     {

@@ -42,4 +42,14 @@ public sealed class ExternalProcessTests
         external.Requirements.SelectMany(r => r.Cases).Select(c => (c.Key, c.Verdict))
             .Should().Equal(inProcess.Requirements.SelectMany(r => r.Cases).Select(c => (c.Key, c.Verdict)));
     }
+
+    [Test]
+    public async Task The_mock_process_exits_on_sigterm()
+    {
+        using var mock = await MockProcess.StartAsync();
+
+        var exited = await mock.TerminateAsync(TimeSpan.FromSeconds(20));
+
+        exited.Should().BeTrue("a run never leaves a mock behind");
+    }
 }

@@ -41,6 +41,26 @@ internal sealed class MockProcess : IDisposable
         return new MockProcess(process, JsonDocument.Parse(line).RootElement.Clone());
     }
 
+    /// <summary>Sends SIGTERM (as a service manager or timeout(1) would) and waits for the exit.</summary>
+    public async Task<bool> TerminateAsync(TimeSpan within)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     public void Dispose()
     {
         if (!process.HasExited)
