@@ -30,6 +30,7 @@ public sealed class MockHost : IAsyncDisposable
     public static IReadOnlyList<IMockApi> Implementations(RepositoryLayout layout) =>
     [
         new WavyOpenSessionsApi(layout),
+        new CursorListMockApi(layout, "opencx-chat-sessions"),
     ];
 
     public IReadOnlyList<IMockApi> Apis { get; }

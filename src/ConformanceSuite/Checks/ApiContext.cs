@@ -22,44 +22,69 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
 
     public ConformanceHttpClient Http { get; } = http;
 
-    public CredentialSet Credentials { get; } = target.CredentialSet();
+    public CredentialSet Credentials { get; } = target.CredentialSet() with
+    {
+        Schemes = contract.Auth.Credentials.Where(c => c.Scheme is not null).ToDictionary(c => c.Name, c => c.Scheme!),
+    };
 
     /// <summary>The query of a scenario with test-data slots filled in; skips when the target lacks one.</summary>
-    public Dictionary<string, string> ScenarioQuery(string scenarioId)
+    public Dictionary<string, string> ScenarioQuery(string scenarioId) => Fill(scenarioId, Contract.Scenario(scenarioId).Query);
+
+    /// <summary>The path parameters of a scenario with test-data slots filled in.</summary>
+    public Dictionary<string, string> ScenarioPath(string scenarioId) => Fill(scenarioId, Contract.Scenario(scenarioId).Path);
+
+    private readonly ConcurrentDictionary<string, string> generated = new(StringComparer.Ordinal);
+
+    private Dictionary<string, string> Fill(string scenarioId, IReadOnlyDictionary<string, string> values)
     {
-        var scenario = Contract.Scenario(scenarioId);
-        var query = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, raw) in scenario.Query)
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, raw) in values)
         {
             if (raw.Length > 2 && raw[0] == '{' && raw[^1] == '}')
             {
                 var slot = raw[1..^1];
-                if (!Target.TestData.TryGetValue(slot, out var value) || string.IsNullOrWhiteSpace(value))
+                var spec = Contract.TestData.GetValueOrDefault(slot);
+                if (Target.TestData.TryGetValue(slot, out var value) && !string.IsNullOrWhiteSpace(value))
                 {
-                    var what = Contract.TestData.TryGetValue(slot, out var s) ? s.Description : slot;
-                    CheckRun.Skip($"the target gives no test data '{slot}' ({what}), which scenario '{scenarioId}' needs");
+                    result[name] = value;
                 }
-
-                query[name] = value;
+                else if (spec?.Generate == "uuid")
+                {
+                    result[name] = generated.GetOrAdd(slot, _ => Guid.NewGuid().ToString());
+                }
+                else
+                {
+                    CheckRun.Skip($"the target gives no test data '{slot}' ({spec?.Description ?? slot}), which scenario '{scenarioId}' needs");
+                }
             }
             else
             {
-                query[name] = raw;
+                result[name] = raw;
             }
         }
 
-        return query;
+        return result;
     }
 
     /// <summary>A call of a scenario's endpoint with the given query, credentials attached.</summary>
     public HttpCall Call(string scenarioId, IReadOnlyDictionary<string, string> query, string purpose,
-        IReadOnlyDictionary<string, CredentialMode>? modes = null)
+        IReadOnlyDictionary<string, CredentialMode>? modes = null) =>
+        Call(Contract.Endpoint(Contract.Scenario(scenarioId).Endpoint), query, ScenarioPath(scenarioId), purpose, modes);
+
+    /// <summary>A call of an endpoint: path parameters replaced, query appended, credentials attached.</summary>
+    public HttpCall Call(EndpointSpec endpoint, IReadOnlyDictionary<string, string> query, IReadOnlyDictionary<string, string> path,
+        string purpose, IReadOnlyDictionary<string, CredentialMode>? modes = null)
     {
-        var endpoint = Contract.Endpoint(Contract.Scenario(scenarioId).Endpoint);
+        var resolvedPath = endpoint.Path;
+        foreach (var (name, value) in path)
+        {
+            resolvedPath = resolvedPath.Replace("{" + name + "}", Uri.EscapeDataString(value), StringComparison.Ordinal);
+        }
+
         return new HttpCall
         {
             Method = endpoint.Method,
-            Url = WithQuery(Target.Resolve(endpoint.Path), query),
+            Url = WithQuery(Target.Resolve(resolvedPath), query),
             Headers = endpoint.RequestHeaders,
             Credentials = Credentials,
             CredentialModes = modes ?? new Dictionary<string, CredentialMode>(),
@@ -162,19 +187,42 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
     {
         try
         {
-            var node = JsonNode.Parse(exchange.Body ?? []);
-            foreach (var token in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var name = token.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
-                node = node is JsonObject obj ? obj[name] : node is JsonArray arr && int.TryParse(name, out var i) && i < arr.Count ? arr[i] : null;
-            }
-
-            return node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            return JsonPointer.Read(JsonNode.Parse(exchange.Body ?? []), pointer) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
         }
         catch (JsonException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// A full walk of a cursor-paginated scenario (with extra query values), made once per run and bounded
+    /// by the contract's page and time limits so a broken provider cannot hang the run.
+    /// </summary>
+    public Task<CursorWalk> WalkAsync(string scenarioId, IReadOnlyDictionary<string, string>? extra, CancellationToken ct)
+    {
+        var query = ScenarioQuery(scenarioId);
+        foreach (var (k, v) in extra ?? new Dictionary<string, string>())
+        {
+            query[k] = v;
+        }
+
+        var key = "walk:" + Contract.Scenario(scenarioId).Endpoint + "?" + string.Join("&", query.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+        return Cached(key, () => CursorWalk.RunAsync(this, scenarioId, query, ct));
+    }
+
+    /// <summary>The walk of a scenario, required to have completed; otherwise the case is skipped.</summary>
+    public async Task<CursorWalk> RequireCompleteWalkAsync(string scenarioId, CancellationToken ct)
+    {
+        var walk = await WalkAsync(scenarioId, null, ct);
+        if (!walk.Complete || walk.ItemsTruncated)
+        {
+            var covering = Contract.Requirements.FirstOrDefault(r => r.Check?.Kind == "cursor-pagination" && r.Check.Scenarios.Contains(scenarioId))?.Id;
+            CheckRun.Skip($"precondition not met: the walk of scenario '{scenarioId}' did not complete ({(walk.ItemsTruncated ? $"more than {walk.Items.Count} items" : walk.Ending)})"
+                + (covering is null ? "" : $" (judged by {covering})"));
+        }
+
+        return walk;
     }
 
     private async Task<T> Cached<T>(string key, Func<Task<T>> make)

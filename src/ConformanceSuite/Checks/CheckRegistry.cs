@@ -17,6 +17,7 @@ public sealed class CheckRegistry
         new OptionalParameterNarrowsCheck(),
         CredentialCheck.Missing(),
         CredentialCheck.Wrong(),
+        CredentialCheck.Malformed(),
         new SuccessBodySchemaCheck(),
         new DownloadLinkUrlCheck(),
         new JsonContentTypeCheck(),
@@ -25,6 +26,11 @@ public sealed class CheckRegistry
         new CsvHeaderCheck(),
         new CsvRowsCheck(),
         new CsvEmptyCheck(),
+        new PageItemsSchemaCheck(),
+        new CursorPaginationCheck(),
+        new ListFilterCheck(),
+        new NotFoundCheck(),
+        new GetByIdCheck(),
     ]);
 
     public IReadOnlySet<string> Kinds => checks.Keys.ToHashSet(StringComparer.Ordinal);

@@ -13,7 +13,7 @@ public sealed class RequiredParameterCheck : ICheck
         var binding = requirement.Check!;
         var endpoint = contract.Endpoint(contract.Scenario(binding.Scenarios[0]).Endpoint);
         return endpoint.Parameters
-            .Where(p => p.Required && (binding.Parameter is null || p.Name == binding.Parameter))
+            .Where(p => p.Required && p.In == "query" && (binding.Parameter is null || p.Name == binding.Parameter))
             .Select(p => new CaseElement(p.Name));
     }
 
@@ -41,7 +41,7 @@ public sealed class ParameterTypeCheck : ICheck
         var binding = requirement.Check!;
         var endpoint = contract.Endpoint(contract.Scenario(binding.Scenarios[0]).Endpoint);
         return endpoint.Parameters
-            .Where(p => binding.Parameter is null || p.Name == binding.Parameter)
+            .Where(p => p.In == "query" && (binding.Parameter is null || p.Name == binding.Parameter))
             .SelectMany(p => p.InvalidExamples.Select(v => new CaseElement($"{p.Name}={v}")));
     }
 
@@ -127,10 +127,13 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
 
     public static CredentialCheck Wrong() => new("credential-wrong", CredentialMode.Wrong);
 
+    /// <summary>The real value without its scheme: only credentials that have a scheme can be malformed this way.</summary>
+    public static CredentialCheck Malformed() => new("credential-malformed", CredentialMode.Malformed);
+
     public string Kind => kind;
 
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
-        contract.Auth.Credentials.Select(c => new CaseElement(c.Name));
+        contract.Auth.Credentials.Where(c => mode != CredentialMode.Malformed || c.Scheme is not null).Select(c => new CaseElement(c.Name));
 
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
@@ -138,7 +141,12 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
         var credential = run.Contract.Auth.Credentials.First(c => c.Name == run.Element.Key);
         // A refusal only proves something when the same call with all credentials is accepted.
         await run.Context.RequireSuccessAsync(scenario, ct);
-        var what = mode == CredentialMode.Missing ? $"without {credential.Name}" : $"with a wrong {credential.Name}";
+        var what = mode switch
+        {
+            CredentialMode.Missing => $"without {credential.Name}",
+            CredentialMode.Malformed => $"with {credential.Name} missing its '{credential.Scheme}' scheme",
+            _ => $"with a wrong {credential.Name}",
+        };
         var modes = new Dictionary<string, CredentialMode> { [credential.Name] = mode };
         var exchange = await run.Context.SendAsync(run.Context.Call(scenario, run.Context.ScenarioQuery(scenario), what, modes), ct);
         Expect.Rejected(run, exchange, run.Contract.Auth.Rejection, credential.Basis, what);

@@ -93,6 +93,9 @@ public sealed record CredentialSpec
 
     public string In { get; init; } = "header";
 
+    /// <summary>An authorization scheme sent before the value (<c>Bearer</c>); null sends the value alone.</summary>
+    public string? Scheme { get; init; }
+
     public string? Description { get; init; }
 
     public required Basis Basis { get; init; }
@@ -126,6 +129,12 @@ public sealed record EndpointSpec
 
     public DownloadSpec? Download { get; init; }
 
+    /// <summary>How the endpoint pages its results, when it does.</summary>
+    public PaginationSpec? Pagination { get; init; }
+
+    /// <summary>How a request for something that does not exist is answered.</summary>
+    public Rejection? NotFound { get; init; }
+
     public ParameterSpec Parameter(string name) =>
         Parameters.FirstOrDefault(p => p.Name == name)
         ?? throw new ConfigurationException($"endpoint '{Id}' has no parameter '{name}'.");
@@ -148,6 +157,60 @@ public sealed record ParameterSpec
     public IReadOnlyList<string> InvalidExamples { get; init; } = [];
 
     public Rejection? Rejection { get; init; }
+
+    /// <summary>The allowed values, for an enum parameter.</summary>
+    public IReadOnlyList<string> Enum { get; init; } = [];
+
+    /// <summary>What the parameter does to the items of a list, when it filters them.</summary>
+    public FilterSpec? Filter { get; init; }
+}
+
+/// <summary>
+/// A list filter: <c>equals</c> (item field equals the value), <c>presence</c> (true: the field is present and
+/// not null; false: absent or null), <c>after</c>/<c>before</c> (a date-time bound on the field).
+/// </summary>
+public sealed record FilterSpec
+{
+    public required string Kind { get; init; }
+
+    /// <summary>JSON pointer of the field within an item.</summary>
+    public required string Field { get; init; }
+
+    /// <summary>For date bounds: true excludes an item exactly at the bound.</summary>
+    public bool Strict { get; init; }
+
+    public required Basis Basis { get; init; }
+}
+
+/// <summary>Cursor pagination: where the items, the next cursor and the item ids are, and the walk's bounds.</summary>
+public sealed record PaginationSpec
+{
+    public required string Style { get; init; }
+
+    public required string CursorParameter { get; init; }
+
+    public required string ItemsPointer { get; init; }
+
+    public required string NextPointer { get; init; }
+
+    public required string IdPointer { get; init; }
+
+    /// <summary>A walk stops as a failure past this many pages.</summary>
+    public int MaxPages { get; init; } = 100;
+
+    /// <summary>A walk stops as a failure past this many seconds.</summary>
+    public double MaxSeconds { get; init; } = 120;
+
+    /// <summary>A walk keeps at most this many items for the filter and get-by-id checks.</summary>
+    public int MaxItems { get; init; } = 20_000;
+
+    public required Basis Basis { get; init; }
+
+    /// <summary>Basis of "a page may be empty only when it is the last".</summary>
+    public Basis? EmptyPageBasis { get; init; }
+
+    /// <summary>Basis of "the same cursor twice gives the same page".</summary>
+    public Basis? StableCursorBasis { get; init; }
 }
 
 public sealed record SuccessSpec
@@ -159,6 +222,12 @@ public sealed record SuccessSpec
     public Basis? ContentTypeBasis { get; init; }
 
     public required string BodySchema { get; init; }
+
+    /// <summary>For a list: the schema of one item (enum coverage is read from it).</summary>
+    public string? ItemSchema { get; init; }
+
+    /// <summary>Basis of the item schema's required fields, when that is not the body's basis (an assumption, say).</summary>
+    public Basis? ItemRequiredBasis { get; init; }
 
     public required Basis Basis { get; init; }
 }
@@ -185,6 +254,9 @@ public sealed record TestDataSlot
     public required string Description { get; init; }
 
     public string? Parameter { get; init; }
+
+    /// <summary><c>uuid</c>: when the target gives no value, the suite makes a fresh random one.</summary>
+    public string? Generate { get; init; }
 }
 
 /// <summary>A named, valid request: the query values may reference test-data slots as <c>{slot}</c>.</summary>
@@ -194,9 +266,12 @@ public sealed record Scenario
 
     public IReadOnlyDictionary<string, string> Query { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Values of the endpoint's path parameters (<c>{name}</c> in its path).</summary>
+    public IReadOnlyDictionary<string, string> Path { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The test-data slots this scenario needs.</summary>
     public IEnumerable<string> Slots() =>
-        Query.Values.Where(v => v.Length > 2 && v[0] == '{' && v[^1] == '}').Select(v => v[1..^1]);
+        Query.Values.Concat(Path.Values).Where(v => v.Length > 2 && v[0] == '{' && v[^1] == '}').Select(v => v[1..^1]);
 }
 
 public sealed record Requirement
@@ -234,7 +309,13 @@ public sealed record CheckBinding
 
     public string? Parameter { get; init; }
 
+    /// <summary>Several parameters, for checks that expand over a chosen set.</summary>
+    public IReadOnlyList<string> Parameters { get; init; } = [];
+
     public string? Baseline { get; init; }
+
+    /// <summary>The parameter names this binding selects (<see cref="Parameter"/> and <see cref="Parameters"/>); empty means all.</summary>
+    public IReadOnlyList<string> SelectedParameters => Parameter is null ? Parameters : [Parameter, .. Parameters];
 }
 
 public sealed record DocFinding

@@ -9,8 +9,28 @@ internal sealed class ContractCrossCheck(ApiContract contract, string contractFi
         {
             var e = contract.Endpoints[i];
             CheckBasis(contractFile, $"/endpoints/{i}/basis", e.Basis);
+            if (e.Pagination is { } pagination && e.Parameters.All(p => p.Name != pagination.CursorParameter))
+            {
+                throw new ConfigurationException(contractFile, $"/endpoints/{i}/pagination/cursorParameter", $"endpoint '{e.Id}' has no parameter '{pagination.CursorParameter}'");
+            }
+
             for (var j = 0; j < e.Parameters.Count; j++)
             {
+                var parameter = e.Parameters[j];
+                if (parameter.In == "path" && !e.Path.Contains("{" + parameter.Name + "}", StringComparison.Ordinal))
+                {
+                    throw new ConfigurationException(contractFile, $"/endpoints/{i}/parameters/{j}/in", $"path parameter '{parameter.Name}' does not appear in the path {e.Path}");
+                }
+
+                if (parameter.Filter is { } filter)
+                {
+                    CheckBasis(contractFile, $"/endpoints/{i}/parameters/{j}/filter/basis", filter.Basis);
+                    if (filter.Kind == "equals" && parameter.Enum.Count == 0)
+                    {
+                        throw new ConfigurationException(contractFile, $"/endpoints/{i}/parameters/{j}/filter", "an 'equals' filter needs the parameter's enum (the values to try)");
+                    }
+                }
+
                 CheckBasis(contractFile, $"/endpoints/{i}/parameters/{j}/basis", e.Parameters[j].Basis);
                 if (e.Parameters[j].Rejection is { } r)
                 {
@@ -28,6 +48,16 @@ internal sealed class ContractCrossCheck(ApiContract contract, string contractFi
             foreach (var key in scenario.Query.Keys.Where(k => endpoint.Parameters.All(p => p.Name != k)))
             {
                 throw new ConfigurationException(contractFile, $"{pointer}/query/{key}", $"endpoint '{endpoint.Id}' has no parameter '{key}'");
+            }
+
+            foreach (var key in scenario.Path.Keys.Where(k => !endpoint.Parameters.Any(p => p.Name == k && p.In == "path")))
+            {
+                throw new ConfigurationException(contractFile, $"{pointer}/path/{key}", $"endpoint '{endpoint.Id}' has no path parameter '{key}'");
+            }
+
+            foreach (var missing in endpoint.Parameters.Where(p => p.In == "path" && !scenario.Path.ContainsKey(p.Name)))
+            {
+                throw new ConfigurationException(contractFile, pointer, $"endpoint '{endpoint.Id}' needs a value for its path parameter '{missing.Name}'");
             }
 
             foreach (var slot in scenario.Slots().Where(s => !contract.TestData.ContainsKey(s)))

@@ -76,6 +76,17 @@ public sealed class ContractLoader
             }
 
             bodySchemas[endpoint.Success.BodySchema] = SchemaValidator.LoadSchema(schemaFile);
+            if (endpoint.Success.ItemSchema is { } itemSchema)
+            {
+                var itemFile = Path.Combine(folder, itemSchema);
+                if (!File.Exists(itemFile))
+                {
+                    throw new ConfigurationException(file, $"/endpoints/{i}/success/itemSchema", $"names {itemSchema}, which does not exist");
+                }
+
+                bodySchemas[itemSchema] = SchemaValidator.LoadSchema(itemFile);
+            }
+
             if (endpoint.Download is { } download)
             {
                 var specFile = Path.Combine(folder, download.CsvSpec);

@@ -10,6 +10,9 @@ namespace ConformanceSuite.Contracts;
 /// <summary>One schema violation: where (a JSON pointer) and why, in words.</summary>
 public sealed record SchemaViolation(string Pointer, string Reason)
 {
+    /// <summary>The kind of violation (NJsonSchema's name for it, e.g. <c>PropertyRequired</c>).</summary>
+    public string Kind { get; init; } = "";
+
     public override string ToString() => $"at {(Pointer.Length == 0 ? "/" : Pointer)}: {Reason}";
 }
 
@@ -118,7 +121,7 @@ public static class SchemaValidator
             }
         }
 
-        yield return new SchemaViolation(ToPointer(error), Describe(error));
+        yield return new SchemaViolation(ToPointer(error), Describe(error)) { Kind = error.Kind.ToString() };
     }
 
     /// <summary>NJsonSchema paths look like <c>#/a.b[0].c</c>; JSON pointers like <c>/a/b/0/c</c>.</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using System.Threading.RateLimiting;
 using RestSharp;
 
 namespace ConformanceSuite.Http;
@@ -18,12 +19,28 @@ public sealed class ConformanceHttpClient : IDisposable
     private readonly HttpSettings settings;
     private readonly Redactor redactor;
     private readonly RequestLog log;
+    private readonly RateLimiter? limiter;
 
     public ConformanceHttpClient(HttpSettings settings, Redactor redactor, RequestLog log)
     {
         this.settings = settings;
         this.redactor = redactor;
         this.log = log;
+        if (settings.RequestsPerMinute is { } perMinute)
+        {
+            // Evenly paced, one request at a time, at 90% of the configured rate: a provider that counts in
+            // fixed windows never sees a burst, so a full run stays under its limit.
+            limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = 1,
+                TokensPerPeriod = 1,
+                ReplenishmentPeriod = TimeSpan.FromMinutes(1 / (perMinute * 0.9)),
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                AutoReplenishment = true,
+            });
+        }
+
         client = new RestClient(new RestClientOptions
         {
             FollowRedirects = false,
@@ -98,6 +115,8 @@ public sealed class ConformanceHttpClient : IDisposable
 
     private async Task<HttpExchange> SendOnceAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, long cap, CancellationToken ct)
     {
+        using var lease = limiter is null ? null : await limiter.AcquireAsync(1, ct);
+
         var request = new RestRequest(call.Url, Method.Get)
         {
             Method = Enum.Parse<Method>(call.Method, ignoreCase: true),
@@ -133,7 +152,7 @@ public sealed class ConformanceHttpClient : IDisposable
                     continue;
                 }
 
-                var actual = mode == CredentialMode.Wrong ? Redactor.InvalidCredentialValue : value;
+                var actual = credentials.HeaderValue(name, mode);
                 request.AddHeader(name, actual);
                 shown.Add(new(name, redactor.HeaderValue(name, actual)));
                 sent.Add(name);
@@ -240,7 +259,11 @@ public sealed class ConformanceHttpClient : IDisposable
         return redactor.Scrub(ex.Message);
     }
 
-    public void Dispose() => client.Dispose();
+    public void Dispose()
+    {
+        client.Dispose();
+        limiter?.Dispose();
+    }
 
     /// <summary>Keeps the first bytes read through it, for evidence excerpts.</summary>
     private sealed class ExcerptStream(Stream inner, int keep) : ReadOnlyStream

@@ -6,11 +6,29 @@ public enum CredentialMode
     Valid,
     Missing,
     Wrong,
+
+    /// <summary>The real value without its scheme (for <c>Bearer</c> credentials).</summary>
+    Malformed,
 }
 
 /// <summary>The credentials of one API and the only origin they may be sent to.</summary>
 public sealed record CredentialSet(Uri Origin, IReadOnlyDictionary<string, string> Values)
 {
+    /// <summary>Authorization schemes by credential name (<c>Bearer</c>); a credential without one is sent as it is.</summary>
+    public IReadOnlyDictionary<string, string> Schemes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The header value for a credential used the given way.</summary>
+    public string HeaderValue(string name, CredentialMode mode)
+    {
+        var scheme = Schemes.TryGetValue(name, out var s) ? s + " " : "";
+        return mode switch
+        {
+            CredentialMode.Wrong => scheme + Http.Redactor.InvalidCredentialValue,
+            CredentialMode.Malformed => Values[name],
+            _ => scheme + Values[name],
+        };
+    }
+
     public static string OriginOf(Uri url) => url.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
 
     public bool BelongsTo(Uri url) => OriginOf(url) == OriginOf(Origin);

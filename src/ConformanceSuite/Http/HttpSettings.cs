@@ -13,4 +13,7 @@ public sealed record HttpSettings
     public int MaxRedirects { get; init; } = 5;
 
     public int ExcerptChars { get; init; } = 400;
+
+    /// <summary>The target's rate limit; null sends as fast as the checks ask.</summary>
+    public double? RequestsPerMinute { get; init; }
 }

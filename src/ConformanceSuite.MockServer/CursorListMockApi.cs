@@ -1,0 +1,343 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ConformanceSuite.Contracts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace ConformanceSuite.MockServer;
+
+/// <summary>
+/// A reference provider for any API whose contract has a cursor-paginated list with filters and a
+/// get-by-id endpoint, behind bearer (or header) credentials. Everything it does comes from the
+/// contract (paths, parameters, enums, filter semantics, pointers) and the fixture data set; its fault
+/// names are made from the contract's parameter names.
+/// </summary>
+public sealed partial class CursorListMockApi : IMockApi
+{
+    private readonly JsonObject dataset;
+    private readonly ApiContract contract;
+    private readonly EndpointSpec list;
+    private readonly EndpointSpec get;
+    private readonly int pageSize;
+    private readonly Dictionary<string, int> cursorUses = new(StringComparer.Ordinal);
+
+    public CursorListMockApi(RepositoryLayout layout, string apiId)
+    {
+        ApiId = apiId;
+        contract = new ContractLoader(layout).Load(apiId);
+        list = contract.Endpoints.Single(e => e.Pagination is not null);
+        get = contract.Endpoints.Single(e => e.Parameters.Any(p => p.In == "path"));
+        var file = Path.Combine(layout.ApiFixtures(apiId), "dataset.json");
+        dataset = (JsonObject)SchemaValidator.ParseJson(file, File.ReadAllText(file));
+        pageSize = dataset["pageSize"]?.GetValue<int>() ?? 10;
+        Credentials = dataset["credentials"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>());
+        TestData = dataset["testData"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>());
+        Faults = BuildFaults();
+    }
+
+    public string ApiId { get; }
+
+    public IReadOnlyDictionary<string, string> Faults { get; }
+
+    public IReadOnlyDictionary<string, string> Credentials { get; }
+
+    public IReadOnlyDictionary<string, string> TestData { get; }
+
+    private IEnumerable<JsonObject> Items => dataset["items"]!.AsArray().OfType<JsonObject>();
+
+    private Dictionary<string, string> BuildFaults()
+    {
+        var faults = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["auth-missing-accepted"] = "a request without credentials is answered 200",
+            ["auth-scheme-unchecked"] = "a credential without its scheme (the bare token) is accepted",
+            ["auth-token-unchecked"] = "any token is accepted, as long as the scheme is right",
+            ["item-bad-enum"] = "one item carries an enum value outside its enum",
+            ["item-missing-required"] = "one item lacks a required field",
+            ["content-type-text"] = "the JSON body is sent as text/plain",
+            ["next-missing"] = "the last page has no next member at all",
+            ["pagination-cycle"] = "the last page's next points back to an earlier cursor",
+            ["pagination-endless"] = "next is never null: empty pages follow forever",
+            ["pagination-duplicates"] = "each page repeats the last item of the page before",
+            ["pagination-empty-page"] = "an empty page comes between the first and the second",
+            ["pagination-unstable"] = "a cursor used a second time gives the page one item further on",
+            ["filter-first-page-only"] = "filters apply to the first page only",
+            ["invalid-values-accepted"] = "invalid filter values are ignored instead of refused",
+            ["unknown-id-200"] = "an unknown id is answered 200 with some item",
+            ["get-differs"] = "get-by-id returns one item with a different enum value than the list",
+            ["get-missing-some"] = "get-by-id answers 404 for one listed item",
+        };
+        foreach (var p in list.Parameters.Where(p => p.Filter is not null))
+        {
+            faults[$"filter-ignored:{p.Name}"] = $"the {p.Name} filter is ignored";
+            switch (p.Filter!.Kind)
+            {
+                case "equals":
+                    faults[$"filter-partial:{p.Name}"] = $"the {p.Name} filter is ignored for its last value, {p.Enum[^1]}";
+                    break;
+                case "presence":
+                    faults[$"filter-inverted:{p.Name}"] = $"the {p.Name} filter returns the opposite set";
+                    break;
+                case "after" or "before" when p.Filter.Strict:
+                    faults[$"filter-inclusive:{p.Name}"] = $"the {p.Name} bound is inclusive, not strict";
+                    break;
+            }
+        }
+
+        return faults;
+    }
+
+    public void Map(WebApplication api, WebApplication downloads, MockApiSetup setup)
+    {
+        var faults = setup.Faults;
+        api.MapGet(setup.Prefix + list.Path, (HttpContext http) =>
+            Authorized(http, faults) ?? ListPage(http.Request.Query, faults));
+        api.MapGet(setup.Prefix + get.Path, (HttpContext http) =>
+        {
+            var name = get.Parameters.First(p => p.In == "path").Name;
+            return Authorized(http, faults) ?? GetOne((string)http.Request.RouteValues[name]!, faults);
+        });
+    }
+
+    private IResult? Authorized(HttpContext http, IReadOnlySet<string> faults)
+    {
+        foreach (var credential in contract.Auth.Credentials)
+        {
+            var token = Credentials[credential.Name];
+            var scheme = credential.Scheme is null ? "" : credential.Scheme + " ";
+            var given = http.Request.Headers[credential.Name].ToString();
+            if (given.Length == 0)
+            {
+                if (faults.Contains("auth-missing-accepted"))
+                {
+                    continue;
+                }
+
+                return Error(contract.Auth.Rejection.Status, $"missing {credential.Name}");
+            }
+
+            var ok = given == scheme + token
+                     || (faults.Contains("auth-scheme-unchecked") && given == token)
+                     || (faults.Contains("auth-token-unchecked") && given.StartsWith(scheme, StringComparison.Ordinal) && given.Length > scheme.Length);
+            if (!ok)
+            {
+                return Error(contract.Auth.Rejection.Status, $"invalid {credential.Name}");
+            }
+        }
+
+        return null;
+    }
+
+    private IResult ListPage(IQueryCollection query, IReadOnlySet<string> faults)
+    {
+        var active = new List<(ParameterSpec Parameter, string Value)>();
+        foreach (var p in list.Parameters.Where(p => p.Filter is not null && query.ContainsKey(p.Name)))
+        {
+            var value = query[p.Name].ToString();
+            if (!Valid(p, value))
+            {
+                if (faults.Contains("invalid-values-accepted"))
+                {
+                    continue;
+                }
+
+                return Error(p.Rejection?.Status ?? 400, $"invalid value for {p.Name}");
+            }
+
+            if (!faults.Contains($"filter-ignored:{p.Name}") && !(faults.Contains($"filter-partial:{p.Name}") && p.Enum.Count > 0 && value == p.Enum[^1]))
+            {
+                active.Add((p, value));
+            }
+        }
+
+        var filterKey = string.Join("&", active.Select(a => $"{a.Parameter.Name}={a.Value}"));
+        var offset = 0;
+        var emptyPage = false;
+        var cursorName = list.Pagination!.CursorParameter;
+        if (query.TryGetValue(cursorName, out var cursorValue) && cursorValue.ToString().Length > 0)
+        {
+            if (!TryReadCursor(cursorValue.ToString(), filterKey, out offset, out emptyPage))
+            {
+                return Error(400, $"invalid {cursorName}");
+            }
+
+            lock (cursorUses)
+            {
+                var uses = cursorUses[cursorValue.ToString()] = cursorUses.GetValueOrDefault(cursorValue.ToString()) + 1;
+                if (uses > 1 && faults.Contains("pagination-unstable"))
+                {
+                    offset++;
+                }
+            }
+        }
+
+        var firstPageOnly = faults.Contains("filter-first-page-only") && offset > 0;
+        var matching = Items.Where(item => firstPageOnly || active.All(a => Matches(a.Parameter, a.Value, item, faults))).ToList();
+        var page = emptyPage ? [] : matching.Skip(offset).Take(pageSize).Select(i => ListItem(i, faults)).ToList();
+        var end = offset + pageSize;
+        string? next = end < matching.Count ? Cursor(end, filterKey, empty: false) : null;
+        if (next is not null && offset == 0 && !emptyPage && faults.Contains("pagination-empty-page"))
+        {
+            next = Cursor(end, filterKey, empty: true);
+        }
+
+        if (emptyPage)
+        {
+            next = Cursor(offset, filterKey, empty: false);
+        }
+        else if (next is not null && faults.Contains("pagination-duplicates"))
+        {
+            next = Cursor(end - 1, filterKey, empty: false);
+        }
+        else if (next is null && faults.Contains("pagination-endless"))
+        {
+            next = Cursor(Math.Max(end, matching.Count) + 1, filterKey, empty: false);
+        }
+        else if (next is null && faults.Contains("pagination-cycle"))
+        {
+            next = Cursor(matching.Count > pageSize ? pageSize : 0, filterKey, empty: false);
+        }
+
+        var body = new JsonObject { [Name(list.Pagination.ItemsPointer)] = new JsonArray([.. page]) };
+        if (!(next is null && faults.Contains("next-missing")))
+        {
+            body[Name(list.Pagination.NextPointer)] = next;
+        }
+
+        return Json(body, faults);
+    }
+
+    private JsonObject ListItem(JsonObject item, IReadOnlySet<string> faults)
+    {
+        var copy = (JsonObject)item.DeepClone();
+        var index = Items.ToList().FindIndex(i => JsonPointer.Text(i, list.Pagination!.IdPointer) == JsonPointer.Text(item, list.Pagination!.IdPointer));
+        if (index == 3 && faults.Contains("item-bad-enum"))
+        {
+            var (pointer, _) = SchemaEnums.Find(contract.BodySchemas[list.Success.ItemSchema!]).First();
+            Set(copy, pointer, "not-in-the-enum");
+        }
+
+        if (index == 5 && faults.Contains("item-missing-required"))
+        {
+            var required = contract.BodySchemas[list.Success.ItemSchema!].ActualSchema.RequiredProperties.Last();
+            copy.Remove(required);
+        }
+
+        return copy;
+    }
+
+    private IResult GetOne(string id, IReadOnlySet<string> faults)
+    {
+        var idPointer = list.Pagination!.IdPointer;
+        var items = Items.ToList();
+        var found = items.FirstOrDefault(i => JsonPointer.Text(i, idPointer) == id);
+        if (found is null && faults.Contains("unknown-id-200"))
+        {
+            found = items[0];
+        }
+
+        if (found is null || (faults.Contains("get-missing-some") && found == items[^1]))
+        {
+            return Error(get.NotFound?.Status ?? 404, "not found");
+        }
+
+        var body = (JsonObject)found.DeepClone();
+        // The get body is the shorter one: fields the list alone carries are left out.
+        foreach (var listOnly in dataset["listOnlyFields"]?.AsArray().Select(n => n!.GetValue<string>()) ?? [])
+        {
+            body.Remove(listOnly);
+        }
+
+        if (faults.Contains("get-differs") && found == items[1])
+        {
+            var (pointer, values) = SchemaEnums.Find(contract.BodySchemas[get.Success.BodySchema]).First();
+            Set(body, pointer, values.First(v => v != JsonPointer.Text(found, pointer)));
+        }
+
+        return Json(body, faults);
+    }
+
+    private static bool Valid(ParameterSpec p, string value) => p.Type switch
+    {
+        "boolean" => value is "true" or "false",
+        "date-time" => IsoDateTime().IsMatch(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _),
+        "integer" => long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _),
+        _ => p.Enum.Count == 0 || p.Enum.Contains(value),
+    };
+
+    private static bool Matches(ParameterSpec p, string value, JsonObject item, IReadOnlySet<string> faults)
+    {
+        var filter = p.Filter!;
+        switch (filter.Kind)
+        {
+            case "equals":
+                return JsonPointer.Text(item, filter.Field) == value;
+            case "presence":
+                var present = JsonPointer.Read(item, filter.Field) is not null;
+                return faults.Contains($"filter-inverted:{p.Name}") ? present != (value == "true") : present == (value == "true");
+            default:
+                var bound = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+                var at = DateTimeOffset.Parse(JsonPointer.Text(item, filter.Field)!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+                var strict = filter.Strict && !faults.Contains($"filter-inclusive:{p.Name}");
+                return filter.Kind == "after" ? (strict ? at > bound : at >= bound) : (strict ? at < bound : at <= bound);
+        }
+    }
+
+    private static string Cursor(int offset, string filterKey, bool empty) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"v1|{offset}|{(empty ? "e" : "p")}|{Hash(filterKey)}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static bool TryReadCursor(string cursor, string filterKey, out int offset, out bool empty)
+    {
+        offset = 0;
+        empty = false;
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - (padded.Length % 4)) % 4);
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split('|');
+            if (parts.Length != 4 || parts[0] != "v1" || parts[3] != Hash(filterKey) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out offset))
+            {
+                return false;
+            }
+
+            empty = parts[2] == "e";
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static string Hash(string text)
+    {
+        var h = 2166136261u;
+        foreach (var c in text)
+        {
+            h = (h ^ c) * 16777619u;
+        }
+
+        return h.ToString("x8", CultureInfo.InvariantCulture);
+    }
+
+    private static void Set(JsonObject obj, string pointer, string value)
+    {
+        var parts = pointer.Trim('/').Split('/');
+        var target = parts[..^1].Aggregate((JsonNode)obj, (node, name) => node[name]!);
+        target[parts[^1]] = value;
+    }
+
+    private static string Name(string pointer) => pointer.TrimStart('/');
+
+    private IResult Json(JsonNode body, IReadOnlySet<string> faults) =>
+        Results.Text(body.ToJsonString(), faults.Contains("content-type-text") ? "text/plain; charset=utf-8" : list.Success.ContentType + "; charset=utf-8", Encoding.UTF8, 200);
+
+    private static IResult Error(int status, string message) =>
+        Results.Text(JsonSerializer.Serialize(new { error = message }), "application/json; charset=utf-8", Encoding.UTF8, status);
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex IsoDateTime();
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Contracts;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>A request for something that does not exist gets the endpoint's not-found status.</summary>
+public sealed class NotFoundCheck : PerScenarioCheck
+{
+    public override string Kind => "not-found";
+
+    public override async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var endpoint = EndpointOf(run);
+        var rejection = endpoint.NotFound ?? throw new ConfigurationException($"{run.Requirement.Id}: endpoint '{endpoint.Id}' has no notFound status");
+        var path = run.Context.ScenarioPath(run.Element.Key);
+        var call = run.Context.Call(endpoint, run.Context.ScenarioQuery(run.Element.Key), path, "something that does not exist");
+        var exchange = await run.Context.SendAsync(call, ct);
+        Expect.Rejected(run, exchange, rejection, run.Requirement.Source, $"unknown {string.Join(", ", path.Select(kv => $"{kv.Key}={kv.Value}"))}");
+    }
+}
+
+/// <summary>
+/// Every item of a list walk is returned by the endpoint that takes its id: the success status, a body
+/// valid against that endpoint's schema, the same id, and the same value for every field both carry.
+/// </summary>
+public sealed class GetByIdCheck : ICheck
+{
+    private const int Shown = 5;
+
+    public string Kind => "get-by-id";
+
+    public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
+        [new CaseElement(requirement.Check!.Parameter ?? throw new ConfigurationException($"{requirement.Id}: '{Kind}' needs check.parameter (the id path parameter)"))];
+
+    public async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var scenario = run.Binding.Scenarios[0];
+        var name = run.Element.Key;
+        var get = run.Contract.Endpoints.FirstOrDefault(e => e.Parameters.Any(p => p.In == "path" && p.Name == name))
+            ?? throw new ConfigurationException($"{run.Requirement.Id}: no endpoint has a path parameter '{name}'");
+        var walk = await run.Context.RequireCompleteWalkAsync(scenario, ct);
+        var idPointer = walk.Spec.IdPointer;
+        var schema = run.Contract.BodySchemas[get.Success.BodySchema];
+        var sameValuesBasis = run.Requirement.Assumptions.Count > 0 ? Basis.Assumed(run.Requirement.Assumptions[^1]) : get.Basis;
+        var problems = 0;
+        var checkedIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in walk.Items)
+        {
+            var id = JsonPointer.Text(item, idPointer);
+            if (string.IsNullOrEmpty(id) || !checkedIds.Add(id))
+            {
+                continue;
+            }
+
+            var exchange = await run.Context.SendAsync(
+                run.Context.Call(get, new Dictionary<string, string>(), new Dictionary<string, string> { [name] = id }, $"get {id}"), ct);
+            if (exchange.Status != get.Success.Status)
+            {
+                Report(run, ref problems, $"{name}={id} (listed): expected {get.Success.Status} / received {exchange.Error ?? exchange.Status.ToString()}", get.Basis, exchange);
+                continue;
+            }
+
+            JsonNode? body;
+            try
+            {
+                body = JsonNode.Parse(exchange.Body ?? []);
+            }
+            catch (JsonException)
+            {
+                Report(run, ref problems, $"{name}={id}: expected a JSON body / received something that is not JSON", get.Success.Basis, exchange);
+                continue;
+            }
+
+            foreach (var v in SchemaValidator.Validate(schema, exchange.BodyText))
+            {
+                var basis = v.Kind == "PropertyRequired" ? get.Success.ItemRequiredBasis ?? get.Success.Basis : get.Success.Basis;
+                Report(run, ref problems, $"{name}={id}: expected the body to validate against {get.Success.BodySchema} / {v}", basis, exchange);
+            }
+
+            if (JsonPointer.Text(body, idPointer) != id)
+            {
+                Report(run, ref problems, $"{name}={id}: expected the same id / received {JsonPointer.Text(body, idPointer) ?? "none"}", get.Basis, exchange);
+                continue;
+            }
+
+            if (body is JsonObject obj)
+            {
+                foreach (var (field, listed) in item)
+                {
+                    if (obj.TryGetPropertyValue(field, out var got) && !JsonNode.DeepEquals(listed, got))
+                    {
+                        Report(run, ref problems, $"{name}={id}: {field}: expected what the list showed, {Show(listed)} / received {Show(got)}", sameValuesBasis, exchange);
+                    }
+                }
+            }
+        }
+
+        if (problems > Shown)
+        {
+            run.Note($"{problems} problems in all; the first {Shown} are shown");
+        }
+
+        run.Note($"{checkedIds.Count} listed ids fetched one by one");
+    }
+
+    private static void Report(CheckRun run, ref int problems, string message, Basis basis, Http.HttpExchange exchange)
+    {
+        if (++problems <= Shown)
+        {
+            run.Fail(message, basis, run.Keep(exchange));
+        }
+    }
+
+    private static string Show(JsonNode? node)
+    {
+        var text = node?.ToJsonString() ?? "null";
+        return text.Length > 80 ? text[..80] + "…" : text;
+    }
+}

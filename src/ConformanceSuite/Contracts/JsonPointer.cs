@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace ConformanceSuite.Contracts;
+
+/// <summary>RFC 6901 JSON pointers over <see cref="JsonNode"/>.</summary>
+public static class JsonPointer
+{
+    /// <summary>The node at <paramref name="pointer"/>; <paramref name="found"/> tells an absent member from a JSON null.</summary>
+    public static JsonNode? Read(JsonNode? node, string pointer, out bool found)
+    {
+        found = true;
+        foreach (var token in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = token.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            switch (node)
+            {
+                case JsonObject obj when obj.TryGetPropertyValue(name, out var child):
+                    node = child;
+                    break;
+                case JsonArray arr when int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < arr.Count:
+                    node = arr[i];
+                    break;
+                default:
+                    found = false;
+                    return null;
+            }
+        }
+
+        return node;
+    }
+
+    public static JsonNode? Read(JsonNode? node, string pointer) => Read(node, pointer, out _);
+
+    /// <summary>The value as text: strings as they are, numbers and booleans in JSON form; null for JSON null or absent.</summary>
+    public static string? Text(JsonNode? node, string pointer) =>
+        Read(node, pointer) switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var s) => s,
+            JsonValue v => v.ToJsonString(),
+            null => null,
+            var other => other.ToJsonString(),
+        };
+}
