@@ -46,7 +46,29 @@ public sealed partial class CursorListMockApi : IMockApi
 
     public IReadOnlyDictionary<string, string> TestData { get; }
 
-    private IEnumerable<JsonObject> Items => dataset["items"]!.AsArray().OfType<JsonObject>();
+    /// <summary>The items served: the data set's, or a copy with the item faults applied to the data itself.</summary>
+    private List<JsonObject> items = [];
+
+    private List<JsonObject> Items => items;
+
+    private List<JsonObject> ServedItems(IReadOnlySet<string> faults)
+    {
+        var served = dataset["items"]!.AsArray().OfType<JsonObject>().Select(i => (JsonObject)i.DeepClone()).ToList();
+        var itemSchema = contract.BodySchemas[list.Success.ItemSchema!];
+        if (faults.Contains("item-bad-enum"))
+        {
+            var filtered = list.Parameters.Select(p => p.Filter?.Field).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var (pointer, _) = SchemaEnums.Find(itemSchema).First(e => !filtered.Contains(e.Pointer));
+            Set(served[3], pointer, "not-in-the-enum");
+        }
+
+        if (faults.Contains("item-missing-required"))
+        {
+            served[5].Remove(itemSchema.ActualSchema.RequiredProperties.Last());
+        }
+
+        return served;
+    }
 
     private Dictionary<string, string> BuildFaults()
     {
@@ -93,6 +115,7 @@ public sealed partial class CursorListMockApi : IMockApi
     public void Map(WebApplication api, WebApplication downloads, MockApiSetup setup)
     {
         var faults = setup.Faults;
+        items = ServedItems(faults);
         api.MapGet(setup.Prefix + list.Path, (HttpContext http) =>
             Authorized(http, faults) ?? ListPage(http.Request.Query, faults));
         api.MapGet(setup.Prefix + get.Path, (HttpContext http) =>
@@ -176,7 +199,7 @@ public sealed partial class CursorListMockApi : IMockApi
 
         var firstPageOnly = faults.Contains("filter-first-page-only") && offset > 0;
         var matching = Items.Where(item => firstPageOnly || active.All(a => Matches(a.Parameter, a.Value, item, faults))).ToList();
-        var page = emptyPage ? [] : matching.Skip(offset).Take(pageSize).Select(i => ListItem(i, faults)).ToList();
+        var page = emptyPage ? [] : matching.Skip(offset).Take(pageSize).Select(ListItem).ToList();
         var end = offset + pageSize;
         string? next = end < matching.Count ? Cursor(end, filterKey, empty: false) : null;
         if (next is not null && offset == 0 && !emptyPage && faults.Contains("pagination-empty-page"))
@@ -210,29 +233,11 @@ public sealed partial class CursorListMockApi : IMockApi
         return Json(body, faults);
     }
 
-    private JsonObject ListItem(JsonObject item, IReadOnlySet<string> faults)
-    {
-        var copy = (JsonObject)item.DeepClone();
-        var index = Items.ToList().FindIndex(i => JsonPointer.Text(i, list.Pagination!.IdPointer) == JsonPointer.Text(item, list.Pagination!.IdPointer));
-        if (index == 3 && faults.Contains("item-bad-enum"))
-        {
-            var (pointer, _) = SchemaEnums.Find(contract.BodySchemas[list.Success.ItemSchema!]).First();
-            Set(copy, pointer, "not-in-the-enum");
-        }
-
-        if (index == 5 && faults.Contains("item-missing-required"))
-        {
-            var required = contract.BodySchemas[list.Success.ItemSchema!].ActualSchema.RequiredProperties.Last();
-            copy.Remove(required);
-        }
-
-        return copy;
-    }
+    private static JsonObject ListItem(JsonObject item) => (JsonObject)item.DeepClone();
 
     private IResult GetOne(string id, IReadOnlySet<string> faults)
     {
         var idPointer = list.Pagination!.IdPointer;
-        var items = Items.ToList();
         var found = items.FirstOrDefault(i => JsonPointer.Text(i, idPointer) == id);
         if (found is null && faults.Contains("unknown-id-200"))
         {
@@ -280,7 +285,11 @@ public sealed partial class CursorListMockApi : IMockApi
                 return faults.Contains($"filter-inverted:{p.Name}") ? present != (value == "true") : present == (value == "true");
             default:
                 var bound = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-                var at = DateTimeOffset.Parse(JsonPointer.Text(item, filter.Field)!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+                if (!DateTimeOffset.TryParse(JsonPointer.Text(item, filter.Field), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at))
+                {
+                    return false; // an item without the date cannot be inside a bound
+                }
+
                 var strict = filter.Strict && !faults.Contains($"filter-inclusive:{p.Name}");
                 return filter.Kind == "after" ? (strict ? at > bound : at >= bound) : (strict ? at < bound : at <= bound);
         }

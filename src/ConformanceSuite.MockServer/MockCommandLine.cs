@@ -11,6 +11,7 @@ public static class MockCommandLine
           --download-port N   download origin port (default 0: any free port)
           --host ADDRESS      listen address (default 127.0.0.1)
           --fault NAME        switch on a fault mode (repeatable, or comma-separated)
+          --rate-limit N/S    answer 429 past N requests per S seconds on the API origin
           --list-faults       print the fault modes and exit
         """;
 
@@ -36,6 +37,16 @@ public static class MockCommandLine
                     break;
                 case "--fault":
                     faults.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                    break;
+                case "--rate-limit":
+                    var spec = Next().Split('/');
+                    options = options with
+                    {
+                        RateLimit = spec.Length == 2 && int.TryParse(spec[0], CultureInfo.InvariantCulture, out var n) && n > 0
+                                    && double.TryParse(spec[1], CultureInfo.InvariantCulture, out var sec) && sec > 0
+                            ? (n, TimeSpan.FromSeconds(sec))
+                            : throw new ConfigurationException($"--rate-limit: expected N/SECONDS, e.g. 100/60"),
+                    };
                     break;
                 case "--list-faults":
                     foreach (var api in MockHost.Implementations(RepositoryLayout.Discover()))

@@ -1,8 +1,12 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
 using ConformanceSuite.Contracts;
 using ConformanceSuite.Targets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -62,8 +66,8 @@ public sealed class MockHost : IAsyncDisposable
 
         var loader = new ContractLoader(layout);
         var audit = new DownloadAudit();
-        var apiApp = Build(options.Host, options.ApiPort);
-        var downloadApp = Build(options.Host, options.DownloadPort);
+        var apiApp = Build(options.Host, options.ApiPort, options.RateLimit);
+        var downloadApp = Build(options.Host, options.DownloadPort, null);
         Uri? downloadOrigin = null;
         foreach (var impl in implementations)
         {
@@ -106,13 +110,34 @@ public sealed class MockHost : IAsyncDisposable
         RunTimeout = runTimeout ?? TimeSpan.FromMinutes(30),
     };
 
-    private static WebApplication Build(string host, int port)
+    private static WebApplication Build(string host, int port, (int Permits, TimeSpan Window)? rateLimit)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://{host}:{port}");
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.AddServerHeader = false);
-        return builder.Build();
+        if (rateLimit is { } limit)
+        {
+            builder.Services.AddRateLimiter(o =>
+            {
+                o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(_ => RateLimitPartition.GetFixedWindowLimiter("origin",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = limit.Permits, Window = limit.Window, QueueLimit = 0 }));
+                o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+                o.OnRejected = (context, _) =>
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(limit.Window.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                    return ValueTask.CompletedTask;
+                };
+            });
+        }
+
+        var app = builder.Build();
+        if (rateLimit is not null)
+        {
+            app.UseRateLimiter();
+        }
+
+        return app;
     }
 
     private static Uri Address(WebApplication app)

@@ -16,6 +16,9 @@ public sealed record MockOptions
     /// <summary>The second origin that serves downloads; 0 lets the OS choose.</summary>
     public int DownloadPort { get; init; }
 
+    /// <summary>A provider-side rate limit on the API origin (fixed windows, 429 with Retry-After past it); null for none.</summary>
+    public (int Permits, TimeSpan Window)? RateLimit { get; init; }
+
     /// <summary>How long a stalling fault holds a response open.</summary>
     public TimeSpan StallFor { get; init; } = TimeSpan.FromSeconds(120);
 }

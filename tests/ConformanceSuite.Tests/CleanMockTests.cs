@@ -10,10 +10,11 @@ namespace ConformanceSuite.Tests;
 [TestFixture]
 public sealed class CleanMockTests
 {
-    [Test]
-    public async Task The_clean_mock_passes_every_wavy_requirement()
+    [TestCase("wavy-open-sessions")]
+    [TestCase("opencx-chat-sessions")]
+    public async Task The_clean_mock_passes_every_requirement(string api)
     {
-        var results = await Harness.RunAsync("wavy-open-sessions");
+        var results = await Harness.RunAsync(api);
 
         results.Requirements.Should().NotBeEmpty();
         results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass, Harness.Verdicts(results));

@@ -93,7 +93,7 @@ public sealed class CliTests
         Environment.SetEnvironmentVariable("CS_TEST_TOKEN", "t0ken-value");
         Environment.SetEnvironmentVariable("CS_TEST_USER", "user-value");
 
-        var (exit, _, err) = await RunAsync("--target", file);
+        var (exit, _, err) = await RunAsync("--target", file, "--api", "wavy-open-sessions");
 
         exit.Should().Be(ExitCodes.Unreachable);
         err.Should().Contain("unreachable").And.NotContain("t0ken-value");
@@ -114,20 +114,20 @@ public sealed class CliTests
         var (exit, output, err) = await RunAsync("--no-build", "--report-dir", dir);
 
         exit.Should().Be(ExitCodes.Conformant, err + output);
-        output.Should().Contain("PASS       WAVY-001").And.Contain("CONFORMANT: 13 pass, 0 fail");
+        output.Should().Contain("PASS       WAVY-001").And.Contain("PASS       OPENCX-014").And.Contain("CONFORMANT: 27 pass, 0 fail");
         foreach (var file in new[] { "results.json", "report.md", "requests.jsonl", "conformance.trx" })
         {
             File.Exists(Path.Combine(dir, file)).Should().BeTrue(file);
         }
 
-        RunResults.Read(Path.Combine(dir, "results.json")).Requirements.Should().HaveCount(13);
+        RunResults.Read(Path.Combine(dir, "results.json")).Requirements.Should().HaveCount(27);
         (await File.ReadAllTextAsync(Path.Combine(dir, "conformance.trx"))).Should().Contain("WAVY-013");
     }
 
     [Test]
     public async Task The_main_job_exits_1_for_a_faulty_mock_and_names_the_requirement()
     {
-        var (exit, output, _) = await RunAsync("--no-build", "--report-dir", dir, "--fault", "customerId-not-required");
+        var (exit, output, _) = await RunAsync("--no-build", "--report-dir", dir, "--fault", "customerId-not-required", "--api", "wavy-open-sessions");
 
         exit.Should().Be(ExitCodes.NotConformant);
         output.Should().Contain("FAIL       WAVY-001").And.Contain("without customerId: expected 400 / received 200");
@@ -147,15 +147,17 @@ public sealed class CliTests
     [Test]
     public async Task The_main_job_against_the_mock_as_a_separate_process_gives_the_embedded_verdicts()
     {
-        using var mock = await MockProcess.StartAsync("csv-semicolon");
-        var credentials = MockServer.MockHost.Implementations(Harness.Layout).Single(a => a.ApiId == "wavy-open-sessions").Credentials;
-        Environment.SetEnvironmentVariable("WAVY_BASE_URL", mock.BaseUrl("wavy-open-sessions"));
-        Environment.SetEnvironmentVariable("WAVY_AUTH_TOKEN", credentials["authenticationToken"]);
-        Environment.SetEnvironmentVariable("WAVY_USER_NAME", credentials["userName"]);
+        using var mock = await MockProcess.StartAsync("csv-semicolon", "pagination-empty-page");
+        var env = ExternalProcessTests.LocalMockEnvironment(mock);
+        foreach (var (key, value) in env)
+        {
+            Environment.SetEnvironmentVariable(key, value);
+        }
+
         try
         {
             var (external, _, err) = await RunAsync("--no-build", "--report-dir", Path.Combine(dir, "external"), "--target", "local-mock");
-            var (embedded, _, _) = await RunAsync("--no-build", "--report-dir", Path.Combine(dir, "embedded"), "--fault", "csv-semicolon");
+            var (embedded, _, _) = await RunAsync("--no-build", "--report-dir", Path.Combine(dir, "embedded"), "--fault", "csv-semicolon,pagination-empty-page");
 
             external.Should().Be(embedded, err);
             Verdicts(Path.Combine(dir, "external")).Should().Equal(Verdicts(Path.Combine(dir, "embedded")));
@@ -163,9 +165,10 @@ public sealed class CliTests
         }
         finally
         {
-            Environment.SetEnvironmentVariable("WAVY_BASE_URL", null);
-            Environment.SetEnvironmentVariable("WAVY_AUTH_TOKEN", null);
-            Environment.SetEnvironmentVariable("WAVY_USER_NAME", null);
+            foreach (var key in env.Keys)
+            {
+                Environment.SetEnvironmentVariable(key, null);
+            }
         }
     }
 

@@ -71,6 +71,32 @@ public sealed class ContractLoaderTests
         error.Message.Should().NotContain("   at ", "no stack trace in the message");
     }
 
+    public static IEnumerable<TestCaseData> MalformedLists()
+    {
+        yield return ListCase("unknown cursor parameter", c => c["endpoints"]![0]!["pagination"]!["cursorParameter"] = "page_token", "/endpoints/0/pagination/cursorParameter", "has no parameter 'page_token'");
+        yield return ListCase("equals filter without enum", c => c["endpoints"]![0]!["parameters"]![2]!.AsObject().Remove("enum"), "/endpoints/0/parameters/2/filter", "needs the parameter's enum");
+        yield return ListCase("unknown filter kind", c => c["endpoints"]![0]!["parameters"]![2]!["filter"]!["kind"] = "contains", "/endpoints/0/parameters/2/filter/kind", "not one of the allowed values");
+        yield return ListCase("path parameter not in the path", c => c["endpoints"]![1]!["path"] = "/chat/sessions/{id}", "/endpoints/1/parameters/0/in", "does not appear in the path");
+        yield return ListCase("scenario without a path value", c => c["scenarios"]!["unknown-session"]!.AsObject().Remove("path"), "/scenarios/unknown-session", "needs a value for its path parameter 'session_id'");
+        yield return ListCase("bad credential scheme", c => c["auth"]!["credentials"]![0]!["scheme"] = "Bearer token", "/auth/credentials/0/scheme", "does not match the pattern");
+    }
+
+    private static TestCaseData ListCase(string name, Action<JsonObject> change, string pointer, string reason) =>
+        new TestCaseData(change, pointer, reason).SetName($"malformed list contract: {name}");
+
+    [TestCaseSource(nameof(MalformedLists))]
+    public void A_malformed_list_contract_fails_with_file_pointer_and_reason(Action<JsonObject> change, string pointer, string reason)
+    {
+        Edit(Path.Combine(root, "schemas", "opencx-chat-sessions", "contract.json"), change);
+
+        var error = FluentActions.Invoking(() => new ContractLoader(new RepositoryLayout(root), CheckRegistry.Default.Kinds).Load("opencx-chat-sessions"))
+            .Should().Throw<ConfigurationException>().Which;
+
+        error.File.Should().EndWith("contract.json");
+        error.Pointer.Should().Be(pointer);
+        error.Reason.Should().Contain(reason);
+    }
+
     [Test]
     public void Invalid_json_reports_line_and_byte()
     {
@@ -86,7 +112,7 @@ public sealed class ContractLoaderTests
     public void An_unknown_api_lists_the_known_ones()
     {
         FluentActions.Invoking(() => new ContractLoader(new RepositoryLayout(root)).Load("wavy"))
-            .Should().Throw<ConfigurationException>().WithMessage("*Unknown API 'wavy'*Known APIs: wavy-open-sessions*");
+            .Should().Throw<ConfigurationException>().WithMessage("*Unknown API 'wavy'*Known APIs: opencx-chat-sessions, wavy-open-sessions*");
     }
 
     [Test]

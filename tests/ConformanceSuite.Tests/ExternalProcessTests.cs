@@ -11,31 +11,40 @@ namespace ConformanceSuite.Tests;
 [TestFixture]
 public sealed class ExternalProcessTests
 {
-    private const string Api = "wavy-open-sessions";
-
     public static IEnumerable<TestCaseData> Variants()
     {
-        yield return new TestCaseData((object)Array.Empty<string>()).SetName("separate process, clean mock: same verdicts as in-process");
-        yield return new TestCaseData((object)new[] { "csv-header-translated" }).SetName("separate process, faulty mock: same verdicts as in-process");
-        yield return new TestCaseData((object)new[] { "auth-403" }).SetName("separate process, deviating mock: same verdicts as in-process");
+        yield return new TestCaseData("wavy-open-sessions", Array.Empty<string>()).SetName("separate process, clean wavy mock: same verdicts as in-process");
+        yield return new TestCaseData("wavy-open-sessions", new[] { "csv-header-translated" }).SetName("separate process, faulty wavy mock: same verdicts as in-process");
+        yield return new TestCaseData("wavy-open-sessions", new[] { "auth-403" }).SetName("separate process, deviating wavy mock: same verdicts as in-process");
+        yield return new TestCaseData("opencx-chat-sessions", Array.Empty<string>()).SetName("separate process, clean opencx mock: same verdicts as in-process");
+        yield return new TestCaseData("opencx-chat-sessions", new[] { "pagination-cycle" }).SetName("separate process, faulty opencx mock: same verdicts as in-process");
+        yield return new TestCaseData("opencx-chat-sessions", new[] { "filter-inclusive:created_after" }).SetName("separate process, deviating opencx mock: same verdicts as in-process");
+    }
+
+    /// <summary>The environment the local-mock profile reads, for a mock process.</summary>
+    internal static Dictionary<string, string> LocalMockEnvironment(MockProcess mock)
+    {
+        var apis = MockServer.MockHost.Implementations(Harness.Layout).ToDictionary(a => a.ApiId);
+        return new Dictionary<string, string>
+        {
+            ["WAVY_BASE_URL"] = mock.BaseUrl("wavy-open-sessions"),
+            ["WAVY_AUTH_TOKEN"] = apis["wavy-open-sessions"].Credentials["authenticationToken"],
+            ["WAVY_USER_NAME"] = apis["wavy-open-sessions"].Credentials["userName"],
+            ["OPENCX_BASE_URL"] = mock.BaseUrl("opencx-chat-sessions"),
+            ["OPENCX_TOKEN"] = apis["opencx-chat-sessions"].Credentials["Authorization"],
+        };
     }
 
     [TestCaseSource(nameof(Variants))]
-    public async Task The_separate_process_gives_the_same_verdicts(string[] faults)
+    public async Task The_separate_process_gives_the_same_verdicts(string api, string[] faults)
     {
         using var mock = await MockProcess.StartAsync(faults);
-        var credentials = MockServer.MockHost.Implementations(Harness.Layout).Single(a => a.ApiId == Api).Credentials;
-        var env = new Dictionary<string, string>
-        {
-            ["WAVY_BASE_URL"] = mock.BaseUrl(Api),
-            ["WAVY_AUTH_TOKEN"] = credentials["authenticationToken"],
-            ["WAVY_USER_NAME"] = credentials["userName"],
-        };
+        var env = LocalMockEnvironment(mock);
         var profile = TargetProfiles.Read(Harness.Layout, "local-mock");
-        var target = TargetProfiles.Resolve(profile, [Api], env.GetValueOrDefault) with { Http = Harness.FastHttp };
+        var target = TargetProfiles.Resolve(profile, [api], env.GetValueOrDefault) with { Http = Harness.FastHttp };
 
-        var external = await Harness.RunAgainstAsync(target, Api);
-        var inProcess = await Harness.RunAsync(Api, faults);
+        var external = await Harness.RunAgainstAsync(target, api);
+        var inProcess = await Harness.RunAsync(api, faults);
 
         external.Target.Embedded.Should().BeFalse();
         external.Requirements.Select(r => (r.Id, r.Verdict)).Should().Equal(inProcess.Requirements.Select(r => (r.Id, r.Verdict)));

@@ -45,7 +45,10 @@ public sealed class FaultModeTests
     [Test]
     public void Every_checked_requirement_is_caught_by_at_least_one_fault_mode()
     {
-        var caught = Harness.Faults().Select(f => f.CaughtBy).ToHashSet();
+        // Caught: named as the catcher, or expected to fail or deviate (asserted verdict by verdict) under some fault.
+        var caught = Harness.Faults()
+            .SelectMany(f => f.Expect.Where(e => e.Value is Verdict.Fail or Verdict.Deviation).Select(e => e.Key).Append(f.CaughtBy))
+            .ToHashSet();
         var checkedRequirements = Harness.Layout.ApiIds()
             .Select(id => new Contracts.ContractLoader(Harness.Layout).Load(id))
             .SelectMany(c => c.Requirements)

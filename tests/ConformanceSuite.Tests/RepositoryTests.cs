@@ -66,7 +66,7 @@ public sealed class RepositoryTests
         foreach (var c in Contracts())
         {
             var kinds = c.Requirements.Select(r => r.Check?.Kind).ToHashSet();
-            foreach (var p in c.Endpoints.SelectMany(e => e.Parameters).Where(p => p.Required))
+            foreach (var p in c.Endpoints.SelectMany(e => e.Parameters).Where(p => p.Required && p.In == "query"))
             {
                 c.Requirements.Should().Contain(r => r.Check!.Kind == "required-parameter" && (r.Check.Parameter == null || r.Check.Parameter == p.Name),
                     $"{c.Id}: required parameter {p.Name} needs a requirement");
@@ -90,23 +90,24 @@ public sealed class RepositoryTests
         }
     }
 
+    /// <summary>fixtures/&lt;api&gt;/bodies/&lt;schema name without .schema.json&gt;/{valid,invalid}/*.json</summary>
     public static IEnumerable<TestCaseData> BodyFixtures() =>
-        Harness.Layout.ApiIds().SelectMany(api =>
+        Contracts().SelectMany(c => c.BodySchemas.Keys.SelectMany(schema =>
         {
-            var folder = Path.Combine(Harness.Layout.ApiFixtures(api), "bodies");
+            var folder = Path.Combine(Harness.Layout.ApiFixtures(c.Id), "bodies", schema.Replace(".schema.json", "", StringComparison.Ordinal));
             return new[] { "valid", "invalid" }.SelectMany(kind =>
                 Directory.Exists(Path.Combine(folder, kind))
-                    ? Directory.EnumerateFiles(Path.Combine(folder, kind), "*.json").Select(f => new TestCaseData(api, f, kind == "valid").SetName($"{api} body fixture {kind}/{Path.GetFileName(f)}"))
+                    ? Directory.EnumerateFiles(Path.Combine(folder, kind), "*.json").Select(f =>
+                        new TestCaseData(c.Id, schema, f, kind == "valid").SetName($"{c.Id} {schema} fixture {kind}/{Path.GetFileName(f)}"))
                     : []);
-        });
+        }));
 
     [TestCaseSource(nameof(BodyFixtures))]
-    public void Body_fixtures_validate_as_their_folder_says(string api, string file, bool valid)
+    public void Body_fixtures_validate_as_their_folder_says(string api, string schema, string file, bool valid)
     {
         var contract = new ContractLoader(Harness.Layout).Load(api);
-        var schema = contract.BodySchemas.Values.Single();
 
-        var violations = SchemaValidator.Validate(schema, File.ReadAllText(file));
+        var violations = SchemaValidator.Validate(contract.BodySchemas[schema], File.ReadAllText(file));
 
         (violations.Count == 0).Should().Be(valid, string.Join("; ", violations));
     }
@@ -114,12 +115,42 @@ public sealed class RepositoryTests
     [Test]
     public void Every_body_schema_has_a_valid_and_an_invalid_fixture()
     {
-        foreach (var api in Harness.Layout.ApiIds())
+        foreach (var c in Contracts())
         {
-            var folder = Path.Combine(Harness.Layout.ApiFixtures(api), "bodies");
-            Directory.EnumerateFiles(Path.Combine(folder, "valid"), "*.json").Should().NotBeEmpty();
-            Directory.EnumerateFiles(Path.Combine(folder, "invalid"), "*.json").Should().NotBeEmpty();
+            foreach (var schema in c.BodySchemas.Keys)
+            {
+                var folder = Path.Combine(Harness.Layout.ApiFixtures(c.Id), "bodies", schema.Replace(".schema.json", "", StringComparison.Ordinal));
+                Directory.EnumerateFiles(Path.Combine(folder, "valid"), "*.json").Should().NotBeEmpty($"{c.Id}: {schema} needs a valid fixture");
+                Directory.EnumerateFiles(Path.Combine(folder, "invalid"), "*.json").Should().NotBeEmpty($"{c.Id}: {schema} needs an invalid fixture");
+            }
         }
+    }
+
+    [Test]
+    public void Every_doc_example_validates()
+    {
+        var contract = new ContractLoader(Harness.Layout).Load("opencx-chat-sessions");
+        var examples = Path.Combine(Harness.Layout.ApiFixtures("opencx-chat-sessions"), "doc-examples");
+
+        SchemaValidator.Validate(contract.BodySchemas["list-body.schema.json"], File.ReadAllText(Path.Combine(examples, "list-body.json"))).Should().BeEmpty("the long list item validates");
+        SchemaValidator.Validate(contract.BodySchemas["session.schema.json"], File.ReadAllText(Path.Combine(examples, "get-body.json"))).Should().BeEmpty("the shorter get body validates");
+    }
+
+    [Test]
+    public void No_file_under_src_names_opencx_outside_data_loading()
+    {
+        var src = Path.Combine(Harness.Layout.Root, "src");
+        var naming = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                        && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => File.ReadAllText(f).Contains("opencx", StringComparison.OrdinalIgnoreCase))
+            .Select(Path.GetFileName)
+            .ToList();
+
+        naming.Should().BeEquivalentTo(["MockHost.cs"], "the mock host registers which data set each implementation serves; nothing else may name the API");
+        File.ReadAllLines(Path.Combine(src, "ConformanceSuite.MockServer", "MockHost.cs"))
+            .Where(l => l.Contains("opencx", StringComparison.OrdinalIgnoreCase))
+            .Should().ContainSingle().Which.Should().Contain("new CursorListMockApi(layout, \"opencx-chat-sessions\")");
     }
 
     [Test]

@@ -196,7 +196,7 @@ public static class SchemaValidator
     }
 
     private static string AllowedValues(ValidationError e) =>
-        e.Schema?.Enumeration is { Count: > 0 } values ? $" ({string.Join(", ", values)})" : "";
+        e.Schema?.Enumeration is { Count: > 0 } values ? $" ({string.Join(", ", values.Select(v => v?.ToString() ?? "null"))})" : "";
 
     private static string FirstSentence(string message)
     {

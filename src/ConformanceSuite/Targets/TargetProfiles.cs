@@ -35,6 +35,7 @@ public static class TargetProfiles
         {
             RequestTimeout = TimeSpan.FromSeconds(timeouts?["requestSeconds"]?.GetValue<double>() ?? 30),
             MaxResponseBytes = json["maxResponseBytes"]?.GetValue<long>() ?? new HttpSettings().MaxResponseBytes,
+            RequestsPerMinute = json["rateLimit"]?["requestsPerMinute"]?.GetValue<double>(),
         };
         return new Profile(
             file,

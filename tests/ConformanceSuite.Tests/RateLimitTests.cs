@@ -1,0 +1,43 @@
+using ConformanceSuite.Checks;
+using ConformanceSuite.MockServer;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// Request economy: a provider that allows N requests per window is certified without a single 429
+/// when the target's rate limit says so, and the same provider does answer 429 to a run without one.
+/// </summary>
+[TestFixture]
+public sealed class RateLimitTests
+{
+    private const string Api = "opencx-chat-sessions";
+    private static readonly (int Permits, TimeSpan Window) Limit = (20, TimeSpan.FromSeconds(1));
+
+    [Test]
+    public async Task A_run_at_the_configured_rate_trips_no_429()
+    {
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout, RateLimit = Limit });
+        var perMinute = Limit.Permits * 60 / Limit.Window.TotalSeconds;
+        var target = mock.Target(http: Harness.FastHttp with { RequestsPerMinute = perMinute });
+
+        var results = await Harness.RunAgainstAsync(target, Api);
+
+        results.Requirements.SelectMany(r => r.Cases).SelectMany(c => c.Evidence).Should().NotContain(e => e.Status == 429);
+        results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass, Harness.Verdicts(results));
+        results.RequestCount.Should().BeGreaterThan(Limit.Permits, "the run is long enough for the limit to matter");
+    }
+
+    [Test]
+    public async Task The_same_provider_answers_429_to_a_run_without_a_rate_limit()
+    {
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout, RateLimit = Limit });
+        var catalog = Running.CaseCatalog.Build(Harness.Layout, [Api], ["OPENCX-014"]);
+        using var session = new Running.ConformanceSession(catalog, mock.Target(http: Harness.FastHttp));
+
+        await session.RunAllAsync();
+
+        session.Log.Entries.Should().Contain(e => e.Status == 429, "without pacing, a burst goes past the provider's limit");
+    }
+}
