@@ -24,10 +24,10 @@ public sealed partial class CursorListMockApi : IMockApi
     private readonly int pageSize;
     private readonly Dictionary<string, int> cursorUses = new(StringComparer.Ordinal);
 
-    public CursorListMockApi(RepositoryLayout layout, string apiId)
+    public CursorListMockApi(RepositoryLayout layout, string apiId, JsonNode? overrides = null)
     {
         ApiId = apiId;
-        contract = new ContractLoader(layout).Load(apiId);
+        contract = new ContractLoader(layout).Load(apiId, overrides);
         list = contract.Endpoints.Single(e => e.Pagination is not null);
         get = contract.Endpoints.Single(e => e.Parameters.Any(p => p.In == "path"));
         var file = Path.Combine(layout.ApiFixtures(apiId), "dataset.json");
@@ -72,11 +72,8 @@ public sealed partial class CursorListMockApi : IMockApi
 
     private Dictionary<string, string> BuildFaults()
     {
-        var faults = new Dictionary<string, string>(StringComparer.Ordinal)
+        var faults = new Dictionary<string, string>(MockAuth.Faults, StringComparer.Ordinal)
         {
-            ["auth-missing-accepted"] = "a request without credentials is answered 200",
-            ["auth-scheme-unchecked"] = "a credential without its scheme (the bare token) is accepted",
-            ["auth-token-unchecked"] = "any token is accepted, as long as the scheme is right",
             ["item-bad-enum"] = "one item carries an enum value outside its enum",
             ["item-missing-required"] = "one item lacks a required field",
             ["content-type-text"] = "the JSON body is sent as text/plain",
@@ -125,34 +122,7 @@ public sealed partial class CursorListMockApi : IMockApi
         });
     }
 
-    private IResult? Authorized(HttpContext http, IReadOnlySet<string> faults)
-    {
-        foreach (var credential in contract.Auth.Credentials)
-        {
-            var token = Credentials[credential.Name];
-            var scheme = credential.Scheme is null ? "" : credential.Scheme + " ";
-            var given = http.Request.Headers[credential.Name].ToString();
-            if (given.Length == 0)
-            {
-                if (faults.Contains("auth-missing-accepted"))
-                {
-                    continue;
-                }
-
-                return Error(contract.Auth.Rejection.Status, $"missing {credential.Name}");
-            }
-
-            var ok = given == scheme + token
-                     || (faults.Contains("auth-scheme-unchecked") && given == token)
-                     || (faults.Contains("auth-token-unchecked") && given.StartsWith(scheme, StringComparison.Ordinal) && given.Length > scheme.Length);
-            if (!ok)
-            {
-                return Error(contract.Auth.Rejection.Status, $"invalid {credential.Name}");
-            }
-        }
-
-        return null;
-    }
+    private IResult? Authorized(HttpContext http, IReadOnlySet<string> faults) => MockAuth.Check(contract, Credentials, http, faults);
 
     private IResult ListPage(IQueryCollection query, IReadOnlySet<string> faults)
     {
@@ -344,8 +314,7 @@ public sealed partial class CursorListMockApi : IMockApi
     private IResult Json(JsonNode body, IReadOnlySet<string> faults) =>
         Results.Text(body.ToJsonString(), faults.Contains("content-type-text") ? "text/plain; charset=utf-8" : list.Success.ContentType + "; charset=utf-8", Encoding.UTF8, 200);
 
-    private static IResult Error(int status, string message) =>
-        Results.Text(JsonSerializer.Serialize(new { error = message }), "application/json; charset=utf-8", Encoding.UTF8, status);
+    private static IResult Error(int status, string message) => MockAuth.Error(status, message);
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex IsoDateTime();

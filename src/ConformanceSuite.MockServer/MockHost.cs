@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
 using ConformanceSuite.Contracts;
 using ConformanceSuite.Targets;
@@ -31,11 +32,18 @@ public sealed class MockHost : IAsyncDisposable
     }
 
     /// <summary>Every API the mock implements.</summary>
-    public static IReadOnlyList<IMockApi> Implementations(RepositoryLayout layout) =>
-    [
-        new WavyOpenSessionsApi(layout),
-        new CursorListMockApi(layout, "opencx-chat-sessions"),
-    ];
+    /// <param name="layout">The repository data.</param>
+    /// <param name="overrides">Contract overrides by API id, so the mock serves a renamed or re-pathed contract as a target would.</param>
+    public static IReadOnlyList<IMockApi> Implementations(RepositoryLayout layout, IReadOnlyDictionary<string, JsonNode?>? overrides = null)
+    {
+        JsonNode? Of(string id) => overrides?.GetValueOrDefault(id);
+        return
+        [
+            new WavyOpenSessionsApi(layout),
+            new CursorListMockApi(layout, "opencx-chat-sessions", Of("opencx-chat-sessions")),
+            new OffsetListMockApi(layout, "chat-session-list", Of("chat-session-list")),
+        ];
+    }
 
     public IReadOnlyList<IMockApi> Apis { get; }
 
@@ -56,7 +64,7 @@ public sealed class MockHost : IAsyncDisposable
     public static async Task<MockHost> StartAsync(MockOptions options)
     {
         var layout = options.Layout ?? RepositoryLayout.Discover();
-        var implementations = Implementations(layout);
+        var implementations = Implementations(layout, options.Overrides);
         var known = implementations.SelectMany(i => i.Faults.Keys).ToHashSet(StringComparer.Ordinal);
         var unknown = options.Faults.Where(f => !known.Contains(f)).ToList();
         if (unknown.Count > 0)
@@ -65,6 +73,7 @@ public sealed class MockHost : IAsyncDisposable
         }
 
         var loader = new ContractLoader(layout);
+        JsonNode? OverridesOf(string id) => options.Overrides?.GetValueOrDefault(id);
         var audit = new DownloadAudit();
         var apiApp = Build(options.Host, options.ApiPort, options.RateLimit);
         var downloadApp = Build(options.Host, options.DownloadPort, null);
@@ -72,7 +81,7 @@ public sealed class MockHost : IAsyncDisposable
         foreach (var impl in implementations)
         {
             var faults = options.Faults.Where(impl.Faults.ContainsKey).ToHashSet(StringComparer.Ordinal);
-            impl.Map(apiApp, downloadApp, new MockApiSetup(loader.Load(impl.ApiId), "/" + impl.ApiId, faults, () => downloadOrigin!.ToString().TrimEnd('/'), audit, options.StallFor));
+            impl.Map(apiApp, downloadApp, new MockApiSetup(loader.Load(impl.ApiId, OverridesOf(impl.ApiId)), "/" + impl.ApiId, faults, () => downloadOrigin!.ToString().TrimEnd('/'), audit, options.StallFor));
         }
 
         var host = new MockHost(apiApp, downloadApp, implementations, options.Faults.ToList(), audit);

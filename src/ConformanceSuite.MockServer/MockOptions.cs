@@ -19,6 +19,9 @@ public sealed record MockOptions
     /// <summary>A provider-side rate limit on the API origin (fixed windows, 429 with Retry-After past it); null for none.</summary>
     public (int Permits, TimeSpan Window)? RateLimit { get; init; }
 
+    /// <summary>Contract overrides by API id (renamed parameters, other paths), as a target profile gives them.</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?>? Overrides { get; init; }
+
     /// <summary>How long a stalling fault holds a response open.</summary>
     public TimeSpan StallFor { get; init; } = TimeSpan.FromSeconds(120);
 }

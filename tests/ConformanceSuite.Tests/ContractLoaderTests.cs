@@ -74,7 +74,7 @@ public sealed class ContractLoaderTests
     public static IEnumerable<TestCaseData> MalformedLists()
     {
         yield return ListCase("unknown cursor parameter", c => c["endpoints"]![0]!["pagination"]!["cursorParameter"] = "page_token", "/endpoints/0/pagination/cursorParameter", "has no parameter 'page_token'");
-        yield return ListCase("equals filter without enum", c => c["endpoints"]![0]!["parameters"]![2]!.AsObject().Remove("enum"), "/endpoints/0/parameters/2/filter", "needs the parameter's enum");
+        yield return ListCase("equals filter without a field", c => c["endpoints"]![0]!["parameters"]![2]!["filter"]!.AsObject().Remove("field"), "/endpoints/0/parameters/2/filter", "an 'equals' filter needs a field");
         yield return ListCase("unknown filter kind", c => c["endpoints"]![0]!["parameters"]![2]!["filter"]!["kind"] = "contains", "/endpoints/0/parameters/2/filter/kind", "not one of the allowed values");
         yield return ListCase("path parameter not in the path", c => c["endpoints"]![1]!["path"] = "/chat/sessions/{id}", "/endpoints/1/parameters/0/in", "does not appear in the path");
         yield return ListCase("scenario without a path value", c => c["scenarios"]!["unknown-session"]!.AsObject().Remove("path"), "/scenarios/unknown-session", "needs a value for its path parameter 'session_id'");
@@ -118,7 +118,7 @@ public sealed class ContractLoaderTests
     [Test]
     public void An_overlay_changes_the_contract_without_code()
     {
-        var overlay = JsonNode.Parse("""{"auth":{"rejection":{"status":403,"tolerated":[],"basis":{"assumption":"A-WAVY-02"}}}}""");
+        var overlay = JsonNode.Parse("""{"contract":{"auth":{"rejection":{"status":403,"tolerated":[],"basis":{"assumption":"A-WAVY-02"}}}}}""");
 
         var contract = Load(overlay);
 
@@ -129,7 +129,7 @@ public sealed class ContractLoaderTests
     [Test]
     public void A_malformed_overlay_is_reported_against_the_overridden_contract()
     {
-        var overlay = JsonNode.Parse("""{"auth":{"rejection":{"status":"four-oh-one"}}}""");
+        var overlay = JsonNode.Parse("""{"contract":{"auth":{"rejection":{"status":"four-oh-one"}}}}""");
 
         FluentActions.Invoking(() => Load(overlay)).Should().Throw<ConfigurationException>()
             .Which.Message.Should().Contain("with the target's overrides").And.Contain("/auth/rejection/status");

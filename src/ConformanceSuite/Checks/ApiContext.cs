@@ -199,7 +199,7 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
     /// A full walk of a cursor-paginated scenario (with extra query values), made once per run and bounded
     /// by the contract's page and time limits so a broken provider cannot hang the run.
     /// </summary>
-    public Task<CursorWalk> WalkAsync(string scenarioId, IReadOnlyDictionary<string, string>? extra, CancellationToken ct)
+    public Task<ListWalk> WalkAsync(string scenarioId, IReadOnlyDictionary<string, string>? extra, CancellationToken ct, string? mode = null)
     {
         var query = ScenarioQuery(scenarioId);
         foreach (var (k, v) in extra ?? new Dictionary<string, string>())
@@ -207,17 +207,20 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
             query[k] = v;
         }
 
-        var key = "walk:" + Contract.Scenario(scenarioId).Endpoint + "?" + string.Join("&", query.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
-        return Cached(key, () => CursorWalk.RunAsync(this, scenarioId, query, ct));
+        var spec = Contract.Endpoint(Contract.Scenario(scenarioId).Endpoint).Pagination
+            ?? throw new ConfigurationException($"{Contract.Id}: scenario '{scenarioId}' has no paginated endpoint");
+        mode ??= spec.Style == "cursor" ? "cursor" : "offset";
+        var key = $"walk:{mode}:" + Contract.Scenario(scenarioId).Endpoint + "?" + string.Join("&", query.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+        return Cached(key, () => ListWalk.RunAsync(this, scenarioId, query, mode, ct));
     }
 
     /// <summary>The walk of a scenario, required to have completed; otherwise the case is skipped.</summary>
-    public async Task<CursorWalk> RequireCompleteWalkAsync(string scenarioId, CancellationToken ct)
+    public async Task<ListWalk> RequireCompleteWalkAsync(string scenarioId, CancellationToken ct)
     {
         var walk = await WalkAsync(scenarioId, null, ct);
         if (!walk.Complete || walk.ItemsTruncated)
         {
-            var covering = Contract.Requirements.FirstOrDefault(r => r.Check?.Kind == "cursor-pagination" && r.Check.Scenarios.Contains(scenarioId))?.Id;
+            var covering = Contract.Requirements.FirstOrDefault(r => r.Check?.Kind is "cursor-pagination" or "offset-pagination" && r.Check.Scenarios.Contains(scenarioId))?.Id;
             CheckRun.Skip($"precondition not met: the walk of scenario '{scenarioId}' did not complete ({(walk.ItemsTruncated ? $"more than {walk.Items.Count} items" : walk.Ending)})"
                 + (covering is null ? "" : $" (judged by {covering})"));
         }

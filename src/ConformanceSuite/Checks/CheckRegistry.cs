@@ -31,6 +31,14 @@ public sealed class CheckRegistry
         new ListFilterCheck(),
         new NotFoundCheck(),
         new GetByIdCheck(),
+        new FlagMemberCheck(),
+        new PageSizeCheck(),
+        new OffsetPaginationCheck(),
+        new SortOrderCheck(),
+        new FieldSelectionCheck(),
+        new ExportCheck(),
+        new ZipExportCheck(),
+        new ContentDispositionCheck(),
     ]);
 
     public IReadOnlySet<string> Kinds => checks.Keys.ToHashSet(StringComparer.Ordinal);

@@ -117,7 +117,7 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
 
     private static string First(IReadOnlyList<string> ids) => ids.Count > 0 ? ids[0] : "none";
 
-    private static async Task SameCursorSamePageAsync(CheckRun run, CursorWalk walk, EndpointSpec endpoint, CancellationToken ct)
+    private static async Task SameCursorSamePageAsync(CheckRun run, ListWalk walk, EndpointSpec endpoint, CancellationToken ct)
     {
         var spec = endpoint.Pagination!;
         var again = walk.Pages.Skip(1).FirstOrDefault(p => p.Cursor is not null);
@@ -129,7 +129,7 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
 
         var query = new Dictionary<string, string>(walk.Query) { [spec.CursorParameter] = again.Cursor! };
         var exchange = await run.Context.SendAsync(run.Context.Call(endpoint, query, run.Context.ScenarioPath(run.Element.Key), $"page {again.Number} again, same cursor"), ct);
-        var page = CursorWalk.Parse(exchange, spec, run.Contract.BodySchemas[endpoint.Success.BodySchema], endpoint.Success.Status, out _, out var problem);
+        var page = ListWalk.Parse(exchange, spec, run.Contract.BodySchemas[endpoint.Success.BodySchema], endpoint.Success.Status, out _, out var problem);
         if (page is null)
         {
             run.Fail($"the same cursor asked for again: {problem}", spec.Basis, run.Keep(exchange));
@@ -147,8 +147,9 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
 
 /// <summary>
 /// A list filter, for every value it takes: every item on every page matches, and no item of the
-/// unfiltered walk that matches is left out. Date bounds are taken from the data (an existing value,
-/// so strictness is tested).
+/// unfiltered walk that matches is left out. Values come from the parameter's enum or, for filters
+/// without one, from the data itself (the median item), so bounds are existing values and strictness
+/// or inclusiveness is really tested.
 /// </summary>
 public sealed class ListFilterCheck : ICheck
 {
@@ -160,11 +161,24 @@ public sealed class ListFilterCheck : ICheck
         var selected = requirement.Check.SelectedParameters;
         foreach (var p in endpoint.Parameters.Where(p => p.Filter is not null && (selected.Count == 0 || selected.Contains(p.Name))))
         {
-            if (p.Filter!.Kind is "equals" or "presence")
+            var filter = p.Filter!;
+            if (filter.Kind == "date-range")
+            {
+                foreach (var value in filter.RangeFields.Keys)
+                {
+                    yield return new CaseElement($"{p.Name}={value}");
+                }
+            }
+            else if (filter.Kind is "equals" or "presence" or "in" && p.Enum.Count > 0)
             {
                 foreach (var value in p.Enum)
                 {
                     yield return new CaseElement($"{p.Name}={value}");
+                }
+
+                if (filter.Kind == "in" && p.Enum.Count > 1)
+                {
+                    yield return new CaseElement($"{p.Name}={p.Enum[0]},{p.Enum[1]}");
                 }
             }
             else
@@ -182,30 +196,15 @@ public sealed class ListFilterCheck : ICheck
         var parameter = endpoint.Parameter(cut < 0 ? run.Element.Key : run.Element.Key[..cut]);
         var filter = parameter.Filter!;
         var all = await run.Context.RequireCompleteWalkAsync(scenario, ct);
-        string value;
-        if (cut >= 0)
-        {
-            value = run.Element.Key[(cut + 1)..];
-        }
-        else
-        {
-            var dates = all.Items.Select(i => JsonPointer.Text(i, filter.Field)).OfType<string>()
-                .Select(t => (Text: t, Ok: DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var d), Date: d))
-                .Where(x => x.Ok).OrderBy(x => x.Date).ToList();
-            if (dates.Count == 0)
-            {
-                CheckRun.Skip($"no item of '{scenario}' has a date at {filter.Field} to take a bound from");
-            }
+        var value = cut >= 0 ? run.Element.Key[(cut + 1)..] : Sample(run, filter, all, parameter);
+        var (query, test, describe) = Build(parameter, filter, value, all);
+        run.Note($"asked: {string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"))}");
 
-            value = dates[dates.Count / 2].Text;
-            run.Note($"bound {parameter.Name}={value} (the median {filter.Field} of the unfiltered walk)");
-        }
-
-        var matches = Predicate(filter, value);
-        var filtered = await run.Context.WalkAsync(scenario, new Dictionary<string, string> { [parameter.Name] = value }, ct);
+        var filtered = await run.Context.WalkAsync(scenario, query, ct);
+        var shown = string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
         if (!filtered.Complete)
         {
-            run.Fail($"{parameter.Name}={value}: expected a complete walk / {filtered.EndingDetail ?? filtered.Ending}", parameter.Basis,
+            run.Fail($"{shown}: expected a complete walk / {filtered.EndingDetail ?? filtered.Ending}", parameter.Basis,
                 run.Keep(filtered.FailedExchange ?? filtered.Pages[^1].Exchange));
             return;
         }
@@ -214,21 +213,17 @@ public sealed class ListFilterCheck : ICheck
         var itemIndex = 0;
         foreach (var page in filtered.Pages)
         {
-            for (var i = 0; i < page.Ids.Count; i++, itemIndex++)
+            for (var i = 0; i < page.Ids.Count && itemIndex < filtered.Items.Count; i++, itemIndex++)
             {
-                var item = filtered.Items[itemIndex];
-                var verdict = matches(item);
-                if (verdict == Match.Yes)
+                var (matches, atBound) = test(filtered.Items[itemIndex]);
+                if (!matches && ++wrong <= 5)
                 {
-                    continue;
-                }
-
-                if (++wrong <= 5)
-                {
-                    var shown = JsonPointer.Read(item, filter.Field)?.ToJsonString() ?? "absent";
-                    var basis = verdict == Match.AtBound ? filter.Basis : parameter.Basis;
-                    run.Fail($"{parameter.Name}={value}: page {page.Number}, item '{page.Ids[i]}': expected {Describe(filter, value)} / received {filter.Field} = {shown}",
-                        basis, run.Keep(page.Exchange));
+                    var field = filter.Field.Length > 0 ? filter.Field : string.Join(", ", filter.Fields);
+                    var got = filter.Fields.Count > 0
+                        ? string.Join(", ", filter.Fields.Select(f => $"{f} = {JsonPointer.Read(filtered.Items[itemIndex], f)?.ToJsonString() ?? "absent"}"))
+                        : $"{field} = {JsonPointer.Read(filtered.Items[itemIndex], FieldOf(filter, value))?.ToJsonString() ?? "absent"}";
+                    run.Fail($"{shown}: page {page.Number}, item '{page.Ids[i]}': expected {describe} / received {got}",
+                        atBound ? filter.Basis : parameter.Basis, run.Keep(page.Exchange));
                 }
             }
         }
@@ -239,55 +234,109 @@ public sealed class ListFilterCheck : ICheck
         }
 
         var returned = filtered.Pages.SelectMany(p => p.Ids).ToHashSet(StringComparer.Ordinal);
-        var expected = all.Items.Where(i => matches(i) == Match.Yes).Select(i => JsonPointer.Text(i, all.Spec.IdPointer) ?? "").ToList();
-        var missing = expected.Where(id => !returned.Contains(id)).ToList();
+        var expected = all.Items.Where(i => test(i).Matches).ToList();
+        var missing = expected.Where(i => !returned.Contains(JsonPointer.Text(i, all.Spec.IdPointer) ?? "")).ToList();
         if (missing.Count > 0)
         {
-            run.Fail($"{parameter.Name}={value}: expected all {expected.Count} matching items of the unfiltered walk / {missing.Count} left out (e.g. '{missing[0]}')",
-                parameter.Basis, run.Keep(filtered.Pages[0].Exchange));
+            var basis = missing.All(i => test(i).AtBound) ? filter.Basis : parameter.Basis;
+            run.Fail($"{shown}: expected all {expected.Count} matching items of the unfiltered walk / {missing.Count} left out (e.g. '{JsonPointer.Text(missing[0], all.Spec.IdPointer)}')",
+                basis, run.Keep(filtered.Pages[0].Exchange));
         }
 
         run.Note($"{returned.Count} items over {filtered.Pages.Count} pages; {expected.Count} expected from the unfiltered walk");
     }
 
-    private enum Match
+    /// <summary>A value to filter by, taken from the data (the median item), when the parameter has no enum.</summary>
+    private static string Sample(CheckRun run, FilterSpec filter, ListWalk all, ParameterSpec parameter)
     {
-        Yes,
-        No,
-        AtBound,
+        var pointer = filter.Sample ?? filter.Field;
+        var values = all.Items.Select(i => JsonPointer.Text(i, pointer)).OfType<string>().ToList();
+        if (values.Count == 0)
+        {
+            CheckRun.Skip($"no item of the unfiltered walk has a value at {pointer} to filter {parameter.Name} by");
+        }
+
+        if (filter.Kind is "after" or "before" or "at-least")
+        {
+            values = filter.Kind == "at-least"
+                ? [.. values.OrderBy(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0)]
+                : [.. values.OrderBy(v => DateTimeOffset.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var d) ? d : default)];
+        }
+
+        var value = values[values.Count / 2];
+        if (filter.Kind == "contains" && value.Length > 3)
+        {
+            value = value[1..^1]; // a true substring, not the whole value
+        }
+
+        run.Note($"value {parameter.Name}={value}, taken from {pointer} of the median item of the unfiltered walk");
+        return value;
     }
 
-    private static Func<JsonObject, Match> Predicate(FilterSpec filter, string value) => filter.Kind switch
+    private static string FieldOf(FilterSpec filter, string value) =>
+        filter.Kind == "date-range" && filter.RangeFields.TryGetValue(value, out var f) ? f : filter.Field;
+
+    private delegate (bool Matches, bool AtBound) Test(JsonObject item);
+
+    private static (Dictionary<string, string> Query, Test Test, string Describe) Build(ParameterSpec p, FilterSpec filter, string value, ListWalk all)
     {
-        "equals" => item => JsonPointer.Text(item, filter.Field) == value ? Match.Yes : Match.No,
-        "presence" => item =>
+        var query = new Dictionary<string, string>(StringComparer.Ordinal) { [p.Name] = value };
+        switch (filter.Kind)
         {
-            var present = JsonPointer.Read(item, filter.Field) is not null;
-            return present == (value == "true") ? Match.Yes : Match.No;
-        },
-        "after" or "before" => item =>
-        {
-            var bound = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-            if (!DateTimeOffset.TryParse(JsonPointer.Text(item, filter.Field), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at))
-            {
-                return Match.No;
-            }
+            case "equals":
+                return (query, item => (JsonPointer.Text(item, filter.Field) == value, false), $"{filter.Field} = {value}");
+            case "presence":
+                return (query, item => ((JsonPointer.Read(item, filter.Field) is not null) == (value == "true"), false),
+                    value == "true" ? $"{filter.Field} present" : $"no {filter.Field}");
+            case "in":
+                var set = value.Split(',').ToHashSet(StringComparer.Ordinal);
+                return (query, item => (JsonPointer.Text(item, filter.Field) is { } v && set.Contains(v), false), $"{filter.Field} in [{value}]");
+            case "at-least":
+                var min = double.Parse(value, CultureInfo.InvariantCulture);
+                return (query, item => (double.TryParse(JsonPointer.Text(item, filter.Field), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min, false),
+                    $"{filter.Field} >= {value}");
+            case "contains":
+                return (query, item => (filter.Fields.Any(f => JsonPointer.Text(item, f)?.Contains(value, StringComparison.OrdinalIgnoreCase) == true), false),
+                    $"'{value}' in {string.Join(" or ", filter.Fields)}");
+            case "after" or "before":
+                var bound = Date(value)!.Value;
+                return (query, item =>
+                {
+                    if (Date(JsonPointer.Text(item, filter.Field)) is not { } at)
+                    {
+                        return (false, false);
+                    }
 
-            var c = at.CompareTo(bound);
-            if (c == 0)
-            {
-                return filter.Strict ? Match.AtBound : Match.Yes;
-            }
+                    var c = at.CompareTo(bound);
+                    return c == 0 ? (!filter.Strict, true) : ((filter.Kind == "after" ? c > 0 : c < 0), false);
+                }, $"{filter.Field} {(filter.Kind == "after" ? ">" : "<")}{(filter.Strict ? "" : "=")} {value}");
+            case "date-range":
+                var field = FieldOf(filter, value);
+                var dates = all.Items.Select(i => (Text: JsonPointer.Text(i, field), Date: Date(JsonPointer.Text(i, field))))
+                    .Where(x => x.Date is not null).OrderBy(x => x.Date).ToList();
+                if (dates.Count == 0)
+                {
+                    CheckRun.Skip($"no item of the unfiltered walk has a date at {field}");
+                }
 
-            return (filter.Kind == "after" ? c > 0 : c < 0) ? Match.Yes : Match.No;
-        },
-        _ => throw new ConfigurationException($"unknown filter kind '{filter.Kind}'"),
-    };
+                var (start, end) = (dates[dates.Count / 4], dates[dates.Count * 3 / 4]);
+                query[filter.StartParameter!] = start.Text!;
+                query[filter.EndParameter!] = end.Text!;
+                return (query, item =>
+                {
+                    if (Date(JsonPointer.Text(item, field)) is not { } at)
+                    {
+                        return (false, false);
+                    }
 
-    private static string Describe(FilterSpec filter, string value) => filter.Kind switch
-    {
-        "equals" => $"{filter.Field} = \"{value}\"",
-        "presence" => value == "true" ? $"{filter.Field} present" : $"no {filter.Field}",
-        _ => $"{filter.Field} {(filter.Kind == "after" ? ">" : "<")}{(filter.Strict ? "" : "=")} {value}",
-    };
+                    var edge = at == start.Date || at == end.Date;
+                    return (at >= start.Date && at <= end.Date, edge);
+                }, $"{start.Text} <= {field} <= {end.Text}");
+            default:
+                throw new ConfigurationException($"unknown filter kind '{filter.Kind}'");
+        }
+    }
+
+    private static DateTimeOffset? Date(string? text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var d) ? d : null;
 }

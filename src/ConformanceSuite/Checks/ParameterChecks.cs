@@ -41,7 +41,7 @@ public sealed class ParameterTypeCheck : ICheck
         var binding = requirement.Check!;
         var endpoint = contract.Endpoint(contract.Scenario(binding.Scenarios[0]).Endpoint);
         return endpoint.Parameters
-            .Where(p => p.In == "query" && (binding.Parameter is null || p.Name == binding.Parameter))
+            .Where(p => p.In == "query" && (binding.SelectedParameters.Count == 0 || binding.SelectedParameters.Contains(p.Name)))
             .SelectMany(p => p.InvalidExamples.Select(v => new CaseElement($"{p.Name}={v}")));
     }
 

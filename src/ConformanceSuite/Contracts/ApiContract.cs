@@ -135,6 +135,9 @@ public sealed record EndpointSpec
     /// <summary>How a request for something that does not exist is answered.</summary>
     public Rejection? NotFound { get; init; }
 
+    /// <summary>Export formats (CSV and such), zip and file name parameters.</summary>
+    public ExportsSpec? Exports { get; init; }
+
     public ParameterSpec Parameter(string name) =>
         Parameters.FirstOrDefault(p => p.Name == name)
         ?? throw new ConfigurationException($"endpoint '{Id}' has no parameter '{name}'.");
@@ -161,6 +164,33 @@ public sealed record ParameterSpec
     /// <summary>The allowed values, for an enum parameter.</summary>
     public IReadOnlyList<string> Enum { get; init; } = [];
 
+    /// <summary>Basis of the enum values, when it differs from the parameter's.</summary>
+    public Basis? EnumBasis { get; init; }
+
+    /// <summary>Basis of the parameter's name (an assumption when the docs give none).</summary>
+    public Basis? NameBasis { get; init; }
+
+    /// <summary>The documented default, as it would be sent.</summary>
+    public string? Default { get; init; }
+
+    public double? Minimum { get; init; }
+
+    public double? Maximum { get; init; }
+
+    /// <summary>A comma-separated list of values.</summary>
+    public bool List { get; init; }
+
+    /// <summary>Values the checks try (field selections, sort orders, file names).</summary>
+    public IReadOnlyList<string> Examples { get; init; } = [];
+
+    /// <summary>A boolean flag that makes a body member present.</summary>
+    public FlagSpec? Controls { get; init; }
+
+    /// <summary>Selects the record fields returned.</summary>
+    public SelectsSpec? Selects { get; init; }
+
+    public SortSpec? Sort { get; init; }
+
     /// <summary>What the parameter does to the items of a list, when it filters them.</summary>
     public FilterSpec? Filter { get; init; }
 }
@@ -174,7 +204,21 @@ public sealed record FilterSpec
     public required string Kind { get; init; }
 
     /// <summary>JSON pointer of the field within an item.</summary>
-    public required string Field { get; init; }
+    public string Field { get; init; } = "";
+
+    /// <summary>For <c>contains</c>: the fields searched.</summary>
+    public IReadOnlyList<string> Fields { get; init; } = [];
+
+    /// <summary>Where the suite takes values to try from, for a filter without an enum (default: <see cref="Field"/>).</summary>
+    public string? Sample { get; init; }
+
+    /// <summary>For <c>date-range</c> (a selector parameter): the parameters that carry the range.</summary>
+    public string? StartParameter { get; init; }
+
+    public string? EndParameter { get; init; }
+
+    /// <summary>For <c>date-range</c>: the selector's values and the item field each one names.</summary>
+    public IReadOnlyDictionary<string, string> RangeFields { get; init; } = new Dictionary<string, string>();
 
     /// <summary>For date bounds: true excludes an item exactly at the bound.</summary>
     public bool Strict { get; init; }
@@ -182,16 +226,33 @@ public sealed record FilterSpec
     public required Basis Basis { get; init; }
 }
 
-/// <summary>Cursor pagination: where the items, the next cursor and the item ids are, and the walk's bounds.</summary>
+/// <summary>
+/// Pagination: <c>cursor</c> (a next cursor) or <c>offset</c> (offset, page and limit parameters, and a total);
+/// where the items and ids are, and the walk's bounds.
+/// </summary>
 public sealed record PaginationSpec
 {
     public required string Style { get; init; }
 
-    public required string CursorParameter { get; init; }
+    public string CursorParameter { get; init; } = "";
 
     public required string ItemsPointer { get; init; }
 
-    public required string NextPointer { get; init; }
+    public string NextPointer { get; init; } = "";
+
+    public string? OffsetParameter { get; init; }
+
+    public string? PageParameter { get; init; }
+
+    public string? LimitParameter { get; init; }
+
+    public string? TotalPointer { get; init; }
+
+    /// <summary>The number of the first page (1 when pages count from one).</summary>
+    public int PageBase { get; init; } = 1;
+
+    /// <summary>The page size offset and page walks ask for (one that does not divide the total tests a short last page).</summary>
+    public int WalkPageSize { get; init; } = 7;
 
     public required string IdPointer { get; init; }
 
@@ -391,3 +452,69 @@ public sealed record CsvEmptyRule
 
 /// <summary>The raw JSON of a contract, before binding, for overlays.</summary>
 public sealed record ContractDocument(string File, JsonObject Json);
+
+public sealed record FlagSpec
+{
+    public required string Member { get; init; }
+
+    public required Basis Basis { get; init; }
+}
+
+public sealed record SelectsSpec
+{
+    public required Basis Basis { get; init; }
+}
+
+/// <summary>A sort parameter: the sort keys (name to item field) and the direction prefixes.</summary>
+public sealed record SortSpec
+{
+    public required IReadOnlyDictionary<string, string> Fields { get; init; }
+
+    public string AscPrefix { get; init; } = "+";
+
+    public string DescPrefix { get; init; } = "-";
+
+    public required Basis Basis { get; init; }
+}
+
+public sealed record ExportsSpec
+{
+    public required string FormatParameter { get; init; }
+
+    public string? ZipParameter { get; init; }
+
+    public string? FilenameParameter { get; init; }
+
+    public string? FieldsParameter { get; init; }
+
+    public required string DefaultFilename { get; init; }
+
+    public required IReadOnlyDictionary<string, ExportFormat> Formats { get; init; }
+
+    public ZipSpec? Zip { get; init; }
+
+    public BasisOnly? ContentDisposition { get; init; }
+}
+
+public sealed record ExportFormat
+{
+    public required string Extension { get; init; }
+
+    public required string ContentType { get; init; }
+
+    public string? CsvSpec { get; init; }
+
+    public required Basis Basis { get; init; }
+}
+
+public sealed record ZipSpec
+{
+    public required string ContentType { get; init; }
+
+    public required Basis Basis { get; init; }
+}
+
+public sealed record BasisOnly
+{
+    public required Basis Basis { get; init; }
+}

@@ -9,9 +9,29 @@ internal sealed class ContractCrossCheck(ApiContract contract, string contractFi
         {
             var e = contract.Endpoints[i];
             CheckBasis(contractFile, $"/endpoints/{i}/basis", e.Basis);
-            if (e.Pagination is { } pagination && e.Parameters.All(p => p.Name != pagination.CursorParameter))
+            if (e.Pagination is { } pagination)
             {
-                throw new ConfigurationException(contractFile, $"/endpoints/{i}/pagination/cursorParameter", $"endpoint '{e.Id}' has no parameter '{pagination.CursorParameter}'");
+                var named = pagination.Style == "cursor"
+                    ? new[] { ("cursorParameter", (string?)pagination.CursorParameter) }
+                    : [("offsetParameter", pagination.OffsetParameter), ("pageParameter", pagination.PageParameter), ("limitParameter", pagination.LimitParameter)];
+                foreach (var (key, name) in named)
+                {
+                    if (name is null || e.Parameters.All(p => p.Name != name))
+                    {
+                        throw new ConfigurationException(contractFile, $"/endpoints/{i}/pagination/{key}", $"endpoint '{e.Id}' has no parameter '{name}'");
+                    }
+                }
+            }
+
+            if (e.Exports is { } exports)
+            {
+                foreach (var (key, name) in new[] { ("formatParameter", (string?)exports.FormatParameter), ("zipParameter", exports.ZipParameter), ("filenameParameter", exports.FilenameParameter), ("fieldsParameter", exports.FieldsParameter) })
+                {
+                    if (name is not null && e.Parameters.All(p => p.Name != name))
+                    {
+                        throw new ConfigurationException(contractFile, $"/endpoints/{i}/exports/{key}", $"endpoint '{e.Id}' has no parameter '{name}'");
+                    }
+                }
             }
 
             for (var j = 0; j < e.Parameters.Count; j++)
@@ -25,9 +45,17 @@ internal sealed class ContractCrossCheck(ApiContract contract, string contractFi
                 if (parameter.Filter is { } filter)
                 {
                     CheckBasis(contractFile, $"/endpoints/{i}/parameters/{j}/filter/basis", filter.Basis);
-                    if (filter.Kind == "equals" && parameter.Enum.Count == 0)
+                    if (filter.Kind != "date-range" && filter.Kind != "contains" && filter.Field.Length == 0)
                     {
-                        throw new ConfigurationException(contractFile, $"/endpoints/{i}/parameters/{j}/filter", "an 'equals' filter needs the parameter's enum (the values to try)");
+                        throw new ConfigurationException(contractFile, $"/endpoints/{i}/parameters/{j}/filter", $"a '{filter.Kind}' filter needs a field");
+                    }
+
+                    foreach (var (key, name) in new[] { ("startParameter", filter.StartParameter), ("endParameter", filter.EndParameter) })
+                    {
+                        if (filter.Kind == "date-range" && (name is null || e.Parameters.All(p => p.Name != name)))
+                        {
+                            throw new ConfigurationException(contractFile, $"/endpoints/{i}/parameters/{j}/filter/{key}", $"endpoint '{e.Id}' has no parameter '{name}'");
+                        }
                     }
                 }
 

@@ -44,14 +44,15 @@ public sealed class ContractLoader
         var node = ReadValidated(file, "contract.schema.json");
         if (overlay is not null)
         {
-            node = JsonMergePatch.Apply(node, overlay) ?? node;
+            node = ContractOverrides.ApplyToContract(node, overlay, file + " (with the target's overrides)");
             SchemaValidator.EnsureValid(file + " (with the target's overrides)", node, layout.FormatSchema("contract.schema.json"));
         }
 
         var contract = Bind<ApiContract>(file, node) with { Folder = folder, Overridden = overlay is not null };
 
         var requirementsFile = Path.Combine(folder, node["requirements"]!.GetValue<string>());
-        var catalogue = Bind<RequirementCatalogue>(requirementsFile, ReadValidated(requirementsFile, "requirements.schema.json"));
+        var catalogue = Bind<RequirementCatalogue>(requirementsFile,
+            ContractOverrides.ApplyToRequirements(ReadValidated(requirementsFile, "requirements.schema.json"), overlay));
         if (catalogue.Api != contract.Id)
         {
             throw new ConfigurationException(requirementsFile, "/api", $"names API '{catalogue.Api}', but the contract is '{contract.Id}'");
@@ -96,6 +97,22 @@ public sealed class ContractLoader
                 }
 
                 csvSpecs[download.CsvSpec] = Bind<CsvSpec>(specFile, ReadValidated(specFile, "csv-spec.schema.json"));
+            }
+
+            foreach (var (format, export) in endpoint.Exports?.Formats ?? new Dictionary<string, ExportFormat>())
+            {
+                if (export.CsvSpec is not { } csvSpec)
+                {
+                    continue;
+                }
+
+                var specFile = Path.Combine(folder, csvSpec);
+                if (!File.Exists(specFile))
+                {
+                    throw new ConfigurationException(file, $"/endpoints/{i}/exports/formats/{format}/csvSpec", $"names {csvSpec}, which does not exist");
+                }
+
+                csvSpecs[csvSpec] = Bind<CsvSpec>(specFile, ReadValidated(specFile, "csv-spec.schema.json"));
             }
         }
 

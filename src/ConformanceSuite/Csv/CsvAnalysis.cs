@@ -34,4 +34,7 @@ public sealed class CsvAnalysis
     public bool FingerprintsComplete { get; set; } = true;
 
     public List<string> Notes { get; } = [];
+
+    /// <summary>The first rows as read (only when asked for, to compare with another listing).</summary>
+    public List<string[]> Rows { get; } = [];
 }

@@ -24,7 +24,7 @@ public static class CsvAnalyzer
 
     public const int MaxRowProblemsKept = 10;
 
-    public static CsvAnalysis Analyze(Stream body, CsvSpec spec, IReadOnlyDictionary<string, DocFinding>? findings = null)
+    public static CsvAnalysis Analyze(Stream body, CsvSpec spec, IReadOnlyDictionary<string, DocFinding>? findings = null, int keepRows = 0)
     {
         var result = new CsvAnalysis();
         var counting = new CountingStream(body);
@@ -40,7 +40,7 @@ public static class CsvAnalyzer
             ReadHeader(reader, spec, result, findings);
             if (result.HeaderLine is not null)
             {
-                ReadRows(reader, spec, result);
+                ReadRows(reader, spec, result, keepRows);
             }
         }
         catch (DecoderFallbackException)
@@ -107,7 +107,7 @@ public static class CsvAnalyzer
         }
     }
 
-    private static void ReadRows(StreamReader reader, CsvSpec spec, CsvAnalysis result)
+    private static void ReadRows(StreamReader reader, CsvSpec spec, CsvAnalysis result, int keepRows)
     {
         var delimiter = result.DelimiterSeen ?? spec.Delimiter[0];
         var names = result.HeaderNames;
@@ -149,6 +149,11 @@ public static class CsvAnalyzer
             }
 
             result.RowCount++;
+            if (result.Rows.Count < keepRows)
+            {
+                result.Rows.Add(record);
+            }
+
             if (result.RowFingerprints.Count < CsvAnalysis.MaxFingerprints)
             {
                 result.RowFingerprints.Add(Fingerprint(record, rules.Select(r => r.At)));

@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+
+namespace ConformanceSuite.Contracts;
+
+/// <summary>
+/// A target's overrides of a contract, applied before validation: <c>parameterNames</c> (rename a
+/// parameter everywhere it is referenced), <c>paths</c> (endpoint id to path), <c>enums</c> (parameter to
+/// its values) and <c>contract</c> (an RFC 7396 merge patch for anything else). Keys name the contract's
+/// own (canonical) parameters and endpoints.
+/// </summary>
+public static class ContractOverrides
+{
+    public static JsonNode ApplyToContract(JsonNode contract, JsonNode? overrides, string file)
+    {
+        if (overrides is not JsonObject o)
+        {
+            return contract;
+        }
+
+        var result = o["contract"] is { } patch ? JsonMergePatch.Apply(contract, patch)! : contract.DeepClone();
+        var endpoints = result["endpoints"] as JsonArray ?? [];
+        foreach (var (id, path) in o["paths"] as JsonObject ?? [])
+        {
+            var endpoint = endpoints.OfType<JsonObject>().FirstOrDefault(e => (string?)e["id"] == id)
+                ?? throw new ConfigurationException(file, "/overrides/paths", $"no endpoint '{id}' to give a path");
+            endpoint["path"] = path!.DeepClone();
+        }
+
+        foreach (var (name, values) in o["enums"] as JsonObject ?? [])
+        {
+            var parameters = Parameters(endpoints, name).ToList();
+            if (parameters.Count == 0)
+            {
+                throw new ConfigurationException(file, "/overrides/enums", $"no parameter '{name}' to give values");
+            }
+
+            parameters.ForEach(p => p["enum"] = values!.DeepClone());
+        }
+
+        var renames = Renames(o);
+        foreach (var (from, to) in renames)
+        {
+            if (!Parameters(endpoints, from).Any())
+            {
+                throw new ConfigurationException(file, "/overrides/parameterNames", $"no parameter '{from}' to rename");
+            }
+        }
+
+        Rename(result, renames, inScenario: false);
+        return result;
+    }
+
+    /// <summary>Parameter renames reach the requirement catalogue too (check.parameter, check.parameters).</summary>
+    public static JsonNode ApplyToRequirements(JsonNode requirements, JsonNode? overrides)
+    {
+        var renames = overrides is JsonObject o ? Renames(o) : [];
+        if (renames.Count == 0)
+        {
+            return requirements;
+        }
+
+        var result = requirements.DeepClone();
+        Rename(result, renames, inScenario: false);
+        return result;
+    }
+
+    private static Dictionary<string, string> Renames(JsonObject o) =>
+        (o["parameterNames"] as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>(), StringComparer.Ordinal);
+
+    private static IEnumerable<JsonObject> Parameters(JsonArray endpoints, string name) =>
+        endpoints.OfType<JsonObject>().SelectMany(e => (e["parameters"] as JsonArray ?? []).OfType<JsonObject>()).Where(p => (string?)p["name"] == name);
+
+    /// <summary>Renames every parameter reference: a parameter's name, scenario query/path keys, and properties named parameter(s) or *Parameter.</summary>
+    private static void Rename(JsonNode? node, IReadOnlyDictionary<string, string> renames, bool inScenario)
+    {
+        if (renames.Count == 0)
+        {
+            return;
+        }
+
+        switch (node)
+        {
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    Rename(child, renames, inScenario);
+                }
+
+                break;
+            case JsonObject obj:
+                foreach (var key in obj.Select(kv => kv.Key).ToList())
+                {
+                    var value = obj[key];
+                    var isReference = key is "parameter" or "parameters" or "name" && obj.ContainsKey("in") || key is "parameter" or "parameters" || key.EndsWith("Parameter", StringComparison.Ordinal);
+                    if (isReference && value is JsonValue v && v.TryGetValue<string>(out var s) && renames.TryGetValue(s, out var to))
+                    {
+                        obj[key] = to;
+                    }
+                    else if (isReference && value is JsonArray names && key != "name")
+                    {
+                        for (var i = 0; i < names.Count; i++)
+                        {
+                            if (names[i] is JsonValue n && n.TryGetValue<string>(out var ns) && renames.TryGetValue(ns, out var nto))
+                            {
+                                names[i] = nto;
+                            }
+                        }
+                    }
+                    else if (inScenario && key is "query" or "path" && value is JsonObject map)
+                    {
+                        foreach (var (from, toName) in renames.Where(r => map.ContainsKey(r.Key)))
+                        {
+                            var moved = map[from]!.DeepClone();
+                            map.Remove(from);
+                            map[toName] = moved;
+                        }
+                    }
+                    else
+                    {
+                        Rename(value, renames, inScenario || key == "scenarios");
+                    }
+                }
+
+                break;
+        }
+    }
+}
