@@ -32,7 +32,8 @@ public sealed class ConformanceRun
         ResolvedTarget target;
         if (settings.Profile is { Embedded: true } profile)
         {
-            mock = await MockHost.StartAsync(new MockOptions { Layout = settings.Layout, Faults = settings.Faults });
+            // The mock is configured with the profile's overrides too, as a provider that renamed a parameter would be.
+            mock = await MockHost.StartAsync(new MockOptions { Layout = settings.Layout, Faults = settings.Faults, Overrides = TargetProfiles.Overrides(profile) });
             target = mock.Target(profile.Name, profile.Http, profile.RunTimeout);
         }
         else if (settings.Profile is { } live)

@@ -12,6 +12,7 @@ public sealed class CleanMockTests
 {
     [TestCase("wavy-open-sessions")]
     [TestCase("opencx-chat-sessions")]
+    [TestCase("chat-session-list")]
     public async Task The_clean_mock_passes_every_requirement(string api)
     {
         var results = await Harness.RunAsync(api);

@@ -114,13 +114,13 @@ public sealed class CliTests
         var (exit, output, err) = await RunAsync("--no-build", "--report-dir", dir);
 
         exit.Should().Be(ExitCodes.Conformant, err + output);
-        output.Should().Contain("PASS       WAVY-001").And.Contain("PASS       OPENCX-014").And.Contain("CONFORMANT: 27 pass, 0 fail");
+        output.Should().Contain("PASS       WAVY-001").And.Contain("PASS       OPENCX-014").And.Contain("PASS       CSL-023").And.Contain("CONFORMANT: 50 pass, 0 fail");
         foreach (var file in new[] { "results.json", "report.md", "requests.jsonl", "conformance.trx" })
         {
             File.Exists(Path.Combine(dir, file)).Should().BeTrue(file);
         }
 
-        RunResults.Read(Path.Combine(dir, "results.json")).Requirements.Should().HaveCount(27);
+        RunResults.Read(Path.Combine(dir, "results.json")).Requirements.Should().HaveCount(50);
         (await File.ReadAllTextAsync(Path.Combine(dir, "conformance.trx"))).Should().Contain("WAVY-013");
     }
 
@@ -131,6 +131,16 @@ public sealed class CliTests
 
         exit.Should().Be(ExitCodes.NotConformant);
         output.Should().Contain("FAIL       WAVY-001").And.Contain("without customerId: expected 400 / received 200");
+    }
+
+    [Test]
+    public async Task A_profile_that_renames_a_parameter_certifies_the_mock_configured_the_same_way()
+    {
+        var (exit, output, err) = await RunAsync("--no-build", "--report-dir", dir, "--target", "embedded-renamed", "--api", "chat-session-list");
+
+        exit.Should().Be(ExitCodes.Conformant, err + output);
+        output.Should().Contain("CONFORMANT: 23 pass, 0 fail");
+        (await File.ReadAllTextAsync(Path.Combine(dir, "requests.jsonl"))).Should().Contain("/v2/sessions?").And.Contain("pageSize=");
     }
 
     [Test]

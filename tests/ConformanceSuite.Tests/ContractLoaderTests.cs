@@ -74,8 +74,8 @@ public sealed class ContractLoaderTests
     public static IEnumerable<TestCaseData> MalformedLists()
     {
         yield return ListCase("unknown cursor parameter", c => c["endpoints"]![0]!["pagination"]!["cursorParameter"] = "page_token", "/endpoints/0/pagination/cursorParameter", "has no parameter 'page_token'");
-        yield return ListCase("equals filter without a field", c => c["endpoints"]![0]!["parameters"]![2]!["filter"]!.AsObject().Remove("field"), "/endpoints/0/parameters/2/filter", "an 'equals' filter needs a field");
-        yield return ListCase("unknown filter kind", c => c["endpoints"]![0]!["parameters"]![2]!["filter"]!["kind"] = "contains", "/endpoints/0/parameters/2/filter/kind", "not one of the allowed values");
+        yield return ListCase("equals filter without a field", c => c["endpoints"]![0]!["parameters"]![2]!["filter"]!.AsObject().Remove("field"), "/endpoints/0/parameters/2/filter", "the 'equals' filter needs a field");
+        yield return ListCase("unknown filter kind", c => c["endpoints"]![0]!["parameters"]![2]!["filter"]!["kind"] = "regex", "/endpoints/0/parameters/2/filter/kind", "not one of the allowed values");
         yield return ListCase("path parameter not in the path", c => c["endpoints"]![1]!["path"] = "/chat/sessions/{id}", "/endpoints/1/parameters/0/in", "does not appear in the path");
         yield return ListCase("scenario without a path value", c => c["scenarios"]!["unknown-session"]!.AsObject().Remove("path"), "/scenarios/unknown-session", "needs a value for its path parameter 'session_id'");
         yield return ListCase("bad credential scheme", c => c["auth"]!["credentials"]![0]!["scheme"] = "Bearer token", "/auth/credentials/0/scheme", "does not match the pattern");
@@ -112,7 +112,7 @@ public sealed class ContractLoaderTests
     public void An_unknown_api_lists_the_known_ones()
     {
         FluentActions.Invoking(() => new ContractLoader(new RepositoryLayout(root)).Load("wavy"))
-            .Should().Throw<ConfigurationException>().WithMessage("*Unknown API 'wavy'*Known APIs: opencx-chat-sessions, wavy-open-sessions*");
+            .Should().Throw<ConfigurationException>().WithMessage("*Unknown API 'wavy'*Known APIs: chat-session-list, opencx-chat-sessions, wavy-open-sessions*");
     }
 
     [Test]

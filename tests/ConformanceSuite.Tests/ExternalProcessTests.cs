@@ -19,6 +19,8 @@ public sealed class ExternalProcessTests
         yield return new TestCaseData("opencx-chat-sessions", Array.Empty<string>()).SetName("separate process, clean opencx mock: same verdicts as in-process");
         yield return new TestCaseData("opencx-chat-sessions", new[] { "pagination-cycle" }).SetName("separate process, faulty opencx mock: same verdicts as in-process");
         yield return new TestCaseData("opencx-chat-sessions", new[] { "filter-inclusive:created_after" }).SetName("separate process, deviating opencx mock: same verdicts as in-process");
+        yield return new TestCaseData("chat-session-list", Array.Empty<string>()).SetName("separate process, clean chat-session-list mock: same verdicts as in-process");
+        yield return new TestCaseData("chat-session-list", new[] { "excel-no-bom", "zip-wrong-name" }).SetName("separate process, faulty chat-session-list mock: same verdicts as in-process");
     }
 
     /// <summary>The environment the local-mock profile reads, for a mock process.</summary>
@@ -32,6 +34,8 @@ public sealed class ExternalProcessTests
             ["WAVY_USER_NAME"] = apis["wavy-open-sessions"].Credentials["userName"],
             ["OPENCX_BASE_URL"] = mock.BaseUrl("opencx-chat-sessions"),
             ["OPENCX_TOKEN"] = apis["opencx-chat-sessions"].Credentials["Authorization"],
+            ["CSL_BASE_URL"] = mock.BaseUrl("chat-session-list"),
+            ["CSL_TOKEN"] = apis["chat-session-list"].Credentials["Authorization"],
         };
     }
 

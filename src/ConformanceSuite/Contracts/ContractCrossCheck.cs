@@ -47,7 +47,7 @@ internal sealed class ContractCrossCheck(ApiContract contract, string contractFi
                     CheckBasis(contractFile, $"/endpoints/{i}/parameters/{j}/filter/basis", filter.Basis);
                     if (filter.Kind != "date-range" && filter.Kind != "contains" && filter.Field.Length == 0)
                     {
-                        throw new ConfigurationException(contractFile, $"/endpoints/{i}/parameters/{j}/filter", $"a '{filter.Kind}' filter needs a field");
+                        throw new ConfigurationException(contractFile, $"/endpoints/{i}/parameters/{j}/filter", $"the '{filter.Kind}' filter needs a field");
                     }
 
                     foreach (var (key, name) in new[] { ("startParameter", filter.StartParameter), ("endParameter", filter.EndParameter) })

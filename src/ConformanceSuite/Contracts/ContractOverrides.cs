@@ -96,7 +96,7 @@ public static class ContractOverrides
                     {
                         obj[key] = to;
                     }
-                    else if (isReference && value is JsonArray names && key != "name")
+                    else if (isReference && value is JsonArray names && key != "name" && names.All(n => n is JsonValue))
                     {
                         for (var i = 0; i < names.Count; i++)
                         {
