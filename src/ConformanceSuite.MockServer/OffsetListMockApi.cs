@@ -63,6 +63,7 @@ public sealed partial class OffsetListMockApi : IMockApi
             ["limit-default-20"] = "without a page size, 20 records come back instead of the documented default",
             ["limit-exceeded"] = "a page holds one record more than asked for",
             ["page-zero-based"] = "page numbers count from 0, not from the page base",
+            ["page-wins-over-offset"] = "with both offset and page, page decides",
             ["total-off-by-one"] = "total reports one record more than there are",
             ["sort-ignored"] = "the sort parameter is ignored",
             ["sort-descending-ignored"] = "the descending prefix is ignored: every key sorts ascending",
@@ -141,7 +142,8 @@ public sealed partial class OffsetListMockApi : IMockApi
         }
 
         var pageBase = faults.Contains("page-zero-based") ? 0 : paging.PageBase;
-        var offset = Int(Get(paging.OffsetParameter!)) ?? (Int(Get(paging.PageParameter!)) is { } page ? (page - pageBase) * limit : 0);
+        var byPage = Int(Get(paging.PageParameter!)) is { } page ? (page - pageBase) * limit : (int?)null;
+        var offset = faults.Contains("page-wins-over-offset") && byPage is not null ? byPage.Value : Int(Get(paging.OffsetParameter!)) ?? byPage ?? 0;
         var take = faults.Contains("limit-exceeded") ? limit + 1 : limit;
         var pageItems = selected.Skip(Math.Max(0, offset)).Take(Math.Max(0, take)).ToList();
         var fields = exports.FieldsParameter is { } fp && Get(fp) is { } f && !faults.Contains("fields-ignored")

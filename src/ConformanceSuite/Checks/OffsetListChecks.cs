@@ -193,12 +193,35 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
 
         var a = byOffset.Pages.SelectMany(p => p.Ids).ToList();
         var b = byPage.Pages.SelectMany(p => p.Ids).ToList();
+        await OffsetWinsAsync(run, spec, a, ct);
         var at = Enumerable.Range(0, Math.Min(a.Count, b.Count)).FirstOrDefault(i => a[i] != b[i], -1);
         if (at >= 0 || a.Count != b.Count)
         {
             var where = at >= 0 ? $"position {at + 1}: '{a[at]}' by offset, '{b[at]}' by page" : $"{a.Count} records by offset, {b.Count} by page";
             var basis = run.Requirement.Assumptions.Count > 0 ? Basis.Assumed(run.Requirement.Assumptions[^1]) : spec.Basis;
             run.Fail($"expected the same sequence by offset and by page / they differ at {where}", basis, run.Keep(byPage.Pages[Math.Min(byPage.Pages.Count - 1, Math.Max(0, at) / spec.WalkPageSize)].Exchange));
+        }
+    }
+
+    /// <summary>With both offset and page, offset wins: ask for offset 1 and a later page, and expect the record at position 2.</summary>
+    private static async Task OffsetWinsAsync(CheckRun run, PaginationSpec spec, List<string> sequence, CancellationToken ct)
+    {
+        if (spec.OffsetParameter is not { } offset || spec.PageParameter is not { } page || sequence.Count < spec.WalkPageSize + 2)
+        {
+            return;
+        }
+
+        var (exchange, body) = await OneCall.SendAsync(run, run.Element.Key, new Dictionary<string, string?>
+        {
+            [spec.LimitParameter!] = spec.WalkPageSize.ToString(CultureInfo.InvariantCulture),
+            [offset] = "1",
+            [page] = (spec.PageBase + 1).ToString(CultureInfo.InvariantCulture),
+        }, $"{offset} and {page} together", ct);
+        var first = (JsonPointer.Read(body, spec.ItemsPointer) as JsonArray)?.OfType<JsonObject>().Select(i => JsonPointer.Text(i, spec.IdPointer)).FirstOrDefault();
+        if (first != sequence[1])
+        {
+            var basis = run.Requirement.Assumptions.Count > 0 ? Basis.Assumed(run.Requirement.Assumptions[^1]) : spec.Basis;
+            run.Fail($"{offset}=1 with {page}={spec.PageBase + 1}: expected {offset} to win, the list starting at '{sequence[1]}' / it starts at '{first ?? "nothing"}'", basis, run.Keep(exchange));
         }
     }
 }
