@@ -24,9 +24,10 @@ public static class CliApp
         var baseUrl = new Option<string?>("--base-url") { Description = "ad-hoc target for one --api; credentials from CONFORMANCE_CREDENTIAL_<name>, data from CONFORMANCE_DATA_<slot>" };
         var list = new Option<bool>("--list") { Description = "list the selected requirements and exit" };
         var noBuild = new Option<bool>("--no-build") { Description = "do not build the suite before running it" };
+        var insecure = new Option<bool>("--insecure") { Description = "turn TLS certificate validation off (self-signed test endpoints); every report says so" };
         var root = new RootCommand("ConformanceSuite: certifies that a provider behaves as its API documentation says.")
         {
-            target, api, filter, reportDir, failOn, fault, baseUrl, list, noBuild,
+            target, api, filter, reportDir, failOn, fault, baseUrl, list, noBuild, insecure,
         };
 
         var parse = root.Parse(args);
@@ -54,6 +55,7 @@ public static class CliApp
             ["CONFORMANCE_FAIL_ON"] = parse.GetValue(failOn),
             ["CONFORMANCE_FAULTS"] = parse.GetValue(fault),
             ["CONFORMANCE_BASE_URL"] = parse.GetValue(baseUrl),
+            ["CONFORMANCE_INSECURE_TLS"] = parse.GetValue(insecure) ? "true" : null,
         };
 
         try
@@ -102,7 +104,11 @@ public static class CliApp
 
             await stdout.WriteLineAsync($"conformance: {catalog.Cases.Count} cases of {string.Join(", ", catalog.Contracts.Keys)} against '{name}'; results in {dir}");
             var resultsFile = Path.Combine(dir, "results.json");
-            File.Delete(resultsFile);
+            foreach (var old in RunResults.ReportFiles)
+            {
+                File.Delete(Path.Combine(dir, old));
+            }
+
             var testExit = await RunSuiteAsync(settings.Layout, environment, dir, parse.GetValue(noBuild), stdout);
             if (!File.Exists(resultsFile))
             {
@@ -116,9 +122,20 @@ public static class CliApp
             }
 
             var results = RunResults.Read(resultsFile);
-            await File.WriteAllTextAsync(Path.Combine(dir, "report.md"), TextReports.Markdown(results));
             await stdout.WriteAsync(TextReports.Console(results));
-            await stdout.WriteLineAsync($"conformance: results.json, report.md, requests.jsonl and conformance.trx are in {dir}");
+            var missing = RunResults.ReportFiles.Where(f => !File.Exists(Path.Combine(dir, f))).ToList();
+            if (missing.Count > 0)
+            {
+                await stderr.WriteLineAsync($"conformance: the run wrote no {string.Join(", ", missing)}; see {Path.Combine(dir, "dotnet-test.log")}");
+                return ExitCodes.UsageOrConfiguration;
+            }
+
+            if (results.Target.InsecureTls)
+            {
+                await stdout.WriteLineAsync("conformance: TLS certificate validation was OFF for this run (--insecure)");
+            }
+
+            await stdout.WriteLineAsync($"conformance: report.html, report.md, junit.xml, results.json, requests.jsonl and conformance.trx are in {dir}");
             return results.Conformant ? ExitCodes.Conformant : ExitCodes.NotConformant;
         }
         catch (ConfigurationException ex)

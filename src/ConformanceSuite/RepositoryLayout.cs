@@ -24,6 +24,35 @@ public sealed class RepositoryLayout
 
     public string ApiFixtures(string apiId) => Path.Combine(Fixtures, apiId);
 
+    /// <summary>The git revision of the checkout (from .git, without running git); null outside a checkout.</summary>
+    public string? Revision()
+    {
+        try
+        {
+            var git = Path.Combine(Root, ".git");
+            var head = File.ReadAllText(Path.Combine(git, "HEAD")).Trim();
+            if (!head.StartsWith("ref: ", StringComparison.Ordinal))
+            {
+                return head[..Math.Min(12, head.Length)];
+            }
+
+            var reference = head[5..];
+            var loose = Path.Combine(git, reference.Replace('/', Path.DirectorySeparatorChar));
+            var sha = File.Exists(loose)
+                ? File.ReadAllText(loose).Trim()
+                : File.ReadLines(Path.Combine(git, "packed-refs")).FirstOrDefault(l => l.EndsWith(" " + reference, StringComparison.Ordinal))?.Split(' ')[0];
+            return sha?[..Math.Min(12, sha.Length)];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The API ids that have a contract under <c>schemas/</c>.</summary>
     public IReadOnlyList<string> ApiIds() =>
         Directory.EnumerateDirectories(Schemas)

@@ -45,7 +45,7 @@ public sealed class ConformanceRun
             target = TargetProfiles.FromEnvironment(Catalog.Contracts.Values.Single());
         }
 
-        session = new ConformanceSession(Catalog, target, settings.Faults);
+        session = new ConformanceSession(Catalog, target, settings.Faults) { Revision = settings.Layout.Revision() };
         await TestContext.Progress.WriteLineAsync(
             $"conformance: target '{target.Name}' ({target.Description}); {Catalog.Cases.Count} cases over {string.Join(", ", apiIds)}");
     }
@@ -56,8 +56,7 @@ public sealed class ConformanceRun
         if (session is not null)
         {
             var results = session.Results(Settings.FailOn);
-            results.Write(Path.Combine(Settings.ReportDir, "results.json"));
-            session.Log.WriteJsonLines(Path.Combine(Settings.ReportDir, "requests.jsonl"));
+            results.WriteAll(Settings.ReportDir, session.Log);
             await TestContext.Progress.WriteLineAsync(
                 $"conformance: {results.Requirements.Count} requirements, {results.RequestCount} requests; results in {Settings.ReportDir}");
             session.Dispose();

@@ -47,6 +47,10 @@ public sealed class ConformanceHttpClient : IDisposable
             Timeout = settings.RequestTimeout,
             ThrowOnAnyError = false,
             UserAgent = $"ConformanceSuite/{typeof(ConformanceHttpClient).Assembly.GetName().Version?.ToString(3)}",
+            // Certificates are validated unless the target says otherwise, explicitly; reports print it.
+#pragma warning disable CA5359 // the one opt-in place: --insecure or "insecureTls": true, shown in every report
+            RemoteCertificateValidationCallback = settings.InsecureTls ? (_, _, _, _) => true : null,
+#pragma warning restore CA5359
         });
     }
 
@@ -77,7 +81,53 @@ public sealed class ConformanceHttpClient : IDisposable
         return (exchange, exchange.Error is null ? result : default);
     }
 
+    /// <summary>Sends with bounded retries on 429 and 503, honouring Retry-After (seconds or an HTTP date).</summary>
     private async Task<HttpExchange> ExecuteAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, long cap, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var exchange = await FollowAsync(call, onBody, cap, ct);
+            exchange.Retries = attempt;
+            if (exchange.Status is not (429 or 503))
+            {
+                return exchange;
+            }
+
+            if (attempt >= settings.MaxRetries)
+            {
+                exchange.RetryNote = $"{exchange.Status} after {settings.MaxRetries} retries; not retried further";
+                return exchange;
+            }
+
+            var wait = RetryAfter(exchange) ?? TimeSpan.FromSeconds(Math.Pow(2, attempt));
+            if (wait > settings.MaxRetryWait)
+            {
+                exchange.RetryNote = $"Retry-After asks for {wait.TotalSeconds:0} s, more than the {settings.MaxRetryWait.TotalSeconds:0} s the suite waits";
+                return exchange;
+            }
+
+            await Task.Delay(wait, ct);
+        }
+    }
+
+    private static TimeSpan? RetryAfter(HttpExchange exchange)
+    {
+        if (!exchange.ResponseHeaders.TryGetValue("Retry-After", out var value))
+        {
+            return null;
+        }
+
+        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        return DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? at - DateTimeOffset.UtcNow is { } d && d > TimeSpan.Zero ? d : TimeSpan.Zero
+            : null;
+    }
+
+    private async Task<HttpExchange> FollowAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, long cap, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var url = call.Url;
@@ -181,7 +231,7 @@ public sealed class ConformanceHttpClient : IDisposable
                 using var tee = new ExcerptStream(limited, settings.ExcerptChars * 4);
                 onBody(exchange, tee);
                 exchange.BodyBytes = limited.BytesRead;
-                exchange.BodyExcerpt = Excerpt(tee.Captured);
+                exchange.BodyExcerpt = IsText(exchange.ContentType) ? Excerpt(tee.Captured) : $"[{limited.BytesRead} bytes of {exchange.ContentType ?? "unknown type"}]";
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
             {
@@ -229,9 +279,17 @@ public sealed class ConformanceHttpClient : IDisposable
         }
     }
 
+    private static bool IsText(string? contentType)
+    {
+        var media = (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
+        return media.Length == 0 || media.StartsWith("text/", StringComparison.Ordinal) || media.EndsWith("json", StringComparison.Ordinal)
+               || media.EndsWith("xml", StringComparison.Ordinal) || media.EndsWith("csv", StringComparison.Ordinal);
+    }
+
     private string Excerpt(byte[] bytes)
     {
-        var text = Encoding.UTF8.GetString(bytes);
+        // Evidence goes into XML and HTML reports: control characters (but tab) become U+FFFD.
+        var text = new string(Encoding.UTF8.GetString(bytes).Select(c => char.IsControl(c) && c is not ('\t' or '\r' or '\n') ? '\uFFFD' : c).ToArray());
         if (text.Length > settings.ExcerptChars)
         {
             text = text[..settings.ExcerptChars] + "…";

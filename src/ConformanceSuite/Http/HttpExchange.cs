@@ -42,6 +42,12 @@ public sealed class HttpExchange
     /// <summary>A redirect to another origin, not followed.</summary>
     public string? BlockedRedirect { get; set; }
 
+    /// <summary>How many earlier attempts of this call got 429 or 503 and were retried.</summary>
+    public int Retries { get; set; }
+
+    /// <summary>Why a 429 or 503 was not retried further, when it was not.</summary>
+    public string? RetryNote { get; set; }
+
     [JsonIgnore]
     public bool IsSuccess => Status is >= 200 and < 300;
 
@@ -75,6 +81,16 @@ public sealed class HttpExchange
         if (ContentType is { } ct)
         {
             sb.Append(' ').Append(ct);
+        }
+
+        if (Retries > 0)
+        {
+            sb.Append(" (after ").Append(Retries).Append(Retries == 1 ? " retry" : " retries").Append(')');
+        }
+
+        if (RetryNote is not null)
+        {
+            sb.Append(" (").Append(RetryNote).Append(')');
         }
 
         if (BlockedRedirect is not null)

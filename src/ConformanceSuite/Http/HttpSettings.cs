@@ -16,4 +16,13 @@ public sealed record HttpSettings
 
     /// <summary>The target's rate limit; null sends as fast as the checks ask.</summary>
     public double? RequestsPerMinute { get; init; }
+
+    /// <summary>How many times a 429 or 503 is retried (each attempt is logged).</summary>
+    public int MaxRetries { get; init; } = 2;
+
+    /// <summary>The longest wait a Retry-After may ask for; a longer one is not waited for.</summary>
+    public TimeSpan MaxRetryWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>TLS certificate validation off. Never the default; every report says when it was on.</summary>
+    public bool InsecureTls { get; init; }
 }

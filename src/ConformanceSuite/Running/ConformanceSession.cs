@@ -67,6 +67,9 @@ public sealed class ConformanceSession : IDisposable
 
     public IReadOnlyList<string> Faults { get; }
 
+    /// <summary>The tool's source revision for the report's fingerprint, when known.</summary>
+    public string? Revision { get; init; }
+
     public Redactor Redactor { get; }
 
     public RequestLog Log { get; }
@@ -135,10 +138,18 @@ public sealed class ConformanceSession : IDisposable
         var counts = Enum.GetValues<Verdict>().ToDictionary(v => v.ToString().ToLowerInvariant(), v => requirements.Count(r => r.Verdict == v));
         return new RunResults
         {
-            Tool = new ToolInfo("ConformanceSuite", typeof(ConformanceSession).Assembly.GetName().Version?.ToString(3) ?? "0"),
+            Tool = new ToolInfo("ConformanceSuite", typeof(ConformanceSession).Assembly.GetName().Version?.ToString(3) ?? "0")
+            {
+                Revision = Revision,
+                Runtime = $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+            },
             Target = new TargetInfo(Target.Name, Target.Description, Target.Embedded,
                 Target.Apis.Where(a => Catalog.Contracts.ContainsKey(a.Key)).ToDictionary(a => a.Key, a => Redactor.Scrub(a.Value.BaseUrl.ToString())),
-                Faults),
+                Faults)
+            {
+                InsecureTls = Target.Http.InsecureTls,
+                RequestsPerMinute = Target.Http.RequestsPerMinute,
+            },
             StartedAt = startedAt,
             FinishedAt = DateTimeOffset.UtcNow,
             RequestCount = Log.Count,

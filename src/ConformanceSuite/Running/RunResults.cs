@@ -47,13 +47,63 @@ public sealed record RunResults
         File.WriteAllText(path, JsonSerializer.Serialize(this, ResultsJson.Options));
     }
 
+    /// <summary>Every report of a run into one folder: results.json, junit.xml, report.md, report.html (and the request log when given).</summary>
+    public void WriteAll(string dir, Http.RequestLog? log = null)
+    {
+        Directory.CreateDirectory(dir);
+        var failed = new List<string>();
+        // Each report on its own: one that cannot be written must not cost the others.
+        void Try(string file, Action write)
+        {
+            try
+            {
+                write();
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                failed.Add($"{file}: {ex.Message}");
+            }
+        }
+
+        Try("results.json", () => Write(Path.Combine(dir, "results.json")));
+        Try("junit.xml", () => JUnitReport.Write(this, Path.Combine(dir, "junit.xml")));
+        Try("report.md", () => File.WriteAllText(Path.Combine(dir, "report.md"), TextReports.Markdown(this)));
+        Try("report.html", () => HtmlReport.Write(this, Path.Combine(dir, "report.html")));
+        if (log is not null)
+        {
+            Try("requests.jsonl", () => log.WriteJsonLines(Path.Combine(dir, "requests.jsonl")));
+        }
+
+        if (failed.Count > 0)
+        {
+            throw new ConfigurationException($"some reports could not be written to {dir}: {string.Join("; ", failed)}");
+        }
+    }
+
+    /// <summary>The report files every run writes.</summary>
+    public static readonly IReadOnlyList<string> ReportFiles = ["results.json", "junit.xml", "report.md", "report.html", "requests.jsonl"];
+
     public static bool FailsRun(Verdict verdict, string failOn) =>
         verdict == Verdict.Fail || (verdict == Verdict.Deviation && failOn == "deviation");
 }
 
-public sealed record ToolInfo(string Name, string Version);
+public sealed record ToolInfo(string Name, string Version)
+{
+    /// <summary>The tool's source revision, when the run knows it (git HEAD of the repository).</summary>
+    public string? Revision { get; init; }
 
-public sealed record TargetInfo(string Name, string Description, bool Embedded, IReadOnlyDictionary<string, string> BaseUrls, IReadOnlyList<string> Faults);
+    /// <summary>The .NET runtime and the operating system the run ran on.</summary>
+    public string? Runtime { get; init; }
+}
+
+public sealed record TargetInfo(string Name, string Description, bool Embedded, IReadOnlyDictionary<string, string> BaseUrls, IReadOnlyList<string> Faults)
+{
+    /// <summary>TLS certificate validation was off for this run.</summary>
+    public bool InsecureTls { get; init; }
+
+    /// <summary>The rate limit the run kept to, if any.</summary>
+    public double? RequestsPerMinute { get; init; }
+}
 
 public sealed record ApiInfo(string Id, string Title, bool Overridden, IReadOnlyList<Assumption> Assumptions, IReadOnlyList<DocFinding> DocFindings);
 

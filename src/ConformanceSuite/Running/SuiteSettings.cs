@@ -26,6 +26,9 @@ public sealed record SuiteSettings
 
     public IReadOnlyList<string> Faults { get; init; } = [];
 
+    /// <summary>TLS validation off for this run (<c>--insecure</c>, <c>CONFORMANCE_INSECURE_TLS=true</c> or the profile).</summary>
+    public bool InsecureTls { get; init; }
+
     public bool AdHoc => Profile is null;
 
     public static SuiteSettings FromEnvironment(Func<string, string?>? env = null)
@@ -46,6 +49,11 @@ public sealed record SuiteSettings
         }
 
         var profile = adHoc ? null : TargetProfiles.Read(layout, env("CONFORMANCE_TARGET") is { Length: > 0 } t ? t : TargetProfiles.EmbeddedName);
+        var insecure = env("CONFORMANCE_INSECURE_TLS") == "true";
+        if (insecure && profile is not null)
+        {
+            profile = profile with { Http = profile.Http with { InsecureTls = true } };
+        }
         var faults = List(env("CONFORMANCE_FAULTS"));
         if (faults.Count > 0 && profile is not { Embedded: true })
         {
@@ -61,6 +69,7 @@ public sealed record SuiteSettings
             ReportDir = env("CONFORMANCE_REPORT_DIR") is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(layout.Root, "artifacts", "latest"),
             FailOn = failOn,
             Faults = faults,
+            InsecureTls = insecure || profile?.Http.InsecureTls == true,
         };
     }
 

@@ -59,7 +59,12 @@ public static class TextReports
         var sb = new StringBuilder();
         sb.AppendLine($"## ConformanceSuite: {(results.Conformant ? "✅ conformant" : "❌ not conformant")}");
         sb.AppendLine();
-        sb.AppendLine($"Target **{Escape(results.Target.Name)}** ({Escape(results.Target.Description)}), tool {results.Tool.Version}, {results.FinishedAt:yyyy-MM-dd HH:mm} UTC, {results.RequestCount} requests, fail-on `{results.FailOn}`.");
+        sb.AppendLine($"Target **{Escape(results.Target.Name)}** ({Escape(results.Target.Description)}), tool {results.Tool.Version}{(results.Tool.Revision is null ? "" : $" ({results.Tool.Revision})")}, {results.FinishedAt:yyyy-MM-dd HH:mm} UTC, {results.RequestCount} requests, fail-on `{results.FailOn}`.");
+        if (results.Target.InsecureTls)
+        {
+            sb.AppendLine();
+            sb.AppendLine("> ⚠️ TLS certificate validation was **off** for this run (`--insecure`).");
+        }
         sb.AppendLine();
         sb.AppendLine("| verdict | api | requirement | level | rests on assumption |");
         sb.AppendLine("|---|---|---|---|---|");

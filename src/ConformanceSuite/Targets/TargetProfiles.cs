@@ -36,6 +36,9 @@ public static class TargetProfiles
             RequestTimeout = TimeSpan.FromSeconds(timeouts?["requestSeconds"]?.GetValue<double>() ?? 30),
             MaxResponseBytes = json["maxResponseBytes"]?.GetValue<long>() ?? new HttpSettings().MaxResponseBytes,
             RequestsPerMinute = json["rateLimit"]?["requestsPerMinute"]?.GetValue<double>(),
+            InsecureTls = json["insecureTls"]?.GetValue<bool>() ?? false,
+            MaxRetries = json["retries"]?["max"]?.GetValue<int>() ?? new HttpSettings().MaxRetries,
+            MaxRetryWait = json["retries"]?["maxWaitSeconds"] is { } wait ? TimeSpan.FromSeconds(wait.GetValue<double>()) : new HttpSettings().MaxRetryWait,
         };
         return new Profile(
             file,
@@ -129,6 +132,7 @@ public static class TargetProfiles
     {
         env ??= Environment.GetEnvironmentVariable;
         var baseUrlText = env("CONFORMANCE_BASE_URL") ?? throw new ConfigurationException("CONFORMANCE_BASE_URL is not set");
+        var insecure = env("CONFORMANCE_INSECURE_TLS") == "true";
         if (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
         {
             throw new ConfigurationException($"CONFORMANCE_BASE_URL='{baseUrlText}' is not an absolute http(s) URL");
@@ -155,6 +159,7 @@ public static class TargetProfiles
             {
                 [contract.Id] = new() { ApiId = contract.Id, BaseUrl = baseUrl, Credentials = credentials, TestData = testData },
             },
+            Http = new HttpSettings { InsecureTls = insecure },
         };
     }
 

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using ConformanceSuite.Checks;
+
+namespace ConformanceSuite.Running;
+
+/// <summary>
+/// The certification report: one self-contained HTML page (no scripts, no external assets) with the
+/// summary, a category × API matrix of the four verdicts, every requirement with its evidence on
+/// demand, the doc findings, the assumptions in force, and the target and tool fingerprint.
+/// </summary>
+public static class HtmlReport
+{
+    private static readonly Verdict[] Order = [Verdict.Fail, Verdict.Deviation, Verdict.Skipped, Verdict.Pass];
+
+    public static string Render(RunResults results)
+    {
+        var h = new StringBuilder();
+        h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ConformanceSuite certification report</title><style>")
+         .Append(Style)
+         .Append("</style></head><body>");
+        var verdict = results.Conformant ? "CONFORMANT" : "NOT CONFORMANT";
+        h.Append($"<header><h1>ConformanceSuite certification report</h1><p class=\"overall {(results.Conformant ? "pass" : "fail")}\" id=\"overall\">{verdict}</p>");
+        h.Append($"<p>Target <b>{E(results.Target.Name)}</b>: {E(results.Target.Description)}</p></header>");
+        if (results.Target.InsecureTls)
+        {
+            h.Append("<p class=\"banner\" id=\"insecure\">TLS certificate validation was OFF for this run (--insecure). Its verdicts say nothing about the provider's certificates.</p>");
+        }
+
+        if (results.Target.Faults.Count > 0)
+        {
+            h.Append($"<p class=\"banner\">The embedded mock ran with fault modes: {E(string.Join(", ", results.Target.Faults))}.</p>");
+        }
+
+        Summary(h, results);
+        Matrix(h, results);
+        Requirements(h, results);
+        Findings(h, results);
+        Assumptions(h, results);
+        Fingerprint(h, results);
+        h.Append("</body></html>");
+        return h.ToString();
+    }
+
+    public static void Write(RunResults results, string path) => File.WriteAllText(path, Render(results), new UTF8Encoding(false));
+
+    private static void Summary(StringBuilder h, RunResults r)
+    {
+        h.Append("<section><h2>Summary</h2><table class=\"summary\"><tr><th>API</th>");
+        foreach (var v in Order)
+        {
+            h.Append($"<th>{TextReports.Word(v)}</th>");
+        }
+
+        h.Append("</tr>");
+        foreach (var api in r.Requirements.GroupBy(x => x.Api))
+        {
+            h.Append($"<tr><td>{E(api.Key)}</td>");
+            foreach (var v in Order)
+            {
+                var n = api.Count(x => x.Verdict == v);
+                h.Append($"<td class=\"{(n > 0 ? Css(v) : "")}\">{n}</td>");
+            }
+
+            h.Append("</tr>");
+        }
+
+        h.Append($"</table><p>Fail-on: <b>{E(r.FailOn)}</b>. A deviation is a broken assumption or SHOULD; it fails the run only with fail-on deviation. {r.RequestCount} requests.</p></section>");
+    }
+
+    private static void Matrix(StringBuilder h, RunResults r)
+    {
+        var apis = r.Requirements.Select(x => x.Api).Distinct().ToList();
+        h.Append("<section><h2>Requirements × API</h2><table class=\"matrix\"><tr><th>category</th>");
+        apis.ForEach(a => h.Append($"<th>{E(a)}</th>"));
+        h.Append("</tr>");
+        foreach (var category in r.Requirements.Select(x => x.Category).Distinct().Order(StringComparer.Ordinal))
+        {
+            h.Append($"<tr><td>{E(category)}</td>");
+            foreach (var api in apis)
+            {
+                var cell = r.Requirements.Where(x => x.Api == api && x.Category == category).ToList();
+                h.Append("<td>");
+                foreach (var x in cell)
+                {
+                    h.Append($"<a class=\"chip {Css(x.Verdict)}\" href=\"#{E(x.Id)}\" title=\"{E(x.Title)}\">{E(x.Id)}</a> ");
+                }
+
+                h.Append("</td>");
+            }
+
+            h.Append("</tr>");
+        }
+
+        h.Append("</table></section>");
+    }
+
+    private static void Requirements(StringBuilder h, RunResults r)
+    {
+        foreach (var api in r.Requirements.GroupBy(x => x.Api))
+        {
+            h.Append($"<section><h2>{E(api.Key)}</h2><table class=\"reqs\"><tr><th>verdict</th><th>requirement</th><th>level</th><th>source</th></tr>");
+            foreach (var x in api)
+            {
+                var assumed = TextReports.AssumptionNote(x).Trim();
+                h.Append($"<tr id=\"{E(x.Id)}\"><td><span class=\"chip {Css(x.Verdict)}\">{TextReports.Word(x.Verdict)}</span></td><td><b>{E(x.Id)}</b> {E(x.Title)}");
+                if (assumed.Length > 0)
+                {
+                    h.Append($" <span class=\"assumed\">{E(assumed)}</span>");
+                }
+
+                h.Append("<details><summary>evidence</summary>");
+                foreach (var c in x.Cases)
+                {
+                    h.Append($"<div class=\"case\"><p><span class=\"chip {Css(c.Verdict)}\">{TextReports.Word(c.Verdict)}</span> <code>{E(c.Element)}</code> ({c.DurationMs.ToString("0", CultureInfo.InvariantCulture)} ms)</p>");
+                    if (c.Verdict == Verdict.Skipped)
+                    {
+                        h.Append($"<p>{E(c.Message)}</p>");
+                    }
+
+                    foreach (var f in c.Findings)
+                    {
+                        h.Append($"<p class=\"finding\">{E(f.Message)}{(f.Aspect == Aspect.Assumed ? " <i>(assumed rule)</i>" : "")}</p>");
+                    }
+
+                    foreach (var n in c.Notes)
+                    {
+                        h.Append($"<p class=\"note\">{E(n)}</p>");
+                    }
+
+                    foreach (var e in c.Evidence.Take(3))
+                    {
+                        h.Append($"<pre>{E(e.Describe())}</pre>");
+                    }
+
+                    h.Append("</div>");
+                }
+
+                h.Append($"</details></td><td>{E(x.Level)}</td><td>{E(x.Source)}</td></tr>");
+            }
+
+            h.Append("</table></section>");
+        }
+    }
+
+    private static void Findings(StringBuilder h, RunResults r)
+    {
+        h.Append("<section><h2>Doc findings</h2>");
+        foreach (var api in r.Apis.Where(a => a.DocFindings.Count > 0))
+        {
+            h.Append($"<h3>{E(api.Id)}</h3><ul>");
+            foreach (var f in api.DocFindings)
+            {
+                h.Append($"<li><b>{E(f.Id)}</b> {E(f.Summary)}<br><i>Resolution:</i> {E(f.Resolution)}</li>");
+            }
+
+            h.Append("</ul>");
+        }
+
+        h.Append("</section>");
+    }
+
+    private static void Assumptions(StringBuilder h, RunResults r)
+    {
+        h.Append("<section><h2>Assumptions in force</h2>");
+        foreach (var api in r.Apis)
+        {
+            h.Append($"<h3>{E(api.Id)}{(api.Overridden ? " <span class=\"assumed\">(contract overridden by the target profile)</span>" : "")}</h3><table class=\"assumptions\">");
+            foreach (var a in api.Assumptions)
+            {
+                h.Append($"<tr><td><b>{E(a.Id)}</b></td><td>{E(a.Topic)}</td><td>{E(a.Default)}</td></tr>");
+            }
+
+            h.Append("</table>");
+        }
+
+        h.Append("</section>");
+    }
+
+    private static void Fingerprint(StringBuilder h, RunResults r)
+    {
+        h.Append("<section><h2>Target and tool</h2><table class=\"fingerprint\">");
+        Row(h, "target", $"{r.Target.Name}{(r.Target.Embedded ? " (embedded mock)" : "")}");
+        foreach (var (api, url) in r.Target.BaseUrls)
+        {
+            Row(h, $"base URL {api}", url);
+        }
+
+        Row(h, "TLS validation", r.Target.InsecureTls ? "OFF (--insecure)" : "on");
+        Row(h, "rate limit", r.Target.RequestsPerMinute is { } rpm ? $"{rpm.ToString(CultureInfo.InvariantCulture)} requests/minute" : "none");
+        Row(h, "tool", $"{r.Tool.Name} {r.Tool.Version}");
+        Row(h, "revision", r.Tool.Revision ?? "unknown");
+        Row(h, "runtime", r.Tool.Runtime ?? "unknown");
+        Row(h, "run", $"{r.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} to {r.FinishedAt.UtcDateTime:HH:mm:ss} UTC");
+        h.Append("</table></section>");
+    }
+
+    private static void Row(StringBuilder h, string key, string value) => h.Append($"<tr><th>{E(key)}</th><td>{E(value)}</td></tr>");
+
+    private static string Css(Verdict v) => v.ToString().ToLowerInvariant();
+
+    private static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
+
+    private const string Style = """
+        body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1180px;color:#1d2329;padding:0 16px}
+        h1{font-size:24px;margin:0}h2{font-size:18px;border-bottom:1px solid #d7dde3;padding-bottom:4px;margin-top:28px}h3{font-size:15px}
+        header{display:flex;flex-wrap:wrap;gap:12px 24px;align-items:center}header p{margin:0}
+        .overall{font-weight:700;padding:6px 14px;border-radius:6px;color:#fff}.overall.pass{background:#1f7a3d}.overall.fail{background:#b42318}
+        .banner{background:#fff4ce;border:1px solid #e0b100;padding:8px 12px;border-radius:6px}
+        table{border-collapse:collapse;width:100%}th,td{border:1px solid #d7dde3;padding:5px 8px;text-align:left;vertical-align:top}th{background:#f3f5f7}
+        .summary td{text-align:center}.summary td:first-child{text-align:left}
+        .chip{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:600;text-decoration:none;color:#fff;margin:1px}
+        .pass{background:#1f7a3d;color:#fff}.fail{background:#b42318;color:#fff}.deviation{background:#b54708;color:#fff}.skipped{background:#667085;color:#fff}
+        td.pass,td.fail,td.deviation,td.skipped{font-weight:700}
+        .assumed{color:#7a5b00;font-size:12px}.finding{color:#8a1c12;margin:2px 0}.note{color:#475467;margin:2px 0}
+        pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:6px;font-size:12px;margin:4px 0}
+        details summary{cursor:pointer;color:#175cd3}.case{border-left:3px solid #d7dde3;padding-left:8px;margin:6px 0}
+        """;
+}

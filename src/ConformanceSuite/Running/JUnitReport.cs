@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Xml.Linq;
+using ConformanceSuite.Checks;
+
+namespace ConformanceSuite.Running;
+
+/// <summary>
+/// JUnit XML for CI systems: one testsuite per API, one testcase per case. A fail (or a deviation under
+/// fail-on deviation) is a failure; skipped is skipped; a deviation otherwise passes with its finding in
+/// system-out, so CI does not fail what the certification does not fail.
+/// </summary>
+public static class JUnitReport
+{
+    /// <summary>Removes what XML 1.0 cannot carry (control characters other than tab, CR, LF; lone surrogates).</summary>
+    public static string XmlSafe(string text) =>
+        new(text.Where((c, i) => XmlConvertible(text, i)).ToArray());
+
+    private static bool XmlConvertible(string text, int i)
+    {
+        var c = text[i];
+        if (char.IsHighSurrogate(c))
+        {
+            return i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
+        }
+
+        if (char.IsLowSurrogate(c))
+        {
+            return i > 0 && char.IsHighSurrogate(text[i - 1]);
+        }
+
+        return System.Xml.XmlConvert.IsXmlChar(c);
+    }
+
+    public static XDocument Render(RunResults results)
+    {
+        var suites = results.Requirements.GroupBy(r => r.Api).Select(api =>
+        {
+            var cases = api.SelectMany(r => r.Cases.Select(c => (Requirement: r, Case: c))).ToList();
+            var failures = cases.Count(x => RunResults.FailsRun(x.Case.Verdict, results.FailOn));
+            var skipped = cases.Count(x => x.Case.Verdict == Verdict.Skipped);
+            return new XElement("testsuite",
+                new XAttribute("name", api.Key),
+                new XAttribute("tests", cases.Count),
+                new XAttribute("failures", failures),
+                new XAttribute("errors", 0),
+                new XAttribute("skipped", skipped),
+                new XAttribute("time", Seconds(cases.Sum(x => x.Case.DurationMs))),
+                new XAttribute("timestamp", results.StartedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)),
+                new XElement("properties",
+                    Property("target", results.Target.Name),
+                    Property("failOn", results.FailOn),
+                    Property("insecureTls", results.Target.InsecureTls ? "true" : "false"),
+                    Property("tool", $"{results.Tool.Name} {results.Tool.Version} {results.Tool.Revision}".Trim())),
+                cases.Select(x => Case(results, x.Requirement, x.Case)));
+        }).ToList();
+        var root = new XElement("testsuites",
+            new XAttribute("name", "ConformanceSuite"),
+            new XAttribute("tests", suites.Sum(s => (int)s.Attribute("tests")!)),
+            new XAttribute("failures", suites.Sum(s => (int)s.Attribute("failures")!)),
+            new XAttribute("errors", 0),
+            new XAttribute("skipped", suites.Sum(s => (int)s.Attribute("skipped")!)),
+            new XAttribute("time", Seconds((results.FinishedAt - results.StartedAt).TotalMilliseconds)),
+            suites);
+        return new XDocument(new XDeclaration("1.0", "utf-8", null), root);
+    }
+
+    public static void Write(RunResults results, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var stream = File.Create(path);
+        Render(results).Save(stream);
+    }
+
+    private static XElement Case(RunResults results, RequirementResult r, CaseOutcome c)
+    {
+        var element = new XElement("testcase",
+            new XAttribute("classname", $"{r.Api}.{r.Id}"),
+            new XAttribute("name", XmlSafe($"{r.Id} [{c.Element}] {r.Title}")),
+            new XAttribute("time", Seconds(c.DurationMs)));
+        var detail = string.Join(Environment.NewLine, c.Findings.Select(f => $"{f.Message}{(f.Aspect == Aspect.Assumed ? " [assumed rule]" : "")}"
+            + (f.Evidence is null ? "" : Environment.NewLine + "  evidence: " + f.Evidence.Describe())));
+        if (RunResults.FailsRun(c.Verdict, results.FailOn))
+        {
+            element.Add(new XElement("failure",
+                new XAttribute("message", XmlSafe(First(c))),
+                new XAttribute("type", c.Verdict == Verdict.Fail ? "fail" : "deviation"),
+                XmlSafe(detail.Length > 0 ? detail : c.Message)));
+        }
+        else if (c.Verdict == Verdict.Skipped)
+        {
+            element.Add(new XElement("skipped", new XAttribute("message", XmlSafe(c.Message))));
+        }
+        else if (c.Verdict == Verdict.Deviation)
+        {
+            element.Add(new XElement("system-out", XmlSafe("DEVIATION (a broken assumption; does not fail the run): " + Environment.NewLine + detail)));
+        }
+        else if (c.Notes.Count > 0)
+        {
+            element.Add(new XElement("system-out", XmlSafe(string.Join(Environment.NewLine, c.Notes))));
+        }
+
+        return element;
+    }
+
+    private static string First(CaseOutcome c) => c.Findings.Count > 0 ? c.Findings[0].Message : c.Message;
+
+    private static XElement Property(string name, string value) =>
+        new("property", new XAttribute("name", name), new XAttribute("value", value));
+
+    private static string Seconds(double ms) => (ms / 1000).ToString("0.000", CultureInfo.InvariantCulture);
+}
