@@ -42,7 +42,7 @@ public sealed partial class CursorListMockApi : IMockApi
 
     public IReadOnlyDictionary<string, string> Faults { get; }
 
-    public IReadOnlyDictionary<string, string> Credentials { get; }
+    public IReadOnlyDictionary<string, string> Credentials { get; set; }
 
     public IReadOnlyDictionary<string, string> TestData { get; }
 
@@ -114,7 +114,7 @@ public sealed partial class CursorListMockApi : IMockApi
         var faults = setup.Faults;
         items = ServedItems(faults);
         api.MapGet(setup.Prefix + list.Path, (HttpContext http) =>
-            Authorized(http, faults) ?? ListPage(http.Request.Query, faults));
+            Authorized(http, faults) ?? ListPage(http.Request.Query, faults, setup.EchoCredentials ? MockEcho.Of(contract, http) : null));
         api.MapGet(setup.Prefix + get.Path, (HttpContext http) =>
         {
             var name = get.Parameters.First(p => p.In == "path").Name;
@@ -124,7 +124,7 @@ public sealed partial class CursorListMockApi : IMockApi
 
     private IResult? Authorized(HttpContext http, IReadOnlySet<string> faults) => MockAuth.Check(contract, Credentials, http, faults);
 
-    private IResult ListPage(IQueryCollection query, IReadOnlySet<string> faults)
+    private IResult ListPage(IQueryCollection query, IReadOnlySet<string> faults, JsonObject? echo)
     {
         var active = new List<(ParameterSpec Parameter, string Value)>();
         foreach (var p in list.Parameters.Where(p => p.Filter is not null && query.ContainsKey(p.Name)))
@@ -198,6 +198,11 @@ public sealed partial class CursorListMockApi : IMockApi
         if (!(next is null && faults.Contains("next-missing")))
         {
             body[Name(list.Pagination.NextPointer)] = next;
+        }
+
+        if (echo is not null)
+        {
+            body["echo"] = echo;
         }
 
         return Json(body, faults);

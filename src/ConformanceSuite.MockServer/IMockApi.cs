@@ -11,8 +11,8 @@ public interface IMockApi
     /// <summary>Fault name → what rule it breaks.</summary>
     IReadOnlyDictionary<string, string> Faults { get; }
 
-    /// <summary>Credentials and test-data ids from the fixture data set.</summary>
-    IReadOnlyDictionary<string, string> Credentials { get; }
+    /// <summary>Credentials (from the fixture data set, unless the mock was started with others) and test-data ids.</summary>
+    IReadOnlyDictionary<string, string> Credentials { get; set; }
 
     IReadOnlyDictionary<string, string> TestData { get; }
 
@@ -26,7 +26,11 @@ public sealed record MockApiSetup(
     IReadOnlySet<string> Faults,
     Func<string> DownloadBase,
     DownloadAudit Audit,
-    TimeSpan StallFor);
+    TimeSpan StallFor)
+{
+    /// <summary>Echo the credentials received into success bodies (for the leak test: a careless provider).</summary>
+    public bool EchoCredentials { get; init; }
+}
 
 /// <summary>What reached the download origin: the credential header names seen, per request.</summary>
 public sealed class DownloadAudit

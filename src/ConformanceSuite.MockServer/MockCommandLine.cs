@@ -12,6 +12,8 @@ public static class MockCommandLine
           --host ADDRESS      listen address (default 127.0.0.1)
           --fault NAME        switch on a fault mode (repeatable, or comma-separated)
           --rate-limit N/S    answer 429 past N requests per S seconds on the API origin
+          --credential API:NAME=VALUE   accept this credential instead of the data set's (repeatable)
+          --echo-credentials  echo received credentials into success bodies (a careless provider, for leak tests)
           --list-faults       print the fault modes and exit
         """;
 
@@ -20,6 +22,7 @@ public static class MockCommandLine
     {
         var options = new MockOptions();
         var faults = new List<string>();
+        var credentials = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -48,6 +51,25 @@ public static class MockCommandLine
                             : throw new ConfigurationException($"--rate-limit: expected N/SECONDS, e.g. 100/60"),
                     };
                     break;
+                case "--credential":
+                    var text = Next();
+                    var colon = text.IndexOf(':', StringComparison.Ordinal);
+                    var equals = text.IndexOf('=', StringComparison.Ordinal);
+                    if (colon < 1 || equals < colon + 2)
+                    {
+                        throw new ConfigurationException("--credential: expected API:NAME=VALUE");
+                    }
+
+                    if (!credentials.TryGetValue(text[..colon], out var forApi))
+                    {
+                        credentials[text[..colon]] = forApi = new Dictionary<string, string>(StringComparer.Ordinal);
+                    }
+
+                    forApi[text[(colon + 1)..equals]] = text[(equals + 1)..];
+                    break;
+                case "--echo-credentials":
+                    options = options with { EchoCredentials = true };
+                    break;
                 case "--list-faults":
                     foreach (var api in MockHost.Implementations(RepositoryLayout.Discover()))
                     {
@@ -65,7 +87,11 @@ public static class MockCommandLine
             }
         }
 
-        return options with { Faults = faults };
+        return options with
+        {
+            Faults = faults,
+            Credentials = credentials.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, string>)kv.Value, StringComparer.Ordinal),
+        };
     }
 
     private static int Port(string option, string value) =>

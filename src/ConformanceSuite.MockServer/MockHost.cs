@@ -80,8 +80,16 @@ public sealed class MockHost : IAsyncDisposable
         Uri? downloadOrigin = null;
         foreach (var impl in implementations)
         {
+            if (options.Credentials?.GetValueOrDefault(impl.ApiId) is { } planted)
+            {
+                impl.Credentials = impl.Credentials.ToDictionary(kv => kv.Key, kv => planted.GetValueOrDefault(kv.Key) ?? kv.Value);
+            }
+
             var faults = options.Faults.Where(impl.Faults.ContainsKey).ToHashSet(StringComparer.Ordinal);
-            impl.Map(apiApp, downloadApp, new MockApiSetup(loader.Load(impl.ApiId, OverridesOf(impl.ApiId)), "/" + impl.ApiId, faults, () => downloadOrigin!.ToString().TrimEnd('/'), audit, options.StallFor));
+            impl.Map(apiApp, downloadApp, new MockApiSetup(loader.Load(impl.ApiId, OverridesOf(impl.ApiId)), "/" + impl.ApiId, faults, () => downloadOrigin!.ToString().TrimEnd('/'), audit, options.StallFor)
+            {
+                EchoCredentials = options.EchoCredentials,
+            });
         }
 
         var host = new MockHost(apiApp, downloadApp, implementations, options.Faults.ToList(), audit);

@@ -22,6 +22,12 @@ public sealed record MockOptions
     /// <summary>Contract overrides by API id (renamed parameters, other paths), as a target profile gives them.</summary>
     public IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?>? Overrides { get; init; }
 
+    /// <summary>Credentials to accept instead of the data set's, by API id and credential name.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? Credentials { get; init; }
+
+    /// <summary>Echo received credentials into success bodies (a careless provider, for the leak test).</summary>
+    public bool EchoCredentials { get; init; }
+
     /// <summary>How long a stalling fault holds a response open.</summary>
     public TimeSpan StallFor { get; init; } = TimeSpan.FromSeconds(120);
 }

@@ -45,7 +45,7 @@ public sealed partial class OffsetListMockApi : IMockApi
 
     public IReadOnlyDictionary<string, string> Faults { get; }
 
-    public IReadOnlyDictionary<string, string> Credentials { get; }
+    public IReadOnlyDictionary<string, string> Credentials { get; set; }
 
     public IReadOnlyDictionary<string, string> TestData { get; }
 
@@ -115,12 +115,12 @@ public sealed partial class OffsetListMockApi : IMockApi
 
         api.MapMethods(setup.Prefix + list.Path, [list.Method], async (HttpContext http) =>
         {
-            var result = MockAuth.Check(contract, Credentials, http, faults) ?? Answer(http.Request.Query, faults);
+            var result = MockAuth.Check(contract, Credentials, http, faults) ?? Answer(http.Request.Query, faults, setup.EchoCredentials ? MockEcho.Of(contract, http) : null);
             await result.ExecuteAsync(http);
         });
     }
 
-    private IResult Answer(IQueryCollection query, IReadOnlySet<string> faults)
+    private IResult Answer(IQueryCollection query, IReadOnlySet<string> faults, JsonObject? echo)
     {
         string? Get(string name) => query.TryGetValue(name, out var v) ? v.ToString() : null;
         foreach (var p in list.Parameters.Where(p => Get(p.Name) is not null))
@@ -164,7 +164,13 @@ public sealed partial class OffsetListMockApi : IMockApi
         }
         else
         {
-            body = Encoding.UTF8.GetBytes(Json(selected.Count, pageItems, fields, Get, faults).ToJsonString());
+            var json = Json(selected.Count, pageItems, fields, Get, faults);
+            if (echo is not null)
+            {
+                json["echo"] = echo;
+            }
+
+            body = Encoding.UTF8.GetBytes(json.ToJsonString());
             contentType = faults.Contains("content-type-text") ? "text/plain; charset=utf-8" : list.Success.ContentType + "; charset=utf-8";
         }
 

@@ -30,7 +30,7 @@ public sealed class WavyOpenSessionsApi : IMockApi
 
     public string ApiId => "wavy-open-sessions";
 
-    public IReadOnlyDictionary<string, string> Credentials { get; }
+    public IReadOnlyDictionary<string, string> Credentials { get; set; }
 
     public IReadOnlyDictionary<string, string> TestData { get; }
 
@@ -140,6 +140,11 @@ public sealed class WavyOpenSessionsApi : IMockApi
             var body = faults.Contains("body-file_url-renamed")
                 ? new JsonObject { ["fileUrl"] = link }
                 : new JsonObject { [linkName] = link };
+            if (setup.EchoCredentials)
+            {
+                body["echo"] = MockEcho.Of(contract, http);
+            }
+
             var text = faults.Contains("body-not-json") ? $"{linkName}={link}" : body.ToJsonString();
             var contentType = faults.Contains("content-type-text") ? "text/plain; charset=utf-8" : endpoint.Success.ContentType + "; charset=utf-8";
             return Results.Text(text, contentType, Encoding.UTF8, endpoint.Success.Status);

@@ -21,6 +21,7 @@ public sealed class HttpLayerTests
     private WebApplication server = null!;
     private Uri origin = null!;
     private readonly List<string?> seenAuth = [];
+    private int flakyCalls;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -36,6 +37,26 @@ public sealed class HttpLayerTests
         });
         server.MapGet("/hop", () => Results.Redirect("/echo"));
         server.MapGet("/away", () => Results.Redirect("http://127.0.0.2:9/elsewhere"));
+        server.MapGet("/flaky", (HttpContext c) =>
+        {
+            if (Interlocked.Increment(ref flakyCalls) <= 2)
+            {
+                c.Response.Headers.RetryAfter = "1";
+                return Results.StatusCode(503);
+            }
+
+            return Results.Text("ok");
+        });
+        server.MapGet("/busy", (HttpContext c) =>
+        {
+            c.Response.Headers.RetryAfter = "0";
+            return Results.StatusCode(429);
+        });
+        server.MapGet("/later", (HttpContext c) =>
+        {
+            c.Response.Headers.RetryAfter = "120";
+            return Results.StatusCode(429);
+        });
         server.MapGet("/big", () => Results.Bytes(new byte[100_000], "application/octet-stream"));
         server.MapGet("/stall", async (HttpContext c) =>
         {
@@ -135,6 +156,73 @@ public sealed class HttpLayerTests
 
         exchange.Status.Should().Be(200);
         exchange.Error.Should().Contain("stalled");
+    }
+
+    [Test]
+    public async Task A_503_with_Retry_After_is_retried_and_every_attempt_is_logged()
+    {
+        var (client, log) = Client();
+        using var _c = client;
+
+        var exchange = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/flaky") }, CancellationToken.None);
+
+        exchange.Status.Should().Be(200);
+        exchange.Retries.Should().Be(2);
+        log.Entries.Select(e => e.Status).Should().Equal(503, 503, 200);
+    }
+
+    [Test]
+    public async Task Retries_are_bounded()
+    {
+        var (client, log) = Client();
+        using var _c = client;
+
+        var exchange = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/busy") }, CancellationToken.None);
+
+        exchange.Status.Should().Be(429);
+        exchange.RetryNote.Should().Contain("not retried further");
+        log.Count.Should().Be(3, "the first attempt and two retries");
+    }
+
+    [Test]
+    public async Task A_Retry_After_longer_than_the_limit_is_not_waited_for()
+    {
+        var (client, log) = Client();
+        using var _c = client;
+
+        var exchange = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/later") }, CancellationToken.None);
+
+        exchange.Status.Should().Be(429);
+        exchange.RetryNote.Should().Contain("Retry-After asks for 120 s");
+        log.Count.Should().Be(1);
+    }
+
+    [Test]
+    public async Task Tls_certificates_are_validated_unless_the_run_says_insecure()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var selfSigned = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            selfSigned.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
+        await using var tls = builder.Build();
+        tls.MapGet("/", () => Results.Text("secure"));
+        await tls.StartAsync();
+        var url = new Uri(tls.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var redactor = new Redactor();
+
+        using var strict = new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(5) }, redactor, new RequestLog());
+        using var insecure = new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(5), InsecureTls = true }, redactor, new RequestLog());
+        var refused = await strict.SendAsync(new HttpCall { Url = url }, CancellationToken.None);
+        var accepted = await insecure.SendAsync(new HttpCall { Url = url }, CancellationToken.None);
+
+        refused.Status.Should().BeNull();
+        refused.Error.Should().Contain("TLS failed").And.Contain("--insecure");
+        accepted.Status.Should().Be(200);
     }
 
     [Test]

@@ -18,11 +18,13 @@ internal sealed class MockProcess : IDisposable
 
     public string BaseUrl(string api) => Ready.GetProperty("apis").GetProperty(api).GetString()!;
 
-    public static async Task<MockProcess> StartAsync(params string[] faults)
+    public static Task<MockProcess> StartAsync(params string[] faults) => StartWithAsync(faults, []);
+
+    public static async Task<MockProcess> StartWithAsync(string[] faults, string[] extra)
     {
         var dll = typeof(MockServer.MockHost).Assembly.Location;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "exec", dll, "--port", "0" }.Concat(faults.SelectMany(f => new[] { "--fault", f })))
+        foreach (var arg in new[] { "exec", dll, "--port", "0" }.Concat(faults.SelectMany(f => new[] { "--fault", f })).Concat(extra))
         {
             start.ArgumentList.Add(arg);
         }

@@ -308,6 +308,8 @@ public sealed class ConformanceHttpClient : IDisposable
                     return limit.Message;
                 case SocketException socket:
                     return $"cannot connect ({socket.SocketErrorCode})";
+                case System.Security.Authentication.AuthenticationException tls:
+                    return $"TLS failed: {redactor.Scrub(tls.Message)} (certificate validation is on; --insecure turns it off for test endpoints)";
                 case TimeoutException:
                 case TaskCanceledException:
                     return $"no response within {settings.RequestTimeout.TotalSeconds:0.#} s";

@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text.Json;
+using ConformanceSuite.Checks;
+using ConformanceSuite.MockServer;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// The reports of a run with every verdict in it: junit.xml as a real consumer (junit2json) reads it, and
+/// report.html as headless Chromium renders it (page text and a screenshot).
+/// </summary>
+[TestFixture]
+public sealed class ReportTests
+{
+    private static readonly string[] Faults = ["auth-token-unchecked", "csv-bom", "redirect-cross-origin", "pagination-empty-page"];
+    private string dir = "";
+    private RunResults results = null!;
+
+    [OneTimeSetUp]
+    public async Task RunWithEveryVerdictAsync()
+    {
+        dir = Path.Combine(Path.GetTempPath(), "cs-reports-" + Guid.NewGuid().ToString("N"));
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout, Faults = Faults });
+        var catalog = CaseCatalog.Build(Harness.Layout, ["wavy-open-sessions", "opencx-chat-sessions"], []);
+        using var session = new ConformanceSession(catalog, mock.Target(http: Harness.FastHttp with { InsecureTls = true }), Faults) { Revision = Harness.Layout.Revision() };
+        await session.RunAllAsync();
+        results = session.Results();
+        results.WriteAll(dir, session.Log);
+    }
+
+    [OneTimeTearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    [Test]
+    public void The_run_has_every_verdict()
+    {
+        results.Requirements.Select(r => r.Verdict).Distinct().Should().BeEquivalentTo([Verdict.Pass, Verdict.Fail, Verdict.Deviation, Verdict.Skipped]);
+        foreach (var file in RunResults.ReportFiles)
+        {
+            File.Exists(Path.Combine(dir, file)).Should().BeTrue(file);
+        }
+    }
+
+    [Test]
+    public async Task Junit_xml_is_read_by_a_real_consumer_as_the_run_says()
+    {
+        var parsed = await JUnitConsumerAsync(Path.Combine(dir, "junit.xml"));
+
+        var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
+        parsed.GetProperty("tests").GetInt32().Should().Be(cases.Count);
+        parsed.GetProperty("failures").GetInt32().Should().Be(cases.Count(c => c.Verdict == Verdict.Fail));
+        parsed.GetProperty("skipped").GetInt32().Should().Be(cases.Count(c => c.Verdict == Verdict.Skipped));
+        var names = parsed.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
+        names.Should().HaveCount(cases.Count).And.OnlyContain(n => n!.StartsWith("WAVY-", StringComparison.Ordinal) || n.StartsWith("OPENCX-", StringComparison.Ordinal));
+        var failed = parsed.GetProperty("cases").EnumerateArray().Where(c => c.GetProperty("failed").GetBoolean()).Select(c => c.GetProperty("name").GetString()).ToList();
+        failed.Should().BeEquivalentTo(results.Requirements.SelectMany(r => r.Cases.Where(c => c.Verdict == Verdict.Fail).Select(c => $"{r.Id} [{c.Element}] {r.Title}")));
+    }
+
+    [Test]
+    public async Task Under_fail_on_deviation_deviations_are_junit_failures()
+    {
+        var strict = results with { FailOn = "deviation" };
+        var file = Path.Combine(dir, "junit-strict.xml");
+        JUnitReport.Write(strict, file);
+
+        var parsed = await JUnitConsumerAsync(file);
+
+        parsed.GetProperty("failures").GetInt32().Should().Be(results.Requirements.SelectMany(r => r.Cases).Count(c => c.Verdict is Verdict.Fail or Verdict.Deviation));
+    }
+
+    [Test]
+    public async Task Report_html_renders_in_headless_chromium_with_its_content()
+    {
+        var chromium = Chromium();
+        var html = Path.Combine(dir, "report.html");
+        var png = Path.Combine(dir, "report.png");
+
+        var text = await RunAsync(chromium, [.. ChromiumFlags(), "--dump-dom", new Uri(html).AbsoluteUri]);
+        await RunAsync(chromium, [.. ChromiumFlags(), "--hide-scrollbars", "--window-size=1280,2000", $"--screenshot={png}", new Uri(html).AbsoluteUri]);
+
+        text.Should().Contain("NOT CONFORMANT").And.Contain("Requirements × API").And.Contain("Doc findings").And.Contain("Assumptions in force")
+            .And.Contain("TLS certificate validation was OFF").And.Contain("F-WAVY-01").And.Contain("A-OPENCX-07").And.Contain("DEVIATION").And.Contain("SKIPPED");
+        foreach (var r in results.Requirements)
+        {
+            text.Should().Contain($"id=\"{r.Id}\"");
+        }
+
+        var bytes = await File.ReadAllBytesAsync(png);
+        bytes.AsSpan(0, 8).ToArray().Should().Equal(0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A);
+        BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16, 4)).Should().Be(1280, "the screenshot has the window's width");
+        bytes.Length.Should().BeGreaterThan(60_000, "a rendered report, not a blank page, compresses to this much");
+    }
+
+    [Test]
+    public void Report_md_carries_the_findings_and_the_insecure_warning()
+    {
+        var md = File.ReadAllText(Path.Combine(dir, "report.md"));
+
+        md.Should().Contain("❌ not conformant").And.Contain("TLS certificate validation was **off**").And.Contain("### Findings").And.Contain("F-WAVY-01");
+    }
+
+    private static string[] ChromiumFlags() =>
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        $"--user-data-dir={Path.Combine(Path.GetTempPath(), "cs-chromium-" + Environment.ProcessId)}",
+    ];
+
+    /// <summary>Debian's chromium, installed by tools/install-chromium.sh when missing (root only).</summary>
+    private static string Chromium()
+    {
+        if (!File.Exists("/usr/bin/chromium"))
+        {
+            var install = Path.Combine(Harness.Layout.Root, "tools", "install-chromium.sh");
+            var (exit, output) = Run("bash", [install], TimeSpan.FromMinutes(8));
+            if (exit != 0 && Environment.UserName != "root")
+            {
+                Assert.Ignore($"headless Chromium is not installed and cannot be installed without root: {output}");
+            }
+
+            exit.Should().Be(0, $"tools/install-chromium.sh: {output}");
+        }
+
+        return "/usr/bin/chromium";
+    }
+
+    private static async Task<JsonElement> JUnitConsumerAsync(string junit)
+    {
+        var tool = Path.Combine(Harness.Layout.Root, "tools", "junit-check");
+        if (!Directory.Exists(Path.Combine(tool, "node_modules", "junit2json")))
+        {
+            var (exit, output) = Run("npm", ["ci", "--no-audit", "--no-fund", "--prefix", tool], TimeSpan.FromMinutes(5));
+            exit.Should().Be(0, $"npm ci in tools/junit-check: {output}");
+        }
+
+        var json = await RunAsync("node", [Path.Combine(tool, "check.mjs"), junit]);
+        return JsonDocument.Parse(json).RootElement.Clone();
+    }
+
+    private static async Task<string> RunAsync(string file, string[] args)
+    {
+        var (exit, output) = await Task.Run(() => Run(file, args, TimeSpan.FromMinutes(2), stdoutOnly: true));
+        exit.Should().Be(0, $"{file} {string.Join(' ', args)}");
+        return output;
+    }
+
+    private static (int Exit, string Output) Run(string file, string[] args, TimeSpan limit, bool stdoutOnly = false)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"timed out after {limit.TotalSeconds:0} s");
+        }
+
+        return (process.ExitCode, stdoutOnly ? stdout.Result : stdout.Result + stderr.Result);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text;
+using ConformanceSuite.Cli;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// No secret leaks: fresh credential values are planted (in the provider and in the environment the
+/// profile reads), a passing and a failing run go through the real entry point against a provider that
+/// echoes credentials back, and every artifact (TRX, reports, request log, test log) and the console
+/// output are searched for the planted values in every form they could take.
+/// </summary>
+[TestFixture]
+public sealed class SecretLeakTests
+{
+    private string dir = "";
+    private Dictionary<string, string> canaries = [];
+
+    [SetUp]
+    public void Plant()
+    {
+        dir = Path.Combine(Path.GetTempPath(), "cs-leak-" + Guid.NewGuid().ToString("N"));
+        string Canary(string what) => $"CANARY-{what}-{Guid.NewGuid():N}";
+        canaries = new Dictionary<string, string>
+        {
+            ["WAVY_AUTH_TOKEN"] = Canary("wavy-token"),
+            ["WAVY_USER_NAME"] = Canary("wavy-user"),
+            ["OPENCX_TOKEN"] = Canary("opencx"),
+            ["CSL_TOKEN"] = Canary("csl-jwt"),
+        };
+    }
+
+    [TearDown]
+    public void Clean()
+    {
+        foreach (var key in new[] { "WAVY_BASE_URL", "OPENCX_BASE_URL", "CSL_BASE_URL" }.Concat(canaries.Keys))
+        {
+            Environment.SetEnvironmentVariable(key, null);
+        }
+
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    public static IEnumerable<TestCaseData> Runs()
+    {
+        yield return new TestCaseData(Array.Empty<string>(), ExitCodes.Conformant).SetName("no secret in any artifact of a passing run");
+        yield return new TestCaseData(new[] { "auth-token-unchecked", "csv-header-translated", "zip-wrong-name", "filter-ignored:status" }, ExitCodes.NotConformant)
+            .SetName("no secret in any artifact of a failing run");
+    }
+
+    [TestCaseSource(nameof(Runs))]
+    public async Task No_planted_credential_appears_anywhere(string[] faults, int expectedExit)
+    {
+        string[] planted =
+        [
+            "--credential", $"wavy-open-sessions:authenticationToken={canaries["WAVY_AUTH_TOKEN"]}",
+            "--credential", $"wavy-open-sessions:userName={canaries["WAVY_USER_NAME"]}",
+            "--credential", $"opencx-chat-sessions:Authorization={canaries["OPENCX_TOKEN"]}",
+            "--credential", $"chat-session-list:Authorization={canaries["CSL_TOKEN"]}",
+            "--echo-credentials",
+        ];
+        using var mock = await MockProcess.StartWithAsync(faults, planted);
+        Environment.SetEnvironmentVariable("WAVY_BASE_URL", mock.BaseUrl("wavy-open-sessions"));
+        Environment.SetEnvironmentVariable("OPENCX_BASE_URL", mock.BaseUrl("opencx-chat-sessions"));
+        Environment.SetEnvironmentVariable("CSL_BASE_URL", mock.BaseUrl("chat-session-list"));
+        foreach (var (key, value) in canaries)
+        {
+            Environment.SetEnvironmentVariable(key, value);
+        }
+
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(["--no-build", "--target", "local-mock", "--report-dir", dir], stdout, stderr);
+
+        exit.Should().Be(expectedExit, stderr.ToString() + stdout);
+        var artifacts = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).ToList();
+        artifacts.Select(Path.GetFileName).Should().Contain(["conformance.trx", "results.json", "junit.xml", "report.md", "report.html", "requests.jsonl", "dotnet-test.log"]);
+        var places = artifacts.Select(f => (Where: Path.GetFileName(f), Text: File.ReadAllText(f)))
+            .Append((Where: "console output", Text: stdout.ToString()))
+            .Append((Where: "console errors", Text: stderr.ToString()))
+            .ToList();
+        (await File.ReadAllTextAsync(Path.Combine(dir, "requests.jsonl"))).Should().Contain("[redacted]", "the echoed credentials were seen and redacted");
+        foreach (var (name, secret) in canaries)
+        {
+            foreach (var form in Forms(secret))
+            {
+                places.Where(p => p.Text.Contains(form, StringComparison.Ordinal)).Select(p => p.Where)
+                    .Should().BeEmpty($"the planted {name} must not appear, in any form ({form})");
+            }
+        }
+    }
+
+    private static IEnumerable<string> Forms(string secret) =>
+    [
+        secret,
+        Uri.EscapeDataString(secret),
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(secret)),
+        "Bearer " + secret,
+        secret[8..], // the random part alone
+    ];
+}
