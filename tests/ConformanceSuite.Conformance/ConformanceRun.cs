@@ -19,6 +19,9 @@ public sealed class ConformanceRun
 
     public static SuiteSettings Settings => LazySettings.Value;
 
+    /// <summary>The case running now, for progress lines.</summary>
+    public static Checks.CheckCase? Current { get; set; }
+
     public static CaseCatalog Catalog => LazyCatalog.Value;
 
     public static ConformanceSession Session =>
@@ -46,6 +49,9 @@ public sealed class ConformanceRun
         }
 
         session = new ConformanceSession(Catalog, target, settings.Faults) { Revision = settings.Layout.Revision() };
+        // Progress: every request, with what it is for (pages walked, downloads) and how many so far.
+        session.Log.Recorded += e => TestContext.Progress.WriteLine(
+            $"[{Current?.Contract.Id ?? "setup"}]     · {e.Purpose} -> {e.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? e.Error} (request {session!.Log.Count})");
         await TestContext.Progress.WriteLineAsync(
             $"conformance: target '{target.Name}' ({target.Description}); {Catalog.Cases.Count} cases over {string.Join(", ", apiIds)}");
     }

@@ -22,6 +22,7 @@ public sealed class RequirementTests
     {
         var session = ConformanceRun.Session;
         var @case = session.Case(caseKey);
+        ConformanceRun.Current = @case;
 
         var outcome = await session.RunAsync(@case);
 
