@@ -15,7 +15,8 @@ param(
     [ValidateSet('fail', 'deviation')] [string] $FailOn,
     [string] $Fault,
     [switch] $List,
-    [switch] $NoBuild
+    [switch] $NoBuild,
+    [switch] $Insecure
 )
 
 $cli = @('run', '--project', (Join-Path $PSScriptRoot 'src/ConformanceSuite.Cli'), '--')
@@ -28,6 +29,7 @@ if ($FailOn)    { $cli += @('--fail-on', $FailOn) }
 if ($Fault)     { $cli += @('--fault', $Fault) }
 if ($List)      { $cli += @('--list') }
 if ($NoBuild)   { $cli += @('--no-build') }
+if ($Insecure)  { $cli += @('--insecure') }
 
 & dotnet @cli
 exit $LASTEXITCODE
