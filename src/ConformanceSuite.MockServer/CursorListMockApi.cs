@@ -210,10 +210,37 @@ public sealed partial class CursorListMockApi : IMockApi
 
     private static JsonObject ListItem(JsonObject item) => (JsonObject)item.DeepClone();
 
+    /// <summary>Ids a provider state made stand for a data-set item (pact examples).</summary>
+    private readonly Dictionary<string, int> idAlias = new(StringComparer.Ordinal);
+
+    public bool SetUpState(string state, JsonObject parameters)
+    {
+        if (state.StartsWith("session ", StringComparison.Ordinal) && state.EndsWith(" exists", StringComparison.Ordinal) && parameters["id"] is JsonValue id)
+        {
+            lock (idAlias)
+            {
+                idAlias[id.ToString()] = 0;
+            }
+
+            return true;
+        }
+
+        return state is "sessions exist" or "no session has that id" or "the request carries no credentials";
+    }
+
     private IResult GetOne(string id, IReadOnlySet<string> faults)
     {
         var idPointer = list.Pagination!.IdPointer;
         var found = items.FirstOrDefault(i => JsonPointer.Text(i, idPointer) == id);
+        lock (idAlias)
+        {
+            if (found is null && idAlias.TryGetValue(id, out var index))
+            {
+                found = (JsonObject)items[index].DeepClone();
+                found[idPointer.TrimStart('/')] = id;
+            }
+        }
+
         if (found is null && faults.Contains("unknown-id-200"))
         {
             found = items[0];

@@ -17,6 +17,12 @@ public interface IMockApi
     IReadOnlyDictionary<string, string> TestData { get; }
 
     void Map(WebApplication api, WebApplication downloads, MockApiSetup setup);
+
+    /// <summary>
+    /// Sets up a Pact provider state (the verifier posts them); false when this API does not know the state.
+    /// Parameters carry the pact's example values, which the mock then serves as its own data.
+    /// </summary>
+    bool SetUpState(string state, System.Text.Json.Nodes.JsonObject parameters);
 }
 
 /// <summary>What an API's endpoints need to know at mapping time.</summary>

@@ -92,6 +92,7 @@ public sealed class MockHost : IAsyncDisposable
             });
         }
 
+        MapProviderStates(apiApp, implementations);
         var host = new MockHost(apiApp, downloadApp, implementations, options.Faults.ToList(), audit);
         try
         {
@@ -126,6 +127,27 @@ public sealed class MockHost : IAsyncDisposable
         Http = http ?? new Http.HttpSettings(),
         RunTimeout = runTimeout ?? TimeSpan.FromMinutes(30),
     };
+
+    /// <summary>The path of the Pact provider-state endpoint on the API origin.</summary>
+    public const string ProviderStatePath = "/_pact/provider-states";
+
+    /// <summary>The Pact verifier posts {action, state, params}; every API is asked, and an unknown state is a 400.</summary>
+    private static void MapProviderStates(WebApplication app, IReadOnlyList<IMockApi> apis)
+    {
+        app.MapPost(ProviderStatePath, async (HttpContext http) =>
+        {
+            var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
+            var state = body["state"]?.GetValue<string>() ?? "";
+            var action = body["action"]?.GetValue<string>() ?? "setup";
+            var parameters = body["params"] as JsonObject ?? [];
+            if (state.Length == 0 || action == "teardown" || apis.Any(a => a.SetUpState(state, parameters)))
+            {
+                return Results.Json(new JsonObject());
+            }
+
+            return Results.Text($"unknown provider state '{state}'", "text/plain", statusCode: 400);
+        });
+    }
 
     private static WebApplication Build(string host, int port, (int Permits, TimeSpan Window)? rateLimit)
     {

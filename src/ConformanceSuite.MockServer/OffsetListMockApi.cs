@@ -51,6 +51,8 @@ public sealed partial class OffsetListMockApi : IMockApi
 
     private ParameterSpec P(string name) => list.Parameter(name);
 
+    public bool SetUpState(string state, JsonObject parameters) => state is "sessions exist" or "no session matches" or "the request carries no credentials";
+
     private Dictionary<string, string> BuildFaults()
     {
         var faults = new Dictionary<string, string>(MockAuth.Faults, StringComparer.Ordinal)

@@ -190,9 +190,36 @@ public sealed class WavyOpenSessionsApi : IMockApi
         });
     }
 
+    /// <summary>Customer ids a provider state made stand for a data-set customer (pact examples).</summary>
+    private readonly ConcurrentDictionary<long, long> customerAlias = new();
+
+    public bool SetUpState(string state, JsonObject parameters)
+    {
+        var customers = dataset["customers"]!.AsArray().OfType<JsonObject>().ToList();
+        long? Param(string name) => parameters[name] is JsonValue v && (v.TryGetValue<long>(out var n) || long.TryParse(v.ToString(), out n)) ? n : null;
+        switch (state)
+        {
+            case "the request carries no credentials":
+                return true;
+            case var s when s.EndsWith("has open sessions", StringComparison.Ordinal) && Param("customerId") is { } withSessions:
+                customerAlias[withSessions] = customers.First(c => c["sessions"]!.AsArray().Count > 0)["customerId"]!.GetValue<long>();
+                return true;
+            case var s when s.EndsWith("has no open sessions", StringComparison.Ordinal) && Param("customerId") is { } without:
+                customerAlias[without] = customers.First(c => c["sessions"]!.AsArray().Count == 0)["customerId"]!.GetValue<long>();
+                if (parameters["file"] is JsonValue file)
+                {
+                    tickets[file.ToString()] = new Ticket(customerAlias[without], null);
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
+
     private IEnumerable<JsonObject> Rows(Ticket ticket) =>
         dataset["customers"]!.AsArray().OfType<JsonObject>()
-            .Where(c => ticket.Customer is null || c["customerId"]!.GetValue<long>() == ticket.Customer)
+            .Where(c => ticket.Customer is null || c["customerId"]!.GetValue<long>() == (customerAlias.TryGetValue(ticket.Customer.Value, out var real) ? real : ticket.Customer))
             .SelectMany(c => c["sessions"]!.AsArray().OfType<JsonObject>())
             .Where(s => ticket.SubAccount is null || s["subAccountId"]!.GetValue<long>() == ticket.SubAccount);
 
