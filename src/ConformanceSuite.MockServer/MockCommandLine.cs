@@ -14,6 +14,7 @@ public static class MockCommandLine
           --rate-limit N/S    answer 429 past N requests per S seconds on the API origin
           --credential API:NAME=VALUE   accept this credential instead of the data set's (repeatable)
           --echo-credentials  echo received credentials into success bodies (a careless provider, for leak tests)
+          --accept-pact-examples  also accept the consumer pacts' example credentials (pact verification)
           --list-faults       print the fault modes and exit
         """;
 
@@ -66,6 +67,9 @@ public static class MockCommandLine
                     }
 
                     forApi[text[(colon + 1)..equals]] = text[(equals + 1)..];
+                    break;
+                case "--accept-pact-examples":
+                    options = options with { AcceptPactExamples = true };
                     break;
                 case "--echo-credentials":
                     options = options with { EchoCredentials = true };

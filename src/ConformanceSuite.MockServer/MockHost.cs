@@ -73,6 +73,7 @@ public sealed class MockHost : IAsyncDisposable
         }
 
         var loader = new ContractLoader(layout);
+        MockAuth.AcceptPactExamples = options.AcceptPactExamples;
         JsonNode? OverridesOf(string id) => options.Overrides?.GetValueOrDefault(id);
         var audit = new DownloadAudit();
         var apiApp = Build(options.Host, options.ApiPort, options.RateLimit);
@@ -123,6 +124,12 @@ public sealed class MockHost : IAsyncDisposable
             BaseUrl = BaseUrl(a.ApiId),
             Credentials = a.Credentials,
             TestData = a.TestData,
+            Pact = new PactTarget
+            {
+                StateUrl = new Uri(ApiOrigin, ProviderStatePath),
+                ExampleCredentials = MockAuth.AcceptPactExamples,
+                Providers = new Dictionary<string, Uri> { [$"{a.ApiId}-downloads"] = new(DownloadOrigin, "/" + a.ApiId) },
+            },
         }),
         Http = http ?? new Http.HttpSettings(),
         RunTimeout = runTimeout ?? TimeSpan.FromMinutes(30),

@@ -25,6 +25,9 @@ public sealed record MockOptions
     /// <summary>Credentials to accept instead of the data set's, by API id and credential name.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? Credentials { get; init; }
 
+    /// <summary>Also accept the consumer pacts' example credentials (<see cref="PactExamples"/>), for pact verification.</summary>
+    public bool AcceptPactExamples { get; init; }
+
     /// <summary>Echo received credentials into success bodies (a careless provider, for the leak test).</summary>
     public bool EchoCredentials { get; init; }
 

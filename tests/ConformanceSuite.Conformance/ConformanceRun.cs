@@ -36,7 +36,13 @@ public sealed class ConformanceRun
         if (settings.Profile is { Embedded: true } profile)
         {
             // The mock is configured with the profile's overrides too, as a provider that renamed a parameter would be.
-            mock = await MockHost.StartAsync(new MockOptions { Layout = settings.Layout, Faults = settings.Faults, Overrides = TargetProfiles.Overrides(profile) });
+            mock = await MockHost.StartAsync(new MockOptions
+            {
+                Layout = settings.Layout,
+                Faults = settings.Faults,
+                Overrides = TargetProfiles.Overrides(profile),
+                AcceptPactExamples = true, // the reference provider verifies the committed pacts too
+            });
             target = mock.Target(profile.Name, profile.Http, profile.RunTimeout);
         }
         else if (settings.Profile is { } live)

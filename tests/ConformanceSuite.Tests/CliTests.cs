@@ -114,13 +114,13 @@ public sealed class CliTests
         var (exit, output, err) = await RunAsync("--no-build", "--report-dir", dir);
 
         exit.Should().Be(ExitCodes.Conformant, err + output);
-        output.Should().Contain("PASS       WAVY-001").And.Contain("PASS       OPENCX-014").And.Contain("PASS       CSL-023").And.Contain("CONFORMANT: 50 pass, 0 fail");
+        output.Should().Contain("PASS       WAVY-001").And.Contain("PASS       OPENCX-014").And.Contain("PASS       CSL-023").And.Contain("CONFORMANT: 54 pass, 0 fail");
         foreach (var file in new[] { "results.json", "report.md", "requests.jsonl", "conformance.trx" })
         {
             File.Exists(Path.Combine(dir, file)).Should().BeTrue(file);
         }
 
-        RunResults.Read(Path.Combine(dir, "results.json")).Requirements.Should().HaveCount(50);
+        RunResults.Read(Path.Combine(dir, "results.json")).Requirements.Should().HaveCount(54, "50 requirements and 4 consumer pacts");
         (await File.ReadAllTextAsync(Path.Combine(dir, "conformance.trx"))).Should().Contain("WAVY-013");
     }
 
@@ -139,7 +139,7 @@ public sealed class CliTests
         var (exit, output, err) = await RunAsync("--no-build", "--report-dir", dir, "--target", "embedded-renamed", "--api", "chat-session-list");
 
         exit.Should().Be(ExitCodes.Conformant, err + output);
-        output.Should().Contain("CONFORMANT: 23 pass, 0 fail");
+        output.Should().Contain("CONFORMANT: 23 pass, 0 fail, 0 deviation, 1 skipped").And.Contain("the consumer pacts describe the canonical contract");
         (await File.ReadAllTextAsync(Path.Combine(dir, "requests.jsonl"))).Should().Contain("/v2/sessions?").And.Contain("pageSize=");
     }
 
@@ -157,7 +157,7 @@ public sealed class CliTests
     [Test]
     public async Task The_main_job_against_the_mock_as_a_separate_process_gives_the_embedded_verdicts()
     {
-        using var mock = await MockProcess.StartAsync("csv-semicolon", "pagination-empty-page");
+        using var mock = await MockProcess.StartWithAsync(["csv-semicolon", "pagination-empty-page"], ["--accept-pact-examples"]);
         var env = ExternalProcessTests.LocalMockEnvironment(mock);
         foreach (var (key, value) in env)
         {

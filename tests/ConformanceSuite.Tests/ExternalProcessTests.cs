@@ -36,6 +36,8 @@ public sealed class ExternalProcessTests
             ["OPENCX_TOKEN"] = apis["opencx-chat-sessions"].Credentials["Authorization"],
             ["CSL_BASE_URL"] = mock.BaseUrl("chat-session-list"),
             ["CSL_TOKEN"] = apis["chat-session-list"].Credentials["Authorization"],
+            ["MOCK_STATE_URL"] = new Uri(new Uri(mock.Ready.GetProperty("apiOrigin").GetString()!), MockServer.MockHost.ProviderStatePath).ToString(),
+            ["WAVY_DOWNLOADS_URL"] = new Uri(new Uri(mock.Ready.GetProperty("downloadOrigin").GetString()!), "/wavy-open-sessions").ToString(),
         };
     }
 

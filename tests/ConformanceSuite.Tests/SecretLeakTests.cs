@@ -34,7 +34,7 @@ public sealed class SecretLeakTests
     [TearDown]
     public void Clean()
     {
-        foreach (var key in new[] { "WAVY_BASE_URL", "OPENCX_BASE_URL", "CSL_BASE_URL" }.Concat(canaries.Keys))
+        foreach (var key in new[] { "WAVY_BASE_URL", "OPENCX_BASE_URL", "CSL_BASE_URL", "MOCK_STATE_URL", "WAVY_DOWNLOADS_URL" }.Concat(canaries.Keys))
         {
             Environment.SetEnvironmentVariable(key, null);
         }
@@ -62,11 +62,15 @@ public sealed class SecretLeakTests
             "--credential", $"opencx-chat-sessions:Authorization={canaries["OPENCX_TOKEN"]}",
             "--credential", $"chat-session-list:Authorization={canaries["CSL_TOKEN"]}",
             "--echo-credentials",
+            "--accept-pact-examples",
         ];
         using var mock = await MockProcess.StartWithAsync(faults, planted);
         Environment.SetEnvironmentVariable("WAVY_BASE_URL", mock.BaseUrl("wavy-open-sessions"));
         Environment.SetEnvironmentVariable("OPENCX_BASE_URL", mock.BaseUrl("opencx-chat-sessions"));
         Environment.SetEnvironmentVariable("CSL_BASE_URL", mock.BaseUrl("chat-session-list"));
+        var env = ExternalProcessTests.LocalMockEnvironment(mock);
+        Environment.SetEnvironmentVariable("MOCK_STATE_URL", env["MOCK_STATE_URL"]);
+        Environment.SetEnvironmentVariable("WAVY_DOWNLOADS_URL", env["WAVY_DOWNLOADS_URL"]);
         foreach (var (key, value) in canaries)
         {
             Environment.SetEnvironmentVariable(key, value);

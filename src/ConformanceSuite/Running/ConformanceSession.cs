@@ -76,6 +76,11 @@ public sealed class ConformanceSession : IDisposable
 
     public IReadOnlyCollection<CaseOutcome> Outcomes => outcomes.Values.ToList();
 
+    private readonly ConcurrentQueue<RequirementResult> external = new();
+
+    /// <summary>Adds a verdict reached outside the checks (pact verification), so it joins every report.</summary>
+    public void AddExternal(RequirementResult result) => external.Enqueue(result);
+
     public ApiContext Context(string apiId) => contexts[apiId];
 
     public CheckCase Case(string key) =>
@@ -135,6 +140,7 @@ public sealed class ConformanceSession : IDisposable
             }
         }
 
+        requirements.AddRange(external.OrderBy(r => r.Api, StringComparer.Ordinal).ThenBy(r => r.Id, StringComparer.Ordinal));
         var counts = Enum.GetValues<Verdict>().ToDictionary(v => v.ToString().ToLowerInvariant(), v => requirements.Count(r => r.Verdict == v));
         return new RunResults
         {

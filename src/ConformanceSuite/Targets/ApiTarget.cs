@@ -15,8 +15,11 @@ public sealed record ApiTarget
 
     public IReadOnlyDictionary<string, string> TestData { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>A JSON merge patch applied to the API's contract.</summary>
+    /// <summary>The target's contract overrides (see ContractOverrides).</summary>
     public JsonNode? Overrides { get; init; }
+
+    /// <summary>Pact verification of this API: where provider states are set up, and how credentials are given.</summary>
+    public PactTarget Pact { get; init; } = new();
 
     public CredentialSet CredentialSet() => new(BaseUrl, Credentials);
 
@@ -42,4 +45,20 @@ public sealed record ResolvedTarget
     public HttpSettings Http { get; init; } = new();
 
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(30);
+}
+
+/// <summary>
+/// How the committed pacts are verified against a target. Without a state URL only the interactions that
+/// need no provider state run; without example credentials the target's own credentials are sent as custom
+/// headers (and redacted from every report).
+/// </summary>
+public sealed record PactTarget
+{
+    public Uri? StateUrl { get; init; }
+
+    /// <summary>The target accepts the pacts' example credentials (a test provider such as the mock).</summary>
+    public bool ExampleCredentials { get; init; }
+
+    /// <summary>Base URLs of the API's other pact providers (e.g. its download origin), by provider name.</summary>
+    public IReadOnlyDictionary<string, Uri> Providers { get; init; } = new Dictionary<string, Uri>();
 }

@@ -104,6 +104,11 @@ public static class TargetProfiles
                 }
             }
 
+            var pact = api["pact"] as JsonObject;
+            Uri? Url(string pointer, JsonNode? node) =>
+                Value(profile.File, pointer, node, env) is { Length: > 0 } text
+                    ? Uri.TryCreate(text, UriKind.Absolute, out var u) ? u : throw new ConfigurationException(profile.File, pointer, $"'{text}' is not an absolute URL")
+                    : null;
             apis[id] = new ApiTarget
             {
                 ApiId = id,
@@ -111,6 +116,13 @@ public static class TargetProfiles
                 Credentials = credentials,
                 TestData = testData,
                 Overrides = api["overrides"]?.DeepClone(),
+                Pact = new PactTarget
+                {
+                    StateUrl = Url($"{pointer}/pact/stateUrl", pact?["stateUrl"]),
+                    ExampleCredentials = pact?["exampleCredentials"]?.GetValue<bool>() ?? false,
+                    Providers = (pact?["providers"] as JsonObject ?? []).Select(kv => (kv.Key, Url: Url($"{pointer}/pact/providers/{kv.Key}", kv.Value)))
+                        .Where(x => x.Url is not null).ToDictionary(x => x.Key, x => x.Url!),
+                },
             };
         }
 
