@@ -148,6 +148,11 @@ internal static partial class Native
     [LibraryImport(Library, EntryPoint = "pactffi_verifier_add_file_source", StringMarshalling = StringMarshalling.Utf8)]
     public static partial void VerifierAddFileSource(nint handle, string file);
 
+    [LibraryImport(Library, EntryPoint = "pactffi_verifier_broker_source_with_selectors", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int VerifierBrokerSourceWithSelectors(nint handle, string url, string? username, string? password, string? token,
+        byte enablePending, string? includeWipPactsSince, nint providerTags, ushort providerTagsLength, string? providerBranch,
+        nint consumerVersionSelectors, ushort selectorsLength, nint consumerVersionTags, ushort consumerTagsLength);
+
     [LibraryImport(Library, EntryPoint = "pactffi_verifier_add_custom_header", StringMarshalling = StringMarshalling.Utf8)]
     public static partial void VerifierAddCustomHeader(nint handle, string name, string value);
 

@@ -7,6 +7,9 @@ namespace ConformanceSuite.Pact;
 /// <summary>Where to publish verification results (a Pact Broker): the core reads the broker from its pact sources.</summary>
 public sealed record PublishOptions(string ProviderVersion, string? Branch = null, string? BuildUrl = null, IReadOnlyList<string>? Tags = null);
 
+/// <summary>A Pact Broker as the pact source (pacts for this provider's branch); its token comes from the environment.</summary>
+public sealed record BrokerSource(Uri Url, string? Token, string? ProviderBranch = null, bool EnablePending = true);
+
 /// <summary>What a verification did: the core's exit code, its report, and the interactions it ran.</summary>
 public sealed record VerificationResult(int ExitCode, string Output, JsonNode? Json, string Logs, int Interactions, IReadOnlyList<string> Applied)
 {
@@ -37,6 +40,8 @@ public sealed class PactVerifier
     public IReadOnlyDictionary<string, string> CustomHeaders { get; init; } = new Dictionary<string, string>();
 
     public PublishOptions? Publish { get; init; }
+
+    public BrokerSource? Broker { get; init; }
 
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -98,6 +103,13 @@ public sealed class PactVerifier
                         Marshal.FreeCoTaskMem(p);
                     }
                 }
+            }
+
+            if (Broker is { } broker)
+            {
+                Expect(Native.VerifierBrokerSourceWithSelectors(handle, broker.Url.ToString(), null, null, broker.Token, broker.EnablePending ? (byte)1 : (byte)0,
+                    null, 0, 0, broker.ProviderBranch, 0, 0, 0, 0), "broker source");
+                applied.Add($"broker {broker.Url} (token {(broker.Token is null ? "none" : "set")}, branch {broker.ProviderBranch ?? "-"})");
             }
 
             foreach (var file in PactFiles)

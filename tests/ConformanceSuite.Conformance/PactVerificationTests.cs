@@ -97,11 +97,20 @@ public sealed class PactVerificationTests
         var headers = target.Pact.ExampleCredentials
             ? new Dictionary<string, string>()
             : session.Catalog.Contracts[api].Auth.Credentials.ToDictionary(c => c.Name, c => (c.Scheme is null ? "" : c.Scheme + " ") + target.Credentials[c.Name]);
+        var broker = target.Pact.Broker;
+        if (broker?.Token is { } token)
+        {
+            session.Redactor.AddSecret(token);
+        }
+
         var verifier = new PactVerifier
         {
             Provider = provider,
             BaseUrl = baseUrl,
-            PactFiles = [file],
+            // With a broker, the pacts come from it (and results go back when publishing); otherwise from pacts/.
+            PactFiles = broker is null ? [file] : [],
+            Broker = broker is null ? null : new BrokerSource(broker.Url, broker.Token, broker.Branch),
+            Publish = broker is { Publish: true, ProviderVersion: { } version } ? new PublishOptions(version, broker.Branch) : null,
             StateUrl = target.Pact.StateUrl,
             CustomHeaders = headers,
             RequestTimeout = session.Target.Http.RequestTimeout,

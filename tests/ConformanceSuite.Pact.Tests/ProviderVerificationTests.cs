@@ -99,6 +99,30 @@ public sealed class ProviderVerificationTests
     }
 
     [Test]
+    public async Task A_broker_source_with_its_token_and_branch_reaches_the_verifier()
+    {
+        const string token = "broker-token-never-printed-7f3a";
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var verifier = new PactVerifier
+        {
+            Provider = "chat-session-list",
+            BaseUrl = new Uri("http://127.0.0.1:9/chat-session-list"),
+            Broker = new BrokerSource(new Uri($"http://127.0.0.1:{port}/"), token, ProviderBranch: "main"),
+            Publish = new PublishOptions("1.2.3", Branch: "main"),
+        };
+
+        var result = await Task.Run(verifier.Verify);
+
+        result.Applied.Should().Contain($"broker http://127.0.0.1:{port}/ (token set, branch main)").And.Contain(a => a.StartsWith("publish version=1.2.3", StringComparison.Ordinal));
+        result.Passed.Should().BeFalse("no broker answers here");
+        (result.Output + result.Logs).Should().Contain($"127.0.0.1:{port}", "the verifier tried the broker it was given");
+        string.Join("|", result.Applied).Should().NotContain(token);
+    }
+
+    [Test]
     public void The_library_resolver_maps_every_platform_to_its_npm_package()
     {
         using var _ = new AssertionScopeHolder();

@@ -1,3 +1,4 @@
+using ConformanceSuite.MockServer;
 using System.Text.Json;
 using ConformanceSuite.Cli;
 using ConformanceSuite.Running;

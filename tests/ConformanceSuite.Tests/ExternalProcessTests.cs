@@ -1,3 +1,4 @@
+using ConformanceSuite.MockServer;
 using ConformanceSuite.Targets;
 using FluentAssertions;
 using NUnit.Framework;

@@ -1,3 +1,4 @@
+using ConformanceSuite.MockServer;
 using System.Text;
 using ConformanceSuite.Cli;
 using FluentAssertions;

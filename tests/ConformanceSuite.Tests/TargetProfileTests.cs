@@ -81,6 +81,32 @@ public sealed class TargetProfileTests
     }
 
     [Test]
+    public void Pact_broker_options_come_from_the_profile_and_the_environment()
+    {
+        var file = Write("""
+            {"name":"t","apis":{"wavy-open-sessions":{"baseUrl":"http://127.0.0.1:1",
+              "pact":{"stateUrl":"http://127.0.0.1:1/states","broker":{"url":"https://broker.example.com","token":{"env":"T_BROKER"},"providerVersion":{"env":"T_SHA"},"branch":"main","publish":true}}}}}
+            """);
+        var env = new Dictionary<string, string> { ["T_BROKER"] = "secret-broker-token", ["T_SHA"] = "abc123" };
+
+        var pact = TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy], env.GetValueOrDefault).Apis[Wavy].Pact;
+
+        pact.StateUrl.Should().Be(new Uri("http://127.0.0.1:1/states"));
+        pact.Broker.Should().Be(new PactBroker(new Uri("https://broker.example.com"), "secret-broker-token", "abc123", "main", true));
+    }
+
+    [TestCase("""{"url":"https://b.example","token":{"env":"T_UNSET_TOKEN"}}""", "T_UNSET_TOKEN, which is not set")]
+    [TestCase("""{"url":"https://b.example","publish":true}""", "publishing results needs the provider version")]
+    [TestCase("""{"url":"https://b.example","token":"literal"}""", "/pact/broker/token")]
+    public void Bad_pact_broker_options_are_clear_errors(string broker, string message)
+    {
+        var file = Write("""{"name":"t","apis":{"wavy-open-sessions":{"baseUrl":"http://127.0.0.1:1","pact":{"broker":""" + broker + "}}}}");
+
+        FluentActions.Invoking(() => TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy], _ => null))
+            .Should().Throw<ConfigurationException>().Which.Message.Should().Contain(message);
+    }
+
+    [Test]
     public void An_unknown_profile_lists_the_known_ones()
     {
         FluentActions.Invoking(() => TargetProfiles.Read(Harness.Layout, "nowhere"))

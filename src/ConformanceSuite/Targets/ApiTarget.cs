@@ -61,4 +61,10 @@ public sealed record PactTarget
 
     /// <summary>Base URLs of the API's other pact providers (e.g. its download origin), by provider name.</summary>
     public IReadOnlyDictionary<string, Uri> Providers { get; init; } = new Dictionary<string, Uri>();
+
+    /// <summary>A Pact Broker to take the pacts from (instead of pacts/) and, with a provider version, to publish results to.</summary>
+    public PactBroker? Broker { get; init; }
 }
+
+/// <summary>A Pact Broker: its URL, a token from the environment, and what to publish.</summary>
+public sealed record PactBroker(Uri Url, string? Token, string? ProviderVersion, string? Branch, bool Publish);

@@ -122,6 +122,7 @@ public static class TargetProfiles
                     ExampleCredentials = pact?["exampleCredentials"]?.GetValue<bool>() ?? false,
                     Providers = (pact?["providers"] as JsonObject ?? []).Select(kv => (kv.Key, Url: Url($"{pointer}/pact/providers/{kv.Key}", kv.Value)))
                         .Where(x => x.Url is not null).ToDictionary(x => x.Key, x => x.Url!),
+                    Broker = pact?["broker"] is JsonObject broker ? Broker(profile.File, $"{pointer}/pact/broker", broker, env) : null,
                 },
             };
         }
@@ -173,6 +174,27 @@ public static class TargetProfiles
             },
             Http = new HttpSettings { InsecureTls = insecure },
         };
+    }
+
+    private static PactBroker Broker(string file, string pointer, JsonObject broker, Func<string, string?> env)
+    {
+        var url = Value(file, pointer + "/url", broker["url"], env) is { Length: > 0 } u && Uri.TryCreate(u, UriKind.Absolute, out var parsed)
+            ? parsed
+            : throw new ConfigurationException(file, pointer + "/url", "the broker URL is missing or not absolute");
+        string? token = null;
+        if (broker["token"]?["env"]?.GetValue<string>() is { } variable)
+        {
+            token = env(variable) is { Length: > 0 } t ? t : throw new ConfigurationException(file, pointer + "/token", $"the broker token comes from {variable}, which is not set");
+        }
+
+        var publish = broker["publish"]?.GetValue<bool>() ?? false;
+        var version = Value(file, pointer + "/providerVersion", broker["providerVersion"], env);
+        if (publish && string.IsNullOrEmpty(version))
+        {
+            throw new ConfigurationException(file, pointer + "/providerVersion", "publishing results needs the provider version");
+        }
+
+        return new PactBroker(url, token, version, Value(file, pointer + "/branch", broker["branch"], env), publish);
     }
 
     private static string? Value(string file, string pointer, JsonNode? node, Func<string, string?> env)

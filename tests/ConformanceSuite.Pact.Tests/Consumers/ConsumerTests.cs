@@ -39,6 +39,10 @@ internal static class Shapes
 [TestFixture]
 public sealed class WavyConsumerTests
 {
+    /// <summary>The core's logs of each test go to that test's output.</summary>
+    [TearDown]
+    public void RouteLogs() => TestContext.Out.WriteLine(PactCore.DrainLogs());
+
     private const string Provider = "wavy-open-sessions";
 
     private static PactBuilder Pact(string provider = Provider) => new(PactFiles.Consumer, provider, PactFiles.Regenerated);
@@ -117,6 +121,10 @@ public sealed class WavyConsumerTests
 [TestFixture]
 public sealed class OpenCxConsumerTests
 {
+    /// <summary>The core's logs of each test go to that test's output.</summary>
+    [TearDown]
+    public void RouteLogs() => TestContext.Out.WriteLine(PactCore.DrainLogs());
+
     private const string Provider = "opencx-chat-sessions";
     private const string KnownId = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
 
@@ -205,6 +213,10 @@ public sealed class OpenCxConsumerTests
 [TestFixture]
 public sealed class ChatSessionListConsumerTests
 {
+    /// <summary>The core's logs of each test go to that test's output.</summary>
+    [TearDown]
+    public void RouteLogs() => TestContext.Out.WriteLine(PactCore.DrainLogs());
+
     private const string Provider = "chat-session-list";
 
     private static PactBuilder Pact() => new(PactFiles.Consumer, Provider, PactFiles.Regenerated);

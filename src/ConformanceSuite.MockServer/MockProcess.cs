@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace ConformanceSuite.Tests;
+namespace ConformanceSuite.MockServer;
 
-/// <summary>The reference mock as a separate process, as people and live-provider runs see it.</summary>
-internal sealed class MockProcess : IDisposable
+/// <summary>The reference mock as a separate process (this assembly run with dotnet exec), as people and live-provider runs see it.</summary>
+public sealed class MockProcess : IDisposable
 {
     private readonly Process process;
 
@@ -22,14 +22,14 @@ internal sealed class MockProcess : IDisposable
 
     public static async Task<MockProcess> StartWithAsync(string[] faults, string[] extra)
     {
-        var dll = typeof(MockServer.MockHost).Assembly.Location;
+        var dll = typeof(MockHost).Assembly.Location;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { "exec", dll, "--port", "0" }.Concat(faults.SelectMany(f => new[] { "--fault", f })).Concat(extra))
         {
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment[RepositoryLayout.RootVariable] = Harness.Layout.Root;
+        start.Environment[RepositoryLayout.RootVariable] = RepositoryLayout.Discover().Root;
         var process = Process.Start(start)!;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var line = await process.StandardOutput.ReadLineAsync(cts.Token);

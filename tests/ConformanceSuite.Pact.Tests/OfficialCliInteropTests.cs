@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using ConformanceSuite.MockServer;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Pact.Tests;
+
+/// <summary>
+/// The committed pacts are usable by any Pact tool: the official CLI (npm @pact-foundation/pact-cli,
+/// `pact-verifier`, pinned by tools/pact-cli/package-lock.json) verifies each one against the mock started
+/// as a separate process, with its provider-state endpoint.
+/// </summary>
+[TestFixture]
+public sealed class OfficialCliInteropTests
+{
+    private static string Verifier()
+    {
+        var tool = Path.Combine(PactFiles.Layout.Root, "tools", "pact-cli");
+        var bin = Path.Combine(tool, "node_modules", ".bin", "pact-verifier");
+        if (!File.Exists(bin))
+        {
+            var (exit, output) = Run("npm", ["ci", "--no-audit", "--no-fund", "--prefix", tool], TimeSpan.FromMinutes(5));
+            exit.Should().Be(0, $"npm ci in tools/pact-cli: {output}");
+        }
+
+        return bin;
+    }
+
+    public static IEnumerable<TestCaseData> Pacts() =>
+        Directory.EnumerateFiles(Path.Combine(PactFiles.Layout.Root, "pacts"), "*.json").Order(StringComparer.Ordinal)
+            .Select(f => new TestCaseData(f).SetName($"official pact-verifier verifies {Path.GetFileName(f)}"));
+
+    [TestCaseSource(nameof(Pacts))]
+    public async Task The_official_cli_verifies_the_committed_pact(string file)
+    {
+        var verifier = Verifier();
+        using var mock = await MockProcess.StartWithAsync([], ["--accept-pact-examples"]);
+        var provider = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(file))!["provider"]!["name"]!.GetValue<string>();
+        var api = provider.Replace("-downloads", "", StringComparison.Ordinal);
+        var origin = new Uri(mock.Ready.GetProperty(provider.EndsWith("-downloads", StringComparison.Ordinal) ? "downloadOrigin" : "apiOrigin").GetString()!);
+        var states = new Uri(new Uri(mock.Ready.GetProperty("apiOrigin").GetString()!), MockHost.ProviderStatePath);
+        var report = Path.Combine(Path.GetTempPath(), $"cs-pact-cli-{Guid.NewGuid():N}.json");
+
+        var (exit, output) = Run(verifier,
+        [
+            "--file", file, "--provider-name", provider, "--hostname", origin.Host, "--port", origin.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--base-path", "/" + api, "--state-change-url", states.ToString(), "--no-colour", "--json", report,
+        ], TimeSpan.FromMinutes(2));
+
+        TestContext.Out.WriteLine(output);
+        exit.Should().Be(0, output);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(report))!;
+        File.Delete(report);
+        json["result"]!.GetValue<bool>().Should().BeTrue();
+        output.Should().Contain("Verifying a pact between");
+    }
+
+    private static (int Exit, string Output) Run(string file, string[] args, TimeSpan limit)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["PACT_DO_NOT_TRACK"] = "true";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, "timed out");
+        }
+
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+}
