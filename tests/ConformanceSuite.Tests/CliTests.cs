@@ -132,6 +132,9 @@ public sealed class CliTests
 
         exit.Should().Be(ExitCodes.NotConformant);
         output.Should().Contain("FAIL       WAVY-001").And.Contain("without customerId: expected 400 / received 200");
+        var pact = RunResults.Read(Path.Combine(dir, "results.json")).Requirements.Single(r => r.Id == "PACT wavy-open-sessions");
+        pact.Verdict.Should().Be(Checks.Verdict.Fail, "the consumer pact's request without customerId expects 400 too");
+        pact.Cases.Single().Message.Should().Contain("a request without customerId").And.Contain("400");
     }
 
     [Test]

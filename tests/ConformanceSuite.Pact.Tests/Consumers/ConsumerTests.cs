@@ -8,6 +8,12 @@ namespace ConformanceSuite.Pact.Tests.Consumers;
 /// <summary>The parts of a Session every consumer relies on, as matchers (uuid, enums, date-times).</summary>
 internal static class Shapes
 {
+    public static JsonObject Also(this JsonObject o, string name, JsonNode value)
+    {
+        o[name] = value;
+        return o;
+    }
+
     public static JsonObject OpenCxSession(string? exactId = null, string? exactStatus = null) => new()
     {
         ["id"] = exactId is null ? Match.Uuid("3c90c3cc-0d44-4b50-8888-8dd25736052a") : exactId,
@@ -171,7 +177,11 @@ public sealed class OpenCxConsumerTests
         pact.UponReceiving("a session by id").Given($"session {KnownId} exists", new JsonObject { ["id"] = KnownId })
             .WithRequest("GET", $"/chat/sessions/{KnownId}").WithHeader("Authorization", $"Bearer {PactFiles.ExampleToken}")
             .WillRespond(200).WithHeader("Content-Type", Shapes.JsonContentType)
-            .WithJsonBody(Shapes.OpenCxSession(exactId: KnownId));
+            .WithJsonBody(Shapes.OpenCxSession(exactId: KnownId).Also("contact", new JsonObject
+            {
+                ["phone_number"] = Match.Regex("+15550000000", @"^\+?[0-9]{7,15}$"),
+                ["email"] = Match.Type("contact0@example.com"),
+            }));
 
         await pact.VerifyAsync(async baseUrl =>
         {
