@@ -30,11 +30,11 @@ public sealed partial class CursorListMockApi : IMockApi
         contract = new ContractLoader(layout).Load(apiId, overrides);
         list = contract.Endpoints.Single(e => e.Pagination is not null);
         get = contract.Endpoints.Single(e => e.Parameters.Any(p => p.In == "path"));
-        var file = Path.Combine(layout.ApiFixtures(apiId), "dataset.json");
-        dataset = (JsonObject)SchemaValidator.ParseJson(file, File.ReadAllText(file));
+        var data = MockDataset.Load(layout, apiId);
+        dataset = data.Json;
+        Credentials = data.Credentials;
+        TestData = data.TestData;
         pageSize = dataset["pageSize"]?.GetValue<int>() ?? 10;
-        Credentials = dataset["credentials"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>());
-        TestData = dataset["testData"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>());
         Faults = BuildFaults();
     }
 

@@ -34,10 +34,10 @@ public sealed partial class OffsetListMockApi : IMockApi
         paging = list.Pagination!;
         exports = list.Exports ?? throw new ConfigurationException($"{apiId}: the offset-list mock needs exports in the contract");
         sessionFields = [.. contract.BodySchemas[list.Success.ItemSchema!].ActualSchema.ActualProperties.Keys];
-        var file = Path.Combine(layout.ApiFixtures(apiId), "dataset.json");
-        dataset = (JsonObject)SchemaValidator.ParseJson(file, File.ReadAllText(file));
-        Credentials = dataset["credentials"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>());
-        TestData = dataset["testData"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>());
+        var data = MockDataset.Load(layout, apiId);
+        dataset = data.Json;
+        Credentials = data.Credentials;
+        TestData = data.TestData;
         Faults = BuildFaults();
     }
 

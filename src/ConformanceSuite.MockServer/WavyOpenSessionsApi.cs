@@ -22,10 +22,10 @@ public sealed class WavyOpenSessionsApi : IMockApi
 
     public WavyOpenSessionsApi(RepositoryLayout layout)
     {
-        var file = Path.Combine(layout.ApiFixtures(ApiId), "dataset.json");
-        dataset = (JsonObject)SchemaValidator.ParseJson(file, File.ReadAllText(file));
-        Credentials = dataset["credentials"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>());
-        TestData = dataset["testData"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>());
+        var data = MockDataset.Load(layout, ApiId);
+        dataset = data.Json;
+        Credentials = data.Credentials;
+        TestData = data.TestData;
     }
 
     public string ApiId => "wavy-open-sessions";
