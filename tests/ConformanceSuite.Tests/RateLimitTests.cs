@@ -27,6 +27,9 @@ public sealed class RateLimitTests
         await session.RunAllAsync();
         var results = session.Results();
 
+        var times = session.Log.Entries.Select(e => e.SentAt).OrderBy(t => t).ToList();
+        var busiest = times.Select((t, i) => times.Skip(i).TakeWhile(u => u - t < Limit.Window).Count()).Max();
+        TestContext.Out.WriteLine($"busiest window: {busiest} requests; 429s: {session.Log.Entries.Count(e => e.Status == 429)}; first 429 at request {session.Log.Entries.ToList().FindIndex(e => e.Status == 429)}");
         // The request log has every attempt, retries included: not one 429 may be among them.
         session.Log.Entries.Should().NotContain(e => e.Status == 429);
         results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass, Harness.Verdicts(results));

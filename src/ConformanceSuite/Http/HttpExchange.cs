@@ -12,6 +12,9 @@ public sealed class HttpExchange
 
     public string Purpose { get; init; } = "";
 
+    /// <summary>When the request was sent (after any rate-limit wait).</summary>
+    public DateTimeOffset SentAt { get; init; } = DateTimeOffset.UtcNow;
+
     public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders { get; init; } = [];
 
     /// <summary>The credential headers actually sent (names only).</summary>
