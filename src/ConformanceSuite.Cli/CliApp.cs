@@ -109,7 +109,15 @@ public static class CliApp
                 File.Delete(Path.Combine(dir, old));
             }
 
-            var testExit = await RunSuiteAsync(settings.Layout, environment, dir, parse.GetValue(noBuild), stdout);
+            // The run's own limit bounds the checks; the child process gets it plus room to build, and no more.
+            var limit = (settings.Profile?.RunTimeout ?? TimeSpan.FromMinutes(30)) + TimeSpan.FromMinutes(10);
+            var testExit = await RunSuiteAsync(settings.Layout, environment, dir, parse.GetValue(noBuild), stdout, limit);
+            if (testExit is null)
+            {
+                await stderr.WriteLineAsync($"conformance: the suite did not finish within {limit.TotalMinutes:0} minutes and was stopped; its output is in {Path.Combine(dir, "dotnet-test.log")}");
+                return ExitCodes.UsageOrConfiguration;
+            }
+
             if (!File.Exists(resultsFile))
             {
                 await stderr.WriteLineAsync($"conformance: the suite produced no results (dotnet test exited {testExit}); its output is in {Path.Combine(dir, "dotnet-test.log")}:");
@@ -164,7 +172,8 @@ public static class CliApp
         }
     }
 
-    private static async Task<int> RunSuiteAsync(RepositoryLayout layout, Dictionary<string, string?> environment, string dir, bool noBuild, TextWriter stdout)
+    /// <summary>Runs dotnet test on the conformance project; null when it had to be stopped at the time limit.</summary>
+    private static async Task<int?> RunSuiteAsync(RepositoryLayout layout, Dictionary<string, string?> environment, string dir, bool noBuild, TextWriter stdout, TimeSpan limit)
     {
         var project = Path.Combine(layout.Root, "tests", "ConformanceSuite.Conformance", "ConformanceSuite.Conformance.csproj");
         var start = new ProcessStartInfo("dotnet")
@@ -207,8 +216,17 @@ public static class CliApp
             }
         }
 
-        await Task.WhenAll(PumpAsync(process.StandardOutput, showProgress: true), PumpAsync(process.StandardError, showProgress: false));
-        await process.WaitForExitAsync();
-        return process.ExitCode;
+        using var deadline = new CancellationTokenSource(limit);
+        try
+        {
+            await Task.WhenAll(PumpAsync(process.StandardOutput, showProgress: true), PumpAsync(process.StandardError, showProgress: false)).WaitAsync(deadline.Token);
+            await process.WaitForExitAsync(deadline.Token);
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return null;
+        }
     }
 }
