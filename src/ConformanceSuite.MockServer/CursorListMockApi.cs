@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using ConformanceSuite.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +14,7 @@ namespace ConformanceSuite.MockServer;
 /// contract (paths, parameters, enums, filter semantics, pointers) and the fixture data set; its fault
 /// names are made from the contract's parameter names.
 /// </summary>
-public sealed partial class CursorListMockApi : IMockApi
+public sealed class CursorListMockApi : IMockApi
 {
     private readonly JsonObject dataset;
     private readonly ApiContract contract;
@@ -113,6 +112,7 @@ public sealed partial class CursorListMockApi : IMockApi
     {
         var faults = setup.Faults;
         items = ServedItems(faults);
+        acceptPactExamples = setup.AcceptPactExamples;
         api.MapGet(setup.Prefix + list.Path, (HttpContext http) =>
             Authorized(http, faults) ?? ListPage(http.Request.Query, faults, setup.EchoCredentials ? MockEcho.Of(contract, http) : null));
         api.MapGet(setup.Prefix + get.Path, (HttpContext http) =>
@@ -122,7 +122,9 @@ public sealed partial class CursorListMockApi : IMockApi
         });
     }
 
-    private IResult? Authorized(HttpContext http, IReadOnlySet<string> faults) => MockAuth.Check(contract, Credentials, http, faults);
+    private bool acceptPactExamples;
+
+    private IResult? Authorized(HttpContext http, IReadOnlySet<string> faults) => MockAuth.Check(contract, Credentials, http, faults, acceptPactExamples);
 
     private IResult ListPage(IQueryCollection query, IReadOnlySet<string> faults, JsonObject? echo)
     {
@@ -270,7 +272,7 @@ public sealed partial class CursorListMockApi : IMockApi
     private static bool Valid(ParameterSpec p, string value) => p.Type switch
     {
         "boolean" => value is "true" or "false",
-        "date-time" => IsoDateTime().IsMatch(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _),
+        "date-time" => IsoDates.IsStrict(value),
         "integer" => long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _),
         _ => p.Enum.Count == 0 || p.Enum.Contains(value),
     };
@@ -348,6 +350,4 @@ public sealed partial class CursorListMockApi : IMockApi
 
     private static IResult Error(int status, string message) => MockAuth.Error(status, message);
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoDateTime();
 }

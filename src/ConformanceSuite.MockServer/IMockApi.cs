@@ -36,6 +36,9 @@ public sealed record MockApiSetup(
 {
     /// <summary>Echo the credentials received into success bodies (for the leak test: a careless provider).</summary>
     public bool EchoCredentials { get; init; }
+
+    /// <summary>Also accept the consumer pacts' example credentials (pact verification).</summary>
+    public bool AcceptPactExamples { get; init; }
 }
 
 /// <summary>What reached the download origin: the credential header names seen, per request.</summary>

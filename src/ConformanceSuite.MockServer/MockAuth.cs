@@ -16,10 +16,8 @@ internal static class MockAuth
     };
 
     /// <summary>Null when the request may proceed; otherwise the refusal.</summary>
-    /// <summary>Also accept the consumer pacts' example credentials (set by the mock host when asked).</summary>
-    public static bool AcceptPactExamples { get; set; }
-
-    public static IResult? Check(ApiContract contract, IReadOnlyDictionary<string, string> credentials, HttpContext http, IReadOnlySet<string> faults)
+    /// <param name="acceptPactExamples">Also accept the consumer pacts' example credentials.</param>
+    public static IResult? Check(ApiContract contract, IReadOnlyDictionary<string, string> credentials, HttpContext http, IReadOnlySet<string> faults, bool acceptPactExamples)
     {
         foreach (var credential in contract.Auth.Credentials)
         {
@@ -36,7 +34,7 @@ internal static class MockAuth
                 return Error(contract.Auth.Rejection.Status, $"missing {credential.Name}");
             }
 
-            var ok = given == scheme + token || (AcceptPactExamples && given == scheme + PactExamples.For(credential.Name))
+            var ok = given == scheme + token || (acceptPactExamples && given == scheme + PactExamples.For(credential.Name))
                      || (faults.Contains("auth-scheme-unchecked") && given == token)
                      || (faults.Contains("auth-token-unchecked") && given.StartsWith(scheme, StringComparison.Ordinal) && given.Length > scheme.Length);
             if (!ok)

@@ -51,6 +51,9 @@ public sealed class MockHost : IAsyncDisposable
 
     public DownloadAudit Audit { get; }
 
+    /// <summary>This mock accepts the consumer pacts' example credentials.</summary>
+    public bool AcceptsPactExamples { get; private init; }
+
     public Uri ApiOrigin { get; private set; } = null!;
 
     public Uri DownloadOrigin { get; private set; } = null!;
@@ -73,7 +76,6 @@ public sealed class MockHost : IAsyncDisposable
         }
 
         var loader = new ContractLoader(layout);
-        MockAuth.AcceptPactExamples = options.AcceptPactExamples;
         JsonNode? OverridesOf(string id) => options.Overrides?.GetValueOrDefault(id);
         var audit = new DownloadAudit();
         var apiApp = Build(options.Host, options.ApiPort, options.RateLimit);
@@ -90,11 +92,12 @@ public sealed class MockHost : IAsyncDisposable
             impl.Map(apiApp, downloadApp, new MockApiSetup(loader.Load(impl.ApiId, OverridesOf(impl.ApiId)), "/" + impl.ApiId, faults, () => downloadOrigin!.ToString().TrimEnd('/'), audit, options.StallFor)
             {
                 EchoCredentials = options.EchoCredentials,
+                AcceptPactExamples = options.AcceptPactExamples,
             });
         }
 
         MapProviderStates(apiApp, implementations);
-        var host = new MockHost(apiApp, downloadApp, implementations, options.Faults.ToList(), audit);
+        var host = new MockHost(apiApp, downloadApp, implementations, options.Faults.ToList(), audit) { AcceptsPactExamples = options.AcceptPactExamples };
         try
         {
             await downloadApp.StartAsync();
@@ -127,7 +130,7 @@ public sealed class MockHost : IAsyncDisposable
             Pact = new PactTarget
             {
                 StateUrl = new Uri(ApiOrigin, ProviderStatePath),
-                ExampleCredentials = MockAuth.AcceptPactExamples,
+                ExampleCredentials = AcceptsPactExamples,
                 Providers = new Dictionary<string, Uri> { [$"{a.ApiId}-downloads"] = new(DownloadOrigin, "/" + a.ApiId) },
             },
         }),

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using ConformanceSuite.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +15,7 @@ namespace ConformanceSuite.MockServer;
 /// overrides (a renamed parameter, another path) configure the mock the same way; its fault names are
 /// made from the contract's parameter names.
 /// </summary>
-public sealed partial class OffsetListMockApi : IMockApi
+public sealed class OffsetListMockApi : IMockApi
 {
     private readonly ApiContract contract;
     private readonly EndpointSpec list;
@@ -117,7 +116,7 @@ public sealed partial class OffsetListMockApi : IMockApi
 
         api.MapMethods(setup.Prefix + list.Path, [list.Method], async (HttpContext http) =>
         {
-            var result = MockAuth.Check(contract, Credentials, http, faults) ?? Answer(http.Request.Query, faults, setup.EchoCredentials ? MockEcho.Of(contract, http) : null);
+            var result = MockAuth.Check(contract, Credentials, http, faults, setup.AcceptPactExamples) ?? Answer(http.Request.Query, faults, setup.EchoCredentials ? MockEcho.Of(contract, http) : null);
             await result.ExecuteAsync(http);
         });
     }
@@ -289,7 +288,7 @@ public sealed partial class OffsetListMockApi : IMockApi
                 "boolean" => v is "true" or "false",
                 "integer" => long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
                              && (faults.Contains("limit-unbounded") && p.Name == paging.LimitParameter || ((p.Minimum is null || n >= p.Minimum) && (p.Maximum is null || n <= p.Maximum))),
-                "date-time" => IsoDateTime().IsMatch(v) && DateTimeOffset.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _),
+                "date-time" => IsoDates.IsStrict(v),
                 _ when p.Sort is { } sort => SortKey(sort, v) is { } key && sort.Fields.ContainsKey(key.Name),
                 _ when p.Selects is not null => sessionFields.Contains(v),
                 _ => p.Enum.Count == 0 || p.Enum.Contains(v),
@@ -368,8 +367,6 @@ public sealed partial class OffsetListMockApi : IMockApi
 
     private static int? Int(string? text) => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoDateTime();
 
     /// <summary>A body with its content type and, for downloads, a Content-Disposition.</summary>
     private sealed class FileResult(byte[] body, string contentType, string? disposition) : IResult

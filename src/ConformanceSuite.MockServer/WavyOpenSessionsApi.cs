@@ -77,7 +77,7 @@ public sealed class WavyOpenSessionsApi : IMockApi
                 return Results.Redirect(setup.DownloadBase() + http.Request.Path + http.Request.QueryString, permanent: false, preserveMethod: true);
             }
 
-            var authProblem = CheckCredentials(contract, http.Request.Headers, faults);
+            var authProblem = CheckCredentials(contract, http.Request.Headers, faults, setup.AcceptPactExamples);
             if (authProblem is not null)
             {
                 return Error(faults.Contains("auth-403") ? 403 : contract.Auth.Rejection.Status, authProblem);
@@ -155,7 +155,7 @@ public sealed class WavyOpenSessionsApi : IMockApi
             var credentialHeaders = contract.Auth.Credentials.Select(c => c.Name)
                 .Where(n => http.Request.Headers.ContainsKey(n)).ToList();
             setup.Audit.Record(http.Request.Path, credentialHeaders);
-            if (faults.Contains("download-requires-credentials") && CheckCredentials(contract, http.Request.Headers, new HashSet<string>()) is { } problem)
+            if (faults.Contains("download-requires-credentials") && CheckCredentials(contract, http.Request.Headers, new HashSet<string>(), setup.AcceptPactExamples) is { } problem)
             {
                 await Error(401, problem).ExecuteAsync(http);
                 return;
@@ -275,7 +275,7 @@ public sealed class WavyOpenSessionsApi : IMockApi
         return value;
     }
 
-    private string? CheckCredentials(ApiContract contract, IHeaderDictionary headers, IReadOnlySet<string> faults)
+    private string? CheckCredentials(ApiContract contract, IHeaderDictionary headers, IReadOnlySet<string> faults, bool acceptPactExamples)
     {
         foreach (var credential in contract.Auth.Credentials)
         {
@@ -290,7 +290,7 @@ public sealed class WavyOpenSessionsApi : IMockApi
                 return $"missing {credential.Name}";
             }
 
-            if (given != expected && !(MockAuth.AcceptPactExamples && given == PactExamples.For(credential.Name)) && !faults.Contains($"{credential.Name}-wrong-accepted"))
+            if (given != expected && !(acceptPactExamples && given == PactExamples.For(credential.Name)) && !faults.Contains($"{credential.Name}-wrong-accepted"))
             {
                 return $"wrong {credential.Name}";
             }

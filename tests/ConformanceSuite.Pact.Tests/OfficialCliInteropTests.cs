@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using ConformanceSuite.MockServer;
+using ConformanceSuite.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 
@@ -19,8 +19,8 @@ public sealed class OfficialCliInteropTests
         var bin = Path.Combine(tool, "node_modules", ".bin", "pact-verifier");
         if (!File.Exists(bin))
         {
-            var (exit, output) = Run("npm", ["ci", "--no-audit", "--no-fund", "--prefix", tool], TimeSpan.FromMinutes(5));
-            exit.Should().Be(0, $"npm ci in tools/pact-cli: {output}");
+            var (exit, stdout, stderr) = ProcessRun.Run("npm", ["ci", "--no-audit", "--no-fund", "--prefix", tool], TimeSpan.FromMinutes(5));
+            exit.Should().Be(0, $"npm ci in tools/pact-cli: {stdout}{stderr}");
         }
 
         return bin;
@@ -41,11 +41,12 @@ public sealed class OfficialCliInteropTests
         var states = new Uri(new Uri(mock.Ready.GetProperty("apiOrigin").GetString()!), MockHost.ProviderStatePath);
         var report = Path.Combine(Path.GetTempPath(), $"cs-pact-cli-{Guid.NewGuid():N}.json");
 
-        var (exit, output) = Run(verifier,
+        var (exit, stdout, stderr) = ProcessRun.Run(verifier,
         [
             "--file", file, "--provider-name", provider, "--hostname", origin.Host, "--port", origin.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--base-path", "/" + api, "--state-change-url", states.ToString(), "--no-colour", "--json", report,
-        ], TimeSpan.FromMinutes(2));
+        ], TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["PACT_DO_NOT_TRACK"] = "true" });
+        var output = stdout + stderr;
 
         TestContext.Out.WriteLine(output);
         exit.Should().Be(0, output);
@@ -53,26 +54,5 @@ public sealed class OfficialCliInteropTests
         File.Delete(report);
         json["result"]!.GetValue<bool>().Should().BeTrue();
         output.Should().Contain("Verifying a pact between");
-    }
-
-    private static (int Exit, string Output) Run(string file, string[] args, TimeSpan limit)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["PACT_DO_NOT_TRACK"] = "true";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(limit))
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, "timed out");
-        }
-
-        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 }

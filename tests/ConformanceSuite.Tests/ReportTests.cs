@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Text.Json;
 using ConformanceSuite.Checks;
 using ConformanceSuite.MockServer;
 using ConformanceSuite.Running;
+using ConformanceSuite.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 
@@ -116,7 +116,8 @@ public sealed class ReportTests
         if (!File.Exists("/usr/bin/chromium"))
         {
             var install = Path.Combine(Harness.Layout.Root, "tools", "install-chromium.sh");
-            var (exit, output) = Run("bash", [install], TimeSpan.FromMinutes(8));
+            var (exit, stdout, stderr) = ProcessRun.Run("bash", [install], TimeSpan.FromMinutes(8));
+            var output = stdout + stderr;
             if (exit != 0 && Environment.UserName != "root")
             {
                 Assert.Ignore($"headless Chromium is not installed and cannot be installed without root: {output}");
@@ -133,8 +134,8 @@ public sealed class ReportTests
         var tool = Path.Combine(Harness.Layout.Root, "tools", "junit-check");
         if (!Directory.Exists(Path.Combine(tool, "node_modules", "junit2json")))
         {
-            var (exit, output) = Run("npm", ["ci", "--no-audit", "--no-fund", "--prefix", tool], TimeSpan.FromMinutes(5));
-            exit.Should().Be(0, $"npm ci in tools/junit-check: {output}");
+            var (exit, stdout, stderr) = ProcessRun.Run("npm", ["ci", "--no-audit", "--no-fund", "--prefix", tool], TimeSpan.FromMinutes(5));
+            exit.Should().Be(0, $"npm ci in tools/junit-check: {stdout}{stderr}");
         }
 
         var json = await RunAsync("node", [Path.Combine(tool, "check.mjs"), junit]);
@@ -143,28 +144,8 @@ public sealed class ReportTests
 
     private static async Task<string> RunAsync(string file, string[] args)
     {
-        var (exit, output) = await Task.Run(() => Run(file, args, TimeSpan.FromMinutes(2), stdoutOnly: true));
-        exit.Should().Be(0, $"{file} {string.Join(' ', args)}");
-        return output;
-    }
-
-    private static (int Exit, string Output) Run(string file, string[] args, TimeSpan limit, bool stdoutOnly = false)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(limit))
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"timed out after {limit.TotalSeconds:0} s");
-        }
-
-        return (process.ExitCode, stdoutOnly ? stdout.Result : stdout.Result + stderr.Result);
+        var (exit, stdout, stderr) = await Task.Run(() => ProcessRun.Run(file, args, TimeSpan.FromMinutes(2)));
+        exit.Should().Be(0, $"{file} {string.Join(' ', args)}: {stderr}");
+        return stdout;
     }
 }

@@ -28,12 +28,7 @@ internal static class Exports
         return spec with { Columns = spec.Columns.Where(c => wanted.Contains(c.Name)).ToList() };
     }
 
-    public static string Text(JsonNode? node) => node switch
-    {
-        null => "",
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        _ => node.ToJsonString(),
-    };
+    public static string Text(JsonNode? node) => JsonPointer.Text(node, "") ?? "";
 
     public static async Task<(HttpExchange Exchange, byte[]? Bytes)> DownloadAsync(CheckRun run, HttpCall call, CancellationToken ct)
     {

@@ -192,11 +192,11 @@ public sealed class ListFilterCheck : ICheck
     {
         var scenario = run.Binding.Scenarios[0];
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
-        var cut = run.Element.Key.IndexOf('=', StringComparison.Ordinal);
-        var parameter = endpoint.Parameter(cut < 0 ? run.Element.Key : run.Element.Key[..cut]);
+        var (name, given) = run.Element.Split();
+        var parameter = endpoint.Parameter(name);
         var filter = parameter.Filter!;
         var all = await run.Context.RequireCompleteWalkAsync(scenario, ct);
-        var value = cut >= 0 ? run.Element.Key[(cut + 1)..] : Sample(run, filter, all, parameter);
+        var value = given ?? Sample(run, filter, all, parameter);
         var (query, test, describe) = Build(parameter, filter, value, all);
         run.Note($"asked: {string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"))}");
 
@@ -260,7 +260,7 @@ public sealed class ListFilterCheck : ICheck
         {
             values = filter.Kind == "at-least"
                 ? [.. values.OrderBy(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0)]
-                : [.. values.OrderBy(v => DateTimeOffset.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var d) ? d : default)];
+                : [.. values.OrderBy(v => IsoDates.Parse(v) ?? default)];
         }
 
         var value = values[values.Count / 2];
@@ -337,6 +337,5 @@ public sealed class ListFilterCheck : ICheck
         }
     }
 
-    private static DateTimeOffset? Date(string? text) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var d) ? d : null;
+    private static DateTimeOffset? Date(string? text) => IsoDates.Parse(text);
 }

@@ -121,8 +121,7 @@ public sealed class PageSizeCheck : ICheck
         var p = endpoint.Parameter(run.Binding.Parameter ?? spec.LimitParameter!);
         var all = await run.Context.RequireCompleteWalkAsync(scenario, ct);
         var total = all.Total ?? all.Items.Count;
-        var cut = run.Element.Key.IndexOf('=', StringComparison.Ordinal);
-        var value = cut < 0 ? null : run.Element.Key[(cut + 1)..];
+        var value = run.Element.Split().Value;
         var size = int.Parse(value ?? p.Default ?? throw new ConfigurationException($"{p.Name} has no documented default"), CultureInfo.InvariantCulture);
         var changes = new Dictionary<string, string?> { [p.Name] = value };
         if (spec.OffsetParameter is { } offset)
@@ -243,9 +242,9 @@ public sealed class SortOrderCheck : ICheck
     {
         var scenario = run.Binding.Scenarios[0];
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
-        var cut = run.Element.Key.IndexOf('=', StringComparison.Ordinal);
-        var p = endpoint.Parameter(run.Element.Key[..cut]);
-        var value = run.Element.Key[(cut + 1)..];
+        var (name, given) = run.Element.Split();
+        var p = endpoint.Parameter(name);
+        var value = given!;
         var sort = p.Sort!;
         var keys = value.Split(',').Select(k =>
         {
@@ -297,8 +296,7 @@ public sealed class SortOrderCheck : ICheck
 
     private static int CompareValues(string? a, string? b)
     {
-        if (DateTimeOffset.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var da) && a!.Contains('T', StringComparison.Ordinal)
-            && DateTimeOffset.TryParse(b, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var db))
+        if (a is not null && a.Contains('T', StringComparison.Ordinal) && IsoDates.Parse(a) is { } da && IsoDates.Parse(b) is { } db)
         {
             return da.CompareTo(db);
         }
@@ -331,10 +329,10 @@ public sealed class FieldSelectionCheck : ICheck
     {
         var scenario = run.Binding.Scenarios[0];
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
-        var cut = run.Element.Key.IndexOf('=', StringComparison.Ordinal);
-        var p = endpoint.Parameter(run.Element.Key[..cut]);
-        var wanted = run.Element.Key[(cut + 1)..].Split(',').ToHashSet(StringComparer.Ordinal);
-        var (exchange, body) = await OneCall.SendAsync(run, scenario, new Dictionary<string, string?> { [p.Name] = run.Element.Key[(cut + 1)..] }, run.Element.Key, ct);
+        var (name, selection) = run.Element.Split();
+        var p = endpoint.Parameter(name);
+        var wanted = selection!.Split(',').ToHashSet(StringComparer.Ordinal);
+        var (exchange, body) = await OneCall.SendAsync(run, scenario, new Dictionary<string, string?> { [p.Name] = selection }, run.Element.Key, ct);
         if (OneCall.Require(run, endpoint, exchange, body, run.Element.Key) is not { } json)
         {
             return;

@@ -48,8 +48,8 @@ public sealed class ParameterTypeCheck : ICheck
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var scenario = run.Binding.Scenarios[0];
-        var cut = run.Element.Key.IndexOf('=', StringComparison.Ordinal);
-        var (name, value) = (run.Element.Key[..cut], run.Element.Key[(cut + 1)..]);
+        var (name, raw) = run.Element.Split();
+        var value = raw ?? "";
         var parameter = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Parameter(name);
         var rejection = parameter.Rejection
             ?? throw new ConfigurationException($"{run.Contract.Id}: parameter '{name}' has no rejection status in the contract");

@@ -31,6 +31,13 @@ public sealed record Finding(string Message, Aspect Aspect, HttpExchange? Eviden
 /// <summary>One element a requirement is checked on: a parameter, a credential, a scenario, an example value.</summary>
 public sealed record CaseElement(string Key)
 {
+    /// <summary>A <c>name=value</c> element as its two parts (the value null when there is no '=').</summary>
+    public (string Name, string? Value) Split()
+    {
+        var cut = Key.IndexOf('=', StringComparison.Ordinal);
+        return cut < 0 ? (Key, null) : (Key[..cut], Key[(cut + 1)..]);
+    }
+
     public override string ToString() => Key;
 }
 

@@ -132,6 +132,7 @@ public sealed class ConformanceSession : IDisposable
                     Source = r.Source.ToString(),
                     Assumptions = r.Assumptions,
                     RestsOnAssumption = r.RestsOnAssumption,
+                    SourceIsAssumption = r.Source.IsAssumption,
                     Verdict = r.Waived is not null ? Verdict.Skipped : RequirementResult.Worst(cases.Select(c => c.Verdict)),
                     Waived = r.Waived,
                     DurationMs = cases.Sum(c => c.DurationMs),

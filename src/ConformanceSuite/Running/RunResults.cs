@@ -125,6 +125,9 @@ public sealed record RequirementResult
 
     public required bool RestsOnAssumption { get; init; }
 
+    /// <summary>The rule itself is an assumption (not only its details).</summary>
+    public bool SourceIsAssumption { get; init; }
+
     public required Verdict Verdict { get; init; }
 
     public string? Waived { get; init; }

@@ -45,7 +45,7 @@ public static class TextReports
 
     /// <summary>Says whether a verdict rests wholly or partly on assumptions.</summary>
     public static string AssumptionNote(RequirementResult r) =>
-        r.Source.StartsWith("assumption", StringComparison.Ordinal) ? $"  (assumed: {string.Join(", ", r.Assumptions.DefaultIfEmpty(r.Source))})"
+        r.SourceIsAssumption ? $"  (assumed: {string.Join(", ", r.Assumptions.DefaultIfEmpty(r.Source))})"
         : r.Assumptions.Count > 0 ? $"  (partly assumed: {string.Join(", ", r.Assumptions)})"
         : "";
 
