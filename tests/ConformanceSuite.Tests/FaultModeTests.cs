@@ -29,6 +29,12 @@ public sealed class FaultModeTests
         messages.Should().NotBeEmpty()
             .And.AllSatisfy(m => m.Should().StartWith(fault.CaughtBy, "a failure message names its requirement"))
             .And.Contain(m => m.Contains(fault.Message, StringComparison.Ordinal));
+        foreach (var broken in results.Requirements.Where(r => r.Verdict is Verdict.Fail or Verdict.Deviation))
+        {
+            broken.Cases.Where(c => c.Verdict is Verdict.Fail or Verdict.Deviation).Should().AllSatisfy(c =>
+                c.Message.Should().StartWith(broken.Id, "every failure names its requirement").And.Contain("expected", "and says what was expected"));
+        }
+
         results.Conformant.Should().Be(fault.Expect.Values.All(v => v != Verdict.Fail));
     }
 

@@ -267,7 +267,7 @@ public sealed class SortOrderCheck : ICheck
             if (order > 0 && ++wrong <= 5)
             {
                 var page = sorted.Pages[Math.Min(sorted.Pages.Count - 1, i / Math.Max(1, sorted.Pages[0].Ids.Count))];
-                run.Fail($"{p.Name}={value}: records {i} and {i + 1} are out of order: {Show(sorted.Items[i - 1], keys)} before {Show(sorted.Items[i], keys)}", sort.Basis, run.Keep(page.Exchange));
+                run.Fail($"{p.Name}={value}: records {i} and {i + 1} are out of order: expected {string.Join(", then ", keys.Select(k => $"{k.Field} {(k.Desc ? "descending" : "ascending")}"))} / received {Show(sorted.Items[i - 1], keys)} before {Show(sorted.Items[i], keys)}", sort.Basis, run.Keep(page.Exchange));
             }
         }
 
