@@ -1,7 +1,7 @@
 <#
 .SYNOPSIS
   Runs the ConformanceSuite. A thin shim: every parameter maps to one option of the .NET entry point
-  (src/ConformanceSuite.Cli), which does all the work. The same run without PowerShell:
+  (src/ConformanceSuite.Cli), which does all the work in one process. The same run without PowerShell:
     dotnet run --project src/ConformanceSuite.Cli -- --api wavy-open-sessions --target embedded
 .EXAMPLE
   ./run-conformance.ps1 -Api wavy-open-sessions -Target targets/example-live.json -FailOn deviation
@@ -14,8 +14,10 @@ param(
     [string] $ReportDir,
     [ValidateSet('fail', 'deviation')] [string] $FailOn,
     [string] $Fault,
+    [string] $Contracts,
+    [string] $RequestTimeout,
+    [string] $RunTimeout,
     [switch] $List,
-    [switch] $NoBuild,
     [switch] $Insecure
 )
 
@@ -27,8 +29,10 @@ if ($Filter)    { $cli += @('--filter', $Filter) }
 if ($ReportDir) { $cli += @('--report-dir', $ReportDir) }
 if ($FailOn)    { $cli += @('--fail-on', $FailOn) }
 if ($Fault)     { $cli += @('--fault', $Fault) }
+if ($Contracts) { $cli += @('--contracts', $Contracts) }
+if ($RequestTimeout) { $cli += @('--request-timeout', $RequestTimeout) }
+if ($RunTimeout) { $cli += @('--run-timeout', $RunTimeout) }
 if ($List)      { $cli += @('--list') }
-if ($NoBuild)   { $cli += @('--no-build') }
 if ($Insecure)  { $cli += @('--insecure') }
 
 & dotnet @cli

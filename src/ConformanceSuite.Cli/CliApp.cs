@@ -1,44 +1,63 @@
+using System.Collections;
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Engine;
 using ConformanceSuite.Running;
 
 namespace ConformanceSuite.Cli;
 
+/// <summary>What the CLI runs in: its environment variables, whether stdout is a terminal, and (for tests) the check kinds.</summary>
+public sealed record CliContext
+{
+    public required IReadOnlyDictionary<string, string> Variables { get; init; }
+
+    /// <summary>stdout is a terminal: a live status line is drawn under the progress.</summary>
+    public bool Interactive { get; init; }
+
+    /// <summary>The check kinds; null for the built-in ones.</summary>
+    public CheckRegistry? Checks { get; init; }
+
+    public static CliContext FromProcess() => new()
+    {
+        Variables = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal),
+        Interactive = !Console.IsOutputRedirected,
+    };
+}
+
 /// <summary>
-/// The main job: validates the run's configuration, runs the NUnit conformance suite with <c>dotnet test</c>
-/// (TRX under the report folder), then prints a verdict per requirement and writes report.md.
+/// The <c>conformance</c> command: turns its options into run settings and calls the engine in this
+/// process, printing every request and every requirement as the run goes.
 /// </summary>
 public static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CliContext? context = null)
     {
+        context ??= CliContext.FromProcess();
         var target = new Option<string>("--target") { Description = "target profile: a name under targets/ or a path (default: embedded)", DefaultValueFactory = _ => "embedded" };
         var api = new Option<string?>("--api") { Description = "API id(s), comma-separated (default: all)" };
-        var filter = new Option<string?>("--filter") { Description = "requirement ids or categories, comma-separated" };
-        var reportDir = new Option<string?>("--report-dir") { Description = "where results go (default: artifacts/<time>-<target>)" };
-        var failOn = new Option<string>("--fail-on") { Description = "which verdicts make the run not conformant: fail or deviation", DefaultValueFactory = _ => "fail" };
+        var filter = new Option<string?>("--filter") { Description = "requirement ids or categories (csv, pact, ...), comma-separated" };
+        var reportDir = new Option<string?>("--report-dir") { Description = "where results go (default: artifacts/<time>-<target> under the current directory)" };
+        var failOn = new Option<string>("--fail-on") { Description = "which verdicts besides fail and error make the run not conformant: fail or deviation", DefaultValueFactory = _ => "fail" };
         failOn.AcceptOnlyFromAmong("fail", "deviation");
         var fault = new Option<string?>("--fault") { Description = "embedded mock only: fault mode(s) to switch on, comma-separated" };
-        var baseUrl = new Option<string?>("--base-url") { Description = "ad-hoc target for one --api; credentials from CONFORMANCE_CREDENTIAL_<name>, data from CONFORMANCE_DATA_<slot>" };
+        var baseUrl = new Option<string?>("--base-url") { Description = $"ad-hoc target for one --api; credentials from {AdHocTarget.CredentialPrefix}<name>, test data from {AdHocTarget.DataPrefix}<slot>" };
         var list = new Option<bool>("--list") { Description = "list the selected requirements and exit" };
-        var noBuild = new Option<bool>("--no-build") { Description = "do not build the suite before running it" };
         var insecure = new Option<bool>("--insecure") { Description = "turn TLS certificate validation off (self-signed test endpoints); every report says so" };
+        var contracts = new Option<string?>("--contracts") { Description = "the contract data to use (schemas/, fixtures/, targets/, pacts/); default: the copy shipped with the tool" };
+        var requestTimeout = Seconds("--request-timeout", "seconds a request may take (headers and body), overriding the profile's");
+        var runTimeout = Seconds("--run-timeout", "seconds the whole run may take, overriding the profile's");
+
         var root = new RootCommand("ConformanceSuite: certifies that a provider behaves as its API documentation says.")
         {
-            target, api, filter, reportDir, failOn, fault, baseUrl, list, noBuild, insecure,
+            target, api, filter, reportDir, failOn, fault, baseUrl, list, insecure, contracts, requestTimeout, runTimeout,
         };
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
-            {
-                await stderr.WriteLineAsync($"conformance: {error.Message}");
-            }
-
-            await stderr.WriteLineAsync("conformance: see --help");
+            await stderr.WriteLineAsync($"conformance: {parse.Errors[0].Message} (see --help)");
             return ExitCodes.UsageOrConfiguration;
         }
 
@@ -47,24 +66,29 @@ public static class CliApp
             return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
         }
 
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
+        var variables = context.Variables;
+        var settings = new RunSettings
         {
-            ["CONFORMANCE_TARGET"] = parse.GetValue(target),
-            ["CONFORMANCE_API"] = parse.GetValue(api),
-            ["CONFORMANCE_FILTER"] = parse.GetValue(filter),
-            ["CONFORMANCE_FAIL_ON"] = parse.GetValue(failOn),
-            ["CONFORMANCE_FAULTS"] = parse.GetValue(fault),
-            ["CONFORMANCE_BASE_URL"] = parse.GetValue(baseUrl),
-            ["CONFORMANCE_INSECURE_TLS"] = parse.GetValue(insecure) ? "true" : null,
+            Target = parse.GetValue(target)!,
+            AdHoc = parse.GetValue(baseUrl) is { Length: > 0 } url ? AdHocTarget.FromVariables(url, variables) : null,
+            Apis = List(parse.GetValue(api)),
+            Filter = List(parse.GetValue(filter)),
+            FailOn = parse.GetValue(failOn) == "deviation" ? FailOn.Deviation : FailOn.Fail,
+            Faults = List(parse.GetValue(fault)),
+            ReportDirectory = parse.GetValue(reportDir),
+            RequestTimeout = parse.GetValue(requestTimeout),
+            RunTimeout = parse.GetValue(runTimeout),
+            ContractsDirectory = parse.GetValue(contracts),
+            InsecureTls = parse.GetValue(insecure),
+            Variables = name => variables.GetValueOrDefault(name),
+            Checks = context.Checks,
         };
 
         try
         {
-            var settings = SuiteSettings.FromEnvironment(name => environment.TryGetValue(name, out var v) ? v : Environment.GetEnvironmentVariable(name));
-            var catalog = settings.Catalog();
             if (parse.GetValue(list))
             {
-                foreach (var r in catalog.Contracts.Values.SelectMany(c => c.Requirements))
+                foreach (var (_, r) in ConformanceEngine.Plan(settings).Catalog.Requirements)
                 {
                     await stdout.WriteLineAsync($"{r.Api}  {r.Id}  {r.Level,-6}  {r.Title}{(r.Waived is null ? "" : $"  (waived: {r.Waived})")}");
                 }
@@ -72,78 +96,16 @@ public static class CliApp
                 return ExitCodes.Conformant;
             }
 
-            if (!settings.AdHoc && settings.Profile is { Embedded: false } profile)
-            {
-                var resolved = Targets.TargetProfiles.Resolve(profile, catalog.Contracts.Keys);
-                foreach (var (id, apiTarget) in resolved.Apis)
-                {
-                    if (await UnreachableAsync(apiTarget.BaseUrl) is { } why)
-                    {
-                        await stderr.WriteLineAsync($"conformance: target '{resolved.Name}' is unreachable for {id} at {apiTarget.BaseUrl.GetLeftPart(UriPartial.Authority)}: {why}");
-                        return ExitCodes.Unreachable;
-                    }
-                }
-            }
-            else if (settings.AdHoc && Uri.TryCreate(parse.GetValue(baseUrl), UriKind.Absolute, out var adHoc) && await UnreachableAsync(adHoc) is { } why)
-            {
-                await stderr.WriteLineAsync($"conformance: {adHoc.GetLeftPart(UriPartial.Authority)} is unreachable: {why}");
-                return ExitCodes.Unreachable;
-            }
-
-            var name = settings.AdHoc ? "environment" : settings.Profile!.Name;
-            var dir = parse.GetValue(reportDir) is { Length: > 0 } d
-                ? Path.GetFullPath(d)
-                : Path.Combine(settings.Layout.Root, "artifacts", $"{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{name}");
-            Directory.CreateDirectory(dir);
-            environment["CONFORMANCE_REPORT_DIR"] = dir;
-            environment["CONFORMANCE_REPO_ROOT"] = settings.Layout.Root;
-            if (settings.Profile is { } p)
-            {
-                environment["CONFORMANCE_TARGET"] = p.File;
-            }
-
-            await stdout.WriteLineAsync($"conformance: {catalog.Cases.Count} cases of {string.Join(", ", catalog.Contracts.Keys)} against '{name}'; results in {dir}");
-            var resultsFile = Path.Combine(dir, "results.json");
-            foreach (var old in RunResults.ReportFiles)
-            {
-                File.Delete(Path.Combine(dir, old));
-            }
-
-            // The run's own limit bounds the checks; the child process gets it plus room to build, and no more.
-            var limit = (settings.Profile?.RunTimeout ?? TimeSpan.FromMinutes(30)) + TimeSpan.FromMinutes(10);
-            var testExit = await RunSuiteAsync(settings.Layout, environment, dir, parse.GetValue(noBuild), stdout, limit);
-            if (testExit is null)
-            {
-                await stderr.WriteLineAsync($"conformance: the suite did not finish within {limit.TotalMinutes:0} minutes and was stopped; its output is in {Path.Combine(dir, "dotnet-test.log")}");
-                return ExitCodes.UsageOrConfiguration;
-            }
-
-            if (!File.Exists(resultsFile))
-            {
-                await stderr.WriteLineAsync($"conformance: the suite produced no results (dotnet test exited {testExit}); its output is in {Path.Combine(dir, "dotnet-test.log")}:");
-                foreach (var line in File.ReadLines(Path.Combine(dir, "dotnet-test.log")).Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(15))
-                {
-                    await stderr.WriteLineAsync("  " + line.Trim());
-                }
-
-                return ExitCodes.UsageOrConfiguration;
-            }
-
-            var results = RunResults.Read(resultsFile);
-            await stdout.WriteAsync(TextReports.Console(results));
-            var missing = RunResults.ReportFiles.Where(f => !File.Exists(Path.Combine(dir, f))).ToList();
-            if (missing.Count > 0)
-            {
-                await stderr.WriteLineAsync($"conformance: the run wrote no {string.Join(", ", missing)}; see {Path.Combine(dir, "dotnet-test.log")}");
-                return ExitCodes.UsageOrConfiguration;
-            }
-
+            var progress = new ConsoleProgress(stdout, context.Interactive);
+            var results = await ConformanceEngine.RunAsync(settings, progress);
+            progress.Finish();
+            await stdout.WriteLineAsync(TextReports.Summary(results));
             if (results.Target.InsecureTls)
             {
                 await stdout.WriteLineAsync("conformance: TLS certificate validation was OFF for this run (--insecure)");
             }
 
-            await stdout.WriteLineAsync($"conformance: report.html, report.md, junit.xml, results.json, requests.jsonl and conformance.trx are in {dir}");
+            await stdout.WriteLineAsync($"conformance: {string.Join(", ", RunResults.ReportFiles)} are in {progress.ReportDirectory}");
             return results.Conformant ? ExitCodes.Conformant : ExitCodes.NotConformant;
         }
         catch (ConfigurationException ex)
@@ -151,82 +113,108 @@ public static class CliApp
             await stderr.WriteLineAsync($"conformance: {ex.Message}");
             return ExitCodes.UsageOrConfiguration;
         }
-    }
-
-    private static async Task<string?> UnreachableAsync(Uri url)
-    {
-        using var tcp = new TcpClient();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
+        catch (TargetUnreachableException ex)
         {
-            await tcp.ConnectAsync(url.Host, url.Port, cts.Token);
-            return null;
-        }
-        catch (SocketException ex)
-        {
-            return ex.SocketErrorCode.ToString();
-        }
-        catch (OperationCanceledException)
-        {
-            return "no answer within 5 s";
+            await stderr.WriteLineAsync($"conformance: {ex.Message}");
+            return ExitCodes.Unreachable;
         }
     }
 
-    /// <summary>Runs dotnet test on the conformance project; null when it had to be stopped at the time limit.</summary>
-    private static async Task<int?> RunSuiteAsync(RepositoryLayout layout, Dictionary<string, string?> environment, string dir, bool noBuild, TextWriter stdout, TimeSpan limit)
+    /// <summary>An option taking a number of seconds above 0; anything else is a usage error naming the option.</summary>
+    private static Option<TimeSpan?> Seconds(string name, string description) => new(name)
     {
-        var project = Path.Combine(layout.Root, "tests", "ConformanceSuite.Conformance", "ConformanceSuite.Conformance.csproj");
-        var start = new ProcessStartInfo("dotnet")
+        Description = description,
+        CustomParser = r =>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = layout.Root,
-        };
-        foreach (var arg in new[] { "test", project, "--logger", "trx;LogFileName=conformance.trx", "--logger", "console;verbosity=normal", "--results-directory", dir })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        if (noBuild)
-        {
-            start.ArgumentList.Add("--no-build");
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value ?? "";
-        }
-
-        using var process = Process.Start(start) ?? throw new ConfigurationException("cannot start 'dotnet test'");
-        await using var log = new StreamWriter(Path.Combine(dir, "dotnet-test.log"));
-        async Task PumpAsync(StreamReader reader, bool showProgress)
-        {
-            while (await reader.ReadLineAsync() is { } line)
+            var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds)
             {
-                lock (log)
-                {
-                    log.WriteLine(line);
-                }
+                return TimeSpan.FromSeconds(seconds);
+            }
 
-                if (showProgress && (line.StartsWith('[') || line.StartsWith("conformance:", StringComparison.Ordinal)))
-                {
-                    await stdout.WriteLineAsync("  " + line);
-                }
+            r.AddError($"{name} '{text}': expected a number of seconds above 0");
+            return null;
+        },
+    };
+
+    private static List<string> List(string? value) =>
+        (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+}
+
+/// <summary>
+/// The console progress: every request with what it is for, every requirement as it finishes, and, on a
+/// terminal, a status line with the counts so far that the other lines scroll above.
+/// </summary>
+internal sealed class ConsoleProgress(TextWriter stdout, bool interactive) : IRunObserver
+{
+    private readonly Lock gate = new();
+    private RunCounts? counts;
+
+    public string ReportDirectory { get; private set; } = "";
+
+    public void Planned(RunPlan plan)
+    {
+        ReportDirectory = plan.ReportDirectory;
+        Line($"conformance: {plan.Catalog.Cases.Count} cases of {string.Join(", ", plan.Catalog.Contracts.Keys)} against '{plan.TargetName}'; results in {plan.ReportDirectory}");
+    }
+
+    public void Request(Http.HttpExchange exchange, int requestCount, CheckCase? current)
+    {
+        lock (gate)
+        {
+            counts = counts is null ? null : counts with { Requests = requestCount };
+            Line($"    · {exchange.Purpose} -> {exchange.Status?.ToString(CultureInfo.InvariantCulture) ?? exchange.Error} (request {requestCount})");
+        }
+    }
+
+    public void CaseFinished(CaseOutcome outcome, RunCounts counts)
+    {
+        lock (gate)
+        {
+            this.counts = counts;
+            Status();
+        }
+    }
+
+    public void RequirementFinished(RequirementResult requirement) => Line(TextReports.Requirement(requirement).TrimEnd());
+
+    /// <summary>Clears the status line before the summary.</summary>
+    public void Finish()
+    {
+        if (interactive)
+        {
+            lock (gate)
+            {
+                stdout.Write("\r\u001b[2K");
+                stdout.Flush();
             }
         }
+    }
 
-        using var deadline = new CancellationTokenSource(limit);
-        try
+    private void Line(string text)
+    {
+        lock (gate)
         {
-            await Task.WhenAll(PumpAsync(process.StandardOutput, showProgress: true), PumpAsync(process.StandardError, showProgress: false)).WaitAsync(deadline.Token);
-            await process.WaitForExitAsync(deadline.Token);
-            return process.ExitCode;
+            if (interactive)
+            {
+                stdout.Write("\r\u001b[2K");
+            }
+
+            stdout.WriteLine(text);
+            Status();
         }
-        catch (OperationCanceledException)
+    }
+
+    private void Status()
+    {
+        if (!interactive || counts is null)
         {
-            process.Kill(entireProcessTree: true);
-            return null;
+            return;
         }
+
+        var v = counts.Verdicts;
+        stdout.Write($"\r\u001b[2K[{counts.CasesDone}/{counts.CasesTotal} cases] {v[Verdict.Pass]} pass · {v[Verdict.Fail]} fail · {v[Verdict.Deviation]} deviation · "
+                     + $"{v[Verdict.Skipped]} skipped · {v[Verdict.Error]} error · {counts.Requests} requests · {counts.Elapsed.TotalSeconds:0.0} s");
+        stdout.Flush();
     }
 }

@@ -23,13 +23,13 @@ public sealed class CursorListMockApi : IMockApi
     private readonly int pageSize;
     private readonly Dictionary<string, int> cursorUses = new(StringComparer.Ordinal);
 
-    public CursorListMockApi(RepositoryLayout layout, string apiId, JsonNode? overrides = null)
+    public CursorListMockApi(RepositoryLayout layout, ApiContract contract)
     {
-        ApiId = apiId;
-        contract = new ContractLoader(layout).Load(apiId, overrides);
+        ApiId = contract.Id;
+        this.contract = contract;
         list = contract.Endpoints.Single(e => e.Pagination is not null);
         get = contract.Endpoints.Single(e => e.Parameters.Any(p => p.In == "path"));
-        var data = MockDataset.Load(layout, apiId);
+        var data = MockDataset.Load(layout, ApiId);
         dataset = data.Json;
         Credentials = data.Credentials;
         TestData = data.TestData;

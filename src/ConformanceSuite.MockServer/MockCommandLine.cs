@@ -15,6 +15,7 @@ public static class MockCommandLine
           --credential API:NAME=VALUE   accept this credential instead of the data set's (repeatable)
           --echo-credentials  echo received credentials into success bodies (a careless provider, for leak tests)
           --accept-pact-examples  also accept the consumer pacts' example credentials (pact verification)
+          --contracts DIR     the contract data (schemas/, fixtures/); default: found with the program or above it
           --list-faults       print the fault modes and exit
         """;
 
@@ -24,6 +25,7 @@ public static class MockCommandLine
         var options = new MockOptions();
         var faults = new List<string>();
         var credentials = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        var listFaults = false;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -74,21 +76,30 @@ public static class MockCommandLine
                 case "--echo-credentials":
                     options = options with { EchoCredentials = true };
                     break;
+                case "--contracts":
+                    options = options with { Layout = RepositoryLayout.Discover(Next()) };
+                    break;
                 case "--list-faults":
-                    foreach (var api in MockHost.Implementations(RepositoryLayout.Discover()))
-                    {
-                        foreach (var (name, what) in api.Faults)
-                        {
-                            Console.WriteLine($"{api.ApiId}  {name}  {what}");
-                        }
-                    }
-
-                    return null;
+                    listFaults = true;
+                    break;
                 case "-h" or "--help":
                     return null;
                 default:
                     throw new ConfigurationException($"unknown option '{arg}'\n{Usage}");
             }
+        }
+
+        if (listFaults)
+        {
+            foreach (var api in MockHost.Implementations(options.Layout ?? RepositoryLayout.Discover()))
+            {
+                foreach (var (name, what) in api.Faults)
+                {
+                    Console.WriteLine($"{api.ApiId}  {name}  {what}");
+                }
+            }
+
+            return null;
         }
 
         return options with

@@ -34,15 +34,22 @@ public sealed class MockHost : IAsyncDisposable
     /// <summary>Every API the mock implements.</summary>
     /// <param name="layout">The repository data.</param>
     /// <param name="overrides">Contract overrides by API id, so the mock serves a renamed or re-pathed contract as a target would.</param>
-    public static IReadOnlyList<IMockApi> Implementations(RepositoryLayout layout, IReadOnlyDictionary<string, JsonNode?>? overrides = null)
+    public static IReadOnlyList<IMockApi> Implementations(RepositoryLayout layout, IReadOnlyDictionary<string, JsonNode?>? overrides = null) =>
+        Implementations(layout, Contracts(layout, overrides, null));
+
+    private static IReadOnlyList<IMockApi> Implementations(RepositoryLayout layout, Func<string, ApiContract> contract) =>
+    [
+        new WavyOpenSessionsApi(layout),
+        new CursorListMockApi(layout, contract("opencx-chat-sessions")),
+        new OffsetListMockApi(layout, contract("chat-session-list")),
+    ];
+
+    /// <summary>Each API's contract, loaded once (with its overrides), unless the caller has it already.</summary>
+    private static Func<string, ApiContract> Contracts(RepositoryLayout layout, IReadOnlyDictionary<string, JsonNode?>? overrides, IReadOnlyDictionary<string, ApiContract>? loaded)
     {
-        JsonNode? Of(string id) => overrides?.GetValueOrDefault(id);
-        return
-        [
-            new WavyOpenSessionsApi(layout),
-            new CursorListMockApi(layout, "opencx-chat-sessions", Of("opencx-chat-sessions")),
-            new OffsetListMockApi(layout, "chat-session-list", Of("chat-session-list")),
-        ];
+        var loader = new ContractLoader(layout);
+        var cache = new Dictionary<string, ApiContract>(StringComparer.Ordinal);
+        return id => loaded?.GetValueOrDefault(id) ?? (cache.TryGetValue(id, out var c) ? c : cache[id] = loader.Load(id, overrides?.GetValueOrDefault(id)));
     }
 
     public IReadOnlyList<IMockApi> Apis { get; }
@@ -67,7 +74,8 @@ public sealed class MockHost : IAsyncDisposable
     public static async Task<MockHost> StartAsync(MockOptions options)
     {
         var layout = options.Layout ?? RepositoryLayout.Discover();
-        var implementations = Implementations(layout, options.Overrides);
+        var contractOf = Contracts(layout, options.Overrides, options.Contracts);
+        var implementations = Implementations(layout, contractOf);
         var known = implementations.SelectMany(i => i.Faults.Keys).ToHashSet(StringComparer.Ordinal);
         var unknown = options.Faults.Where(f => !known.Contains(f)).ToList();
         if (unknown.Count > 0)
@@ -75,8 +83,6 @@ public sealed class MockHost : IAsyncDisposable
             throw new ConfigurationException($"unknown fault mode(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known.Order(StringComparer.Ordinal))}");
         }
 
-        var loader = new ContractLoader(layout);
-        JsonNode? OverridesOf(string id) => options.Overrides?.GetValueOrDefault(id);
         var audit = new DownloadAudit();
         var apiApp = Build(options.Host, options.ApiPort, options.RateLimit);
         var downloadApp = Build(options.Host, options.DownloadPort, null);
@@ -89,7 +95,7 @@ public sealed class MockHost : IAsyncDisposable
             }
 
             var faults = options.Faults.Where(impl.Faults.ContainsKey).ToHashSet(StringComparer.Ordinal);
-            impl.Map(apiApp, downloadApp, new MockApiSetup(loader.Load(impl.ApiId, OverridesOf(impl.ApiId)), "/" + impl.ApiId, faults, () => downloadOrigin!.ToString().TrimEnd('/'), audit, options.StallFor)
+            impl.Map(apiApp, downloadApp, new MockApiSetup(contractOf(impl.ApiId), "/" + impl.ApiId, faults, () => downloadOrigin!.ToString().TrimEnd('/'), audit, options.StallFor)
             {
                 EchoCredentials = options.EchoCredentials,
                 AcceptPactExamples = options.AcceptPactExamples,

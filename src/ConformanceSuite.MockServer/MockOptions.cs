@@ -1,3 +1,5 @@
+using ConformanceSuite.Contracts;
+
 namespace ConformanceSuite.MockServer;
 
 /// <summary>How to start the reference mock.</summary>
@@ -21,6 +23,9 @@ public sealed record MockOptions
 
     /// <summary>Contract overrides by API id (renamed parameters, other paths), as a target profile gives them.</summary>
     public IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?>? Overrides { get; init; }
+
+    /// <summary>Contracts already loaded (with the same overrides), by API id, so the mock does not load them again.</summary>
+    public IReadOnlyDictionary<string, ApiContract>? Contracts { get; init; }
 
     /// <summary>Credentials to accept instead of the data set's, by API id and credential name.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? Credentials { get; init; }

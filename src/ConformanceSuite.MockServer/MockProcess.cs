@@ -24,12 +24,11 @@ public sealed class MockProcess : IDisposable
     {
         var dll = typeof(MockHost).Assembly.Location;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "exec", dll, "--port", "0" }.Concat(faults.SelectMany(f => new[] { "--fault", f })).Concat(extra))
+        foreach (var arg in new[] { "exec", dll, "--port", "0", "--contracts", RepositoryLayout.Discover().Root }.Concat(faults.SelectMany(f => new[] { "--fault", f })).Concat(extra))
         {
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment[RepositoryLayout.RootVariable] = RepositoryLayout.Discover().Root;
         var process = Process.Start(start)!;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var line = await process.StandardOutput.ReadLineAsync(cts.Token);

@@ -25,15 +25,15 @@ public sealed class OffsetListMockApi : IMockApi
     private readonly IReadOnlyList<string> sessionFields;
     private List<JsonObject> items = [];
 
-    public OffsetListMockApi(RepositoryLayout layout, string apiId, JsonNode? overrides = null)
+    public OffsetListMockApi(RepositoryLayout layout, ApiContract contract)
     {
-        ApiId = apiId;
-        contract = new ContractLoader(layout).Load(apiId, overrides);
+        ApiId = contract.Id;
+        this.contract = contract;
         list = contract.Endpoints.Single(e => e.Pagination?.Style == "offset");
         paging = list.Pagination!;
-        exports = list.Exports ?? throw new ConfigurationException($"{apiId}: the offset-list mock needs exports in the contract");
+        exports = list.Exports ?? throw new ConfigurationException($"{ApiId}: the offset-list mock needs exports in the contract");
         sessionFields = [.. contract.BodySchemas[list.Success.ItemSchema!].ActualSchema.ActualProperties.Keys];
-        var data = MockDataset.Load(layout, apiId);
+        var data = MockDataset.Load(layout, ApiId);
         dataset = data.Json;
         Credentials = data.Credentials;
         TestData = data.TestData;

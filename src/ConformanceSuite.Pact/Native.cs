@@ -173,4 +173,16 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int SetEnv(string name, string value, int overwrite);
+
+    [LibraryImport("libc", EntryPoint = "dup")]
+    public static partial int Dup(int fd);
+
+    [LibraryImport("libc", EntryPoint = "dup2")]
+    public static partial int Dup2(int fd, int target);
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    public static partial int Close(int fd);
 }

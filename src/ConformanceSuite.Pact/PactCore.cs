@@ -5,14 +5,12 @@ namespace ConformanceSuite.Pact;
 
 /// <summary>
 /// Loading libpact_ffi and the once-per-process set-up: the library is found by OS and architecture
-/// in the npm packages under tools/pact-core (or at <c>CONFORMANCE_PACT_FFI</c>), anonymous usage
-/// metrics are switched off in the native environment, and the core logs into a buffer that
-/// <see cref="DrainLogs"/> hands to the test output.
+/// (shipped with the program as a native asset, or in the npm packages under tools/pact-core of a
+/// checkout), anonymous usage metrics are switched off in the native environment, and the core logs into
+/// a buffer that <see cref="DrainLogs"/> hands to the test output.
 /// </summary>
 public static class PactCore
 {
-    public const string LibraryVariable = "CONFORMANCE_PACT_FFI";
-
     private static readonly Lock Gate = new();
     private static bool initialised;
 
@@ -27,26 +25,53 @@ public static class PactCore
         _ => null,
     };
 
-    /// <summary>The library's path on this machine; a clear error when it is missing.</summary>
-    public static string LibraryPath()
+    /// <summary>
+    /// Where the library is on this machine, or why it is not: <paramref name="explicitPath"/> when given;
+    /// else the copy shipped with the program as a <c>runtimes/&lt;rid&gt;/native</c> asset; else the npm
+    /// package under <c>tools/pact-core</c> of <paramref name="repositoryRoot"/> (a checkout).
+    /// </summary>
+    public static (string? Path, string Why) Locate(string? explicitPath, string? repositoryRoot)
     {
-        if (Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } explicitPath)
+        if (!string.IsNullOrEmpty(explicitPath))
         {
-            return File.Exists(explicitPath) ? explicitPath : throw new PactException($"{LibraryVariable}={explicitPath}: no such file");
+            return File.Exists(explicitPath) ? (explicitPath, "") : (null, $"libpact_ffi is not at {explicitPath}");
         }
 
         var os = new[] { OSPlatform.Linux, OSPlatform.OSX, OSPlatform.Windows }.FirstOrDefault(RuntimeInformation.IsOSPlatform);
-        var entry = LibraryFor(os, RuntimeInformation.ProcessArchitecture)
-            ?? throw new PactException($"no libpact_ffi package for {RuntimeInformation.OSDescription} {RuntimeInformation.ProcessArchitecture}");
-        var root = RepositoryLayout.Discover().Root;
-        var path = Path.Combine(root, "tools", "pact-core", "node_modules", "@pact-foundation", entry.Package, entry.File);
-        return File.Exists(path)
-            ? path
-            : throw new PactException($"libpact_ffi is not installed at {path}: build the solution (it runs npm ci in tools/pact-core) or set {LibraryVariable}");
+        var arch = RuntimeInformation.ProcessArchitecture;
+        if (LibraryFor(os, arch) is not { } entry)
+        {
+            return (null, $"the Pact core (libpact_ffi) is not built for {RuntimeInformation.OSDescription} {arch}");
+        }
+
+        var shipped = Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeId(entry), "native", Path.GetFileName(entry.File));
+        if (File.Exists(shipped))
+        {
+            return (shipped, "");
+        }
+
+        var npm = repositoryRoot is null ? null : Path.Combine(repositoryRoot, "tools", "pact-core", "node_modules", "@pact-foundation", entry.Package, entry.File);
+        return npm is not null && File.Exists(npm)
+            ? (npm, "")
+            : (null, $"this copy of the tool carries no Pact core (libpact_ffi) for {RuntimeId(entry)}: it was packed on another platform, or in a checkout the build did not run npm ci in tools/pact-core");
     }
 
-    /// <summary>Loads the library and sets the process up, once.</summary>
-    public static void EnsureInitialised()
+    /// <summary>The .NET runtime identifier of an npm platform package (<c>linux-x64</c>, <c>osx-arm64</c>, <c>win-x64</c>).</summary>
+    public static string RuntimeId((string Package, string File) entry) =>
+        Path.GetFileName(Path.GetDirectoryName(entry.File)!).Replace("darwin", "osx", StringComparison.Ordinal).Replace("win32", "win", StringComparison.Ordinal);
+
+    /// <summary>The library's path, found as <see cref="Locate"/> says; a <see cref="PactException"/> when it is missing.</summary>
+    public static string LibraryPath(string? explicitPath = null, string? repositoryRoot = null)
+    {
+        var (path, why) = Locate(explicitPath, repositoryRoot);
+        return path ?? throw new PactException(why);
+    }
+
+    /// <summary>The path the process loaded the library from, once it has.</summary>
+    public static string? LoadedFrom { get; private set; }
+
+    /// <summary>Loads the library (from <paramref name="path"/>, or as <see cref="LibraryPath"/> finds it) and sets the process up, once.</summary>
+    public static void EnsureInitialised(string? path = null)
     {
         lock (Gate)
         {
@@ -55,7 +80,7 @@ public static class PactCore
                 return;
             }
 
-            var path = LibraryPath();
+            path ??= LibraryPath(null, RepositoryLayout.Discover().Root);
             NativeLibrary.SetDllImportResolver(typeof(PactCore).Assembly, (name, _, _) =>
                 name == Native.Library ? NativeLibrary.Load(path) : IntPtr.Zero);
 
@@ -68,6 +93,7 @@ public static class PactCore
 
             // Once per process: a second logger set-up returns -1 and is harmless.
             _ = Native.LogToBuffer(LevelFilter.Info);
+            LoadedFrom = path;
             initialised = true;
         }
     }

@@ -118,7 +118,7 @@ public sealed class PactVerifier
                 applied.Add($"pact {Path.GetFileName(file)}");
             }
 
-            var code = Native.VerifierExecute(handle);
+            var code = NativeStdout.Silenced(() => Native.VerifierExecute(handle));
             var output = PactCore.TakeString(Native.VerifierOutput(handle, 1));
             var jsonText = PactCore.TakeString(Native.VerifierJson(handle));
             var logs = PactCore.TakeString(Native.VerifierLogs(handle));

@@ -1,10 +1,8 @@
 namespace ConformanceSuite;
 
-/// <summary>Finds the folders the data lives in (<c>schemas/</c>, <c>fixtures/</c>, <c>targets/</c>).</summary>
+/// <summary>Finds the folders the data lives in (<c>schemas/</c>, <c>fixtures/</c>, <c>targets/</c>, <c>pacts/</c>).</summary>
 public sealed class RepositoryLayout
 {
-    public const string RootVariable = "CONFORMANCE_REPO_ROOT";
-
     public RepositoryLayout(string root)
     {
         Root = Path.GetFullPath(root);
@@ -17,6 +15,9 @@ public sealed class RepositoryLayout
     public string Fixtures => Path.Combine(Root, "fixtures");
 
     public string Targets => Path.Combine(Root, "targets");
+
+    /// <summary>The consumer pacts the run verifies against the target.</summary>
+    public string Pacts => Path.Combine(Root, "pacts");
 
     public string FormatSchema(string name) => Path.Combine(Schemas, "_format", name);
 
@@ -62,26 +63,34 @@ public sealed class RepositoryLayout
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>
-    /// The repository root: <c>CONFORMANCE_REPO_ROOT</c> if set, else the nearest folder above
-    /// <paramref name="start"/> (default: the running assembly) holding <c>schemas/_format</c>.
-    /// </summary>
-    public static RepositoryLayout Discover(string? start = null)
-    {
-        var fromEnv = Environment.GetEnvironmentVariable(RootVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnv))
-        {
-            if (!Directory.Exists(Path.Combine(fromEnv, "schemas", "_format")))
-            {
-                throw new ConfigurationException($"{RootVariable}={fromEnv} does not hold schemas/_format.");
-            }
+    /// <summary>The folder name of the contract data that ships inside the .NET tool, next to its assembly.</summary>
+    public const string BundledFolder = "contracts";
 
-            return new RepositoryLayout(fromEnv);
+    /// <summary>
+    /// The contract data: <paramref name="explicitRoot"/> when given (it must hold <c>schemas/_format</c>);
+    /// else the copy bundled with the tool (<c>contracts/</c> next to the assembly); else the nearest folder
+    /// above the assembly, then above the current directory, that holds <c>schemas/_format</c> (a checkout).
+    /// Reads no environment variable: front ends decide what to pass.
+    /// </summary>
+    public static RepositoryLayout Discover(string? explicitRoot = null)
+    {
+        if (explicitRoot is not null)
+        {
+            var full = Path.GetFullPath(explicitRoot);
+            return Directory.Exists(Path.Combine(full, "schemas", "_format"))
+                ? new RepositoryLayout(full)
+                : throw new ConfigurationException($"the contracts folder {full} does not hold schemas/_format");
         }
 
-        foreach (var origin in new[] { start, AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        var bundled = Path.Combine(AppContext.BaseDirectory, BundledFolder);
+        if (Directory.Exists(Path.Combine(bundled, "schemas", "_format")))
         {
-            for (var dir = origin is null ? null : new DirectoryInfo(origin); dir is not null; dir = dir.Parent)
+            return new RepositoryLayout(bundled);
+        }
+
+        foreach (var origin in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var dir = new DirectoryInfo(origin); dir is not null; dir = dir.Parent)
             {
                 if (Directory.Exists(Path.Combine(dir.FullName, "schemas", "_format")))
                 {
@@ -91,6 +100,6 @@ public sealed class RepositoryLayout
         }
 
         throw new ConfigurationException(
-            $"Cannot find the repository data (a folder with schemas/_format) above {AppContext.BaseDirectory}; set {RootVariable}.");
+            $"cannot find the contract data (a folder with schemas/_format) with the tool or above {AppContext.BaseDirectory}; give --contracts DIR");
     }
 }

@@ -1,83 +1,46 @@
-using ConformanceSuite.MockServer;
+using ConformanceSuite.Engine;
 using ConformanceSuite.Running;
-using ConformanceSuite.Targets;
 using NUnit.Framework;
 
 namespace ConformanceSuite.Conformance;
 
 /// <summary>
-/// One run for the whole assembly: resolves the target (starting the embedded mock when the profile
-/// says so), runs the generated cases, and writes results.json and the request log at the end.
+/// The NUnit front end over the engine: the cases NUnit lists are the engine's plan, one engine run for the
+/// whole assembly makes every verdict (and writes every report), and each test reports its case's verdict.
 /// </summary>
 [SetUpFixture]
 public sealed class ConformanceRun
 {
-    private static readonly Lazy<SuiteSettings> LazySettings = new(() => SuiteSettings.FromEnvironment());
-    private static readonly Lazy<CaseCatalog> LazyCatalog = new(() => LazySettings.Value.Catalog());
-    private static ConformanceSession? session;
-    private MockHost? mock;
+    private static readonly Lazy<RunPlan> LazyPlan = new(() => ConformanceEngine.Plan(EnvironmentSettings.Read(ProcessVariables())));
+    private static Dictionary<string, Checks.CaseOutcome>? outcomes;
 
-    public static SuiteSettings Settings => LazySettings.Value;
+    public static RunPlan Plan => LazyPlan.Value;
 
-    /// <summary>The case running now, for progress lines.</summary>
-    public static Checks.CheckCase? Current { get; set; }
+    private static Dictionary<string, string> ProcessVariables() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal);
 
-    public static CaseCatalog Catalog => LazyCatalog.Value;
-
-    public static ConformanceSession Session =>
-        session ?? throw new InvalidOperationException("the conformance run did not start; see the set-up error");
+    public static Checks.CaseOutcome Outcome(string key) =>
+        outcomes is null
+            ? throw new InvalidOperationException("the conformance run did not start; see the set-up error")
+            : outcomes[key];
 
     [OneTimeSetUp]
-    public async Task StartAsync()
+    public async Task RunAsync()
     {
-        var settings = Settings;
-        var apiIds = Catalog.Contracts.Keys.ToList();
-        ResolvedTarget target;
-        if (settings.Profile is { Embedded: true } profile)
-        {
-            // The mock is configured with the profile's overrides too, as a provider that renamed a parameter would be.
-            mock = await MockHost.StartAsync(new MockOptions
-            {
-                Layout = settings.Layout,
-                Faults = settings.Faults,
-                Overrides = TargetProfiles.Overrides(profile),
-                AcceptPactExamples = true, // the reference provider verifies the committed pacts too
-            });
-            target = mock.Target(profile.Name, profile.Http, profile.RunTimeout);
-        }
-        else if (settings.Profile is { } live)
-        {
-            target = TargetProfiles.Resolve(live, apiIds);
-        }
-        else
-        {
-            target = TargetProfiles.FromEnvironment(Catalog.Contracts.Values.Single());
-        }
-
-        session = new ConformanceSession(Catalog, target, settings.Faults) { Revision = settings.Layout.Revision() };
-        // Progress: every request, with what it is for (pages walked, downloads) and how many so far.
-        session.Log.Recorded += e => TestContext.Progress.WriteLine(
-            $"[{Current?.Contract.Id ?? "setup"}]     · {e.Purpose} -> {e.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? e.Error} (request {session!.Log.Count})");
-        await TestContext.Progress.WriteLineAsync(
-            $"conformance: target '{target.Name}' ({target.Description}); {Catalog.Cases.Count} cases over {string.Join(", ", apiIds)}");
+        await TestContext.Progress.WriteLineAsync($"conformance: {Plan.Catalog.Cases.Count} cases of {string.Join(", ", Plan.Catalog.Contracts.Keys)} against '{Plan.TargetName}'; results in {Plan.ReportDirectory}");
+        var results = await ConformanceEngine.RunAsync(Plan, new ProgressLines());
+        outcomes = results.Requirements.SelectMany(r => r.Cases).ToDictionary(c => c.Key);
+        await TestContext.Progress.WriteLineAsync(TextReports.Summary(results));
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
+    /// <summary>Every request with its purpose, and every requirement as it finishes, on NUnit's progress output.</summary>
+    private sealed class ProgressLines : IRunObserver
     {
-        if (session is not null)
-        {
-            var results = session.Results(Settings.FailOn);
-            results.WriteAll(Settings.ReportDir, session.Log);
-            await TestContext.Progress.WriteLineAsync(
-                $"conformance: {results.Requirements.Count} requirements, {results.RequestCount} requests; results in {Settings.ReportDir}");
-            session.Dispose();
-            session = null;
-        }
+        public void Request(Http.HttpExchange exchange, int requestCount, Checks.CheckCase? current) =>
+            TestContext.Progress.WriteLine($"[{current?.Contract.Id ?? "setup"}]     · {exchange.Purpose} -> {exchange.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? exchange.Error} (request {requestCount})");
 
-        if (mock is not null)
-        {
-            await mock.DisposeAsync();
-        }
+        public void RequirementFinished(RequirementResult requirement) =>
+            TestContext.Progress.WriteLine($"[{requirement.Api}] {TextReports.Requirement(requirement).TrimEnd()}");
     }
 }

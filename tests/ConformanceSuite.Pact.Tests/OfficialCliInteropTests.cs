@@ -13,6 +13,15 @@ namespace ConformanceSuite.Pact.Tests;
 [TestFixture]
 public sealed class OfficialCliInteropTests
 {
+    private MockProcess? mock;
+
+    /// <summary>One mock process serves every pact: each verification sets up its own provider states.</summary>
+    [OneTimeSetUp]
+    public async Task StartAsync() => mock = await MockProcess.StartWithAsync([], ["--accept-pact-examples"]);
+
+    [OneTimeTearDown]
+    public void Stop() => mock?.Dispose();
+
     private static string Verifier()
     {
         var tool = Path.Combine(PactFiles.Layout.Root, "tools", "pact-cli");
@@ -34,7 +43,7 @@ public sealed class OfficialCliInteropTests
     public async Task The_official_cli_verifies_the_committed_pact(string file)
     {
         var verifier = Verifier();
-        using var mock = await MockProcess.StartWithAsync([], ["--accept-pact-examples"]);
+        var mock = this.mock!;
         var provider = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(file))!["provider"]!["name"]!.GetValue<string>();
         var api = provider.Replace("-downloads", "", StringComparison.Ordinal);
         var origin = new Uri(mock.Ready.GetProperty(provider.EndsWith("-downloads", StringComparison.Ordinal) ? "downloadOrigin" : "apiOrigin").GetString()!);

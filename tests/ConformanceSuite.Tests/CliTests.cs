@@ -19,11 +19,17 @@ public sealed class CliTests
     [TearDown]
     public void Clean() => Directory.Delete(dir, recursive: true);
 
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    /// <summary>The CLI's context in a test: the variables given, never the process environment (tests run side by side).</summary>
+    internal static CliContext Context(IReadOnlyDictionary<string, string>? variables = null) =>
+        new() { Variables = variables ?? new Dictionary<string, string>(), Interactive = false };
+
+    private static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => RunWithAsync(Context(), args);
+
+    private static async Task<(int Exit, string Out, string Err)> RunWithAsync(CliContext context, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(args, stdout, stderr);
+        var exit = await CliApp.RunAsync(args, stdout, stderr, context);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -91,10 +97,9 @@ public sealed class CliTests
             {"name":"x","apis":{"wavy-open-sessions":{"baseUrl":"http://127.0.0.1:9/wavy",
               "credentials":{"authenticationToken":{"env":"CS_TEST_TOKEN"},"userName":{"env":"CS_TEST_USER"}}}}}
             """);
-        Environment.SetEnvironmentVariable("CS_TEST_TOKEN", "t0ken-value");
-        Environment.SetEnvironmentVariable("CS_TEST_USER", "user-value");
+        var variables = new Dictionary<string, string> { ["CS_TEST_TOKEN"] = "t0ken-value", ["CS_TEST_USER"] = "user-value" };
 
-        var (exit, _, err) = await RunAsync("--target", file, "--api", "wavy-open-sessions");
+        var (exit, _, err) = await RunWithAsync(Context(variables), "--target", file, "--api", "wavy-open-sessions");
 
         exit.Should().Be(ExitCodes.Unreachable);
         err.Should().Contain("unreachable").And.NotContain("t0ken-value");
@@ -112,23 +117,106 @@ public sealed class CliTests
     [Test]
     public async Task The_main_job_certifies_the_clean_embedded_mock_and_writes_its_results()
     {
-        var (exit, output, err) = await RunAsync("--no-build", "--report-dir", dir);
+        var (exit, output, err) = await RunAsync("--report-dir", dir);
 
         exit.Should().Be(ExitCodes.Conformant, err + output);
         output.Should().Contain("PASS       WAVY-001").And.Contain("PASS       OPENCX-014").And.Contain("PASS       CSL-023").And.Contain("CONFORMANT: 54 pass, 0 fail");
-        foreach (var file in new[] { "results.json", "report.md", "requests.jsonl", "conformance.trx" })
+        output.Should().Contain("    · valid call of scenario 'all-sessions' -> 200 (request ", "every request is shown with its purpose");
+        output.Should().NotContain("Verifying a pact between", "the Pact core's own report stays off the console");
+        output.IndexOf("PASS       WAVY-001", StringComparison.Ordinal).Should().BeLessThan(output.IndexOf("CONFORMANT:", StringComparison.Ordinal), "requirements show as they finish");
+        foreach (var file in RunResults.ReportFiles)
         {
             File.Exists(Path.Combine(dir, file)).Should().BeTrue(file);
         }
 
         RunResults.Read(Path.Combine(dir, "results.json")).Requirements.Should().HaveCount(54, "50 requirements and 4 consumer pacts");
-        (await File.ReadAllTextAsync(Path.Combine(dir, "conformance.trx"))).Should().Contain("WAVY-013");
+    }
+
+    [Test]
+    public async Task On_a_terminal_a_status_line_counts_the_cases_and_the_lines_scroll_above_it()
+    {
+        var (exit, output, _) = await RunWithAsync(Context() with { Interactive = true }, "--report-dir", dir, "--api", "wavy-open-sessions");
+
+        exit.Should().Be(ExitCodes.Conformant);
+        var total = RunResults.Read(Path.Combine(dir, "results.json")).Requirements.Sum(r => r.Cases.Count);
+        output.Should().Contain($"\r\u001b[2K[1/{total} cases] ").And.Contain(" requests · ");
+        output.Should().Contain($"\r\u001b[2K[{total}/{total} cases] {total} pass · 0 fail · 0 deviation · 0 skipped · 0 error · ");
+        output.Split('\n').Where(l => l.Contains("PASS       WAVY-0", StringComparison.Ordinal))
+            .Should().OnlyContain(l => l.StartsWith("\r\u001b[2K", StringComparison.Ordinal), "each line first clears the status line it replaces");
+    }
+
+    [Test]
+    public async Task Without_a_terminal_no_control_characters_reach_the_output()
+    {
+        var (_, output, _) = await RunAsync("--report-dir", dir, "--api", "wavy-open-sessions", "--filter", "WAVY-001");
+
+        output.Should().NotContain("\u001b").And.NotContain("\r");
+    }
+
+    [Test]
+    public async Task A_check_that_throws_makes_the_run_exit_1_with_the_error_named()
+    {
+        var (exit, output, err) = await RunWithAsync(Context() with { Checks = EngineTests.Throwing("csv-rows") }, "--report-dir", dir, "--api", "wavy-open-sessions");
+
+        exit.Should().Be(ExitCodes.NotConformant, err);
+        output.Should().Contain("ERROR      WAVY-012").And.Contain("InvalidOperationException: planted failure in csv-rows").And.Contain("NOT CONFORMANT").And.Contain(", 1 error");
+        output.Should().NotContain(" at ConformanceSuite", "no stack trace on the console");
+    }
+
+    [TestCase("--request-timeout", "0")]
+    [TestCase("--run-timeout", "-3")]
+    [TestCase("--request-timeout", "soon")]
+    public async Task A_bad_timeout_is_one_clear_line_and_exit_2(string option, string value)
+    {
+        var (exit, _, err) = await RunAsync(option, value, "--list");
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration);
+        err.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain(option.TrimStart('-').Split('-')[0]);
+    }
+
+    [Test]
+    public async Task An_ftp_base_url_is_a_configuration_error_not_an_unreachable_target()
+    {
+        var (exit, _, err) = await RunAsync("--base-url", "ftp://127.0.0.1/x", "--api", "wavy-open-sessions");
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration);
+        err.Should().Contain("not an http(s) URL").And.NotContain("   at ");
+    }
+
+    [Test]
+    public async Task Another_contracts_folder_is_used_when_given()
+    {
+        var copy = Path.Combine(dir, "contracts");
+        CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var requirements = Path.Combine(copy, "schemas", "wavy-open-sessions", "requirements.json");
+        await File.WriteAllTextAsync(requirements, (await File.ReadAllTextAsync(requirements)).Replace("customerId is required", "customerId is REQUIRED (edited copy)", StringComparison.Ordinal));
+
+        var (exit, output, err) = await RunAsync("--contracts", copy, "--api", "wavy-open-sessions", "--list");
+        var (missing, _, missingErr) = await RunAsync("--contracts", Path.Combine(dir, "nowhere"), "--list");
+
+        exit.Should().Be(ExitCodes.Conformant, err);
+        output.Should().Contain("customerId is REQUIRED (edited copy)");
+        missing.Should().Be(ExitCodes.UsageOrConfiguration);
+        missingErr.Should().Contain("does not hold schemas/_format");
+    }
+
+    internal static void CopyDirectory(string from, string to, IEnumerable<string> folders)
+    {
+        foreach (var folder in folders)
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(from, folder), "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(to, Path.GetRelativePath(from, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+        }
     }
 
     [Test]
     public async Task The_main_job_exits_1_for_a_faulty_mock_and_names_the_requirement()
     {
-        var (exit, output, _) = await RunAsync("--no-build", "--report-dir", dir, "--fault", "customerId-not-required", "--api", "wavy-open-sessions");
+        var (exit, output, _) = await RunAsync("--report-dir", dir, "--fault", "customerId-not-required", "--api", "wavy-open-sessions");
 
         exit.Should().Be(ExitCodes.NotConformant);
         output.Should().Contain("FAIL       WAVY-001").And.Contain("without customerId: expected 400 / received 200");
@@ -140,18 +228,18 @@ public sealed class CliTests
     [Test]
     public async Task A_profile_that_renames_a_parameter_certifies_the_mock_configured_the_same_way()
     {
-        var (exit, output, err) = await RunAsync("--no-build", "--report-dir", dir, "--target", "embedded-renamed", "--api", "chat-session-list");
+        var (exit, output, err) = await RunAsync("--report-dir", dir, "--target", "embedded-renamed", "--api", "chat-session-list");
 
         exit.Should().Be(ExitCodes.Conformant, err + output);
-        output.Should().Contain("CONFORMANT: 23 pass, 0 fail, 0 deviation, 1 skipped").And.Contain("the consumer pacts describe the canonical contract");
+        output.Should().Contain("CONFORMANT: 23 pass, 0 fail, 0 deviation, 1 skipped, 0 error").And.Contain("the consumer pacts describe the canonical contract");
         (await File.ReadAllTextAsync(Path.Combine(dir, "requests.jsonl"))).Should().Contain("/v2/sessions?").And.Contain("pageSize=");
     }
 
     [Test]
     public async Task Fail_on_deviation_turns_a_deviation_into_a_non_conformant_run()
     {
-        var (lenient, _, _) = await RunAsync("--no-build", "--report-dir", Path.Combine(dir, "a"), "--fault", "csv-bom", "--filter", "csv");
-        var (strict, output, _) = await RunAsync("--no-build", "--report-dir", Path.Combine(dir, "b"), "--fault", "csv-bom", "--filter", "csv", "--fail-on", "deviation");
+        var (lenient, _, _) = await RunAsync("--report-dir", Path.Combine(dir, "a"), "--fault", "csv-bom", "--filter", "csv");
+        var (strict, output, _) = await RunAsync("--report-dir", Path.Combine(dir, "b"), "--fault", "csv-bom", "--filter", "csv", "--fail-on", "deviation");
 
         lenient.Should().Be(ExitCodes.Conformant);
         strict.Should().Be(ExitCodes.NotConformant);
@@ -163,27 +251,13 @@ public sealed class CliTests
     {
         using var mock = await MockProcess.StartWithAsync(["csv-semicolon", "pagination-empty-page"], ["--accept-pact-examples"]);
         var env = ExternalProcessTests.LocalMockEnvironment(mock);
-        foreach (var (key, value) in env)
-        {
-            Environment.SetEnvironmentVariable(key, value);
-        }
 
-        try
-        {
-            var (external, _, err) = await RunAsync("--no-build", "--report-dir", Path.Combine(dir, "external"), "--target", "local-mock");
-            var (embedded, _, _) = await RunAsync("--no-build", "--report-dir", Path.Combine(dir, "embedded"), "--fault", "csv-semicolon,pagination-empty-page");
+        var (external, _, err) = await RunWithAsync(Context(env), "--report-dir", Path.Combine(dir, "external"), "--target", "local-mock");
+        var (embedded, _, _) = await RunAsync("--report-dir", Path.Combine(dir, "embedded"), "--fault", "csv-semicolon,pagination-empty-page");
 
-            external.Should().Be(embedded, err);
-            Verdicts(Path.Combine(dir, "external")).Should().Equal(Verdicts(Path.Combine(dir, "embedded")));
-            RunResults.Read(Path.Combine(dir, "external", "results.json")).Target.Name.Should().Be("local-mock");
-        }
-        finally
-        {
-            foreach (var key in env.Keys)
-            {
-                Environment.SetEnvironmentVariable(key, null);
-            }
-        }
+        external.Should().Be(embedded, err);
+        Verdicts(Path.Combine(dir, "external")).Should().Equal(Verdicts(Path.Combine(dir, "embedded")));
+        RunResults.Read(Path.Combine(dir, "external", "results.json")).Target.Name.Should().Be("local-mock");
     }
 
     private static IEnumerable<string> Verdicts(string folder) =>

@@ -1,3 +1,4 @@
+using ConformanceSuite.Checks;
 using ConformanceSuite.MockServer;
 using ConformanceSuite.Targets;
 using FluentAssertions;
@@ -10,18 +11,16 @@ namespace ConformanceSuite.Tests;
 /// profile exactly as against a live provider, gives the same verdicts as in-process.
 /// </summary>
 [TestFixture]
+[Order(4)] // long-running: started first so the short fixtures fill in around it
 public sealed class ExternalProcessTests
 {
     public static IEnumerable<TestCaseData> Variants()
     {
-        yield return new TestCaseData("wavy-open-sessions", Array.Empty<string>()).SetName("separate process, clean wavy mock: same verdicts as in-process");
-        yield return new TestCaseData("wavy-open-sessions", new[] { "csv-header-translated" }).SetName("separate process, faulty wavy mock: same verdicts as in-process");
-        yield return new TestCaseData("wavy-open-sessions", new[] { "auth-403" }).SetName("separate process, deviating wavy mock: same verdicts as in-process");
-        yield return new TestCaseData("opencx-chat-sessions", Array.Empty<string>()).SetName("separate process, clean opencx mock: same verdicts as in-process");
-        yield return new TestCaseData("opencx-chat-sessions", new[] { "pagination-cycle" }).SetName("separate process, faulty opencx mock: same verdicts as in-process");
-        yield return new TestCaseData("opencx-chat-sessions", new[] { "filter-inclusive:created_after" }).SetName("separate process, deviating opencx mock: same verdicts as in-process");
-        yield return new TestCaseData("chat-session-list", Array.Empty<string>()).SetName("separate process, clean chat-session-list mock: same verdicts as in-process");
-        yield return new TestCaseData("chat-session-list", new[] { "excel-no-bom", "zip-wrong-name" }).SetName("separate process, faulty chat-session-list mock: same verdicts as in-process");
+        // One process per API, each with a fault that fails and one that deviates: every other requirement passes,
+        // so each run compares all three kinds of verdict. (A process start is the costly part of these tests.)
+        yield return new TestCaseData("wavy-open-sessions", new[] { "csv-header-translated", "auth-403" }).SetName("separate process, wavy mock: same verdicts as in-process");
+        yield return new TestCaseData("opencx-chat-sessions", new[] { "pagination-cycle", "filter-inclusive:created_after" }).SetName("separate process, opencx mock: same verdicts as in-process");
+        yield return new TestCaseData("chat-session-list", new[] { "excel-no-bom", "zip-wrong-name" }).SetName("separate process, chat-session-list mock: same verdicts as in-process");
     }
 
     /// <summary>The environment the local-mock profile reads, for a mock process.</summary>
@@ -54,6 +53,7 @@ public sealed class ExternalProcessTests
         var inProcess = await Harness.RunAsync(api, faults);
 
         external.Target.Embedded.Should().BeFalse();
+        external.Requirements.Select(r => r.Verdict).Should().Contain(Verdict.Pass).And.Contain(v => v == Verdict.Fail || v == Verdict.Deviation);
         external.Requirements.Select(r => (r.Id, r.Verdict)).Should().Equal(inProcess.Requirements.Select(r => (r.Id, r.Verdict)));
         external.Requirements.SelectMany(r => r.Cases).Select(c => (c.Key, c.Verdict))
             .Should().Equal(inProcess.Requirements.SelectMany(r => r.Cases).Select(c => (c.Key, c.Verdict)));

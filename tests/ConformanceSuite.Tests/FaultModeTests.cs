@@ -9,6 +9,7 @@ namespace ConformanceSuite.Tests;
 /// expected verdicts (everything else passing), with a message that names the catching requirement.
 /// </summary>
 [TestFixture]
+[Order(2)] // long-running: started first so the short fixtures fill in around it
 public sealed class FaultModeTests
 {
     public static IEnumerable<TestCaseData> Faults() =>

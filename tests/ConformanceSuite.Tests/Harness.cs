@@ -14,15 +14,24 @@ internal static class Harness
     /// <summary>Short limits so the stalling fault is caught in seconds.</summary>
     public static readonly HttpSettings FastHttp = new() { RequestTimeout = TimeSpan.FromSeconds(2) };
 
+    /// <summary>Each API's cases, built once: a catalog is immutable, and the fault tests run a hundred times over them.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<CaseCatalog>> Catalogs = new(StringComparer.Ordinal);
+
+    public static CaseCatalog Catalog(string api) => Catalogs.GetOrAdd(api, a => new Lazy<CaseCatalog>(() => CaseCatalog.Build(Layout, [a], []))).Value;
+
+    /// <summary>Every API's contract, for mocks to start without loading them again.</summary>
+    public static IReadOnlyDictionary<string, Contracts.ApiContract> Contracts =>
+        Layout.ApiIds().ToDictionary(id => id, id => Catalog(id).Contracts[id]);
+
     public static async Task<RunResults> RunAsync(string api, params string[] faults)
     {
-        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Layout, Faults = faults, StallFor = TimeSpan.FromSeconds(20) });
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Layout, Faults = faults, StallFor = TimeSpan.FromSeconds(20), Contracts = Contracts });
         return await RunAgainstAsync(mock.Target(http: FastHttp), api, faults);
     }
 
     public static async Task<RunResults> RunAgainstAsync(Targets.ResolvedTarget target, string api, IReadOnlyList<string>? faults = null)
     {
-        var catalog = CaseCatalog.Build(Layout, [api], []);
+        var catalog = Catalog(api);
         using var session = new ConformanceSession(catalog, target, faults);
         await session.RunAllAsync();
         return session.Results();

@@ -14,6 +14,7 @@ namespace ConformanceSuite.Tests;
 /// report.html as headless Chromium renders it (page text and a screenshot).
 /// </summary>
 [TestFixture]
+[Order(5)] // long-running: started first so the short fixtures fill in around it
 public sealed class ReportTests
 {
     private static readonly string[] Faults = ["auth-token-unchecked", "csv-bom", "redirect-cross-origin", "pagination-empty-page"];
@@ -26,10 +27,11 @@ public sealed class ReportTests
         dir = Path.Combine(Path.GetTempPath(), "cs-reports-" + Guid.NewGuid().ToString("N"));
         await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout, Faults = Faults });
         var catalog = CaseCatalog.Build(Harness.Layout, ["wavy-open-sessions", "opencx-chat-sessions"], []);
-        using var session = new ConformanceSession(catalog, mock.Target(http: Harness.FastHttp with { InsecureTls = true }), Faults) { Revision = Harness.Layout.Revision() };
+        // A check that throws on purpose (OPENCX-013's kind) puts the fifth verdict, error, in the reports too.
+        using var session = new ConformanceSession(catalog, mock.Target(http: Harness.FastHttp with { InsecureTls = true }), Faults, EngineTests.Throwing("not-found")) { Revision = Harness.Layout.Revision() };
         await session.RunAllAsync();
         results = session.Results();
-        results.WriteAll(dir, session.Log);
+        results.WriteAll(dir, session.Log, session.RunLog);
     }
 
     [OneTimeTearDown]
@@ -38,7 +40,7 @@ public sealed class ReportTests
     [Test]
     public void The_run_has_every_verdict()
     {
-        results.Requirements.Select(r => r.Verdict).Distinct().Should().BeEquivalentTo([Verdict.Pass, Verdict.Fail, Verdict.Deviation, Verdict.Skipped]);
+        results.Requirements.Select(r => r.Verdict).Distinct().Should().BeEquivalentTo([Verdict.Pass, Verdict.Fail, Verdict.Deviation, Verdict.Skipped, Verdict.Error]);
         foreach (var file in RunResults.ReportFiles)
         {
             File.Exists(Path.Combine(dir, file)).Should().BeTrue(file);
@@ -53,6 +55,9 @@ public sealed class ReportTests
         var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
         parsed.GetProperty("tests").GetInt32().Should().Be(cases.Count);
         parsed.GetProperty("failures").GetInt32().Should().Be(cases.Count(c => c.Verdict == Verdict.Fail));
+        parsed.GetProperty("errors").GetInt32().Should().Be(cases.Count(c => c.Verdict == Verdict.Error)).And.BePositive();
+        parsed.GetProperty("cases").EnumerateArray().Where(c => c.GetProperty("errored").GetBoolean()).Select(c => c.GetProperty("name").GetString())
+            .Should().BeEquivalentTo(results.Requirements.SelectMany(r => r.Cases.Where(c => c.Verdict == Verdict.Error).Select(c => $"{r.Id} [{c.Element}] {r.Title}")));
         parsed.GetProperty("skipped").GetInt32().Should().Be(cases.Count(c => c.Verdict == Verdict.Skipped));
         var names = parsed.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
         names.Should().HaveCount(cases.Count).And.OnlyContain(n => n!.StartsWith("WAVY-", StringComparison.Ordinal) || n.StartsWith("OPENCX-", StringComparison.Ordinal));
@@ -83,7 +88,7 @@ public sealed class ReportTests
         await RunAsync(chromium, [.. ChromiumFlags(), "--hide-scrollbars", "--window-size=1280,2000", $"--screenshot={png}", new Uri(html).AbsoluteUri]);
 
         text.Should().Contain("NOT CONFORMANT").And.Contain("Requirements × API").And.Contain("Doc findings").And.Contain("Assumptions in force")
-            .And.Contain("TLS certificate validation was OFF").And.Contain("F-WAVY-01").And.Contain("A-OPENCX-07").And.Contain("DEVIATION").And.Contain("SKIPPED");
+            .And.Contain("TLS certificate validation was OFF").And.Contain("F-WAVY-01").And.Contain("A-OPENCX-07").And.Contain("DEVIATION").And.Contain("SKIPPED").And.Contain("ERROR");
         foreach (var r in results.Requirements)
         {
             text.Should().Contain($"id=\"{r.Id}\"");

@@ -150,7 +150,7 @@ public sealed class RepositoryTests
         naming.Should().BeEquivalentTo(["MockHost.cs"], "the mock host registers which data set each implementation serves; nothing else may name the API");
         File.ReadAllLines(Path.Combine(src, "ConformanceSuite.MockServer", "MockHost.cs"))
             .Where(l => l.Contains("opencx", StringComparison.OrdinalIgnoreCase))
-            .Should().ContainSingle().Which.Should().Contain("new CursorListMockApi(layout, \"opencx-chat-sessions\",");
+            .Should().ContainSingle().Which.Should().Contain("new CursorListMockApi(layout, contract(\"opencx-chat-sessions\"))");
     }
 
     [Test]

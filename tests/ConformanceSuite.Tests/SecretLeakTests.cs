@@ -9,7 +9,7 @@ namespace ConformanceSuite.Tests;
 /// <summary>
 /// No secret leaks: fresh credential values are planted (in the provider and in the environment the
 /// profile reads), a passing and a failing run go through the real entry point against a provider that
-/// echoes credentials back, and every artifact (TRX, reports, request log, test log) and the console
+/// echoes credentials back, and every artifact (reports, request log, run log) and the console
 /// output are searched for the planted values in every form they could take.
 /// </summary>
 [TestFixture]
@@ -35,11 +35,6 @@ public sealed class SecretLeakTests
     [TearDown]
     public void Clean()
     {
-        foreach (var key in new[] { "WAVY_BASE_URL", "OPENCX_BASE_URL", "CSL_BASE_URL", "MOCK_STATE_URL", "WAVY_DOWNLOADS_URL" }.Concat(canaries.Keys))
-        {
-            Environment.SetEnvironmentVariable(key, null);
-        }
-
         if (Directory.Exists(dir))
         {
             Directory.Delete(dir, recursive: true);
@@ -66,24 +61,20 @@ public sealed class SecretLeakTests
             "--accept-pact-examples",
         ];
         using var mock = await MockProcess.StartWithAsync(faults, planted);
-        Environment.SetEnvironmentVariable("WAVY_BASE_URL", mock.BaseUrl("wavy-open-sessions"));
-        Environment.SetEnvironmentVariable("OPENCX_BASE_URL", mock.BaseUrl("opencx-chat-sessions"));
-        Environment.SetEnvironmentVariable("CSL_BASE_URL", mock.BaseUrl("chat-session-list"));
-        var env = ExternalProcessTests.LocalMockEnvironment(mock);
-        Environment.SetEnvironmentVariable("MOCK_STATE_URL", env["MOCK_STATE_URL"]);
-        Environment.SetEnvironmentVariable("WAVY_DOWNLOADS_URL", env["WAVY_DOWNLOADS_URL"]);
+        // The profile's variables: the mock's addresses, and the planted credentials in place of the mock's own.
+        var variables = ExternalProcessTests.LocalMockEnvironment(mock);
         foreach (var (key, value) in canaries)
         {
-            Environment.SetEnvironmentVariable(key, value);
+            variables[key] = value;
         }
 
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(["--no-build", "--target", "local-mock", "--report-dir", dir], stdout, stderr);
+        var exit = await CliApp.RunAsync(["--target", "local-mock", "--report-dir", dir], stdout, stderr, CliTests.Context(variables));
 
         exit.Should().Be(expectedExit, stderr.ToString() + stdout);
         var artifacts = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).ToList();
-        artifacts.Select(Path.GetFileName).Should().Contain(["conformance.trx", "results.json", "junit.xml", "report.md", "report.html", "requests.jsonl", "dotnet-test.log"]);
+        artifacts.Select(Path.GetFileName).Should().Contain(Running.RunResults.ReportFiles);
         var places = artifacts.Select(f => (Where: Path.GetFileName(f), Text: File.ReadAllText(f)))
             .Append((Where: "console output", Text: stdout.ToString()))
             .Append((Where: "console errors", Text: stderr.ToString()))

@@ -67,7 +67,7 @@ public sealed class TargetProfileTests
     {
         var file = Write("""{"name":"t","apis":{}}""");
 
-        FluentActions.Invoking(() => TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy]))
+        FluentActions.Invoking(() => TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy], _ => null))
             .Should().Throw<ConfigurationException>().Which.Message.Should().Contain("no entry for API 'wavy-open-sessions'");
     }
 
@@ -76,7 +76,7 @@ public sealed class TargetProfileTests
     {
         var file = Write("""{"name":"t","apis":{"wavy-open-sessions":{"baseUrl":"ftp://x"}}}""");
 
-        FluentActions.Invoking(() => TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy]))
+        FluentActions.Invoking(() => TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy], _ => null))
             .Should().Throw<ConfigurationException>().Which.Message.Should().Contain("not an absolute http(s) URL");
     }
 

@@ -11,6 +11,7 @@ const cases = suites.flatMap(s => (s.testcase ?? []).map(c => ({
   name: c.name,
   classname: c.classname,
   failed: (c.failure ?? []).length > 0,
+  errored: (c.error ?? []).length > 0,
   skipped: (c.skipped ?? []).length > 0,
   time: c.time,
 })))
@@ -18,7 +19,8 @@ console.log(JSON.stringify({
   name: parsed.name,
   tests: parsed.tests,
   failures: parsed.failures,
+  errors: parsed.errors,
   skipped: parsed.skipped,
-  suites: suites.map(s => ({ name: s.name, tests: s.tests, failures: s.failures, skipped: s.skipped })),
+  suites: suites.map(s => ({ name: s.name, tests: s.tests, failures: s.failures, errors: s.errors, skipped: s.skipped })),
   cases,
 }))

@@ -43,6 +43,13 @@ public sealed class CheckRegistry
 
     public IReadOnlySet<string> Kinds => checks.Keys.ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>Every check, in registration order.</summary>
+    public IReadOnlyList<ICheck> All => [.. checks.Values];
+
+    /// <summary>This registry with more kinds (a kind of the same name replaces the existing one).</summary>
+    public CheckRegistry With(params ICheck[] more) =>
+        new(checks.Values.Where(c => more.All(m => m.Kind != c.Kind)).Concat(more));
+
     public ICheck Get(string kind) =>
         checks.TryGetValue(kind, out var check) ? check : throw new ConfigurationException($"unknown check kind '{kind}'");
 }

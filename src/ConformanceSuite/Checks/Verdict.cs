@@ -4,7 +4,10 @@ using ConformanceSuite.Http;
 
 namespace ConformanceSuite.Checks;
 
-/// <summary>The four verdicts: deviation is a broken assumption or SHOULD, reported apart from failures.</summary>
+/// <summary>
+/// The five verdicts. Deviation is a broken assumption or SHOULD, reported apart from failures. Error means
+/// the suite itself could not judge the case: its check threw, or the run ended before or while it ran.
+/// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Verdict>))]
 public enum Verdict
 {
@@ -12,6 +15,7 @@ public enum Verdict
     Fail,
     Deviation,
     Skipped,
+    Error,
 }
 
 /// <summary>Whether a finding breaks a documented rule or only an assumed one.</summary>

@@ -60,6 +60,10 @@ public sealed class ConformanceHttpClient : IDisposable
 
     public RequestLog Log => log;
 
+    public Redactor Redactor => redactor;
+
+    public HttpSettings Settings => settings;
+
     /// <summary>Sends a call and buffers its body (up to <see cref="HttpSettings.MaxBufferedBytes"/>).</summary>
     public Task<HttpExchange> SendAsync(HttpCall call, CancellationToken ct) =>
         ExecuteAsync(call, (exchange, body) =>

@@ -1,46 +1,61 @@
 using ConformanceSuite.Checks;
 using ConformanceSuite.Contracts;
-using ConformanceSuite.Targets;
 
 namespace ConformanceSuite.Running;
 
-/// <summary>Expands requirement × contract element into cases, for the selected APIs and filter.</summary>
+/// <summary>
+/// Expands requirement × contract element into cases, for the selected APIs and filter. Every case of the
+/// catalog ends with exactly one verdict in every report.
+/// </summary>
 public sealed class CaseCatalog
 {
-    private CaseCatalog(IReadOnlyDictionary<string, ApiContract> contracts, IReadOnlyList<CheckCase> cases)
+    private CaseCatalog(IReadOnlyDictionary<string, ApiContract> contracts, IReadOnlyList<(ApiContract Contract, Requirement Requirement)> requirements, IReadOnlyList<CheckCase> cases)
     {
         Contracts = contracts;
+        Requirements = requirements;
         Cases = cases;
     }
 
     public IReadOnlyDictionary<string, ApiContract> Contracts { get; }
 
+    /// <summary>The selected requirements in report order (waived ones included), each with its contract.</summary>
+    public IReadOnlyList<(ApiContract Contract, Requirement Requirement)> Requirements { get; }
+
     public IReadOnlyList<CheckCase> Cases { get; }
 
-    /// <param name="layout">The repository data.</param>
+    /// <param name="layout">The contract data.</param>
     /// <param name="apiIds">APIs to include; empty means every API with a contract.</param>
     /// <param name="filter">Requirement ids or categories; empty means all.</param>
-    /// <param name="overrides">Contract overlays by API id (from the target profile).</param>
+    /// <param name="overlays">Contract overlays by API id (from the target profile).</param>
     /// <param name="registry">The check kinds.</param>
+    /// <param name="extra">Requirements that do not come from the contract files (the pact verifications), by contract; they follow every contract's own.</param>
     public static CaseCatalog Build(RepositoryLayout layout, IReadOnlyCollection<string> apiIds, IReadOnlyCollection<string> filter,
-        IReadOnlyDictionary<string, ApiTarget>? overrides = null, CheckRegistry? registry = null)
+        IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?>? overlays = null, CheckRegistry? registry = null,
+        Func<ApiContract, IEnumerable<Requirement>>? extra = null)
     {
         registry ??= CheckRegistry.Default;
         var loader = new ContractLoader(layout, registry.Kinds);
         var ids = apiIds.Count > 0 ? apiIds : layout.ApiIds();
+        // Each API's files are read and validated independently, so they load side by side (a cold start's
+        // wait on two cores); a broken one is reported as the first broken API in order, as a serial load would.
+        var loading = ids.Select(id => Task.Run(() => loader.Load(id, overlays?.GetValueOrDefault(id)))).ToList();
         var contracts = new Dictionary<string, ApiContract>(StringComparer.Ordinal);
-        var cases = new List<CheckCase>();
-        foreach (var id in ids)
+        foreach (var task in loading)
         {
-            var overlay = overrides is not null && overrides.TryGetValue(id, out var t) ? t.Overrides : null;
-            var contract = loader.Load(id, overlay);
-            contracts[id] = contract;
-            foreach (var requirement in contract.Requirements.Where(r => r.Check is not null && Selected(r, filter)))
+            var contract = task.ConfigureAwait(false).GetAwaiter().GetResult();
+            contracts[contract.Id] = contract;
+        }
+
+        var requirements = contracts.Values.SelectMany(c => c.Requirements.Select(r => (Contract: c, Requirement: r)))
+            .Concat(contracts.Values.SelectMany(c => (extra?.Invoke(c) ?? []).Select(r => (Contract: c, Requirement: r))))
+            .Where(x => Selected(x.Requirement, filter))
+            .ToList();
+        var cases = new List<CheckCase>();
+        foreach (var (contract, requirement) in requirements.Where(x => x.Requirement.Check is not null))
+        {
+            foreach (var element in registry.Get(requirement.Check!.Kind).Expand(contract, requirement))
             {
-                foreach (var element in registry.Get(requirement.Check!.Kind).Expand(contract, requirement))
-                {
-                    cases.Add(new CheckCase(contract, requirement, element));
-                }
+                cases.Add(new CheckCase(contract, requirement, element));
             }
         }
 
@@ -49,7 +64,7 @@ public sealed class CaseCatalog
             throw new ConfigurationException($"the filter '{string.Join(",", filter)}' selects no requirement of {string.Join(", ", ids)}");
         }
 
-        return new CaseCatalog(contracts, cases);
+        return new CaseCatalog(contracts, requirements, cases);
     }
 
     private static bool Selected(Requirement r, IReadOnlyCollection<string> filter) =>

@@ -4,10 +4,15 @@ using ConformanceSuite.Http;
 
 namespace ConformanceSuite.Running;
 
-/// <summary>Runs one case and turns what its check found into one of the four verdicts.</summary>
+/// <summary>Runs one case and turns what its check found into one of the five verdicts.</summary>
 public static class CaseRunner
 {
-    public static async Task<CaseOutcome> RunAsync(CheckCase @case, ApiContext context, CheckRegistry registry, CancellationToken ct)
+    /// <param name="case">The case.</param>
+    /// <param name="context">Its API's shared probes and client.</param>
+    /// <param name="registry">The check kinds.</param>
+    /// <param name="runLog">Where an exception's stack trace goes (never into a report).</param>
+    /// <param name="ct">The run's time limit.</param>
+    public static async Task<CaseOutcome> RunAsync(CheckCase @case, ApiContext context, CheckRegistry registry, RunLog runLog, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var run = new CheckRun(@case, context);
@@ -21,21 +26,18 @@ public static class CaseRunner
         {
             skipReason = skip.Message;
         }
-        catch (CredentialConfinementException leak)
-        {
-            error = $"the suite stopped a credential leak: {leak.Message}";
-        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            error = "the run's time limit was reached before this case finished";
+            error = $"cut off by the run's time limit after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.#} s in this case";
         }
-
-        var verdict = skipReason is not null ? Verdict.Skipped : Judge(@case, run.Findings);
-        if (error is not null)
+#pragma warning disable CA1031 // any exception of a check is the suite's own failure to judge: it becomes the case's error verdict
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            verdict = Verdict.Fail;
+            error = runLog.Error(@case.Key, ex);
         }
 
+        var verdict = error is not null ? Verdict.Error : skipReason is not null ? Verdict.Skipped : Judge(@case, run.Findings);
         return new CaseOutcome
         {
             Key = @case.Key,
@@ -50,6 +52,17 @@ public static class CaseRunner
             DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
         };
     }
+
+    /// <summary>The outcome of a case the run did not get to run: an error, never a silent gap.</summary>
+    public static CaseOutcome NotRun(CheckCase @case, string why) => new()
+    {
+        Key = @case.Key,
+        Api = @case.Contract.Id,
+        RequirementId = @case.Requirement.Id,
+        Element = @case.Element.Key,
+        Verdict = Verdict.Error,
+        Message = $"{Head(@case)}: ERROR: {why}",
+    };
 
     /// <summary>
     /// No finding: pass. A SHOULD, or a requirement whose source is an assumption: deviation. A MUST with
@@ -71,18 +84,16 @@ public static class CaseRunner
         return findings.Any(f => f.Aspect == Aspect.Documented) ? Verdict.Fail : Verdict.Deviation;
     }
 
-    private static string Message(CheckCase @case, Verdict verdict, CheckRun run, string? skip, string? error)
+    private static string Head(CheckCase @case) => $"{@case.Requirement.Id} [{@case.Element.Key}] {@case.Requirement.Title}";
+
+    private static string Message(CheckCase @case, Verdict verdict, CheckRun run, string? skip, string? error) => verdict switch
     {
-        var head = $"{@case.Requirement.Id} [{@case.Element.Key}] {@case.Requirement.Title}";
-        return verdict switch
-        {
-            Verdict.Pass => "pass" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : ""),
-            Verdict.Skipped => $"{head}: skipped: {skip}",
-            _ when error is not null => $"{head}: FAIL: {error}",
-            _ => $"{head}: {(verdict == Verdict.Fail ? "FAIL" : "DEVIATION")}:" + Environment.NewLine
-                 + string.Join(Environment.NewLine, run.Findings.Select(f =>
-                     $"  - {f.Message}{(f.Aspect == Aspect.Assumed ? " [assumed rule]" : "")}"
-                     + (f.Evidence is null ? "" : Environment.NewLine + "    evidence: " + f.Evidence.Describe()))),
-        };
-    }
+        Verdict.Pass => "pass" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : ""),
+        Verdict.Skipped => $"{Head(@case)}: skipped: {skip}",
+        Verdict.Error => $"{Head(@case)}: ERROR: {error}",
+        _ => $"{Head(@case)}: {(verdict == Verdict.Fail ? "FAIL" : "DEVIATION")}:" + Environment.NewLine
+             + string.Join(Environment.NewLine, run.Findings.Select(f =>
+                 $"  - {f.Message}{(f.Aspect == Aspect.Assumed ? " [assumed rule]" : "")}"
+                 + (f.Evidence is null ? "" : Environment.NewLine + "    evidence: " + f.Evidence.Describe()))),
+    };
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using ConformanceSuite.Checks;
+using ConformanceSuite.Contracts;
 using ConformanceSuite.Http;
 using ConformanceSuite.Targets;
 
@@ -17,6 +19,7 @@ public sealed class ConformanceSession : IDisposable
     private readonly ConcurrentDictionary<string, CaseOutcome> outcomes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource deadline;
     private readonly DateTimeOffset startedAt = DateTimeOffset.UtcNow;
+    private double checksMs;
 
     public ConformanceSession(CaseCatalog catalog, ResolvedTarget target, IReadOnlyList<string>? faults = null, CheckRegistry? registry = null)
     {
@@ -26,6 +29,7 @@ public sealed class ConformanceSession : IDisposable
         this.registry = registry ?? CheckRegistry.Default;
         Redactor = new Redactor();
         Log = new RequestLog();
+        RunLog = new RunLog(Redactor);
         foreach (var contract in catalog.Contracts.Values)
         {
             foreach (var credential in contract.Auth.Credentials)
@@ -40,6 +44,8 @@ public sealed class ConformanceSession : IDisposable
             {
                 Redactor.AddSecret(secret);
             }
+
+            Redactor.AddSecret(api.Pact.Broker?.Token);
         }
 
         http = new ConformanceHttpClient(target.Http, Redactor, Log);
@@ -74,78 +80,78 @@ public sealed class ConformanceSession : IDisposable
 
     public RequestLog Log { get; }
 
+    /// <summary>What the suite did, and the stack traces of errors (conformance.log).</summary>
+    public RunLog RunLog { get; }
+
+    /// <summary>The case running now (for progress lines); null between cases.</summary>
+    public CheckCase? Current { get; private set; }
+
     public IReadOnlyCollection<CaseOutcome> Outcomes => outcomes.Values.ToList();
-
-    private readonly ConcurrentQueue<RequirementResult> external = new();
-
-    /// <summary>Adds a verdict reached outside the checks (pact verification), so it joins every report.</summary>
-    public void AddExternal(RequirementResult result) => external.Enqueue(result);
 
     public ApiContext Context(string apiId) => contexts[apiId];
 
-    public CheckCase Case(string key) =>
-        Catalog.Cases.FirstOrDefault(c => c.Key == key) ?? throw new ConfigurationException($"no case '{key}' in this run");
-
     public async Task<CaseOutcome> RunAsync(CheckCase @case)
     {
-        var outcome = await CaseRunner.RunAsync(@case, contexts[@case.Contract.Id], registry, deadline.Token);
+        Current = @case;
+        var started = Stopwatch.GetTimestamp();
+        var outcome = deadline.IsCancellationRequested
+            ? CaseRunner.NotRun(@case, $"not run: the run's time limit ({Target.RunTimeout.TotalSeconds:0.#} s) was reached before this case started")
+            : await CaseRunner.RunAsync(@case, contexts[@case.Contract.Id], registry, RunLog, deadline.Token);
+        checksMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         outcomes[@case.Key] = outcome;
+        Current = null;
         return outcome;
     }
 
-    public async Task<IReadOnlyList<CaseOutcome>> RunAllAsync(Action<CaseOutcome>? progress = null)
+    /// <summary>
+    /// Runs every case of the catalog in order. <paramref name="caseDone"/> hears each outcome, and
+    /// <paramref name="requirementDone"/> each requirement once its last case is done.
+    /// </summary>
+    public async Task RunAllAsync(Action<CaseOutcome>? caseDone = null, Action<RequirementResult>? requirementDone = null)
     {
-        var list = new List<CaseOutcome>();
-        foreach (var @case in Catalog.Cases)
+        var cases = Catalog.Cases;
+        for (var i = 0; i < cases.Count; i++)
         {
-            var outcome = await RunAsync(@case);
-            progress?.Invoke(outcome);
-            list.Add(outcome);
+            var outcome = await RunAsync(cases[i]);
+            caseDone?.Invoke(outcome);
+            if (requirementDone is not null && (i + 1 == cases.Count || cases[i + 1].Requirement != cases[i].Requirement))
+            {
+                requirementDone(Result(cases[i].Contract, cases[i].Requirement));
+            }
         }
+    }
 
-        return list;
+    /// <summary>A requirement's result from its cases' outcomes; a case without one is an error, never left out.</summary>
+    public RequirementResult Result(ApiContract contract, Requirement r)
+    {
+        var cases = Catalog.Cases.Where(c => c.Requirement == r && c.Contract == contract)
+            .Select(c => outcomes.TryGetValue(c.Key, out var o) ? o : CaseRunner.NotRun(c, "the run never reached this case"))
+            .ToList();
+        return new RequirementResult
+        {
+            Api = contract.Id,
+            Id = r.Id,
+            Title = r.Title,
+            Level = r.Level,
+            Category = r.Category,
+            Source = r.Source.ToString(),
+            Assumptions = r.Assumptions,
+            RestsOnAssumption = r.RestsOnAssumption,
+            SourceIsAssumption = r.Source.IsAssumption,
+            Verdict = r.Waived is not null ? Verdict.Skipped : RequirementResult.Worst(cases.Select(c => c.Verdict)),
+            Waived = r.Waived,
+            DurationMs = cases.Sum(c => c.DurationMs),
+            Cases = cases,
+        };
     }
 
     public RunResults Results(string failOn = "fail")
     {
-        var requirements = new List<RequirementResult>();
-        foreach (var contract in Catalog.Contracts.Values)
-        {
-            foreach (var r in contract.Requirements)
-            {
-                var cases = Catalog.Cases.Where(c => c.Requirement.Id == r.Id && c.Contract.Id == contract.Id)
-                    .Select(c => outcomes.TryGetValue(c.Key, out var o) ? o : null)
-                    .OfType<CaseOutcome>()
-                    .ToList();
-                if (cases.Count == 0 && r.Waived is null)
-                {
-                    continue; // filtered out or not run
-                }
-
-                requirements.Add(new RequirementResult
-                {
-                    Api = contract.Id,
-                    Id = r.Id,
-                    Title = r.Title,
-                    Level = r.Level,
-                    Category = r.Category,
-                    Source = r.Source.ToString(),
-                    Assumptions = r.Assumptions,
-                    RestsOnAssumption = r.RestsOnAssumption,
-                    SourceIsAssumption = r.Source.IsAssumption,
-                    Verdict = r.Waived is not null ? Verdict.Skipped : RequirementResult.Worst(cases.Select(c => c.Verdict)),
-                    Waived = r.Waived,
-                    DurationMs = cases.Sum(c => c.DurationMs),
-                    Cases = cases,
-                });
-            }
-        }
-
-        requirements.AddRange(external.OrderBy(r => r.Api, StringComparer.Ordinal).ThenBy(r => r.Id, StringComparer.Ordinal));
+        var requirements = Catalog.Requirements.Select(x => Result(x.Contract, x.Requirement)).ToList();
         var counts = Enum.GetValues<Verdict>().ToDictionary(v => v.ToString().ToLowerInvariant(), v => requirements.Count(r => r.Verdict == v));
         return new RunResults
         {
-            Tool = new ToolInfo("ConformanceSuite", typeof(ConformanceSession).Assembly.GetName().Version?.ToString(3) ?? "0")
+            Tool = new ToolInfo("ConformanceSuite", ToolInfo.AssemblyVersion)
             {
                 Revision = Revision,
                 Runtime = $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
@@ -159,6 +165,7 @@ public sealed class ConformanceSession : IDisposable
             },
             StartedAt = startedAt,
             FinishedAt = DateTimeOffset.UtcNow,
+            ChecksMs = checksMs,
             RequestCount = Log.Count,
             FailOn = failOn,
             Conformant = requirements.All(r => !RunResults.FailsRun(r.Verdict, failOn)),

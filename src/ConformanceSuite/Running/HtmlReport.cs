@@ -7,12 +7,12 @@ namespace ConformanceSuite.Running;
 
 /// <summary>
 /// The certification report: one self-contained HTML page (no scripts, no external assets) with the
-/// summary, a category × API matrix of the four verdicts, every requirement with its evidence on
+/// summary, a category × API matrix of the five verdicts, every requirement with its evidence on
 /// demand, the doc findings, the assumptions in force, and the target and tool fingerprint.
 /// </summary>
 public static class HtmlReport
 {
-    private static readonly Verdict[] Order = [Verdict.Fail, Verdict.Deviation, Verdict.Skipped, Verdict.Pass];
+    private static readonly Verdict[] Order = [Verdict.Fail, Verdict.Error, Verdict.Deviation, Verdict.Skipped, Verdict.Pass];
 
     public static string Render(RunResults results)
     {
@@ -66,7 +66,7 @@ public static class HtmlReport
             h.Append("</tr>");
         }
 
-        h.Append($"</table><p>Fail-on: <b>{E(r.FailOn)}</b>. A deviation is a broken assumption or SHOULD; it fails the run only with fail-on deviation. {r.RequestCount} requests.</p></section>");
+        h.Append($"</table><p>Fail-on: <b>{E(r.FailOn)}</b>. A deviation is a broken assumption or SHOULD; it fails the run only with fail-on deviation. An error means the suite could not judge a case (its check threw, or the run's time limit ended it); it fails the run. {r.RequestCount} requests.</p></section>");
     }
 
     private static void Matrix(StringBuilder h, RunResults r)
@@ -114,7 +114,7 @@ public static class HtmlReport
                 foreach (var c in x.Cases)
                 {
                     h.Append($"<div class=\"case\"><p><span class=\"chip {Css(c.Verdict)}\">{TextReports.Word(c.Verdict)}</span> <code>{E(c.Element)}</code> ({c.DurationMs.ToString("0", CultureInfo.InvariantCulture)} ms)</p>");
-                    if (c.Verdict == Verdict.Skipped)
+                    if (c.Verdict is Verdict.Skipped or Verdict.Error)
                     {
                         h.Append($"<p>{E(c.Message)}</p>");
                     }
@@ -211,8 +211,8 @@ public static class HtmlReport
         table{border-collapse:collapse;width:100%}th,td{border:1px solid #d7dde3;padding:5px 8px;text-align:left;vertical-align:top}th{background:#f3f5f7}
         .summary td{text-align:center}.summary td:first-child{text-align:left}
         .chip{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:600;text-decoration:none;color:#fff;margin:1px}
-        .pass{background:#1f7a3d;color:#fff}.fail{background:#b42318;color:#fff}.deviation{background:#b54708;color:#fff}.skipped{background:#667085;color:#fff}
-        td.pass,td.fail,td.deviation,td.skipped{font-weight:700}
+        .pass{background:#1f7a3d;color:#fff}.fail{background:#b42318;color:#fff}.deviation{background:#b54708;color:#fff}.skipped{background:#667085;color:#fff}.error{background:#6941c6;color:#fff}
+        td.pass,td.fail,td.deviation,td.skipped,td.error{font-weight:700}
         .assumed{color:#7a5b00;font-size:12px}.finding{color:#8a1c12;margin:2px 0}.note{color:#475467;margin:2px 0}
         pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:6px;font-size:12px;margin:4px 0}
         details summary{cursor:pointer;color:#175cd3}.case{border-left:3px solid #d7dde3;padding-left:8px;margin:6px 0}

@@ -6,8 +6,9 @@ namespace ConformanceSuite.Running;
 
 /// <summary>
 /// JUnit XML for CI systems: one testsuite per API, one testcase per case. A fail (or a deviation under
-/// fail-on deviation) is a failure; skipped is skipped; a deviation otherwise passes with its finding in
-/// system-out, so CI does not fail what the certification does not fail.
+/// fail-on deviation) is a failure; an error (the suite could not judge) is an error; skipped is skipped; a
+/// deviation otherwise passes with its finding in system-out, so CI does not fail what the certification
+/// does not fail.
 /// </summary>
 public static class JUnitReport
 {
@@ -36,13 +37,14 @@ public static class JUnitReport
         var suites = results.Requirements.GroupBy(r => r.Api).Select(api =>
         {
             var cases = api.SelectMany(r => r.Cases.Select(c => (Requirement: r, Case: c))).ToList();
-            var failures = cases.Count(x => RunResults.FailsRun(x.Case.Verdict, results.FailOn));
+            var errors = cases.Count(x => x.Case.Verdict == Verdict.Error);
+            var failures = cases.Count(x => x.Case.Verdict != Verdict.Error && RunResults.FailsRun(x.Case.Verdict, results.FailOn));
             var skipped = cases.Count(x => x.Case.Verdict == Verdict.Skipped);
             return new XElement("testsuite",
                 new XAttribute("name", api.Key),
                 new XAttribute("tests", cases.Count),
                 new XAttribute("failures", failures),
-                new XAttribute("errors", 0),
+                new XAttribute("errors", errors),
                 new XAttribute("skipped", skipped),
                 new XAttribute("time", Seconds(cases.Sum(x => x.Case.DurationMs))),
                 new XAttribute("timestamp", results.StartedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)),
@@ -57,7 +59,7 @@ public static class JUnitReport
             new XAttribute("name", "ConformanceSuite"),
             new XAttribute("tests", suites.Sum(s => (int)s.Attribute("tests")!)),
             new XAttribute("failures", suites.Sum(s => (int)s.Attribute("failures")!)),
-            new XAttribute("errors", 0),
+            new XAttribute("errors", suites.Sum(s => (int)s.Attribute("errors")!)),
             new XAttribute("skipped", suites.Sum(s => (int)s.Attribute("skipped")!)),
             new XAttribute("time", Seconds((results.FinishedAt - results.StartedAt).TotalMilliseconds)),
             suites);
@@ -79,7 +81,11 @@ public static class JUnitReport
             new XAttribute("time", Seconds(c.DurationMs)));
         var detail = string.Join(Environment.NewLine, c.Findings.Select(f => $"{f.Message}{(f.Aspect == Aspect.Assumed ? " [assumed rule]" : "")}"
             + (f.Evidence is null ? "" : Environment.NewLine + "  evidence: " + f.Evidence.Describe())));
-        if (RunResults.FailsRun(c.Verdict, results.FailOn))
+        if (c.Verdict == Verdict.Error)
+        {
+            element.Add(new XElement("error", new XAttribute("message", XmlSafe(c.Message)), new XAttribute("type", "error"), XmlSafe(c.Message)));
+        }
+        else if (RunResults.FailsRun(c.Verdict, results.FailOn))
         {
             element.Add(new XElement("failure",
                 new XAttribute("message", XmlSafe(First(c))),

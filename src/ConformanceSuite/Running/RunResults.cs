@@ -15,6 +15,15 @@ public sealed record RunResults
 
     public required DateTimeOffset FinishedAt { get; init; }
 
+    /// <summary>Milliseconds spent loading the contracts and expanding the cases.</summary>
+    public double PlanMs { get; init; }
+
+    /// <summary>Milliseconds spent making the target ready: starting the embedded mock, or checking a live one is reachable.</summary>
+    public double TargetMs { get; init; }
+
+    /// <summary>Milliseconds spent running the cases (the rest of a run is start-up and reports).</summary>
+    public double ChecksMs { get; init; }
+
     public required int RequestCount { get; init; }
 
     /// <summary><c>fail</c> (default) or <c>deviation</c>: which verdicts make a run not conformant.</summary>
@@ -47,8 +56,8 @@ public sealed record RunResults
         File.WriteAllText(path, JsonSerializer.Serialize(this, ResultsJson.Options));
     }
 
-    /// <summary>Every report of a run into one folder: results.json, junit.xml, report.md, report.html (and the request log when given).</summary>
-    public void WriteAll(string dir, Http.RequestLog? log = null)
+    /// <summary>Every report of a run into one folder: results.json, junit.xml, report.md, report.html (and the request log and run log when given).</summary>
+    public void WriteAll(string dir, Http.RequestLog? log = null, RunLog? runLog = null)
     {
         Directory.CreateDirectory(dir);
         var failed = new List<string>();
@@ -74,6 +83,11 @@ public sealed record RunResults
             Try("requests.jsonl", () => log.WriteJsonLines(Path.Combine(dir, "requests.jsonl")));
         }
 
+        if (runLog is not null)
+        {
+            Try(RunLog.FileName, () => runLog.Write(Path.Combine(dir, RunLog.FileName)));
+        }
+
         if (failed.Count > 0)
         {
             throw new ConfigurationException($"some reports could not be written to {dir}: {string.Join("; ", failed)}");
@@ -81,14 +95,30 @@ public sealed record RunResults
     }
 
     /// <summary>The report files every run writes.</summary>
-    public static readonly IReadOnlyList<string> ReportFiles = ["results.json", "junit.xml", "report.md", "report.html", "requests.jsonl"];
+    public static readonly IReadOnlyList<string> ReportFiles = ["results.json", "junit.xml", "report.md", "report.html", "requests.jsonl", RunLog.FileName];
 
+    /// <summary>A fail or an error always makes a run not conformant; a deviation only under fail-on deviation.</summary>
     public static bool FailsRun(Verdict verdict, string failOn) =>
-        verdict == Verdict.Fail || (verdict == Verdict.Deviation && failOn == "deviation");
+        verdict is Verdict.Fail or Verdict.Error || (verdict == Verdict.Deviation && failOn == "deviation");
 }
 
 public sealed record ToolInfo(string Name, string Version)
 {
+    /// <summary>The engine's version (major.minor.patch).</summary>
+    public static string AssemblyVersion => typeof(ToolInfo).Assembly.GetName().Version?.ToString(3) ?? "0";
+
+    /// <summary>The source revision the engine was built from (the "+sha" the SDK appends to the informational version), when recorded.</summary>
+    public static string? BuildRevision
+    {
+        get
+        {
+            var version = typeof(ToolInfo).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "";
+            var plus = version.IndexOf('+', StringComparison.Ordinal);
+            return plus < 0 ? null : version[(plus + 1)..][..Math.Min(12, version.Length - plus - 1)];
+        }
+    }
+
     /// <summary>The tool's source revision, when the run knows it (git HEAD of the repository).</summary>
     public string? Revision { get; init; }
 
@@ -136,11 +166,12 @@ public sealed record RequirementResult
 
     public IReadOnlyList<CaseOutcome> Cases { get; init; } = [];
 
-    /// <summary>Fail outranks deviation, which outranks skipped, which outranks pass.</summary>
+    /// <summary>Fail outranks error, which outranks deviation, then skipped, then pass.</summary>
     public static Verdict Worst(IEnumerable<Verdict> verdicts) =>
         verdicts.DefaultIfEmpty(Verdict.Skipped).MaxBy(v => v switch
         {
-            Verdict.Fail => 3,
+            Verdict.Fail => 4,
+            Verdict.Error => 3,
             Verdict.Deviation => 2,
             Verdict.Skipped => 1,
             _ => 0,

@@ -11,6 +11,7 @@ public static class TextReports
         Verdict.Pass => "PASS",
         Verdict.Fail => "FAIL",
         Verdict.Deviation => "DEVIATION",
+        Verdict.Error => "ERROR",
         _ => "SKIPPED",
     };
 
@@ -22,26 +23,43 @@ public static class TextReports
             sb.AppendLine(api.Key);
             foreach (var r in api)
             {
-                sb.Append($"  {Word(r.Verdict),-9}  {r.Id}  {r.Title}");
-                sb.AppendLine(AssumptionNote(r));
-                foreach (var c in r.Cases.Where(c => c.Verdict != Verdict.Pass))
-                {
-                    var detail = c.Verdict == Verdict.Skipped
-                        ? c.Message[(c.Message.IndexOf("skipped: ", StringComparison.Ordinal) + 9)..]
-                        : string.Join(" | ", c.Findings.Select(f => f.Message).DefaultIfEmpty(c.Message));
-                    sb.AppendLine($"             [{c.Element}] {Word(c.Verdict)}: {detail}");
-                }
-
-                if (r.Waived is not null)
-                {
-                    sb.AppendLine($"             waived: {r.Waived}");
-                }
+                sb.Append(Requirement(r));
             }
         }
 
         sb.AppendLine(Summary(results));
         return sb.ToString();
     }
+
+    /// <summary>A requirement's console lines: its verdict, and a line for every case that did not pass.</summary>
+    public static string Requirement(RequirementResult r)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"  {Word(r.Verdict),-9}  {r.Id}  {r.Title}");
+        sb.AppendLine(AssumptionNote(r));
+        foreach (var c in r.Cases.Where(c => c.Verdict != Verdict.Pass))
+        {
+            sb.AppendLine($"             [{c.Element}] {Word(c.Verdict)}: {Detail(c)}");
+        }
+
+        if (r.Waived is not null)
+        {
+            sb.AppendLine($"             waived: {r.Waived}");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>What a case that did not pass found, without its heading.</summary>
+    public static string Detail(CaseOutcome c) => c.Verdict switch
+    {
+        Verdict.Skipped => After(c.Message, "skipped: "),
+        Verdict.Error => After(c.Message, "ERROR: "),
+        _ => string.Join(" | ", c.Findings.Select(f => f.Message).DefaultIfEmpty(c.Message)),
+    };
+
+    private static string After(string message, string marker) =>
+        message.IndexOf(marker, StringComparison.Ordinal) is var at and >= 0 ? message[(at + marker.Length)..] : message;
 
     /// <summary>Says whether a verdict rests wholly or partly on assumptions.</summary>
     public static string AssumptionNote(RequirementResult r) =>
@@ -51,7 +69,7 @@ public static class TextReports
 
     public static string Summary(RunResults results) =>
         $"{(results.Conformant ? "CONFORMANT" : "NOT CONFORMANT")}: {results.Counts["pass"]} pass, {results.Counts["fail"]} fail, "
-        + $"{results.Counts["deviation"]} deviation, {results.Counts["skipped"]} skipped (fail-on: {results.FailOn}); "
+        + $"{results.Counts["deviation"]} deviation, {results.Counts["skipped"]} skipped, {results.Counts.GetValueOrDefault("error")} error (fail-on: {results.FailOn}); "
         + $"{results.RequestCount} requests; target '{results.Target.Name}'";
 
     public static string Markdown(RunResults results)
@@ -86,7 +104,7 @@ public static class TextReports
                     sb.AppendLine($"  - {Escape(f.Message)}{(f.Aspect == Aspect.Assumed ? " _(assumed rule)_" : "")}");
                 }
 
-                if (c.Verdict == Verdict.Skipped)
+                if (c.Verdict is Verdict.Skipped or Verdict.Error)
                 {
                     sb.AppendLine($"  - {Escape(c.Message)}");
                 }

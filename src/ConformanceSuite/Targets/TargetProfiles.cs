@@ -55,10 +55,12 @@ public static class TargetProfiles
         (profile.Json["apis"] as JsonObject ?? [])
         .ToDictionary(kv => kv.Key, kv => (kv.Value as JsonObject)?["overrides"]?.DeepClone());
 
-    /// <summary>Resolves a live profile: base URLs, credentials and test data from the profile and the environment.</summary>
-    public static ResolvedTarget Resolve(Profile profile, IEnumerable<string> apiIds, Func<string, string?>? env = null)
+    /// <summary>Resolves a live profile: base URLs, credentials and test data from the profile and the variables it references.</summary>
+    /// <param name="profile">The profile.</param>
+    /// <param name="apiIds">The APIs of the run.</param>
+    /// <param name="env">Looks up a variable the profile references (<c>{"env": "NAME"}</c>); front ends pass their environment.</param>
+    public static ResolvedTarget Resolve(Profile profile, IEnumerable<string> apiIds, Func<string, string?> env)
     {
-        env ??= Environment.GetEnvironmentVariable;
         if (profile.Embedded)
         {
             throw new ConfigurationException($"{profile.File}: an embedded profile is resolved by starting the mock, not here");
@@ -134,45 +136,6 @@ public static class TargetProfiles
             Apis = apis,
             Http = profile.Http,
             RunTimeout = profile.RunTimeout,
-        };
-    }
-
-    /// <summary>
-    /// A target from plain environment variables, for one API: <c>CONFORMANCE_BASE_URL</c>,
-    /// <c>CONFORMANCE_CREDENTIAL_&lt;name&gt;</c>, <c>CONFORMANCE_DATA_&lt;slot&gt;</c>.
-    /// </summary>
-    public static ResolvedTarget FromEnvironment(ApiContract contract, Func<string, string?>? env = null)
-    {
-        env ??= Environment.GetEnvironmentVariable;
-        var baseUrlText = env("CONFORMANCE_BASE_URL") ?? throw new ConfigurationException("CONFORMANCE_BASE_URL is not set");
-        var insecure = env("CONFORMANCE_INSECURE_TLS") == "true";
-        if (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
-        {
-            throw new ConfigurationException($"CONFORMANCE_BASE_URL='{baseUrlText}' is not an absolute http(s) URL");
-        }
-
-        var credentials = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var c in contract.Auth.Credentials)
-        {
-            var variable = $"CONFORMANCE_CREDENTIAL_{c.Name}";
-            credentials[c.Name] = env(variable) is { Length: > 0 } v
-                ? v
-                : throw new ConfigurationException($"credential '{c.Name}' of {contract.Id}: set the environment variable {variable}");
-        }
-
-        var testData = contract.TestData.Keys
-            .Select(slot => (slot, value: env($"CONFORMANCE_DATA_{slot}")))
-            .Where(x => !string.IsNullOrEmpty(x.value))
-            .ToDictionary(x => x.slot, x => x.value!, StringComparer.Ordinal);
-        return new ResolvedTarget
-        {
-            Name = "environment",
-            Description = "from CONFORMANCE_* environment variables",
-            Apis = new Dictionary<string, ApiTarget>
-            {
-                [contract.Id] = new() { ApiId = contract.Id, BaseUrl = baseUrl, Credentials = credentials, TestData = testData },
-            },
-            Http = new HttpSettings { InsecureTls = insecure },
         };
     }
 

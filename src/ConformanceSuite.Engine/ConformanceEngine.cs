@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Contracts;
+using ConformanceSuite.MockServer;
+using ConformanceSuite.Running;
+using ConformanceSuite.Targets;
+
+namespace ConformanceSuite.Engine;
+
+/// <summary>What a run will do: its settings, its contract data, its target profile and its cases.</summary>
+public sealed record RunPlan(RunSettings Settings, RepositoryLayout Layout, TargetProfiles.Profile? Profile, CaseCatalog Catalog, CheckRegistry Registry)
+{
+    /// <summary>The name the run's target goes by (the profile's, or <c>ad-hoc</c>).</summary>
+    public string TargetName => Profile?.Name ?? "ad-hoc";
+
+    /// <summary>How long loading the contracts and expanding the cases took.</summary>
+    public double PlanMs { get; init; }
+
+    /// <summary>Where the reports go: the settings' folder, or <c>artifacts/&lt;time&gt;-&lt;target&gt;</c> under the current directory.</summary>
+    public string ReportDirectory { get; } = Path.GetFullPath(Settings.ReportDirectory
+        ?? Path.Combine("artifacts", $"{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}-{Profile?.Name ?? "ad-hoc"}"));
+}
+
+/// <summary>
+/// The certification engine: one call takes typed settings, runs every case in this process (starting the
+/// embedded mock when the target is the embedded one), writes every report, and returns the results. The
+/// CLI and the NUnit suite are two thin front ends over it.
+/// </summary>
+public static class ConformanceEngine
+{
+    /// <summary>Runs a certification: plans it, tells the observer the plan, then runs it.</summary>
+    /// <exception cref="ConfigurationException">The settings, a profile or a contract is wrong (one clear message).</exception>
+    /// <exception cref="TargetUnreachableException">A live target does not accept connections.</exception>
+    public static async Task<RunResults> RunAsync(RunSettings settings, IRunObserver? observer = null)
+    {
+        var plan = Plan(settings);
+        observer?.Planned(plan);
+        return await RunAsync(plan, observer);
+    }
+
+    /// <summary>Loads and validates everything a run needs, and expands its cases; sends nothing.</summary>
+    public static RunPlan Plan(RunSettings settings)
+    {
+        var clock = Stopwatch.StartNew();
+        var (layout, profile) = ReadTarget(settings);
+        return Plan(settings, layout, profile) with { PlanMs = clock.Elapsed.TotalMilliseconds };
+    }
+
+    private static (RepositoryLayout Layout, TargetProfiles.Profile? Profile) ReadTarget(RunSettings settings)
+    {
+        var layout = RepositoryLayout.Discover(settings.ContractsDirectory);
+        TargetProfiles.Profile? profile = null;
+        if (settings.AdHoc is { } adHoc)
+        {
+            if (settings.Apis.Count != 1)
+            {
+                throw new ConfigurationException("an ad-hoc target (a base URL) serves one API: name it with --api");
+            }
+
+            if (!Uri.TryCreate(adHoc.BaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                throw new ConfigurationException($"the base URL '{adHoc.BaseUrl}' is not an http(s) URL");
+            }
+        }
+        else
+        {
+            profile = TargetProfiles.Read(layout, settings.Target);
+        }
+
+        if (settings.Faults.Count > 0 && profile is not { Embedded: true })
+        {
+            throw new ConfigurationException("fault modes switch on faults of the embedded mock; the target is not the embedded mock");
+        }
+
+        return (layout, profile);
+    }
+
+    private static RunPlan Plan(RunSettings settings, RepositoryLayout layout, TargetProfiles.Profile? profile)
+    {
+        var pacts = new PactVerificationCheck(layout, settings.PactLibrary);
+        var registry = (settings.Checks ?? CheckRegistry.Default).With(pacts);
+        var overlays = profile is null ? null : TargetProfiles.Overrides(profile);
+        var catalog = CaseCatalog.Build(layout, settings.Apis, settings.Filter, overlays, registry, pacts.RequirementsFor);
+        if (settings.AdHoc is { } given)
+        {
+            var contract = catalog.Contracts.Values.Single();
+            foreach (var credential in contract.Auth.Credentials.Where(c => !given.Credentials.ContainsKey(c.Name)))
+            {
+                throw new ConfigurationException($"the ad-hoc target gives no credential '{credential.Name}' for {contract.Id}"
+                    + (given.CredentialHint.Length > 0 ? ": " + string.Format(System.Globalization.CultureInfo.InvariantCulture, given.CredentialHint, credential.Name) : ""));
+            }
+        }
+
+        return new RunPlan(settings, layout, profile, catalog, registry);
+    }
+
+    /// <summary>Runs a plan: every case gets exactly one verdict, and every report is written to the report directory.</summary>
+    public static async Task<RunResults> RunAsync(RunPlan plan, IRunObserver? observer = null)
+    {
+        var settings = plan.Settings;
+        var dir = plan.ReportDirectory;
+        Directory.CreateDirectory(dir);
+        foreach (var old in RunResults.ReportFiles)
+        {
+            File.Delete(Path.Combine(dir, old));
+        }
+
+        var targetClock = Stopwatch.StartNew();
+        await using var mock = plan.Profile is { Embedded: true } ? await StartMockAsync(plan.Layout, plan.Profile, settings, plan.Catalog.Contracts) : null;
+        var target = Limits(mock is null ? ResolveLive(plan) : EmbeddedTarget(plan, mock), settings);
+        if (mock is null)
+        {
+            await TargetProbe.EnsureReachableAsync(target);
+        }
+
+        var targetMs = targetClock.Elapsed.TotalMilliseconds;
+
+        var clock = Stopwatch.StartNew();
+        using var session = new ConformanceSession(plan.Catalog, target, settings.Faults, plan.Registry)
+        {
+            Revision = ToolInfo.BuildRevision ?? plan.Layout.Revision(),
+        };
+        session.RunLog.Info($"ConformanceSuite {ToolInfo.AssemblyVersion}: {plan.Catalog.Cases.Count} cases of {string.Join(", ", plan.Catalog.Contracts.Keys)} against '{target.Name}' ({target.Description}); contracts in {plan.Layout.Root}");
+        var verdicts = Enum.GetValues<Verdict>().ToDictionary(v => v, _ => 0);
+        var done = 0;
+        if (observer is not null)
+        {
+            session.Log.Recorded += e => observer.Request(e, session.Log.Count, session.Current);
+            observer.Started(plan, target.Name, target.Description);
+        }
+
+        await session.RunAllAsync(
+            outcome =>
+            {
+                verdicts[outcome.Verdict]++;
+                done++;
+                observer?.CaseFinished(outcome, new RunCounts(done, plan.Catalog.Cases.Count, new Dictionary<Verdict, int>(verdicts), session.Log.Count, clock.Elapsed));
+            },
+            requirement => observer?.RequirementFinished(requirement));
+
+        var results = session.Results(settings.FailOnText) with { PlanMs = plan.PlanMs, TargetMs = targetMs };
+        session.RunLog.Info($"finished in {clock.Elapsed.TotalSeconds:0.0} s: {TextReports.Summary(results)}");
+        results.WriteAll(dir, session.Log, session.RunLog);
+        return results;
+    }
+
+    private static async Task<MockHost> StartMockAsync(RepositoryLayout layout, TargetProfiles.Profile profile, RunSettings settings, IReadOnlyDictionary<string, ApiContract>? contracts) =>
+        await MockHost.StartAsync(new MockOptions
+        {
+            Layout = layout,
+            Faults = settings.Faults,
+            // The mock serves the profile's overrides too, as a provider that renamed a parameter would.
+            Overrides = TargetProfiles.Overrides(profile),
+            Contracts = contracts,
+            // The reference provider verifies the committed pacts too.
+            AcceptPactExamples = true,
+            StallFor = settings.MockStall ?? new MockOptions().StallFor,
+        });
+
+    private static ResolvedTarget EmbeddedTarget(RunPlan plan, MockHost mock)
+    {
+        var profile = plan.Profile!;
+        var target = mock.Target(profile.Name, profile.Http, profile.RunTimeout);
+        var overrides = TargetProfiles.Overrides(profile);
+        return target with
+        {
+            Apis = target.Apis.ToDictionary(a => a.Key, a => a.Value with { Overrides = overrides.GetValueOrDefault(a.Key) }),
+        };
+    }
+
+    private static ResolvedTarget ResolveLive(RunPlan plan)
+    {
+        if (plan.Profile is { } profile)
+        {
+            return TargetProfiles.Resolve(profile, plan.Catalog.Contracts.Keys, plan.Settings.Variables);
+        }
+
+        var adHoc = plan.Settings.AdHoc!;
+        var contract = plan.Catalog.Contracts.Values.Single();
+        return new ResolvedTarget
+        {
+            Name = plan.TargetName,
+            Description = $"{contract.Id} at {new Uri(adHoc.BaseUrl).GetLeftPart(UriPartial.Authority)}, given on the command line",
+            Apis = new Dictionary<string, ApiTarget>
+            {
+                [contract.Id] = new()
+                {
+                    ApiId = contract.Id,
+                    BaseUrl = new Uri(adHoc.BaseUrl),
+                    Credentials = adHoc.Credentials,
+                    TestData = adHoc.TestData.Where(kv => contract.TestData.ContainsKey(kv.Key)).ToDictionary(),
+                },
+            },
+        };
+    }
+
+    /// <summary>The settings' limits over the profile's: request and run timeouts, TLS validation.</summary>
+    private static ResolvedTarget Limits(ResolvedTarget target, RunSettings settings) => target with
+    {
+        Http = target.Http with
+        {
+            RequestTimeout = settings.RequestTimeout ?? target.Http.RequestTimeout,
+            InsecureTls = settings.InsecureTls || target.Http.InsecureTls,
+        },
+        RunTimeout = settings.RunTimeout ?? target.RunTimeout,
+    };
+}

@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using ConformanceSuite.Http;
+
+namespace ConformanceSuite.Running;
+
+/// <summary>
+/// The run's own log (<c>conformance.log</c>): what the suite did and, for every case that ended in an
+/// error, the exception with its stack trace. Reports carry only the exception's type and message; the
+/// stack trace is for whoever debugs the suite. Everything is redacted before it is kept.
+/// </summary>
+public sealed class RunLog(Redactor redactor)
+{
+    public const string FileName = "conformance.log";
+
+    private readonly ConcurrentQueue<string> lines = new();
+
+    public void Info(string text) => lines.Enqueue($"{Now()} {redactor.Scrub(text)}");
+
+    /// <summary>Logs an exception with its stack trace; returns the one line a report shows for it.</summary>
+    public string Error(string where, Exception ex)
+    {
+        var shown = redactor.Scrub($"{ex.GetType().Name}: {ex.Message}");
+        lines.Enqueue($"{Now()} ERROR in {where}: {redactor.Scrub(ex.ToString())}");
+        return $"the check threw {shown} (stack trace in {FileName})";
+    }
+
+    public IReadOnlyList<string> Lines => lines.ToArray();
+
+    public void Write(string path) => File.WriteAllLines(path, lines);
+
+    private static string Now() => DateTimeOffset.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+}

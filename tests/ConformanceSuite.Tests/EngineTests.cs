@@ -1,0 +1,242 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Contracts;
+using ConformanceSuite.Engine;
+using ConformanceSuite.MockServer;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// The engine as one call: typed settings in, every case with exactly one verdict out, every report written.
+/// The fifth verdict, error, is proved with a check that throws on purpose and with the run's time limit.
+/// </summary>
+[TestFixture]
+public sealed class EngineTests
+{
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => dir = Path.Combine(Path.GetTempPath(), "cs-engine-" + Guid.NewGuid().ToString("N"));
+
+    [TearDown]
+    public void Clean()
+    {
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private RunSettings Settings(params string[] apis) => new()
+    {
+        Apis = apis,
+        ReportDirectory = dir,
+        ContractsDirectory = Harness.Layout.Root,
+        RequestTimeout = TimeSpan.FromSeconds(2),
+        MockStall = TimeSpan.FromSeconds(20),
+    };
+
+    /// <summary>A check of an existing kind that throws instead of judging: the suite's own bug, on purpose.</summary>
+    private sealed class ThrowingCheck(ICheck real) : ICheck
+    {
+        public string Kind => real.Kind;
+
+        public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) => real.Expand(contract, requirement);
+
+        public Task RunAsync(CheckRun run, CancellationToken ct) =>
+            throw new InvalidOperationException($"planted failure in {Kind} for {run.Element.Key}");
+    }
+
+    internal static CheckRegistry Throwing(string kind) =>
+        CheckRegistry.Default.With(new ThrowingCheck(CheckRegistry.Default.Get(kind)));
+
+    [Test]
+    public async Task The_clean_embedded_mock_is_conformant_and_every_report_is_written()
+    {
+        var results = await ConformanceEngine.RunAsync(Settings("wavy-open-sessions"));
+
+        results.Conformant.Should().BeTrue(Harness.Verdicts(results));
+        results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass);
+        results.Requirements.Select(r => r.Id).Should().Contain(["PACT wavy-open-sessions", "PACT wavy-open-sessions-downloads"], "the pacts are part of the run");
+        results.ChecksMs.Should().BeGreaterThan(0).And.BeLessThan((results.FinishedAt - results.StartedAt).TotalMilliseconds);
+        foreach (var file in RunResults.ReportFiles)
+        {
+            File.Exists(Path.Combine(dir, file)).Should().BeTrue(file);
+        }
+    }
+
+    [Test]
+    public async Task A_check_that_throws_ends_in_error_in_every_report_and_the_run_is_not_conformant()
+    {
+        var results = await ConformanceEngine.RunAsync(Settings("wavy-open-sessions") with { Checks = Throwing("csv-header") });
+
+        var header = results.Requirements.Single(r => r.Id == "WAVY-011");
+        header.Verdict.Should().Be(Verdict.Error);
+        header.Cases.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Error && c.Message.Contains("InvalidOperationException: planted failure in csv-header"));
+        results.Requirements.Where(r => r.Id != "WAVY-011").Should().OnlyContain(r => r.Verdict == Verdict.Pass, "the error stays in its case");
+        results.Conformant.Should().BeFalse("an error means something selected was not judged");
+        results.Counts["error"].Should().Be(1);
+
+        var json = await File.ReadAllTextAsync(Path.Combine(dir, "results.json"));
+        var junit = XDocument.Load(Path.Combine(dir, "junit.xml"));
+        var markdown = await File.ReadAllTextAsync(Path.Combine(dir, "report.md"));
+        var html = await File.ReadAllTextAsync(Path.Combine(dir, "report.html"));
+        var log = await File.ReadAllTextAsync(Path.Combine(dir, RunLog.FileName));
+        RunResults.Read(Path.Combine(dir, "results.json")).Requirements.Single(r => r.Id == "WAVY-011").Verdict.Should().Be(Verdict.Error);
+        junit.Descendants("testcase").Where(t => t.Element("error") is not null).Should().HaveCount(header.Cases.Count);
+        junit.Root!.Attribute("errors")!.Value.Should().Be(header.Cases.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        markdown.Should().Contain("| ERROR | wavy-open-sessions | **WAVY-011**").And.Contain("planted failure in csv-header");
+        html.Should().Contain("ERROR").And.Contain("planted failure in csv-header");
+        log.Should().Contain("planted failure in csv-header").And.Contain(" at ", "the stack trace goes to the log");
+        foreach (var report in new[] { json, junit.ToString(), markdown, html })
+        {
+            report.Should().NotContain("ThrowingCheck.RunAsync", "a stack trace goes to the log file only");
+        }
+    }
+
+    [Test]
+    public async Task The_run_time_limit_makes_the_case_it_cuts_off_and_every_case_after_it_an_error()
+    {
+        var settings = Settings("wavy-open-sessions") with { Faults = ["download-stalls"], RequestTimeout = TimeSpan.FromSeconds(15), RunTimeout = TimeSpan.FromSeconds(1.5) };
+        var plan = ConformanceEngine.Plan(settings);
+
+        var results = await ConformanceEngine.RunAsync(plan);
+
+        var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
+        cases.Select(c => c.Key).Should().BeEquivalentTo(plan.Catalog.Cases.Select(c => c.Key), "every case of the catalog has exactly one verdict");
+        cases.Should().ContainSingle(c => c.Message.Contains("cut off by the run's time limit")).Which.Verdict.Should().Be(Verdict.Error);
+        var notRun = cases.Where(c => c.Message.Contains("was reached before this case started")).ToList();
+        notRun.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Error);
+        cases.IndexOf(notRun[0]).Should().BeGreaterThan(cases.FindIndex(c => c.Message.Contains("cut off")), "only cases after the cut-off one are not run");
+        results.Conformant.Should().BeFalse();
+    }
+
+    [Test]
+    public void A_filter_selects_requirements_by_id_or_category_and_the_pacts_by_category_or_id()
+    {
+        Cases(["WAVY-004"]).Should().Equal("WAVY-004");
+        ConformanceEngine.Plan(Settings() with { Filter = ["csv"] }).Catalog.Cases.Should().NotBeEmpty().And.OnlyContain(c => c.Requirement.Category == "csv");
+        Cases(["pact"]).Should().OnlyContain(id => id.StartsWith("PACT ")).And.Contain("PACT opencx-chat-sessions");
+        Cases(["PACT wavy-open-sessions", "WAVY-001"]).Should().BeEquivalentTo(["PACT wavy-open-sessions", "WAVY-001"]);
+        FluentActions.Invoking(() => Cases(["WAVY-999"])).Should().Throw<ConfigurationException>().Which.Message.Should().Contain("selects no requirement");
+    }
+
+    private List<string> Cases(string[] filter) =>
+        ConformanceEngine.Plan(Settings() with { Filter = filter }).Catalog.Cases.Select(c => c.Requirement.Id).Distinct().ToList();
+
+    [TestCase("ftp://example.test/x", "is not an http(s) URL")]
+    [TestCase("not a url", "is not an http(s) URL")]
+    public void A_bad_ad_hoc_base_url_is_one_clear_error(string url, string message)
+    {
+        FluentActions.Invoking(() => ConformanceEngine.Plan(Settings("wavy-open-sessions") with { AdHoc = new AdHocTarget(url, new Dictionary<string, string>(), new Dictionary<string, string>()) }))
+            .Should().Throw<ConfigurationException>().Which.Message.Should().Contain(message);
+    }
+
+    [Test]
+    public void An_ad_hoc_target_names_the_missing_credential_and_needs_one_api()
+    {
+        var adHoc = AdHocTarget.FromVariables("http://127.0.0.1:1", new Dictionary<string, string> { ["CONFORMANCE_CREDENTIAL_userName"] = "u" });
+
+        FluentActions.Invoking(() => ConformanceEngine.Plan(Settings("wavy-open-sessions") with { AdHoc = adHoc }))
+            .Should().Throw<ConfigurationException>().Which.Message.Should().Contain("no credential 'authenticationToken'").And.Contain("CONFORMANCE_CREDENTIAL_authenticationToken");
+        FluentActions.Invoking(() => ConformanceEngine.Plan(Settings() with { AdHoc = adHoc }))
+            .Should().Throw<ConfigurationException>().Which.Message.Should().Contain("serves one API");
+    }
+
+    [Test]
+    public async Task An_ad_hoc_target_certifies_the_mock()
+    {
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout });
+        var api = mock.Target().Apis["wavy-open-sessions"];
+        var variables = api.Credentials.ToDictionary(c => $"CONFORMANCE_CREDENTIAL_{c.Key}", c => c.Value);
+        foreach (var (slot, value) in api.TestData)
+        {
+            variables[$"CONFORMANCE_DATA_{slot}"] = value;
+        }
+
+        var results = await ConformanceEngine.RunAsync(Settings("wavy-open-sessions") with { AdHoc = AdHocTarget.FromVariables(api.BaseUrl.ToString(), variables), Filter = ["auth", "body", "csv"] });
+
+        results.Target.Name.Should().Be("ad-hoc");
+        results.Requirements.Should().NotBeEmpty().And.OnlyContain(r => r.Verdict == Verdict.Pass, Harness.Verdicts(results));
+    }
+
+    [Test]
+    public void Faults_need_the_embedded_target()
+    {
+        FluentActions.Invoking(() => ConformanceEngine.Plan(Settings() with { Target = "local-mock", Faults = ["csv-bom"] }))
+            .Should().Throw<ConfigurationException>().Which.Message.Should().Contain("not the embedded mock");
+    }
+
+    [Test]
+    public async Task Without_the_pact_core_the_pacts_are_skipped_with_the_reason_and_the_rest_runs()
+    {
+        var results = await ConformanceEngine.RunAsync(Settings("opencx-chat-sessions") with { PactLibrary = Path.Combine(dir, "no-such-libpact_ffi.so"), Filter = ["pact", "OPENCX-001"] });
+
+        var pact = results.Requirements.Single(r => r.Id == "PACT opencx-chat-sessions");
+        pact.Verdict.Should().Be(Verdict.Skipped);
+        pact.Cases.Single().Message.Should().Contain("libpact_ffi is not at").And.Contain("the rest of the run does not need it");
+        results.Requirements.Single(r => r.Id == "OPENCX-001").Verdict.Should().Be(Verdict.Pass);
+    }
+
+    [Test]
+    public void The_pact_core_ships_with_the_program_and_an_unsupported_platform_has_none()
+    {
+        var shipped = Pact.PactCore.Locate(null, repositoryRoot: null);
+
+        shipped.Path.Should().Be(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libpact_ffi.so"), "the build ships it as a runtimes/<rid>/native asset");
+        Pact.PactCore.LibraryFor(System.Runtime.InteropServices.OSPlatform.FreeBSD, System.Runtime.InteropServices.Architecture.X64).Should().BeNull();
+        Pact.PactCore.RuntimeId(Pact.PactCore.LibraryFor(System.Runtime.InteropServices.OSPlatform.OSX, System.Runtime.InteropServices.Architecture.Arm64)!.Value).Should().Be("osx-arm64");
+        Pact.PactCore.RuntimeId(Pact.PactCore.LibraryFor(System.Runtime.InteropServices.OSPlatform.Windows, System.Runtime.InteropServices.Architecture.X64)!.Value).Should().Be("win-x64");
+    }
+
+    [Test]
+    public void Environment_variables_fill_the_settings_of_the_nunit_front_end()
+    {
+        var defaults = EnvironmentSettings.Read(new Dictionary<string, string>());
+        var given = EnvironmentSettings.Read(new Dictionary<string, string>
+        {
+            ["CONFORMANCE_TARGET"] = "local-mock",
+            ["CONFORMANCE_API"] = "wavy-open-sessions, opencx-chat-sessions",
+            ["CONFORMANCE_FILTER"] = "csv",
+            ["CONFORMANCE_FAIL_ON"] = "Deviation",
+            ["CONFORMANCE_REQUEST_TIMEOUT"] = "2.5",
+            ["CONFORMANCE_RUN_TIMEOUT"] = "60",
+            ["CONFORMANCE_INSECURE_TLS"] = "true",
+            ["WAVY_TOKEN"] = "from-the-environment",
+        });
+
+        defaults.Target.Should().Be("embedded");
+        defaults.FailOn.Should().Be(FailOn.Fail);
+        defaults.ReportDirectory.Should().EndWith(Path.Combine("artifacts", "latest"));
+        given.Apis.Should().Equal("wavy-open-sessions", "opencx-chat-sessions");
+        given.Filter.Should().Equal("csv");
+        given.FailOn.Should().Be(FailOn.Deviation);
+        given.RequestTimeout.Should().Be(TimeSpan.FromSeconds(2.5));
+        given.RunTimeout.Should().Be(TimeSpan.FromMinutes(1));
+        given.InsecureTls.Should().BeTrue();
+        given.Variables("WAVY_TOKEN").Should().Be("from-the-environment");
+    }
+
+    [TestCase("CONFORMANCE_FAIL_ON", "sometimes", "expected 'fail' or 'deviation'")]
+    [TestCase("CONFORMANCE_RUN_TIMEOUT", "soon", "expected a number of seconds")]
+    [TestCase("CONFORMANCE_REQUEST_TIMEOUT", "-1", "expected a number of seconds")]
+    public void A_bad_variable_is_a_clear_error(string key, string value, string message)
+    {
+        FluentActions.Invoking(() => EnvironmentSettings.Read(new Dictionary<string, string> { [key] = value }))
+            .Should().Throw<ConfigurationException>().Which.Message.Should().Contain(message);
+    }
+
+    [Test]
+    public void Results_json_carries_the_error_verdict_by_name()
+    {
+        var contract = new ContractLoader(Harness.Layout).Load("wavy-open-sessions");
+        var outcome = CaseRunner.NotRun(new CheckCase(contract, contract.Requirements[0], new CaseElement("x")), "never reached");
+
+        JsonSerializer.Serialize(outcome, ResultsJson.Options).Should().Contain("\"verdict\": \"Error\"");
+        outcome.Message.Should().StartWith("WAVY-001 [x]").And.Contain("ERROR: never reached");
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Cli;
+using ConformanceSuite.Running;
+using ConformanceSuite.Testing;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// The two end-to-end process tests: the NUnit front end under a real <c>dotnet test</c> agrees case by case
+/// with the CLI, and the packed .NET tool, installed from its package into an empty folder, certifies the
+/// embedded mock with its own contracts and its own Pact core. (Every other CLI test runs in-process.)
+/// </summary>
+[TestFixture]
+[Order(3)] // long-running: started first so the short fixtures fill in around it
+public sealed partial class ProcessTests
+{
+    private static readonly string Configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-process-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    [GeneratedRegex(@"127\.0\.0\.1:\d+")]
+    private static partial Regex LoopbackPort();
+
+    [Test]
+    public async Task The_nunit_front_end_and_the_cli_agree_case_by_case()
+    {
+        const string faults = "csv-bom,auth-token-unchecked,pagination-empty-page,zip-wrong-name";
+        var nunit = Path.Combine(dir, "nunit");
+        var cli = Path.Combine(dir, "cli");
+        var project = Path.Combine(Harness.Layout.Root, "tests", "ConformanceSuite.Conformance", "ConformanceSuite.Conformance.csproj");
+        var (testExit, stdout, stderr) = await Task.Run(() => ProcessRun.Run("dotnet",
+            ["test", project, "--no-build", "-c", Configuration, "--logger", "trx;LogFileName=conformance.trx", "--results-directory", nunit],
+            TimeSpan.FromMinutes(5),
+            new Dictionary<string, string> { ["CONFORMANCE_REPORT_DIR"] = nunit, ["CONFORMANCE_FAULTS"] = faults }));
+        using var console = new StringWriter();
+        var cliExit = await CliApp.RunAsync(["--report-dir", cli, "--fault", faults], console, console, CliTests.Context());
+
+        cliExit.Should().Be(ExitCodes.NotConformant, console.ToString());
+        testExit.Should().NotBe(0, "the suite fails what the faults break: " + stdout + stderr);
+        var fromNunit = Cases(Path.Combine(nunit, "results.json"));
+        var fromCli = Cases(Path.Combine(cli, "results.json"));
+        fromNunit.Should().HaveCount(fromCli.Count).And.HaveCountGreaterThan(100);
+        fromNunit.Should().Equal(fromCli, "both front ends run the same engine on the same target");
+        fromCli.Select(c => c.Verdict).Distinct().Should().Contain([Verdict.Pass, Verdict.Fail, Verdict.Deviation], "the comparison covers several verdicts");
+
+        // The TRX dotnet test wrote says the same, case by case: a deviation passes there unless fail-on deviation.
+        XNamespace t = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
+        var trx = XDocument.Load(Path.Combine(nunit, "conformance.trx")).Descendants(t + "UnitTestResult")
+            .ToDictionary(r => r.Attribute("testName")!.Value, r => r.Attribute("outcome")!.Value);
+        var results = RunResults.Read(Path.Combine(cli, "results.json"));
+        foreach (var r in results.Requirements)
+        {
+            foreach (var c in r.Cases)
+            {
+                trx.Should().ContainKey($"{r.Id} [{c.Element}] {r.Title}").WhoseValue.Should().Be(c.Verdict switch
+                {
+                    Verdict.Pass or Verdict.Deviation => "Passed",
+                    Verdict.Skipped => "NotExecuted",
+                    _ => "Failed",
+                }, $"{r.Id} [{c.Element}] is {c.Verdict}");
+            }
+        }
+    }
+
+    private static List<(string Key, Verdict Verdict, string Findings)> Cases(string results) =>
+        RunResults.Read(results).Requirements.SelectMany(r => r.Cases)
+            .Select(c => (c.Key, c.Verdict, LoopbackPort().Replace(string.Join(" | ", c.Findings.Select(f => f.Message)), "127.0.0.1:PORT")))
+            .ToList();
+
+    [Test]
+    public void The_packed_tool_installs_from_its_package_and_certifies_the_embedded_mock_from_an_empty_folder()
+    {
+        var packages = Path.Combine(dir, "packages");
+        var tools = Path.Combine(dir, "tools");
+        var empty = Path.Combine(dir, "empty");
+        Directory.CreateDirectory(empty);
+        var cli = Path.Combine(Harness.Layout.Root, "src", "ConformanceSuite.Cli", "ConformanceSuite.Cli.csproj");
+        Run("dotnet", ["pack", cli, "--no-build", "-c", Configuration, "-o", packages], TimeSpan.FromMinutes(3));
+        var package = Directory.EnumerateFiles(packages, "ConformanceSuite.Tool.*.nupkg").Should().ContainSingle().Subject;
+        var version = Path.GetFileNameWithoutExtension(package)["ConformanceSuite.Tool.".Length..];
+        // Only the folder with the fresh package is a source: the install must need nothing else.
+        var config = Path.Combine(packages, "nuget.config");
+        File.WriteAllText(config, $"""<?xml version="1.0" encoding="utf-8"?><configuration><packageSources><clear /><add key="local" value="{packages}" /></packageSources></configuration>""");
+        Run("dotnet", ["tool", "install", "ConformanceSuite.Tool", "--version", version, "--tool-path", tools, "--configfile", config], TimeSpan.FromMinutes(3));
+
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(tools, "conformance"))
+        {
+            WorkingDirectory = empty, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using (var process = System.Diagnostics.Process.Start(start)!)
+        {
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            process.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue("a run never hangs");
+            process.ExitCode.Should().Be(0, output.Result + errors.Result);
+            output.Result.Should().Contain("CONFORMANT: 54 pass, 0 fail, 0 deviation, 0 skipped, 0 error");
+        }
+
+        var reports = Directory.EnumerateDirectories(Path.Combine(empty, "artifacts")).Should().ContainSingle().Subject;
+        foreach (var file in RunResults.ReportFiles)
+        {
+            File.Exists(Path.Combine(reports, file)).Should().BeTrue(file);
+        }
+
+        var results = RunResults.Read(Path.Combine(reports, "results.json"));
+        results.Requirements.Where(r => r.Category == "pact").Should().HaveCount(4).And.OnlyContain(r => r.Verdict == Verdict.Pass, "the tool carries its Pact core");
+        results.Tool.Version.Should().Be(version);
+        File.ReadAllText(Path.Combine(reports, RunLog.FileName)).Should().Contain(Path.Combine("tools", "net10.0", "any", "contracts"), "the contracts shipped with the tool were used");
+    }
+
+    private static void Run(string file, string[] args, TimeSpan limit)
+    {
+        var (exit, stdout, stderr) = ProcessRun.Run(file, args, limit);
+        exit.Should().Be(0, $"{file} {string.Join(' ', args)}: {stdout}{stderr}");
+    }
+}
