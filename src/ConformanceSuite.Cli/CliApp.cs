@@ -40,7 +40,13 @@ public static class CliApp
         var filter = new Option<string?>("--filter") { Description = "requirement ids or categories (csv, pact, ...), comma-separated" };
         var reportDir = new Option<string?>("--report-dir") { Description = "where results go (default: artifacts/<time>-<target> under the current directory)" };
         var failOn = new Option<string>("--fail-on") { Description = "which verdicts besides fail and error make the run not conformant: fail or deviation", DefaultValueFactory = _ => "fail" };
-        failOn.AcceptOnlyFromAmong("fail", "deviation");
+        failOn.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } value && value is not ("fail" or "deviation"))
+            {
+                r.AddError($"--fail-on '{value}': expected fail or deviation");
+            }
+        });
         var fault = new Option<string?>("--fault") { Description = "embedded mock only: fault mode(s) to switch on, comma-separated" };
         var baseUrl = new Option<string?>("--base-url") { Description = $"ad-hoc target for one --api; credentials from {AdHocTarget.CredentialPrefix}<name>, test data from {AdHocTarget.DataPrefix}<slot>" };
         var list = new Option<bool>("--list") { Description = "list the selected requirements and exit" };
@@ -53,12 +59,17 @@ public static class CliApp
         {
             target, api, filter, reportDir, failOn, fault, baseUrl, list, insecure, contracts, requestTimeout, runTimeout,
         };
-
+        OpenApiCommand.AddTo(root, stdout, stderr);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            await stderr.WriteLineAsync($"conformance: {parse.Errors[0].Message} (see --help)");
+            await stderr.WriteLineAsync($"conformance: {parse.Errors[0].Message.ReplaceLineEndings(" ")} (see --help)");
             return ExitCodes.UsageOrConfiguration;
+        }
+
+        if (parse.CommandResult.Command != root)
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
         }
 
         if (parse.Action is not null && parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?" or "--version"))
@@ -110,12 +121,12 @@ public static class CliApp
         }
         catch (ConfigurationException ex)
         {
-            await stderr.WriteLineAsync($"conformance: {ex.Message}");
+            await stderr.WriteLineAsync($"conformance: {ex.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.UsageOrConfiguration;
         }
         catch (TargetUnreachableException ex)
         {
-            await stderr.WriteLineAsync($"conformance: {ex.Message}");
+            await stderr.WriteLineAsync($"conformance: {ex.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.Unreachable;
         }
     }

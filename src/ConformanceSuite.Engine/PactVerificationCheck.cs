@@ -1,16 +1,20 @@
-using System.Text.Json;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using ConformanceSuite.Checks;
 using ConformanceSuite.Contracts;
+using ConformanceSuite.Engine.Pact;
 using ConformanceSuite.Pact;
 
 namespace ConformanceSuite.Engine;
 
 /// <summary>
 /// The committed consumer pacts (<c>pacts/</c>) as requirements of the API they describe: one requirement
-/// per pact, verified against the run's target by the Pact core. With the target's state URL every
-/// interaction runs; without one only those that need no provider state. An empty verification is a
-/// failure. Where the Pact core is not available, the verifications are skipped with the reason.
+/// per pact (<c>PACT &lt;provider&gt;</c>), one case per interaction. The Pact core verifies each pact once per
+/// run, against a loopback relay that sends every request on through the suite's one HTTP client. An
+/// interaction that needs a provider state the target cannot set up (no state URL), or whose state call
+/// failed, or whose response was past one of the suite's limits, is skipped with the reason, never failed.
+/// Where the Pact core is not available, the verifications are skipped with the reason.
 /// </summary>
 public sealed partial class PactVerificationCheck : ICheck
 {
@@ -18,13 +22,16 @@ public sealed partial class PactVerificationCheck : ICheck
 
     private readonly RepositoryLayout layout;
     private readonly string? pactLibrary;
-    private readonly Lazy<IReadOnlyList<(string File, string Provider)>> pacts;
+    private readonly Lazy<IReadOnlyList<PactFile>> pacts;
+    private readonly ConditionalWeakTable<ApiContext, Dictionary<string, Lazy<Task<Verification>>>> runs = new();
 
     public PactVerificationCheck(RepositoryLayout layout, string? pactLibrary)
     {
         this.layout = layout;
         this.pactLibrary = pactLibrary;
-        pacts = new(ReadPacts);
+        pacts = new(() => Directory.Exists(layout.Pacts)
+            ? [.. Directory.EnumerateFiles(layout.Pacts, "*.json").Order(StringComparer.Ordinal).Select(PactFile.Read)]
+            : []);
     }
 
     public string Kind => KindName;
@@ -36,60 +43,129 @@ public sealed partial class PactVerificationCheck : ICheck
             .Select(p => new Requirement
             {
                 Id = $"PACT {p.Provider}",
-                Title = "The provider honours its consumer pact",
+                Title = $"The provider honours the consumer pact {p.Name}",
                 Level = "MUST",
                 Category = "pact",
                 Source = Basis.Documented("consumer pact"),
                 Api = contract.Id,
-                Check = new CheckBinding { Kind = KindName, Scenarios = [], Parameter = p.File },
+                Check = new CheckBinding { Kind = KindName, Scenarios = [], Parameter = p.Name },
             });
 
-    public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) => [new CaseElement(requirement.Check!.Parameter!)];
+    public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
+        Pact(requirement).Interactions.Select(i => new CaseElement(i.Key));
+
+    private PactFile Pact(Requirement requirement) => pacts.Value.Single(p => p.Name == requirement.Check!.Parameter);
 
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
-        var file = run.Element.Key;
-        var provider = pacts.Value.Single(p => p.File == file).Provider;
+        var pact = Pact(run.Requirement);
+        var interaction = pact.Interactions.Single(i => i.Key == run.Element.Key);
         var target = run.Context.Target;
         if (target.Overrides is JsonObject o && (o.ContainsKey("parameterNames") || o.ContainsKey("paths")))
         {
             CheckRun.Skip("the consumer pacts describe the canonical contract, and this target renames parameters or moves paths; regenerate the pacts against the overridden contract to verify them");
         }
 
-        var baseUrl = provider == run.Contract.Id ? target.BaseUrl : target.Pact.Providers.GetValueOrDefault(provider);
-        if (baseUrl is null)
+        if (interaction.States.Count > 0 && target.Pact.StateUrl is null)
         {
-            CheckRun.Skip($"the target gives no base URL for the pact provider '{provider}' (pact.providers in the profile)");
+            CheckRun.Skip($"the interaction needs the provider state '{string.Join("', '", interaction.States)}', and the target gives no provider-state URL to set it up (pact.stateUrl in the profile)");
         }
 
+        Lazy<Task<Verification>> verification;
+        lock (runs)
+        {
+            var byPact = runs.GetOrCreateValue(run.Context);
+            if (!byPact.TryGetValue(pact.Name, out verification!))
+            {
+                byPact[pact.Name] = verification = new(() => VerifyAsync(run.Context, pact, ct));
+            }
+        }
+
+        var result = await verification.Value;
+        if (result.Unavailable is { } why)
+        {
+            CheckRun.Skip(why);
+        }
+
+        foreach (var exchange in result.Exchanges.Where(e => e.Interaction == interaction.Key))
+        {
+            run.Keep(exchange);
+        }
+
+        var notes = result.Notes.Where(n => n.Interaction == interaction.Key).ToList();
+        if (notes.FirstOrDefault(n => n.Kind == RelayNoteKind.StateFailed) is { } state)
+        {
+            CheckRun.Skip($"{state.Detail}: the interaction could not be set up, so its result says nothing");
+        }
+
+        if (notes.FirstOrDefault(n => n.Kind == RelayNoteKind.Limit) is { } limit)
+        {
+            CheckRun.Skip($"not checked: the provider's response is past the suite's limit ({limit.Detail}; maxResponseBytes in the profile caps downloads, buffered bodies stop at {run.Context.Http.Settings.MaxBufferedBytes} bytes)");
+        }
+
+        var outcome = result.Outcomes.GetValueOrDefault(interaction.Description);
+        if (outcome is null)
+        {
+            throw new PactException($"the Pact core reported no result for the interaction '{interaction.Description}' of {pact.Name}");
+        }
+
+        run.Note($"verified by the Pact core {PactCore.Version()} through the suite's HTTP layer");
+        foreach (var note in notes.Where(n => n.Kind == RelayNoteKind.Transport))
+        {
+            run.Fail($"{note.Detail}: expected the response the pact describes / received none the pact allows", run.Requirement.Source, note.Exchange);
+        }
+
+        if (!outcome.Passed && notes.All(n => n.Kind != RelayNoteKind.Transport))
+        {
+            run.Fail($"expected the response the pact describes / received: {outcome.Mismatch}", run.Requirement.Source);
+        }
+    }
+
+    /// <summary>One verification of a pact: the Pact core against the relay, which sends everything on through the run's client.</summary>
+    private async Task<Verification> VerifyAsync(ApiContext context, PactFile pact, CancellationToken ct)
+    {
         var (library, missing) = PactCore.Locate(pactLibrary, layout.Root);
         if (library is null)
         {
-            CheckRun.Skip($"{missing}; the rest of the run does not need it");
+            return Verification.NotAvailable($"{missing}; the rest of the run does not need it");
         }
 
-        var redactor = run.Context.Http.Redactor;
-        var credentials = run.Contract.Auth.Credentials;
-        var headers = target.Pact.ExampleCredentials
-            ? new Dictionary<string, string>()
-            : credentials.ToDictionary(c => c.Name, c => (c.Scheme is null ? "" : c.Scheme + " ") + target.Credentials[c.Name]);
+        var target = context.Target;
+        var contract = context.Contract;
+        var providerBase = pact.Provider == contract.Id ? target.BaseUrl : target.Pact.Providers.GetValueOrDefault(pact.Provider);
+        if (providerBase is null)
+        {
+            return Verification.NotAvailable($"the target gives no base URL for the pact provider '{pact.Provider}' (pact.providers in the profile)");
+        }
+
+        var onApiOrigin = context.Credentials.BelongsTo(providerBase);
+        var logged = context.Http.Log.Count;
+        await using var relay = await PactRelay.StartAsync(new RelaySetup(
+            context.Http,
+            pact,
+            providerBase,
+            onApiOrigin ? context.Credentials : null,
+            [.. contract.Auth.Credentials.Select(c => c.Name)],
+            target.Pact.ExampleCredentials,
+            target.Pact.StateUrl), ct);
         var broker = target.Pact.Broker;
         var verifier = new PactVerifier
         {
-            Provider = provider,
-            BaseUrl = baseUrl,
+            Provider = pact.Provider,
+            BaseUrl = relay.Address,
             // With a broker, the pacts come from it (and results go back when publishing); otherwise from pacts/.
-            PactFiles = broker is null ? [Path.Combine(layout.Pacts, file)] : [],
+            PactFiles = broker is null ? [pact.Path] : [],
             Broker = broker is null ? null : new BrokerSource(broker.Url, broker.Token, broker.Branch),
             Publish = broker is { Publish: true, ProviderVersion: { } version } ? new PublishOptions(version, broker.Branch) : null,
-            StateUrl = target.Pact.StateUrl,
-            CustomHeaders = headers,
-            RequestTimeout = run.Context.Http.Settings.RequestTimeout,
-            DisableTlsVerification = run.Context.Http.Settings.InsecureTls,
+            // Without a state URL only the interactions that need no state run; the others are skipped with the reason.
+            StateUrl = target.Pact.StateUrl is null ? null : relay.StateUrl,
+            // The relay's own limits decide first; the core's timeout is only a backstop.
+            RequestTimeout = context.Http.Settings.RequestTimeout + TimeSpan.FromSeconds(10),
+            FollowRedirects = false,
         };
 
-        // The core's execute blocks its thread for the whole verification, while the provider it calls may be
-        // the in-process mock, whose Kestrel needs pool threads: so it gets a thread of its own, never a pool one.
+        // The core's execute blocks its thread for the whole verification, while the provider it calls (the
+        // relay, and perhaps the in-process mock behind it) needs pool threads: it gets a thread of its own.
         var result = await Task.Factory.StartNew(() =>
             {
                 PactCore.EnsureInitialised(library);
@@ -97,44 +173,47 @@ public sealed partial class PactVerificationCheck : ICheck
             }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)
             .WaitAsync(ct);
 
-        var scope = target.Pact.StateUrl is null ? " (interactions without provider state only: the target gives no state URL)" : "";
-        run.Note($"{result.Interactions} interactions verified{scope}");
+        var redactor = context.Http.Redactor;
         if (result.ExitCode > 1)
         {
             throw new PactException($"{result.Summary}: {Excerpt(redactor.Scrub(result.Output).Trim())}");
         }
 
-        if (!result.Passed)
-        {
-            run.Fail($"{result.Summary}{scope}: expected every interaction of {file} to be honoured / received:{Environment.NewLine}{Excerpt(redactor.Scrub(result.Output).Trim())}",
-                run.Requirement.Source);
-        }
+        return new Verification(null, Outcomes(result, pact, redactor), relay.Notes, [.. context.Http.Log.Entries.Skip(logged).Where(e => e.Channel == "pact")]);
     }
 
-    private List<(string File, string Provider)> ReadPacts()
+    /// <summary>Each interaction's result from the core's JSON report, with its mismatch text when it failed.</summary>
+    private static Dictionary<string, InteractionOutcome> Outcomes(VerificationResult result, PactFile pact, Http.Redactor redactor)
     {
-        if (!Directory.Exists(layout.Pacts))
+        var errors = (result.Json?["errors"] as JsonArray ?? [])
+            .Select(e => (Interaction: e?["interaction"]?.GetValue<string>() ?? "", Mismatch: e?["mismatch"]?.ToJsonString() ?? ""))
+            .ToList();
+        var outcomes = new Dictionary<string, InteractionOutcome>(StringComparer.Ordinal);
+        foreach (var r in result.Json?["interactionResults"] as JsonArray ?? [])
         {
-            return [];
+            var description = r?["description"]?.GetValue<string>() ?? "";
+            var passed = r?["result"]?.GetValue<string>() == "OK";
+            var mismatch = passed ? "" : MismatchText(result.Output, errors, description);
+            outcomes[description] = new InteractionOutcome(passed, Excerpt(redactor.Scrub(mismatch)));
         }
 
-        var found = new List<(string File, string Provider)>();
-        foreach (var path in Directory.EnumerateFiles(layout.Pacts, "*.json").Order(StringComparer.Ordinal))
+        return outcomes;
+    }
+
+    /// <summary>The part of the core's report about one failed interaction (its numbered entry under "Failures:"), or its JSON mismatch.</summary>
+    private static string MismatchText(string output, List<(string Interaction, string Mismatch)> errors, string description)
+    {
+        var failures = output.IndexOf("Failures:", StringComparison.Ordinal);
+        if (failures >= 0)
         {
-            try
+            var entries = Numbered().Split(output[failures..]).Where(e => e.Contains(description, StringComparison.Ordinal)).ToList();
+            if (entries.Count > 0)
             {
-                if (JsonNode.Parse(File.ReadAllText(path))?["provider"]?["name"]?.GetValue<string>() is { Length: > 0 } provider)
-                {
-                    found.Add((Path.GetFileName(path), provider));
-                }
-            }
-            catch (JsonException ex)
-            {
-                throw new ConfigurationException(path, "", $"not a pact file: {ex.Message}");
+                return Timings().Replace(string.Join(Environment.NewLine, entries).Trim(), "");
             }
         }
 
-        return found;
+        return string.Join("; ", errors.Where(e => e.Interaction.Contains(description, StringComparison.Ordinal)).Select(e => e.Mismatch).DefaultIfEmpty("the Pact core reported a failure"));
     }
 
     /// <summary>The core's report without its timings (which differ run to run, so two runs' findings compare equal), cut to a size a report can carry.</summary>
@@ -144,6 +223,16 @@ public sealed partial class PactVerificationCheck : ICheck
         return text.Length > 4000 ? text[..4000] + "…" : text;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@" \(\d+(?:\.\d+)?m?s loading, \d+(?:\.\d+)?m?s verification\)")]
-    private static partial System.Text.RegularExpressions.Regex Timings();
+    [GeneratedRegex(@" \(\d+(?:\.\d+)?m?s loading, \d+(?:\.\d+)?m?s verification\)")]
+    private static partial Regex Timings();
+
+    [GeneratedRegex(@"(?m)^(?=\d+\) )")]
+    private static partial Regex Numbered();
+
+    private sealed record InteractionOutcome(bool Passed, string Mismatch);
+
+    private sealed record Verification(string? Unavailable, IReadOnlyDictionary<string, InteractionOutcome> Outcomes, IReadOnlyList<RelayNote> Notes, IReadOnlyList<Http.HttpExchange> Exchanges)
+    {
+        public static Verification NotAvailable(string why) => new(why, new Dictionary<string, InteractionOutcome>(), [], []);
+    }
 }

@@ -107,7 +107,7 @@ public sealed class MockHost : IAsyncDisposable
         try
         {
             await downloadApp.StartAsync();
-            downloadOrigin = Address(downloadApp);
+            downloadOrigin = Loopback.Address(downloadApp);
             await apiApp.StartAsync();
         }
         catch (IOException ex)
@@ -116,7 +116,7 @@ public sealed class MockHost : IAsyncDisposable
             throw new ConfigurationException($"the mock cannot listen on {options.Host} (ports {options.ApiPort}/{options.DownloadPort}): {ex.Message}");
         }
 
-        host.ApiOrigin = Address(apiApp);
+        host.ApiOrigin = Loopback.Address(apiApp);
         host.DownloadOrigin = downloadOrigin;
         return host;
     }
@@ -167,10 +167,7 @@ public sealed class MockHost : IAsyncDisposable
 
     private static WebApplication Build(string host, int port, (int Permits, TimeSpan Window)? rateLimit)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://{host}:{port}");
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.AddServerHeader = false);
+        var builder = Loopback.Builder(host, port);
         if (rateLimit is { } limit)
         {
             builder.Services.AddRateLimiter(o =>
@@ -193,12 +190,6 @@ public sealed class MockHost : IAsyncDisposable
         }
 
         return app;
-    }
-
-    private static Uri Address(WebApplication app)
-    {
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
     }
 
     public async ValueTask DisposeAsync()

@@ -139,6 +139,9 @@ internal static partial class Native
     [LibraryImport(Library, EntryPoint = "pactffi_verifier_set_coloured_output")]
     public static partial int VerifierSetColouredOutput(nint handle, byte coloured);
 
+    [LibraryImport(Library, EntryPoint = "pactffi_verifier_set_follow_redirects")]
+    public static partial void VerifierSetFollowRedirects(nint handle, byte follow);
+
     [LibraryImport(Library, EntryPoint = "pactffi_verifier_set_filter_info", StringMarshalling = StringMarshalling.Utf8)]
     public static partial void VerifierSetFilterInfo(nint handle, string? description, string? state, byte noState);
 

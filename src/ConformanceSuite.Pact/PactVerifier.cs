@@ -45,6 +45,9 @@ public sealed class PactVerifier
 
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Whether the core follows a provider's redirects itself (it does by default); the suite's relay needs it not to.</summary>
+    public bool FollowRedirects { get; init; } = true;
+
     public bool DisableTlsVerification { get; init; }
 
     public VerificationResult Verify()
@@ -74,6 +77,12 @@ public sealed class PactVerifier
 
             Expect(Native.VerifierSetVerificationOptions(handle, DisableTlsVerification ? (byte)1 : (byte)0, new CULong((nuint)RequestTimeout.TotalMilliseconds)), "verification options");
             _ = Native.VerifierSetColouredOutput(handle, 0);
+            if (!FollowRedirects)
+            {
+                Native.VerifierSetFollowRedirects(handle, 0);
+                applied.Add("redirects not followed");
+            }
+
             foreach (var (name, value) in CustomHeaders)
             {
                 Native.VerifierAddCustomHeader(handle, name, value);

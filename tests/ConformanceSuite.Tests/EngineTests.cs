@@ -36,7 +36,7 @@ public sealed class EngineTests
         Apis = apis,
         ReportDirectory = dir,
         ContractsDirectory = Harness.Layout.Root,
-        RequestTimeout = TimeSpan.FromSeconds(2),
+        RequestTimeout = TimeSpan.FromSeconds(10),
         MockStall = TimeSpan.FromSeconds(20),
     };
 
@@ -178,7 +178,7 @@ public sealed class EngineTests
 
         var pact = results.Requirements.Single(r => r.Id == "PACT opencx-chat-sessions");
         pact.Verdict.Should().Be(Verdict.Skipped);
-        pact.Cases.Single().Message.Should().Contain("libpact_ffi is not at").And.Contain("the rest of the run does not need it");
+        pact.Cases.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Skipped && c.Message.Contains("libpact_ffi is not at") && c.Message.Contains("the rest of the run does not need it"));
         results.Requirements.Single(r => r.Id == "OPENCX-001").Verdict.Should().Be(Verdict.Pass);
     }
 

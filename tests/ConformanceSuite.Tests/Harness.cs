@@ -11,8 +11,11 @@ internal static class Harness
 {
     public static readonly RepositoryLayout Layout = RepositoryLayout.Discover();
 
-    /// <summary>Short limits so the stalling fault is caught in seconds.</summary>
-    public static readonly HttpSettings FastHttp = new() { RequestTimeout = TimeSpan.FromSeconds(2) };
+    /// <summary>Limits for a run against the in-process mock: roomy enough for a loaded two-core machine running tests side by side.</summary>
+    public static readonly HttpSettings FastHttp = new() { RequestTimeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>Short limits, so a stalling fault is caught in seconds.</summary>
+    public static readonly HttpSettings StallHttp = new() { RequestTimeout = TimeSpan.FromSeconds(2) };
 
     /// <summary>Each API's cases, built once: a catalog is immutable, and the fault tests run a hundred times over them.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<CaseCatalog>> Catalogs = new(StringComparer.Ordinal);
@@ -26,7 +29,7 @@ internal static class Harness
     public static async Task<RunResults> RunAsync(string api, params string[] faults)
     {
         await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Layout, Faults = faults, StallFor = TimeSpan.FromSeconds(20), Contracts = Contracts });
-        return await RunAgainstAsync(mock.Target(http: FastHttp), api, faults);
+        return await RunAgainstAsync(mock.Target(http: faults.Any(f => f.Contains("stall", StringComparison.Ordinal)) ? StallHttp : FastHttp), api, faults);
     }
 
     public static async Task<RunResults> RunAgainstAsync(Targets.ResolvedTarget target, string api, IReadOnlyList<string>? faults = null)

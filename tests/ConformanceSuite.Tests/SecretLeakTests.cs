@@ -90,12 +90,29 @@ public sealed class SecretLeakTests
         }
     }
 
-    private static IEnumerable<string> Forms(string secret) =>
-    [
-        secret,
-        Uri.EscapeDataString(secret),
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(secret)),
-        "Bearer " + secret,
-        secret[8..], // the random part alone
-    ];
+    /// <summary>
+    /// The forms a secret could take in an artifact: raw, URL-encoded, base64 (standard and URL-safe, also
+    /// inside a longer encoded value such as Basic credentials), hex, JSON \u-escaped, with its scheme, and its
+    /// random part alone. Written here, apart from the redactor's own list, so a form it forgets is still found.
+    /// </summary>
+    internal static IEnumerable<string> Forms(string secret)
+    {
+        var bytes = Encoding.UTF8.GetBytes(secret);
+        yield return secret;
+        yield return Uri.EscapeDataString(secret);
+        yield return "Bearer " + secret;
+        yield return secret[8..];
+        yield return Convert.ToHexString(bytes);
+        yield return Convert.ToHexStringLower(bytes);
+        yield return string.Concat(secret.Select(c => $"\\u{(int)c:x4}"));
+        yield return string.Concat(secret.Select(c => $"\\u{(int)c:X4}"));
+        for (var offset = 0; offset < 3; offset++)
+        {
+            // Surrounded by other bytes: the middle of the encoding depends on the secret alone.
+            var encoded = Convert.ToBase64String([.. new byte[offset], .. bytes, 0, 0, 0]);
+            var middle = encoded[4..^8];
+            yield return middle;
+            yield return middle.Replace('+', '-').Replace('/', '_');
+        }
+    }
 }

@@ -51,6 +51,9 @@ public sealed class ConformanceHttpClient : IDisposable
             Timeout = settings.RequestTimeout,
             ThrowOnAnyError = false,
             UserAgent = $"ConformanceSuite/{typeof(ConformanceHttpClient).Assembly.GetName().Version?.ToString(3)}",
+            // Bodies are decompressed here, under the caps (LimitedStream counts decompressed bytes), so a
+            // compression bomb stops at the cap and no compressed body is handed on (the Pact relay included).
+            AutomaticDecompression = DecompressionMethods.All,
             // Certificates are validated unless the target says otherwise, explicitly; reports print it.
 #pragma warning disable CA5359 // the one opt-in place: --insecure or "insecureTls": true, shown in every report
             RemoteCertificateValidationCallback = settings.InsecureTls ? (_, _, _, _) => true : null,
@@ -145,7 +148,7 @@ public sealed class ConformanceHttpClient : IDisposable
             var exchange = await SendOnceAsync(call with { Url = url }, onBody, cap, ct);
             exchange.Redirects.AddRange(redirects);
             exchange.DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            if (exchange.Status is not (301 or 302 or 303 or 307 or 308) || !exchange.ResponseHeaders.TryGetValue("Location", out var location))
+            if (!call.FollowRedirects || exchange.Status is not (301 or 302 or 303 or 307 or 308) || !exchange.ResponseHeaders.TryGetValue("Location", out var location))
             {
                 log.Add(exchange);
                 return exchange;
@@ -175,11 +178,18 @@ public sealed class ConformanceHttpClient : IDisposable
     {
         using var lease = limiter is null ? null : await limiter.AcquireAsync(1, ct);
 
+        // The request's total deadline covers the headers and the whole body: a body dripped a byte at a time
+        // resets the idle timer on every byte, never this one.
+        using var deadline = new CancellationTokenSource(settings.RequestTimeout);
         var request = new RestRequest(call.Url, Method.Get)
         {
             Method = Enum.Parse<Method>(call.Method, ignoreCase: true),
             CompletionOption = HttpCompletionOption.ResponseHeadersRead,
         };
+        if (call.Body is { } payload)
+        {
+            request.AddParameter(new BodyParameter("", payload, call.ContentType ?? "application/octet-stream", DataFormat.Binary));
+        }
         var shown = new List<KeyValuePair<string, string>>();
         foreach (var (name, value) in call.Headers)
         {
@@ -222,6 +232,8 @@ public sealed class ConformanceHttpClient : IDisposable
             Method = call.Method,
             Url = redactor.Scrub(call.Url.ToString()),
             Purpose = call.Purpose,
+            Channel = call.Channel,
+            Interaction = call.Interaction,
             RequestHeaders = shown,
             CredentialsSent = sent,
         };
@@ -235,7 +247,7 @@ public sealed class ConformanceHttpClient : IDisposable
             try
             {
                 using var raw = message.Content.ReadAsStream(ct);
-                using var limited = new LimitedStream(raw, cap, settings.RequestTimeout, ct);
+                using var limited = new LimitedStream(raw, cap, settings.Idle, $"{settings.RequestTimeout.TotalSeconds:0.#} s", ct, deadline.Token);
                 using var tee = new ExcerptStream(limited, settings.ExcerptChars * 4);
                 onBody(exchange, tee);
                 exchange.BodyBytes = limited.BytesRead;
@@ -252,7 +264,8 @@ public sealed class ConformanceHttpClient : IDisposable
         RestResponse response;
         try
         {
-            response = await client.ExecuteAsync(request, ct);
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+            response = await client.ExecuteAsync(request, both.Token);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
         {

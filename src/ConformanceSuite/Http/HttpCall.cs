@@ -52,6 +52,20 @@ public sealed record HttpCall
 
     /// <summary>Shown in progress and evidence: why the suite made this request.</summary>
     public string Purpose { get; init; } = "";
+
+    /// <summary>The request body (sent with <see cref="ContentType"/>); null sends none.</summary>
+    public byte[]? Body { get; init; }
+
+    public string? ContentType { get; init; }
+
+    /// <summary>Same-origin redirects are followed unless this is false (the Pact relay hands every redirect to the verifier).</summary>
+    public bool FollowRedirects { get; init; } = true;
+
+    /// <summary>Whose traffic this is when it is not a check's own: <c>pact</c> for Pact verification, with the <see cref="Interaction"/>.</summary>
+    public string? Channel { get; init; }
+
+    /// <summary>The pact interaction a Pact request belongs to.</summary>
+    public string? Interaction { get; init; }
 }
 
 /// <summary>The suite refused to send credentials to an origin they do not belong to.</summary>

@@ -12,6 +12,12 @@ public sealed class HttpExchange
 
     public string Purpose { get; init; } = "";
 
+    /// <summary><c>pact</c> for Pact verification traffic (relayed through this layer); null for the checks' own requests.</summary>
+    public string? Channel { get; init; }
+
+    /// <summary>The pact interaction a Pact request belongs to.</summary>
+    public string? Interaction { get; init; }
+
     /// <summary>When the request was sent (after any rate-limit wait).</summary>
     public DateTimeOffset SentAt { get; init; } = DateTimeOffset.UtcNow;
 

@@ -3,7 +3,14 @@ namespace ConformanceSuite.Http;
 /// <summary>Limits of the HTTP layer; defaults suit a live provider, tests shorten them.</summary>
 public sealed record HttpSettings
 {
+    /// <summary>A request's total deadline: headers and the whole body.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait for the next bytes of a body; null means half of <see cref="RequestTimeout"/>.</summary>
+    public TimeSpan? IdleTimeout { get; init; }
+
+    /// <summary>The idle timeout in force.</summary>
+    public TimeSpan Idle => IdleTimeout is { } idle ? (idle < RequestTimeout ? idle : RequestTimeout) : RequestTimeout / 2;
 
     public long MaxResponseBytes { get; init; } = 64L * 1024 * 1024;
 

@@ -1,19 +1,32 @@
 namespace ConformanceSuite.Http;
 
-/// <summary>A read-only view of a response body that enforces a size cap and an idle timeout per read.</summary>
+/// <summary>
+/// A read-only view of a response body that enforces a size cap, an idle timeout per read, and the
+/// request's total deadline (a body dripped a byte at a time never resets that one).
+/// </summary>
 public sealed class LimitedStream : ReadOnlyStream
 {
     private readonly Stream inner;
     private readonly long maxBytes;
     private readonly TimeSpan idleTimeout;
     private readonly CancellationToken runToken;
+    private readonly CancellationToken deadline;
+    private readonly string deadlineText;
 
-    public LimitedStream(Stream inner, long maxBytes, TimeSpan idleTimeout, CancellationToken runToken)
+    /// <param name="inner">The body as the transport gives it (decompressed).</param>
+    /// <param name="maxBytes">The cap on the bytes read.</param>
+    /// <param name="idleTimeout">The longest wait for the next bytes.</param>
+    /// <param name="deadlineText">How the deadline is named in the error, e.g. "10 s".</param>
+    /// <param name="runToken">The run's own limit: its cancellation passes through as cancellation.</param>
+    /// <param name="deadline">The request's total deadline (headers and body).</param>
+    public LimitedStream(Stream inner, long maxBytes, TimeSpan idleTimeout, string deadlineText, CancellationToken runToken, CancellationToken deadline)
     {
         this.inner = inner;
         this.maxBytes = maxBytes;
         this.idleTimeout = idleTimeout;
         this.runToken = runToken;
+        this.deadline = deadline;
+        this.deadlineText = deadlineText;
     }
 
     public long BytesRead { get; private set; }
@@ -29,7 +42,7 @@ public sealed class LimitedStream : ReadOnlyStream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(runToken, cancellationToken);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(runToken, cancellationToken, deadline);
         cts.CancelAfter(idleTimeout);
         int n;
         try
@@ -38,7 +51,9 @@ public sealed class LimitedStream : ReadOnlyStream
         }
         catch (OperationCanceledException) when (!runToken.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new ResponseLimitException($"the body stalled: no data for {idleTimeout.TotalSeconds:0.#} s after {BytesRead} bytes");
+            throw new ResponseLimitException(deadline.IsCancellationRequested
+                ? $"the response took longer than its deadline of {deadlineText} (headers and body) after {BytesRead} bytes of body"
+                : $"the body stalled: no data for {idleTimeout.TotalSeconds:0.#} s after {BytesRead} bytes");
         }
 
         BytesRead += n;

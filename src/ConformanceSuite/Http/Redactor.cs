@@ -1,6 +1,13 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
 namespace ConformanceSuite.Http;
 
-/// <summary>Removes secret values from everything the suite records (evidence, logs, reports).</summary>
+/// <summary>
+/// Removes secret values from everything the suite records (evidence, logs, reports), in every form a
+/// provider or a tool could echo them: raw, URL-encoded, base64 (standard and URL-safe, at any alignment
+/// inside a longer encoded text), hex (either case), and JSON-escaped (any mix of <c>\uXXXX</c> escapes).
+/// </summary>
 public sealed class Redactor
 {
     public const string Mask = "[redacted]";
@@ -11,14 +18,19 @@ public sealed class Redactor
 
     private readonly List<string> secrets = [];
     private readonly HashSet<string> credentialNames = new(StringComparer.OrdinalIgnoreCase) { "Authorization", "Proxy-Authorization", "Cookie" };
+    private readonly Lock gate = new();
+    private Regex? pattern;
 
     public void AddSecret(string? value)
     {
         // Very short values would redact ordinary text; they are still never logged as header values.
-        if (!string.IsNullOrEmpty(value) && value.Length >= 4 && !secrets.Contains(value))
+        lock (gate)
         {
-            secrets.Add(value);
-            secrets.Sort((a, b) => b.Length.CompareTo(a.Length));
+            if (!string.IsNullOrEmpty(value) && value.Length >= 4 && !secrets.Contains(value))
+            {
+                secrets.Add(value);
+                pattern = Build(secrets);
+            }
         }
     }
 
@@ -33,17 +45,33 @@ public sealed class Redactor
             return text ?? "";
         }
 
-        foreach (var secret in secrets)
+        var current = pattern;
+        return current is null ? text : current.Replace(text, Mask);
+    }
+
+    /// <summary>
+    /// A body with every secret masked: UTF-8 text is scrubbed in every form; other bytes get each raw
+    /// occurrence of a secret overwritten with '*'. The input is returned as it is when nothing matched.
+    /// </summary>
+    public byte[] ScrubBytes(byte[] body)
+    {
+        if (body.Length == 0 || pattern is null)
         {
-            text = text.Replace(secret, Mask, StringComparison.Ordinal);
-            var escaped = Uri.EscapeDataString(secret);
-            if (escaped != secret)
-            {
-                text = text.Replace(escaped, Mask, StringComparison.Ordinal);
-            }
+            return body;
         }
 
-        return text;
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            return MaskRaw(body);
+        }
+
+        var scrubbed = Scrub(text);
+        return ReferenceEquals(scrubbed, text) || scrubbed == text ? body : Encoding.UTF8.GetBytes(scrubbed);
     }
 
     public string HeaderValue(string name, string value)
@@ -54,5 +82,93 @@ public sealed class Redactor
         }
 
         return Scrub(value);
+    }
+
+    /// <summary>Every form of a secret the redactor masks, as literal strings (the JSON-escaped forms are matched by pattern instead).</summary>
+    public static IEnumerable<string> LiteralForms(string secret)
+    {
+        var bytes = Encoding.UTF8.GetBytes(secret);
+        yield return secret;
+        yield return Uri.EscapeDataString(secret);
+        yield return Convert.ToHexStringLower(bytes);
+        yield return Convert.ToHexString(bytes);
+        foreach (var fragment in Base64Fragments(bytes))
+        {
+            yield return fragment;
+            yield return fragment.Replace('+', '-').Replace('/', '_');
+        }
+    }
+
+    /// <summary>
+    /// The base64 text a secret turns into wherever it starts in a longer encoded value: for each of the
+    /// three alignments, the characters that depend on the secret's bytes alone.
+    /// </summary>
+    private static IEnumerable<string> Base64Fragments(byte[] bytes)
+    {
+        for (var offset = 0; offset < 3; offset++)
+        {
+            var padded = new byte[offset + bytes.Length];
+            bytes.CopyTo(padded, offset);
+            var encoded = Convert.ToBase64String(padded);
+            var skip = offset switch { 0 => 0, 1 => 2, _ => 3 };
+            var total = padded.Length;
+            var keep = total / 3 * 4 + (total % 3) switch { 1 => 1, 2 => 2, _ => 0 };
+            if (keep - skip >= 4)
+            {
+                yield return encoded[skip..keep];
+            }
+        }
+    }
+
+    private static Regex Build(IEnumerable<string> secrets)
+    {
+        var alternatives = secrets
+            .SelectMany(s => LiteralForms(s).Select(Regex.Escape).Append(JsonEscaped(s)))
+            .Distinct(StringComparer.Ordinal)
+            .OrderByDescending(a => a.Length);
+        return new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>A pattern for the secret inside JSON text: any character may be written as \uXXXX (either case), and quotes, backslashes and slashes with a backslash.</summary>
+    private static string JsonEscaped(string secret)
+    {
+        var sb = new StringBuilder();
+        foreach (var c in secret)
+        {
+            var code = ((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture);
+            sb.Append("(?:").Append(Regex.Escape(c.ToString()));
+            if (c is '"' or '\\' or '/')
+            {
+                sb.Append(@"|\\").Append(Regex.Escape(c.ToString()));
+            }
+
+            sb.Append(@"|\\u(?i:").Append(code).Append("))");
+        }
+
+        return sb.ToString();
+    }
+
+    private byte[] MaskRaw(byte[] body)
+    {
+        byte[]? copy = null;
+        List<string> current;
+        lock (gate)
+        {
+            current = [.. secrets];
+        }
+
+        foreach (var secret in current)
+        {
+            var needle = Encoding.UTF8.GetBytes(secret);
+            var span = (copy ?? body).AsSpan();
+            for (var at = span.IndexOf(needle); at >= 0; at = span.IndexOf(needle))
+            {
+                copy ??= (byte[])body.Clone();
+                span = copy.AsSpan();
+                span.Slice(at, needle.Length).Fill((byte)'*');
+            }
+        }
+
+        return copy ?? body;
     }
 }

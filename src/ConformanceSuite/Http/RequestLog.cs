@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace ConformanceSuite.Http;
 
-/// <summary>Every exchange of a run, already redacted; written as JSON lines at the end.</summary>
+/// <summary>Every exchange of a run, already redacted; written as JSON Lines (one object per line) at the end.</summary>
 public sealed class RequestLog
 {
     private readonly ConcurrentQueue<HttpExchange> entries = new();
@@ -26,7 +26,7 @@ public sealed class RequestLog
         using var writer = new StreamWriter(path);
         foreach (var e in entries)
         {
-            writer.WriteLine(JsonSerializer.Serialize(e, Running.ResultsJson.Options));
+            writer.WriteLine(JsonSerializer.Serialize(e, Running.ResultsJson.Lines));
         }
     }
 }

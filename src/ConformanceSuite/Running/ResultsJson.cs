@@ -12,4 +12,7 @@ public static class ResultsJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    /// <summary>The same, one object per line (JSON Lines: requests.jsonl).</summary>
+    public static readonly JsonSerializerOptions Lines = new(Options) { WriteIndented = false };
 }

@@ -34,6 +34,7 @@ public static class TargetProfiles
         var http = new HttpSettings
         {
             RequestTimeout = TimeSpan.FromSeconds(timeouts?["requestSeconds"]?.GetValue<double>() ?? 30),
+            IdleTimeout = timeouts?["idleSeconds"] is { } idle ? TimeSpan.FromSeconds(idle.GetValue<double>()) : null,
             MaxResponseBytes = json["maxResponseBytes"]?.GetValue<long>() ?? new HttpSettings().MaxResponseBytes,
             RequestsPerMinute = json["rateLimit"]?["requestsPerMinute"]?.GetValue<double>(),
             InsecureTls = json["insecureTls"]?.GetValue<bool>() ?? false,

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ConformanceSuite.MockServer;
+
+/// <summary>A quiet Kestrel server on a loopback port: the mock's two origins, the Pact relay, and the tests' own providers.</summary>
+public static class Loopback
+{
+    /// <summary>A builder for a server on <paramref name="host"/>:<paramref name="port"/> (0: any free port), with no logging and no Server header.</summary>
+    public static WebApplicationBuilder Builder(string host = "127.0.0.1", int port = 0)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://{host}:{port}");
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        return builder;
+    }
+
+    /// <summary>The address a started server listens on, as a URL a client can use.</summary>
+    public static Uri Address(WebApplication app)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+}

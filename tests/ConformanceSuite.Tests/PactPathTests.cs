@@ -1,0 +1,326 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Engine;
+using ConformanceSuite.MockServer;
+using ConformanceSuite.Running;
+using ConformanceSuite.Testing;
+using FluentAssertions;
+using Microsoft.AspNetCore.Http;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// Pact verification through the suite's one HTTP path, against providers of the tests' own that misbehave:
+/// every Pact request goes through the relay into the suite's client, so no credential reaches another
+/// origin, bodies are capped (decompressed too), time is bounded, echoed secrets are redacted, and every
+/// interaction ends in a clear verdict. And a correct live-style provider with real credentials and no
+/// state URL gets no fail.
+/// </summary>
+[TestFixture]
+[Order(6)] // long-running: started early so the short fixtures fill in around it
+public sealed class PactPathTests
+{
+    private const string Api = "wavy-open-sessions";
+    private const string Token = "PACT-CANARY-TOKEN-5d1f0c9e7a";
+    private const string User = "PACT-CANARY-USER-77ab01";
+    private static readonly Dictionary<string, string> Credentials = new() { ["T_TOKEN"] = Token, ["T_USER"] = User };
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-pact-path-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    /// <summary>A live-style profile for the Wavy API at a provider, with the canary credentials, and a state URL when given.</summary>
+    private string Profile(Uri api, Uri? states, bool exampleCredentials = false, Uri? downloads = null)
+    {
+        var pact = new JsonObject { ["exampleCredentials"] = exampleCredentials };
+        if (states is not null)
+        {
+            pact["stateUrl"] = states.ToString();
+        }
+
+        if (downloads is not null)
+        {
+            pact["providers"] = new JsonObject { [$"{Api}-downloads"] = downloads.ToString() };
+        }
+
+        var profile = new JsonObject
+        {
+            ["name"] = "hostile",
+            ["timeouts"] = new JsonObject { ["requestSeconds"] = 2, ["runSeconds"] = 120 },
+            ["apis"] = new JsonObject
+            {
+                [Api] = new JsonObject
+                {
+                    ["baseUrl"] = api.ToString(),
+                    ["credentials"] = new JsonObject { ["authenticationToken"] = new JsonObject { ["env"] = "T_TOKEN" }, ["userName"] = new JsonObject { ["env"] = "T_USER" } },
+                    ["pact"] = pact,
+                },
+            },
+        };
+        var file = Path.Combine(dir, "profile.json");
+        File.WriteAllText(file, profile.ToJsonString());
+        return file;
+    }
+
+    private Task<RunResults> VerifyAsync(string profile, IReadOnlyDictionary<string, string>? variables = null, string filter = $"PACT {Api}") =>
+        ConformanceEngine.RunAsync(new RunSettings
+        {
+            Target = profile,
+            Apis = [Api],
+            Filter = [filter],
+            ReportDirectory = Path.Combine(dir, "reports"),
+            ContractsDirectory = Harness.Layout.Root,
+            Variables = name => (variables ?? Credentials).GetValueOrDefault(name),
+        });
+
+    /// <summary>The provider-state endpoint of a hostile provider: it accepts every state.</summary>
+    private static async Task<bool> StatesAsync(HttpContext http)
+    {
+        if (http.Request.Path != "/states")
+        {
+            return false;
+        }
+
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync("{}");
+        return true;
+    }
+
+    private static IEnumerable<CaseOutcome> Cases(RunResults results) => results.Requirements.SelectMany(r => r.Cases);
+
+    [Test]
+    public async Task A_redirect_to_another_origin_is_not_followed_and_carries_no_credential_there()
+    {
+        await using var elsewhere = await HostileProvider.StartAsync(http => http.Response.WriteAsync("stolen"));
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            if (!await StatesAsync(http))
+            {
+                http.Response.StatusCode = 302;
+                http.Response.Headers.Location = new Uri(elsewhere.Origin, "/steal" + http.Request.QueryString).ToString();
+            }
+        });
+
+        var results = await VerifyAsync(Profile(new Uri(provider.Origin, "/api"), new Uri(provider.Origin, "/states")));
+
+        elsewhere.Requests.Should().BeEmpty("neither the relay nor the Pact core follows a redirect to another origin");
+        provider.SawHeader("authenticationToken").Should().BeTrue("the API's own origin gets the credentials the pact carries");
+        var cases = Cases(results).ToList();
+        cases.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Fail);
+        cases.SelectMany(c => c.Findings).Should().Contain(f => f.Message.Contains("redirected (302) to another origin") && f.Message.Contains("not followed"));
+        AssertNoSecretIn(dir);
+    }
+
+    [Test]
+    public async Task Credentials_replace_those_the_pact_carries_and_nothing_is_added()
+    {
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            if (!await StatesAsync(http))
+            {
+                http.Response.StatusCode = 418;
+            }
+        });
+
+        await VerifyAsync(Profile(new Uri(provider.Origin, "/api"), new Uri(provider.Origin, "/states")));
+
+        var calls = provider.Requests.Where(r => r.PathAndQuery.StartsWith("/api/", StringComparison.Ordinal)).ToList();
+        var states = provider.Requests.Where(r => r.PathAndQuery == "/states").ToList();
+        states.Should().NotBeEmpty().And.OnlyContain(r => !r.Headers.ContainsKey("authenticationToken") && !r.Headers.ContainsKey("userName"), "a state-change call carries no API credential");
+        calls.Should().Contain(r => !r.Headers.ContainsKey("authenticationToken") && !r.Headers.ContainsKey("userName"), "the pact's request without credentials is sent without them");
+        calls.Where(r => r.Headers.ContainsKey("authenticationToken")).Should().NotBeEmpty()
+            .And.OnlyContain(r => r.Headers["authenticationToken"] == Token && r.Headers["userName"] == User, "the target's real values replace the pact's examples");
+        calls.Should().OnlyContain(r => !r.Headers.Values.Any(v => v.Contains("pact-example", StringComparison.Ordinal)));
+    }
+
+    [Test]
+    public async Task A_gzip_bomb_is_capped_decompressed_and_the_process_stays_small()
+    {
+        var bomb = GzipOfZeros(512L * 1024 * 1024);
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            if (!await StatesAsync(http))
+            {
+                http.Response.ContentType = "application/json";
+                http.Response.Headers.ContentEncoding = "gzip";
+                http.Response.ContentLength = bomb.Length;
+                await http.Response.Body.WriteAsync(bomb);
+            }
+        });
+
+        var (results, peakMb) = await RunCliAsync(Profile(new Uri(provider.Origin, "/api"), new Uri(provider.Origin, "/states")));
+
+        peakMb.Should().BeLessThan(300, $"a {bomb.Length / 1024} KiB body that decompresses to 512 MiB must stop at the cap");
+        var answered = Cases(results).Where(c => c.Message.Contains("size cap", StringComparison.Ordinal)).ToList();
+        answered.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Skipped, "a body past the suite's own cap is not checked, never failed");
+        answered[0].Message.Should().Contain("maxResponseBytes");
+    }
+
+    [Test]
+    public async Task A_200_megabyte_body_is_not_read_whole()
+    {
+        var chunk = Encoding.ASCII.GetBytes(new string('a', 64 * 1024));
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            if (!await StatesAsync(http))
+            {
+                http.Response.ContentType = "application/json";
+                http.Response.ContentLength = 200L * 1024 * 1024;
+                for (var sent = 0L; sent < 200L * 1024 * 1024 && !http.RequestAborted.IsCancellationRequested; sent += chunk.Length)
+                {
+                    await http.Response.Body.WriteAsync(chunk, http.RequestAborted);
+                }
+            }
+        });
+
+        var (results, peakMb) = await RunCliAsync(Profile(new Uri(provider.Origin, "/api"), new Uri(provider.Origin, "/states")));
+
+        peakMb.Should().BeLessThan(300);
+        Cases(results).Where(c => c.Message.Contains("size cap", StringComparison.Ordinal)).Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Skipped);
+    }
+
+    [Test]
+    public async Task A_provider_that_hangs_ends_in_a_clear_fail_within_the_time_bounds()
+    {
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            if (!await StatesAsync(http))
+            {
+                await Task.Delay(Timeout.Infinite, http.RequestAborted);
+            }
+        });
+        var started = DateTime.UtcNow;
+
+        var results = await VerifyAsync(Profile(new Uri(provider.Origin, "/api"), new Uri(provider.Origin, "/states")));
+
+        (DateTime.UtcNow - started).Should().BeLessThan(TimeSpan.FromSeconds(60), "each interaction is bounded by the 2 s request limit");
+        var cases = Cases(results).ToList();
+        cases.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Fail);
+        cases.SelectMany(c => c.Findings).Should().OnlyContain(f => f.Message.Contains("no response within 2 s"));
+    }
+
+    [Test]
+    public async Task A_provider_that_echoes_credentials_leaves_no_secret_in_any_artifact()
+    {
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            if (await StatesAsync(http))
+            {
+                return;
+            }
+
+            var token = http.Request.Headers["authenticationToken"].ToString();
+            var user = http.Request.Headers["userName"].ToString();
+            var bytes = Encoding.UTF8.GetBytes(token + ":" + user);
+            http.Response.ContentType = "application/json";
+            http.Response.Headers["X-Echo"] = token;
+            await http.Response.WriteAsync(new JsonObject
+            {
+                ["raw"] = token,
+                ["basic"] = Convert.ToBase64String(bytes),
+                ["hex"] = Convert.ToHexString(Encoding.UTF8.GetBytes(token)),
+                ["escaped"] = string.Concat(user.Select(c => $"\\u{(int)c:x4}")),
+                ["file_url"] = "http://example.test/" + Uri.EscapeDataString(token),
+            }.ToJsonString());
+        });
+
+        var results = await VerifyAsync(Profile(new Uri(provider.Origin, "/api"), new Uri(provider.Origin, "/states")));
+
+        provider.SawHeader("authenticationToken").Should().BeTrue();
+        Cases(results).Should().Contain(c => c.Verdict == Verdict.Fail, "the echoed body does not match the pact");
+        AssertNoSecretIn(dir);
+    }
+
+    [Test]
+    public async Task A_failing_state_call_is_reported_as_such_and_not_retried_for_minutes()
+    {
+        await using var provider = await HostileProvider.StartAsync(http =>
+        {
+            http.Response.StatusCode = http.Request.Path == "/states" ? 500 : 200;
+            return Task.CompletedTask;
+        });
+        var started = DateTime.UtcNow;
+
+        var results = await VerifyAsync(Profile(new Uri(provider.Origin, "/api"), new Uri(provider.Origin, "/states")));
+
+        (DateTime.UtcNow - started).Should().BeLessThan(TimeSpan.FromSeconds(30), "the verifier retries a failed state call for minutes; the relay answers it at once");
+        var stateBound = Cases(results).Where(c => c.Message.Contains("provider-state call", StringComparison.Ordinal)).ToList();
+        stateBound.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Skipped && c.Message.Contains("failed: status 500"));
+    }
+
+    [Test]
+    public async Task A_correct_live_style_provider_with_real_credentials_and_no_state_url_gets_no_fail()
+    {
+        var planted = new Dictionary<string, IReadOnlyDictionary<string, string>> { [Api] = new Dictionary<string, string> { ["authenticationToken"] = Token, ["userName"] = User } };
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout, Credentials = planted, Contracts = Harness.Contracts });
+
+        var results = await VerifyAsync(Profile(mock.BaseUrl(Api), states: null, downloads: new Uri(mock.DownloadOrigin, "/" + Api)), filter: "pact");
+
+        var cases = Cases(results).ToList();
+        cases.Should().NotContain(c => c.Verdict == Verdict.Fail || c.Verdict == Verdict.Error, string.Join("\n", cases.Select(c => c.Message)));
+        cases.Should().Contain(c => c.Verdict == Verdict.Pass, "the interactions that need no state are verified with the real credentials");
+        cases.Where(c => c.Verdict == Verdict.Skipped).Should().NotBeEmpty()
+            .And.OnlyContain(c => c.Message.Contains("the target gives no provider-state URL") && c.Message.Contains("pact.stateUrl"));
+        results.Conformant.Should().BeTrue();
+    }
+
+    [Test]
+    public async Task Pact_traffic_is_in_the_request_log_naming_its_interaction_one_object_per_line()
+    {
+        await VerifyAsync("embedded", filter: "pact");
+
+        var lines = File.ReadLines(Path.Combine(dir, "reports", "requests.jsonl")).ToList();
+        var entries = lines.Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        entries.Where(e => e["channel"]?.GetValue<string>() == "pact").Should().HaveCountGreaterThan(5)
+            .And.OnlyContain(e => !string.IsNullOrEmpty(e["interaction"]!.GetValue<string>()));
+        entries.Should().Contain(e => e["interaction"]!.GetValue<string>() == "a request without customerId");
+    }
+
+    /// <summary>The run through the CLI in a process of its own, under GNU time for its peak resident memory.</summary>
+    private async Task<(RunResults Results, double PeakMb)> RunCliAsync(string profile)
+    {
+        var reports = Path.Combine(dir, "reports");
+        var (exit, stdout, stderr) = await Task.Run(() => ProcessRun.Run("/usr/bin/time",
+            ["-f", "peak-kb %M", "dotnet", Path.Combine(AppContext.BaseDirectory, "conformance.dll"), "--target", profile, "--api", Api,
+             "--filter", $"PACT {Api}", "--report-dir", reports, "--contracts", Harness.Layout.Root],
+            TimeSpan.FromMinutes(3), Credentials));
+        var peak = stderr.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith("peak-kb ", StringComparison.Ordinal));
+        exit.Should().BeOneOf([0, 1], stdout + stderr);
+        return (RunResults.Read(Path.Combine(reports, "results.json")), double.Parse(peak[8..], System.Globalization.CultureInfo.InvariantCulture) / 1024);
+    }
+
+    private static byte[] GzipOfZeros(long size)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var zeros = new byte[1024 * 1024];
+            for (long written = 0; written < size; written += zeros.Length)
+            {
+                gzip.Write(zeros);
+            }
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>Every artifact of the run, searched for the canary credentials in every form they could take.</summary>
+    private static void AssertNoSecretIn(string folder)
+    {
+        var texts = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(f => (File: Path.GetFileName(f), Text: File.ReadAllText(f))).ToList();
+        texts.Should().NotBeEmpty();
+        foreach (var secret in new[] { Token, User })
+        {
+            foreach (var form in SecretLeakTests.Forms(secret))
+            {
+                texts.Where(t => t.Text.Contains(form, StringComparison.OrdinalIgnoreCase)).Select(t => t.File).Should().BeEmpty($"'{form}' (a form of a planted credential) must appear nowhere");
+            }
+        }
+    }
+}
