@@ -60,6 +60,7 @@ public static class CliApp
             target, api, filter, reportDir, failOn, fault, baseUrl, list, insecure, contracts, requestTimeout, runTimeout,
         };
         OpenApiCommand.AddTo(root, stdout, stderr);
+        root.Subcommands.Add(ContractsCommand.Create(stdout, stderr));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -53,9 +53,9 @@ public sealed class CursorListMockApi : IMockApi
     private List<JsonObject> ServedItems(IReadOnlySet<string> faults)
     {
         var served = dataset["items"]!.AsArray().OfType<JsonObject>().Select(i => (JsonObject)i.DeepClone()).ToList();
-        var itemSchema = contract.BodySchemas[list.Success.ItemSchema!];
         if (faults.Contains("item-bad-enum"))
         {
+            var itemSchema = contract.BodySchemas[list.Success.ItemSchema!];
             var filtered = list.Parameters.Select(p => p.Filter?.Field).OfType<string>().ToHashSet(StringComparer.Ordinal);
             var (pointer, _) = SchemaEnums.Find(itemSchema).First(e => !filtered.Contains(e.Pointer));
             Set(served[3], pointer, "not-in-the-enum");
@@ -63,7 +63,7 @@ public sealed class CursorListMockApi : IMockApi
 
         if (faults.Contains("item-missing-required"))
         {
-            served[5].Remove(itemSchema.ActualSchema.RequiredProperties.Last());
+            served[5].Remove(contract.BodySchemas[list.Success.ItemSchema!].ActualSchema.RequiredProperties.Last());
         }
 
         return served;

@@ -22,7 +22,7 @@ public sealed class OffsetListMockApi : IMockApi
     private readonly PaginationSpec paging;
     private readonly ExportsSpec exports;
     private readonly JsonObject dataset;
-    private readonly IReadOnlyList<string> sessionFields;
+    private readonly List<string> sessionFields;
     private List<JsonObject> items = [];
 
     public OffsetListMockApi(RepositoryLayout layout, ApiContract contract)
@@ -32,7 +32,7 @@ public sealed class OffsetListMockApi : IMockApi
         list = contract.Endpoints.Single(e => e.Pagination?.Style == "offset");
         paging = list.Pagination!;
         exports = list.Exports ?? throw new ConfigurationException($"{ApiId}: the offset-list mock needs exports in the contract");
-        sessionFields = [.. contract.BodySchemas[list.Success.ItemSchema!].ActualSchema.ActualProperties.Keys];
+        sessionFields = SchemaProperties(Path.Combine(contract.Folder, list.Success.ItemSchema!));
         var data = MockDataset.Load(layout, ApiId);
         dataset = data.Json;
         Credentials = data.Credentials;
@@ -41,6 +41,12 @@ public sealed class OffsetListMockApi : IMockApi
     }
 
     public string ApiId { get; }
+
+    /// <summary>A record schema's property names, in order, read from its file (the mock starts without loading the JSON Schema library).</summary>
+    private static List<string> SchemaProperties(string file) =>
+        (SchemaValidator.ParseJson(file, File.ReadAllText(file))["properties"] as JsonObject
+         ?? throw new ConfigurationException(file, "/properties", "the record schema must list its properties"))
+        .Select(p => p.Key).ToList();
 
     public IReadOnlyDictionary<string, string> Faults { get; }
 

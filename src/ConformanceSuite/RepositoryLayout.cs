@@ -3,10 +3,65 @@ namespace ConformanceSuite;
 /// <summary>Finds the folders the data lives in (<c>schemas/</c>, <c>fixtures/</c>, <c>targets/</c>, <c>pacts/</c>).</summary>
 public sealed class RepositoryLayout
 {
-    public RepositoryLayout(string root)
+    /// <summary>The file, at the root of the contract data, that lists the SHA-256 of every data file validated when the tool was packed.</summary>
+    public const string ManifestFile = "validated.sha256";
+
+    private readonly Lazy<IReadOnlyDictionary<string, string>> validated;
+
+    /// <param name="root">The folder holding schemas/, fixtures/, targets/, pacts/.</param>
+    /// <param name="trustManifest">Whether files listed in <see cref="ManifestFile"/> with the same bytes may skip their format validation.</param>
+    public RepositoryLayout(string root, bool trustManifest = true)
     {
         Root = Path.GetFullPath(root);
+        validated = new(() => trustManifest ? ReadManifest(Path.Combine(Root, ManifestFile)) : new Dictionary<string, string>());
     }
+
+    /// <summary>
+    /// Whether every file given has exactly the bytes the manifest lists for it, so its validation against its
+    /// format schema (which must also be unchanged) was already done when the tool was packed. Any other
+    /// bytes, or no manifest (a checkout, an edited copy), are validated as usual.
+    /// </summary>
+    public bool IsValidated(params string[] files)
+    {
+        if (validated.Value.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var file in files)
+        {
+            var relative = Path.GetRelativePath(Root, Path.GetFullPath(file)).Replace(Path.DirectorySeparatorChar, '/');
+            if (!validated.Value.TryGetValue(relative, out var expected) || !File.Exists(file) || Sha256(file) != expected)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A file's SHA-256, as lowercase hex.</summary>
+    public static string Sha256(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
+    /// <summary>Writes the manifest (sha256sum's format: hash, two spaces, path) for files already validated.</summary>
+    public void WriteManifest(IEnumerable<string> files) =>
+        File.WriteAllLines(Path.Combine(Root, ManifestFile), files
+            .Select(f => Path.GetFullPath(f))
+            .Distinct(StringComparer.Ordinal)
+            .Select(f => $"{Sha256(f)}  {Path.GetRelativePath(Root, f).Replace(Path.DirectorySeparatorChar, '/')}")
+            .Order(StringComparer.Ordinal));
+
+    private static Dictionary<string, string> ReadManifest(string path) =>
+        File.Exists(path)
+            ? File.ReadLines(path)
+                .Select(l => l.Split("  ", 2))
+                .Where(p => p.Length == 2 && p[0].Length == 64)
+                .ToDictionary(p => p[1], p => p[0], StringComparer.Ordinal)
+            : [];
 
     public string Root { get; }
 

@@ -200,6 +200,31 @@ public sealed class CliTests
         missingErr.Should().Contain("does not hold schemas/_format");
     }
 
+    [Test]
+    public async Task The_contracts_command_checks_a_folder_and_its_manifest_never_hides_an_edit()
+    {
+        var copy = Path.Combine(dir, "contracts");
+        CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+
+        var (written, output, err) = await RunAsync("contracts", "--contracts", copy, "--write-manifest");
+        written.Should().Be(ExitCodes.Conformant, err);
+        output.Should().Contain("3 APIs").And.Contain("valid").And.Contain(RepositoryLayout.ManifestFile);
+        var layout = new RepositoryLayout(copy);
+        var contract = Path.Combine(copy, "schemas", "wavy-open-sessions", "contract.json");
+        layout.IsValidated(contract, layout.FormatSchema("contract.schema.json")).Should().BeTrue("the bytes are those the manifest lists");
+
+        // An edit after the manifest was written: those bytes are not the validated ones, so they are validated again.
+        await File.WriteAllTextAsync(contract, (await File.ReadAllTextAsync(contract)).Replace("\"auth\"", "\"authx\"", StringComparison.Ordinal));
+        new RepositoryLayout(copy).IsValidated(contract).Should().BeFalse();
+        var (broken, _, error) = await RunAsync("--contracts", copy, "--list");
+        var (check, _, checkError) = await RunAsync("contracts", "--contracts", copy);
+
+        broken.Should().Be(ExitCodes.UsageOrConfiguration);
+        error.Should().Contain("contract.json").And.Contain("required property 'auth' is missing");
+        check.Should().Be(ExitCodes.UsageOrConfiguration);
+        checkError.Trim().Split('\n').Should().ContainSingle().Which.Should().Contain("required property 'auth' is missing");
+    }
+
     internal static void CopyDirectory(string from, string to, IEnumerable<string> folders)
     {
         foreach (var folder in folders)

@@ -53,6 +53,8 @@ public sealed class ContractLoaderTests
         yield return Case("neither checked nor waived", r => r["requirements"]![0]!.AsObject().Remove("check"), "requirements.json", "/requirements/0", "required property 'check' is missing");
         yield return Case("unknown assumption", r => r["requirements"]![0]!["assumptions"] = new JsonArray("A-WAVY-99"), "requirements.json", "/requirements/0/assumptions", "unknown assumption 'A-WAVY-99'");
         yield return Case("unknown scenario", r => r["requirements"]![0]!["check"]!["scenarios"] = new JsonArray("nowhere"), "requirements.json", "/requirements/0/check", "unknown scenario 'nowhere'");
+        yield return Case("doc finding on a nonexistent requirement", f => f["findings"]![1]!["affects"] = new JsonArray("WAVY-006", "WAVY-099"), "doc-findings.json", "/findings/1/affects/1", "names requirement 'WAVY-099', which wavy-open-sessions does not have");
+        yield return Case("doc finding on an unknown source", f => f["findings"]![0]!["sources"] = new JsonArray("wavy-es", "wavy-fr"), "doc-findings.json", "/findings/0/sources/1", "names doc source 'wavy-fr'");
     }
 
     private static TestCaseData Case(string name, Action<JsonObject> change, string file, string pointer, string reason) =>
@@ -61,7 +63,7 @@ public sealed class ContractLoaderTests
     [TestCaseSource(nameof(Malformed))]
     public void A_malformed_file_fails_with_file_pointer_and_reason(Action<JsonObject> change, string file, string pointer, string reason)
     {
-        Edit(file == "contract.json" ? ContractFile : RequirementsFile, change);
+        Edit(Path.Combine(root, "schemas", "wavy-open-sessions", file), change);
 
         var error = FluentActions.Invoking(() => Load()).Should().Throw<ConfigurationException>().Which;
 

@@ -115,6 +115,26 @@ public sealed partial class ProcessTests
         results.Requirements.Where(r => r.Category == "pact").Should().HaveCount(4).And.OnlyContain(r => r.Verdict == Verdict.Pass, "the tool carries its Pact core");
         results.Tool.Version.Should().Be(version);
         File.ReadAllText(Path.Combine(reports, RunLog.FileName)).Should().Contain(Path.Combine("tools", "net10.0", "any", "contracts"), "the contracts shipped with the tool were used");
+        Directory.EnumerateFiles(tools, RepositoryLayout.ManifestFile, SearchOption.AllDirectories).Should().ContainSingle("the pack step validated the shipped contracts and recorded them")
+            .Which.Should().Contain(Path.Combine("any", "contracts"));
+    }
+
+    [Test]
+    public void A_build_without_npm_says_what_to_install()
+    {
+        // A PATH with a shell (MSBuild's Exec needs one) and nothing else, and an empty folder for the Pact core.
+        var bin = Path.Combine(dir, "bin");
+        Directory.CreateDirectory(bin);
+        File.CreateSymbolicLink(Path.Combine(bin, "sh"), "/bin/sh");
+        var pact = Path.Combine(Harness.Layout.Root, "src", "ConformanceSuite.Pact", "ConformanceSuite.Pact.csproj");
+        var dotnet = Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "/usr/bin/dotnet";
+
+        var (exit, stdout, stderr) = ProcessRun.Run(dotnet,
+            ["msbuild", pact, "-t:FetchPactCore", $"-p:PactCoreDir={Path.Combine(dir, "pact-core")}/", "-nologo", "-v:q"],
+            TimeSpan.FromMinutes(2), new Dictionary<string, string> { ["PATH"] = bin });
+
+        exit.Should().NotBe(0);
+        (stdout + stderr).Should().Contain("npm was not found").And.Contain("Install Node.js with npm").And.NotContain("MSB3073");
     }
 
     private static void Run(string file, string[] args, TimeSpan limit)

@@ -42,7 +42,7 @@ public sealed record ApiContract
 
     /// <summary>Loaded JSON Schemas of response bodies, by file name relative to <see cref="Folder"/>.</summary>
     [JsonIgnore]
-    public IReadOnlyDictionary<string, NJsonSchema.JsonSchema> BodySchemas { get; init; } = new Dictionary<string, NJsonSchema.JsonSchema>();
+    public IReadOnlyDictionary<string, NJsonSchema.JsonSchema> BodySchemas { get; init; } = BodySchemaDictionary.Empty;
 
     [JsonIgnore]
     public IReadOnlyDictionary<string, CsvSpec> CsvSpecs { get; init; } = new Dictionary<string, CsvSpec>();

@@ -28,7 +28,12 @@ public static class TargetProfiles
 
         var node = SchemaValidator.ParseJson(file, File.ReadAllText(file));
         RefuseLiteralSecrets(file, node);
-        SchemaValidator.EnsureValid(file, node, layout.FormatSchema("target.schema.json"));
+        var format = layout.FormatSchema("target.schema.json");
+        if (!layout.IsValidated(file, format))
+        {
+            SchemaValidator.EnsureValid(file, node, format);
+        }
+
         var json = (JsonObject)node;
         var timeouts = json["timeouts"] as JsonObject;
         var http = new HttpSettings
