@@ -147,7 +147,8 @@ public sealed partial class PactVerificationCheck : ICheck
             onApiOrigin ? context.Credentials : null,
             [.. contract.Auth.Credentials.Select(c => c.Name)],
             target.Pact.ExampleCredentials,
-            target.Pact.StateUrl), ct);
+            target.Pact.StateUrl,
+            contract.Id), ct);
         var broker = target.Pact.Broker;
         var verifier = new PactVerifier
         {

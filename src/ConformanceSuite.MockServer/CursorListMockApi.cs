@@ -61,6 +61,18 @@ public sealed class CursorListMockApi : IMockApi
             Set(served[3], pointer, "not-in-the-enum");
         }
 
+        // The format faults pick the item schema's first property of that format: a value of the right kind, in
+        // a form the JSON Schema library would take but the standard does not.
+        if (faults.Contains("item-uuid-not-canonical") && FirstOfFormat("uuid") is { } uuid)
+        {
+            served[2][uuid] = Guid.Parse(served[2][uuid]!.GetValue<string>()).ToString("N");
+        }
+
+        if (faults.Contains("item-date-time-not-rfc3339") && FirstOfFormat("date-time") is { } when)
+        {
+            served[4][when] = IsoDates.Parse(served[4][when]!.GetValue<string>())!.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        }
+
         if (faults.Contains("item-missing-required"))
         {
             served[5].Remove(contract.BodySchemas[list.Success.ItemSchema!].ActualSchema.RequiredProperties.Last());
@@ -69,12 +81,19 @@ public sealed class CursorListMockApi : IMockApi
         return served;
     }
 
+    /// <summary>The item schema's first top-level property of a string format (uuid, date-time), by name.</summary>
+    private string? FirstOfFormat(string format) =>
+        contract.BodySchemas[list.Success.ItemSchema!].ActualSchema.ActualProperties
+            .FirstOrDefault(p => p.Value.ActualSchema.Format == format || p.Value.ActualTypeSchema.Format == format).Key;
+
     private Dictionary<string, string> BuildFaults()
     {
-        var faults = new Dictionary<string, string>(MockAuth.Faults, StringComparer.Ordinal)
+        var faults = new Dictionary<string, string>(MockAuth.Faults.Concat(TrafficFaults.Faults), StringComparer.Ordinal)
         {
             ["item-bad-enum"] = "one item carries an enum value outside its enum",
             ["item-missing-required"] = "one item lacks a required field",
+            ["item-uuid-not-canonical"] = "one item's uuid is written without hyphens (the JSON Schema library would take it)",
+            ["item-date-time-not-rfc3339"] = "one item's date-time has a space and no offset (the JSON Schema library would take it)",
             ["content-type-text"] = "the JSON body is sent as text/plain",
             ["next-missing"] = "the last page has no next member at all",
             ["pagination-cycle"] = "the last page's next points back to an earlier cursor",

@@ -102,6 +102,7 @@ public sealed class MockHost : IAsyncDisposable
             });
         }
 
+        TrafficFaults.Use(apiApp, implementations.ToDictionary(i => "/" + i.ApiId, i => (IReadOnlySet<string>)options.Faults.Where(i.Faults.ContainsKey).ToHashSet(StringComparer.Ordinal)), options.SlowBy);
         MapProviderStates(apiApp, implementations);
         var host = new MockHost(apiApp, downloadApp, implementations, options.Faults.ToList(), audit) { AcceptsPactExamples = options.AcceptPactExamples };
         try

@@ -36,6 +36,9 @@ public sealed record MockOptions
     /// <summary>Echo received credentials into success bodies (a careless provider, for the leak test).</summary>
     public bool EchoCredentials { get; init; }
 
+    /// <summary>How late the slow-response fault answers: past the 5 s latency threshold a profile has by default.</summary>
+    public TimeSpan SlowBy { get; init; } = TimeSpan.FromSeconds(6);
+
     /// <summary>How long a stalling fault holds a response open.</summary>
     public TimeSpan StallFor { get; init; } = TimeSpan.FromSeconds(120);
 }

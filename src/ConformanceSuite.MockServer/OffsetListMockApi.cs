@@ -60,7 +60,7 @@ public sealed class OffsetListMockApi : IMockApi
 
     private Dictionary<string, string> BuildFaults()
     {
-        var faults = new Dictionary<string, string>(MockAuth.Faults, StringComparer.Ordinal)
+        var faults = new Dictionary<string, string>(MockAuth.Faults.Concat(TrafficFaults.Faults), StringComparer.Ordinal)
         {
             ["content-type-text"] = "the JSON body is sent as text/plain",
             ["record-bad-enum"] = "one record carries an enum value outside its enum",

@@ -34,7 +34,7 @@ public sealed class WavyOpenSessionsApi : IMockApi
 
     public IReadOnlyDictionary<string, string> TestData { get; }
 
-    public IReadOnlyDictionary<string, string> Faults { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    public IReadOnlyDictionary<string, string> Faults { get; } = new Dictionary<string, string>(TrafficFaults.Faults, StringComparer.Ordinal)
     {
         ["customerId-not-required"] = "a request without customerId is answered 200 (with every customer's sessions)",
         ["customerId-missing-422"] = "a request without customerId is refused with 422 instead of 400",
@@ -50,6 +50,7 @@ public sealed class WavyOpenSessionsApi : IMockApi
         ["content-type-text"] = "the JSON body is sent as text/plain",
         ["download-requires-credentials"] = "the download answers 401 unless the API's credentials are sent to it",
         ["download-stalls"] = "the download sends its headers, then stalls",
+        ["download-404"] = "the file_url answers 404: the link leads nowhere",
         ["redirect-cross-origin"] = "the authenticated call is redirected (307) to the download origin",
         ["csv-bom"] = "the CSV starts with a UTF-8 BOM",
         ["csv-semicolon"] = "the CSV uses ';' as delimiter",
@@ -161,7 +162,7 @@ public sealed class WavyOpenSessionsApi : IMockApi
                 return;
             }
 
-            if (!tickets.TryGetValue(token, out var ticket))
+            if (!tickets.TryGetValue(token, out var ticket) || faults.Contains("download-404"))
             {
                 await Error(404, "no such file").ExecuteAsync(http);
                 return;

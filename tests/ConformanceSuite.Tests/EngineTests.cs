@@ -108,7 +108,9 @@ public sealed class EngineTests
 
         var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
         cases.Select(c => c.Key).Should().BeEquivalentTo(plan.Catalog.Cases.Select(c => c.Key), "every case of the catalog has exactly one verdict");
-        cases.Should().ContainSingle(c => c.Message.Contains("cut off by the run's time limit")).Which.Verdict.Should().Be(Verdict.Error);
+        var cut = cases.Should().ContainSingle(c => c.Message.Contains("cut off by the run's time limit")).Subject;
+        cut.Verdict.Should().Be(Verdict.Error);
+        cut.Message.Should().Contain("while waiting for GET http://127.0.0.1:").And.Contain("/files/").And.Contain("download of scenario", "the report names the slow request");
         var notRun = cases.Where(c => c.Message.Contains("was reached before this case started")).ToList();
         notRun.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Error);
         cases.IndexOf(notRun[0]).Should().BeGreaterThan(cases.FindIndex(c => c.Message.Contains("cut off")), "only cases after the cut-off one are not run");

@@ -11,8 +11,14 @@ internal static class Harness
 {
     public static readonly RepositoryLayout Layout = RepositoryLayout.Discover();
 
-    /// <summary>Limits for a run against the in-process mock: roomy enough for a loaded two-core machine running tests side by side.</summary>
-    public static readonly HttpSettings FastHttp = new() { RequestTimeout = TimeSpan.FromSeconds(10) };
+    /// <summary>
+    /// Limits for a run against the in-process mock: roomy enough for a loaded two-core machine running tests
+    /// side by side (a latency threshold of 30 s, so only the slow fault's runs judge latency, with their own).
+    /// </summary>
+    public static readonly HttpSettings FastHttp = new() { RequestTimeout = TimeSpan.FromSeconds(10), LatencyWarn = TimeSpan.FromSeconds(30) };
+
+    /// <summary>For the slow-response fault: a threshold the fault's 1.5 s delay passes.</summary>
+    public static readonly HttpSettings LatencyHttp = FastHttp with { LatencyWarn = TimeSpan.FromSeconds(1) };
 
     /// <summary>Short limits, so a stalling fault is caught in seconds.</summary>
     public static readonly HttpSettings StallHttp = new() { RequestTimeout = TimeSpan.FromSeconds(2) };
@@ -28,8 +34,14 @@ internal static class Harness
 
     public static async Task<RunResults> RunAsync(string api, params string[] faults)
     {
-        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Layout, Faults = faults, StallFor = TimeSpan.FromSeconds(20), Contracts = Contracts });
-        return await RunAgainstAsync(mock.Target(http: faults.Any(f => f.Contains("stall", StringComparison.Ordinal)) ? StallHttp : FastHttp), api, faults);
+        await using var mock = await MockHost.StartAsync(new MockOptions
+        {
+            Layout = Layout, Faults = faults, StallFor = TimeSpan.FromSeconds(20), SlowBy = TimeSpan.FromSeconds(1.5), Contracts = Contracts,
+        });
+        var http = faults.Any(f => f.Contains("stall", StringComparison.Ordinal)) ? StallHttp
+            : faults.Contains(TrafficFaults.Slow) ? LatencyHttp
+            : FastHttp;
+        return await RunAgainstAsync(mock.Target(http: http), api, faults);
     }
 
     public static async Task<RunResults> RunAgainstAsync(Targets.ResolvedTarget target, string api, IReadOnlyList<string>? faults = null)

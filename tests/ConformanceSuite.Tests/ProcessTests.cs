@@ -102,7 +102,7 @@ public sealed partial class ProcessTests
             var errors = process.StandardError.ReadToEndAsync();
             process.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue("a run never hangs");
             process.ExitCode.Should().Be(0, output.Result + errors.Result);
-            output.Result.Should().Contain("CONFORMANT: 54 pass, 0 fail, 0 deviation, 0 skipped, 0 error");
+            output.Result.Should().Contain("CONFORMANT: 60 pass, 0 fail, 0 deviation, 0 skipped, 0 error");
         }
 
         var reports = Directory.EnumerateDirectories(Path.Combine(empty, "artifacts")).Should().ContainSingle().Subject;

@@ -101,6 +101,23 @@ public sealed class ReportTests
     }
 
     [Test]
+    public void Every_report_gives_per_endpoint_latency()
+    {
+        var json = RunResults.Read(Path.Combine(dir, "results.json"));
+        var md = File.ReadAllText(Path.Combine(dir, "report.md"));
+        var html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        var junit = System.Xml.Linq.XDocument.Load(Path.Combine(dir, "junit.xml"));
+
+        json.Latency.Should().Contain(l => l.Api == "wavy-open-sessions" && l.Endpoint == "GET /v1/session")
+            .And.Contain(l => l.Api == "opencx-chat-sessions" && l.Endpoint == "GET /chat/sessions/{session_id}")
+            .And.OnlyContain(l => l.Count > 0 && l.P50Ms <= l.P95Ms && l.P95Ms <= l.MaxMs && l.Slowest.Length > 0);
+        md.Should().Contain("### Latency").And.Contain("| wavy-open-sessions | GET /v1/session |");
+        html.Should().Contain("id=\"latency\"").And.Contain("GET /chat/sessions/{session_id}");
+        junit.Descendants("property").Select(p => p.Attribute("name")!.Value).Should().Contain("latency GET /v1/session");
+        TextReports.Console(json).Should().Contain("latency (ms)").And.Contain("opencx-chat-sessions GET /chat/sessions ");
+    }
+
+    [Test]
     public void Report_md_carries_the_findings_and_the_insecure_warning()
     {
         var md = File.ReadAllText(Path.Combine(dir, "report.md"));

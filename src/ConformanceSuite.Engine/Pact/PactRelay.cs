@@ -16,6 +16,7 @@ namespace ConformanceSuite.Engine.Pact;
 /// <param name="CredentialNames">Every credential header name of the API's contract.</param>
 /// <param name="PassExampleCredentials">The target accepts the pact's example credentials: send them as the pact has them.</param>
 /// <param name="StateUrl">The target's provider-state endpoint; null when it has none.</param>
+/// <param name="Api">The API the pact belongs to.</param>
 public sealed record RelaySetup(
     ConformanceHttpClient Http,
     PactFile Pact,
@@ -23,7 +24,8 @@ public sealed record RelaySetup(
     CredentialSet? Credentials,
     IReadOnlyCollection<string> CredentialNames,
     bool PassExampleCredentials,
-    Uri? StateUrl);
+    Uri? StateUrl,
+    string Api);
 
 /// <summary>Something the relay saw about one interaction that the Pact core's own result does not say.</summary>
 /// <param name="Interaction">The interaction's key.</param>
@@ -154,6 +156,7 @@ public sealed class PactRelay : IAsyncDisposable
             Purpose = $"pact provider state '{state}' ({action}) for '{interaction ?? "?"}'",
             Channel = "pact",
             Interaction = interaction,
+            Api = setup.Api,
         }, run);
         if (!exchange.IsSuccess)
         {
@@ -225,6 +228,7 @@ public sealed class PactRelay : IAsyncDisposable
             Purpose = $"pact '{interaction ?? "unknown interaction"}' of {setup.Pact.Provider}",
             Channel = "pact",
             Interaction = interaction,
+            Api = setup.Api,
         }, run);
 
         if (exchange.Error is { } error)

@@ -89,6 +89,7 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
             Credentials = Credentials,
             CredentialModes = modes ?? new Dictionary<string, CredentialMode>(),
             Purpose = purpose,
+            Api = Contract.Id,
         };
     }
 
@@ -160,6 +161,7 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
             {
                 Url = link,
                 Purpose = $"download of scenario '{scenarioId}' (no credentials)",
+                Api = Contract.Id,
                 // Credentials never go with a download: the docs' link is meant to work without them.
                 Credentials = null,
             };

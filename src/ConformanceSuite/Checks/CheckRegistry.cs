@@ -39,6 +39,8 @@ public sealed class CheckRegistry
         new ExportCheck(),
         new ZipExportCheck(),
         new ContentDispositionCheck(),
+        new ResponseTimeCheck(),
+        new AvailabilityCheck(),
     ]);
 
     public IReadOnlySet<string> Kinds => checks.Keys.ToHashSet(StringComparer.Ordinal);

@@ -27,9 +27,15 @@ public sealed class DownloadAnonymousCheck : PerScenarioCheck
             run.Note($"the download redirects to another origin ({exchange.BlockedRedirect}); the suite does not follow cross-origin redirects");
             run.Fail($"expected the download to answer 200 without credentials / received {exchange.Status} to another origin", basis, exchange);
         }
+        else if (exchange.Status is 401 or 403)
+        {
+            // Refused without credentials: the link exists, only the assumption that it needs none is broken.
+            run.Fail($"expected the download to answer 200 without credentials / received {exchange.Status}", basis, exchange);
+        }
         else if (!exchange.IsSuccess)
         {
-            run.Fail($"expected the download to answer 200 without credentials / received {exchange.Status}", basis, exchange);
+            // Not found, gone, or a server error: the documented link to the CSV does not lead to one.
+            run.Fail($"expected the link to lead to the CSV / received {exchange.Status}: the documented link is broken", download.Basis, exchange);
         }
         else
         {

@@ -71,7 +71,8 @@ public sealed class DownloadLinkUrlCheck : PerScenarioCheck
             CheckRun.Skip($"precondition not met: the body has no string at {download.LinkPointer} (judged by the body schema requirement)");
         }
 
-        if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
+        // Formats.IsAbsoluteUri first: .NET on Unix takes "/files/x.csv" for an absolute file: URI.
+        if (!Contracts.Formats.IsAbsoluteUri(raw) || !Uri.TryCreate(raw, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
         {
             run.Fail($"{download.LinkPointer}: expected an absolute http(s) URL / received '{raw}'", download.LinkBasis ?? download.Basis, exchange);
         }

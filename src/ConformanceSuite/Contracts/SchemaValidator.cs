@@ -75,7 +75,7 @@ public static class SchemaValidator
         ICollection<ValidationError> errors;
         try
         {
-            errors = schema.Validate(json);
+            errors = schema.Validate(json, Formats.ValidatorSettings);
         }
         catch (Newtonsoft.Json.JsonException ex)
         {
@@ -189,8 +189,9 @@ public static class SchemaValidator
             ValidationErrorKind.NumberTooBig => "number is too big",
             ValidationErrorKind.NotOneOf => "matches none (or more than one) of the allowed shapes",
             ValidationErrorKind.NotAnyOf => "matches none of the allowed shapes",
-            ValidationErrorKind.DateTimeExpected => "expected an ISO 8601 date-time",
-            ValidationErrorKind.UriExpected => "expected a URI",
+            ValidationErrorKind.DateTimeExpected => "expected an RFC 3339 date-time (T, seconds, and Z or an offset)",
+            ValidationErrorKind.UriExpected => "expected an absolute URI (with a scheme)",
+            ValidationErrorKind.GuidExpected => "expected a uuid in its canonical form (8-4-4-4-12 hex digits)",
             _ => $"{e.Kind} {prop}".Trim(),
         };
     }

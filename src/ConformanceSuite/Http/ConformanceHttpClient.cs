@@ -63,6 +63,11 @@ public sealed class ConformanceHttpClient : IDisposable
 
     public RequestLog Log => log;
 
+    /// <summary>The last request the run's time limit cut off, with how long it had waited; read once by the case it ends.</summary>
+    public string? TakeCutOff() => Interlocked.Exchange(ref cutOff, null);
+
+    private string? cutOff;
+
     public Redactor Redactor => redactor;
 
     public HttpSettings Settings => settings;
@@ -176,6 +181,21 @@ public sealed class ConformanceHttpClient : IDisposable
 
     private async Task<HttpExchange> SendOnceAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, long cap, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await SendOnceCoreAsync(call, onBody, cap, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The report names the request the run's limit ended, so a slow provider is not a mystery.
+            cutOff = $"{call.Method} {redactor.Scrub(call.Url.ToString())} ({call.Purpose}), which had waited {Stopwatch.GetElapsedTime(started).TotalSeconds:0.#} s";
+            throw;
+        }
+    }
+
+    private async Task<HttpExchange> SendOnceCoreAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, long cap, CancellationToken ct)
+    {
         using var lease = limiter is null ? null : await limiter.AcquireAsync(1, ct);
 
         // The request's total deadline covers the headers and the whole body: a body dripped a byte at a time
@@ -232,6 +252,7 @@ public sealed class ConformanceHttpClient : IDisposable
             Method = call.Method,
             Url = redactor.Scrub(call.Url.ToString()),
             Purpose = call.Purpose,
+            Api = call.Api,
             Channel = call.Channel,
             Interaction = call.Interaction,
             RequestHeaders = shown,

@@ -61,6 +61,9 @@ public sealed record HttpCall
     /// <summary>Same-origin redirects are followed unless this is false (the Pact relay hands every redirect to the verifier).</summary>
     public bool FollowRedirects { get; init; } = true;
 
+    /// <summary>The API this request belongs to (its traffic is judged for time and availability as a whole).</summary>
+    public string? Api { get; init; }
+
     /// <summary>Whose traffic this is when it is not a check's own: <c>pact</c> for Pact verification, with the <see cref="Interaction"/>.</summary>
     public string? Channel { get; init; }
 

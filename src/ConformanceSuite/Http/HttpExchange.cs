@@ -12,6 +12,9 @@ public sealed class HttpExchange
 
     public string Purpose { get; init; } = "";
 
+    /// <summary>The API the request belongs to.</summary>
+    public string? Api { get; init; }
+
     /// <summary><c>pact</c> for Pact verification traffic (relayed through this layer); null for the checks' own requests.</summary>
     public string? Channel { get; init; }
 

@@ -30,6 +30,9 @@ public sealed record HttpSettings
     /// <summary>The longest wait a Retry-After may ask for; a longer one is not waited for.</summary>
     public TimeSpan MaxRetryWait { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A response slower than this is reported (a deviation naming it), even when it did not time out.</summary>
+    public TimeSpan LatencyWarn { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>TLS certificate validation off. Never the default; every report says when it was on.</summary>
     public bool InsecureTls { get; init; }
 }

@@ -28,7 +28,8 @@ public static class CaseRunner
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            error = $"cut off by the run's time limit after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.#} s in this case";
+            error = $"cut off by the run's time limit after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.#} s in this case"
+                    + (context.Http.TakeCutOff() is { } request ? $", while waiting for {request}" : "");
         }
 #pragma warning disable CA1031 // any exception of a check is the suite's own failure to judge: it becomes the case's error verdict
         catch (Exception ex)

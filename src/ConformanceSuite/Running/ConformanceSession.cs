@@ -167,6 +167,7 @@ public sealed class ConformanceSession : IDisposable
             FinishedAt = DateTimeOffset.UtcNow,
             ChecksMs = checksMs,
             RequestCount = Log.Count,
+            Latency = Running.Latency.Of(Log.Entries, Catalog.Contracts, Target.Apis),
             FailOn = failOn,
             Conformant = requirements.All(r => !RunResults.FailsRun(r.Verdict, failOn)),
             Counts = counts,

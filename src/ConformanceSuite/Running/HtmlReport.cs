@@ -36,6 +36,7 @@ public static class HtmlReport
         Summary(h, results);
         Matrix(h, results);
         Requirements(h, results);
+        LatencyTable(h, results);
         Findings(h, results);
         Assumptions(h, results);
         Fingerprint(h, results);
@@ -142,6 +143,17 @@ public static class HtmlReport
 
             h.Append("</table></section>");
         }
+    }
+
+    private static void LatencyTable(StringBuilder h, RunResults r)
+    {
+        h.Append("<section id=\"latency\"><h2>Latency</h2><table class=\"latency\"><tr><th>API</th><th>endpoint</th><th>n</th><th>p50 ms</th><th>p95 ms</th><th>max ms</th><th>slowest</th></tr>");
+        foreach (var l in r.Latency)
+        {
+            h.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(l.Api)}</td><td><code>{E(l.Endpoint)}</code></td><td>{l.Count}</td><td>{l.P50Ms:0}</td><td>{l.P95Ms:0}</td><td>{l.MaxMs:0}</td><td><code>{E(l.Slowest)}</code></td></tr>");
+        }
+
+        h.Append("</table></section>");
     }
 
     private static void Findings(StringBuilder h, RunResults r)

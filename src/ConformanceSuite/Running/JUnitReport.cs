@@ -52,7 +52,9 @@ public static class JUnitReport
                     Property("target", results.Target.Name),
                     Property("failOn", results.FailOn),
                     Property("insecureTls", results.Target.InsecureTls ? "true" : "false"),
-                    Property("tool", $"{results.Tool.Name} {results.Tool.Version} {results.Tool.Revision}".Trim())),
+                    Property("tool", $"{results.Tool.Name} {results.Tool.Version} {results.Tool.Revision}".Trim()),
+                    results.Latency.Where(l => l.Api == api.Key).Select(l => Property($"latency {l.Endpoint}",
+                        string.Create(CultureInfo.InvariantCulture, $"n={l.Count} p50={l.P50Ms:0}ms p95={l.P95Ms:0}ms max={l.MaxMs:0}ms")))),
                 cases.Select(x => Case(results, x.Requirement, x.Case)));
         }).ToList();
         var root = new XElement("testsuites",

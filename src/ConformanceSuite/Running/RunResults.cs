@@ -26,6 +26,9 @@ public sealed record RunResults
 
     public required int RequestCount { get; init; }
 
+    /// <summary>How long each endpoint took to answer: count, p50, p95 and max.</summary>
+    public IReadOnlyList<EndpointLatency> Latency { get; init; } = [];
+
     /// <summary><c>fail</c> (default) or <c>deviation</c>: which verdicts make a run not conformant.</summary>
     public required string FailOn { get; init; }
 

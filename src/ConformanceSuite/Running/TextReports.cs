@@ -27,9 +27,28 @@ public static class TextReports
             }
         }
 
+        sb.Append(LatencyLines(results));
         sb.AppendLine(Summary(results));
         return sb.ToString();
     }
+
+    /// <summary>Per-endpoint latency as console lines: count, p50, p95 and max.</summary>
+    public static string LatencyLines(RunResults results)
+    {
+        var sb = new StringBuilder();
+        if (results.Latency.Count > 0)
+        {
+            sb.AppendLine("latency (ms)                                                     n     p50     p95     max");
+            foreach (var l in results.Latency)
+            {
+                sb.AppendLine($"  {Truncate($"{l.Api} {l.Endpoint}", 60),-60} {l.Count,5} {l.P50Ms,7:0} {l.P95Ms,7:0} {l.MaxMs,7:0}");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Truncate(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 
     /// <summary>A requirement's console lines: its verdict, and a line for every case that did not pass.</summary>
     public static string Requirement(RequirementResult r)
@@ -108,6 +127,19 @@ public static class TextReports
                 {
                     sb.AppendLine($"  - {Escape(c.Message)}");
                 }
+            }
+        }
+
+        if (results.Latency.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("### Latency");
+            sb.AppendLine();
+            sb.AppendLine("| api | endpoint | n | p50 ms | p95 ms | max ms | slowest |");
+            sb.AppendLine("|---|---|---|---|---|---|---|");
+            foreach (var l in results.Latency)
+            {
+                sb.AppendLine(System.FormattableString.Invariant($"| {l.Api} | {Escape(l.Endpoint)} | {l.Count} | {l.P50Ms:0} | {l.P95Ms:0} | {l.MaxMs:0} | {Escape(l.Slowest)} |"));
             }
         }
 

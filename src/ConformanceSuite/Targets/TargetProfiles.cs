@@ -40,6 +40,7 @@ public static class TargetProfiles
         {
             RequestTimeout = TimeSpan.FromSeconds(timeouts?["requestSeconds"]?.GetValue<double>() ?? 30),
             IdleTimeout = timeouts?["idleSeconds"] is { } idle ? TimeSpan.FromSeconds(idle.GetValue<double>()) : null,
+            LatencyWarn = json["latency"]?["warnSeconds"] is { } warn ? TimeSpan.FromSeconds(warn.GetValue<double>()) : new HttpSettings().LatencyWarn,
             MaxResponseBytes = json["maxResponseBytes"]?.GetValue<long>() ?? new HttpSettings().MaxResponseBytes,
             RequestsPerMinute = json["rateLimit"]?["requestsPerMinute"]?.GetValue<double>(),
             InsecureTls = json["insecureTls"]?.GetValue<bool>() ?? false,
