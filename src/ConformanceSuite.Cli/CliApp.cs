@@ -35,32 +35,19 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CliContext? context = null)
     {
         context ??= CliContext.FromProcess();
-        var target = new Option<string>("--target") { Description = "target profile: a name under targets/ or a path (default: embedded)", DefaultValueFactory = _ => "embedded" };
-        var api = new Option<string?>("--api") { Description = "API id(s), comma-separated (default: all)" };
-        var filter = new Option<string?>("--filter") { Description = "requirement ids or categories (csv, pact, ...), comma-separated" };
-        var reportDir = new Option<string?>("--report-dir") { Description = "where results go (default: artifacts/<time>-<target> under the current directory)" };
-        var failOn = new Option<string>("--fail-on") { Description = "which verdicts besides fail and error make the run not conformant: fail or deviation", DefaultValueFactory = _ => "fail" };
-        failOn.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<string>() is { } value && value is not ("fail" or "deviation"))
-            {
-                r.AddError($"--fail-on '{value}': expected fail or deviation");
-            }
-        });
-        var fault = new Option<string?>("--fault") { Description = "embedded mock only: fault mode(s) to switch on, comma-separated" };
-        var baseUrl = new Option<string?>("--base-url") { Description = $"ad-hoc target for one --api; credentials from {AdHocTarget.CredentialPrefix}<name>, test data from {AdHocTarget.DataPrefix}<slot>" };
+        var run = new RunOptions();
         var list = new Option<bool>("--list") { Description = "list the selected requirements and exit" };
-        var insecure = new Option<bool>("--insecure") { Description = "turn TLS certificate validation off (self-signed test endpoints); every report says so" };
-        var contracts = new Option<string?>("--contracts") { Description = "the contract data to use (schemas/, fixtures/, targets/, pacts/); default: the copy shipped with the tool" };
-        var requestTimeout = Seconds("--request-timeout", "seconds a request may take (headers and body), overriding the profile's");
-        var runTimeout = Seconds("--run-timeout", "seconds the whole run may take, overriding the profile's");
-
-        var root = new RootCommand("ConformanceSuite: certifies that a provider behaves as its API documentation says.")
+        var root = new RootCommand("ConformanceSuite: certifies that a provider behaves as its API documentation says.");
+        foreach (var option in run.All)
         {
-            target, api, filter, reportDir, failOn, fault, baseUrl, list, insecure, contracts, requestTimeout, runTimeout,
-        };
+            root.Options.Add(option);
+        }
+
+        root.Options.Add(list);
         OpenApiCommand.AddTo(root, stdout, stderr);
         root.Subcommands.Add(ContractsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CertifyCommand.Create(stdout, stderr, context));
+        root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -78,23 +65,7 @@ public static class CliApp
             return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
         }
 
-        var variables = context.Variables;
-        var settings = new RunSettings
-        {
-            Target = parse.GetValue(target)!,
-            AdHoc = parse.GetValue(baseUrl) is { Length: > 0 } url ? AdHocTarget.FromVariables(url, variables) : null,
-            Apis = List(parse.GetValue(api)),
-            Filter = List(parse.GetValue(filter)),
-            FailOn = parse.GetValue(failOn) == "deviation" ? FailOn.Deviation : FailOn.Fail,
-            Faults = List(parse.GetValue(fault)),
-            ReportDirectory = parse.GetValue(reportDir),
-            RequestTimeout = parse.GetValue(requestTimeout),
-            RunTimeout = parse.GetValue(runTimeout),
-            ContractsDirectory = parse.GetValue(contracts),
-            InsecureTls = parse.GetValue(insecure),
-            Variables = name => variables.GetValueOrDefault(name),
-            Checks = context.Checks,
-        };
+        var settings = run.Settings(parse, context.Variables, context.Checks);
 
         try
         {
@@ -111,6 +82,7 @@ public static class CliApp
             var progress = new ConsoleProgress(stdout, context.Interactive);
             var results = await ConformanceEngine.RunAsync(settings, progress);
             progress.Finish();
+            await stdout.WriteAsync(TextReports.LatencyLines(results));
             await stdout.WriteLineAsync(TextReports.Summary(results));
             if (results.Target.InsecureTls)
             {
@@ -131,26 +103,6 @@ public static class CliApp
             return ExitCodes.Unreachable;
         }
     }
-
-    /// <summary>An option taking a number of seconds above 0; anything else is a usage error naming the option.</summary>
-    private static Option<TimeSpan?> Seconds(string name, string description) => new(name)
-    {
-        Description = description,
-        CustomParser = r =>
-        {
-            var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds)
-            {
-                return TimeSpan.FromSeconds(seconds);
-            }
-
-            r.AddError($"{name} '{text}': expected a number of seconds above 0");
-            return null;
-        },
-    };
-
-    private static List<string> List(string? value) =>
-        (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
 }
 
 /// <summary>

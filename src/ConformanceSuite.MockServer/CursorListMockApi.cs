@@ -365,7 +365,7 @@ public sealed class CursorListMockApi : IMockApi
     private static string Name(string pointer) => pointer.TrimStart('/');
 
     private IResult Json(JsonNode body, IReadOnlySet<string> faults) =>
-        Results.Text(body.ToJsonString(), faults.Contains("content-type-text") ? "text/plain; charset=utf-8" : list.Success.ContentType + "; charset=utf-8", Encoding.UTF8, 200);
+        Results.Text(MockEcho.Escape(body.ToJsonString()), faults.Contains("content-type-text") ? "text/plain; charset=utf-8" : list.Success.ContentType + "; charset=utf-8", Encoding.UTF8, 200);
 
     private static IResult Error(int status, string message) => MockAuth.Error(status, message);
 

@@ -177,7 +177,7 @@ public sealed class OffsetListMockApi : IMockApi
                 json["echo"] = echo;
             }
 
-            body = Encoding.UTF8.GetBytes(json.ToJsonString());
+            body = Encoding.UTF8.GetBytes(MockEcho.Escape(json.ToJsonString()));
             contentType = faults.Contains("content-type-text") ? "text/plain; charset=utf-8" : list.Success.ContentType + "; charset=utf-8";
         }
 

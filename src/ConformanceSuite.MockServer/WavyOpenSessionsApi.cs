@@ -146,7 +146,7 @@ public sealed class WavyOpenSessionsApi : IMockApi
                 body["echo"] = MockEcho.Of(contract, http);
             }
 
-            var text = faults.Contains("body-not-json") ? $"{linkName}={link}" : body.ToJsonString();
+            var text = faults.Contains("body-not-json") ? $"{linkName}={link}" : MockEcho.Escape(body.ToJsonString());
             var contentType = faults.Contains("content-type-text") ? "text/plain; charset=utf-8" : endpoint.Success.ContentType + "; charset=utf-8";
             return Results.Text(text, contentType, Encoding.UTF8, endpoint.Success.Status);
         });

@@ -38,7 +38,7 @@ public sealed class OverrideTests
         var (results, mock) = await RunWithAsync(overrides);
         await using var _ = mock;
 
-        results.Requirements.Should().HaveCount(23).And.OnlyContain(r => r.Verdict == Verdict.Pass, Harness.Verdicts(results));
+        results.Requirements.Should().HaveCount(25).And.OnlyContain(r => r.Verdict == Verdict.Pass, Harness.Verdicts(results));
         results.Apis.Single().Overridden.Should().BeTrue();
         var urls = results.Requirements.SelectMany(r => r.Cases).SelectMany(c => c.Evidence).Select(e => e.Url).ToList();
         urls.Should().Contain(u => u.Contains("/v2/sessions?", StringComparison.Ordinal) && u.Contains("pageSize=", StringComparison.Ordinal));

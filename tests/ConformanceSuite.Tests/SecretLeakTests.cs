@@ -43,13 +43,13 @@ public sealed class SecretLeakTests
 
     public static IEnumerable<TestCaseData> Runs()
     {
-        yield return new TestCaseData(Array.Empty<string>(), ExitCodes.Conformant).SetName("no secret in any artifact of a passing run");
-        yield return new TestCaseData(new[] { "auth-token-unchecked", "csv-header-translated", "zip-wrong-name", "filter-ignored:status" }, ExitCodes.NotConformant)
-            .SetName("no secret in any artifact of a failing run");
+        yield return new TestCaseData(Array.Empty<string>(), ExitCodes.Conformant, false).SetName("no secret in any artifact of a passing run (CLI)");
+        yield return new TestCaseData(new[] { "auth-token-unchecked", "csv-header-translated", "zip-wrong-name", "filter-ignored:status" }, ExitCodes.NotConformant, true)
+            .SetName("no secret in any artifact of a failing run (NUnit front end: TRX and test log too)");
     }
 
     [TestCaseSource(nameof(Runs))]
-    public async Task No_planted_credential_appears_anywhere(string[] faults, int expectedExit)
+    public async Task No_planted_credential_appears_anywhere(string[] faults, int expectedExit, bool throughNUnit)
     {
         string[] planted =
         [
@@ -68,16 +68,19 @@ public sealed class SecretLeakTests
             variables[key] = value;
         }
 
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(["--target", "local-mock", "--report-dir", dir], stdout, stderr, CliTests.Context(variables));
+        var (exit, output, errors) = throughNUnit ? await NUnitAsync(variables) : await CliAsync(variables);
 
-        exit.Should().Be(expectedExit, stderr.ToString() + stdout);
+        exit.Should().Be(expectedExit, errors + output);
         var artifacts = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).ToList();
         artifacts.Select(Path.GetFileName).Should().Contain(Running.RunResults.ReportFiles);
+        if (throughNUnit)
+        {
+            artifacts.Should().Contain(f => f.EndsWith(".trx", StringComparison.Ordinal));
+        }
+
         var places = artifacts.Select(f => (Where: Path.GetFileName(f), Text: File.ReadAllText(f)))
-            .Append((Where: "console output", Text: stdout.ToString()))
-            .Append((Where: "console errors", Text: stderr.ToString()))
+            .Append((Where: "console output", Text: output))
+            .Append((Where: "console errors", Text: errors))
             .ToList();
         (await File.ReadAllTextAsync(Path.Combine(dir, "requests.jsonl"))).Should().Contain("[redacted]", "the echoed credentials were seen and redacted");
         foreach (var (name, secret) in canaries)
@@ -88,6 +91,27 @@ public sealed class SecretLeakTests
                     .Should().BeEmpty($"the planted {name} must not appear, in any form ({form})");
             }
         }
+    }
+
+    private async Task<(int Exit, string Output, string Errors)> CliAsync(Dictionary<string, string> variables)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(["--target", "local-mock", "--report-dir", dir], stdout, stderr, CliTests.Context(variables));
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>The NUnit front end under dotnet test, whose TRX and console log are artifacts too (a JSON reader there decodes \u escapes).</summary>
+    private async Task<(int Exit, string Output, string Errors)> NUnitAsync(Dictionary<string, string> variables)
+    {
+        var project = Path.Combine(Harness.Layout.Root, "tests", "ConformanceSuite.Conformance", "ConformanceSuite.Conformance.csproj");
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var environment = new Dictionary<string, string>(variables) { ["CONFORMANCE_TARGET"] = "local-mock", ["CONFORMANCE_REPORT_DIR"] = dir };
+        var (exit, stdout, stderr) = await Task.Run(() => Testing.ProcessRun.Run("dotnet",
+            ["test", project, "--no-build", "-c", configuration, "--logger", "trx;LogFileName=conformance.trx", "--logger", "console;verbosity=detailed", "--results-directory", dir],
+            TimeSpan.FromMinutes(5), environment));
+        // dotnet test exits 1 when a case fails: the same code the CLI gives a run that is not conformant.
+        return (exit, stdout, stderr);
     }
 
     /// <summary>

@@ -29,10 +29,11 @@ public sealed class CheckRun(CheckCase @case, ApiContext context)
     public IReadOnlyList<HttpExchange> Evidence => evidence;
 
     /// <summary>Records a broken rule. <paramref name="basis"/> says whether that rule is documented or assumed.</summary>
+    /// <remarks>The message is redacted here: checks quote what providers send, and a provider may send a secret back.</remarks>
     public void Fail(string message, Basis? basis, HttpExchange? exchange = null) =>
-        findings.Add(new Finding(message, Finding.AspectOf(basis), exchange));
+        findings.Add(new Finding(Context.Http.Redactor.Scrub(message), Finding.AspectOf(basis), exchange));
 
-    public void Note(string note) => notes.Add(note);
+    public void Note(string note) => notes.Add(Context.Http.Redactor.Scrub(note));
 
     /// <summary>Keeps an exchange as evidence for the report, pass or fail.</summary>
     public HttpExchange Keep(HttpExchange exchange)

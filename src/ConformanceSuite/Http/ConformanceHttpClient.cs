@@ -330,14 +330,17 @@ public sealed class ConformanceHttpClient : IDisposable
 
     private string Excerpt(byte[] bytes)
     {
+        // Redacted before it is cut: a secret cut in two at the excerpt's end would no longer be recognised.
+        // (What is kept is far longer than the excerpt, so no secret straddles where the excerpt ends.)
+        var text = redactor.Scrub(Encoding.UTF8.GetString(bytes));
         // Evidence goes into XML and HTML reports: control characters (but tab) become U+FFFD.
-        var text = new string(Encoding.UTF8.GetString(bytes).Select(c => char.IsControl(c) && c is not ('\t' or '\r' or '\n') ? '\uFFFD' : c).ToArray());
+        text = new string(text.Select(c => char.IsControl(c) && c is not ('\t' or '\r' or '\n') ? '\uFFFD' : c).ToArray());
         if (text.Length > settings.ExcerptChars)
         {
             text = text[..settings.ExcerptChars] + "…";
         }
 
-        return redactor.Scrub(text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal));
+        return text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
     }
 
     private string Describe(Exception ex)

@@ -24,7 +24,7 @@ public static class CaseRunner
         }
         catch (SkipCheckException skip)
         {
-            skipReason = skip.Message;
+            skipReason = context.Http.Redactor.Scrub(skip.Message);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Globalization;
+using ConformanceSuite.Engine;
+
+namespace ConformanceSuite.Cli;
+
+/// <summary>
+/// The options of a certification run, shared by the main job and <c>conformance certify</c>, and how they
+/// become the engine's <see cref="RunSettings"/>. Each command takes its own instance.
+/// </summary>
+internal sealed class RunOptions
+{
+    public RunOptions()
+    {
+        FailOn.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } value && value is not ("fail" or "deviation"))
+            {
+                r.AddError($"--fail-on '{value}': expected fail or deviation");
+            }
+        });
+    }
+
+    public Option<string> Target { get; } = new("--target") { Description = "target profile: a name under targets/ or a path (default: embedded)", DefaultValueFactory = _ => "embedded" };
+
+    public Option<string?> Api { get; } = new("--api") { Description = "API id(s), comma-separated (default: all)" };
+
+    public Option<string?> Filter { get; } = new("--filter") { Description = "requirement ids or categories (csv, pact, ...), comma-separated" };
+
+    public Option<string?> ReportDir { get; } = new("--report-dir") { Description = "where results go (default: artifacts/<time>-<target> under the current directory)" };
+
+    public Option<string> FailOn { get; } = new("--fail-on") { Description = "which verdicts besides fail and error make the run not conformant: fail or deviation", DefaultValueFactory = _ => "fail" };
+
+    public Option<string?> Fault { get; } = new("--fault") { Description = "embedded mock only: fault mode(s) to switch on, comma-separated" };
+
+    public Option<string?> BaseUrl { get; } = new("--base-url") { Description = $"ad-hoc target for one --api; credentials from {AdHocTarget.CredentialPrefix}<name>, test data from {AdHocTarget.DataPrefix}<slot>" };
+
+    public Option<bool> Insecure { get; } = new("--insecure") { Description = "turn TLS certificate validation off (self-signed test endpoints); every report says so" };
+
+    public Option<string?> Contracts { get; } = new("--contracts") { Description = "the contract data to use (schemas/, fixtures/, targets/, pacts/); default: the copy shipped with the tool" };
+
+    public Option<TimeSpan?> RequestTimeout { get; } = Seconds("--request-timeout", "seconds a request may take (headers and body), overriding the profile's");
+
+    public Option<TimeSpan?> RunTimeout { get; } = Seconds("--run-timeout", "seconds the whole run may take, overriding the profile's");
+
+    /// <summary>Every option, in the order the help lists them.</summary>
+    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Fault, BaseUrl, Insecure, Contracts, RequestTimeout, RunTimeout];
+
+    /// <summary>The run settings the parsed options ask for; the variables are what a profile and an ad-hoc target may read.</summary>
+    public RunSettings Settings(ParseResult parse, IReadOnlyDictionary<string, string> variables, Checks.CheckRegistry? checks) => new()
+    {
+        Target = parse.GetValue(Target)!,
+        AdHoc = parse.GetValue(BaseUrl) is { Length: > 0 } url ? AdHocTarget.FromVariables(url, variables) : null,
+        Apis = List(parse.GetValue(Api)),
+        Filter = List(parse.GetValue(Filter)),
+        FailOn = parse.GetValue(FailOn) == "deviation" ? Engine.FailOn.Deviation : Engine.FailOn.Fail,
+        Faults = List(parse.GetValue(Fault)),
+        ReportDirectory = parse.GetValue(ReportDir),
+        RequestTimeout = parse.GetValue(RequestTimeout),
+        RunTimeout = parse.GetValue(RunTimeout),
+        ContractsDirectory = parse.GetValue(Contracts),
+        InsecureTls = parse.GetValue(Insecure),
+        Variables = name => variables.GetValueOrDefault(name),
+        Checks = checks,
+    };
+
+    /// <summary>An option taking a number of seconds above 0; anything else is a usage error naming the option.</summary>
+    private static Option<TimeSpan?> Seconds(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds)
+            {
+                return TimeSpan.FromSeconds(seconds);
+            }
+
+            r.AddError($"{name} '{text}': expected a number of seconds above 0");
+            return null;
+        },
+    };
+
+    private static List<string> List(string? value) =>
+        (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+}

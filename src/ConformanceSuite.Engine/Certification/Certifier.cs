@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using ConformanceSuite.Running;
+
+namespace ConformanceSuite.Engine.Certification;
+
+/// <summary>A certification run and the package written for it.</summary>
+/// <param name="Results">The run's results (its reports are in the run's report directory too).</param>
+/// <param name="Manifest">The package's manifest.</param>
+/// <param name="PackagePath">Where the package is (full path).</param>
+public sealed record CertificationResult(RunResults Results, CertificationManifest Manifest, string PackagePath);
+
+/// <summary>
+/// Runs a certification through the engine and writes its signed package. The package is written whatever
+/// the verdict (the manifest says it); a run that cannot start (configuration, unreachable target) writes none.
+/// </summary>
+public static class Certifier
+{
+    /// <exception cref="ConfigurationException">The package cannot be written there, or the run's settings are wrong.</exception>
+    /// <exception cref="TargetUnreachableException">A live target does not accept connections.</exception>
+    public static async Task<CertificationResult> RunAsync(RunSettings settings, ECDsa signingKey, string packagePath, IRunObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(signingKey);
+        // The package's place is claimed first: a path that cannot be written fails before the run, not after it.
+        using var output = PackageOutput.Create(packagePath);
+        var plan = ConformanceEngine.Plan(settings);
+        observer?.Planned(plan);
+        var results = await ConformanceEngine.RunAsync(plan, observer);
+        try
+        {
+            var manifest = CertificationPackage.Write(output.Stream, plan, results, signingKey);
+            output.Commit();
+            return new CertificationResult(results, manifest, output.Path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"cannot write the certification package {output.Path}: {ex.Message}");
+        }
+    }
+}
+
+/// <summary>
+/// The package file being written: a hidden temporary file next to it, moved into place only when the
+/// package is complete, so a failed run never leaves a partial (or an earlier, stale) package under the name.
+/// </summary>
+internal sealed class PackageOutput : IDisposable
+{
+    private readonly string temporary;
+    private bool committed;
+
+    private PackageOutput(string path, string temporary, FileStream stream)
+    {
+        Path = path;
+        this.temporary = temporary;
+        Stream = stream;
+    }
+
+    public string Path { get; }
+
+    public FileStream Stream { get; }
+
+    public static PackageOutput Create(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ConfigurationException("the package path is empty; give --package FILE.zip");
+        }
+
+        string full;
+        try
+        {
+            full = System.IO.Path.GetFullPath(path);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new ConfigurationException($"the package path '{path}' is not a valid path: {ex.Message}");
+        }
+
+        if (Directory.Exists(full))
+        {
+            throw new ConfigurationException($"the package path {full} is a folder; give a file name such as {System.IO.Path.Combine(full, "certification.zip")}");
+        }
+
+        try
+        {
+            var folder = System.IO.Path.GetDirectoryName(full)!;
+            Directory.CreateDirectory(folder);
+            var temporary = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");
+            return new PackageOutput(full, temporary, new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"cannot write the certification package {full}: {ex.Message}");
+        }
+    }
+
+    public void Commit()
+    {
+        Stream.Flush(flushToDisk: true);
+        Stream.Dispose();
+        File.Move(temporary, Path, overwrite: true);
+        committed = true;
+    }
+
+    public void Dispose()
+    {
+        Stream.Dispose();
+        if (!committed)
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Nothing more to do: the temporary file is hidden and named as partial.
+            }
+        }
+    }
+}

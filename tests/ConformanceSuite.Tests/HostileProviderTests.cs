@@ -1,0 +1,295 @@
+using System.Text.Json.Nodes;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Cli;
+using ConformanceSuite.Engine;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using Microsoft.AspNetCore.Http;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// Providers of the tests' own, written apart from the reference mock, each misbehaving one way: a body
+/// dripped a byte at a time, a slow answer, a refusal a retry papers over, a dead download link, a credential
+/// echoed into the value a check quotes, a provider that hangs, a uuid in a form the JSON Schema library
+/// takes. Each must end in the verdict the rules say, within the time bounds, with nothing leaked.
+/// </summary>
+[TestFixture]
+[Order(7)] // long-running: started early so the short fixtures fill in around it
+public sealed class HostileProviderTests
+{
+    private const string Token = "HOSTILE-TOKEN-0c3e51a9d2";
+    private const string User = "HOSTILE-USER-5b77e0";
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-hostile-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    /// <summary>
+    /// A Wavy provider that is right (credentials checked, a file_url to a header-only or one-row CSV on the
+    /// same origin) unless <paramref name="twist"/> answers a request first.
+    /// </summary>
+    private static Task<HostileProvider> WavyAsync(Func<HttpContext, Task<bool>>? twist = null) =>
+        HostileProvider.StartAsync(async http =>
+        {
+            if (twist is not null && await twist(http))
+            {
+                return;
+            }
+
+            var path = http.Request.Path.Value ?? "";
+            if (path.EndsWith("/v1/session", StringComparison.Ordinal))
+            {
+                if (http.Request.Headers["authenticationToken"] != Token || http.Request.Headers["userName"] != User)
+                {
+                    http.Response.StatusCode = 401;
+                    return;
+                }
+
+                if (!int.TryParse(http.Request.Query["customerId"], out var customer))
+                {
+                    http.Response.StatusCode = 400;
+                    return;
+                }
+
+                http.Response.ContentType = "application/json";
+                var origin = $"{http.Request.Scheme}://{http.Request.Host}";
+                await http.Response.WriteAsync(new JsonObject { ["file_url"] = $"{origin}/files/{customer}.csv" }.ToJsonString());
+            }
+            else if (path.StartsWith("/files/", StringComparison.Ordinal))
+            {
+                http.Response.ContentType = "text/csv; charset=utf-8";
+                await http.Response.WriteAsync(path == "/files/1001.csv" ? "source,session_created_at\n5519900000001,2019-02-13T10:15:30Z\n" : "source,session_created_at\n");
+            }
+            else
+            {
+                http.Response.StatusCode = 404;
+            }
+        });
+
+    private RunSettings AdHoc(HostileProvider provider, string api, params string[] filter) => new()
+    {
+        Apis = [api],
+        Filter = filter,
+        AdHoc = new AdHocTarget(new Uri(provider.Origin, "/wavy").ToString(),
+            new Dictionary<string, string> { ["authenticationToken"] = Token, ["userName"] = User },
+            new Dictionary<string, string> { ["customerWithSessions"] = "1001", ["customerWithoutSessions"] = "1002", ["subAccount"] = "11" }),
+        ReportDirectory = dir,
+        ContractsDirectory = Harness.Layout.Root,
+        RequestTimeout = TimeSpan.FromSeconds(2),
+        RunTimeout = TimeSpan.FromSeconds(60),
+    };
+
+    /// <summary>The requirement's one case, or its case on the scenario with sessions when it has several.</summary>
+    private static CaseOutcome Case(RunResults results, string requirement)
+    {
+        var cases = results.Requirements.Single(r => r.Id == requirement).Cases;
+        return cases.Count == 1 ? cases[0] : cases.Should().ContainSingle(c => c.Element == "with-sessions").Subject;
+    }
+
+    [Test]
+    public async Task A_body_dripped_a_byte_at_a_time_is_cut_off_by_the_request_deadline_and_named()
+    {
+        await using var provider = await WavyAsync(async http =>
+        {
+            if (http.Request.Path.StartsWithSegments("/files"))
+            {
+                http.Response.ContentType = "text/csv";
+                for (var i = 0; i < 600 && !http.RequestAborted.IsCancellationRequested; i++)
+                {
+                    await http.Response.WriteAsync("s", http.RequestAborted);
+                    await http.Response.Body.FlushAsync(http.RequestAborted);
+                    await Task.Delay(200, http.RequestAborted); // well under the 1.5 s idle limit: only the total deadline ends it
+                }
+
+                return true;
+            }
+
+            return false;
+        });
+        var started = DateTime.UtcNow;
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-009") with { RequestTimeout = TimeSpan.FromSeconds(3) });
+
+        (DateTime.UtcNow - started).Should().BeLessThan(TimeSpan.FromSeconds(30));
+        var download = Case(results, "WAVY-009");
+        download.Verdict.Should().Be(Verdict.Deviation);
+        download.Findings.Should().ContainSingle().Which.Message.Should().Contain("took longer than its deadline of 3 s (headers and body)");
+        download.Evidence.Should().Contain(e => e.Url.Contains("/files/1001.csv", StringComparison.Ordinal), "the report names the slow request");
+        File.ReadLines(Path.Combine(dir, "requests.jsonl")).Should().Contain(l => l.Contains("deadline of 3 s", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task A_slow_answer_is_a_deviation_that_names_the_request_though_it_did_not_time_out()
+    {
+        var first = 1;
+        await using var provider = await WavyAsync(async http =>
+        {
+            if (http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) && Interlocked.Exchange(ref first, 0) == 1)
+            {
+                await Task.Delay(1500);
+            }
+
+            return false;
+        });
+        var profile = Path.Combine(dir, "slow.json");
+        await File.WriteAllTextAsync(profile, new JsonObject
+        {
+            ["name"] = "slow",
+            ["latency"] = new JsonObject { ["warnSeconds"] = 1 },
+            ["timeouts"] = new JsonObject { ["requestSeconds"] = 5 },
+            ["apis"] = new JsonObject
+            {
+                ["wavy-open-sessions"] = new JsonObject
+                {
+                    ["baseUrl"] = new Uri(provider.Origin, "/wavy").ToString(),
+                    ["credentials"] = new JsonObject { ["authenticationToken"] = new JsonObject { ["env"] = "T" }, ["userName"] = new JsonObject { ["env"] = "U" } },
+                    ["testData"] = new JsonObject { ["customerWithSessions"] = "1001", ["customerWithoutSessions"] = "1002", ["subAccount"] = "11" },
+                },
+            },
+        }.ToJsonString());
+
+        var results = await ConformanceEngine.RunAsync(new RunSettings
+        {
+            Target = profile, Apis = ["wavy-open-sessions"], Filter = ["WAVY-006", "WAVY-014"], ReportDirectory = dir, ContractsDirectory = Harness.Layout.Root,
+            Variables = n => n switch { "T" => Token, "U" => User, _ => null },
+        });
+
+        Case(results, "WAVY-006").Verdict.Should().Be(Verdict.Pass, "the answer was right, only late");
+        var latency = Case(results, "WAVY-014");
+        latency.Verdict.Should().Be(Verdict.Deviation);
+        latency.Findings.Should().ContainSingle().Which.Message.Should().Contain("expected a response within 1 s (latency.warnSeconds)").And.Contain("GET http://127.0.0.1:").And.Contain("/v1/session");
+        results.Latency.Should().Contain(l => l.Endpoint == "GET /v1/session" && l.MaxMs >= 1500);
+    }
+
+    [Test]
+    public async Task A_refusal_that_a_retry_papers_over_is_a_deviation_with_the_counts()
+    {
+        var refused = 0;
+        await using var provider = await WavyAsync(http =>
+        {
+            if (Interlocked.Increment(ref refused) <= 2)
+            {
+                http.Response.StatusCode = refused == 1 ? 503 : 429;
+                http.Response.Headers.RetryAfter = "0";
+                return Task.FromResult(true);
+            }
+
+            return Task.FromResult(false);
+        });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-006", "WAVY-015"));
+
+        Case(results, "WAVY-006").Verdict.Should().Be(Verdict.Pass, "the retries got an answer");
+        var availability = Case(results, "WAVY-015");
+        availability.Verdict.Should().Be(Verdict.Deviation, "retries must not hide a flaky provider");
+        availability.Findings.Select(f => f.Message).Should().Contain(m => m.Contains("only after 2 retries"))
+            .And.Contain(m => m.Contains("the refused attempts: 429 ×1, 503 ×1"));
+    }
+
+    [Test]
+    public async Task A_download_link_that_leads_nowhere_fails_and_one_that_wants_credentials_deviates()
+    {
+        await using var gone = await WavyAsync(http =>
+        {
+            if (http.Request.Path.StartsWithSegments("/files"))
+            {
+                http.Response.StatusCode = 410;
+                return Task.FromResult(true);
+            }
+
+            return Task.FromResult(false);
+        });
+        await using var locked = await WavyAsync(http =>
+        {
+            if (http.Request.Path.StartsWithSegments("/files"))
+            {
+                http.Response.StatusCode = 403;
+                return Task.FromResult(true);
+            }
+
+            return Task.FromResult(false);
+        });
+
+        var broken = await ConformanceEngine.RunAsync(AdHoc(gone, "wavy-open-sessions", "WAVY-009"));
+        var refused = await ConformanceEngine.RunAsync(AdHoc(locked, "wavy-open-sessions", "WAVY-009") with { ReportDirectory = Path.Combine(dir, "locked") });
+
+        Case(broken, "WAVY-009").Verdict.Should().Be(Verdict.Fail, "a link to the CSV that answers 410 breaks the documented rule");
+        Case(broken, "WAVY-009").Findings.Single().Message.Should().Contain("received 410: the documented link is broken");
+        Case(refused, "WAVY-009").Verdict.Should().Be(Verdict.Deviation, "403 breaks only the assumption that the link needs no credentials");
+    }
+
+    [Test]
+    public async Task A_credential_echoed_into_a_value_a_check_quotes_is_redacted_everywhere()
+    {
+        await using var provider = await WavyAsync(async http =>
+        {
+            if (http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) && http.Request.Headers["authenticationToken"] == Token)
+            {
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync(new JsonObject { ["file_url"] = "token " + Token + " user " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(User)) }.ToJsonString());
+                return true;
+            }
+
+            return false;
+        });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-007"));
+
+        var link = Case(results, "WAVY-007");
+        link.Verdict.Should().Be(Verdict.Deviation);
+        link.Findings.Single().Message.Should().Contain("expected an absolute http(s) URL / received 'token [redacted] user [redacted]");
+        foreach (var file in Directory.EnumerateFiles(dir))
+        {
+            foreach (var form in SecretLeakTests.Forms(Token).Concat(SecretLeakTests.Forms(User)))
+            {
+                File.ReadAllText(file).Should().NotContain(form, $"{Path.GetFileName(file)} must not carry a planted credential");
+            }
+        }
+    }
+
+    [Test]
+    public async Task An_ad_hoc_target_takes_the_request_and_run_timeouts_from_the_command_line()
+    {
+        await using var provider = await HostileProvider.StartAsync(http => Task.Delay(Timeout.Infinite, http.RequestAborted));
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var variables = new Dictionary<string, string> { ["CONFORMANCE_CREDENTIAL_Authorization"] = Token };
+        var started = DateTime.UtcNow;
+
+        var exit = await CliApp.RunAsync(["--base-url", provider.Origin.ToString(), "--api", "opencx-chat-sessions", "--filter", "OPENCX-001,OPENCX-006",
+            "--request-timeout", "1", "--run-timeout", "20", "--report-dir", dir], stdout, stderr, CliTests.Context(variables));
+
+        exit.Should().Be(ExitCodes.NotConformant, stderr.ToString());
+        (DateTime.UtcNow - started).Should().BeLessThan(TimeSpan.FromSeconds(20));
+        var results = RunResults.Read(Path.Combine(dir, "results.json"));
+        results.Requirements.SelectMany(r => r.Cases).SelectMany(c => c.Findings.Select(f => f.Message).Append(c.Message))
+            .Should().Contain(m => m.Contains("no response within 1 s"));
+    }
+
+    [Test]
+    public async Task A_uuid_without_hyphens_is_caught_though_the_schema_library_takes_it()
+    {
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync("""
+                {"items":[{"id":"3c90c3cc0d444b5088888dd25736052a","status":"open","channel":{"type":"web"},
+                  "created_at":"2024-01-02T03:04:05Z","updated_at":"2024-01-02T03:04:05Z"}],"next":null}
+                """);
+        });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "opencx-chat-sessions", "OPENCX-004") with
+        {
+            AdHoc = new AdHocTarget(provider.Origin.ToString(), new Dictionary<string, string> { ["Authorization"] = Token }, new Dictionary<string, string>()),
+        });
+
+        var schema = Case(results, "OPENCX-004");
+        schema.Verdict.Should().Be(Verdict.Fail);
+        schema.Findings.Select(f => f.Message).Should().Contain(m => m.Contains("/id") && m.Contains("canonical form (8-4-4-4-12 hex digits)"));
+    }
+}
