@@ -48,7 +48,8 @@ public static class CertifyCommand
                     var variables = context.Variables.Where(kv => kv.Key != DefaultKeyVariable && kv.Key != variable)
                         .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
                     var progress = new ConsoleProgress(stdout, context.Interactive);
-                    var certification = await Certifier.RunAsync(run.Settings(parse, variables, context.Checks), key, parse.GetValue(package)!, progress);
+                    var accept = parse.GetValue(run.AcceptIncomplete);
+                    var certification = await Certifier.RunAsync(run.Settings(parse, variables, context.Checks), key, parse.GetValue(package)!, progress, accept);
                     progress.Finish();
                     var results = certification.Results;
                     await stdout.WriteLineAsync(TextReports.Summary(results));
@@ -58,10 +59,16 @@ public static class CertifyCommand
                     }
 
                     await stdout.WriteLineAsync($"conformance: {string.Join(", ", RunResults.ReportFiles)} are in {progress.ReportDirectory}");
-                    var manifest = certification.Manifest;
+                    if (certification.Manifest is not { } manifest)
+                    {
+                        await stderr.WriteLineAsync($"conformance: no certification package: the run is incomplete ({results.NotFullyChecked.Count()} requirements not fully checked); "
+                            + "a package certifies only what was checked, or says so: give --accept-incomplete to write one that records what was not");
+                        return ExitCodes.Incomplete;
+                    }
+
                     await stdout.WriteLineAsync($"conformance: certification package {certification.PackagePath}: {manifest.Files.Count + 2} files, "
                         + $"verdict {manifest.Verdict.Outcome}, signed with the key sha256 {manifest.Signer.PublicKeySha256}");
-                    return results.Conformant ? ExitCodes.Conformant : ExitCodes.NotConformant;
+                    return ExitCodes.Of(results, accept);
                 }
             }
             catch (ConfigurationException ex)

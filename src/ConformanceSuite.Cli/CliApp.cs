@@ -90,7 +90,7 @@ public static class CliApp
             }
 
             await stdout.WriteLineAsync($"conformance: {string.Join(", ", RunResults.ReportFiles)} are in {progress.ReportDirectory}");
-            return results.Conformant ? ExitCodes.Conformant : ExitCodes.NotConformant;
+            return ExitCodes.Of(results, parse.GetValue(run.AcceptIncomplete));
         }
         catch (ConfigurationException ex)
         {

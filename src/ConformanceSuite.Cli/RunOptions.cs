@@ -43,8 +43,13 @@ internal sealed class RunOptions
 
     public Option<TimeSpan?> RunTimeout { get; } = Seconds("--run-timeout", "seconds the whole run may take, overriding the profile's");
 
+    public Option<bool> AcceptIncomplete { get; } = new("--accept-incomplete")
+    {
+        Description = "exit 0 for an incomplete run (nothing fails, something was not fully checked) instead of 4; the verdict still says INCOMPLETE",
+    };
+
     /// <summary>Every option, in the order the help lists them.</summary>
-    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Fault, BaseUrl, Insecure, Contracts, RequestTimeout, RunTimeout];
+    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Fault, BaseUrl, Insecure, Contracts, RequestTimeout, RunTimeout, AcceptIncomplete];
 
     /// <summary>The run settings the parsed options ask for; the variables are what a profile and an ad-hoc target may read.</summary>
     public RunSettings Settings(ParseResult parse, IReadOnlyDictionary<string, string> variables, Checks.CheckRegistry? checks) => new()

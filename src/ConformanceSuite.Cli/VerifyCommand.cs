@@ -103,6 +103,7 @@ public static class VerifyCommand
     {
         CertifiedVerdict.ConformantOutcome => "conformant",
         CertifiedVerdict.NotConformantOutcome => "not conformant",
+        CertifiedVerdict.IncompleteOutcome => $"INCOMPLETE: nothing fails, but {verdict.NotChecked.Count} requirements were not fully checked ({string.Join(", ", verdict.NotChecked.Select(r => r.Id))})",
         null or "" => verdict.Conformant ? "conformant" : "not conformant",
         var other => other,
     };

@@ -81,6 +81,18 @@ public static class ConformanceEngine
         var registry = (settings.Checks ?? CheckRegistry.Default).With(pacts);
         var overlays = profile is null ? null : TargetProfiles.Overrides(profile);
         var catalog = CaseCatalog.Build(layout, settings.Apis, settings.Filter, overlays, registry, pacts.RequirementsFor);
+        if (profile is not null)
+        {
+            foreach (var (api, ids) in TargetProfiles.NotApplicable(profile).Where(kv => catalog.Contracts.ContainsKey(kv.Key)))
+            {
+                var known = catalog.Contracts[api].Requirements.Select(r => r.Id).Concat(pacts.RequirementsFor(catalog.Contracts[api]).Select(r => r.Id)).ToHashSet(StringComparer.Ordinal);
+                foreach (var id in ids.Keys.Where(id => !known.Contains(id)))
+                {
+                    throw new ConfigurationException(profile.File, $"/apis/{api}/notApplicable/{id}", $"names requirement '{id}', which {api} does not have");
+                }
+            }
+        }
+
         if (settings.AdHoc is { } given)
         {
             var contract = catalog.Contracts.Values.Single();
@@ -107,7 +119,7 @@ public static class ConformanceEngine
 
         var targetClock = Stopwatch.StartNew();
         await using var mock = plan.Profile is { Embedded: true } ? await StartMockAsync(plan.Layout, plan.Profile, settings, plan.Catalog.Contracts) : null;
-        var target = Limits(mock is null ? ResolveLive(plan) : EmbeddedTarget(plan, mock), settings);
+        var target = Applicability(Limits(mock is null ? ResolveLive(plan) : EmbeddedTarget(plan, mock), settings), plan.Profile);
         if (mock is null)
         {
             await TargetProbe.EnsureReachableAsync(target);
@@ -191,6 +203,21 @@ public static class ConformanceEngine
                     TestData = adHoc.TestData.Where(kv => contract.TestData.ContainsKey(kv.Key)).ToDictionary(),
                 },
             },
+        };
+    }
+
+    /// <summary>The profile's not-applicable requirements, on each API of the target.</summary>
+    private static ResolvedTarget Applicability(ResolvedTarget target, TargetProfiles.Profile? profile)
+    {
+        if (profile is null)
+        {
+            return target;
+        }
+
+        var declared = TargetProfiles.NotApplicable(profile);
+        return target with
+        {
+            Apis = target.Apis.ToDictionary(a => a.Key, a => declared.TryGetValue(a.Key, out var ids) ? a.Value with { NotApplicable = ids } : a.Value),
         };
     }
 

@@ -63,12 +63,14 @@ public sealed partial class PactVerificationCheck : ICheck
         var target = run.Context.Target;
         if (target.Overrides is JsonObject o && (o.ContainsKey("parameterNames") || o.ContainsKey("paths")))
         {
-            CheckRun.Skip("the consumer pacts describe the canonical contract, and this target renames parameters or moves paths; regenerate the pacts against the overridden contract to verify them");
+            CheckRun.Skip("the consumer pacts describe the canonical contract, and this target renames parameters or moves paths; regenerate the pacts against the overridden contract to verify them",
+                $"pacts/ (pacts regenerated for apis.{run.Contract.Id}.overrides)");
         }
 
         if (interaction.States.Count > 0 && target.Pact.StateUrl is null)
         {
-            CheckRun.Skip($"the interaction needs the provider state '{string.Join("', '", interaction.States)}', and the target gives no provider-state URL to set it up (pact.stateUrl in the profile)");
+            CheckRun.Skip($"the interaction needs the provider state '{string.Join("', '", interaction.States)}', and the target gives no provider-state URL to set it up (pact.stateUrl in the profile)",
+                $"apis.{run.Contract.Id}.pact.stateUrl");
         }
 
         Lazy<Task<Verification>> verification;
@@ -84,7 +86,7 @@ public sealed partial class PactVerificationCheck : ICheck
         var result = await verification.Value;
         if (result.Unavailable is { } why)
         {
-            CheckRun.Skip(why);
+            CheckRun.Skip(why.Reason, why.Setting);
         }
 
         foreach (var exchange in result.Exchanges.Where(e => e.Interaction == interaction.Key))
@@ -100,7 +102,7 @@ public sealed partial class PactVerificationCheck : ICheck
 
         if (notes.FirstOrDefault(n => n.Kind == RelayNoteKind.Limit) is { } limit)
         {
-            CheckRun.Skip($"not checked: the provider's response is past the suite's limit ({limit.Detail}; maxResponseBytes in the profile caps downloads, buffered bodies stop at {run.Context.Http.Settings.MaxBufferedBytes} bytes)");
+            CheckRun.Skip($"not checked: the provider's response is past the suite's limit ({limit.Detail})", limit.Exchange?.Limit);
         }
 
         var outcome = result.Outcomes.GetValueOrDefault(interaction.Description);
@@ -127,7 +129,7 @@ public sealed partial class PactVerificationCheck : ICheck
         var (library, missing) = PactCore.Locate(pactLibrary, layout.Root);
         if (library is null)
         {
-            return Verification.NotAvailable($"{missing}; the rest of the run does not need it");
+            return Verification.NotAvailable($"{missing}; the rest of the run does not need it", "the Pact core for this platform (a tool packed on it, or a checkout built with npm)");
         }
 
         var target = context.Target;
@@ -135,7 +137,7 @@ public sealed partial class PactVerificationCheck : ICheck
         var providerBase = pact.Provider == contract.Id ? target.BaseUrl : target.Pact.Providers.GetValueOrDefault(pact.Provider);
         if (providerBase is null)
         {
-            return Verification.NotAvailable($"the target gives no base URL for the pact provider '{pact.Provider}' (pact.providers in the profile)");
+            return Verification.NotAvailable($"the target gives no base URL for the pact provider '{pact.Provider}' (pact.providers in the profile)", $"apis.{contract.Id}.pact.providers.{pact.Provider}");
         }
 
         var onApiOrigin = context.Credentials.BelongsTo(providerBase);
@@ -232,8 +234,8 @@ public sealed partial class PactVerificationCheck : ICheck
 
     private sealed record InteractionOutcome(bool Passed, string Mismatch);
 
-    private sealed record Verification(string? Unavailable, IReadOnlyDictionary<string, InteractionOutcome> Outcomes, IReadOnlyList<RelayNote> Notes, IReadOnlyList<Http.HttpExchange> Exchanges)
+    private sealed record Verification((string Reason, string? Setting)? Unavailable, IReadOnlyDictionary<string, InteractionOutcome> Outcomes, IReadOnlyList<RelayNote> Notes, IReadOnlyList<Http.HttpExchange> Exchanges)
     {
-        public static Verification NotAvailable(string why) => new(why, new Dictionary<string, InteractionOutcome>(), [], []);
+        public static Verification NotAvailable(string why, string? setting) => new((why, setting), new Dictionary<string, InteractionOutcome>(), [], []);
     }
 }

@@ -28,6 +28,9 @@ public sealed class RequirementTests
                 Assert.Pass(outcome.Message);
                 break;
             case Verdict.Skipped:
+                Assert.Ignore(outcome.Message + (outcome.Setting is null ? "" : $" (setting: {outcome.Setting})"));
+                break;
+            case Verdict.NotApplicable:
                 Assert.Ignore(outcome.Message);
                 break;
             case Verdict.Deviation when ConformanceRun.Plan.Settings.FailOn != Engine.FailOn.Deviation:

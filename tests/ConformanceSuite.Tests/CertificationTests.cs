@@ -118,13 +118,21 @@ public sealed class CertificationTests
     {
         var overridden = Path.Combine(dir, "renamed.zip");
 
+        // The pacts describe the canonical contract, so a renamed target's run is incomplete: refused without
+        // --accept-incomplete, and with it the package says so.
+        var refused = await RunAsync("certify", "--target", "embedded-renamed", "--api", "chat-session-list", "--report-dir", Path.Combine(dir, "refused"),
+            "--package", Path.Combine(dir, "refused.zip"), "--signing-key", keyFile);
         var run = await RunAsync("certify", "--target", "embedded-renamed", "--api", "chat-session-list", "--report-dir", Path.Combine(dir, "renamed"),
-            "--package", overridden, "--signing-key", keyFile);
+            "--package", overridden, "--signing-key", keyFile, "--accept-incomplete");
         var (exit, output, _) = await RunAsync("verify", overridden, "--public-key", publicKeyFile);
 
+        refused.Exit.Should().Be(ExitCodes.Incomplete);
+        refused.Err.Should().Contain("no certification package: the run is incomplete").And.Contain("--accept-incomplete");
+        File.Exists(Path.Combine(dir, "refused.zip")).Should().BeFalse("an incomplete run is not certified unless accepted");
         run.Exit.Should().Be(ExitCodes.Conformant, run.Err + run.Out);
+        run.Out.Should().Contain("INCOMPLETE:");
         exit.Should().Be(VerifyCommand.Verified, output);
-        output.Should().Contain("contract overridden by the target profile");
+        output.Should().Contain("contract overridden by the target profile").And.Contain("INCOMPLETE: nothing fails, but 1 requirements were not fully checked (PACT chat-session-list)");
         var entries = Entries(overridden);
         entries.Select(e => e.Name).Should().Contain(["contracts/targets/embedded-renamed.json", "contracts/schemas/chat-session-list/contract.json", "effective/chat-session-list/overrides.json"]);
         var effective = Encoding.UTF8.GetString(entries.Single(e => e.Name == "effective/chat-session-list/contract.json").Bytes);

@@ -257,8 +257,8 @@ public sealed class CliTests
     {
         var (exit, output, err) = await RunAsync("--report-dir", dir, "--target", "embedded-renamed", "--api", "chat-session-list");
 
-        exit.Should().Be(ExitCodes.Conformant, err + output);
-        output.Should().Contain("CONFORMANT: 25 pass, 0 fail, 0 deviation, 1 skipped, 0 error").And.Contain("the consumer pacts describe the canonical contract");
+        exit.Should().Be(ExitCodes.Incomplete, "the pacts describe the canonical contract, so they are not checked here: " + err + output);
+        output.Should().Contain("INCOMPLETE: 25 pass, 0 fail, 0 deviation, 1 skipped, 0 error").And.Contain("the consumer pacts describe the canonical contract");
         (await File.ReadAllTextAsync(Path.Combine(dir, "requests.jsonl"))).Should().Contain("/v2/sessions?").And.Contain("pageSize=");
     }
 

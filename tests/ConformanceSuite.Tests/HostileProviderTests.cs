@@ -96,9 +96,9 @@ public sealed class HostileProviderTests
     {
         await using var provider = await WavyAsync(async http =>
         {
-            if (http.Request.Path.StartsWithSegments("/files"))
+            if (http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal))
             {
-                http.Response.ContentType = "text/csv";
+                http.Response.ContentType = "application/json";
                 for (var i = 0; i < 600 && !http.RequestAborted.IsCancellationRequested; i++)
                 {
                     await http.Response.WriteAsync("s", http.RequestAborted);
@@ -113,14 +113,47 @@ public sealed class HostileProviderTests
         });
         var started = DateTime.UtcNow;
 
-        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-009") with { RequestTimeout = TimeSpan.FromSeconds(3) });
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-006") with { RequestTimeout = TimeSpan.FromSeconds(3) });
 
-        (DateTime.UtcNow - started).Should().BeLessThan(TimeSpan.FromSeconds(30));
-        var download = Case(results, "WAVY-009");
-        download.Verdict.Should().Be(Verdict.Deviation);
-        download.Findings.Should().ContainSingle().Which.Message.Should().Contain("took longer than its deadline of 3 s (headers and body)");
-        download.Evidence.Should().Contain(e => e.Url.Contains("/files/1001.csv", StringComparison.Ordinal), "the report names the slow request");
+        (DateTime.UtcNow - started).Should().BeLessThan(TimeSpan.FromSeconds(30), "three scenarios, each cut off at 3 s");
+        var body = Case(results, "WAVY-006");
+        body.Verdict.Should().Be(Verdict.Fail);
+        body.Findings.Should().Contain(f => f.Message.Contains("took longer than its deadline of 3 s (timeouts.requestSeconds) (headers and body)"));
+        body.Evidence.Should().Contain(e => e.Url.Contains("/v1/session?customerId=1001", StringComparison.Ordinal), "the report names the slow request");
         File.ReadLines(Path.Combine(dir, "requests.jsonl")).Should().Contain(l => l.Contains("deadline of 3 s", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task A_json_body_over_the_cap_is_not_checked_so_the_run_is_incomplete_and_names_the_setting()
+    {
+        await using var provider = await WavyAsync(async http =>
+        {
+            if (http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) && http.Request.Query.ContainsKey("customerId"))
+            {
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync("{\"file_url\": \"http://example.test/x.csv\", \"padding\": \"" + new string('x', 5 * 1024 * 1024) + "\"}");
+                return true;
+            }
+
+            return false;
+        });
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var variables = new Dictionary<string, string>
+        {
+            ["CONFORMANCE_CREDENTIAL_authenticationToken"] = Token, ["CONFORMANCE_CREDENTIAL_userName"] = User,
+            ["CONFORMANCE_DATA_customerWithSessions"] = "1001", ["CONFORMANCE_DATA_customerWithoutSessions"] = "1002", ["CONFORMANCE_DATA_subAccount"] = "11",
+        };
+
+        var exit = await CliApp.RunAsync(["--base-url", new Uri(provider.Origin, "/wavy").ToString(), "--api", "wavy-open-sessions", "--filter", "WAVY-006", "--report-dir", dir],
+            stdout, stderr, CliTests.Context(variables));
+
+        exit.Should().Be(ExitCodes.Incomplete, stderr.ToString() + stdout);
+        stdout.ToString().Should().Contain("INCOMPLETE: ").And.Contain("(setting: maxBufferedBytes)");
+        var results = RunResults.Read(Path.Combine(dir, "results.json"));
+        results.Requirements.Single(r => r.Id == "WAVY-006").Cases.Where(c => c.Element != "without-sessions")
+            .Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Skipped && c.Setting == "maxBufferedBytes" && c.Message.Contains("exceeds the size cap"));
+        File.ReadAllText(Path.Combine(dir, "report.md")).Should().Contain("maxBufferedBytes");
     }
 
     [Test]

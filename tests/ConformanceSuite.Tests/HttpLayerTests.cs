@@ -77,7 +77,7 @@ public sealed class HttpLayerTests
         redactor.AddSecret(Secret);
         redactor.AddCredentialName("X-Token");
         var log = new RequestLog();
-        return (new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(1), MaxBufferedBytes = cap }, redactor, log), log);
+        return (new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(3), IdleTimeout = TimeSpan.FromSeconds(0.5), MaxBufferedBytes = cap }, redactor, log), log);
     }
 
     private CredentialSet Credentials(Uri? at = null) => new(at ?? origin, new Dictionary<string, string> { ["X-Token"] = Secret });

@@ -123,6 +123,9 @@ public sealed record CertifiedRun
 /// <summary>One API of the run: its requirement counts by verdict, and whether the profile overrode its contract.</summary>
 public sealed record CertifiedApi(string Id, string Title, bool Overridden, int Requirements, IReadOnlyDictionary<string, int> Counts);
 
+/// <summary>A requirement a certified run did not check in full.</summary>
+public sealed record NotCheckedRequirement(string Api, string Id, IReadOnlyList<NotCheckedCase> Cases);
+
 /// <summary>
 /// The verdict. <see cref="Outcome"/> is the word a reader shows; <see cref="Conformant"/> stays for readers
 /// that know only the two outcomes. New outcomes (such as <c>incomplete</c>) and new properties (such as a
@@ -133,9 +136,13 @@ public sealed record CertifiedVerdict
 {
     public const string ConformantOutcome = "conformant";
     public const string NotConformantOutcome = "not-conformant";
+    public const string IncompleteOutcome = "incomplete";
 
-    /// <summary><c>conformant</c> or <c>not-conformant</c> (later also <c>incomplete</c>).</summary>
+    /// <summary><c>conformant</c>, <c>not-conformant</c>, or <c>incomplete</c> (nothing fails, something was not fully checked).</summary>
     public required string Outcome { get; init; }
+
+    /// <summary>For an incomplete run: each requirement not fully checked, with why and the setting that would let it be.</summary>
+    public IReadOnlyList<NotCheckedRequirement> NotChecked { get; init; } = [];
 
     public required bool Conformant { get; init; }
 
@@ -154,7 +161,13 @@ public sealed record CertifiedVerdict
         ArgumentNullException.ThrowIfNull(results);
         return new CertifiedVerdict
         {
-            Outcome = results.Conformant ? ConformantOutcome : NotConformantOutcome,
+            Outcome = results.Outcome switch
+            {
+                RunOutcome.Conformant => ConformantOutcome,
+                RunOutcome.Incomplete => IncompleteOutcome,
+                _ => NotConformantOutcome,
+            },
+            NotChecked = [.. results.NotFullyChecked.Select(r => new NotCheckedRequirement(r.Api, r.Id, r.NotChecked))],
             Conformant = results.Conformant,
             FailOn = results.FailOn,
             Requirements = results.Requirements.Count,

@@ -6,18 +6,20 @@ namespace ConformanceSuite.Engine.Certification;
 /// <summary>A certification run and the package written for it.</summary>
 /// <param name="Results">The run's results (its reports are in the run's report directory too).</param>
 /// <param name="Manifest">The package's manifest.</param>
-/// <param name="PackagePath">Where the package is (full path).</param>
-public sealed record CertificationResult(RunResults Results, CertificationManifest Manifest, string PackagePath);
+/// <param name="PackagePath">Where the package is (full path); null when none was written (an incomplete run not accepted).</param>
+public sealed record CertificationResult(RunResults Results, CertificationManifest? Manifest, string? PackagePath);
 
 /// <summary>
 /// Runs a certification through the engine and writes its signed package. The package is written whatever
-/// the verdict (the manifest says it); a run that cannot start (configuration, unreachable target) writes none.
+/// the verdict (the manifest says it), except for an incomplete run, which is refused unless
+/// <c>acceptIncomplete</c> says otherwise (and then the package records what was not checked); a run that
+/// cannot start (configuration, unreachable target) writes none.
 /// </summary>
 public static class Certifier
 {
     /// <exception cref="ConfigurationException">The package cannot be written there, or the run's settings are wrong.</exception>
     /// <exception cref="TargetUnreachableException">A live target does not accept connections.</exception>
-    public static async Task<CertificationResult> RunAsync(RunSettings settings, ECDsa signingKey, string packagePath, IRunObserver? observer = null)
+    public static async Task<CertificationResult> RunAsync(RunSettings settings, ECDsa signingKey, string packagePath, IRunObserver? observer = null, bool acceptIncomplete = false)
     {
         ArgumentNullException.ThrowIfNull(signingKey);
         // The package's place is claimed first: a path that cannot be written fails before the run, not after it.
@@ -25,6 +27,11 @@ public static class Certifier
         var plan = ConformanceEngine.Plan(settings);
         observer?.Planned(plan);
         var results = await ConformanceEngine.RunAsync(plan, observer);
+        if (results.Outcome == RunOutcome.Incomplete && !acceptIncomplete)
+        {
+            return new CertificationResult(results, null, null);
+        }
+
         try
         {
             var manifest = CertificationPackage.Write(output.Stream, plan, results, signingKey);

@@ -233,8 +233,7 @@ public sealed class PactRelay : IAsyncDisposable
 
         if (exchange.Error is { } error)
         {
-            var limit = error.Contains("size cap", StringComparison.Ordinal);
-            notes.Enqueue(new RelayNote(interaction ?? "", limit ? RelayNoteKind.Limit : RelayNoteKind.Transport, error, exchange));
+            notes.Enqueue(new RelayNote(interaction ?? "", exchange.Limit is not null ? RelayNoteKind.Limit : RelayNoteKind.Transport, error, exchange));
             await Answer(http, StatusCodes.Status502BadGateway, $"ConformanceSuite relay: {error}");
             return;
         }

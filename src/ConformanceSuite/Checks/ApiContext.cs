@@ -54,7 +54,8 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
                 }
                 else
                 {
-                    CheckRun.Skip($"the target gives no test data '{slot}' ({spec?.Description ?? slot}), which scenario '{scenarioId}' needs");
+                    CheckRun.Skip($"the target gives no test data '{slot}' ({spec?.Description ?? slot}), which scenario '{scenarioId}' needs",
+                        $"apis.{Contract.Id}.testData.{slot}");
                 }
             }
             else
@@ -224,7 +225,8 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
         {
             var covering = Contract.Requirements.FirstOrDefault(r => r.Check?.Kind is "cursor-pagination" or "offset-pagination" && r.Check.Scenarios.Contains(scenarioId))?.Id;
             CheckRun.Skip($"precondition not met: the walk of scenario '{scenarioId}' did not complete ({(walk.ItemsTruncated ? $"more than {walk.Items.Count} items" : walk.Ending)})"
-                + (covering is null ? "" : $" (judged by {covering})"));
+                + (covering is null ? "" : $" (judged by {covering})"),
+                walk.Ending is "page-limit" or "time-limit" || walk.ItemsTruncated ? $"apis.{Contract.Id}.overrides.contract (the pagination bounds)" : null);
         }
 
         return walk;

@@ -48,4 +48,20 @@ public sealed class CheckRun(CheckCase @case, ApiContext context)
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     public static void Skip(string reason) => throw new SkipCheckException(reason);
+
+    /// <summary>Skips the case: not checked, for <paramref name="reason"/>; <paramref name="setting"/> names what in the profile would let it be checked.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public static void Skip(string reason, string? setting) => throw new SkipCheckException(reason, setting);
+
+    /// <summary>What a check that could check only part of its rule did check; the case then counts as not fully checked.</summary>
+    public string? Partial { get; private set; }
+
+    public string? PartialSetting { get; private set; }
+
+    /// <summary>Says the check was partial: what it did (<c>subset compared by row counts only, above N rows</c>), and the setting that would make it whole.</summary>
+    public void CheckedInPart(string what, string? setting = null)
+    {
+        Partial = Context.Http.Redactor.Scrub(what);
+        PartialSetting = setting;
+    }
 }

@@ -5,8 +5,10 @@ using ConformanceSuite.Http;
 namespace ConformanceSuite.Checks;
 
 /// <summary>
-/// The five verdicts. Deviation is a broken assumption or SHOULD, reported apart from failures. Error means
-/// the suite itself could not judge the case: its check threw, or the run ended before or while it ran.
+/// The verdicts. Deviation is a broken assumption or SHOULD, reported apart from failures. Skipped means not
+/// checked (a limit of the suite, or configuration that is missing), with the reason and the setting that would
+/// allow the check. Error means the suite itself could not judge the case: its check threw, or the run ended
+/// before or while it ran. Not applicable is the target profile's word, with its reason.
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Verdict>))]
 public enum Verdict
@@ -16,6 +18,7 @@ public enum Verdict
     Deviation,
     Skipped,
     Error,
+    NotApplicable,
 }
 
 /// <summary>Whether a finding breaks a documented rule or only an assumed one.</summary>
@@ -76,14 +79,33 @@ public sealed record CaseOutcome
     public IReadOnlyList<HttpExchange> Evidence { get; init; } = [];
 
     public double DurationMs { get; init; }
+
+    /// <summary>For a case not checked (or checked only in part): the profile setting that would let it be checked in full.</summary>
+    public string? Setting { get; init; }
+
+    /// <summary>For a pass that checked only part of what the rule says: what it did check, and what it did not.</summary>
+    public string? Partial { get; init; }
+
+    /// <summary>The case was not checked in full: skipped, or passed only in part.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool NotFullyChecked => Verdict == Verdict.Skipped || Partial is not null;
 }
 
-/// <summary>Thrown by a check when a precondition cannot be met; the case is skipped with the reason.</summary>
+/// <summary>
+/// Thrown by a check when it cannot judge its case: a precondition cannot be met, or one of the suite's own
+/// limits or a missing setting stops it. The case is skipped (not checked) with the reason, and with the
+/// setting (its name in the target profile) that would let it be checked, when there is one.
+/// </summary>
 public sealed class SkipCheckException : Exception
 {
     public SkipCheckException(string reason) : base(reason) { }
 
+    public SkipCheckException(string reason, string? setting) : base(reason) => Setting = setting;
+
     public SkipCheckException() { }
 
     public SkipCheckException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>The profile setting that would let the case be checked (<c>maxBufferedBytes</c>, <c>apis.wavy-open-sessions.pact.stateUrl</c>); null when none would.</summary>
+    public string? Setting { get; }
 }

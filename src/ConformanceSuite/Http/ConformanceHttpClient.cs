@@ -48,12 +48,14 @@ public sealed class ConformanceHttpClient : IDisposable
         client = new RestClient(new RestClientOptions
         {
             FollowRedirects = false,
-            Timeout = settings.RequestTimeout,
+            // Each request's own deadline (Limits.Total) bounds it, headers and body together.
+            Timeout = null,
             ThrowOnAnyError = false,
             UserAgent = $"ConformanceSuite/{typeof(ConformanceHttpClient).Assembly.GetName().Version?.ToString(3)}",
-            // Bodies are decompressed here, under the caps (LimitedStream counts decompressed bytes), so a
-            // compression bomb stops at the cap and no compressed body is handed on (the Pact relay included).
-            AutomaticDecompression = DecompressionMethods.All,
+            // Bodies are decoded by the suite itself (Decoding), which knows both the wire size and the decoded
+            // size: a compression bomb stops at a ratio, the caps count decoded bytes, and no compressed body is
+            // handed on (the Pact relay included).
+            AutomaticDecompression = DecompressionMethods.None,
             // Certificates are validated unless the target says otherwise, explicitly; reports print it.
 #pragma warning disable CA5359 // the one opt-in place: --insecure or "insecureTls": true, shown in every report
             RemoteCertificateValidationCallback = settings.InsecureTls ? (_, _, _, _) => true : null,
@@ -80,11 +82,13 @@ public sealed class ConformanceHttpClient : IDisposable
             body.CopyTo(buffer);
             exchange.Body = buffer.ToArray();
             return exchange;
-        }, settings.MaxBufferedBytes, ct);
+        }, new Limits(settings.MaxBufferedBytes, "maxBufferedBytes", settings.RequestTimeout, "timeouts.requestSeconds"), ct);
 
     /// <summary>
-    /// Sends a call and hands the body to <paramref name="consume"/> as a stream (never buffered whole).
-    /// When the transport fails, <paramref name="consume"/> is not called and the result is default.
+    /// Sends a call and hands the body to <paramref name="consume"/> as a stream (never buffered whole): a
+    /// download, checked as it arrives whatever its size. Time bounds it (timeouts.downloadSeconds, and the
+    /// idle limit), and the decompression ratio; bytes do not. When the transport fails,
+    /// <paramref name="consume"/> is not called and the result is default.
     /// </summary>
     public async Task<(HttpExchange Exchange, T? Result)> StreamAsync<T>(HttpCall call, Func<HttpExchange, Stream, T> consume, CancellationToken ct)
     {
@@ -93,12 +97,12 @@ public sealed class ConformanceHttpClient : IDisposable
         {
             result = consume(ex, body);
             return ex;
-        }, settings.MaxResponseBytes, ct);
+        }, new Limits(long.MaxValue, "", settings.DownloadTimeout, "timeouts.downloadSeconds"), ct);
         return (exchange, exchange.Error is null ? result : default);
     }
 
     /// <summary>Sends with bounded retries on 429 and 503, honouring Retry-After (seconds or an HTTP date).</summary>
-    private async Task<HttpExchange> ExecuteAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, long cap, CancellationToken ct)
+    private async Task<HttpExchange> ExecuteAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, Limits cap, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -143,7 +147,7 @@ public sealed class ConformanceHttpClient : IDisposable
             : null;
     }
 
-    private async Task<HttpExchange> FollowAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, long cap, CancellationToken ct)
+    private async Task<HttpExchange> FollowAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, Limits cap, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var url = call.Url;
@@ -179,7 +183,7 @@ public sealed class ConformanceHttpClient : IDisposable
         }
     }
 
-    private async Task<HttpExchange> SendOnceAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, long cap, CancellationToken ct)
+    private async Task<HttpExchange> SendOnceAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, Limits cap, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -194,18 +198,19 @@ public sealed class ConformanceHttpClient : IDisposable
         }
     }
 
-    private async Task<HttpExchange> SendOnceCoreAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, long cap, CancellationToken ct)
+    private async Task<HttpExchange> SendOnceCoreAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, Limits cap, CancellationToken ct)
     {
         using var lease = limiter is null ? null : await limiter.AcquireAsync(1, ct);
 
         // The request's total deadline covers the headers and the whole body: a body dripped a byte at a time
         // resets the idle timer on every byte, never this one.
-        using var deadline = new CancellationTokenSource(settings.RequestTimeout);
+        using var deadline = new CancellationTokenSource(cap.Total);
         var request = new RestRequest(call.Url, Method.Get)
         {
             Method = Enum.Parse<Method>(call.Method, ignoreCase: true),
             CompletionOption = HttpCompletionOption.ResponseHeadersRead,
         };
+        request.AddHeader("Accept-Encoding", "gzip, deflate, br");
         if (call.Body is { } payload)
         {
             request.AddParameter(new BodyParameter("", payload, call.ContentType ?? "application/octet-stream", DataFormat.Binary));
@@ -268,13 +273,14 @@ public sealed class ConformanceHttpClient : IDisposable
             try
             {
                 using var raw = message.Content.ReadAsStream(ct);
-                using var limited = new LimitedStream(raw, cap, settings.Idle, $"{settings.RequestTimeout.TotalSeconds:0.#} s", ct, deadline.Token);
+                using var decoded = Decoding.Of(raw, string.Join(",", message.Content.Headers.ContentEncoding), settings.MaxDecompressionRatio);
+                using var limited = new LimitedStream(decoded, cap.Bytes, settings.Idle, $"{cap.Total.TotalSeconds:0.#} s ({cap.TotalSetting})", ct, deadline.Token) { CapSetting = cap.Setting };
                 using var tee = new ExcerptStream(limited, settings.ExcerptChars * 4);
                 onBody(exchange, tee);
                 exchange.BodyBytes = limited.BytesRead;
                 exchange.BodyExcerpt = IsText(exchange.ContentType) ? Excerpt(tee.Captured) : $"[{limited.BytesRead} bytes of {exchange.ContentType ?? "unknown type"}]";
             }
-            catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+            catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException or InvalidDataException)
             {
                 bodyError = ex;
             }
@@ -297,6 +303,7 @@ public sealed class ConformanceHttpClient : IDisposable
         if (bodyError is not null)
         {
             exchange.Error = Describe(bodyError);
+            exchange.Limit = (bodyError as ResponseLimitException)?.Setting;
         }
         else if (response.ErrorException is { } error && exchange.Status is null)
         {
@@ -363,6 +370,9 @@ public sealed class ConformanceHttpClient : IDisposable
 
         return redactor.Scrub(ex.Message);
     }
+
+    /// <summary>A request's limits: the size cap on its body and the setting it comes from, and its total deadline.</summary>
+    private sealed record Limits(long Bytes, string Setting, TimeSpan Total, string TotalSetting);
 
     public void Dispose()
     {

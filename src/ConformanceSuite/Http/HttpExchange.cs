@@ -46,6 +46,9 @@ public sealed class HttpExchange
     /// <summary>Transport failure (unreachable, timeout, size cap), in words; null when a response arrived.</summary>
     public string? Error { get; set; }
 
+    /// <summary>When the suite stopped reading at one of its own limits (a size cap): the profile setting that sets it.</summary>
+    public string? Limit { get; set; }
+
     public double DurationMs { get; set; }
 
     /// <summary>Same-origin redirects followed on the way, as "status url".</summary>

@@ -6,13 +6,17 @@ public sealed record HttpSettings
     /// <summary>A request's total deadline: headers and the whole body.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A download's total deadline (a CSV streamed and checked whatever its size).</summary>
+    public TimeSpan DownloadTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
     /// <summary>The longest wait for the next bytes of a body; null means half of <see cref="RequestTimeout"/>.</summary>
     public TimeSpan? IdleTimeout { get; init; }
 
     /// <summary>The idle timeout in force.</summary>
     public TimeSpan Idle => IdleTimeout is { } idle ? (idle < RequestTimeout ? idle : RequestTimeout) : RequestTimeout / 2;
 
-    public long MaxResponseBytes { get; init; } = 64L * 1024 * 1024;
+    /// <summary>A body that decodes to more than this many times its size on the wire is a compression bomb, stopped there.</summary>
+    public double MaxDecompressionRatio { get; init; } = 100;
 
     /// <summary>Bodies of buffered (JSON) calls are capped lower than streamed downloads.</summary>
     public long MaxBufferedBytes { get; init; } = 4L * 1024 * 1024;

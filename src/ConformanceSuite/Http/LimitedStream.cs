@@ -13,6 +13,9 @@ public sealed class LimitedStream : ReadOnlyStream
     private readonly CancellationToken deadline;
     private readonly string deadlineText;
 
+    /// <summary>The profile setting the size cap comes from, named when the cap stops a body.</summary>
+    public string CapSetting { get; init; } = "maxBufferedBytes";
+
     /// <param name="inner">The body as the transport gives it (decompressed).</param>
     /// <param name="maxBytes">The cap on the bytes read.</param>
     /// <param name="idleTimeout">The longest wait for the next bytes.</param>
@@ -59,7 +62,7 @@ public sealed class LimitedStream : ReadOnlyStream
         BytesRead += n;
         if (BytesRead > maxBytes)
         {
-            throw new ResponseLimitException($"the body exceeds the size cap of {maxBytes} bytes");
+            throw new ResponseLimitException($"the body exceeds the size cap of {maxBytes} bytes ({CapSetting})") { Setting = CapSetting };
         }
 
         return n;
@@ -82,6 +85,9 @@ public sealed class LimitedStream : ReadOnlyStream
 /// <summary>A response broke a transport limit (size cap, stalled body).</summary>
 public sealed class ResponseLimitException : IOException
 {
+    /// <summary>For a limit of the suite's own (a size cap): the profile setting that sets it.</summary>
+    public string? Setting { get; init; }
+
     public ResponseLimitException(string message) : base(message) { }
 
     public ResponseLimitException() { }

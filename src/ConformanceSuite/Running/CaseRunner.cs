@@ -17,6 +17,7 @@ public static class CaseRunner
         var started = Stopwatch.GetTimestamp();
         var run = new CheckRun(@case, context);
         string? skipReason = null;
+        string? setting = null;
         string? error = null;
         try
         {
@@ -25,6 +26,7 @@ public static class CaseRunner
         catch (SkipCheckException skip)
         {
             skipReason = context.Http.Redactor.Scrub(skip.Message);
+            setting = skip.Setting;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -36,6 +38,14 @@ public static class CaseRunner
 #pragma warning restore CA1031
         {
             error = runLog.Error(@case.Key, ex);
+        }
+
+        // A finding that rests on a response the suite stopped reading at one of its own limits judges nothing
+        // about the provider: the case was not checked, and the setting that would let it be is named.
+        if (error is null && skipReason is null && run.Findings.FirstOrDefault(f => f.Evidence?.Limit is not null) is { } limited)
+        {
+            skipReason = $"not checked: {limited.Evidence!.Error} ({limited.Evidence.RequestLine})";
+            setting = limited.Evidence.Limit;
         }
 
         var verdict = error is not null ? Verdict.Error : skipReason is not null ? Verdict.Skipped : Judge(@case, run.Findings);
@@ -51,8 +61,21 @@ public static class CaseRunner
             Notes = run.Notes,
             Evidence = run.Evidence,
             DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            Setting = verdict == Verdict.Skipped ? setting : run.PartialSetting,
+            Partial = verdict is Verdict.Pass or Verdict.Deviation or Verdict.Fail ? run.Partial : null,
         };
     }
+
+    /// <summary>The outcome of a case the target profile declares not applicable: not run, and not counted as unchecked.</summary>
+    public static CaseOutcome NotApplicable(CheckCase @case, string reason) => new()
+    {
+        Key = @case.Key,
+        Api = @case.Contract.Id,
+        RequirementId = @case.Requirement.Id,
+        Element = @case.Element.Key,
+        Verdict = Verdict.NotApplicable,
+        Message = $"{Head(@case)}: not applicable: {reason} (the target profile says so)",
+    };
 
     /// <summary>The outcome of a case the run did not get to run: an error, never a silent gap.</summary>
     public static CaseOutcome NotRun(CheckCase @case, string why) => new()
@@ -89,6 +112,7 @@ public static class CaseRunner
 
     private static string Message(CheckCase @case, Verdict verdict, CheckRun run, string? skip, string? error) => verdict switch
     {
+        Verdict.Pass when run.Partial is not null => $"pass, in part: {run.Partial}" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : ""),
         Verdict.Pass => "pass" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : ""),
         Verdict.Skipped => $"{Head(@case)}: skipped: {skip}",
         Verdict.Error => $"{Head(@case)}: ERROR: {error}",

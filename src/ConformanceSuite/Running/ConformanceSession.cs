@@ -94,9 +94,12 @@ public sealed class ConformanceSession : IDisposable
     {
         Current = @case;
         var started = Stopwatch.GetTimestamp();
-        var outcome = deadline.IsCancellationRequested
+        var context = contexts[@case.Contract.Id];
+        var outcome = context.Target.NotApplicable.TryGetValue(@case.Requirement.Id, out var reason)
+            ? CaseRunner.NotApplicable(@case, reason)
+            : deadline.IsCancellationRequested
             ? CaseRunner.NotRun(@case, $"not run: the run's time limit ({Target.RunTimeout.TotalSeconds:0.#} s) was reached before this case started")
-            : await CaseRunner.RunAsync(@case, contexts[@case.Contract.Id], registry, RunLog, deadline.Token);
+            : await CaseRunner.RunAsync(@case, context, registry, RunLog, deadline.Token);
         checksMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         outcomes[@case.Key] = outcome;
         Current = null;
@@ -138,8 +141,9 @@ public sealed class ConformanceSession : IDisposable
             Assumptions = r.Assumptions,
             RestsOnAssumption = r.RestsOnAssumption,
             SourceIsAssumption = r.Source.IsAssumption,
-            Verdict = r.Waived is not null ? Verdict.Skipped : RequirementResult.Worst(cases.Select(c => c.Verdict)),
+            Verdict = r.Waived is not null ? Verdict.NotApplicable : RequirementResult.Worst(cases.Select(c => c.Verdict)),
             Waived = r.Waived,
+            NotApplicable = r.Waived ?? cases.FirstOrDefault(c => c.Verdict == Verdict.NotApplicable)?.Message,
             DurationMs = cases.Sum(c => c.DurationMs),
             Cases = cases,
         };
@@ -148,7 +152,7 @@ public sealed class ConformanceSession : IDisposable
     public RunResults Results(string failOn = "fail")
     {
         var requirements = Catalog.Requirements.Select(x => Result(x.Contract, x.Requirement)).ToList();
-        var counts = Enum.GetValues<Verdict>().ToDictionary(v => v.ToString().ToLowerInvariant(), v => requirements.Count(r => r.Verdict == v));
+        var counts = Enum.GetValues<Verdict>().ToDictionary(TextReports.Key, v => requirements.Count(r => r.Verdict == v));
         return new RunResults
         {
             Tool = new ToolInfo("ConformanceSuite", ToolInfo.AssemblyVersion)
@@ -169,7 +173,8 @@ public sealed class ConformanceSession : IDisposable
             RequestCount = Log.Count,
             Latency = Running.Latency.Of(Log.Entries, Catalog.Contracts, Target.Apis),
             FailOn = failOn,
-            Conformant = requirements.All(r => !RunResults.FailsRun(r.Verdict, failOn)),
+            Outcome = RunResults.OutcomeOf(requirements, failOn),
+            Conformant = RunResults.OutcomeOf(requirements, failOn) == RunOutcome.Conformant,
             Counts = counts,
             Requirements = requirements,
             Apis = Catalog.Contracts.Values.Select(c => new ApiInfo(c.Id, c.Title, c.Overridden, c.Assumptions, c.DocFindings)).ToList(),

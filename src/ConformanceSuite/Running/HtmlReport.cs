@@ -12,7 +12,7 @@ namespace ConformanceSuite.Running;
 /// </summary>
 public static class HtmlReport
 {
-    private static readonly Verdict[] Order = [Verdict.Fail, Verdict.Error, Verdict.Deviation, Verdict.Skipped, Verdict.Pass];
+    private static readonly Verdict[] Order = [Verdict.Fail, Verdict.Error, Verdict.Deviation, Verdict.Skipped, Verdict.Pass, Verdict.NotApplicable];
 
     public static string Render(RunResults results)
     {
@@ -20,8 +20,9 @@ public static class HtmlReport
         h.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ConformanceSuite certification report</title><style>")
          .Append(Style)
          .Append("</style></head><body>");
-        var verdict = results.Conformant ? "CONFORMANT" : "NOT CONFORMANT";
-        h.Append($"<header><h1>ConformanceSuite certification report</h1><p class=\"overall {(results.Conformant ? "pass" : "fail")}\" id=\"overall\">{verdict}</p>");
+        var verdict = TextReports.Outcome(results);
+        var css = results.Outcome switch { RunOutcome.Conformant => "pass", RunOutcome.Incomplete => "incomplete", _ => "fail" };
+        h.Append($"<header><h1>ConformanceSuite certification report</h1><p class=\"overall {css}\" id=\"overall\">{verdict}</p>");
         h.Append($"<p>Target <b>{E(results.Target.Name)}</b>: {E(results.Target.Description)}</p></header>");
         if (results.Target.InsecureTls)
         {
@@ -34,6 +35,7 @@ public static class HtmlReport
         }
 
         Summary(h, results);
+        NotChecked(h, results);
         Matrix(h, results);
         Requirements(h, results);
         LatencyTable(h, results);
@@ -68,6 +70,45 @@ public static class HtmlReport
         }
 
         h.Append($"</table><p>Fail-on: <b>{E(r.FailOn)}</b>. A deviation is a broken assumption or SHOULD; it fails the run only with fail-on deviation. An error means the suite could not judge a case (its check threw, or the run's time limit ended it); it fails the run. {r.RequestCount} requests.</p></section>");
+    }
+
+    /// <summary>What was not checked in full, with why and the setting that would let it be; and what the profile declares not applicable.</summary>
+    private static void NotChecked(StringBuilder h, RunResults r)
+    {
+        var open = r.NotFullyChecked.ToList();
+        var notApplicable = r.Requirements.Where(x => x.NotApplicable is not null).ToList();
+        if (open.Count == 0 && notApplicable.Count == 0)
+        {
+            return;
+        }
+
+        h.Append("<section id=\"not-checked\"><h2>Not checked</h2>");
+        if (open.Count > 0)
+        {
+            h.Append("<p>Nothing here was judged in full, so the run cannot say the provider conforms to it.</p><table class=\"notchecked\"><tr><th>requirement</th><th>case</th><th>why</th><th>setting that would let it be checked</th></tr>");
+            foreach (var x in open)
+            {
+                foreach (var c in x.NotChecked)
+                {
+                    h.Append($"<tr><td><a href=\"#{E(x.Id)}\">{E(x.Id)}</a></td><td><code>{E(c.Element)}</code></td><td>{(c.Partial ? "checked in part: " : "")}{E(c.Reason)}</td><td><code>{E(c.Setting ?? "—")}</code></td></tr>");
+                }
+            }
+
+            h.Append("</table>");
+        }
+
+        if (notApplicable.Count > 0)
+        {
+            h.Append("<h3>Not applicable</h3><ul>");
+            foreach (var x in notApplicable)
+            {
+                h.Append($"<li><b>{E(x.Id)}</b> {E(x.Waived ?? x.NotApplicable)}</li>");
+            }
+
+            h.Append("</ul>");
+        }
+
+        h.Append("</section>");
     }
 
     private static void Matrix(StringBuilder h, RunResults r)
@@ -115,9 +156,9 @@ public static class HtmlReport
                 foreach (var c in x.Cases)
                 {
                     h.Append($"<div class=\"case\"><p><span class=\"chip {Css(c.Verdict)}\">{TextReports.Word(c.Verdict)}</span> <code>{E(c.Element)}</code> ({c.DurationMs.ToString("0", CultureInfo.InvariantCulture)} ms)</p>");
-                    if (c.Verdict is Verdict.Skipped or Verdict.Error)
+                    if (c.Verdict is Verdict.Skipped or Verdict.Error or Verdict.NotApplicable || c.Partial is not null)
                     {
-                        h.Append($"<p>{E(c.Message)}</p>");
+                        h.Append($"<p>{E(c.Message)}{(c.Setting is null ? "" : $" <i>(setting: {E(c.Setting)})</i>")}</p>");
                     }
 
                     foreach (var f in c.Findings)
@@ -210,7 +251,7 @@ public static class HtmlReport
 
     private static void Row(StringBuilder h, string key, string value) => h.Append($"<tr><th>{E(key)}</th><td>{E(value)}</td></tr>");
 
-    private static string Css(Verdict v) => v.ToString().ToLowerInvariant();
+    private static string Css(Verdict v) => TextReports.Key(v);
 
     private static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
 
@@ -218,13 +259,13 @@ public static class HtmlReport
         body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1180px;color:#1d2329;padding:0 16px}
         h1{font-size:24px;margin:0}h2{font-size:18px;border-bottom:1px solid #d7dde3;padding-bottom:4px;margin-top:28px}h3{font-size:15px}
         header{display:flex;flex-wrap:wrap;gap:12px 24px;align-items:center}header p{margin:0}
-        .overall{font-weight:700;padding:6px 14px;border-radius:6px;color:#fff}.overall.pass{background:#1f7a3d}.overall.fail{background:#b42318}
+        .overall{font-weight:700;padding:6px 14px;border-radius:6px;color:#fff}.overall.pass{background:#1f7a3d}.overall.fail{background:#b42318}.overall.incomplete{background:#b54708}
         .banner{background:#fff4ce;border:1px solid #e0b100;padding:8px 12px;border-radius:6px}
         table{border-collapse:collapse;width:100%}th,td{border:1px solid #d7dde3;padding:5px 8px;text-align:left;vertical-align:top}th{background:#f3f5f7}
         .summary td{text-align:center}.summary td:first-child{text-align:left}
         .chip{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:600;text-decoration:none;color:#fff;margin:1px}
-        .pass{background:#1f7a3d;color:#fff}.fail{background:#b42318;color:#fff}.deviation{background:#b54708;color:#fff}.skipped{background:#667085;color:#fff}.error{background:#6941c6;color:#fff}
-        td.pass,td.fail,td.deviation,td.skipped,td.error{font-weight:700}
+        .pass{background:#1f7a3d;color:#fff}.fail{background:#b42318;color:#fff}.deviation{background:#b54708;color:#fff}.skipped{background:#667085;color:#fff}.error{background:#6941c6;color:#fff}.not-applicable{background:#d0d5dd;color:#1d2329}
+        td.pass,td.fail,td.deviation,td.skipped,td.error,td.not-applicable{font-weight:700}
         .assumed{color:#7a5b00;font-size:12px}.finding{color:#8a1c12;margin:2px 0}.note{color:#475467;margin:2px 0}
         pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:6px;font-size:12px;margin:4px 0}
         details summary{cursor:pointer;color:#175cd3}.case{border-left:3px solid #d7dde3;padding-left:8px;margin:6px 0}

@@ -39,7 +39,7 @@ public static class JUnitReport
             var cases = api.SelectMany(r => r.Cases.Select(c => (Requirement: r, Case: c))).ToList();
             var errors = cases.Count(x => x.Case.Verdict == Verdict.Error);
             var failures = cases.Count(x => x.Case.Verdict != Verdict.Error && RunResults.FailsRun(x.Case.Verdict, results.FailOn));
-            var skipped = cases.Count(x => x.Case.Verdict == Verdict.Skipped);
+            var skipped = cases.Count(x => Skipped(x.Case));
             return new XElement("testsuite",
                 new XAttribute("name", api.Key),
                 new XAttribute("tests", cases.Count),
@@ -94,9 +94,11 @@ public static class JUnitReport
                 new XAttribute("type", c.Verdict == Verdict.Fail ? "fail" : "deviation"),
                 XmlSafe(detail.Length > 0 ? detail : c.Message)));
         }
-        else if (c.Verdict == Verdict.Skipped)
+        else if (Skipped(c))
         {
-            element.Add(new XElement("skipped", new XAttribute("message", XmlSafe(c.Message))));
+            // Not checked (or only in part), or not applicable: skipped, with the reason and the setting that would let it be checked.
+            var why = c.Partial is not null ? $"checked in part: {c.Partial}" : c.Message;
+            element.Add(new XElement("skipped", new XAttribute("message", XmlSafe(why + (c.Setting is null ? "" : $" (setting: {c.Setting})")))));
         }
         else if (c.Verdict == Verdict.Deviation)
         {
@@ -109,6 +111,10 @@ public static class JUnitReport
 
         return element;
     }
+
+    /// <summary>What JUnit shows as skipped: a case not checked, checked only in part, or not applicable.</summary>
+    private static bool Skipped(CaseOutcome c) =>
+        c.Verdict is Verdict.Skipped or Verdict.NotApplicable || (c.Partial is not null && c.Verdict == Verdict.Pass);
 
     private static string First(CaseOutcome c) => c.Findings.Count > 0 ? c.Findings[0].Message : c.Message;
 

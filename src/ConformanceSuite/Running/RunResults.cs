@@ -32,7 +32,15 @@ public sealed record RunResults
     /// <summary><c>fail</c> (default) or <c>deviation</c>: which verdicts make a run not conformant.</summary>
     public required string FailOn { get; init; }
 
+    /// <summary>Conformant, not conformant, or incomplete (nothing fails, but something selected was not fully checked).</summary>
+    public RunOutcome Outcome { get; init; }
+
+    /// <summary>True only when every selected requirement was checked in full and none fails.</summary>
     public required bool Conformant { get; init; }
+
+    /// <summary>The requirements not fully checked, each with why and the setting that would let it be.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IEnumerable<RequirementResult> NotFullyChecked => Requirements.Where(r => r.NotChecked.Count > 0);
 
     public required IReadOnlyDictionary<string, int> Counts { get; init; }
 
@@ -100,10 +108,39 @@ public sealed record RunResults
     /// <summary>The report files every run writes.</summary>
     public static readonly IReadOnlyList<string> ReportFiles = ["results.json", "junit.xml", "report.md", "report.html", "requests.jsonl", RunLog.FileName];
 
+    /// <summary>
+    /// Not conformant when a requirement fails the run; else incomplete when a requirement (not declared not
+    /// applicable) has a case that was not checked in full; else conformant.
+    /// </summary>
+    public static RunOutcome OutcomeOf(IEnumerable<RequirementResult> requirements, string failOn)
+    {
+        var list = requirements.ToList();
+        return list.Any(r => FailsRun(r.Verdict, failOn)) ? RunOutcome.NotConformant
+            : list.Any(r => r.Verdict != Verdict.NotApplicable && r.NotChecked.Count > 0) ? RunOutcome.Incomplete
+            : RunOutcome.Conformant;
+    }
+
     /// <summary>A fail or an error always makes a run not conformant; a deviation only under fail-on deviation.</summary>
     public static bool FailsRun(Verdict verdict, string failOn) =>
         verdict is Verdict.Fail or Verdict.Error || (verdict == Verdict.Deviation && failOn == "deviation");
 }
+
+/// <summary>What a run says of its target as a whole.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<RunOutcome>))]
+public enum RunOutcome
+{
+    /// <summary>Every selected requirement was checked in full, and none fails.</summary>
+    Conformant,
+
+    /// <summary>A requirement fails (or deviates, under fail-on deviation), or the suite could not judge one (error).</summary>
+    NotConformant,
+
+    /// <summary>Nothing fails, but some requirement was not fully checked: a limit of the suite, or a missing setting.</summary>
+    Incomplete,
+}
+
+/// <summary>A case not checked in full: why, and the profile setting that would let it be.</summary>
+public sealed record NotCheckedCase(string Element, string Reason, string? Setting, bool Partial);
 
 public sealed record ToolInfo(string Name, string Version)
 {
@@ -165,18 +202,27 @@ public sealed record RequirementResult
 
     public string? Waived { get; init; }
 
+    /// <summary>Why the requirement does not apply (the target profile's word, or the catalogue's waiver).</summary>
+    public string? NotApplicable { get; init; }
+
     public double DurationMs { get; init; }
 
     public IReadOnlyList<CaseOutcome> Cases { get; init; } = [];
 
-    /// <summary>Fail outranks error, which outranks deviation, then skipped, then pass.</summary>
+    /// <summary>The cases not checked in full: skipped ones with their reason, and passes that checked only in part.</summary>
+    public IReadOnlyList<NotCheckedCase> NotChecked =>
+        [.. Cases.Where(c => c.NotFullyChecked).Select(c => new NotCheckedCase(c.Element,
+            c.Partial ?? TextReports.Detail(c), c.Setting, c.Partial is not null))];
+
+    /// <summary>Fail outranks error, which outranks deviation, then skipped, then pass; not applicable only when every case is.</summary>
     public static Verdict Worst(IEnumerable<Verdict> verdicts) =>
         verdicts.DefaultIfEmpty(Verdict.Skipped).MaxBy(v => v switch
         {
-            Verdict.Fail => 4,
-            Verdict.Error => 3,
-            Verdict.Deviation => 2,
-            Verdict.Skipped => 1,
+            Verdict.Fail => 5,
+            Verdict.Error => 4,
+            Verdict.Deviation => 3,
+            Verdict.Skipped => 2,
+            Verdict.Pass => 1,
             _ => 0,
         });
 }

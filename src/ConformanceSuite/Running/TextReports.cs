@@ -12,7 +12,19 @@ public static class TextReports
         Verdict.Fail => "FAIL",
         Verdict.Deviation => "DEVIATION",
         Verdict.Error => "ERROR",
+        Verdict.NotApplicable => "N/A",
         _ => "SKIPPED",
+    };
+
+    /// <summary>A verdict's key in counts and class names: <c>pass</c>, …, <c>not-applicable</c>.</summary>
+    public static string Key(Verdict v) => v == Verdict.NotApplicable ? "not-applicable" : v.ToString().ToLowerInvariant();
+
+    /// <summary>The run's outcome in capitals, as the verdict line says it.</summary>
+    public static string Outcome(RunResults results) => results.Outcome switch
+    {
+        RunOutcome.Conformant => "CONFORMANT",
+        RunOutcome.Incomplete => "INCOMPLETE",
+        _ => "NOT CONFORMANT",
     };
 
     public static string Console(RunResults results)
@@ -56,14 +68,15 @@ public static class TextReports
         var sb = new StringBuilder();
         sb.Append($"  {Word(r.Verdict),-9}  {r.Id}  {r.Title}");
         sb.AppendLine(AssumptionNote(r));
-        foreach (var c in r.Cases.Where(c => c.Verdict != Verdict.Pass))
+        foreach (var c in r.Cases.Where(c => c.Verdict is not (Verdict.Pass or Verdict.NotApplicable) || c.Partial is not null))
         {
-            sb.AppendLine($"             [{c.Element}] {Word(c.Verdict)}: {Detail(c)}");
+            sb.AppendLine($"             [{c.Element}] {(c.Partial is null ? Word(c.Verdict) : $"{Word(c.Verdict)}, IN PART")}: {(c.Partial ?? Detail(c))}"
+                + (c.Setting is null ? "" : $" (setting: {c.Setting})"));
         }
 
-        if (r.Waived is not null)
+        if (r.NotApplicable is not null)
         {
-            sb.AppendLine($"             waived: {r.Waived}");
+            sb.AppendLine($"             not applicable: {r.Waived ?? After(r.NotApplicable, "not applicable: ")}");
         }
 
         return sb.ToString();
@@ -87,14 +100,17 @@ public static class TextReports
         : "";
 
     public static string Summary(RunResults results) =>
-        $"{(results.Conformant ? "CONFORMANT" : "NOT CONFORMANT")}: {results.Counts["pass"]} pass, {results.Counts["fail"]} fail, "
-        + $"{results.Counts["deviation"]} deviation, {results.Counts["skipped"]} skipped, {results.Counts.GetValueOrDefault("error")} error (fail-on: {results.FailOn}); "
+        $"{Outcome(results)}: {results.Counts["pass"]} pass, {results.Counts["fail"]} fail, "
+        + $"{results.Counts["deviation"]} deviation, {results.Counts["skipped"]} skipped, {results.Counts.GetValueOrDefault("error")} error"
+        + (results.Counts.GetValueOrDefault("not-applicable") is > 0 and var na ? $", {na} not applicable" : "")
+        + $" (fail-on: {results.FailOn}); "
+        + (results.NotFullyChecked.Count() is > 0 and var open ? $"{open} requirements not fully checked; " : "")
         + $"{results.RequestCount} requests; target '{results.Target.Name}'";
 
     public static string Markdown(RunResults results)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"## ConformanceSuite: {(results.Conformant ? "✅ conformant" : "❌ not conformant")}");
+        sb.AppendLine($"## ConformanceSuite: {results.Outcome switch { RunOutcome.Conformant => "✅ conformant", RunOutcome.Incomplete => "⚠️ incomplete", _ => "❌ not conformant" }}");
         sb.AppendLine();
         sb.AppendLine($"Target **{Escape(results.Target.Name)}** ({Escape(results.Target.Description)}), tool {results.Tool.Version}{(results.Tool.Revision is null ? "" : $" ({results.Tool.Revision})")}, {results.FinishedAt:yyyy-MM-dd HH:mm} UTC, {results.RequestCount} requests, fail-on `{results.FailOn}`.");
         if (results.Target.InsecureTls)
@@ -127,6 +143,36 @@ public static class TextReports
                 {
                     sb.AppendLine($"  - {Escape(c.Message)}");
                 }
+            }
+        }
+
+        var notChecked = results.NotFullyChecked.ToList();
+        if (notChecked.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("### Not checked");
+            sb.AppendLine();
+            sb.AppendLine("Nothing below was judged in full, so the run cannot say the provider conforms to it.");
+            sb.AppendLine();
+            sb.AppendLine("| requirement | case | why | setting that would let it be checked |");
+            sb.AppendLine("|---|---|---|---|");
+            foreach (var r in notChecked)
+            {
+                foreach (var c in r.NotChecked)
+                {
+                    sb.AppendLine($"| **{r.Id}** | {Escape(c.Element)} | {(c.Partial ? "checked in part: " : "")}{Escape(c.Reason)} | {Escape(c.Setting ?? "—")} |");
+                }
+            }
+        }
+
+        var notApplicable = results.Requirements.Where(r => r.NotApplicable is not null).ToList();
+        if (notApplicable.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("### Not applicable");
+            foreach (var r in notApplicable)
+            {
+                sb.AppendLine($"- **{r.Id}** {Escape(r.Waived ?? After(r.NotApplicable!, "not applicable: "))}");
             }
         }
 

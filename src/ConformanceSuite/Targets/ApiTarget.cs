@@ -15,6 +15,9 @@ public sealed record ApiTarget
 
     public IReadOnlyDictionary<string, string> TestData { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Requirements that do not apply to this provider (the profile's word), by id, with the reason.</summary>
+    public IReadOnlyDictionary<string, string> NotApplicable { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The target's contract overrides (see ContractOverrides).</summary>
     public JsonNode? Overrides { get; init; }
 

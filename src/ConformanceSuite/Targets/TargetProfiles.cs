@@ -41,7 +41,9 @@ public static class TargetProfiles
             RequestTimeout = TimeSpan.FromSeconds(timeouts?["requestSeconds"]?.GetValue<double>() ?? 30),
             IdleTimeout = timeouts?["idleSeconds"] is { } idle ? TimeSpan.FromSeconds(idle.GetValue<double>()) : null,
             LatencyWarn = json["latency"]?["warnSeconds"] is { } warn ? TimeSpan.FromSeconds(warn.GetValue<double>()) : new HttpSettings().LatencyWarn,
-            MaxResponseBytes = json["maxResponseBytes"]?.GetValue<long>() ?? new HttpSettings().MaxResponseBytes,
+            MaxBufferedBytes = json["maxBufferedBytes"]?.GetValue<long>() ?? new HttpSettings().MaxBufferedBytes,
+            MaxDecompressionRatio = json["maxDecompressionRatio"]?.GetValue<double>() ?? new HttpSettings().MaxDecompressionRatio,
+            DownloadTimeout = timeouts?["downloadSeconds"] is { } download ? TimeSpan.FromSeconds(download.GetValue<double>()) : new HttpSettings().DownloadTimeout,
             RequestsPerMinute = json["rateLimit"]?["requestsPerMinute"]?.GetValue<double>(),
             InsecureTls = json["insecureTls"]?.GetValue<bool>() ?? false,
             MaxRetries = json["retries"]?["max"]?.GetValue<int>() ?? new HttpSettings().MaxRetries,
@@ -61,6 +63,12 @@ public static class TargetProfiles
     public static IReadOnlyDictionary<string, JsonNode?> Overrides(Profile profile) =>
         (profile.Json["apis"] as JsonObject ?? [])
         .ToDictionary(kv => kv.Key, kv => (kv.Value as JsonObject)?["overrides"]?.DeepClone());
+
+    /// <summary>The requirements a profile declares not applicable, by API id: requirement id → the reason.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NotApplicable(Profile profile) =>
+        (profile.Json["apis"] as JsonObject ?? [])
+        .ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, string>)((kv.Value as JsonObject)?["notApplicable"] as JsonObject ?? [])
+            .ToDictionary(r => r.Key, r => r.Value!.GetValue<string>(), StringComparer.Ordinal), StringComparer.Ordinal);
 
     /// <summary>Resolves a live profile: base URLs, credentials and test data from the profile and the variables it references.</summary>
     /// <param name="profile">The profile.</param>

@@ -1,0 +1,113 @@
+using System.IO.Compression;
+
+namespace ConformanceSuite.Http;
+
+/// <summary>
+/// A response body decoded from its Content-Encoding by the suite itself (gzip, deflate, br), so that both
+/// sizes are known: the bytes on the wire and the bytes they decode to. A body that decodes to more than
+/// <see cref="HttpSettings.MaxDecompressionRatio"/> times its wire size (past the first mebibyte) is a
+/// compression bomb and is stopped there, whatever the size cap.
+/// </summary>
+internal sealed class Decoding : ReadOnlyStream
+{
+    private const long FreeBytes = 1024 * 1024;
+    private readonly CountingStream wire;
+    private readonly Stream decoded;
+    private readonly double ratio;
+
+    private Decoding(CountingStream wire, Stream decoded, double ratio)
+    {
+        this.wire = wire;
+        this.decoded = decoded;
+        this.ratio = ratio;
+    }
+
+    public long WireBytes => wire.Count;
+
+    public long DecodedBytes { get; private set; }
+
+    /// <summary>The body as its Content-Encoding says to read it; an encoding the suite does not know is a transport error.</summary>
+    public static Decoding Of(Stream raw, string? contentEncoding, double ratio)
+    {
+        var wire = new CountingStream(raw);
+        var encodings = (contentEncoding ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Stream decoded = wire;
+        // Encodings apply in the order listed, so they are undone from the last.
+        foreach (var encoding in encodings.Reverse())
+        {
+            decoded = encoding.ToLowerInvariant() switch
+            {
+                "gzip" or "x-gzip" => new GZipStream(decoded, CompressionMode.Decompress),
+                "deflate" => new ZLibStream(decoded, CompressionMode.Decompress),
+                "br" => new BrotliStream(decoded, CompressionMode.Decompress),
+                "identity" => decoded,
+                _ => throw new ResponseLimitException($"the body's Content-Encoding '{encoding}' is not one the suite can read (gzip, deflate, br)"),
+            };
+        }
+
+        return new Decoding(wire, decoded, ratio);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Check(decoded.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Check(await decoded.ReadAsync(buffer, cancellationToken));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private int Check(int n)
+    {
+        DecodedBytes += n;
+        if (DecodedBytes > FreeBytes && DecodedBytes > ratio * Math.Max(1, wire.Count))
+        {
+            throw new ResponseLimitException($"the body decodes to more than {ratio:0} times its {wire.Count} bytes on the wire (a compression bomb?) (maxDecompressionRatio)")
+            {
+                Setting = "maxDecompressionRatio",
+            };
+        }
+
+        return n;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            decoded.Dispose();
+            wire.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Counts the bytes read through it.</summary>
+    private sealed class CountingStream(Stream inner) : ReadOnlyStream
+    {
+        public long Count { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = inner.Read(buffer, offset, count);
+            Count += n;
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = await inner.ReadAsync(buffer, cancellationToken);
+            Count += n;
+            return n;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
