@@ -12,13 +12,15 @@ param(
     [string] $BaseUrl,
     [string] $Filter,
     [string] $ReportDir,
-    [ValidateSet('fail', 'deviation')] [string] $FailOn,
+    [ValidateSet('fail', 'deviation', 'new')] [string] $FailOn,
+    [string] $Baseline,
     [string] $Fault,
     [string] $Contracts,
     [string] $RequestTimeout,
     [string] $RunTimeout,
     [switch] $List,
-    [switch] $Insecure
+    [switch] $Insecure,
+    [switch] $AcceptIncomplete
 )
 
 $cli = @('run', '--project', (Join-Path $PSScriptRoot 'src/ConformanceSuite.Cli'), '--')
@@ -28,12 +30,14 @@ if ($BaseUrl)   { $cli += @('--base-url', $BaseUrl) }
 if ($Filter)    { $cli += @('--filter', $Filter) }
 if ($ReportDir) { $cli += @('--report-dir', $ReportDir) }
 if ($FailOn)    { $cli += @('--fail-on', $FailOn) }
+if ($Baseline)  { $cli += @('--baseline', $Baseline) }
 if ($Fault)     { $cli += @('--fault', $Fault) }
 if ($Contracts) { $cli += @('--contracts', $Contracts) }
 if ($RequestTimeout) { $cli += @('--request-timeout', $RequestTimeout) }
 if ($RunTimeout) { $cli += @('--run-timeout', $RunTimeout) }
 if ($List)      { $cli += @('--list') }
 if ($Insecure)  { $cli += @('--insecure') }
+if ($AcceptIncomplete) { $cli += @('--accept-incomplete') }
 
 & dotnet @cli
 exit $LASTEXITCODE

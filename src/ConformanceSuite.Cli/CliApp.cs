@@ -83,6 +83,7 @@ public static class CliApp
             var results = await ConformanceEngine.RunAsync(settings, progress);
             progress.Finish();
             await stdout.WriteAsync(TextReports.LatencyLines(results));
+            await stdout.WriteAsync(TextReports.ChangeLines(results));
             await stdout.WriteLineAsync(TextReports.Summary(results));
             if (results.Target.InsecureTls)
             {

@@ -11,11 +11,19 @@ public static class ExitCodes
     /// <summary>Nothing fails, but something selected was not fully checked (0 with --accept-incomplete; the verdict line still says INCOMPLETE).</summary>
     public const int Incomplete = 4;
 
-    /// <summary>The exit code of a run's results.</summary>
-    public static int Of(Running.RunResults results, bool acceptIncomplete) => results.Outcome switch
-    {
-        Running.RunOutcome.Conformant => Conformant,
-        Running.RunOutcome.Incomplete => acceptIncomplete ? Conformant : Incomplete,
-        _ => NotConformant,
-    };
+    /// <summary>
+    /// The exit code of a run's results. Under fail-on new (a CI gate with a baseline) only a regression fails;
+    /// requirements that failed before too do not. A requirement checked in full in the baseline but not now makes
+    /// the run incomplete (a change must not pass the gate by making the suite check less).
+    /// </summary>
+    public static int Of(Running.RunResults results, bool acceptIncomplete) => results.FailOn == "new"
+        ? results.Regressed ? NotConformant
+        : results.Baseline is { LessChecked.Count: > 0 } && !acceptIncomplete ? Incomplete
+        : Conformant
+        : results.Outcome switch
+        {
+            Running.RunOutcome.Conformant => Conformant,
+            Running.RunOutcome.Incomplete => acceptIncomplete ? Conformant : Incomplete,
+            _ => NotConformant,
+        };
 }

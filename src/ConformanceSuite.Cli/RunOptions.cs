@@ -14,9 +14,9 @@ internal sealed class RunOptions
     {
         FailOn.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<string>() is { } value && value is not ("fail" or "deviation"))
+            if (r.GetValueOrDefault<string>() is { } value && value is not ("fail" or "deviation" or "new"))
             {
-                r.AddError($"--fail-on '{value}': expected fail or deviation");
+                r.AddError($"--fail-on '{value}': expected fail, deviation or new");
             }
         });
     }
@@ -29,7 +29,13 @@ internal sealed class RunOptions
 
     public Option<string?> ReportDir { get; } = new("--report-dir") { Description = "where results go (default: artifacts/<time>-<target> under the current directory)" };
 
-    public Option<string> FailOn { get; } = new("--fail-on") { Description = "which verdicts besides fail and error make the run not conformant: fail or deviation", DefaultValueFactory = _ => "fail" };
+    public Option<string> FailOn { get; } = new("--fail-on")
+    {
+        Description = "what makes the run fail: fail (fails and errors), deviation (deviations too), or new (only regressions against --baseline)",
+        DefaultValueFactory = _ => "fail",
+    };
+
+    public Option<string?> Baseline { get; } = new("--baseline") { Description = "an earlier run's results.json: every report marks each requirement as new fail, fixed, still failing or unchanged" };
 
     public Option<string?> Fault { get; } = new("--fault") { Description = "embedded mock only: fault mode(s) to switch on, comma-separated" };
 
@@ -49,7 +55,7 @@ internal sealed class RunOptions
     };
 
     /// <summary>Every option, in the order the help lists them.</summary>
-    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Fault, BaseUrl, Insecure, Contracts, RequestTimeout, RunTimeout, AcceptIncomplete];
+    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Baseline, Fault, BaseUrl, Insecure, Contracts, RequestTimeout, RunTimeout, AcceptIncomplete];
 
     /// <summary>The run settings the parsed options ask for; the variables are what a profile and an ad-hoc target may read.</summary>
     public RunSettings Settings(ParseResult parse, IReadOnlyDictionary<string, string> variables, Checks.CheckRegistry? checks) => new()
@@ -58,7 +64,8 @@ internal sealed class RunOptions
         AdHoc = parse.GetValue(BaseUrl) is { Length: > 0 } url ? AdHocTarget.FromVariables(url, variables) : null,
         Apis = List(parse.GetValue(Api)),
         Filter = List(parse.GetValue(Filter)),
-        FailOn = parse.GetValue(FailOn) == "deviation" ? Engine.FailOn.Deviation : Engine.FailOn.Fail,
+        FailOn = parse.GetValue(FailOn) switch { "deviation" => Engine.FailOn.Deviation, "new" => Engine.FailOn.New, _ => Engine.FailOn.Fail },
+        Baseline = parse.GetValue(Baseline),
         Faults = List(parse.GetValue(Fault)),
         ReportDirectory = parse.GetValue(ReportDir),
         RequestTimeout = parse.GetValue(RequestTimeout),

@@ -67,6 +67,22 @@ public static class ConformanceEngine
             profile = TargetProfiles.Read(layout, settings.Target);
         }
 
+        if (settings.FailOn == FailOn.New && settings.Baseline is null)
+        {
+            throw new ConfigurationException("fail-on new fails only on regressions against a baseline: give the baseline run's results.json with --baseline");
+        }
+
+        if (settings.Baseline is { } baseline)
+        {
+            if (!File.Exists(baseline))
+            {
+                throw new ConfigurationException($"the baseline {Path.GetFullPath(baseline)} does not exist (an earlier run's results.json)");
+            }
+
+            // Read now so that a bad baseline stops the run before it starts, not after it.
+            RunResults.Read(baseline);
+        }
+
         if (settings.Faults.Count > 0 && profile is not { Embedded: true })
         {
             throw new ConfigurationException("fault modes switch on faults of the embedded mock; the target is not the embedded mock");
@@ -151,6 +167,11 @@ public static class ConformanceEngine
             requirement => observer?.RequirementFinished(requirement));
 
         var results = session.Results(settings.FailOnText) with { PlanMs = plan.PlanMs, TargetMs = targetMs };
+        if (settings.Baseline is { } baseline)
+        {
+            results = Baseline.Compare(results, RunResults.Read(baseline), baseline);
+        }
+
         session.RunLog.Info($"finished in {clock.Elapsed.TotalSeconds:0.0} s: {TextReports.Summary(results)}");
         results.WriteAll(dir, session.Log, session.RunLog);
         return results;

@@ -19,9 +19,9 @@ public static class EnvironmentSettings
     {
         string? env(string name) => variables.GetValueOrDefault(name);
         var failOn = (env("CONFORMANCE_FAIL_ON") ?? "fail").Trim().ToLowerInvariant();
-        if (failOn is not ("fail" or "deviation"))
+        if (failOn is not ("fail" or "deviation" or "new"))
         {
-            throw new ConfigurationException($"CONFORMANCE_FAIL_ON='{failOn}': expected 'fail' or 'deviation'");
+            throw new ConfigurationException($"CONFORMANCE_FAIL_ON='{failOn}': expected 'fail', 'deviation' or 'new'");
         }
 
         var contracts = env("CONFORMANCE_CONTRACTS") is { Length: > 0 } c ? c : null;
@@ -31,7 +31,8 @@ public static class EnvironmentSettings
             AdHoc = env("CONFORMANCE_BASE_URL") is { Length: > 0 } url ? AdHocTarget.FromVariables(url, variables) : null,
             Apis = List(env("CONFORMANCE_API")),
             Filter = List(env("CONFORMANCE_FILTER")),
-            FailOn = failOn == "deviation" ? FailOn.Deviation : FailOn.Fail,
+            FailOn = failOn switch { "deviation" => FailOn.Deviation, "new" => FailOn.New, _ => FailOn.Fail },
+            Baseline = env("CONFORMANCE_BASELINE") is { Length: > 0 } baseline ? baseline : null,
             Faults = List(env("CONFORMANCE_FAULTS")),
             ReportDirectory = env("CONFORMANCE_REPORT_DIR") is { Length: > 0 } dir
                 ? dir

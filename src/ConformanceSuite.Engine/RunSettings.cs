@@ -10,6 +10,9 @@ public enum FailOn
 
     /// <summary>Deviations too.</summary>
     Deviation,
+
+    /// <summary>Only regressions against the baseline (a CI gate): a requirement failing now that did not in the baseline run.</summary>
+    New,
 }
 
 /// <summary>
@@ -31,6 +34,9 @@ public sealed record RunSettings
     public IReadOnlyList<string> Filter { get; init; } = [];
 
     public FailOn FailOn { get; init; } = FailOn.Fail;
+
+    /// <summary>An earlier run's results.json: every report then marks each requirement as new fail, fixed, still failing or unchanged.</summary>
+    public string? Baseline { get; init; }
 
     /// <summary>Fault modes of the embedded mock to switch on (embedded target only).</summary>
     public IReadOnlyList<string> Faults { get; init; } = [];
@@ -62,7 +68,7 @@ public sealed record RunSettings
     /// <summary>How long a stalling fault of the embedded mock holds a response (tests shorten it).</summary>
     public TimeSpan? MockStall { get; init; }
 
-    internal string FailOnText => FailOn == FailOn.Deviation ? "deviation" : "fail";
+    internal string FailOnText => FailOn switch { FailOn.Deviation => "deviation", FailOn.New => "new", _ => "fail" };
 }
 
 /// <summary>An ad-hoc target: one API at a base URL, with its credentials and test data given directly.</summary>

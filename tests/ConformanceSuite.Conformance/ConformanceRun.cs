@@ -13,6 +13,7 @@ public sealed class ConformanceRun
 {
     private static readonly Lazy<RunPlan> LazyPlan = new(() => ConformanceEngine.Plan(EnvironmentSettings.Read(ProcessVariables())));
     private static Dictionary<string, Checks.CaseOutcome>? outcomes;
+    private static Dictionary<string, Change?> changes = [];
 
     public static RunPlan Plan => LazyPlan.Value;
 
@@ -25,12 +26,16 @@ public sealed class ConformanceRun
             ? throw new InvalidOperationException("the conformance run did not start; see the set-up error")
             : outcomes[key];
 
+    /// <summary>How the case's requirement changed against the baseline (null without one).</summary>
+    public static Change? ChangeOf(string key) => changes.GetValueOrDefault(key);
+
     [OneTimeSetUp]
     public async Task RunAsync()
     {
         await TestContext.Progress.WriteLineAsync($"conformance: {Plan.Catalog.Cases.Count} cases of {string.Join(", ", Plan.Catalog.Contracts.Keys)} against '{Plan.TargetName}'; results in {Plan.ReportDirectory}");
         var results = await ConformanceEngine.RunAsync(Plan, new ProgressLines());
         outcomes = results.Requirements.SelectMany(r => r.Cases).ToDictionary(c => c.Key);
+        changes = results.Requirements.SelectMany(r => r.Cases.Select(c => (c.Key, r.Change))).ToDictionary(x => x.Key, x => x.Change);
         await TestContext.Progress.WriteLineAsync(TextReports.Summary(results));
     }
 

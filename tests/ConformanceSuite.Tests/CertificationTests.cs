@@ -358,6 +358,22 @@ public sealed class CertificationTests
     }
 
     [Test]
+    public async Task Certify_refuses_the_gate_s_fail_on_new_before_anything_runs()
+    {
+        var reports = Path.Combine(dir, "gate");
+        var gated = Path.Combine(dir, "gate.zip");
+        var baseline = Path.Combine(dir, "conformant", "results.json");
+
+        var (exit, _, err) = await RunAsync("certify", "--api", Api, "--report-dir", reports, "--package", gated, "--signing-key", keyFile,
+            "--fail-on", "new", "--baseline", baseline);
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration);
+        OneLine(err).Should().Contain("certify judges the provider as it is");
+        File.Exists(gated).Should().BeFalse();
+        Directory.Exists(reports).Should().BeFalse();
+    }
+
+    [Test]
     public async Task A_run_that_cannot_reach_its_target_writes_no_package_and_leaves_nothing_behind()
     {
         var profile = Write("unreachable.json", """

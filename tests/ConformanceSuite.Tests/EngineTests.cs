@@ -223,7 +223,7 @@ public sealed class EngineTests
         given.Variables("WAVY_TOKEN").Should().Be("from-the-environment");
     }
 
-    [TestCase("CONFORMANCE_FAIL_ON", "sometimes", "expected 'fail' or 'deviation'")]
+    [TestCase("CONFORMANCE_FAIL_ON", "sometimes", "expected 'fail', 'deviation' or 'new'")]
     [TestCase("CONFORMANCE_RUN_TIMEOUT", "soon", "expected a number of seconds")]
     [TestCase("CONFORMANCE_REQUEST_TIMEOUT", "-1", "expected a number of seconds")]
     public void A_bad_variable_is_a_clear_error(string key, string value, string message)

@@ -71,6 +71,33 @@ public sealed partial class ProcessTests
         }
     }
 
+    [Test]
+    public async Task The_nunit_front_end_under_fail_on_new_fails_only_the_regression()
+    {
+        var baseline = Path.Combine(dir, "baseline");
+        var nunit = Path.Combine(dir, "nunit");
+        using var console = new StringWriter();
+        (await CliApp.RunAsync(["--api", "wavy-open-sessions", "--report-dir", baseline, "--fault", "customerId-not-required"], console, console, CliTests.Context()))
+            .Should().Be(ExitCodes.NotConformant, console.ToString());
+        var project = Path.Combine(Harness.Layout.Root, "tests", "ConformanceSuite.Conformance", "ConformanceSuite.Conformance.csproj");
+
+        var (testExit, stdout, stderr) = await Task.Run(() => ProcessRun.Run("dotnet",
+            ["test", project, "--no-build", "-c", Configuration, "--logger", "trx;LogFileName=conformance.trx", "--results-directory", nunit],
+            TimeSpan.FromMinutes(5),
+            new Dictionary<string, string>
+            {
+                ["CONFORMANCE_REPORT_DIR"] = nunit, ["CONFORMANCE_API"] = "wavy-open-sessions", ["CONFORMANCE_FAIL_ON"] = "new",
+                ["CONFORMANCE_BASELINE"] = Path.Combine(baseline, "results.json"), ["CONFORMANCE_FAULTS"] = "customerId-not-required,userName-wrong-accepted",
+            }));
+
+        testExit.Should().NotBe(0, "WAVY-005 is a regression: " + stdout + stderr);
+        XNamespace t = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
+        var failed = XDocument.Load(Path.Combine(nunit, "conformance.trx")).Descendants(t + "UnitTestResult")
+            .Where(r => r.Attribute("outcome")!.Value == "Failed").Select(r => r.Attribute("testName")!.Value).ToList();
+        failed.Should().ContainSingle().Which.Should().StartWith("WAVY-005 ", "WAVY-001 and the pact failed in the baseline too");
+        RunResults.Read(Path.Combine(nunit, "results.json")).Requirements.Single(r => r.Id == "WAVY-001").Change.Should().Be(Change.StillFailing);
+    }
+
     private static List<(string Key, Verdict Verdict, string Findings)> Cases(string results) =>
         RunResults.Read(results).Requirements.SelectMany(r => r.Cases)
             .Select(c => (c.Key, c.Verdict, LoopbackPort().Replace(string.Join(" | ", c.Findings.Select(f => f.Message)), "127.0.0.1:PORT")))
@@ -92,18 +119,15 @@ public sealed partial class ProcessTests
         File.WriteAllText(config, $"""<?xml version="1.0" encoding="utf-8"?><configuration><packageSources><clear /><add key="local" value="{packages}" /></packageSources></configuration>""");
         Run("dotnet", ["tool", "install", "ConformanceSuite.Tool", "--version", version, "--tool-path", tools, "--configfile", config], TimeSpan.FromMinutes(3));
 
-        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(tools, "conformance"))
+        // The installed command, run in the empty folder: it must need nothing but itself.
+        string Tool(int expectedExit, params string[] args)
         {
-            WorkingDirectory = empty, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        using (var process = System.Diagnostics.Process.Start(start)!)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            process.WaitForExit(TimeSpan.FromMinutes(3)).Should().BeTrue("a run never hangs");
-            process.ExitCode.Should().Be(0, output.Result + errors.Result);
-            output.Result.Should().Contain("CONFORMANT: 60 pass, 0 fail, 0 deviation, 0 skipped, 0 error");
+            var (exit, stdout, stderr) = ProcessRun.Run(Path.Combine(tools, "conformance"), args, TimeSpan.FromMinutes(3), workingDirectory: empty);
+            exit.Should().Be(expectedExit, $"conformance {string.Join(' ', args)}: {stdout}{stderr}");
+            return stdout;
         }
+
+        Tool(0).Should().Contain("CONFORMANT: 60 pass, 0 fail, 0 deviation, 0 skipped, 0 error");
 
         var reports = Directory.EnumerateDirectories(Path.Combine(empty, "artifacts")).Should().ContainSingle().Subject;
         foreach (var file in RunResults.ReportFiles)
@@ -117,6 +141,17 @@ public sealed partial class ProcessTests
         File.ReadAllText(Path.Combine(reports, RunLog.FileName)).Should().Contain(Path.Combine("tools", "net10.0", "any", "contracts"), "the contracts shipped with the tool were used");
         Directory.EnumerateFiles(tools, RepositoryLayout.ManifestFile, SearchOption.AllDirectories).Should().ContainSingle("the pack step validated the shipped contracts and recorded them")
             .Which.Should().Contain(Path.Combine("any", "contracts"));
+
+        // The CI gate against that run as its baseline, the certification package and its verification, and the OpenAPI export.
+        Tool(0, "--api", "wavy-open-sessions", "--report-dir", "gate", "--baseline", Path.Combine(reports, "results.json"), "--fail-on", "new")
+            .Should().Contain("0 new fail, 0 fixed, 0 still failing (no regression: the gate passes)");
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        File.WriteAllText(Path.Combine(empty, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(Path.Combine(empty, "public.pem"), key.ExportSubjectPublicKeyInfoPem());
+        Tool(0, "certify", "--api", "wavy-open-sessions", "--report-dir", "cert", "--package", "cert.zip", "--signing-key", "key.pem");
+        Tool(0, "verify", "cert.zip", "--public-key", "public.pem").Should().Contain("conformance: VERIFIED").And.Contain("verdict: conformant").And.Contain($"ConformanceSuite {version}");
+        Tool(0, "openapi", "--api", "opencx-chat-sessions", "--out", "opencx.yaml");
+        File.ReadAllText(Path.Combine(empty, "opencx.yaml")).Should().StartWith("openapi: '3.1.").And.Contain("x-pagination");
     }
 
     [Test]

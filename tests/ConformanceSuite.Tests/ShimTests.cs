@@ -36,6 +36,21 @@ public sealed partial class ShimTests
         }
     }
 
+    [GeneratedRegex(@"^\s+(--[a-z-]+)", RegexOptions.Multiline)]
+    private static partial Regex HelpOption();
+
+    [Test]
+    public async Task Every_option_of_the_main_job_has_its_shim_parameter()
+    {
+        using var help = new StringWriter();
+        await CliApp.RunAsync(["--help"], help, TextWriter.Null);
+        var options = HelpOption().Matches(help.ToString()).Select(m => m.Groups[1].Value).Except(["--help", "--version"]).ToList();
+        var mapped = Mapping().Matches(Script).Select(m => m.Groups[2].Value);
+
+        options.Should().Contain(["--baseline", "--accept-incomplete"]);
+        mapped.Should().BeEquivalentTo(options, "the shim is the whole main job in PowerShell");
+    }
+
     [Test]
     public void The_shim_calls_the_entry_point_and_passes_its_exit_code_on()
     {

@@ -5,9 +5,14 @@ namespace ConformanceSuite.Testing;
 /// <summary>Runs a tool the tests use (npm, node, chromium, pact-verifier) with a time limit; linked into each test project.</summary>
 internal static class ProcessRun
 {
-    public static (int Exit, string Stdout, string Stderr) Run(string file, IEnumerable<string> args, TimeSpan limit, IReadOnlyDictionary<string, string>? environment = null)
+    public static (int Exit, string Stdout, string Stderr) Run(string file, IEnumerable<string> args, TimeSpan limit, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var a in args)
         {
             start.ArgumentList.Add(a);

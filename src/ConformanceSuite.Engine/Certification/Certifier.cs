@@ -22,6 +22,12 @@ public static class Certifier
     public static async Task<CertificationResult> RunAsync(RunSettings settings, ECDsa signingKey, string packagePath, IRunObserver? observer = null, bool acceptIncomplete = false)
     {
         ArgumentNullException.ThrowIfNull(signingKey);
+        if (settings.FailOn == FailOn.New)
+        {
+            // A certificate says what the provider is, not that it is no worse than before.
+            throw new ConfigurationException("certify judges the provider as it is: --fail-on new is for a CI gate against a baseline (use fail or deviation)");
+        }
+
         // The package's place is claimed first: a path that cannot be written fails before the run, not after it.
         using var output = PackageOutput.Create(packagePath);
         var plan = ConformanceEngine.Plan(settings);

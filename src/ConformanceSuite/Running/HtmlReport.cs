@@ -35,6 +35,11 @@ public static class HtmlReport
         }
 
         Summary(h, results);
+        if (results.Baseline is not null)
+        {
+            h.Append($"<p class=\"banner\" id=\"baseline\">Compared with a baseline run: {E(TextReports.Changes(results))}.</p>");
+        }
+
         NotChecked(h, results);
         Matrix(h, results);
         Requirements(h, results);
@@ -146,7 +151,8 @@ public static class HtmlReport
             foreach (var x in api)
             {
                 var assumed = TextReports.AssumptionNote(x).Trim();
-                h.Append($"<tr id=\"{E(x.Id)}\"><td><span class=\"chip {Css(x.Verdict)}\">{TextReports.Word(x.Verdict)}</span></td><td><b>{E(x.Id)}</b> {E(x.Title)}");
+                var change = x.Change is { } ch and not Change.Unchanged ? $" <span class=\"change {Baseline.Key(ch)}\">{E(TextReports.ChangeWord(ch))}</span>" : "";
+                h.Append($"<tr id=\"{E(x.Id)}\"><td><span class=\"chip {Css(x.Verdict)}\">{TextReports.Word(x.Verdict)}</span>{change}</td><td><b>{E(x.Id)}</b> {E(x.Title)}");
                 if (assumed.Length > 0)
                 {
                     h.Append($" <span class=\"assumed\">{E(assumed)}</span>");
@@ -265,6 +271,7 @@ public static class HtmlReport
         .summary td{text-align:center}.summary td:first-child{text-align:left}
         .chip{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:600;text-decoration:none;color:#fff;margin:1px}
         .pass{background:#1f7a3d;color:#fff}.fail{background:#b42318;color:#fff}.deviation{background:#b54708;color:#fff}.skipped{background:#667085;color:#fff}.error{background:#6941c6;color:#fff}.not-applicable{background:#d0d5dd;color:#1d2329}
+        .change{font-size:11px;font-weight:700;margin-left:4px}.change.new-fail{color:#b42318}.change.fixed{color:#1f7a3d}.change.still-failing{color:#667085}
         td.pass,td.fail,td.deviation,td.skipped,td.error,td.not-applicable{font-weight:700}
         .assumed{color:#7a5b00;font-size:12px}.finding{color:#8a1c12;margin:2px 0}.note{color:#475467;margin:2px 0}
         pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:6px;font-size:12px;margin:4px 0}

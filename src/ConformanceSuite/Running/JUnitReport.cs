@@ -38,7 +38,7 @@ public static class JUnitReport
         {
             var cases = api.SelectMany(r => r.Cases.Select(c => (Requirement: r, Case: c))).ToList();
             var errors = cases.Count(x => x.Case.Verdict == Verdict.Error);
-            var failures = cases.Count(x => x.Case.Verdict != Verdict.Error && RunResults.FailsRun(x.Case.Verdict, results.FailOn));
+            var failures = cases.Count(x => x.Case.Verdict != Verdict.Error && Fails(results, x.Requirement, x.Case));
             var skipped = cases.Count(x => Skipped(x.Case));
             return new XElement("testsuite",
                 new XAttribute("name", api.Key),
@@ -53,6 +53,7 @@ public static class JUnitReport
                     Property("failOn", results.FailOn),
                     Property("insecureTls", results.Target.InsecureTls ? "true" : "false"),
                     Property("tool", $"{results.Tool.Name} {results.Tool.Version} {results.Tool.Revision}".Trim()),
+                    results.Baseline is null ? null : Property("baseline", TextReports.Changes(results)),
                     results.Latency.Where(l => l.Api == api.Key).Select(l => Property($"latency {l.Endpoint}",
                         string.Create(CultureInfo.InvariantCulture, $"n={l.Count} p50={l.P50Ms:0}ms p95={l.P95Ms:0}ms max={l.MaxMs:0}ms")))),
                 cases.Select(x => Case(results, x.Requirement, x.Case)));
@@ -87,7 +88,7 @@ public static class JUnitReport
         {
             element.Add(new XElement("error", new XAttribute("message", XmlSafe(c.Message)), new XAttribute("type", "error"), XmlSafe(c.Message)));
         }
-        else if (RunResults.FailsRun(c.Verdict, results.FailOn))
+        else if (Fails(results, r, c))
         {
             element.Add(new XElement("failure",
                 new XAttribute("message", XmlSafe(First(c))),
@@ -111,6 +112,10 @@ public static class JUnitReport
 
         return element;
     }
+
+    /// <summary>A case that fails the run: as its verdict says, or under fail-on new only within a requirement that newly fails.</summary>
+    private static bool Fails(RunResults results, RequirementResult r, CaseOutcome c) =>
+        results.FailOn == "new" ? r.Change == Change.NewFail && Baseline.Failing(c.Verdict) : RunResults.FailsRun(c.Verdict, results.FailOn);
 
     /// <summary>What JUnit shows as skipped: a case not checked, checked only in part, or not applicable.</summary>
     private static bool Skipped(CaseOutcome c) =>

@@ -29,8 +29,14 @@ public sealed record RunResults
     /// <summary>How long each endpoint took to answer: count, p50, p95 and max.</summary>
     public IReadOnlyList<EndpointLatency> Latency { get; init; } = [];
 
-    /// <summary><c>fail</c> (default) or <c>deviation</c>: which verdicts make a run not conformant.</summary>
+    /// <summary>
+    /// <c>fail</c> (default), <c>deviation</c>, or <c>new</c>: which verdicts make a run not conformant. Under
+    /// <c>new</c>, only a regression against the baseline does (a requirement failing now that did not before).
+    /// </summary>
     public required string FailOn { get; init; }
+
+    /// <summary>The earlier run this one was compared with (--baseline), with the requirements by change.</summary>
+    public BaselineInfo? Baseline { get; init; }
 
     /// <summary>Conformant, not conformant, or incomplete (nothing fails, but something selected was not fully checked).</summary>
     public RunOutcome Outcome { get; init; }
@@ -114,8 +120,10 @@ public sealed record RunResults
     /// </summary>
     public static RunOutcome OutcomeOf(IEnumerable<RequirementResult> requirements, string failOn)
     {
+        // The outcome says what the provider is; under fail-on new it is the gate (the exit code) that looks only at regressions.
         var list = requirements.ToList();
-        return list.Any(r => FailsRun(r.Verdict, failOn)) ? RunOutcome.NotConformant
+        var judged = failOn == "new" ? "fail" : failOn;
+        return list.Any(r => FailsRun(r.Verdict, judged)) ? RunOutcome.NotConformant
             : list.Any(r => r.Verdict != Verdict.NotApplicable && r.NotChecked.Count > 0) ? RunOutcome.Incomplete
             : RunOutcome.Conformant;
     }
@@ -123,6 +131,10 @@ public sealed record RunResults
     /// <summary>A fail or an error always makes a run not conformant; a deviation only under fail-on deviation.</summary>
     public static bool FailsRun(Verdict verdict, string failOn) =>
         verdict is Verdict.Fail or Verdict.Error || (verdict == Verdict.Deviation && failOn == "deviation");
+
+    /// <summary>Whether the run regressed against its baseline: a requirement fails now that did not before.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Regressed => Requirements.Any(r => r.Change == Running.Change.NewFail);
 }
 
 /// <summary>What a run says of its target as a whole.</summary>
@@ -201,6 +213,12 @@ public sealed record RequirementResult
     public required Verdict Verdict { get; init; }
 
     public string? Waived { get; init; }
+
+    /// <summary>Against a baseline run: new fail, still failing, fixed, or unchanged; null without a baseline.</summary>
+    public Change? Change { get; init; }
+
+    /// <summary>The requirement's verdict in the baseline run; null when it was not in it.</summary>
+    public Verdict? BaselineVerdict { get; init; }
 
     /// <summary>Why the requirement does not apply (the target profile's word, or the catalogue's waiver).</summary>
     public string? NotApplicable { get; init; }

@@ -16,6 +16,24 @@ public static class TextReports
         _ => "SKIPPED",
     };
 
+    /// <summary>How a requirement changed against the baseline, in words.</summary>
+    public static string ChangeWord(Change change) => change switch
+    {
+        Change.NewFail => "NEW FAIL",
+        Change.StillFailing => "still failing",
+        Change.Fixed => "fixed",
+        _ => "unchanged",
+    };
+
+    /// <summary>The changes against the baseline, in one phrase (empty without a baseline).</summary>
+    public static string Changes(RunResults results) =>
+        results.Baseline is not { } b ? "" : $"against the baseline of {b.FinishedAt:yyyy-MM-dd HH:mm} UTC: {ChangeCounts(b)}";
+
+    /// <summary>The counts of changes, and the requirements checked less than in the baseline.</summary>
+    public static string ChangeCounts(BaselineInfo b) =>
+        $"{b.Changes.GetValueOrDefault("new-fail")} new fail, {b.Changes.GetValueOrDefault("fixed")} fixed, {b.Changes.GetValueOrDefault("still-failing")} still failing"
+        + (b.LessChecked.Count > 0 ? $", {b.LessChecked.Count} checked less than in the baseline ({string.Join(", ", b.LessChecked)})" : "");
+
     /// <summary>A verdict's key in counts and class names: <c>pass</c>, …, <c>not-applicable</c>.</summary>
     public static string Key(Verdict v) => v == Verdict.NotApplicable ? "not-applicable" : v.ToString().ToLowerInvariant();
 
@@ -67,7 +85,8 @@ public static class TextReports
     {
         var sb = new StringBuilder();
         sb.Append($"  {Word(r.Verdict),-9}  {r.Id}  {r.Title}");
-        sb.AppendLine(AssumptionNote(r));
+        sb.Append(AssumptionNote(r));
+        sb.AppendLine(r.Change is { } change and not Change.Unchanged ? $"  [{ChangeWord(change)}, was {(r.BaselineVerdict is { } was ? Word(was) : "not in the baseline")}]" : "");
         foreach (var c in r.Cases.Where(c => c.Verdict is not (Verdict.Pass or Verdict.NotApplicable) || c.Partial is not null))
         {
             sb.AppendLine($"             [{c.Element}] {(c.Partial is null ? Word(c.Verdict) : $"{Word(c.Verdict)}, IN PART")}: {(c.Partial ?? Detail(c))}"
@@ -105,7 +124,30 @@ public static class TextReports
         + (results.Counts.GetValueOrDefault("not-applicable") is > 0 and var na ? $", {na} not applicable" : "")
         + $" (fail-on: {results.FailOn}); "
         + (results.NotFullyChecked.Count() is > 0 and var open ? $"{open} requirements not fully checked; " : "")
+        + (results.Baseline is null ? "" : Changes(results) + (results.FailOn == "new" ? GateWord(results) : "") + "; ")
         + $"{results.RequestCount} requests; target '{results.Target.Name}'";
+
+    /// <summary>For the console after a run against a baseline: each requirement that changed, one line each (empty without a baseline).</summary>
+    public static string ChangeLines(RunResults results)
+    {
+        var sb = new StringBuilder();
+        foreach (var r in results.Requirements.Where(r => r.Change is Change.NewFail or Change.Fixed or Change.StillFailing).OrderBy(r => r.Change))
+        {
+            sb.AppendLine($"  {r.Api}  {r.Id}  {r.Title}  [{ChangeWord(r.Change!.Value)}, was {(r.BaselineVerdict is { } was ? Word(was) : "not in the baseline")}]");
+        }
+
+        if (results.Baseline is { LessChecked.Count: > 0 } b)
+        {
+            sb.AppendLine($"  checked in full in the baseline but not now: {string.Join(", ", b.LessChecked)}");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string GateWord(RunResults results) =>
+        results.Regressed ? " (a regression: the gate fails)"
+        : results.Baseline is { LessChecked.Count: > 0 } ? " (no regression, but less was checked: the gate says incomplete)"
+        : " (no regression: the gate passes)";
 
     public static string Markdown(RunResults results)
     {
@@ -118,12 +160,23 @@ public static class TextReports
             sb.AppendLine();
             sb.AppendLine("> ⚠️ TLS certificate validation was **off** for this run (`--insecure`).");
         }
+        if (results.Baseline is { } baseline)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"Compared with the baseline run of {baseline.FinishedAt:yyyy-MM-dd HH:mm} UTC (target {Escape(baseline.Target)}): **{Escape(ChangeCounts(baseline))}**.");
+            foreach (var r in results.Requirements.Where(r => r.Change is Change.NewFail or Change.Fixed).OrderBy(r => r.Change))
+            {
+                sb.AppendLine($"- {(r.Change == Change.NewFail ? "🔴 new fail" : "🟢 fixed")}: **{r.Id}** {Escape(r.Title)} ({(r.BaselineVerdict is { } was ? Word(was) : "not in the baseline")} → {Word(r.Verdict)})");
+            }
+        }
+
         sb.AppendLine();
-        sb.AppendLine("| verdict | api | requirement | level | rests on assumption |");
-        sb.AppendLine("|---|---|---|---|---|");
+        sb.AppendLine(results.Baseline is null ? "| verdict | api | requirement | level | rests on assumption |" : "| verdict | change | api | requirement | level | rests on assumption |");
+        sb.AppendLine(results.Baseline is null ? "|---|---|---|---|---|" : "|---|---|---|---|---|---|");
         foreach (var r in results.Requirements)
         {
-            sb.AppendLine($"| {Word(r.Verdict)} | {r.Api} | **{r.Id}** {Escape(r.Title)} | {r.Level} | {(r.RestsOnAssumption ? AssumptionNote(r).Trim(' ', '(', ')') : "no")} |");
+            var change = results.Baseline is null ? "" : $" {(r.Change is { } c ? ChangeWord(c) : "")} |";
+            sb.AppendLine($"| {Word(r.Verdict)} |{change} {r.Api} | **{r.Id}** {Escape(r.Title)} | {r.Level} | {(r.RestsOnAssumption ? AssumptionNote(r).Trim(' ', '(', ')') : "no")} |");
         }
 
         var problems = results.Requirements.SelectMany(r => r.Cases).Where(c => c.Verdict != Verdict.Pass).ToList();

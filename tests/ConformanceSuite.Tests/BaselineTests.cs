@@ -1,0 +1,207 @@
+using System.Xml.Linq;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Cli;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// A CI gate against a baseline: --baseline marks each requirement as new fail, fixed, still failing or
+/// unchanged in every report; --fail-on new fails only on a regression, and a change that makes the suite
+/// check less than the baseline did is incomplete, not a pass.
+/// </summary>
+[TestFixture]
+public sealed class BaselineTests
+{
+    private const string Api = "wavy-open-sessions";
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-baseline-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(args, stdout, stderr, CliTests.Context(null));
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>A run of the wavy API with the given faults into a folder of its own; its results.json.</summary>
+    private async Task<(int Exit, string Out, string Folder)> RunWavyAsync(string name, string? faults, params string[] more)
+    {
+        var folder = Path.Combine(dir, name);
+        string[] args = ["--api", Api, "--report-dir", folder, .. faults is null ? Array.Empty<string>() : ["--fault", faults], .. more];
+        var (exit, output, err) = await RunAsync(args);
+        err.Should().BeEmpty();
+        return (exit, output, folder);
+    }
+
+    private static string Results(string folder) => Path.Combine(folder, "results.json");
+
+    private static RequirementResult Requirement(RunResults results, string id) => results.Requirements.Single(r => r.Id == id);
+
+    [Test]
+    public async Task Every_report_marks_new_fails_still_failing_and_fixed_against_the_baseline()
+    {
+        // Baseline: WAVY-001 and WAVY-004 fail. Now: WAVY-001 still fails, WAVY-004 is fixed, WAVY-005 newly fails.
+        var (_, _, before) = await RunWavyAsync("before", "customerId-not-required,authenticationToken-not-required");
+        var (exit, output, now) = await RunWavyAsync("now", "customerId-not-required,userName-wrong-accepted", "--baseline", Results(before));
+
+        exit.Should().Be(ExitCodes.NotConformant, "under the default fail-on every fail fails the run, baseline or not");
+        var json = RunResults.Read(Results(now));
+        Requirement(json, "WAVY-001").Change.Should().Be(Change.StillFailing);
+        Requirement(json, "PACT wavy-open-sessions").Change.Should().Be(Change.StillFailing, "the pact's request without customerId fails before and now");
+        Requirement(json, "WAVY-004").Change.Should().Be(Change.Fixed);
+        Requirement(json, "WAVY-004").BaselineVerdict.Should().Be(Verdict.Fail);
+        Requirement(json, "WAVY-005").Change.Should().Be(Change.NewFail);
+        Requirement(json, "WAVY-005").BaselineVerdict.Should().Be(Verdict.Pass);
+        json.Requirements.Where(r => r.Id is not ("WAVY-001" or "WAVY-004" or "WAVY-005" or "PACT wavy-open-sessions"))
+            .Should().OnlyContain(r => r.Change == Change.Unchanged);
+        json.Baseline!.Changes.Should().Contain(new Dictionary<string, int> { ["new-fail"] = 1, ["fixed"] = 1, ["still-failing"] = 2 });
+        json.Baseline.File.Should().Be(Path.GetFullPath(Results(before)));
+
+        output.Should().Contain("1 new fail, 1 fixed, 2 still failing")
+            .And.Contain("WAVY-005  Each credential is verified: a request with a wrong value gets 401  [NEW FAIL, was PASS]")
+            .And.Contain("[fixed, was FAIL]").And.Contain("[still failing, was FAIL]");
+        var md = File.ReadAllText(Path.Combine(now, "report.md"));
+        md.Should().Contain("**1 new fail, 1 fixed, 2 still failing**")
+            .And.Contain("🔴 new fail: **WAVY-005**").And.Contain("🟢 fixed: **WAVY-004**")
+            .And.Contain("| FAIL | still failing | wavy-open-sessions | **WAVY-001**")
+            .And.Contain("| PASS | unchanged | wavy-open-sessions | **WAVY-002**");
+        var html = File.ReadAllText(Path.Combine(now, "report.html"));
+        html.Should().Contain("id=\"baseline\"")
+            .And.Contain("<span class=\"change new-fail\">NEW FAIL</span></td><td><b>WAVY-005</b>")
+            .And.Contain("<span class=\"change fixed\">fixed</span></td><td><b>WAVY-004</b>")
+            .And.Contain("<span class=\"change still-failing\">still failing</span></td><td><b>WAVY-001</b>");
+        var junit = XDocument.Load(Path.Combine(now, "junit.xml"));
+        junit.Descendants("property").Should().Contain(p => (string?)p.Attribute("name") == "baseline"
+                                                            && ((string?)p.Attribute("value") ?? "").Contains("1 new fail, 1 fixed, 2 still failing"));
+    }
+
+    [Test]
+    public async Task Fail_on_new_passes_known_failures_and_fails_a_regression()
+    {
+        var (_, _, before) = await RunWavyAsync("before", "customerId-not-required");
+
+        var (known, knownOut, knownDir) = await RunWavyAsync("known", "customerId-not-required", "--baseline", Results(before), "--fail-on", "new");
+        known.Should().Be(ExitCodes.Conformant, "WAVY-001 failed in the baseline too");
+        knownOut.Should().Contain("NOT CONFORMANT", "the verdict on the provider stays honest; only the gate passes")
+            .And.Contain("no regression: the gate passes");
+        XDocument.Load(Path.Combine(knownDir, "junit.xml")).Descendants("failure").Should().BeEmpty("a known failure does not fail the gate's JUnit");
+
+        var (regressed, regressedOut, regressedDir) = await RunWavyAsync("regressed", "customerId-not-required,userName-wrong-accepted", "--baseline", Results(before), "--fail-on", "new");
+        regressed.Should().Be(ExitCodes.NotConformant);
+        regressedOut.Should().Contain("a regression: the gate fails");
+        var failures = XDocument.Load(Path.Combine(regressedDir, "junit.xml")).Descendants("failure").ToList();
+        failures.Should().NotBeEmpty().And.OnlyContain(f => ((string?)f.Parent!.Attribute("name") ?? "").StartsWith("WAVY-005", StringComparison.Ordinal),
+            "only the regression fails in JUnit");
+    }
+
+    [Test]
+    public async Task A_requirement_not_in_the_baseline_that_fails_is_a_regression()
+    {
+        var (_, _, before) = await RunWavyAsync("before", null);
+        var path = Results(before);
+        var baseline = RunResults.Read(path);
+        (baseline with { Requirements = [.. baseline.Requirements.Where(r => r.Id != "WAVY-005")] }).Write(path);
+
+        var (exit, _, now) = await RunWavyAsync("now", "userName-wrong-accepted", "--baseline", path, "--fail-on", "new");
+
+        exit.Should().Be(ExitCodes.NotConformant);
+        var marked = Requirement(RunResults.Read(Results(now)), "WAVY-005");
+        marked.Change.Should().Be(Change.NewFail);
+        marked.BaselineVerdict.Should().BeNull();
+        File.ReadAllText(Path.Combine(now, "report.md")).Should().Contain("(not in the baseline → FAIL)");
+    }
+
+    [Test]
+    public async Task Checking_less_than_the_baseline_is_incomplete_under_fail_on_new()
+    {
+        // Baseline: WAVY-003 fails, all else checked. Now WAVY-003 still fails, and WAVY-012 can no longer be checked.
+        var (_, _, before) = await RunWavyAsync("before", "subAccountId-ignored");
+
+        var (exit, output, now) = await RunWavyAsync("now", "subAccountId-rejected", "--baseline", Results(before), "--fail-on", "new");
+
+        exit.Should().Be(ExitCodes.Incomplete, "a change must not pass the gate by making the suite check less");
+        output.Should().Contain("checked less than in the baseline (wavy-open-sessions/WAVY-012)").And.Contain("the gate says incomplete");
+        RunResults.Read(Results(now)).Baseline!.LessChecked.Should().Equal("wavy-open-sessions/WAVY-012");
+
+        var (accepted, _, _) = await RunWavyAsync("accepted", "subAccountId-rejected", "--baseline", Results(before), "--fail-on", "new", "--accept-incomplete");
+        accepted.Should().Be(ExitCodes.Conformant);
+    }
+
+    [Test]
+    public void Compare_marks_only_failing_verdicts_and_counts_less_checked_only_when_the_baseline_checked_in_full()
+    {
+        RequirementResult R(string id, Verdict v, params CaseOutcome[] cases) => new()
+        {
+            Api = "a", Id = id, Title = id, Level = "MUST", Category = "c", Source = "s", RestsOnAssumption = false, Verdict = v, Cases = cases,
+        };
+        CaseOutcome C(Verdict v, string? partial = null) => new()
+        {
+            Key = Guid.NewGuid().ToString("N"), Api = "a", RequirementId = "x", Element = "e", Verdict = v, Message = "m", Partial = partial,
+        };
+        RunResults Run(params RequirementResult[] rs) => new()
+        {
+            Target = new TargetInfo("t", "d", true, new Dictionary<string, string>(), []), FailOn = "new",
+            Tool = new ToolInfo("conformance", "1"), Requirements = rs, StartedAt = DateTimeOffset.UnixEpoch, FinishedAt = DateTimeOffset.UnixEpoch,
+            RequestCount = 0, Conformant = false, Counts = new Dictionary<string, int>(), Apis = [],
+        };
+
+        var baseline = Run(
+            R("deviates", Verdict.Deviation, C(Verdict.Deviation)),
+            R("errored", Verdict.Error, C(Verdict.Error)),
+            R("skipped-before", Verdict.Skipped, C(Verdict.Skipped)),
+            R("partial-before", Verdict.Pass, C(Verdict.Pass, "half")),
+            R("full-before", Verdict.Pass, C(Verdict.Pass)),
+            R("na", Verdict.NotApplicable, C(Verdict.NotApplicable)));
+        var now = Run(
+            R("deviates", Verdict.Fail, C(Verdict.Fail)),
+            R("errored", Verdict.Pass, C(Verdict.Pass)),
+            R("skipped-before", Verdict.Skipped, C(Verdict.Skipped)),
+            R("partial-before", Verdict.Pass, C(Verdict.Pass, "half")),
+            R("full-before", Verdict.Pass, C(Verdict.Pass, "a quarter")),
+            R("na", Verdict.Error, C(Verdict.Error)));
+
+        var compared = Baseline.Compare(now, baseline, "b.json");
+
+        compared.Requirements.Select(r => (r.Id, r.Change)).Should().Equal(
+            ("deviates", Change.NewFail), ("errored", Change.Fixed), ("skipped-before", Change.Unchanged),
+            ("partial-before", Change.Unchanged), ("full-before", Change.Unchanged), ("na", Change.NewFail));
+        compared.Baseline!.LessChecked.Should().Equal("a/full-before");
+        compared.Regressed.Should().BeTrue();
+        compared.Outcome.Should().Be(RunOutcome.NotConformant);
+        Baseline.Compare(Run(R("errored", Verdict.Pass, C(Verdict.Pass))), baseline, "b.json").Regressed.Should().BeFalse();
+    }
+
+    [TestCase("--fail-on", "new", "fail-on new fails only on regressions against a baseline")]
+    [TestCase("--baseline", "/nonexistent/results.json", "does not exist")]
+    public async Task A_gate_without_a_usable_baseline_is_one_line_and_exit_2(string option, string value, string says)
+    {
+        var (exit, output, err) = await RunAsync("--api", Api, "--report-dir", dir, option, value);
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration);
+        err.Trim().Should().Contain(says).And.NotContain("\n").And.NotContain("   at ");
+        output.Should().NotContain("requests");
+    }
+
+    [Test]
+    public async Task A_baseline_that_is_not_a_results_file_stops_the_run_before_it_starts()
+    {
+        var bad = Path.Combine(dir, "bad.json");
+        await File.WriteAllTextAsync(bad, "{\"hello\": 1}");
+
+        var (exit, output, err) = await RunAsync("--api", Api, "--report-dir", Path.Combine(dir, "out"), "--baseline", bad);
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration);
+        err.Trim().Should().Contain("not a results file").And.NotContain("\n").And.NotContain("   at ");
+        Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse("nothing ran");
+        output.Should().NotContain("requests");
+    }
+}
