@@ -114,12 +114,18 @@ public sealed partial class PactVerificationCheck : ICheck
         run.Note($"verified by the Pact core {PactCore.Version()} through the suite's HTTP layer");
         foreach (var note in notes.Where(n => n.Kind == RelayNoteKind.Transport))
         {
-            run.Fail($"{note.Detail}: expected the response the pact describes / received none the pact allows", run.Requirement.Source, note.Exchange);
+            Finding finding = note.Exchange switch
+            {
+                { Error: { } error } => new TransportProblem(error, null),
+                { BlockedRedirect: { } location } e => new CrossOriginRedirect(e.Status ?? 0, location),
+                _ => new PactMismatch("no response the pact allows"),
+            };
+            run.Fail(note.Detail, finding, run.Requirement.Source, note.Exchange);
         }
 
         if (!outcome.Passed && notes.All(n => n.Kind != RelayNoteKind.Transport))
         {
-            run.Fail($"expected the response the pact describes / received: {outcome.Mismatch}", run.Requirement.Source);
+            run.Fail(new PactMismatch(outcome.Mismatch), run.Requirement.Source);
         }
     }
 

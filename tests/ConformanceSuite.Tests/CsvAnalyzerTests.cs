@@ -81,7 +81,175 @@ public sealed class CsvAnalyzerTests
 
         var analysis = CsvAnalyzer.Analyze(stream, Spec);
 
-        analysis.HeaderProblems.Should().Contain(p => p.Message.Contains("not valid UTF-8", StringComparison.Ordinal));
+        analysis.HeaderProblems.Select(p => p.Finding).OfType<Checks.CsvHeaderProblem>().Should().Contain(f => f.Issue == Checks.CsvHeaderIssue.Encoding);
+    }
+
+    [Test]
+    public void Problems_keep_their_order_and_numbers_across_the_checking_thread()
+    {
+        // 200,000 rows pass through many batches; a blank line after row 100 shifts the line numbers by one.
+        var rows = Enumerable.Range(1, 200_000).Select(i => i % 1000 == 0 ? $"+55 {i},2019-02-13T10:15:30Z" : $"{5519900000000L + i},2019-02-13T10:15:30Z");
+        var body = "source,session_created_at\n" + string.Join("\n", rows.Take(100)) + "\n\n" + string.Join("\n", rows.Skip(100)) + "\n5519900000000\n";
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(body));
+
+        using var analysis = CsvAnalyzer.Analyze(stream, Spec);
+
+        analysis.RowCount.Should().Be(200_001);
+        analysis.RowProblemCount.Should().Be(201);
+        analysis.RowProblems.Should().HaveCount(CsvAnalyzer.MaxRowProblemsKept);
+        for (var k = 1; k <= CsvAnalyzer.MaxRowProblemsKept; k++)
+        {
+            Says(analysis.RowProblems[k - 1], row: k * 1000, line: (k * 1000) + 2, column: "source", value: $"+55 {k * 1000}");
+        }
+    }
+
+    [Test]
+    public void A_short_row_far_into_a_file_is_reported_with_its_text()
+    {
+        var rows = Enumerable.Range(1, 50_000).Select(i => i == 30_000 ? "5519912345678" : $"{5519900000000L + i},2019-02-13T10:15:30Z");
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes("source,session_created_at\n" + string.Join("\n", rows) + "\n"));
+
+        using var analysis = CsvAnalyzer.Analyze(stream, Spec);
+
+        Says(analysis.RowProblems.Should().ContainSingle().Subject, row: 30_000, line: 30_001, column: null, value: "5519912345678");
+        analysis.RowProblems[0].Message.Should().Contain("2 fields");
+    }
+
+    private static readonly string[] AwkwardLines =
+    [
+        "5519900000007,a,b", "\"x,y\",z", "  5519900000002 , 2019-02-13T10:15:30Z ", "5519900000001,2019-02-13T10:15:30Z", "\t5519900000004\t,x",
+        "\u00e95519900000005,\u00fc\U0001F600", ",", "5519900000006,", ",2019-02-13T10:15:30Z", "5519900000008", "a'b,c;d|e", "ab\"c,d",
+        "\"5519900000009\",\"2019-02-13T10:15:30Z\"", "5519900000010,2019-02-13T10:15:30Z,", "5519900000011,,", " , ",
+    ];
+
+    [TestCase("\n")]
+    [TestCase("\r\n")]
+    [TestCase("\r")]
+    public void Rows_are_read_exactly_as_the_parser_reads_them(string newline)
+    {
+        // Most rows are split by the analyzer itself (no quotes); its row set must hold exactly the parser's fields.
+        var lines = Enumerable.Range(0, 3000).Select(i => AwkwardLines[i % AwkwardLines.Length]).ToList();
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes("source,session_created_at" + newline + string.Join(newline, lines) + newline));
+
+        using var analysis = CsvAnalyzer.Analyze(stream, Spec, keepRows: lines.Count);
+        using var parsed = new CsvRowSet();
+        foreach (var record in analysis.Rows)
+        {
+            parsed.Add([record.Length > 0 ? record[0] : null, record.Length > 1 ? record[1] : null]);
+        }
+
+        analysis.RowCount.Should().Be(lines.Count);
+        analysis.RowSet.CompareAsSubsetOf(parsed).IsEqual.Should().BeTrue();
+        Says(analysis.RowProblems[0], row: 1, line: 2, column: null, value: "5519900000007,a,b");
+        Says(analysis.RowProblems[1], row: 2, line: 3, column: "source", value: "x,y");
+        Says(analysis.RowProblems[2], row: 2, line: 3, column: "session_created_at", value: "z");
+        Says(analysis.RowProblems[3], row: 3, line: 4, column: "source", value: "  5519900000002 ");
+        Says(analysis.RowProblems[4], row: 3, line: 4, column: "session_created_at", value: " 2019-02-13T10:15:30Z ");
+    }
+
+    [Test]
+    public void A_file_and_its_fully_quoted_twin_give_the_same_rows_and_problems()
+    {
+        var lines = Enumerable.Range(0, 5000).Select(i => AwkwardLines[i % AwkwardLines.Length]).Where(l => !l.Contains('"', StringComparison.Ordinal)).ToList();
+        var quoted = lines.Select(l => string.Join(',', l.Split(',').Select(f => $"\"{f}\"")));
+        using var plainStream = new MemoryStream(Encoding.UTF8.GetBytes("source,session_created_at\n" + string.Join("\n", lines) + "\n"));
+        using var quotedStream = new MemoryStream(Encoding.UTF8.GetBytes("source,session_created_at\n" + string.Join("\n", quoted) + "\n"));
+
+        using var plain = CsvAnalyzer.Analyze(plainStream, Spec);
+        using var twin = CsvAnalyzer.Analyze(quotedStream, Spec);
+
+        plain.RowSet.CompareAsSubsetOf(twin.RowSet).IsEqual.Should().BeTrue();
+        plain.RowProblemCount.Should().Be(twin.RowProblemCount).And.BeGreaterThan(0);
+        plain.RowProblems.Select(p => p.Message.Replace("\"", "", StringComparison.Ordinal))
+            .Should().Equal(twin.RowProblems.Select(p => p.Message.Replace("\"", "", StringComparison.Ordinal)));
+    }
+
+    /// <summary>A row problem names its row, its line, the column (for a rule) and the value exactly as read, quoted.</summary>
+    private static void Says(CsvProblem problem, int row, int line, string? column, string value)
+    {
+        problem.Message.Should().StartWith($"row {row} (line {line})");
+        if (column is not null)
+        {
+            problem.Message.Should().Contain(column).And.EndWith($"'{value}'");
+        }
+        else
+        {
+            problem.Message.Should().Contain($"{value}'", "a row with the wrong field count is shown whole");
+        }
+    }
+
+    public static IEnumerable<string> DateTimes()
+    {
+        string[] fixedCases =
+        [
+            "2019-02-13T10:15:30Z", "2019-02-13T10:15", "2019-02-13T10:15+03", "2019-02-13T10:15-0330", "2019-02-13T10:15:30.1234567Z",
+            "2019-02-13T10:15:30.12345678Z", "2019-02-13T10:15:30.123456789+01:00", "2019-02-13T23:59:60Z", "2019-02-13T24:00Z",
+            "2019-02-29T10:15Z", "2020-02-29T10:15Z", "0000-01-01T00:00Z", "0001-01-01T00:00+01:00", "0001-01-01T00:00-01:00",
+            "9999-12-31T23:59+14:00", "9999-12-31T23:59-01:00", "2019-02-13T10:15+14:00", "2019-02-13T10:15+14:01", "2019-02-13T10:15+15:00",
+            "2019-02-13T10:15+13:59", "2019-02-13T10:15+05:60", "2019-02-13T10:15+0560", "2019-02-13T10:15:30Z\n", "2019-13-13T10:15Z",
+            "2019-00-13T10:15Z", "2019-02-00T10:15Z", "2019-02-13T10:15-00:00", "2019-02-13 10:15:30Z", "2019-02-13T10:15:30", "13/02/2019 10:15",
+            "2019-02-13T10:15:30.Z", "2019-02-13T10:15:30z", "2019-02-13t10:15:30Z", "\u0662\u0660\u0661\u0669-02-13T10:15Z", "", "2019-02-13T10:15:30+3",
+            "2019-02-13T10:15:30+03:0", "2019-02-13T10:15:30+03:000", "2019-02-13T10:1", "2019-2-13T10:15Z", " 2019-02-13T10:15Z",
+        ];
+        foreach (var value in fixedCases)
+        {
+            yield return value;
+        }
+
+        // Variations of every part around its limits.
+        var random = new Random(12345);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var year = random.Next(0, 3) switch { 0 => random.Next(0, 10), 1 => random.Next(9990, 10000), _ => random.Next(1900, 2100) };
+            var text = $"{year:0000}-{random.Next(0, 14):00}-{random.Next(0, 33):00}T{random.Next(0, 26):00}:{random.Next(0, 62):00}";
+            text += random.Next(0, 3) switch { 0 => "", 1 => $":{random.Next(0, 62):00}", _ => $":{random.Next(0, 62):00}.{new string('7', random.Next(0, 11))}" };
+            text += random.Next(0, 5) switch { 0 => "", 1 => "Z", 2 => $"+{random.Next(0, 16):00}", 3 => $"-{random.Next(0, 16):00}{random.Next(0, 61):00}", _ => $"+{random.Next(12, 16):00}:{random.Next(0, 61):00}" };
+            yield return text;
+        }
+    }
+
+    [Test]
+    public void The_fast_date_time_test_agrees_with_the_reference_on_every_value()
+    {
+        var rule = Spec.Columns.Single(c => c.Rule?.Kind == "iso8601-datetime").Rule!;
+        var test = CsvRuleTests.For(rule);
+        var fastAccepted = 0;
+
+        foreach (var value in DateTimes())
+        {
+            var reference = CsvRuleTests.IsIsoDateTimeReference(value);
+            if (CsvRuleTests.IsPlainIsoDateTime(value))
+            {
+                reference.Should().BeTrue($"the fast path accepted '{value}', so the reference must");
+                fastAccepted++;
+            }
+
+            test(value).Should().Be(reference, $"'{value}' is judged as the reference judges it");
+        }
+
+        fastAccepted.Should().BeGreaterThan(1000, "the fast path takes the common values");
+    }
+
+    [TestCase("^[0-9]{10,15}$", true)]
+    [TestCase(@"^\d{3}$", true)]
+    [TestCase("^[a-fA-F0-9]+$", true)]
+    [TestCase("^[A-Z]*$", true)]
+    [TestCase("^[0-9]{4,}$", true)]
+    [TestCase("^[0-9]{2}-[0-9]{2}$", false)]
+    [TestCase("^[^,]+$", false)]
+    public void The_fast_pattern_test_agrees_with_the_expression(string pattern, bool hasFastPath)
+    {
+        var test = CsvRuleTests.Pattern(pattern);
+        var regex = new System.Text.RegularExpressions.Regex(pattern);
+        string[] values = ["", "1", "123", "1234567890", "123456789012345", "1234567890123456", "12345678901\n", "12 345", "+5519912345678",
+            "abcDEF09", "ABC", "abc", "\u0661\u0662\u0663", "12-34", "a,b", "999999999999", "0000"];
+
+        foreach (var value in values)
+        {
+            test(value).Should().Be(regex.IsMatch(value), $"'{value}' against {pattern}");
+        }
+
+        CsvRuleTests.HasFastPath(pattern).Should().Be(hasFastPath);
     }
 
     /// <summary>A non-seekable stream that makes rows as they are read.</summary>

@@ -194,9 +194,9 @@ public sealed class CsvSubsetTests
         using var small = Analyze(Rows(Enumerable.Range(1, rows / 10)));
         using var smallPart = Analyze(Rows(Enumerable.Range(1, rows / 10).Where(i => i % 3 == 0)));
         smallPart.RowSet.CompareAsSubsetOf(small.RowSet).IsStrictSubset.Should().BeTrue();
-        var bound = (1.5 * CsvRowSetOptions.Default.MemoryBudgetBytes) + ((CsvRowSetOptions.Default.MergeFanIn + 1) * 64 * 1024);
-        all.RowSet.PeakBufferBytes.Should().BeLessThanOrEqualTo((long)bound);
-        small.RowSet.PeakBufferBytes.Should().BeLessThanOrEqualTo((long)bound);
+        var bound = CsvRowSetOptions.Default.MemoryBudgetBytes + ((CsvRowSetOptions.Default.MergeFanIn + 1) * 64 * 1024);
+        all.RowSet.PeakBufferBytes.Should().BeLessThanOrEqualTo(bound, "the budget plus the merge buffers");
+        small.RowSet.PeakBufferBytes.Should().BeLessThanOrEqualTo(bound);
         all.RowSet.PeakBufferBytes.Should().BeLessThanOrEqualTo((long)(small.RowSet.PeakBufferBytes * 1.25), "memory does not grow with the rows");
     }
 
@@ -253,7 +253,7 @@ public sealed class CsvSubsetTests
 
         var result = some.RowSet.CompareAsSubsetOf(all.RowSet);
 
-        all.HeaderProblems.Should().Contain(p => p.Message.Contains("not valid UTF-8", StringComparison.Ordinal));
+        all.HeaderProblems.Should().Contain(p => p.Message.Contains("not valid UTF-8", StringComparison.OrdinalIgnoreCase));
         all.RowSetPartialReason.Should().Contain("valid UTF-8");
         result.Exact.Should().BeFalse();
     }

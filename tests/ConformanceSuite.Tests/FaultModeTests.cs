@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using ConformanceSuite.Checks;
 using ConformanceSuite.Running;
 using FluentAssertions;
@@ -29,8 +31,13 @@ public sealed class FaultModeTests
         catching.Verdict.Should().BeOneOf(Verdict.Fail, Verdict.Deviation);
         var messages = catching.Cases.Where(c => c.Verdict != Verdict.Pass).Select(c => c.Message).ToList();
         messages.Should().NotBeEmpty()
-            .And.AllSatisfy(m => m.Should().StartWith(fault.CaughtBy, "a failure message names its requirement"))
-            .And.Contain(m => m.Contains(fault.Message, StringComparison.Ordinal));
+            .And.AllSatisfy(m => m.Should().StartWith(fault.CaughtBy, "a failure message names its requirement"));
+
+        // The finding is compared as data: its type and every field the expectation gives, as results.json carries them.
+        var findings = catching.Cases.SelectMany(c => c.Findings)
+            .Select(f => JsonSerializer.SerializeToNode(f, ResultsJson.Options)!.AsObject()).ToList();
+        findings.Should().Contain(f => fault.Finding.All(field => JsonNode.DeepEquals(f[field.Key], field.Value)),
+            $"{fault.CaughtBy} should report {fault.Finding.ToJsonString()}; it reported {string.Join(" | ", findings.Select(f => f.ToJsonString()))}");
         foreach (var broken in results.Requirements.Where(r => r.Verdict is Verdict.Fail or Verdict.Deviation))
         {
             broken.Cases.Where(c => c.Verdict is Verdict.Fail or Verdict.Deviation).Should().AllSatisfy(c =>

@@ -74,7 +74,8 @@ public sealed record FaultExpectation
 
     public required string CaughtBy { get; init; }
 
-    public required string Message { get; init; }
+    /// <summary>The finding the catching requirement must report: its <c>type</c> and the fields given, as results.json has them.</summary>
+    public required System.Text.Json.Nodes.JsonObject Finding { get; init; }
 
     public required IReadOnlyDictionary<string, Verdict> Expect { get; init; }
 

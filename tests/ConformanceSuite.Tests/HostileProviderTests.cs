@@ -220,8 +220,8 @@ public sealed class HostileProviderTests
         Case(results, "WAVY-006").Verdict.Should().Be(Verdict.Pass, "the retries got an answer");
         var availability = Case(results, "WAVY-015");
         availability.Verdict.Should().Be(Verdict.Deviation, "retries must not hide a flaky provider");
-        availability.Findings.Select(f => f.Message).Should().Contain(m => m.Contains("only after 2 retries"))
-            .And.Contain(m => m.Contains("the refused attempts: 429 ×1, 503 ×1"));
+        availability.Findings.OfType<RetriedRequest>().Should().Contain(f => f.Status == 200 && f.Retries == 2);
+        availability.Notes.Should().Contain(n => n.Contains("the refused attempts: 429 ×1, 503 ×1"));
     }
 
     [Test]

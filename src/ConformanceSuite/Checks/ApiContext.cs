@@ -12,7 +12,7 @@ namespace ConformanceSuite.Checks;
 /// What checks of one API share in a run: its contract, its target, the HTTP client, and probes that
 /// several checks need (a scenario's success call, its download), made once and cached.
 /// </summary>
-public sealed class ApiContext(ApiContract contract, ApiTarget target, ConformanceHttpClient http)
+public sealed class ApiContext(ApiContract contract, ApiTarget target, ConformanceHttpClient http) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<object>>> cache = new(StringComparer.Ordinal);
 
@@ -202,7 +202,7 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
     /// A full walk of a cursor-paginated scenario (with extra query values), made once per run and bounded
     /// by the contract's page and time limits so a broken provider cannot hang the run.
     /// </summary>
-    public Task<ListWalk> WalkAsync(string scenarioId, IReadOnlyDictionary<string, string>? extra, CancellationToken ct, string? mode = null)
+    public Task<ListWalk> WalkAsync(string scenarioId, IReadOnlyDictionary<string, string>? extra, CancellationToken ct, WalkMode? mode = null)
     {
         var query = ScenarioQuery(scenarioId);
         foreach (var (k, v) in extra ?? new Dictionary<string, string>())
@@ -212,9 +212,9 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
 
         var spec = Contract.Endpoint(Contract.Scenario(scenarioId).Endpoint).Pagination
             ?? throw new ConfigurationException($"{Contract.Id}: scenario '{scenarioId}' has no paginated endpoint");
-        mode ??= spec.Style == "cursor" ? "cursor" : "offset";
-        var key = $"walk:{mode}:" + Contract.Scenario(scenarioId).Endpoint + "?" + string.Join("&", query.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
-        return Cached(key, () => ListWalk.RunAsync(this, scenarioId, query, mode, ct));
+        var how = mode ?? (spec.Style == "cursor" ? WalkMode.Cursor : WalkMode.Offset);
+        var key = $"walk:{how}:" + Contract.Scenario(scenarioId).Endpoint + "?" + string.Join("&", query.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+        return Cached(key, () => ListWalk.RunAsync(this, scenarioId, query, how, ct));
     }
 
     /// <summary>The walk of a scenario, required to have completed; otherwise the case is skipped.</summary>
@@ -224,12 +224,26 @@ public sealed class ApiContext(ApiContract contract, ApiTarget target, Conforman
         if (!walk.Complete || walk.ItemsTruncated)
         {
             var covering = Contract.Requirements.FirstOrDefault(r => r.Check?.Kind is "cursor-pagination" or "offset-pagination" && r.Check.Scenarios.Contains(scenarioId))?.Id;
-            CheckRun.Skip($"precondition not met: the walk of scenario '{scenarioId}' did not complete ({(walk.ItemsTruncated ? $"more than {walk.Items.Count} items" : walk.Ending)})"
+            CheckRun.Skip($"precondition not met: the walk of scenario '{scenarioId}' did not complete ({(walk.ItemsTruncated ? $"more than {walk.Items.Count} items" : ListWalk.Describe(walk.Ending))})"
                 + (covering is null ? "" : $" (judged by {covering})"),
-                walk.Ending is "page-limit" or "time-limit" || walk.ItemsTruncated ? $"apis.{Contract.Id}.overrides.contract (the pagination bounds)" : null);
+                walk.Ending is WalkEnding.PageLimit or WalkEnding.TimeLimit || walk.ItemsTruncated ? $"apis.{Contract.Id}.overrides.contract (the pagination bounds)" : null);
         }
 
         return walk;
+    }
+
+    /// <summary>Releases what the cached probes hold: the rows a CSV analysis kept (spilled to a temporary folder past its budget).</summary>
+    public void Dispose()
+    {
+        foreach (var entry in cache.Values)
+        {
+            if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully && entry.Value.Result is DownloadProbe { Analysis: { } analysis })
+            {
+                analysis.Dispose();
+            }
+        }
+
+        cache.Clear();
     }
 
     private async Task<T> Cached<T>(string key, Func<Task<T>> make)

@@ -29,9 +29,13 @@ public sealed class CheckRun(CheckCase @case, ApiContext context)
     public IReadOnlyList<HttpExchange> Evidence => evidence;
 
     /// <summary>Records a broken rule. <paramref name="basis"/> says whether that rule is documented or assumed.</summary>
-    /// <remarks>The message is redacted here: checks quote what providers send, and a provider may send a secret back.</remarks>
-    public void Fail(string message, Basis? basis, HttpExchange? exchange = null) =>
-        findings.Add(new Finding(Context.Http.Redactor.Scrub(message), Finding.AspectOf(basis), exchange));
+    /// <remarks>Every text of the finding is redacted here: checks quote what providers send, and a provider may send a secret back.</remarks>
+    public void Fail(Finding finding, Basis? basis, HttpExchange? exchange = null) =>
+        findings.Add(finding.Scrubbed(Context.Http.Redactor.Scrub) with { Aspect = Finding.AspectOf(basis), Evidence = exchange ?? finding.Evidence });
+
+    /// <summary>Records <paramref name="finding"/> about what <paramref name="subject"/> was (<c>without customerId</c>, <c>CSV_EXCEL</c>).</summary>
+    public void Fail(string subject, Finding finding, Basis? basis, HttpExchange? exchange = null) =>
+        Fail(finding with { Subject = subject }, basis, exchange);
 
     public void Note(string note) => notes.Add(Context.Http.Redactor.Scrub(note));
 

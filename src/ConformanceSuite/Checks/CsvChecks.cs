@@ -12,7 +12,7 @@ public sealed class CsvHeaderCheck : PerScenarioCheck
         var analysis = probe.Analysis!;
         foreach (var problem in analysis.HeaderProblems)
         {
-            run.Fail(problem.Message, problem.Basis, probe.Download);
+            run.Fail(problem.Finding, problem.Basis, probe.Download);
         }
 
         run.Note($"header line: '{analysis.HeaderLine ?? "(none)"}'{(analysis.HasBom ? " after a BOM" : "")}");
@@ -41,7 +41,7 @@ public sealed class CsvRowsCheck : PerScenarioCheck
 
         foreach (var problem in analysis.RowProblems)
         {
-            run.Fail(problem.Message, problem.Basis, probe.Download);
+            run.Fail(problem.Finding, problem.Basis, probe.Download);
         }
 
         if (analysis.RowProblemCount > analysis.RowProblems.Count)
@@ -68,16 +68,16 @@ public sealed class CsvEmptyCheck : PerScenarioCheck
         {
             if (analysis.Bytes == 0 || analysis.HeaderLine is null)
             {
-                run.Fail("expected a header-only CSV / received 0 bytes (no header line)", spec.Empty.Basis, probe.Download);
+                run.Fail(new CsvHeaderProblem(CsvHeaderIssue.Missing, "a header-only CSV", $"{analysis.Bytes} bytes (no header line)", null), spec.Empty.Basis, probe.Download);
             }
             else if (analysis.RowCount > 0)
             {
-                run.Fail($"expected a header-only CSV / received {analysis.RowCount} data rows after the header", spec.Empty.Basis, probe.Download);
+                run.Fail("a scenario without data", new CountMismatch("data rows after the header", CountRelation.Exactly, 0, analysis.RowCount), spec.Empty.Basis, probe.Download);
             }
         }
         else if (analysis.Bytes > 0)
         {
-            run.Fail($"expected an empty (0-byte) file / received {analysis.Bytes} bytes", spec.Empty.Basis, probe.Download);
+            run.Fail("a scenario without data", new CountMismatch("bytes (an empty file)", CountRelation.Exactly, 0, analysis.Bytes), spec.Empty.Basis, probe.Download);
         }
     }
 }

@@ -18,24 +18,20 @@ public sealed class DownloadAnonymousCheck : PerScenarioCheck
             throw new CredentialConfinementException($"the download was sent with {string.Join(", ", exchange.CredentialsSent)}");
         }
 
-        if (exchange.Error is not null)
+        const string Subject = "the download, without credentials";
+        if (exchange.Error is not null || exchange.BlockedRedirect is not null)
         {
-            run.Fail($"expected the download to answer 200 without credentials / received no usable response ({exchange.Error})", basis, exchange);
-        }
-        else if (exchange.BlockedRedirect is not null)
-        {
-            run.Note($"the download redirects to another origin ({exchange.BlockedRedirect}); the suite does not follow cross-origin redirects");
-            run.Fail($"expected the download to answer 200 without credentials / received {exchange.Status} to another origin", basis, exchange);
+            run.Fail(Subject, Finding.OfResponse(200, exchange), basis, exchange);
         }
         else if (exchange.Status is 401 or 403)
         {
             // Refused without credentials: the link exists, only the assumption that it needs none is broken.
-            run.Fail($"expected the download to answer 200 without credentials / received {exchange.Status}", basis, exchange);
+            run.Fail(Subject, new StatusMismatch(200, exchange.Status.Value, StatusReading.Other), basis, exchange);
         }
         else if (!exchange.IsSuccess)
         {
             // Not found, gone, or a server error: the documented link to the CSV does not lead to one.
-            run.Fail($"expected the link to lead to the CSV / received {exchange.Status}: the documented link is broken", download.Basis, exchange);
+            run.Fail(Subject, new StatusMismatch(200, exchange.Status ?? 0, StatusReading.BrokenLink), download.Basis, exchange);
         }
         else
         {
@@ -58,7 +54,7 @@ public sealed class CredentialsConfinedCheck : PerScenarioCheck
         var success = run.Keep(await run.Context.SuccessAsync(run.Element.Key, ct));
         if (success.BlockedRedirect is not null)
         {
-            run.Fail($"expected the authenticated call to be answered on the API origin / received {success.Status} redirecting to {success.BlockedRedirect}, another origin (not followed, so no credential left)", basis, success);
+            run.Fail("the authenticated call", new CrossOriginRedirect(success.Status ?? 0, success.BlockedRedirect), basis, success);
         }
 
         var apiOrigin = CredentialSet.OriginOf(run.Context.Target.BaseUrl);
@@ -84,7 +80,7 @@ public sealed class CredentialsConfinedCheck : PerScenarioCheck
             .ToList();
         foreach (var e in leaked)
         {
-            run.Fail($"expected no credential to leave {apiOrigin} / the suite sent {string.Join(", ", e.CredentialsSent)} to {e.Url}", basis, e);
+            run.Fail(new CredentialExposure(apiOrigin, [.. e.CredentialsSent], e.Url), basis, e);
         }
 
         run.Note($"{run.Context.Http.Log.Count} requests so far in this run; none sent a credential outside {apiOrigin}" + (leaked.Count > 0 ? " — except the ones reported" : ""));

@@ -15,9 +15,9 @@ public static class Expect
     {
         run.Keep(exchange);
         var expected = rejection.Status;
-        if (exchange.Error is not null)
+        if (exchange.Error is not null || exchange.BlockedRedirect is not null)
         {
-            run.Fail($"{what}: expected {expected} / received no response ({exchange.Error})", ruleBasis, exchange);
+            run.Fail(what, Finding.OfResponse(expected, exchange), ruleBasis, exchange);
             return;
         }
 
@@ -29,19 +29,19 @@ public static class Expect
 
         if (rejection.Tolerated.Contains(status))
         {
-            run.Fail($"{what}: expected {expected} / received {status} (tolerated, reported as a deviation)", Basis.Assumed(rejection.Basis.Assumption ?? "tolerated"), exchange);
+            run.Fail(what, new StatusMismatch(expected, status, StatusReading.Tolerated), Basis.Assumed(rejection.Basis.Assumption ?? "tolerated"), exchange);
         }
         else if (status < 400)
         {
-            run.Fail($"{what}: expected {expected} / received {status}: the request was not refused", ruleBasis, exchange);
+            run.Fail(what, new StatusMismatch(expected, status, StatusReading.NotRefused), ruleBasis, exchange);
         }
         else if (status >= 500)
         {
-            run.Fail($"{what}: expected {expected} / received {status}: a server error is not a refusal of bad input", ruleBasis, exchange);
+            run.Fail(what, new StatusMismatch(expected, status, StatusReading.ServerError), ruleBasis, exchange);
         }
         else
         {
-            run.Fail($"{what}: expected {expected} / received {status}", rejection.Basis, exchange);
+            run.Fail(what, new StatusMismatch(expected, status, StatusReading.Other), rejection.Basis, exchange);
         }
     }
 

@@ -70,31 +70,32 @@ public sealed class ExportCheck : ICheck
         query[exports.FormatParameter] = formatName;
         var (exchange, analysis) = await run.Context.Http.StreamAsync(run.Context.Call(endpoint, query, run.Context.ScenarioPath(scenario), $"export {formatName} of '{scenario}'"),
             (ex, body) => ex.IsSuccess ? CsvAnalyzer.Analyze(body, spec, keepRows: Exports.RowsCompared) : null, ct);
+        using var rows = analysis; // the rows it kept, spilled past their budget
         run.Keep(exchange);
         if (analysis is null)
         {
-            run.Fail($"{formatName}: expected 200 with a CSV / received {exchange.Error ?? exchange.Status.ToString()}", format.Basis, exchange);
+            run.Fail(formatName, Finding.OfResponse(200, exchange), format.Basis, exchange);
             return;
         }
 
         if (Expect.MediaType(exchange.ContentType) != Expect.MediaType(format.ContentType))
         {
-            run.Fail($"{formatName}: expected Content-Type {format.ContentType} / received {exchange.ContentType ?? "none"}", format.Basis, exchange);
+            run.Fail(formatName, new HeaderMismatch("Content-Type", format.ContentType, exchange.ContentType), format.Basis, exchange);
         }
 
         foreach (var problem in analysis.HeaderProblems)
         {
-            run.Fail($"{formatName}: {problem.Message}", problem.Basis, exchange);
+            run.Fail(formatName, problem.Finding, problem.Basis, exchange);
         }
 
         if (analysis.RowCount != items.Count)
         {
-            run.Fail($"{formatName}: expected {items.Count} rows, as the JSON listing has / received {analysis.RowCount}", format.Basis, exchange);
+            run.Fail(formatName, new CountMismatch("rows (as the JSON listing has)", CountRelation.Exactly, items.Count, analysis.RowCount), format.Basis, exchange);
         }
 
         if (items.Count == 0 && analysis.HeaderLine is null)
         {
-            run.Fail($"{formatName}: expected a header-only file for an empty listing / received {analysis.Bytes} bytes, no header", spec.Empty.Basis, exchange);
+            run.Fail($"{formatName}, an empty listing", new CsvHeaderProblem(CsvHeaderIssue.Missing, "a header-only file", $"{analysis.Bytes} bytes, no header", null), spec.Empty.Basis, exchange);
         }
 
         var names = analysis.HeaderNames;
@@ -107,7 +108,7 @@ public sealed class ExportCheck : ICheck
                 if (analysis.Rows[i][c] != json)
                 {
                     differences++;
-                    run.Fail($"{formatName}: row {i + 1}, {names[c]}: expected the JSON listing's '{json}' / received '{analysis.Rows[i][c]}'", format.Basis, exchange);
+                    run.Fail(formatName, new CsvRowProblem(i + 1, null, names[c], analysis.Rows[i][c], $"the JSON listing's '{json}'"), format.Basis, exchange);
                 }
             }
         }
@@ -159,13 +160,13 @@ public sealed class ZipExportCheck : ICheck
         run.Keep(exchange);
         if (!exchange.IsSuccess || bytes is null)
         {
-            run.Fail($"{run.Element.Key}: expected 200 with a zip / received {exchange.Error ?? exchange.Status.ToString()}", zip.Basis, exchange);
+            run.Fail(run.Element.Key, Finding.OfResponse(200, exchange), zip.Basis, exchange);
             return;
         }
 
         if (Expect.MediaType(exchange.ContentType) != Expect.MediaType(zip.ContentType))
         {
-            run.Fail($"{run.Element.Key}: expected Content-Type {zip.ContentType} / received {exchange.ContentType ?? "none"}", zip.Basis, exchange);
+            run.Fail(run.Element.Key, new HeaderMismatch("Content-Type", zip.ContentType, exchange.ContentType), zip.Basis, exchange);
         }
 
         ZipArchive archive;
@@ -175,7 +176,7 @@ public sealed class ZipExportCheck : ICheck
         }
         catch (InvalidDataException ex)
         {
-            run.Fail($"{run.Element.Key}: expected a valid zip archive / received {bytes.Length} bytes that are not one ({ex.Message})", endpoint.Parameter(exports.ZipParameter!).Basis, exchange);
+            run.Fail(run.Element.Key, new ArchiveProblem(ArchiveIssue.NotAnArchive, "a valid zip archive", $"{bytes.Length} bytes that are not one ({ex.Message})"), endpoint.Parameter(exports.ZipParameter!).Basis, exchange);
             return;
         }
 
@@ -184,23 +185,23 @@ public sealed class ZipExportCheck : ICheck
             var expectedName = $"{filename ?? exports.DefaultFilename}.{format.Extension}";
             if (archive.Entries.Count != 1)
             {
-                run.Fail($"{run.Element.Key}: expected exactly one entry, {expectedName} / received {archive.Entries.Count}: {string.Join(", ", archive.Entries.Select(e => e.FullName))}", zip.Basis, exchange);
+                run.Fail(run.Element.Key, new ArchiveProblem(ArchiveIssue.EntryCount, $"exactly one entry, {expectedName}", $"{archive.Entries.Count}: {string.Join(", ", archive.Entries.Select(e => e.FullName))}"), zip.Basis, exchange);
                 return;
             }
 
             var entry = archive.Entries[0];
             if (entry.FullName != expectedName)
             {
-                run.Fail($"{run.Element.Key}: expected the entry {expectedName} / received {entry.FullName}", zip.Basis, exchange);
+                run.Fail(run.Element.Key, new ArchiveProblem(ArchiveIssue.EntryName, expectedName, entry.FullName), zip.Basis, exchange);
             }
 
             using var content = entry.Open();
             if (format.CsvSpec is { } csvSpec)
             {
-                var analysis = CsvAnalyzer.Analyze(content, Exports.Narrow(run.Contract.CsvSpecs[csvSpec], exports, query));
+                using var analysis = CsvAnalyzer.Analyze(content, Exports.Narrow(run.Contract.CsvSpecs[csvSpec], exports, query));
                 foreach (var problem in analysis.HeaderProblems)
                 {
-                    run.Fail($"{run.Element.Key}, in {entry.FullName}: {problem.Message}", problem.Basis, exchange);
+                    run.Fail($"{run.Element.Key}, in {entry.FullName}", problem.Finding, problem.Basis, exchange);
                 }
 
                 run.Note($"{entry.FullName}: {analysis.RowCount} rows");
@@ -211,7 +212,7 @@ public sealed class ZipExportCheck : ICheck
                 var text = await reader.ReadToEndAsync(ct);
                 foreach (var v in SchemaValidator.Validate(run.Contract.BodySchemas[endpoint.Success.BodySchema], text))
                 {
-                    run.Fail($"{run.Element.Key}, in {entry.FullName}: expected the body to validate against {endpoint.Success.BodySchema} / {v}", format.Basis, exchange);
+                    run.Fail($"{run.Element.Key}, in {entry.FullName}", SchemaViolationFinding.Of(endpoint.Success.BodySchema, v), format.Basis, exchange);
                 }
 
                 run.Note($"{entry.FullName}: {text.Length} characters of JSON");
@@ -250,20 +251,20 @@ public sealed class ContentDispositionCheck : ICheck
         var expected = $"{filename}.{exports.Formats[formatName].Extension}";
         if (!exchange.IsSuccess)
         {
-            run.Fail($"{run.Element.Key}: expected 200 / received {exchange.Error ?? exchange.Status.ToString()}", basis, exchange);
+            run.Fail(run.Element.Key, Finding.OfResponse(200, exchange), basis, exchange);
             return;
         }
 
         if (!exchange.ResponseHeaders.TryGetValue("Content-Disposition", out var header) || !ContentDispositionHeaderValue.TryParse(header, out var disposition))
         {
-            run.Fail($"{run.Element.Key}: expected Content-Disposition: attachment; filename=\"{expected}\" / received {(header is null ? "none" : $"'{header}'")}", basis, exchange);
+            run.Fail(run.Element.Key, new HeaderMismatch("Content-Disposition", $"attachment; filename=\"{expected}\"", header), basis, exchange);
             return;
         }
 
         var name = (disposition.FileNameStar ?? disposition.FileName)?.Trim('"');
         if (!string.Equals(disposition.DispositionType, "attachment", StringComparison.OrdinalIgnoreCase) || name != expected)
         {
-            run.Fail($"{run.Element.Key}: expected attachment; filename=\"{expected}\" / received '{header}'", basis, exchange);
+            run.Fail(run.Element.Key, new HeaderMismatch("Content-Disposition", $"attachment; filename=\"{expected}\"", header), basis, exchange);
         }
     }
 }

@@ -55,9 +55,10 @@ public sealed class GetByIdCheck : ICheck
 
             var exchange = await run.Context.SendAsync(
                 run.Context.Call(get, new Dictionary<string, string>(), new Dictionary<string, string> { [name] = id }, $"get {id}"), ct);
-            if (exchange.Status != get.Success.Status)
+            var subject = $"{name}={id} (listed)";
+            if (exchange.Status != get.Success.Status || exchange.Error is not null)
             {
-                Report(run, ref problems, $"{name}={id} (listed): expected {get.Success.Status} / received {exchange.Error ?? exchange.Status.ToString()}", get.Basis, exchange);
+                Report(run, ref problems, subject, Finding.OfResponse(get.Success.Status, exchange), get.Basis, exchange);
                 continue;
             }
 
@@ -68,19 +69,19 @@ public sealed class GetByIdCheck : ICheck
             }
             catch (JsonException)
             {
-                Report(run, ref problems, $"{name}={id}: expected a JSON body / received something that is not JSON", get.Success.Basis, exchange);
+                Report(run, ref problems, subject, new NotJson(null), get.Success.Basis, exchange);
                 continue;
             }
 
             foreach (var v in SchemaValidator.Validate(schema, exchange.BodyText))
             {
                 var basis = v.Kind == "PropertyRequired" ? get.Success.ItemRequiredBasis ?? get.Success.Basis : get.Success.Basis;
-                Report(run, ref problems, $"{name}={id}: expected the body to validate against {get.Success.BodySchema} / {v}", basis, exchange);
+                Report(run, ref problems, subject, SchemaViolationFinding.Of(get.Success.BodySchema, v), basis, exchange);
             }
 
             if (JsonPointer.Text(body, idPointer) != id)
             {
-                Report(run, ref problems, $"{name}={id}: expected the same id / received {JsonPointer.Text(body, idPointer) ?? "none"}", get.Basis, exchange);
+                Report(run, ref problems, subject, new ValueMismatch(idPointer, $"the same id, '{id}'", JsonPointer.Text(body, idPointer) is { } other ? $"'{other}'" : null), get.Basis, exchange);
                 continue;
             }
 
@@ -90,7 +91,7 @@ public sealed class GetByIdCheck : ICheck
                 {
                     if (obj.TryGetPropertyValue(field, out var got) && !JsonNode.DeepEquals(listed, got))
                     {
-                        Report(run, ref problems, $"{name}={id}: {field}: expected what the list showed, {Show(listed)} / received {Show(got)}", sameValuesBasis, exchange);
+                        Report(run, ref problems, subject, new ValueMismatch("/" + field, $"what the list showed, {JsonPointer.Show(listed, "null")}", JsonPointer.Show(got, "null")), sameValuesBasis, exchange);
                     }
                 }
             }
@@ -104,17 +105,12 @@ public sealed class GetByIdCheck : ICheck
         run.Note($"{checkedIds.Count} listed ids fetched one by one");
     }
 
-    private static void Report(CheckRun run, ref int problems, string message, Basis basis, Http.HttpExchange exchange)
+    private static void Report(CheckRun run, ref int problems, string subject, Finding finding, Basis basis, Http.HttpExchange exchange)
     {
         if (++problems <= Shown)
         {
-            run.Fail(message, basis, run.Keep(exchange));
+            run.Fail(subject, finding, basis, run.Keep(exchange));
         }
     }
 
-    private static string Show(JsonNode? node)
-    {
-        var text = node?.ToJsonString() ?? "null";
-        return text.Length > 80 ? text[..80] + "…" : text;
-    }
 }

@@ -16,7 +16,7 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
         var walk = await run.Context.WalkAsync(run.Element.Key, null, ct);
         if (walk.FailedExchange is { } failed)
         {
-            run.Fail($"{walk.EndingDetail}", endpoint.Success.Basis, run.Keep(failed));
+            run.Fail(walk.Failure!, endpoint.Success.Basis, run.Keep(failed));
         }
 
         var itemsPointer = endpoint.Pagination!.ItemsPointer + "/";
@@ -27,7 +27,7 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
                 var basis = v.Kind == "PropertyRequired" && v.Pointer.StartsWith(itemsPointer, StringComparison.Ordinal)
                     ? endpoint.Success.ItemRequiredBasis ?? endpoint.Success.Basis
                     : endpoint.Success.Basis;
-                run.Fail($"page {page.Number}: expected the body to validate against {endpoint.Success.BodySchema} / {v}", basis, run.Keep(page.Exchange));
+                run.Fail($"page {page.Number}", SchemaViolationFinding.Of(endpoint.Success.BodySchema, v), basis, run.Keep(page.Exchange));
             }
         }
 
@@ -73,20 +73,20 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
         run.Note($"{walk.Pages.Count} pages, {walk.Items.Count} items, ended: {walk.Ending}");
         switch (walk.Ending)
         {
-            case "error":
-                run.Fail($"the walk broke off: {walk.EndingDetail}", spec.Basis, run.Keep(walk.FailedExchange!));
+            case WalkEnding.Error:
+                run.Fail(walk.Failure!, spec.Basis, run.Keep(walk.FailedExchange!));
                 return;
-            case "cycle":
-                run.Fail($"expected every cursor to lead forward / {walk.EndingDetail}: a cycle", spec.Basis, run.Keep(walk.Pages[^1].Exchange));
+            case WalkEnding.Cycle:
+                run.Fail(new PaginationProblem(PaginationIssue.Cycle, walk.Pages.Count, walk.EndingDetail!), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
                 break;
-            case "page-limit" or "time-limit":
-                run.Fail($"expected the walk to end / it {walk.EndingDetail}", spec.Basis, run.Keep(walk.Pages[^1].Exchange));
+            case WalkEnding.PageLimit or WalkEnding.TimeLimit:
+                run.Fail(new PaginationProblem(PaginationIssue.NoEnd, walk.Pages.Count, walk.EndingDetail!), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
                 break;
         }
 
         if (walk.Complete && walk.Pages.Count > 0 && !walk.Pages[^1].NextPresent)
         {
-            run.Fail($"expected {spec.NextPointer} on the last page, null / received no {spec.NextPointer} at all", spec.Basis, run.Keep(walk.Pages[^1].Exchange));
+            run.Fail(new PaginationProblem(PaginationIssue.MissingNext, walk.Pages.Count, $"no {spec.NextPointer} at all"), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
         }
 
         var firstPage = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -97,7 +97,7 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
             {
                 if (!firstPage.TryAdd(id, page.Number) && ++duplicates <= 5)
                 {
-                    run.Fail($"expected each id once / '{id}' is on page {firstPage[id]} and again on page {page.Number}", spec.Basis, run.Keep(page.Exchange));
+                    run.Fail(new PaginationProblem(PaginationIssue.DuplicateId, page.Number, $"'{id}' on page {firstPage[id]} and again on page {page.Number}"), spec.Basis, run.Keep(page.Exchange));
                 }
             }
         }
@@ -109,7 +109,7 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
 
         foreach (var page in walk.Pages.Take(walk.Pages.Count - 1).Where(p => p.Ids.Count == 0).Take(5))
         {
-            run.Fail($"expected no empty page before the last / page {page.Number} of {walk.Pages.Count} is empty", spec.EmptyPageBasis ?? spec.Basis, run.Keep(page.Exchange));
+            run.Fail(new PaginationProblem(PaginationIssue.EmptyPage, page.Number, $"page {page.Number} of {walk.Pages.Count} empty"), spec.EmptyPageBasis ?? spec.Basis, run.Keep(page.Exchange));
         }
 
         await SameCursorSamePageAsync(run, walk, endpoint, ct);
@@ -130,17 +130,18 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
         var query = new Dictionary<string, string>(walk.Query) { [spec.CursorParameter] = again.Cursor! };
         var exchange = await run.Context.SendAsync(run.Context.Call(endpoint, query, run.Context.ScenarioPath(run.Element.Key), $"page {again.Number} again, same cursor"), ct);
         var page = ListWalk.Parse(exchange, spec, run.Contract.BodySchemas[endpoint.Success.BodySchema], endpoint.Success.Status, out _, out var problem);
+
         if (page is null)
         {
-            run.Fail($"the same cursor asked for again: {problem}", spec.Basis, run.Keep(exchange));
+            run.Fail($"page {again.Number} asked for again, same cursor", problem!, spec.Basis, run.Keep(exchange));
             return;
         }
 
         if (!page.Ids.SequenceEqual(again.Ids, StringComparer.Ordinal) || page.Next != again.Next)
         {
             var basis = spec.StableCursorBasis ?? spec.Basis;
-            run.Fail($"expected the same page for the same cursor (page {again.Number}: {again.Ids.Count} items, first '{First(again.Ids)}') / received {page.Ids.Count} items, first '{First(page.Ids)}'",
-                basis, run.Keep(exchange));
+            run.Fail(new PaginationProblem(PaginationIssue.UnstableCursor, again.Number,
+                $"{page.Ids.Count} items, first '{First(page.Ids)}', where page {again.Number} had {again.Ids.Count}, first '{First(again.Ids)}'"), basis, run.Keep(exchange));
         }
     }
 }
@@ -204,7 +205,7 @@ public sealed class ListFilterCheck : ICheck
         var shown = string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
         if (!filtered.Complete)
         {
-            run.Fail($"{shown}: expected a complete walk / {filtered.EndingDetail ?? filtered.Ending}", parameter.Basis,
+            run.Fail(shown, new PaginationProblem(PaginationIssue.BrokenOff, filtered.Pages.Count, filtered.EndingDetail ?? ListWalk.Describe(filtered.Ending)), parameter.Basis,
                 run.Keep(filtered.FailedExchange ?? filtered.Pages[^1].Exchange));
             return;
         }
@@ -218,12 +219,10 @@ public sealed class ListFilterCheck : ICheck
                 var (matches, atBound) = test(filtered.Items[itemIndex]);
                 if (!matches && ++wrong <= 5)
                 {
-                    var field = filter.Field.Length > 0 ? filter.Field : string.Join(", ", filter.Fields);
-                    var got = filter.Fields.Count > 0
-                        ? string.Join(", ", filter.Fields.Select(f => $"{f} = {JsonPointer.Read(filtered.Items[itemIndex], f)?.ToJsonString() ?? "absent"}"))
-                        : $"{field} = {JsonPointer.Read(filtered.Items[itemIndex], FieldOf(filter, value))?.ToJsonString() ?? "absent"}";
-                    run.Fail($"{shown}: page {page.Number}, item '{page.Ids[i]}': expected {describe} / received {got}",
-                        atBound ? filter.Basis : parameter.Basis, run.Keep(page.Exchange));
+                    var item = filtered.Items[itemIndex];
+                    var got = string.Join(", ", (filter.Fields.Count > 0 ? filter.Fields : [FieldOf(filter, value)])
+                        .Select(f => $"{f} = {JsonPointer.Show(JsonPointer.Read(item, f))}"));
+                    run.Fail(shown, new UnexpectedItem(page.Number, page.Ids[i], describe, got), atBound ? filter.Basis : parameter.Basis, run.Keep(page.Exchange));
                 }
             }
         }
@@ -239,7 +238,7 @@ public sealed class ListFilterCheck : ICheck
         if (missing.Count > 0)
         {
             var basis = missing.All(i => test(i).AtBound) ? filter.Basis : parameter.Basis;
-            run.Fail($"{shown}: expected all {expected.Count} matching items of the unfiltered walk / {missing.Count} left out (e.g. '{JsonPointer.Text(missing[0], all.Spec.IdPointer)}')",
+            run.Fail(shown, new MissingItems(expected.Count, missing.Count, JsonPointer.Text(missing[0], all.Spec.IdPointer), "matching items of the unfiltered walk"),
                 basis, run.Keep(filtered.Pages[0].Exchange));
         }
 

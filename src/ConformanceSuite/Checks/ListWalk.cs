@@ -13,11 +13,42 @@ public sealed record WalkPage(int Number, string? Cursor, HttpExchange Exchange,
     public long? Total { get; init; }
 }
 
+/// <summary>How a walk ended.</summary>
+public enum WalkEnding
+{
+    /// <summary>The last page came (no next cursor, a short or empty page, or the total reached).</summary>
+    Complete,
+
+    /// <summary>A cursor came back: the walk would go round for ever.</summary>
+    Cycle,
+
+    /// <summary>Past the contract's page bound.</summary>
+    PageLimit,
+
+    /// <summary>Past the contract's time bound.</summary>
+    TimeLimit,
+
+    /// <summary>A page could not be read.</summary>
+    Error,
+}
+
+/// <summary>How a walk moves through the list.</summary>
+public enum WalkMode
+{
+    /// <summary>Following each page's next cursor.</summary>
+    Cursor,
+
+    /// <summary>By offset, a page size at a time.</summary>
+    Offset,
+
+    /// <summary>By page number.</summary>
+    Page,
+}
+
 /// <summary>
 /// A walk over a paginated list, by cursor, by offset or by page number: pages in order, the items seen
-/// (up to a cap), and how it ended: <c>complete</c>, <c>cycle</c> (a cursor came back), <c>page-limit</c>,
-/// <c>time-limit</c> or <c>error</c>. Each page body is validated against the endpoint's body schema as it
-/// arrives, then released.
+/// (up to a cap), and how it ended (<see cref="WalkEnding"/>). Each page body is validated against the
+/// endpoint's body schema as it arrives, then released.
 /// </summary>
 public sealed class ListWalk
 {
@@ -27,29 +58,42 @@ public sealed class ListWalk
 
     public bool ItemsTruncated { get; private set; }
 
-    public string Ending { get; private set; } = "complete";
+    public WalkEnding Ending { get; private set; } = WalkEnding.Complete;
 
     public string? EndingDetail { get; private set; }
 
     public HttpExchange? FailedExchange { get; private set; }
 
-    public bool Complete => Ending == "complete";
+    /// <summary>For a walk that ended in an error: what was wrong with the page that could not be read.</summary>
+    public Finding? Failure { get; private set; }
+
+    public bool Complete => Ending == WalkEnding.Complete;
 
     public required PaginationSpec Spec { get; init; }
 
     public required IReadOnlyDictionary<string, string> Query { get; init; }
 
-    /// <summary><c>cursor</c>, <c>offset</c> or <c>page</c>.</summary>
-    public string Mode { get; init; } = "cursor";
+    public WalkMode Mode { get; init; } = WalkMode.Cursor;
+
+    /// <summary>The mode in words (<c>offset</c>), for purposes and messages.</summary>
+    public static string Describe(WalkMode mode) => mode.ToString().ToLowerInvariant();
+
+    /// <summary>An ending in words (<c>page limit</c>).</summary>
+    public static string Describe(WalkEnding ending) => ending switch
+    {
+        WalkEnding.PageLimit => "page limit",
+        WalkEnding.TimeLimit => "time limit",
+        _ => ending.ToString().ToLowerInvariant(),
+    };
 
     /// <summary>The total the first page reported, if the body carries one.</summary>
     public long? Total => Pages.Count > 0 ? Pages[0].Total : null;
 
-    public static Task<ListWalk> RunAsync(ApiContext context, string scenarioId, Dictionary<string, string> query, string mode, CancellationToken ct) =>
-        mode == "cursor" ? RunCursorAsync(context, scenarioId, query, ct) : RunNumberedAsync(context, scenarioId, query, mode, ct);
+    public static Task<ListWalk> RunAsync(ApiContext context, string scenarioId, Dictionary<string, string> query, WalkMode mode, CancellationToken ct) =>
+        mode == WalkMode.Cursor ? RunCursorAsync(context, scenarioId, query, ct) : RunNumberedAsync(context, scenarioId, query, mode, ct);
 
     /// <summary>Offset or page walk: limit fixed at the walk page size, until a short or empty page, or the total.</summary>
-    private static async Task<ListWalk> RunNumberedAsync(ApiContext context, string scenarioId, Dictionary<string, string> query, string mode, CancellationToken ct)
+    private static async Task<ListWalk> RunNumberedAsync(ApiContext context, string scenarioId, Dictionary<string, string> query, WalkMode mode, CancellationToken ct)
     {
         var endpoint = context.Contract.Endpoint(context.Contract.Scenario(scenarioId).Endpoint);
         var spec = endpoint.Pagination ?? throw new ConfigurationException($"{context.Contract.Id}: endpoint '{endpoint.Id}' has no pagination");
@@ -57,37 +101,37 @@ public sealed class ListWalk
         query[spec.LimitParameter!] = spec.WalkPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = mode };
         var clock = Stopwatch.StartNew();
-        long position = mode == "offset" ? 0 : spec.PageBase;
+        var byOffset = mode == WalkMode.Offset;
+        long position = byOffset ? 0 : spec.PageBase;
         long walked = 0;
         var filters = string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
         while (true)
         {
             if (walk.Pages.Count >= spec.MaxPages || clock.Elapsed.TotalSeconds > spec.MaxSeconds)
             {
-                walk.End(walk.Pages.Count >= spec.MaxPages ? "page-limit" : "time-limit",
+                walk.End(walk.Pages.Count >= spec.MaxPages ? WalkEnding.PageLimit : WalkEnding.TimeLimit,
                     walk.Pages.Count >= spec.MaxPages ? $"did not end within {spec.MaxPages} pages" : $"did not end within {spec.MaxSeconds:0.#} s");
                 return walk;
             }
 
             var pageQuery = new Dictionary<string, string>(query)
             {
-                [mode == "offset" ? spec.OffsetParameter! : spec.PageParameter!] = position.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [byOffset ? spec.OffsetParameter! : spec.PageParameter!] = position.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             var number = walk.Pages.Count + 1;
             var exchange = await context.SendAsync(context.Call(endpoint, pageQuery, context.ScenarioPath(scenarioId),
-                $"{mode} walk, page {number} of '{scenarioId}' with {filters}"), ct);
+                $"{Describe(mode)} walk, page {number} of '{scenarioId}' with {filters}"), ct);
             var page = Parse(exchange, spec, schema, endpoint.Success.Status, out var items, out var problem);
             if (page is null)
             {
-                walk.FailedExchange = exchange;
-                walk.End("error", $"page {number}: {problem}");
+                walk.Fail(number, exchange, problem!);
                 return walk;
             }
 
-            walk.Add(page with { Number = number, Cursor = $"{(mode == "offset" ? spec.OffsetParameter : spec.PageParameter)}={position}" }, items);
+            walk.Add(page with { Number = number, Cursor = $"{(byOffset ? spec.OffsetParameter : spec.PageParameter)}={position}" }, items);
             exchange.Body = null;
             walked += page.Ids.Count;
-            position = mode == "offset" ? position + page.Ids.Count : position + 1;
+            position = byOffset ? position + page.Ids.Count : position + 1;
             if (page.Ids.Count == 0 || page.Ids.Count < spec.WalkPageSize || (walk.Total is { } total && walked >= total))
             {
                 return walk;
@@ -116,7 +160,7 @@ public sealed class ListWalk
         var endpoint = context.Contract.Endpoint(context.Contract.Scenario(scenarioId).Endpoint);
         var spec = endpoint.Pagination ?? throw new ConfigurationException($"{context.Contract.Id}: endpoint '{endpoint.Id}' has no pagination");
         var schema = context.Contract.BodySchemas[endpoint.Success.BodySchema];
-        var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = "cursor" };
+        var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = WalkMode.Cursor };
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         string? cursor = null;
@@ -125,13 +169,13 @@ public sealed class ListWalk
         {
             if (walk.Pages.Count >= spec.MaxPages)
             {
-                walk.End("page-limit", $"did not end within {spec.MaxPages} pages");
+                walk.End(WalkEnding.PageLimit, $"did not end within {spec.MaxPages} pages");
                 return walk;
             }
 
             if (clock.Elapsed.TotalSeconds > spec.MaxSeconds)
             {
-                walk.End("time-limit", $"did not end within {spec.MaxSeconds:0.#} s ({walk.Pages.Count} pages)");
+                walk.End(WalkEnding.TimeLimit, $"did not end within {spec.MaxSeconds:0.#} s ({walk.Pages.Count} pages)");
                 return walk;
             }
 
@@ -147,8 +191,7 @@ public sealed class ListWalk
             var page = Parse(exchange, spec, schema, endpoint.Success.Status, out var items, out var problem);
             if (page is null)
             {
-                walk.FailedExchange = exchange;
-                walk.End("error", $"page {number}: {problem}");
+                walk.Fail(number, exchange, problem!);
                 return walk;
             }
 
@@ -162,7 +205,7 @@ public sealed class ListWalk
 
             if (!seen.Add(page.Next))
             {
-                walk.End("cycle", $"page {number} points back to cursor '{Short(page.Next)}', already followed");
+                walk.End(WalkEnding.Cycle, $"page {number} points back to cursor '{Short(page.Next)}', already followed");
                 return walk;
             }
 
@@ -171,13 +214,13 @@ public sealed class ListWalk
     }
 
     /// <summary>Reads one page; null (with the problem) when it is not a usable page.</summary>
-    public static WalkPage? Parse(HttpExchange exchange, PaginationSpec spec, NJsonSchema.JsonSchema schema, int status, out List<JsonObject> items, out string problem)
+    public static WalkPage? Parse(HttpExchange exchange, PaginationSpec spec, NJsonSchema.JsonSchema schema, int status, out List<JsonObject> items, out Finding? problem)
     {
         items = [];
-        problem = "";
+        problem = null;
         if (exchange.Error is not null || exchange.Status != status)
         {
-            problem = $"expected {status} / received {exchange.Error ?? exchange.Status.ToString()}";
+            problem = Finding.OfResponse(status, exchange);
             return null;
         }
 
@@ -186,15 +229,15 @@ public sealed class ListWalk
         {
             body = JsonNode.Parse(exchange.Body ?? []);
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
-            problem = "the body is not JSON";
+            problem = new NotJson(ex.Message.Split('.')[0]);
             return null;
         }
 
         if (JsonPointer.Read(body, spec.ItemsPointer) is not JsonArray array)
         {
-            problem = $"no array at {spec.ItemsPointer}";
+            problem = new ValueMismatch(spec.ItemsPointer, "an array of items", JsonPointer.Read(body, spec.ItemsPointer)?.GetValueKind().ToString().ToLowerInvariant());
             return null;
         }
 
@@ -221,10 +264,17 @@ public sealed class ListWalk
         return new WalkPage(0, null, exchange, ids, nextText, nextPresent, violations) { Total = total };
     }
 
-    private void End(string ending, string detail)
+    private void End(WalkEnding ending, string detail)
     {
         Ending = ending;
         EndingDetail = detail;
+    }
+
+    private void Fail(int page, HttpExchange exchange, Finding problem)
+    {
+        FailedExchange = exchange;
+        Failure = problem with { Subject = $"page {page}" };
+        End(WalkEnding.Error, Failure.Message);
     }
 
     public static string Short(string cursor) => cursor.Length > 24 ? cursor[..24] + "…" : cursor;

@@ -49,8 +49,7 @@ internal static class OneCall
             return body;
         }
 
-        run.Fail($"{what}: expected {endpoint.Success.Status} with a JSON body / received {exchange.Error ?? exchange.Status.ToString()}{(exchange.IsSuccess ? " (not JSON)" : "")}",
-            endpoint.Success.Basis, run.Keep(exchange));
+        run.Fail(what, exchange.IsSuccess ? new NotJson(null) : Finding.OfResponse(endpoint.Success.Status, exchange), endpoint.Success.Basis, run.Keep(exchange));
         return null;
     }
 }
@@ -88,7 +87,7 @@ public sealed class FlagMemberCheck : ICheck
             {
                 // Asked for and missing: maybe named otherwise (the member name is assumed). Present unasked: the documented flag is ignored.
                 var basis = wanted ? p.Controls.Basis : p.Basis;
-                run.Fail($"{what}: expected {member} {(wanted ? "present" : "absent")} / it is {(present ? "present" : "absent")}", basis, run.Keep(exchange));
+                run.Fail(what, new ValueMismatch(member, wanted ? "present" : "absent", present ? "present" : "absent"), basis, run.Keep(exchange));
             }
         }
     }
@@ -140,11 +139,11 @@ public sealed class PageSizeCheck : ICheck
         run.Note($"{count} records for {run.Element.Key}, {total} in all");
         if (count > size)
         {
-            run.Fail($"{run.Element.Key}: expected at most {size} records / received {count}", p.Basis, run.Keep(exchange));
+            run.Fail(run.Element.Key, new CountMismatch("records", CountRelation.AtMost, size, count), p.Basis, run.Keep(exchange));
         }
         else if (value is null && count != expected)
         {
-            run.Fail($"{run.Element.Key}: expected the default page of {expected} records / received {count}", p.Basis, run.Keep(exchange));
+            run.Fail(run.Element.Key, new CountMismatch("records (the default page)", CountRelation.Exactly, expected, count), p.Basis, run.Keep(exchange));
         }
         else if (count < expected)
         {
@@ -164,14 +163,15 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var spec = EndpointOf(run).Pagination!;
-        var byOffset = await run.Context.WalkAsync(run.Element.Key, null, ct, "offset");
-        var byPage = await run.Context.WalkAsync(run.Element.Key, null, ct, "page");
+        var byOffset = await run.Context.WalkAsync(run.Element.Key, null, ct, WalkMode.Offset);
+        var byPage = await run.Context.WalkAsync(run.Element.Key, null, ct, WalkMode.Page);
         run.Note($"by offset: {byOffset.Pages.Count} pages, {byOffset.Items.Count} records; by page: {byPage.Pages.Count} pages, {byPage.Items.Count} records; total {byOffset.Total?.ToString(CultureInfo.InvariantCulture) ?? "not reported"}");
         foreach (var walk in new[] { byOffset, byPage })
         {
             if (!walk.Complete)
             {
-                run.Fail($"the {walk.Mode} walk broke off: {walk.EndingDetail}", spec.Basis, run.Keep(walk.FailedExchange ?? walk.Pages[^1].Exchange));
+                run.Fail($"{ListWalk.Describe(walk.Mode)} walk", walk.Failure ?? new PaginationProblem(PaginationIssue.NoEnd, walk.Pages.Count, walk.EndingDetail!), spec.Basis,
+                    run.Keep(walk.FailedExchange ?? walk.Pages[^1].Exchange));
                 return;
             }
 
@@ -180,13 +180,13 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
             {
                 foreach (var id in page.Ids.Where(id => !seen.TryAdd(id, page.Number)).Take(3))
                 {
-                    run.Fail($"{walk.Mode} walk: expected each record once / '{id}' is on page {seen[id]} and again on page {page.Number}", spec.Basis, run.Keep(page.Exchange));
+                    run.Fail($"{ListWalk.Describe(walk.Mode)} walk", new PaginationProblem(PaginationIssue.DuplicateId, page.Number, $"'{id}' on page {seen[id]} and again on page {page.Number}"), spec.Basis, run.Keep(page.Exchange));
                 }
             }
 
             if (walk.Total is { } total && walk.Items.Count != total)
             {
-                run.Fail($"{walk.Mode} walk: expected {total} records (the total) / walked {walk.Items.Count}", spec.Basis, run.Keep(walk.Pages[^1].Exchange));
+                run.Fail($"{ListWalk.Describe(walk.Mode)} walk", new PaginationProblem(PaginationIssue.TotalMismatch, walk.Pages.Count, $"{walk.Items.Count} records walked, {total} reported"), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
             }
         }
 
@@ -198,7 +198,7 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
         {
             var where = at >= 0 ? $"position {at + 1}: '{a[at]}' by offset, '{b[at]}' by page" : $"{a.Count} records by offset, {b.Count} by page";
             var basis = run.Requirement.Assumptions.Count > 0 ? Basis.Assumed(run.Requirement.Assumptions[^1]) : spec.Basis;
-            run.Fail($"expected the same sequence by offset and by page / they differ at {where}", basis, run.Keep(byPage.Pages[Math.Min(byPage.Pages.Count - 1, Math.Max(0, at) / spec.WalkPageSize)].Exchange));
+            run.Fail(new PaginationProblem(PaginationIssue.WalksDiffer, null, $"a difference at {where}"), basis, run.Keep(byPage.Pages[Math.Min(byPage.Pages.Count - 1, Math.Max(0, at) / spec.WalkPageSize)].Exchange));
         }
     }
 
@@ -220,7 +220,7 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
         if (first != sequence[1])
         {
             var basis = run.Requirement.Assumptions.Count > 0 ? Basis.Assumed(run.Requirement.Assumptions[^1]) : spec.Basis;
-            run.Fail($"{offset}=1 with {page}={spec.PageBase + 1}: expected {offset} to win, the list starting at '{sequence[1]}' / it starts at '{first ?? "nothing"}'", basis, run.Keep(exchange));
+            run.Fail($"{offset}=1 with {page}={spec.PageBase + 1}", new PaginationProblem(PaginationIssue.OffsetPrecedence, null, $"a list starting at '{first ?? "nothing"}', not at '{sequence[1]}'"), basis, run.Keep(exchange));
         }
     }
 }
@@ -256,7 +256,7 @@ public sealed class SortOrderCheck : ICheck
         var sorted = await run.Context.WalkAsync(scenario, new Dictionary<string, string> { [p.Name] = value }, ct);
         if (!sorted.Complete)
         {
-            run.Fail($"{p.Name}={value}: expected a complete walk / {sorted.EndingDetail}", p.Basis, run.Keep(sorted.FailedExchange ?? sorted.Pages[^1].Exchange));
+            run.Fail($"{p.Name}={value}", sorted.Failure ?? new PaginationProblem(PaginationIssue.NoEnd, sorted.Pages.Count, sorted.EndingDetail!), p.Basis, run.Keep(sorted.FailedExchange ?? sorted.Pages[^1].Exchange));
             return;
         }
 
@@ -267,14 +267,14 @@ public sealed class SortOrderCheck : ICheck
             if (order > 0 && ++wrong <= 5)
             {
                 var page = sorted.Pages[Math.Min(sorted.Pages.Count - 1, i / Math.Max(1, sorted.Pages[0].Ids.Count))];
-                run.Fail($"{p.Name}={value}: records {i} and {i + 1} are out of order: expected {string.Join(", then ", keys.Select(k => $"{k.Field} {(k.Desc ? "descending" : "ascending")}"))} / received {Show(sorted.Items[i - 1], keys)} before {Show(sorted.Items[i], keys)}", sort.Basis, run.Keep(page.Exchange));
+                run.Fail($"{p.Name}={value}", new OrderViolation(i, string.Join(", then ", keys.Select(k => $"{k.Field} {(k.Desc ? "descending" : "ascending")}")), $"{Show(sorted.Items[i - 1], keys)} before {Show(sorted.Items[i], keys)}"), sort.Basis, run.Keep(page.Exchange));
             }
         }
 
         var missing = all.Items.Count - sorted.Items.Count;
         if (missing != 0)
         {
-            run.Fail($"{p.Name}={value}: expected the {all.Items.Count} records of the unsorted walk / received {sorted.Items.Count}", p.Basis, run.Keep(sorted.Pages[0].Exchange));
+            run.Fail($"{p.Name}={value}", new CountMismatch("records (as the unsorted walk has)", CountRelation.Exactly, all.Items.Count, sorted.Items.Count), p.Basis, run.Keep(sorted.Pages[0].Exchange));
         }
 
         run.Note($"{sorted.Items.Count} records in {sorted.Pages.Count} pages checked in order");
@@ -353,9 +353,9 @@ public sealed class FieldSelectionCheck : ICheck
                 problems++;
                 var extra = got.Except(wanted).ToList();
                 var missing = wanted.Except(got).ToList();
-                run.Fail($"{run.Element.Key}: record {i + 1}: expected exactly {string.Join(",", wanted)} / "
-                         + (extra.Count > 0 ? $"received also {string.Join(",", extra)}" : "") + (extra.Count > 0 && missing.Count > 0 ? "; " : "")
-                         + (missing.Count > 0 ? $"missing {string.Join(",", missing)}" : ""),
+                run.Fail(run.Element.Key, new ValueMismatch($"record {i + 1}", $"exactly the fields {string.Join(",", wanted)}",
+                        (extra.Count > 0 ? $"also {string.Join(",", extra)}" : "") + (extra.Count > 0 && missing.Count > 0 ? "; " : "")
+                        + (missing.Count > 0 ? $"without {string.Join(",", missing)}" : "")),
                     p.Basis, run.Keep(exchange));
             }
         }

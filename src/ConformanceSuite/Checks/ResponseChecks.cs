@@ -26,15 +26,9 @@ public sealed class SuccessBodySchemaCheck : PerScenarioCheck
     {
         var success = EndpointOf(run).Success;
         var exchange = run.Keep(await run.Context.SuccessAsync(run.Element.Key, ct));
-        if (exchange.Error is not null)
+        if (exchange.Status != success.Status || exchange.Error is not null)
         {
-            run.Fail($"expected {success.Status} / received no response ({exchange.Error})", success.Basis, exchange);
-            return;
-        }
-
-        if (exchange.Status != success.Status)
-        {
-            run.Fail($"expected {success.Status} / received {exchange.Status}", success.Basis, exchange);
+            run.Fail(Finding.OfResponse(success.Status, exchange), success.Basis, exchange);
             return;
         }
 
@@ -44,14 +38,14 @@ public sealed class SuccessBodySchemaCheck : PerScenarioCheck
         }
         catch (JsonException ex)
         {
-            run.Fail($"expected a JSON body / received something that is not JSON ({ex.Message.Split('.')[0]})", success.Basis, exchange);
+            run.Fail(new NotJson(ex.Message.Split('.')[0]), success.Basis, exchange);
             return;
         }
 
         var schema = run.Contract.BodySchemas[success.BodySchema];
         foreach (var violation in Contracts.SchemaValidator.Validate(schema, exchange.BodyText))
         {
-            run.Fail($"expected the body to validate against {success.BodySchema} / {violation}", success.Basis, exchange);
+            run.Fail(SchemaViolationFinding.Of(success.BodySchema, violation), success.Basis, exchange);
         }
     }
 }
@@ -74,7 +68,7 @@ public sealed class DownloadLinkUrlCheck : PerScenarioCheck
         // Formats.IsAbsoluteUri first: .NET on Unix takes "/files/x.csv" for an absolute file: URI.
         if (!Contracts.Formats.IsAbsoluteUri(raw) || !Uri.TryCreate(raw, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
         {
-            run.Fail($"{download.LinkPointer}: expected an absolute http(s) URL / received '{raw}'", download.LinkBasis ?? download.Basis, exchange);
+            run.Fail(new ValueMismatch(download.LinkPointer, "an absolute http(s) URL", $"'{raw}'"), download.LinkBasis ?? download.Basis, exchange);
         }
         else
         {
@@ -95,8 +89,7 @@ public sealed class JsonContentTypeCheck : PerScenarioCheck
         var media = Expect.MediaType(exchange.ContentType);
         if (media != Expect.MediaType(success.ContentType))
         {
-            run.Fail($"expected Content-Type: {success.ContentType} / received {(exchange.ContentType is null ? "no Content-Type" : $"'{exchange.ContentType}'")}",
-                success.ContentTypeBasis ?? success.Basis, exchange);
+            run.Fail(new HeaderMismatch("Content-Type", success.ContentType, exchange.ContentType), success.ContentTypeBasis ?? success.Basis, exchange);
         }
     }
 }

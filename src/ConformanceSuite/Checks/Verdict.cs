@@ -29,12 +29,6 @@ public enum Aspect
     Assumed,
 }
 
-/// <summary>One thing a check found wrong: "expected … / received …", with the exchange that shows it.</summary>
-public sealed record Finding(string Message, Aspect Aspect, HttpExchange? Evidence)
-{
-    public static Aspect AspectOf(Basis? basis) => basis is { IsAssumption: true } ? Aspect.Assumed : Aspect.Documented;
-}
-
 /// <summary>One element a requirement is checked on: a parameter, a credential, a scenario, an example value.</summary>
 public sealed record CaseElement(string Key)
 {

@@ -32,6 +32,20 @@ public static class JsonPointer
 
     public static JsonNode? Read(JsonNode? node, string pointer) => Read(node, pointer, out _);
 
+    private static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A value as JSON, for a message: strings quoted, nothing escaped that need not be, cut at <paramref name="max"/> characters; <paramref name="none"/> for no node.</summary>
+    public static string Show(JsonNode? node, string none = "absent", int max = 80)
+    {
+        if (node is null)
+        {
+            return none;
+        }
+
+        var text = node.ToJsonString(Readable);
+        return text.Length > max ? text[..max] + "…" : text;
+    }
+
     /// <summary>The value as text: strings as they are, numbers and booleans in JSON form; null for JSON null or absent.</summary>
     public static string? Text(JsonNode? node, string pointer) =>
         Read(node, pointer) switch

@@ -2,14 +2,19 @@ using ConformanceSuite.Contracts;
 
 namespace ConformanceSuite.Csv;
 
-/// <summary>A problem found in a CSV, with the basis of the rule it breaks.</summary>
-public sealed record CsvProblem(string Message, Basis Basis);
+/// <summary>A problem found in a CSV (a <see cref="Checks.CsvHeaderProblem"/> or <see cref="Checks.CsvRowProblem"/>), with the basis of the rule it breaks.</summary>
+public sealed record CsvProblem(Checks.Finding Finding, Basis Basis)
+{
+    public string Message => Finding.Message;
+}
 
 /// <summary>What one streaming pass over a CSV found.</summary>
-public sealed class CsvAnalysis
+public sealed class CsvAnalysis(CsvRowSet rowSet) : IDisposable
 {
-    /// <summary>Rows whose fingerprints are kept for set comparisons; past this the set is marked incomplete.</summary>
-    public const int MaxFingerprints = 5_000_000;
+    public CsvAnalysis()
+        : this(new CsvRowSet())
+    {
+    }
 
     public long Bytes { get; set; }
 
@@ -29,12 +34,23 @@ public sealed class CsvAnalysis
 
     public long RowProblemCount { get; set; }
 
-    public HashSet<ulong> RowFingerprints { get; } = [];
+    /// <summary>
+    /// Every row, kept for exact comparisons with another file (bounded memory; spilled to a temporary folder past
+    /// its budget). Compare with <see cref="CsvRowSet.CompareAsSubsetOf"/>.
+    /// </summary>
+    public CsvRowSet RowSet { get; } = rowSet;
 
-    public bool FingerprintsComplete { get; set; } = true;
+    /// <summary>
+    /// Null when every row was kept, so a subset comparison with this file is exact; otherwise why it is not
+    /// (the comparison then falls back to row counts and says so in <see cref="CsvSubsetComparison.PartialReason"/>).
+    /// </summary>
+    public string? RowSetPartialReason => RowSet.IncompleteReason;
 
     public List<string> Notes { get; } = [];
 
     /// <summary>The first rows as read (only when asked for, to compare with another listing).</summary>
     public List<string[]> Rows { get; } = [];
+
+    /// <summary>Deletes the rows spilled to the temporary folder, if any.</summary>
+    public void Dispose() => RowSet.Dispose();
 }

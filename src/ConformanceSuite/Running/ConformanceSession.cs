@@ -183,6 +183,11 @@ public sealed class ConformanceSession : IDisposable
 
     public void Dispose()
     {
+        foreach (var context in contexts.Values)
+        {
+            context.Dispose();
+        }
+
         http.Dispose();
         deadline.Dispose();
     }

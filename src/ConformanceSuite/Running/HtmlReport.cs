@@ -169,7 +169,7 @@ public static class HtmlReport
 
                     foreach (var f in c.Findings)
                     {
-                        h.Append($"<p class=\"finding\">{E(f.Message)}{(f.Aspect == Aspect.Assumed ? " <i>(assumed rule)</i>" : "")}</p>");
+                        h.Append($"<p class=\"finding\"><span class=\"ftype\">{E(f.Type)}</span> {E(f.Message)}{(f.Aspect == Aspect.Assumed ? " <i>(assumed rule)</i>" : "")}</p>");
                     }
 
                     foreach (var n in c.Notes)
@@ -273,6 +273,7 @@ public static class HtmlReport
         .pass{background:#1f7a3d;color:#fff}.fail{background:#b42318;color:#fff}.deviation{background:#b54708;color:#fff}.skipped{background:#667085;color:#fff}.error{background:#6941c6;color:#fff}.not-applicable{background:#d0d5dd;color:#1d2329}
         .change{font-size:11px;font-weight:700;margin-left:4px}.change.new-fail{color:#b42318}.change.fixed{color:#1f7a3d}.change.still-failing{color:#667085}
         td.pass,td.fail,td.deviation,td.skipped,td.error,td.not-applicable{font-weight:700}
+        .ftype{font:11px monospace;background:#f2f4f7;color:#344054;padding:0 4px;border-radius:3px}
         .assumed{color:#7a5b00;font-size:12px}.finding{color:#8a1c12;margin:2px 0}.note{color:#475467;margin:2px 0}
         pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:6px;font-size:12px;margin:4px 0}
         details summary{cursor:pointer;color:#175cd3}.case{border-left:3px solid #d7dde3;padding-left:8px;margin:6px 0}

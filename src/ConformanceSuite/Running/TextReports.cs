@@ -189,7 +189,7 @@ public static class TextReports
                 sb.AppendLine($"- **{c.RequirementId}** [{Escape(c.Element)}] {Word(c.Verdict)}");
                 foreach (var f in c.Findings)
                 {
-                    sb.AppendLine($"  - {Escape(f.Message)}{(f.Aspect == Aspect.Assumed ? " _(assumed rule)_" : "")}");
+                    sb.AppendLine($"  - `{f.Type}` {Escape(f.Message)}{(f.Aspect == Aspect.Assumed ? " _(assumed rule)_" : "")}");
                 }
 
                 if (c.Verdict is Verdict.Skipped or Verdict.Error)

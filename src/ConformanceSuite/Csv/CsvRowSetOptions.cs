@@ -1,0 +1,33 @@
+namespace ConformanceSuite.Csv;
+
+/// <summary>A 64-bit hash of a row's bytes. It only orders rows; equality is always decided on the bytes.</summary>
+public delegate ulong CsvRowHasher(ReadOnlySpan<byte> row);
+
+/// <summary>How a <see cref="CsvRowSet"/> keeps its rows: how much memory, where it spills, how it orders.</summary>
+public sealed class CsvRowSetOptions
+{
+    public static CsvRowSetOptions Default { get; } = new();
+
+    /// <summary>
+    /// Memory for rows, counted as their bytes plus 12 bytes a row for sorting them. A file whose rows fit is kept
+    /// in memory; past it, rows are written to a temporary file in chunks of this size, each sorted on its own
+    /// when a comparison needs them, then merged. Memory use is this budget plus fixed buffers, whatever the rows.
+    /// </summary>
+    public long MemoryBudgetBytes { get; init; } = 8L * 1024 * 1024;
+
+    /// <summary>Where the temporary folder for spilled rows is made (the system's temporary folder when null).</summary>
+    public string? TempFolder { get; init; }
+
+    /// <summary>
+    /// The most bytes of rows written to disk. Past it rows are no longer kept and the set says why
+    /// (<see cref="CsvRowSet.IncompleteReason"/>): comparisons then fall back to row counts, and say so.
+    /// </summary>
+    public long MaxSpillBytes { get; init; } = long.MaxValue;
+
+    /// <summary>How many sorted runs one merge reads at once (each with a 64 KiB buffer).</summary>
+    public int MergeFanIn { get; init; } = 32;
+
+    /// <summary>The hash that orders rows (a fast 64-bit hash by default). Any function is correct: rows with equal
+    /// hashes are ordered and compared by their bytes, so a collision costs time, never a wrong answer.</summary>
+    public CsvRowHasher Hash { get; init; } = RowHash.Of;
+}

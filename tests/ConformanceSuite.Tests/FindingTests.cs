@@ -1,0 +1,133 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// Findings are typed records: every type has a name in results.json, survives the round trip with its
+/// fields, renders "expected … / received …", and has every text scrubbed of secrets; the fault expectations
+/// name only types that exist.
+/// </summary>
+[TestFixture]
+public sealed class FindingTests
+{
+    private const string Secret = "s3cr3t-token-value";
+
+    /// <summary>One of each type, each with the secret in some text field where it has one.</summary>
+    public static IEnumerable<Finding> Samples() =>
+    [
+        new StatusMismatch(400, 200, StatusReading.NotRefused) { Subject = $"without {Secret}" },
+        new TransportProblem($"reset after {Secret}", 200),
+        new CrossOriginRedirect(307, $"http://elsewhere/?t={Secret}"),
+        new SchemaViolationFinding("body.schema.json", "/items/0/id", "GuidExpected", $"'{Secret}' is not a uuid"),
+        new NotJson($"'{Secret}"),
+        new HeaderMismatch("Content-Type", "application/json", $"text/{Secret}"),
+        new ValueMismatch("/file_url", "an absolute http(s) URL", $"'/{Secret}'"),
+        new MissingItems(10, 2, Secret, "matching items"),
+        new UnexpectedItem(2, "id-1", "/status = open", $"/status = \"{Secret}\""),
+        new ExtraItems(3, "only rows that also appear without it", Secret),
+        new OrderViolation(4, "/name ascending", $"(/name={Secret}) before (/name=a)"),
+        new CountMismatch("rows", CountRelation.FewerThan, 5, 5),
+        new PaginationProblem(PaginationIssue.DuplicateId, 2, $"'{Secret}' on page 1 and again on page 2"),
+        new CsvHeaderProblem(CsvHeaderIssue.Names, "a column 'source'", $"'{Secret}' in its place", "F-1"),
+        new CsvRowProblem(1, 2, "source", Secret, "10 to 15 digits"),
+        new ArchiveProblem(ArchiveIssue.EntryName, "a.csv", $"{Secret}.csv"),
+        new SlowResponse($"GET http://h/?q={Secret}", "valid call", 6000, 5, null),
+        new RetriedRequest("GET http://h/", $"page of {Secret}", 200, 2),
+        new CredentialExposure("http://api", ["authenticationToken"], $"http://other/{Secret}"),
+        new PactMismatch($"expected 400 but was 200 ({Secret})"),
+    ];
+
+    [Test]
+    public void Every_type_has_a_sample_and_a_name()
+    {
+        Samples().Select(s => s.Type).Should().OnlyHaveUniqueItems().And.BeEquivalentTo(Finding.TypeNames);
+    }
+
+    [TestCaseSource(nameof(Samples))]
+    public void A_finding_round_trips_through_results_json_with_its_type_and_fields(Finding finding)
+    {
+        var json = JsonSerializer.Serialize(finding, ResultsJson.Options);
+        var back = JsonSerializer.Deserialize<Finding>(json, ResultsJson.Options)!;
+
+        back.GetType().Should().Be(finding.GetType());
+        JsonSerializer.Serialize(back, ResultsJson.Options).Should().Be(json, "every field survives");
+        back.Message.Should().Be(finding.Message);
+        JsonNode.Parse(json)!["type"]!.GetValue<string>().Should().Be(finding.Type);
+        JsonNode.Parse(json)!["message"]!.GetValue<string>().Should().Be(finding.Message);
+    }
+
+    [TestCaseSource(nameof(Samples))]
+    public void A_finding_says_what_was_expected_and_what_was_received(Finding finding)
+    {
+        finding.Message.Should().MatchRegex(@"expected .+ / received .+");
+    }
+
+    [TestCaseSource(nameof(Samples))]
+    public void Scrubbing_reaches_every_text_field_and_keeps_the_rest(Finding finding)
+    {
+        var scrubbed = finding.Scrubbed(s => s.Replace(Secret, "[redacted]", StringComparison.Ordinal));
+
+        scrubbed.GetType().Should().Be(finding.GetType());
+        JsonSerializer.Serialize(scrubbed, ResultsJson.Options).Should().NotContain(Secret);
+        scrubbed.Message.Should().NotContain(Secret);
+        if (finding.Message.Contains(Secret, StringComparison.Ordinal))
+        {
+            scrubbed.Message.Should().Contain("[redacted]");
+        }
+        else
+        {
+            JsonSerializer.Serialize(scrubbed, ResultsJson.Options).Should().Be(JsonSerializer.Serialize(finding, ResultsJson.Options), "a finding without the secret is unchanged");
+        }
+    }
+
+    [Test]
+    public void A_status_mismatch_reads_as_before()
+    {
+        new StatusMismatch(400, 200, StatusReading.NotRefused) { Subject = "without customerId" }.Message
+            .Should().Be("without customerId: expected 400 / received 200: the request was not refused");
+        new StatusMismatch(401, 403, StatusReading.Tolerated).Message.Should().Be("expected 401 / received 403: tolerated, reported as a deviation");
+        new CsvRowProblem(1, 2, "source", "+55", "10 to 15 digits").Message.Should().Be("row 1 (line 2), source: expected 10 to 15 digits / received '+55'");
+    }
+
+    [Test]
+    public void Every_fault_expectation_names_a_finding_type_that_exists()
+    {
+        Harness.Faults().Should().OnlyContain(f => Finding.TypeNames.Contains(f.Finding["type"]!.GetValue<string>()))
+            .And.OnlyContain(f => f.Finding.Count > 1 || NoFieldTypes.Contains(f.Finding["type"]!.GetValue<string>()),
+                "an expectation compares fields, not the type alone, where the type has stable ones");
+    }
+
+    [Test]
+    public async Task Every_report_carries_the_finding_type_and_results_json_its_fields()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "cs-finding-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var console = new StringWriter();
+            var exit = await Cli.CliApp.RunAsync(["--api", "wavy-open-sessions", "--filter", "WAVY-001", "--fault", "customerId-not-required", "--report-dir", dir],
+                console, console, CliTests.Context());
+
+            exit.Should().Be(Cli.ExitCodes.NotConformant, console.ToString());
+            var finding = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "results.json")))!["requirements"]![0]!["cases"]![0]!["findings"]![0]!;
+            finding["type"]!.GetValue<string>().Should().Be("status-mismatch");
+            finding["expected"]!.GetValue<int>().Should().Be(400);
+            finding["received"]!.GetValue<int>().Should().Be(200);
+            finding["reading"]!.GetValue<string>().Should().Be("NotRefused");
+            finding["subject"]!.GetValue<string>().Should().Be("without customerId");
+            File.ReadAllText(Path.Combine(dir, "report.md")).Should().Contain("- `status-mismatch` without customerId: expected 400 / received 200");
+            File.ReadAllText(Path.Combine(dir, "report.html")).Should().Contain("<span class=\"ftype\">status-mismatch</span> without customerId: expected 400");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Types whose fields all depend on the run (ports, ids, timings), so an expectation gives the type alone.</summary>
+    private static readonly string[] NoFieldTypes = ["not-json", "missing-items", "extra-items", "slow-response"];
+}
