@@ -185,6 +185,8 @@ public static class ConformanceEngine
             // The mock serves the profile's overrides too, as a provider that renamed a parameter would.
             Overrides = TargetProfiles.Overrides(profile),
             Contracts = contracts,
+            // The run's APIs must be served: an API no mock kind serves stops the run with the reason.
+            Required = [.. contracts?.Keys ?? []],
             // The reference provider verifies the committed pacts too.
             AcceptPactExamples = true,
             StallFor = settings.MockStall ?? new MockOptions().StallFor,

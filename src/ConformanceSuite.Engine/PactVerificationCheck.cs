@@ -36,6 +36,9 @@ public sealed partial class PactVerificationCheck : ICheck
 
     public string Kind => KindName;
 
+    /// <summary>Each pact, its interactions the elements: no scenario.</summary>
+    public BindingNeeds Needs => BindingNeeds.None;
+
     /// <summary>The pact requirements of an API: one per pact whose provider is the API or one of its other origins (<c>&lt;api&gt;-downloads</c>).</summary>
     public IEnumerable<Requirement> RequirementsFor(ApiContract contract) =>
         pacts.Value

@@ -16,6 +16,19 @@ namespace ConformanceSuite.MockServer;
 /// </summary>
 public sealed class CursorListMockApi : IMockApi
 {
+    /// <summary>The shape this mock serves: decided from the contract's data alone.</summary>
+    public static MockKind Kind { get; } = new(
+        "cursor-list",
+        "two GET endpoints: a cursor-paginated list, and a get-by-id endpoint with a path parameter; no download link, no exports",
+        contract => contract.Endpoints.Count == 2
+                    && contract.Endpoints.All(e => e.Method == "GET")
+                    && contract.Endpoints.Count(e => e.Pagination is not null) == 1
+                    && contract.Endpoints.Single(e => e.Pagination is not null) is { Pagination.Style: "cursor" } list
+                    && contract.Endpoints.Count(e => e.Parameters.Any(p => p.In == "path")) == 1
+                    && !list.Parameters.Any(p => p.In == "path")
+                    && contract.Endpoints.All(e => e.Download is null && e.Exports is null),
+        (layout, contract) => new CursorListMockApi(layout, contract));
+
     private readonly JsonObject dataset;
     private readonly ApiContract contract;
     private readonly EndpointSpec list;

@@ -9,6 +9,11 @@ internal sealed record MockDataset(JsonObject Json, IReadOnlyDictionary<string, 
     public static MockDataset Load(RepositoryLayout layout, string apiId)
     {
         var file = Path.Combine(layout.ApiFixtures(apiId), "dataset.json");
+        if (!File.Exists(file))
+        {
+            throw new ConfigurationException($"the mock has no data set for {apiId}: {file} does not exist");
+        }
+
         var json = (JsonObject)SchemaValidator.ParseJson(file, File.ReadAllText(file));
         return new MockDataset(json, Strings(json["credentials"]), Strings(json["testData"]));
     }

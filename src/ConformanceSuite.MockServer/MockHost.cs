@@ -14,35 +14,55 @@ using Microsoft.Extensions.Logging;
 namespace ConformanceSuite.MockServer;
 
 /// <summary>
-/// The reference provider: every API the mock implements, on one API origin (each under its own path
-/// prefix), with downloads served from a second origin so cross-origin credential handling is real.
+/// The reference provider: every API of the contract data that a mock kind serves (<see cref="MockRegistry"/>,
+/// chosen by the contract's shape), on one API origin (each under its own path prefix), with downloads served
+/// from a second origin so cross-origin credential handling is real.
 /// </summary>
 public sealed class MockHost : IAsyncDisposable
 {
     private readonly WebApplication api;
     private readonly WebApplication downloads;
 
-    private MockHost(WebApplication api, WebApplication downloads, IReadOnlyList<IMockApi> apis, IReadOnlyList<string> faults, DownloadAudit audit)
+    private MockHost(WebApplication api, WebApplication downloads, IReadOnlyList<IMockApi> apis, IReadOnlyDictionary<string, string> unserved, IReadOnlyList<string> faults, DownloadAudit audit)
     {
         this.api = api;
         this.downloads = downloads;
         Apis = apis;
+        Unserved = unserved;
         Faults = faults;
         Audit = audit;
     }
 
-    /// <summary>Every API the mock implements.</summary>
+    /// <summary>Every API of the contract data that a mock kind serves, made by that kind.</summary>
     /// <param name="layout">The repository data.</param>
     /// <param name="overrides">Contract overrides by API id, so the mock serves a renamed or re-pathed contract as a target would.</param>
     public static IReadOnlyList<IMockApi> Implementations(RepositoryLayout layout, IReadOnlyDictionary<string, JsonNode?>? overrides = null) =>
-        Implementations(layout, Contracts(layout, overrides, null));
+        Implementations(layout, Contracts(layout, overrides, null), MockRegistry.Default, []).Served;
 
-    private static IReadOnlyList<IMockApi> Implementations(RepositoryLayout layout, Func<string, ApiContract> contract) =>
-    [
-        new WavyOpenSessionsApi(layout),
-        new CursorListMockApi(layout, contract("opencx-chat-sessions")),
-        new OffsetListMockApi(layout, contract("chat-session-list")),
-    ];
+    /// <summary>
+    /// The mock of every API under <c>schemas/</c> that exactly one mock kind serves, and why each other API is
+    /// not served (no kind serves its shape, two do, or its contract does not load).
+    /// </summary>
+    /// <param name="required">APIs that must be served: for these, the reason is thrown instead.</param>
+    private static (IReadOnlyList<IMockApi> Served, IReadOnlyDictionary<string, string> Unserved) Implementations(
+        RepositoryLayout layout, Func<string, ApiContract> contract, MockRegistry kinds, IReadOnlyCollection<string> required)
+    {
+        var served = new List<IMockApi>();
+        var unserved = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var id in layout.ApiIds().Union(required, StringComparer.Ordinal))
+        {
+            try
+            {
+                served.Add(kinds.Create(layout, contract(id)));
+            }
+            catch (ConfigurationException ex) when (!required.Contains(id, StringComparer.Ordinal))
+            {
+                unserved[id] = ex.Message;
+            }
+        }
+
+        return (served, unserved);
+    }
 
     /// <summary>Each API's contract, loaded once (with its overrides), unless the caller has it already.</summary>
     private static Func<string, ApiContract> Contracts(RepositoryLayout layout, IReadOnlyDictionary<string, JsonNode?>? overrides, IReadOnlyDictionary<string, ApiContract>? loaded)
@@ -52,7 +72,11 @@ public sealed class MockHost : IAsyncDisposable
         return id => loaded?.GetValueOrDefault(id) ?? (cache.TryGetValue(id, out var c) ? c : cache[id] = loader.Load(id, overrides?.GetValueOrDefault(id)));
     }
 
+    /// <summary>Every API the mock serves.</summary>
     public IReadOnlyList<IMockApi> Apis { get; }
+
+    /// <summary>The APIs of the contract data the mock does not serve, each with the reason.</summary>
+    public IReadOnlyDictionary<string, string> Unserved { get; }
 
     public IReadOnlyList<string> Faults { get; }
 
@@ -75,7 +99,7 @@ public sealed class MockHost : IAsyncDisposable
     {
         var layout = options.Layout ?? RepositoryLayout.Discover();
         var contractOf = Contracts(layout, options.Overrides, options.Contracts);
-        var implementations = Implementations(layout, contractOf);
+        var (implementations, unserved) = Implementations(layout, contractOf, options.Kinds, options.Required);
         var known = implementations.SelectMany(i => i.Faults.Keys).ToHashSet(StringComparer.Ordinal);
         var unknown = options.Faults.Where(f => !known.Contains(f)).ToList();
         if (unknown.Count > 0)
@@ -104,7 +128,7 @@ public sealed class MockHost : IAsyncDisposable
 
         TrafficFaults.Use(apiApp, implementations.ToDictionary(i => "/" + i.ApiId, i => (IReadOnlySet<string>)options.Faults.Where(i.Faults.ContainsKey).ToHashSet(StringComparer.Ordinal)), options.SlowBy);
         MapProviderStates(apiApp, implementations);
-        var host = new MockHost(apiApp, downloadApp, implementations, options.Faults.ToList(), audit) { AcceptsPactExamples = options.AcceptPactExamples };
+        var host = new MockHost(apiApp, downloadApp, implementations, unserved, options.Faults.ToList(), audit) { AcceptsPactExamples = options.AcceptPactExamples };
         try
         {
             await downloadApp.StartAsync();

@@ -27,6 +27,16 @@ public sealed record MockOptions
     /// <summary>Contracts already loaded (with the same overrides), by API id, so the mock does not load them again.</summary>
     public IReadOnlyDictionary<string, ApiContract>? Contracts { get; init; }
 
+    /// <summary>
+    /// The APIs the caller needs served: when no mock kind serves one of them (or two do), the mock does not
+    /// start, and the <see cref="ConfigurationException"/> names the API and why. Any other API of the contract
+    /// data that no kind serves is left out (<see cref="MockHost.Unserved"/>).
+    /// </summary>
+    public IReadOnlyCollection<string> Required { get; init; } = [];
+
+    /// <summary>The mock kinds, each serving the contracts of one shape.</summary>
+    public MockRegistry Kinds { get; init; } = MockRegistry.Default;
+
     /// <summary>Credentials to accept instead of the data set's, by API id and credential name.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? Credentials { get; init; }
 

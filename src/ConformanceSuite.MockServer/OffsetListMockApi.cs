@@ -17,6 +17,13 @@ namespace ConformanceSuite.MockServer;
 /// </summary>
 public sealed class OffsetListMockApi : IMockApi
 {
+    /// <summary>The shape this mock serves: decided from the contract's data alone.</summary>
+    public static MockKind Kind { get; } = new(
+        "offset-list",
+        "one endpoint: an offset-paginated list with a limit parameter and exports; no download link",
+        contract => contract.Endpoints is [{ Pagination: { Style: "offset", LimitParameter: not null }, Exports: not null, Download: null }],
+        (layout, contract) => new OffsetListMockApi(layout, contract));
+
     private readonly ApiContract contract;
     private readonly EndpointSpec list;
     private readonly PaginationSpec paging;

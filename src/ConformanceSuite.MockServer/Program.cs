@@ -14,6 +14,11 @@ try
     }
 
     await using var host = await MockHost.StartAsync(options);
+    foreach (var (api, reason) in host.Unserved)
+    {
+        Console.Error.WriteLine($"mock: not serving {api}: {reason}");
+    }
+
     var ready = new
     {
         ready = true,

@@ -51,6 +51,23 @@ public sealed class CertificationTests
     }
 
     [Test]
+    public void A_manifest_without_a_known_revision_or_runtime_still_reads()
+    {
+        // A tool built outside a git checkout knows no revision; the writer leaves a null out, so the reader must not need it.
+        using var zip = System.IO.Compression.ZipFile.OpenRead(package);
+        using var reader = new StreamReader(zip.GetEntry(Engine.Certification.CertificationManifest.ManifestEntry)!.Open());
+        var json = System.Text.Json.Nodes.JsonNode.Parse(reader.ReadToEnd())!;
+        json["tool"]!.AsObject().Remove("revision");
+        json["tool"]!.AsObject().Remove("runtime");
+
+        var manifest = Engine.Certification.CertificationManifest.Parse(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), out var problem);
+
+        problem.Should().BeNull();
+        manifest!.Tool.Revision.Should().BeNull();
+        manifest.Tool.Name.Should().NotBeNullOrEmpty();
+    }
+
+    [Test]
     public async Task A_conformant_run_writes_a_package_that_verifies_and_says_who_what_when_and_the_verdict()
     {
         certified.Exit.Should().Be(ExitCodes.Conformant, certified.Err + certified.Out);

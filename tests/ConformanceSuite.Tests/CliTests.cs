@@ -156,7 +156,7 @@ public sealed class CliTests
     [Test]
     public async Task A_check_that_throws_makes_the_run_exit_1_with_the_error_named()
     {
-        var (exit, output, err) = await RunWithAsync(Context() with { Checks = EngineTests.Throwing("csv-rows") }, "--report-dir", dir, "--api", "wavy-open-sessions");
+        var (exit, output, err) = await RunWithAsync(Context() with { Checks = EngineTests.Throwing(Checks.CsvRowsCheck.KindName) }, "--report-dir", dir, "--api", "wavy-open-sessions");
 
         exit.Should().Be(ExitCodes.NotConformant, err);
         output.Should().Contain("ERROR      WAVY-012").And.Contain("InvalidOperationException: planted failure in csv-rows").And.Contain("NOT CONFORMANT").And.Contain(", 1 error");

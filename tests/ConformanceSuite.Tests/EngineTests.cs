@@ -72,7 +72,7 @@ public sealed class EngineTests
     [Test]
     public async Task A_check_that_throws_ends_in_error_in_every_report_and_the_run_is_not_conformant()
     {
-        var results = await ConformanceEngine.RunAsync(Settings("wavy-open-sessions") with { Checks = Throwing("csv-header") });
+        var results = await ConformanceEngine.RunAsync(Settings("wavy-open-sessions") with { Checks = Throwing(CsvHeaderCheck.KindName) });
 
         var header = results.Requirements.Single(r => r.Id == "WAVY-011");
         header.Verdict.Should().Be(Verdict.Error);

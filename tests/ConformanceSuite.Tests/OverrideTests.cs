@@ -96,7 +96,7 @@ public sealed class OverrideTests
 
         contract.Endpoints[0].Parameter("operatorType").Enum.Should().Equal("BOT", "HUMAN", "OPERATOR");
         var requirement = contract.Requirements.Single(r => r.Id == "CSL-014");
-        CheckRegistry.Default.Get("list-filter").Expand(contract, requirement).Select(e => e.Key)
+        CheckRegistry.Default.Get(ListFilterCheck.KindName).Expand(contract, requirement).Select(e => e.Key)
             .Should().Equal("operatorType=BOT", "operatorType=HUMAN", "operatorType=OPERATOR");
     }
 }

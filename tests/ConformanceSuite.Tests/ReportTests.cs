@@ -28,7 +28,7 @@ public sealed class ReportTests
         await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout, Faults = Faults });
         var catalog = CaseCatalog.Build(Harness.Layout, ["wavy-open-sessions", "opencx-chat-sessions"], []);
         // A check that throws on purpose (OPENCX-013's kind) puts the fifth verdict, error, in the reports too.
-        using var session = new ConformanceSession(catalog, mock.Target(http: Harness.FastHttp with { InsecureTls = true }), Faults, EngineTests.Throwing("not-found")) { Revision = Harness.Layout.Revision() };
+        using var session = new ConformanceSession(catalog, mock.Target(http: Harness.FastHttp with { InsecureTls = true }), Faults, EngineTests.Throwing(NotFoundCheck.KindName)) { Revision = Harness.Layout.Revision() };
         await session.RunAllAsync();
         results = session.Results();
         results.WriteAll(dir, session.Log, session.RunLog);

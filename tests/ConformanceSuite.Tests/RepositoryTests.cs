@@ -68,11 +68,11 @@ public sealed class RepositoryTests
             var kinds = c.Requirements.Select(r => r.Check?.Kind).ToHashSet();
             foreach (var p in c.Endpoints.SelectMany(e => e.Parameters).Where(p => p.Required && p.In == "query"))
             {
-                c.Requirements.Should().Contain(r => r.Check!.Kind == "required-parameter" && (r.Check.Parameter == null || r.Check.Parameter == p.Name),
+                c.Requirements.Should().Contain(r => r.Check!.Kind == RequiredParameterCheck.KindName && (r.Check.Parameter == null || r.Check.Parameter == p.Name),
                     $"{c.Id}: required parameter {p.Name} needs a requirement");
             }
 
-            kinds.Should().Contain("credential-missing").And.Contain("credential-wrong");
+            kinds.Should().Contain(CredentialCheck.MissingKind).And.Contain(CredentialCheck.WrongKind);
         }
     }
 
@@ -137,20 +137,69 @@ public sealed class RepositoryTests
     }
 
     [Test]
-    public void No_file_under_src_names_opencx_outside_data_loading()
+    public void No_code_under_src_names_an_api_of_the_data()
     {
+        // The mock is chosen by each contract's shape (MockRegistry), so no code names an API: only comments may.
         var src = Path.Combine(Harness.Layout.Root, "src");
+        var ids = Harness.Layout.ApiIds();
         var naming = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                         && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Where(f => File.ReadAllText(f).Contains("opencx", StringComparison.OrdinalIgnoreCase))
-            .Select(Path.GetFileName)
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: f, Number: i + 1, Line: line.Trim())))
+            .Where(l => !l.Line.StartsWith("//", StringComparison.Ordinal) && ids.Any(id => l.Line.Contains(id, StringComparison.OrdinalIgnoreCase)))
+            .Select(l => $"{Path.GetRelativePath(src, l.File)}:{l.Number}: {l.Line}")
             .ToList();
 
-        naming.Should().BeEquivalentTo(["MockHost.cs"], "the mock host registers which data set each implementation serves; nothing else may name the API");
-        File.ReadAllLines(Path.Combine(src, "ConformanceSuite.MockServer", "MockHost.cs"))
-            .Where(l => l.Contains("opencx", StringComparison.OrdinalIgnoreCase))
-            .Should().ContainSingle().Which.Should().Contain("new CursorListMockApi(layout, contract(\"opencx-chat-sessions\"))");
+        ids.Should().NotBeEmpty();
+        naming.Should().BeEmpty("an API is data: nothing under src may name one");
+    }
+
+    [Test]
+    public void No_check_kind_name_is_a_string_literal_outside_its_own_class()
+    {
+        // A kind is named once, in its class's constant; everything else (preconditions, tests) goes through the
+        // constant, so renaming a kind cannot silently break a link to it. The data names kinds too, as it must.
+        var kinds = CheckRegistry.Default.All.Select(c => c.Kind).Append(Engine.PactVerificationCheck.KindName).ToHashSet(StringComparer.Ordinal);
+        var strays = new[] { "src", "tests" }
+            .SelectMany(top => Directory.EnumerateFiles(Path.Combine(Harness.Layout.Root, top), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                        && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: f, Number: i + 1, Line: line.Trim())))
+            .SelectMany(l => kinds.Where(k => l.Line.Contains($"\"{k}\"", StringComparison.Ordinal)).Select(k => (l.File, l.Number, l.Line, Kind: k)))
+            .Where(l => !l.Line.Contains("const string", StringComparison.Ordinal)
+                        && !(l.Line.Contains("JsonDerivedType", StringComparison.Ordinal) && l.Kind == CsvHeaderCheck.KindName)) // a finding type shares the word
+            .Select(l => $"{Path.GetRelativePath(Harness.Layout.Root, l.File)}:{l.Number}: {l.Line}")
+            .ToList();
+
+        kinds.Should().HaveCountGreaterThan(20);
+        strays.Should().BeEmpty("a check kind is named only by its class's constant");
+    }
+
+    [Test]
+    public void Every_check_s_binding_and_preconditions_are_checked_when_the_catalog_is_built()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "cs-binding-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            CliTests.CopyDirectory(Harness.Layout.Root, dir, ["schemas", "fixtures", "targets", "pacts"]);
+            var requirements = Path.Combine(dir, "schemas", "wavy-open-sessions", "requirements.json");
+            var json = JsonNode.Parse(File.ReadAllText(requirements))!;
+            var list = json["requirements"]!.AsArray();
+            // Without a requirement that judges the successful call (wavy has no list), the checks relying on it have no judge.
+            var judge = list.Single(r => r!["check"]?["kind"]?.GetValue<string>() == SuccessBodySchemaCheck.KindName)!;
+            judge["check"]!["kind"] = JsonContentTypeCheck.KindName;
+            File.WriteAllText(requirements, json.ToJsonString());
+
+            var act = () => Running.CaseCatalog.Build(new RepositoryLayout(dir), ["wavy-open-sessions"], []);
+
+            act.Should().Throw<ConfigurationException>().Which.Message.Should()
+                .Contain("requirements.json: at /requirements/").And.Contain("relies on 'the scenario's valid call answers its success status'")
+                .And.Contain(SuccessBodySchemaCheck.KindName);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Test]

@@ -70,8 +70,8 @@ public sealed record CertificationManifest
     }
 }
 
-/// <summary>The tool's name, version and source revision, and the runtime it ran on.</summary>
-public sealed record CertifiedTool(string Name, string Version, string? Revision, string? Runtime);
+/// <summary>The tool's name, version and source revision, and the runtime it ran on (either unknown is left out of the manifest, so optional when read).</summary>
+public sealed record CertifiedTool(string Name, string Version, string? Revision = null, string? Runtime = null);
 
 /// <summary>The target's public description.</summary>
 public sealed record CertifiedTarget

@@ -4,15 +4,29 @@ using ConformanceSuite.Http;
 namespace ConformanceSuite.Checks;
 
 /// <summary>What one case collects while its check runs.</summary>
-public sealed class CheckRun(CheckCase @case, ApiContext context)
+public sealed class CheckRun
 {
     private readonly List<Finding> findings = [];
     private readonly List<string> notes = [];
     private readonly List<HttpExchange> evidence = [];
 
-    public CheckCase Case { get; } = @case;
+    public CheckRun(CheckCase @case, ApiContext context, ICheck check)
+    {
+        Case = @case;
+        Context = context;
+        Check = check;
+        Require = new Prerequisites(this);
+    }
 
-    public ApiContext Context { get; } = context;
+    public CheckCase Case { get; }
+
+    public ApiContext Context { get; }
+
+    /// <summary>The check that runs the case.</summary>
+    public ICheck Check { get; }
+
+    /// <summary>The shared probes the check relies on, required to have gone well (a case whose precondition is not met is skipped).</summary>
+    public Prerequisites Require { get; }
 
     public ApiContract Contract => Case.Contract;
 

@@ -3,11 +3,16 @@ namespace ConformanceSuite.Checks;
 /// <summary>The CSV header matches the spec exactly: names, order, delimiter, BOM, encoding.</summary>
 public sealed class CsvHeaderCheck : PerScenarioCheck
 {
-    public override string Kind => "csv-header";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "csv-header";
+
+    public override string Kind => KindName;
+
+    public override IReadOnlyList<Precondition> Preconditions => [Precondition.Download];
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
-        var probe = await run.Context.RequireCsvAsync(run.Element.Key, ct);
+        var probe = await run.Require.CsvAsync(run.Element.Key, ct);
         run.Keep(probe.Download);
         var analysis = probe.Analysis!;
         foreach (var problem in analysis.HeaderProblems)
@@ -22,11 +27,16 @@ public sealed class CsvHeaderCheck : PerScenarioCheck
 /// <summary>Every row satisfies the spec's row rules (read as a stream; only the first problems are kept).</summary>
 public sealed class CsvRowsCheck : PerScenarioCheck
 {
-    public override string Kind => "csv-rows";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "csv-rows";
+
+    public override string Kind => KindName;
+
+    public override IReadOnlyList<Precondition> Preconditions => [Precondition.Download];
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
-        var probe = await run.Context.RequireCsvAsync(run.Element.Key, ct);
+        var probe = await run.Require.CsvAsync(run.Element.Key, ct);
         run.Keep(probe.Download);
         var analysis = probe.Analysis!;
         foreach (var note in analysis.Notes)
@@ -56,11 +66,16 @@ public sealed class CsvRowsCheck : PerScenarioCheck
 /// <summary>A scenario without data gets the empty form the spec names (header only, by default).</summary>
 public sealed class CsvEmptyCheck : PerScenarioCheck
 {
-    public override string Kind => "csv-empty";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "csv-empty";
+
+    public override string Kind => KindName;
+
+    public override IReadOnlyList<Precondition> Preconditions => [Precondition.Download];
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
-        var probe = await run.Context.RequireCsvAsync(run.Element.Key, ct);
+        var probe = await run.Require.CsvAsync(run.Element.Key, ct);
         run.Keep(probe.Download);
         var spec = run.Contract.CsvSpecs[EndpointOf(run).Download!.CsvSpec];
         var analysis = probe.Analysis!;

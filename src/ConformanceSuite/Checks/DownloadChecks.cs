@@ -5,12 +5,17 @@ namespace ConformanceSuite.Checks;
 /// <summary>The download link works without any credential.</summary>
 public sealed class DownloadAnonymousCheck : PerScenarioCheck
 {
-    public override string Kind => "download-anonymous";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "download-anonymous";
+
+    public override string Kind => KindName;
+
+    public override IReadOnlyList<Precondition> Preconditions => [Precondition.DownloadLink];
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var download = EndpointOf(run).Download!;
-        var probe = await run.Context.DownloadAsync(run.Element.Key, ct);
+        var probe = await run.Require.DownloadAsync(run.Element.Key, ct);
         var exchange = run.Keep(probe.Download);
         var basis = download.CredentialsBasis ?? download.Basis;
         if (exchange.CredentialsSent.Count > 0)
@@ -46,12 +51,17 @@ public sealed class DownloadAnonymousCheck : PerScenarioCheck
 /// </summary>
 public sealed class CredentialsConfinedCheck : PerScenarioCheck
 {
-    public override string Kind => "credentials-confined";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "credentials-confined";
+
+    public override string Kind => KindName;
+
+    public override IReadOnlyList<Precondition> Preconditions => [Precondition.DownloadLink];
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var basis = run.Requirement.Source;
-        var success = run.Keep(await run.Context.SuccessAsync(run.Element.Key, ct));
+        var success = run.Keep(await run.Context.Probes.SuccessAsync(run.Element.Key, ct));
         if (success.BlockedRedirect is not null)
         {
             run.Fail("the authenticated call", new CrossOriginRedirect(success.Status ?? 0, success.BlockedRedirect), basis, success);
@@ -62,7 +72,7 @@ public sealed class CredentialsConfinedCheck : PerScenarioCheck
         {
             try
             {
-                var probe = await run.Context.DownloadAsync(run.Element.Key, ct);
+                var probe = await run.Require.DownloadAsync(run.Element.Key, ct);
                 run.Keep(probe.Download);
                 var linkOrigin = CredentialSet.OriginOf(probe.Link);
                 run.Note(linkOrigin == apiOrigin

@@ -48,7 +48,12 @@ internal static class Exports
 /// </summary>
 public sealed class ExportCheck : ICheck
 {
-    public string Kind => "export";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "export";
+
+    public string Kind => KindName;
+
+    public IReadOnlyList<Precondition> Preconditions { get; } = [Precondition.SuccessfulCall];
 
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
         requirement.Check!.Scenarios.SelectMany(s =>
@@ -61,14 +66,14 @@ public sealed class ExportCheck : ICheck
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
         var exports = Exports.Of(endpoint);
         var format = exports.Formats[formatName];
-        var query = run.Context.ScenarioQuery(scenario);
+        var query = run.Context.Values.Query(scenario);
         var spec = Exports.Narrow(run.Contract.CsvSpecs[format.CsvSpec!], exports, query);
 
-        var listing = run.Keep(await run.Context.RequireSuccessAsync(scenario, ct));
+        var listing = run.Keep(await run.Require.SuccessAsync(scenario, ct));
         var items = (JsonPointer.Read(JsonNode.Parse(listing.Body ?? []), endpoint.Pagination?.ItemsPointer ?? "") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
 
         query[exports.FormatParameter] = formatName;
-        var (exchange, analysis) = await run.Context.Http.StreamAsync(run.Context.Call(endpoint, query, run.Context.ScenarioPath(scenario), $"export {formatName} of '{scenario}'"),
+        var (exchange, analysis) = await run.Context.Http.StreamAsync(run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"export {formatName} of '{scenario}'"),
             (ex, body) => ex.IsSuccess ? CsvAnalyzer.Analyze(body, spec, keepRows: Exports.RowsCompared) : null, ct);
         using var rows = analysis; // the rows it kept, spilled past their budget
         run.Keep(exchange);
@@ -120,7 +125,10 @@ public sealed class ExportCheck : ICheck
 /// <summary>zip=true: a valid zip with exactly one entry, named after the file name (or the default), holding the export.</summary>
 public sealed class ZipExportCheck : ICheck
 {
-    public string Kind => "zip-export";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "zip-export";
+
+    public string Kind => KindName;
 
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement)
     {
@@ -148,7 +156,7 @@ public sealed class ZipExportCheck : ICheck
         var formatName = colon < 0 ? run.Element.Key : run.Element.Key[..colon];
         var filename = colon < 0 ? null : run.Element.Key[(colon + 1)..];
         var format = exports.Formats[formatName];
-        var query = run.Context.ScenarioQuery(scenario);
+        var query = run.Context.Values.Query(scenario);
         query[exports.FormatParameter] = formatName;
         query[exports.ZipParameter!] = "true";
         if (filename is not null)
@@ -156,7 +164,7 @@ public sealed class ZipExportCheck : ICheck
             query[exports.FilenameParameter!] = filename;
         }
 
-        var (exchange, bytes) = await Exports.DownloadAsync(run, run.Context.Call(endpoint, query, run.Context.ScenarioPath(scenario), $"zip of {formatName}"), ct);
+        var (exchange, bytes) = await Exports.DownloadAsync(run, run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"zip of {formatName}"), ct);
         run.Keep(exchange);
         if (!exchange.IsSuccess || bytes is null)
         {
@@ -224,14 +232,18 @@ public sealed class ZipExportCheck : ICheck
 /// <summary>filename sets Content-Disposition: attachment; filename="&lt;filename&gt;.&lt;ext&gt;" on a download.</summary>
 public sealed class ContentDispositionCheck : ICheck
 {
-    public string Kind => "content-disposition";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "content-disposition";
+
+    public string Kind => KindName;
 
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement)
     {
         var endpoint = contract.Endpoint(contract.Scenario(requirement.Check!.Scenarios[0]).Endpoint);
         var exports = Exports.Of(endpoint);
         var examples = endpoint.Parameter(exports.FilenameParameter ?? throw new ConfigurationException($"{requirement.Id}: the exports have no filename parameter")).Examples;
-        var filename = examples.Count > 0 ? examples[0] : "export";
+        // A name of the test's own when the contract gives no example: not the default, so the parameter is seen to work.
+        var filename = examples.Count > 0 ? examples[0] : exports.DefaultFilename + "-renamed";
         return exports.Formats.Where(f => f.Value.CsvSpec is not null).Select(f => new CaseElement($"{f.Key}:{filename}"));
     }
 
@@ -243,10 +255,10 @@ public sealed class ContentDispositionCheck : ICheck
         var basis = exports.ContentDisposition?.Basis ?? endpoint.Basis;
         var colon = run.Element.Key.IndexOf(':', StringComparison.Ordinal);
         var (formatName, filename) = (run.Element.Key[..colon], run.Element.Key[(colon + 1)..]);
-        var query = run.Context.ScenarioQuery(scenario);
+        var query = run.Context.Values.Query(scenario);
         query[exports.FormatParameter] = formatName;
         query[exports.FilenameParameter!] = filename;
-        var (exchange, _) = await Exports.DownloadAsync(run, run.Context.Call(endpoint, query, run.Context.ScenarioPath(scenario), $"{formatName} as {filename}"), ct);
+        var (exchange, _) = await Exports.DownloadAsync(run, run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"{formatName} as {filename}"), ct);
         run.Keep(exchange);
         var expected = $"{filename}.{exports.Formats[formatName].Extension}";
         if (!exchange.IsSuccess)

@@ -7,15 +7,18 @@ namespace ConformanceSuite.Checks;
 /// <summary>A request for something that does not exist gets the endpoint's not-found status.</summary>
 public sealed class NotFoundCheck : PerScenarioCheck
 {
-    public override string Kind => "not-found";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "not-found";
+
+    public override string Kind => KindName;
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var endpoint = EndpointOf(run);
         var rejection = endpoint.NotFound ?? throw new ConfigurationException($"{run.Requirement.Id}: endpoint '{endpoint.Id}' has no notFound status");
-        var path = run.Context.ScenarioPath(run.Element.Key);
-        var call = run.Context.Call(endpoint, run.Context.ScenarioQuery(run.Element.Key), path, "something that does not exist");
-        var exchange = await run.Context.SendAsync(call, ct);
+        var path = run.Context.Values.Path(run.Element.Key);
+        var call = run.Context.Requests.Call(endpoint, run.Context.Values.Query(run.Element.Key), path, "something that does not exist");
+        var exchange = await run.Context.Http.SendAsync(call, ct);
         Expect.Rejected(run, exchange, rejection, run.Requirement.Source, $"unknown {string.Join(", ", path.Select(kv => $"{kv.Key}={kv.Value}"))}");
     }
 }
@@ -28,10 +31,17 @@ public sealed class GetByIdCheck : ICheck
 {
     private const int Shown = 5;
 
-    public string Kind => "get-by-id";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "get-by-id";
+
+    public string Kind => KindName;
+
+    public BindingNeeds Needs => BindingNeeds.Scenario | BindingNeeds.Parameter;
+
+    public IReadOnlyList<Precondition> Preconditions { get; } = [Precondition.CompleteWalk];
 
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
-        [new CaseElement(requirement.Check!.Parameter ?? throw new ConfigurationException($"{requirement.Id}: '{Kind}' needs check.parameter (the id path parameter)"))];
+        [new CaseElement(requirement.Check!.Parameter!)];
 
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
@@ -39,7 +49,7 @@ public sealed class GetByIdCheck : ICheck
         var name = run.Element.Key;
         var get = run.Contract.Endpoints.FirstOrDefault(e => e.Parameters.Any(p => p.In == "path" && p.Name == name))
             ?? throw new ConfigurationException($"{run.Requirement.Id}: no endpoint has a path parameter '{name}'");
-        var walk = await run.Context.RequireCompleteWalkAsync(scenario, ct);
+        var walk = await run.Require.CompleteWalkAsync(scenario, ct);
         var idPointer = walk.Spec.IdPointer;
         var schema = run.Contract.BodySchemas[get.Success.BodySchema];
         var sameValuesBasis = run.Requirement.Assumptions.Count > 0 ? Basis.Assumed(run.Requirement.Assumptions[^1]) : get.Basis;
@@ -53,8 +63,8 @@ public sealed class GetByIdCheck : ICheck
                 continue;
             }
 
-            var exchange = await run.Context.SendAsync(
-                run.Context.Call(get, new Dictionary<string, string>(), new Dictionary<string, string> { [name] = id }, $"get {id}"), ct);
+            var exchange = await run.Context.Http.SendAsync(
+                run.Context.Requests.Call(get, new Dictionary<string, string>(), new Dictionary<string, string> { [name] = id }, $"get {id}"), ct);
             var subject = $"{name}={id} (listed)";
             if (exchange.Status != get.Success.Status || exchange.Error is not null)
             {

@@ -14,5 +14,11 @@ public interface ICheck
     /// <summary>The elements a requirement is checked on, from the contract data.</summary>
     IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement);
 
+    /// <summary>What the check needs its binding to name: at least one scenario by default.</summary>
+    BindingNeeds Needs => BindingNeeds.Scenario;
+
+    /// <summary>What the check relies on before it can judge its rule (a successful call, a complete walk, …): none by default.</summary>
+    IReadOnlyList<Precondition> Preconditions => [];
+
     Task RunAsync(CheckRun run, CancellationToken ct);
 }

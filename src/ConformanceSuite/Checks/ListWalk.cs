@@ -89,11 +89,18 @@ public sealed class ListWalk
     /// <summary>The total the first page reported, if the body carries one.</summary>
     public long? Total => Pages.Count > 0 ? Pages[0].Total : null;
 
-    public static Task<ListWalk> RunAsync(ApiContext context, string scenarioId, Dictionary<string, string> query, WalkMode mode, CancellationToken ct) =>
-        mode == WalkMode.Cursor ? RunCursorAsync(context, scenarioId, query, ct) : RunNumberedAsync(context, scenarioId, query, mode, ct);
+    /// <summary>Walks the list of <paramref name="scenarioId"/>'s endpoint with <paramref name="query"/>, by <paramref name="mode"/>.</summary>
+    public static Task<ListWalk> RunAsync(ApiContract contract, ConformanceHttpClient http, RequestBuilder requests, ScenarioValues values,
+        string scenarioId, Dictionary<string, string> query, WalkMode mode, CancellationToken ct)
+    {
+        var context = new WalkContext(contract, http, requests, values);
+        return mode == WalkMode.Cursor ? RunCursorAsync(context, scenarioId, query, ct) : RunNumberedAsync(context, scenarioId, query, mode, ct);
+    }
+
+    private sealed record WalkContext(ApiContract Contract, ConformanceHttpClient Http, RequestBuilder Requests, ScenarioValues Values);
 
     /// <summary>Offset or page walk: limit fixed at the walk page size, until a short or empty page, or the total.</summary>
-    private static async Task<ListWalk> RunNumberedAsync(ApiContext context, string scenarioId, Dictionary<string, string> query, WalkMode mode, CancellationToken ct)
+    private static async Task<ListWalk> RunNumberedAsync(WalkContext context, string scenarioId, Dictionary<string, string> query, WalkMode mode, CancellationToken ct)
     {
         var endpoint = context.Contract.Endpoint(context.Contract.Scenario(scenarioId).Endpoint);
         var spec = endpoint.Pagination ?? throw new ConfigurationException($"{context.Contract.Id}: endpoint '{endpoint.Id}' has no pagination");
@@ -119,7 +126,7 @@ public sealed class ListWalk
                 [byOffset ? spec.OffsetParameter! : spec.PageParameter!] = position.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             var number = walk.Pages.Count + 1;
-            var exchange = await context.SendAsync(context.Call(endpoint, pageQuery, context.ScenarioPath(scenarioId),
+            var exchange = await context.Http.SendAsync(context.Requests.Call(endpoint, pageQuery, context.Values.Path(scenarioId),
                 $"{Describe(mode)} walk, page {number} of '{scenarioId}' with {filters}"), ct);
             var page = Parse(exchange, spec, schema, endpoint.Success.Status, out var items, out var problem);
             if (page is null)
@@ -155,7 +162,7 @@ public sealed class ListWalk
         }
     }
 
-    private static async Task<ListWalk> RunCursorAsync(ApiContext context, string scenarioId, Dictionary<string, string> query, CancellationToken ct)
+    private static async Task<ListWalk> RunCursorAsync(WalkContext context, string scenarioId, Dictionary<string, string> query, CancellationToken ct)
     {
         var endpoint = context.Contract.Endpoint(context.Contract.Scenario(scenarioId).Endpoint);
         var spec = endpoint.Pagination ?? throw new ConfigurationException($"{context.Contract.Id}: endpoint '{endpoint.Id}' has no pagination");
@@ -186,7 +193,7 @@ public sealed class ListWalk
             }
 
             var number = walk.Pages.Count + 1;
-            var exchange = await context.SendAsync(context.Call(endpoint, pageQuery, context.ScenarioPath(scenarioId),
+            var exchange = await context.Http.SendAsync(context.Requests.Call(endpoint, pageQuery, context.Values.Path(scenarioId),
                 $"page {number} of '{scenarioId}'{(filters.Length > 0 ? " with " + filters : "")}"), ct);
             var page = Parse(exchange, spec, schema, endpoint.Success.Status, out var items, out var problem);
             if (page is null)

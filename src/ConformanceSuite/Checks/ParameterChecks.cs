@@ -6,7 +6,12 @@ namespace ConformanceSuite.Checks;
 /// <summary>A required parameter left out: the request must be refused.</summary>
 public sealed class RequiredParameterCheck : ICheck
 {
-    public string Kind => "required-parameter";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "required-parameter";
+
+    public string Kind => KindName;
+
+    public IReadOnlyList<Precondition> Preconditions { get; } = [Precondition.SuccessfulCall];
 
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement)
     {
@@ -23,10 +28,10 @@ public sealed class RequiredParameterCheck : ICheck
         var parameter = run.Context.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Parameter(run.Element.Key);
         var rejection = parameter.Rejection
             ?? throw new ConfigurationException($"{run.Contract.Id}: parameter '{parameter.Name}' has no rejection status in the contract");
-        await run.Context.RequireSuccessAsync(scenario, ct);
-        var query = run.Context.ScenarioQuery(scenario);
+        await run.Require.SuccessAsync(scenario, ct);
+        var query = run.Context.Values.Query(scenario);
         query.Remove(parameter.Name);
-        var exchange = await run.Context.SendAsync(run.Context.Call(scenario, query, $"without {parameter.Name}"), ct);
+        var exchange = await run.Context.Http.SendAsync(run.Context.Requests.Call(scenario, query, $"without {parameter.Name}"), ct);
         Expect.Rejected(run, exchange, rejection, parameter.Basis, $"without {parameter.Name}");
     }
 }
@@ -34,7 +39,12 @@ public sealed class RequiredParameterCheck : ICheck
 /// <summary>A parameter given a value of the wrong type: the request must be refused.</summary>
 public sealed class ParameterTypeCheck : ICheck
 {
-    public string Kind => "parameter-type";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "parameter-type";
+
+    public string Kind => KindName;
+
+    public IReadOnlyList<Precondition> Preconditions { get; } = [Precondition.SuccessfulCall];
 
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement)
     {
@@ -53,10 +63,10 @@ public sealed class ParameterTypeCheck : ICheck
         var parameter = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Parameter(name);
         var rejection = parameter.Rejection
             ?? throw new ConfigurationException($"{run.Contract.Id}: parameter '{name}' has no rejection status in the contract");
-        await run.Context.RequireSuccessAsync(scenario, ct);
-        var query = run.Context.ScenarioQuery(scenario);
+        await run.Require.SuccessAsync(scenario, ct);
+        var query = run.Context.Values.Query(scenario);
         query[name] = value;
-        var exchange = await run.Context.SendAsync(run.Context.Call(scenario, query, $"{name} of the wrong type"), ct);
+        var exchange = await run.Context.Http.SendAsync(run.Context.Requests.Call(scenario, query, $"{name} of the wrong type"), ct);
         // Accepting the value breaks the documented rule only when what makes it invalid is documented too.
         var ruleBasis = rejection.Basis.IsAssumption ? rejection.Basis : run.Requirement.Source;
         Expect.Rejected(run, exchange, rejection, ruleBasis, $"{name}={value} (invalid for this {parameter.Type} parameter)");
@@ -69,22 +79,29 @@ public sealed class ParameterTypeCheck : ICheck
 /// </summary>
 public sealed class OptionalParameterNarrowsCheck : ICheck
 {
-    public string Kind => "optional-parameter-narrows";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "optional-parameter-narrows";
+
+    public string Kind => KindName;
+
+    public BindingNeeds Needs => BindingNeeds.Scenario | BindingNeeds.Parameter | BindingNeeds.Baseline;
+
+    public IReadOnlyList<Precondition> Preconditions { get; } = [Precondition.SuccessfulCall, Precondition.Download];
 
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
-        [new CaseElement(requirement.Check!.Parameter ?? throw new ConfigurationException($"{requirement.Id}: '{Kind}' needs check.parameter"))];
+        [new CaseElement(requirement.Check!.Parameter!)];
 
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var scenario = run.Binding.Scenarios[0];
-        var baseline = run.Binding.Baseline ?? throw new ConfigurationException($"{run.Requirement.Id}: '{Kind}' needs check.baseline");
+        var baseline = run.Binding.Baseline!;
         var parameter = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Parameter(run.Element.Key);
         if (parameter.Required)
         {
             throw new ConfigurationException($"{run.Requirement.Id}: parameter '{parameter.Name}' is required, not optional");
         }
 
-        var with = run.Keep(await run.Context.SuccessAsync(scenario, ct));
+        var with = run.Keep(await run.Context.Probes.SuccessAsync(scenario, ct));
         var expected = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Success.Status;
         var subject = $"with {parameter.Name}";
         if (with.Status != expected || with.Error is not null)
@@ -93,9 +110,9 @@ public sealed class OptionalParameterNarrowsCheck : ICheck
             return;
         }
 
-        await run.Context.RequireSuccessAsync(baseline, ct);
-        var all = (await run.Context.RequireCsvAsync(baseline, ct)).Analysis!;
-        var narrowed = await run.Context.RequireCsvAsync(scenario, ct);
+        await run.Require.SuccessAsync(baseline, ct);
+        var all = (await run.Require.CsvAsync(baseline, ct)).Analysis!;
+        var narrowed = await run.Require.CsvAsync(scenario, ct);
         run.Keep(narrowed.Download);
         var some = narrowed.Analysis!;
         run.Note($"{all.RowCount} rows without {parameter.Name}, {some.RowCount} with it");
@@ -131,14 +148,25 @@ public sealed class OptionalParameterNarrowsCheck : ICheck
 /// <summary>Each credential, left out or given a wrong value: the request must be refused.</summary>
 public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
 {
-    public static CredentialCheck Missing() => new("credential-missing", CredentialMode.Missing);
+    /// <summary>The kind name of the check that leaves each credential out.</summary>
+    public const string MissingKind = "credential-missing";
 
-    public static CredentialCheck Wrong() => new("credential-wrong", CredentialMode.Wrong);
+    /// <summary>The kind name of the check that sends each credential with a wrong value.</summary>
+    public const string WrongKind = "credential-wrong";
+
+    /// <summary>The kind name of the check that sends each credential without its scheme.</summary>
+    public const string MalformedKind = "credential-malformed";
+
+    public static CredentialCheck Missing() => new(MissingKind, CredentialMode.Missing);
+
+    public static CredentialCheck Wrong() => new(WrongKind, CredentialMode.Wrong);
 
     /// <summary>The real value without its scheme: only credentials that have a scheme can be malformed this way.</summary>
-    public static CredentialCheck Malformed() => new("credential-malformed", CredentialMode.Malformed);
+    public static CredentialCheck Malformed() => new(MalformedKind, CredentialMode.Malformed);
 
     public string Kind => kind;
+
+    public IReadOnlyList<Precondition> Preconditions { get; } = [Precondition.SuccessfulCall];
 
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
         contract.Auth.Credentials.Where(c => mode != CredentialMode.Malformed || c.Scheme is not null).Select(c => new CaseElement(c.Name));
@@ -148,7 +176,7 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
         var scenario = run.Binding.Scenarios[0];
         var credential = run.Contract.Auth.Credentials.First(c => c.Name == run.Element.Key);
         // A refusal only proves something when the same call with all credentials is accepted.
-        await run.Context.RequireSuccessAsync(scenario, ct);
+        await run.Require.SuccessAsync(scenario, ct);
         var what = mode switch
         {
             CredentialMode.Missing => $"without {credential.Name}",
@@ -156,7 +184,7 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
             _ => $"with a wrong {credential.Name}",
         };
         var modes = new Dictionary<string, CredentialMode> { [credential.Name] = mode };
-        var exchange = await run.Context.SendAsync(run.Context.Call(scenario, run.Context.ScenarioQuery(scenario), what, modes), ct);
+        var exchange = await run.Context.Http.SendAsync(run.Context.Requests.Call(scenario, run.Context.Values.Query(scenario), what, modes), ct);
         Expect.Rejected(run, exchange, run.Contract.Auth.Rejection, credential.Basis, what);
     }
 }

@@ -8,6 +8,8 @@ public abstract class PerScenarioCheck : ICheck
 {
     public abstract string Kind { get; }
 
+    public virtual IReadOnlyList<Precondition> Preconditions => [];
+
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
         requirement.Check!.Scenarios.Select(s => new CaseElement(s));
 
@@ -20,12 +22,15 @@ public abstract class PerScenarioCheck : ICheck
 /// <summary>A valid call answers the success status with a body that validates against the body schema.</summary>
 public sealed class SuccessBodySchemaCheck : PerScenarioCheck
 {
-    public override string Kind => "success-body-schema";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "success-body-schema";
+
+    public override string Kind => KindName;
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var success = EndpointOf(run).Success;
-        var exchange = run.Keep(await run.Context.SuccessAsync(run.Element.Key, ct));
+        var exchange = run.Keep(await run.Context.Probes.SuccessAsync(run.Element.Key, ct));
         if (exchange.Status != success.Status || exchange.Error is not null)
         {
             run.Fail(Finding.OfResponse(success.Status, exchange), success.Basis, exchange);
@@ -53,13 +58,18 @@ public sealed class SuccessBodySchemaCheck : PerScenarioCheck
 /// <summary>The download link in the success body is an absolute http(s) URL.</summary>
 public sealed class DownloadLinkUrlCheck : PerScenarioCheck
 {
-    public override string Kind => "download-link-url";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "download-link-url";
+
+    public override string Kind => KindName;
+
+    public override IReadOnlyList<Precondition> Preconditions => [Precondition.SuccessfulCall];
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var download = EndpointOf(run).Download ?? throw new ConfigurationException($"{run.Requirement.Id}: endpoint has no download");
-        var exchange = run.Keep(await run.Context.RequireSuccessAsync(run.Element.Key, ct));
-        var raw = Checks.ApiContext.ReadPointer(exchange, download.LinkPointer);
+        var exchange = run.Keep(await run.Require.SuccessAsync(run.Element.Key, ct));
+        var raw = Probes.ReadString(exchange, download.LinkPointer);
         if (raw is null)
         {
             CheckRun.Skip($"precondition not met: the body has no string at {download.LinkPointer} (judged by the body schema requirement)");
@@ -80,12 +90,17 @@ public sealed class DownloadLinkUrlCheck : PerScenarioCheck
 /// <summary>JSON responses say so in their Content-Type.</summary>
 public sealed class JsonContentTypeCheck : PerScenarioCheck
 {
-    public override string Kind => "json-content-type";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "json-content-type";
+
+    public override string Kind => KindName;
+
+    public override IReadOnlyList<Precondition> Preconditions => [Precondition.SuccessfulCall];
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var success = EndpointOf(run).Success;
-        var exchange = run.Keep(await run.Context.RequireSuccessAsync(run.Element.Key, ct));
+        var exchange = run.Keep(await run.Require.SuccessAsync(run.Element.Key, ct));
         var media = Expect.MediaType(exchange.ContentType);
         if (media != Expect.MediaType(success.ContentType))
         {

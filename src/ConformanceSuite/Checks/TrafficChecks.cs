@@ -9,6 +9,9 @@ public abstract class TrafficCheck : ICheck
 {
     public abstract string Kind { get; }
 
+    /// <summary>The API's traffic as a whole: no scenario.</summary>
+    public BindingNeeds Needs => BindingNeeds.None;
+
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) => [new CaseElement("all requests")];
 
     public Task RunAsync(CheckRun run, CancellationToken ct)
@@ -32,7 +35,10 @@ public abstract class TrafficCheck : ICheck
 /// <summary>Every response arrived within the target's latency threshold (latency.warnSeconds): a slow one is named even when it did not time out.</summary>
 public sealed class ResponseTimeCheck : TrafficCheck
 {
-    public override string Kind => "response-time";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "response-time";
+
+    public override string Kind => KindName;
 
     protected override void Judge(CheckRun run, IReadOnlyList<HttpExchange> traffic)
     {
@@ -63,7 +69,10 @@ public sealed class ResponseTimeCheck : TrafficCheck
 /// <summary>The provider answered every request the first time: a 429 or 503 that a retry papered over is reported, with the requests and the counts.</summary>
 public sealed class AvailabilityCheck : TrafficCheck
 {
-    public override string Kind => "availability";
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "availability";
+
+    public override string Kind => KindName;
 
     protected override void Judge(CheckRun run, IReadOnlyList<HttpExchange> traffic)
     {

@@ -43,6 +43,7 @@ public sealed class CaseCatalog
         foreach (var task in loading)
         {
             var contract = task.ConfigureAwait(false).GetAwaiter().GetResult();
+            CheckBindings.Validate(contract, registry);
             contracts[contract.Id] = contract;
         }
 

@@ -15,13 +15,14 @@ public static class CaseRunner
     public static async Task<CaseOutcome> RunAsync(CheckCase @case, ApiContext context, CheckRegistry registry, RunLog runLog, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var run = new CheckRun(@case, context);
+        var check = registry.Get(@case.Requirement.Check!.Kind);
+        var run = new CheckRun(@case, context, check);
         string? skipReason = null;
         string? setting = null;
         string? error = null;
         try
         {
-            await registry.Get(@case.Requirement.Check!.Kind).RunAsync(run, ct);
+            await check.RunAsync(run, ct);
         }
         catch (SkipCheckException skip)
         {

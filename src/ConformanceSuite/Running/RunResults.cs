@@ -152,7 +152,7 @@ public enum RunOutcome
 }
 
 /// <summary>A case not checked in full: why, and the profile setting that would let it be.</summary>
-public sealed record NotCheckedCase(string Element, string Reason, string? Setting, bool Partial);
+public sealed record NotCheckedCase(string Element, string Reason, string? Setting = null, bool Partial = false);
 
 public sealed record ToolInfo(string Name, string Version)
 {

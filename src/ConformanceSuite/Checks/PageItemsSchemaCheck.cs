@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Contracts;
+using NJsonSchema;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>Every page of a walk answers the success status and validates against the body schema (items included).</summary>
+public sealed class PageItemsSchemaCheck : PerScenarioCheck
+{
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "page-items-schema";
+
+    public override string Kind => KindName;
+
+    public override async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var endpoint = EndpointOf(run);
+        var walk = await run.Context.Probes.WalkAsync(run.Element.Key, null, ct);
+        if (walk.FailedExchange is { } failed)
+        {
+            run.Fail(walk.Failure!, endpoint.Success.Basis, run.Keep(failed));
+        }
+
+        var itemsPointer = endpoint.Pagination!.ItemsPointer + "/";
+        foreach (var page in walk.Pages)
+        {
+            foreach (var v in page.Violations)
+            {
+                var basis = v.Kind == "PropertyRequired" && v.Pointer.StartsWith(itemsPointer, StringComparison.Ordinal)
+                    ? endpoint.Success.ItemRequiredBasis ?? endpoint.Success.Basis
+                    : endpoint.Success.Basis;
+                run.Fail($"page {page.Number}", SchemaViolationFinding.Of(endpoint.Success.BodySchema, v), basis, run.Keep(page.Exchange));
+            }
+        }
+
+        run.Note($"{walk.Pages.Count} pages, {walk.Items.Count} items validated");
+        if (endpoint.Success.ItemSchema is { } itemSchema)
+        {
+            foreach (var line in EnumCoverage.Describe(run.Contract.BodySchemas[itemSchema], walk.Items))
+            {
+                run.Note(line);
+            }
+        }
+    }
+}
+
+/// <summary>Which values of each enum in an item schema a walk observed.</summary>
+public static class EnumCoverage
+{
+    public static IEnumerable<string> Describe(JsonSchema itemSchema, IReadOnlyList<JsonObject> items)
+    {
+        foreach (var (pointer, values) in SchemaEnums.Find(itemSchema))
+        {
+            var seen = items.Select(i => JsonPointer.Text(i, pointer)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var missing = values.Where(v => !seen.Contains(v)).ToList();
+            yield return $"enum coverage {pointer}: {values.Count - missing.Count}/{values.Count} observed"
+                         + (missing.Count > 0 ? $" (not observed: {string.Join(", ", missing)})" : "");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Contracts;
+using ConformanceSuite.Http;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>The page-size parameter: its documented default holds, and no page exceeds the size asked for.</summary>
+public sealed class PageSizeCheck : ICheck
+{
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "page-size";
+
+    public string Kind => KindName;
+
+    public IReadOnlyList<Precondition> Preconditions { get; } = [Precondition.CompleteWalk];
+
+    public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement)
+    {
+        var endpoint = contract.Endpoint(contract.Scenario(requirement.Check!.Scenarios[0]).Endpoint);
+        var p = endpoint.Parameter(requirement.Check.Parameter ?? endpoint.Pagination?.LimitParameter
+            ?? throw new ConfigurationException($"{requirement.Id}: '{Kind}' needs a limit parameter"));
+        var values = new List<string?> { null, "1", endpoint.Pagination?.WalkPageSize.ToString(CultureInfo.InvariantCulture) };
+        if (p.Maximum is { } max)
+        {
+            values.Add(max.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return values.Distinct().Select(v => new CaseElement(v is null ? $"{p.Name} (default {p.Default})" : $"{p.Name}={v}"));
+    }
+
+    public async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var scenario = run.Binding.Scenarios[0];
+        var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
+        var spec = endpoint.Pagination!;
+        var p = endpoint.Parameter(run.Binding.Parameter ?? spec.LimitParameter!);
+        var all = await run.Require.CompleteWalkAsync(scenario, ct);
+        var total = all.Total ?? all.Items.Count;
+        var value = run.Element.Split().Value;
+        var size = int.Parse(value ?? p.Default ?? throw new ConfigurationException($"{p.Name} has no documented default"), CultureInfo.InvariantCulture);
+        var changes = new Dictionary<string, string?> { [p.Name] = value };
+        if (spec.OffsetParameter is { } offset)
+        {
+            changes[offset] = null;
+        }
+
+        var (exchange, body) = await OneCall.SendAsync(run, scenario, changes, run.Element.Key, ct);
+        if (OneCall.Require(run, endpoint, exchange, body, run.Element.Key) is not { } json)
+        {
+            return;
+        }
+
+        var count = (JsonPointer.Read(json, spec.ItemsPointer) as JsonArray)?.Count ?? 0;
+        var expected = (int)Math.Min(size, total);
+        run.Note($"{count} records for {run.Element.Key}, {total} in all");
+        if (count > size)
+        {
+            run.Fail(run.Element.Key, new CountMismatch("records", CountRelation.AtMost, size, count), p.Basis, run.Keep(exchange));
+        }
+        else if (value is null && count != expected)
+        {
+            run.Fail(run.Element.Key, new CountMismatch("records (the default page)", CountRelation.Exactly, expected, count), p.Basis, run.Keep(exchange));
+        }
+        else if (count < expected)
+        {
+            run.Note($"a page shorter than asked while more records exist ({count} < {expected})");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using ConformanceSuite.Http;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>
+/// What a case needs met before its check can judge its own rule: the shared probes, required to have gone
+/// well. One that did not skips the case, naming the precondition and the requirement that judges it; a
+/// check may rely only on the preconditions it declares (<see cref="ICheck.Preconditions"/>).
+/// </summary>
+public sealed class Prerequisites(CheckRun run)
+{
+    private ApiContext Context => run.Context;
+
+    /// <summary>The scenario's valid call, required to have answered its success status.</summary>
+    public Task<HttpExchange> SuccessAsync(string scenarioId, CancellationToken ct)
+    {
+        Declared(Precondition.SuccessfulCall);
+        return SuccessOfAsync(scenarioId, ct);
+    }
+
+    private async Task<HttpExchange> SuccessOfAsync(string scenarioId, CancellationToken ct)
+    {
+        var exchange = await Context.Probes.SuccessAsync(scenarioId, ct);
+        var expected = Context.Contract.Endpoint(Context.Contract.Scenario(scenarioId).Endpoint).Success.Status;
+        if (exchange.Status != expected || exchange.Error is not null)
+        {
+            var received = exchange.Error ?? exchange.Status.ToString() + (exchange.BlockedRedirect is null ? "" : $" to {exchange.BlockedRedirect}");
+            NotMet(Precondition.SuccessfulCall, scenarioId, $"the valid call of scenario '{scenarioId}' did not answer {expected} but {received}");
+        }
+
+        return exchange;
+    }
+
+    /// <summary>The scenario's download link, resolved from its success body.</summary>
+    public async Task<(HttpExchange Success, Uri Link)> LinkAsync(string scenarioId, CancellationToken ct)
+    {
+        Declared(Precondition.DownloadLink);
+        return await LinkOfAsync(scenarioId, ct);
+    }
+
+    /// <summary>The scenario's download, whatever it answered (the link required).</summary>
+    public Task<DownloadProbe> DownloadAsync(string scenarioId, CancellationToken ct)
+    {
+        Declared(Precondition.DownloadLink);
+        return Context.Probes.DownloadAsync(scenarioId, () => LinkOfAsync(scenarioId, ct), ct);
+    }
+
+    /// <summary>The scenario's download, required to have been read and analysed as a CSV.</summary>
+    public async Task<DownloadProbe> CsvAsync(string scenarioId, CancellationToken ct)
+    {
+        Declared(Precondition.Download);
+        var probe = await Context.Probes.DownloadAsync(scenarioId, () => LinkOfAsync(scenarioId, ct), ct);
+        if (probe.Analysis is null)
+        {
+            NotMet(Precondition.Download, scenarioId, $"the download of scenario '{scenarioId}' failed ({probe.Download.Error ?? $"status {probe.Download.Status}"})");
+        }
+
+        return probe;
+    }
+
+    /// <summary>The walk of a scenario's list, required to have completed.</summary>
+    public async Task<ListWalk> CompleteWalkAsync(string scenarioId, CancellationToken ct)
+    {
+        Declared(Precondition.CompleteWalk);
+        var walk = await Context.Probes.WalkAsync(scenarioId, null, ct);
+        if (!walk.Complete || walk.ItemsTruncated)
+        {
+            NotMet(Precondition.CompleteWalk, scenarioId,
+                $"the walk of scenario '{scenarioId}' did not complete ({(walk.ItemsTruncated ? $"more than {walk.Items.Count} items" : ListWalk.Describe(walk.Ending))})",
+                walk.Ending is WalkEnding.PageLimit or WalkEnding.TimeLimit || walk.ItemsTruncated ? $"apis.{Context.Contract.Id}.overrides.contract (the pagination bounds)" : null);
+        }
+
+        return walk;
+    }
+
+    private async Task<(HttpExchange Success, Uri Link)> LinkOfAsync(string scenarioId, CancellationToken ct)
+    {
+        var success = await SuccessOfAsync(scenarioId, ct);
+        var download = Context.Contract.Endpoint(Context.Contract.Scenario(scenarioId).Endpoint).Download
+            ?? throw new ConfigurationException($"{Context.Contract.Id}: scenario '{scenarioId}' has no download in its endpoint");
+        var raw = Probes.ReadString(success, download.LinkPointer);
+        Uri? link = null;
+        if (raw is null || !Uri.TryCreate(raw, UriKind.Absolute, out link) || link.Scheme is not ("http" or "https"))
+        {
+            NotMet(Precondition.DownloadLink, scenarioId,
+                $"no absolute http(s) link at {download.LinkPointer} of scenario '{scenarioId}': received {(raw is null ? "none" : $"'{raw}'")}");
+        }
+
+        return (success, link!);
+    }
+
+    /// <summary>A check must declare what it relies on: the catalog checks that a requirement judges each declared precondition.</summary>
+    private void Declared(Precondition precondition)
+    {
+        if (!run.Check.Preconditions.Contains(precondition))
+        {
+            throw new InvalidOperationException($"check '{run.Check.Kind}' relies on '{precondition.Describe}' without declaring it in its Preconditions");
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void NotMet(Precondition precondition, string scenarioId, string what, string? setting = null)
+    {
+        var judge = precondition.JudgeIn(Context.Contract, scenarioId);
+        CheckRun.Skip($"precondition not met: {what}" + (judge is null ? "" : $" (judged by {judge.Id})"), setting);
+    }
+}

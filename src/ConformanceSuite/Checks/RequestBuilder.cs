@@ -1,0 +1,47 @@
+using ConformanceSuite.Contracts;
+using ConformanceSuite.Http;
+using ConformanceSuite.Targets;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>Builds the calls of an API's endpoints against its target: path parameters filled, query appended, credentials attached.</summary>
+public sealed class RequestBuilder(ApiContract contract, ApiTarget target, ScenarioValues values, CredentialSet credentials)
+{
+    /// <summary>A call of a scenario's endpoint with the given query, credentials attached.</summary>
+    public HttpCall Call(string scenarioId, IReadOnlyDictionary<string, string> query, string purpose,
+        IReadOnlyDictionary<string, CredentialMode>? modes = null) =>
+        Call(contract.Endpoint(contract.Scenario(scenarioId).Endpoint), query, values.Path(scenarioId), purpose, modes);
+
+    /// <summary>A call of an endpoint: path parameters replaced, query appended, credentials attached.</summary>
+    public HttpCall Call(EndpointSpec endpoint, IReadOnlyDictionary<string, string> query, IReadOnlyDictionary<string, string> path,
+        string purpose, IReadOnlyDictionary<string, CredentialMode>? modes = null)
+    {
+        var resolvedPath = endpoint.Path;
+        foreach (var (name, value) in path)
+        {
+            resolvedPath = resolvedPath.Replace("{" + name + "}", Uri.EscapeDataString(value), StringComparison.Ordinal);
+        }
+
+        return new HttpCall
+        {
+            Method = endpoint.Method,
+            Url = WithQuery(target.Resolve(resolvedPath), query),
+            Headers = endpoint.RequestHeaders,
+            Credentials = credentials,
+            CredentialModes = modes ?? new Dictionary<string, CredentialMode>(),
+            Purpose = purpose,
+            Api = contract.Id,
+        };
+    }
+
+    public static Uri WithQuery(Uri url, IReadOnlyDictionary<string, string> query)
+    {
+        if (query.Count == 0)
+        {
+            return url;
+        }
+
+        var q = string.Join("&", query.Select(kv => $"{Uri.EscapeDataString(kv.Key)}={Uri.EscapeDataString(kv.Value)}"));
+        return new Uri(url + (url.Query.Length > 0 ? "&" : "?") + q);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Contracts;
+using ConformanceSuite.Http;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>The sort parameter, for each example: the walk comes back in that order, and nothing is dropped.</summary>
+public sealed class SortOrderCheck : ICheck
+{
+    /// <summary>The kind name requirements use for this check.</summary>
+    public const string KindName = "sort-order";
+
+    public string Kind => KindName;
+
+    public IReadOnlyList<Precondition> Preconditions { get; } = [Precondition.CompleteWalk];
+
+    public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement)
+    {
+        var endpoint = contract.Endpoint(contract.Scenario(requirement.Check!.Scenarios[0]).Endpoint);
+        var p = endpoint.Parameter(requirement.Check.Parameter ?? endpoint.Parameters.FirstOrDefault(x => x.Sort is not null)?.Name
+            ?? throw new ConfigurationException($"{requirement.Id}: no sort parameter"));
+        return p.Examples.Select(e => new CaseElement($"{p.Name}={e}"));
+    }
+
+    public async Task RunAsync(CheckRun run, CancellationToken ct)
+    {
+        var scenario = run.Binding.Scenarios[0];
+        var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
+        var (name, given) = run.Element.Split();
+        var p = endpoint.Parameter(name);
+        var value = given!;
+        var sort = p.Sort!;
+        var keys = value.Split(',').Select(k =>
+        {
+            var desc = k.StartsWith(sort.DescPrefix, StringComparison.Ordinal);
+            var name = desc ? k[sort.DescPrefix.Length..] : k.StartsWith(sort.AscPrefix, StringComparison.Ordinal) ? k[sort.AscPrefix.Length..] : k;
+            return (Field: sort.Fields.TryGetValue(name, out var f) ? f : throw new ConfigurationException($"sort example '{k}' names no sort field"), Desc: desc);
+        }).ToList();
+        var all = await run.Require.CompleteWalkAsync(scenario, ct);
+        var sorted = await run.Context.Probes.WalkAsync(scenario, new Dictionary<string, string> { [p.Name] = value }, ct);
+        if (!sorted.Complete)
+        {
+            run.Fail($"{p.Name}={value}", sorted.Failure ?? new PaginationProblem(PaginationIssue.NoEnd, sorted.Pages.Count, sorted.EndingDetail!), p.Basis, run.Keep(sorted.FailedExchange ?? sorted.Pages[^1].Exchange));
+            return;
+        }
+
+        var wrong = 0;
+        for (var i = 1; i < sorted.Items.Count; i++)
+        {
+            var order = Compare(sorted.Items[i - 1], sorted.Items[i], keys);
+            if (order > 0 && ++wrong <= 5)
+            {
+                var page = sorted.Pages[Math.Min(sorted.Pages.Count - 1, i / Math.Max(1, sorted.Pages[0].Ids.Count))];
+                run.Fail($"{p.Name}={value}", new OrderViolation(i, string.Join(", then ", keys.Select(k => $"{k.Field} {(k.Desc ? "descending" : "ascending")}")), $"{Show(sorted.Items[i - 1], keys)} before {Show(sorted.Items[i], keys)}"), sort.Basis, run.Keep(page.Exchange));
+            }
+        }
+
+        var missing = all.Items.Count - sorted.Items.Count;
+        if (missing != 0)
+        {
+            run.Fail($"{p.Name}={value}", new CountMismatch("records (as the unsorted walk has)", CountRelation.Exactly, all.Items.Count, sorted.Items.Count), p.Basis, run.Keep(sorted.Pages[0].Exchange));
+        }
+
+        run.Note($"{sorted.Items.Count} records in {sorted.Pages.Count} pages checked in order");
+    }
+
+    private static int Compare(JsonObject a, JsonObject b, List<(string Field, bool Desc)> keys)
+    {
+        foreach (var (field, desc) in keys)
+        {
+            var c = CompareValues(JsonPointer.Text(a, field), JsonPointer.Text(b, field));
+            if (c != 0)
+            {
+                return desc ? -c : c;
+            }
+        }
+
+        return 0;
+    }
+
+    private static int CompareValues(string? a, string? b)
+    {
+        if (a is not null && a.Contains('T', StringComparison.Ordinal) && IsoDates.Parse(a) is { } da && IsoDates.Parse(b) is { } db)
+        {
+            return da.CompareTo(db);
+        }
+
+        if (double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var na) && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var nb))
+        {
+            return na.CompareTo(nb);
+        }
+
+        return string.CompareOrdinal(a, b);
+    }
+
+    private static string Show(JsonObject item, List<(string Field, bool Desc)> keys) =>
+        "(" + string.Join(", ", keys.Select(k => $"{k.Field}={JsonPointer.Text(item, k.Field)}")) + ")";
+}
