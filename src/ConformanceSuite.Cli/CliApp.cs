@@ -1,30 +1,8 @@
-using System.Collections;
 using System.CommandLine;
-using System.Globalization;
-using ConformanceSuite.Checks;
 using ConformanceSuite.Engine;
 using ConformanceSuite.Running;
 
 namespace ConformanceSuite.Cli;
-
-/// <summary>What the CLI runs in: its environment variables, whether stdout is a terminal, and (for tests) the check kinds.</summary>
-public sealed record CliContext
-{
-    public required IReadOnlyDictionary<string, string> Variables { get; init; }
-
-    /// <summary>stdout is a terminal: a live status line is drawn under the progress.</summary>
-    public bool Interactive { get; init; }
-
-    /// <summary>The check kinds; null for the built-in ones.</summary>
-    public CheckRegistry? Checks { get; init; }
-
-    public static CliContext FromProcess() => new()
-    {
-        Variables = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal),
-        Interactive = !Console.IsOutputRedirected,
-    };
-}
 
 /// <summary>
 /// The <c>conformance</c> command: turns its options into run settings and calls the engine in this
@@ -103,83 +81,5 @@ public static class CliApp
             await stderr.WriteLineAsync($"conformance: {ex.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.Unreachable;
         }
-    }
-}
-
-/// <summary>
-/// The console progress: every request with what it is for, every requirement as it finishes, and, on a
-/// terminal, a status line with the counts so far that the other lines scroll above.
-/// </summary>
-internal sealed class ConsoleProgress(TextWriter stdout, bool interactive) : IRunObserver
-{
-    private readonly Lock gate = new();
-    private RunCounts? counts;
-
-    public string ReportDirectory { get; private set; } = "";
-
-    public void Planned(RunPlan plan)
-    {
-        ReportDirectory = plan.ReportDirectory;
-        Line($"conformance: {plan.Catalog.Cases.Count} cases of {string.Join(", ", plan.Catalog.Contracts.Keys)} against '{plan.TargetName}'; results in {plan.ReportDirectory}");
-    }
-
-    public void Request(Http.HttpExchange exchange, int requestCount, CheckCase? current)
-    {
-        lock (gate)
-        {
-            counts = counts is null ? null : counts with { Requests = requestCount };
-            Line($"    · {exchange.Purpose} -> {exchange.Status?.ToString(CultureInfo.InvariantCulture) ?? exchange.Error} (request {requestCount})");
-        }
-    }
-
-    public void CaseFinished(CaseOutcome outcome, RunCounts counts)
-    {
-        lock (gate)
-        {
-            this.counts = counts;
-            Status();
-        }
-    }
-
-    public void RequirementFinished(RequirementResult requirement) => Line(TextReports.Requirement(requirement).TrimEnd());
-
-    /// <summary>Clears the status line before the summary.</summary>
-    public void Finish()
-    {
-        if (interactive)
-        {
-            lock (gate)
-            {
-                stdout.Write("\r\u001b[2K");
-                stdout.Flush();
-            }
-        }
-    }
-
-    private void Line(string text)
-    {
-        lock (gate)
-        {
-            if (interactive)
-            {
-                stdout.Write("\r\u001b[2K");
-            }
-
-            stdout.WriteLine(text);
-            Status();
-        }
-    }
-
-    private void Status()
-    {
-        if (!interactive || counts is null)
-        {
-            return;
-        }
-
-        var v = counts.Verdicts;
-        stdout.Write($"\r\u001b[2K[{counts.CasesDone}/{counts.CasesTotal} cases] {v[Verdict.Pass]} pass · {v[Verdict.Fail]} fail · {v[Verdict.Deviation]} deviation · "
-                     + $"{v[Verdict.Skipped]} skipped · {v[Verdict.Error]} error · {counts.Requests} requests · {counts.Elapsed.TotalSeconds:0.0} s");
-        stdout.Flush();
     }
 }

@@ -47,7 +47,7 @@ public sealed partial class PactVerificationCheck : ICheck
             {
                 Id = $"PACT {p.Provider}",
                 Title = $"The provider honours the consumer pact {p.Name}",
-                Level = "MUST",
+                Level = RequirementLevel.Must,
                 Category = "pact",
                 Source = Basis.Documented("consumer pact"),
                 Api = contract.Id,
@@ -62,7 +62,7 @@ public sealed partial class PactVerificationCheck : ICheck
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var pact = Pact(run.Requirement);
-        var interaction = pact.Interactions.Single(i => i.Key == run.Element.Key);
+        var interaction = pact.Interactions.Single(i => i.Key == run.Element.Name);
         var target = run.Context.Target;
         if (target.Overrides is JsonObject o && (o.ContainsKey("parameterNames") || o.ContainsKey("paths")))
         {

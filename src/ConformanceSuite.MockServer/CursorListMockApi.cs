@@ -19,11 +19,12 @@ public sealed class CursorListMockApi : IMockApi
     /// <summary>The shape this mock serves: decided from the contract's data alone.</summary>
     public static MockKind Kind { get; } = new(
         "cursor-list",
-        "two GET endpoints: a cursor-paginated list, and a get-by-id endpoint with a path parameter; no download link, no exports",
+        "two GET endpoints: a cursor-paginated list (filters: equals, presence, after, before), and a get-by-id endpoint with a path parameter; no download link, no exports",
         contract => contract.Endpoints.Count == 2
                     && contract.Endpoints.All(e => e.Method == "GET")
                     && contract.Endpoints.Count(e => e.Pagination is not null) == 1
-                    && contract.Endpoints.Single(e => e.Pagination is not null) is { Pagination.Style: "cursor" } list
+                    && contract.Endpoints.Single(e => e.Pagination is not null) is { Pagination: CursorPagination } list
+                    && list.Parameters.All(p => p.Filter is null or EqualsFilter or PresenceFilter or DateBoundFilter)
                     && contract.Endpoints.Count(e => e.Parameters.Any(p => p.In == "path")) == 1
                     && !list.Parameters.Any(p => p.In == "path")
                     && contract.Endpoints.All(e => e.Download is null && e.Exports is null),
@@ -69,7 +70,7 @@ public sealed class CursorListMockApi : IMockApi
         if (faults.Contains("item-bad-enum"))
         {
             var itemSchema = contract.BodySchemas[list.Success.ItemSchema!];
-            var filtered = list.Parameters.Select(p => p.Filter?.Field).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var filtered = list.Parameters.Select(p => (p.Filter as FieldFilter)?.Field).OfType<string>().ToHashSet(StringComparer.Ordinal);
             var (pointer, _) = SchemaEnums.Find(itemSchema).First(e => !filtered.Contains(e.Pointer));
             Set(served[3], pointer, "not-in-the-enum");
         }
@@ -123,15 +124,15 @@ public sealed class CursorListMockApi : IMockApi
         foreach (var p in list.Parameters.Where(p => p.Filter is not null))
         {
             faults[$"filter-ignored:{p.Name}"] = $"the {p.Name} filter is ignored";
-            switch (p.Filter!.Kind)
+            switch (p.Filter)
             {
-                case "equals":
+                case EqualsFilter:
                     faults[$"filter-partial:{p.Name}"] = $"the {p.Name} filter is ignored for its last value, {p.Enum[^1]}";
                     break;
-                case "presence":
+                case PresenceFilter:
                     faults[$"filter-inverted:{p.Name}"] = $"the {p.Name} filter returns the opposite set";
                     break;
-                case "after" or "before" when p.Filter.Strict:
+                case DateBoundFilter { Strict: true }:
                     faults[$"filter-inclusive:{p.Name}"] = $"the {p.Name} bound is inclusive, not strict";
                     break;
             }
@@ -183,7 +184,8 @@ public sealed class CursorListMockApi : IMockApi
         var filterKey = string.Join("&", active.Select(a => $"{a.Parameter.Name}={a.Value}"));
         var offset = 0;
         var emptyPage = false;
-        var cursorName = list.Pagination!.CursorParameter;
+        var paging = (CursorPagination)list.Pagination!;
+        var cursorName = paging.CursorParameter;
         if (query.TryGetValue(cursorName, out var cursorValue) && cursorValue.ToString().Length > 0)
         {
             if (!TryReadCursor(cursorValue.ToString(), filterKey, out offset, out emptyPage))
@@ -228,10 +230,10 @@ public sealed class CursorListMockApi : IMockApi
             next = Cursor(matching.Count > pageSize ? pageSize : 0, filterKey, empty: false);
         }
 
-        var body = new JsonObject { [Name(list.Pagination.ItemsPointer)] = new JsonArray([.. page]) };
+        var body = new JsonObject { [Name(paging.ItemsPointer)] = new JsonArray([.. page]) };
         if (!(next is null && faults.Contains("next-missing")))
         {
-            body[Name(list.Pagination.NextPointer)] = next;
+            body[Name(paging.NextPointer)] = next;
         }
 
         if (echo is not null)
@@ -311,23 +313,24 @@ public sealed class CursorListMockApi : IMockApi
 
     private static bool Matches(ParameterSpec p, string value, JsonObject item, IReadOnlySet<string> faults)
     {
-        var filter = p.Filter!;
-        switch (filter.Kind)
+        switch (p.Filter)
         {
-            case "equals":
-                return JsonPointer.Text(item, filter.Field) == value;
-            case "presence":
-                var present = JsonPointer.Read(item, filter.Field) is not null;
+            case EqualsFilter f:
+                return JsonPointer.Text(item, f.Field) == value;
+            case PresenceFilter f:
+                var present = JsonPointer.Read(item, f.Field) is not null;
                 return faults.Contains($"filter-inverted:{p.Name}") ? present != (value == "true") : present == (value == "true");
-            default:
+            case DateBoundFilter f:
                 var bound = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-                if (!DateTimeOffset.TryParse(JsonPointer.Text(item, filter.Field), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at))
+                if (!DateTimeOffset.TryParse(JsonPointer.Text(item, f.Field), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at))
                 {
                     return false; // an item without the date cannot be inside a bound
                 }
 
-                var strict = filter.Strict && !faults.Contains($"filter-inclusive:{p.Name}");
-                return filter.Kind == "after" ? (strict ? at > bound : at >= bound) : (strict ? at < bound : at <= bound);
+                var strict = f.Strict && !faults.Contains($"filter-inclusive:{p.Name}");
+                return f is AfterFilter ? (strict ? at > bound : at >= bound) : (strict ? at < bound : at <= bound);
+            default:
+                throw new InvalidOperationException($"the cursor-list mock does not serve a '{p.Filter?.Kind}' filter");
         }
     }
 

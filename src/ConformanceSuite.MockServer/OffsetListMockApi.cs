@@ -20,13 +20,14 @@ public sealed class OffsetListMockApi : IMockApi
     /// <summary>The shape this mock serves: decided from the contract's data alone.</summary>
     public static MockKind Kind { get; } = new(
         "offset-list",
-        "one endpoint: an offset-paginated list with a limit parameter and exports; no download link",
-        contract => contract.Endpoints is [{ Pagination: { Style: "offset", LimitParameter: not null }, Exports: not null, Download: null }],
+        "one endpoint: an offset-paginated list with a page parameter and a total, exports, filters of any kind but presence and after/before; no download link",
+        contract => contract.Endpoints is [{ Pagination: OffsetPagination { PageParameter: not null, TotalPointer: not null }, Exports: not null, Download: null } only]
+                    && only.Parameters.All(p => p.Filter is null or EqualsFilter or InFilter or AtLeastFilter or ContainsFilter or DateRangeFilter),
         (layout, contract) => new OffsetListMockApi(layout, contract));
 
     private readonly ApiContract contract;
     private readonly EndpointSpec list;
-    private readonly PaginationSpec paging;
+    private readonly OffsetPagination paging;
     private readonly ExportsSpec exports;
     private readonly JsonObject dataset;
     private readonly List<string> sessionFields;
@@ -36,8 +37,8 @@ public sealed class OffsetListMockApi : IMockApi
     {
         ApiId = contract.Id;
         this.contract = contract;
-        list = contract.Endpoints.Single(e => e.Pagination?.Style == "offset");
-        paging = list.Pagination!;
+        list = contract.Endpoints.Single(e => e.Pagination is OffsetPagination);
+        paging = (OffsetPagination)list.Pagination!;
         exports = list.Exports ?? throw new ConfigurationException($"{ApiId}: the offset-list mock needs exports in the contract");
         sessionFields = SchemaProperties(Path.Combine(contract.Folder, list.Success.ItemSchema!));
         var data = MockDataset.Load(layout, ApiId);
@@ -149,15 +150,15 @@ public sealed class OffsetListMockApi : IMockApi
             || faults.Contains($"filter-ignored:{p.Name}") || Matches(p, Get(p.Name)!, item, Get, faults))).ToList();
         selected = Sorted(selected, list.Parameters.FirstOrDefault(p => p.Sort is not null) is { } sortParam ? Get(sortParam.Name) : null, faults);
 
-        var limit = Int(Get(paging.LimitParameter!)) ?? (faults.Contains("limit-default-20") ? 20 : Int(P(paging.LimitParameter!).Default) ?? 10);
-        if (P(paging.LimitParameter!) is { Maximum: { } max } && limit > max && !faults.Contains("limit-unbounded"))
+        var limit = Int(Get(paging.LimitParameter)) ?? (faults.Contains("limit-default-20") ? 20 : Int(P(paging.LimitParameter).Default) ?? 10);
+        if (P(paging.LimitParameter) is { Maximum: { } max } && limit > max && !faults.Contains("limit-unbounded"))
         {
             limit = (int)max;
         }
 
         var pageBase = faults.Contains("page-zero-based") ? 0 : paging.PageBase;
         var byPage = Int(Get(paging.PageParameter!)) is { } page ? (page - pageBase) * limit : (int?)null;
-        var offset = faults.Contains("page-wins-over-offset") && byPage is not null ? byPage.Value : Int(Get(paging.OffsetParameter!)) ?? byPage ?? 0;
+        var offset = faults.Contains("page-wins-over-offset") && byPage is not null ? byPage.Value : Int(Get(paging.OffsetParameter)) ?? byPage ?? 0;
         var take = faults.Contains("limit-exceeded") ? limit + 1 : limit;
         var pageItems = selected.Skip(Math.Max(0, offset)).Take(Math.Max(0, take)).ToList();
         var fields = exports.FieldsParameter is { } fp && Get(fp) is { } f && !faults.Contains("fields-ignored")
@@ -350,19 +351,18 @@ public sealed class OffsetListMockApi : IMockApi
 
     private static bool Matches(ParameterSpec p, string value, JsonObject item, Func<string, string?> get, IReadOnlySet<string> faults)
     {
-        var filter = p.Filter!;
         string? Text(string pointer) => JsonPointer.Text(item, pointer);
-        switch (filter.Kind)
+        switch (p.Filter)
         {
-            case "equals":
+            case EqualsFilter filter:
                 return Text(filter.Field) == value;
-            case "in":
+            case InFilter filter:
                 return value.Split(',').Contains(Text(filter.Field));
-            case "at-least":
+            case AtLeastFilter filter:
                 return double.TryParse(Text(filter.Field), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= double.Parse(value, CultureInfo.InvariantCulture);
-            case "contains":
+            case ContainsFilter filter:
                 return filter.Fields.Any(f => Text(f)?.Contains(value, StringComparison.OrdinalIgnoreCase) == true);
-            case "date-range":
+            case DateRangeFilter filter:
                 var field = filter.RangeFields.GetValueOrDefault(value) ?? filter.RangeFields.Values.First();
                 if (!DateTimeOffset.TryParse(Text(field), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at))
                 {
@@ -370,11 +370,11 @@ public sealed class OffsetListMockApi : IMockApi
                 }
 
                 var exclusive = faults.Contains("date-range-exclusive");
-                var start = get(filter.StartParameter!) is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : DateTimeOffset.MinValue;
-                var end = get(filter.EndParameter!) is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : DateTimeOffset.MaxValue;
+                var start = get(filter.StartParameter) is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : DateTimeOffset.MinValue;
+                var end = get(filter.EndParameter) is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : DateTimeOffset.MaxValue;
                 return exclusive ? at > start && at < end : at >= start && at <= end;
             default:
-                return true;
+                throw new InvalidOperationException($"the offset-list mock does not serve a '{p.Filter?.Kind}' filter");
         }
     }
 

@@ -76,7 +76,10 @@ public sealed class ContractLoaderTests
     public static IEnumerable<TestCaseData> MalformedLists()
     {
         yield return ListCase("unknown cursor parameter", c => c["endpoints"]![0]!["pagination"]!["cursorParameter"] = "page_token", "/endpoints/0/pagination/cursorParameter", "has no parameter 'page_token'");
-        yield return ListCase("equals filter without a field", c => c["endpoints"]![0]!["parameters"]![2]!["filter"]!.AsObject().Remove("field"), "/endpoints/0/parameters/2/filter", "the 'equals' filter needs a field");
+        yield return ListCase("equals filter without a field", c => c["endpoints"]![0]!["parameters"]![2]!["filter"]!.AsObject().Remove("field"), "/endpoints/0/parameters/2/filter", "missing required properties including: 'field'");
+        yield return ListCase("cursor pagination without its next pointer", c => c["endpoints"]![0]!["pagination"]!.AsObject().Remove("nextPointer"), "/endpoints/0/pagination", "missing required properties including: 'nextPointer'");
+        yield return ListCase("equals filter with a member of the contains kind", c => c["endpoints"]![0]!["parameters"]![2]!["filter"]!["fields"] = new JsonArray("/a"), "/endpoints/0/parameters/2/filter/fields", "could not be mapped");
+        yield return ListCase("cursor pagination with a member of the offset style", c => c["endpoints"]![0]!["pagination"]!["offsetParameter"] = "offset", "/endpoints/0/pagination/offsetParameter", "could not be mapped");
         yield return ListCase("unknown filter kind", c => c["endpoints"]![0]!["parameters"]![2]!["filter"]!["kind"] = "regex", "/endpoints/0/parameters/2/filter/kind", "not one of the allowed values");
         yield return ListCase("path parameter not in the path", c => c["endpoints"]![1]!["path"] = "/chat/sessions/{id}", "/endpoints/1/parameters/0/in", "does not appear in the path");
         yield return ListCase("scenario without a path value", c => c["scenarios"]!["unknown-session"]!.AsObject().Remove("path"), "/scenarios/unknown-session", "needs a value for its path parameter 'session_id'");
@@ -144,6 +147,25 @@ public sealed class ContractLoaderTests
         var patch = JsonNode.Parse("""{"a":"z","c":{"f":null}}""");
 
         JsonMergePatch.Apply(target, patch)!.ToJsonString().Should().Be("""{"a":"z","c":{"d":"e"}}""");
+    }
+
+    /// <summary>
+    /// The closed sets of the contract format are the derived types of the polymorphic records; the format schema
+    /// names the same discriminators, no more and no fewer, so a new filter kind or pagination style cannot be
+    /// accepted by one and refused by the other.
+    /// </summary>
+    [TestCase(typeof(FilterSpec), "/definitions/parameter/properties/filter/properties/kind/enum")]
+    [TestCase(typeof(PaginationSpec), "/definitions/endpoint/properties/pagination/properties/style/enum")]
+    public void The_format_schema_lists_exactly_the_typed_variants(Type baseType, string pointer)
+    {
+        var schema = JsonNode.Parse(File.ReadAllText(Path.Combine(Harness.Layout.Schemas, "_format", "contract.schema.json")))!;
+        var node = pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Aggregate(schema, (n, part) => n[part]!);
+        var listed = node.AsArray().Select(v => v!.GetValue<string>());
+        var typed = baseType.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonDerivedTypeAttribute), false)
+            .Cast<System.Text.Json.Serialization.JsonDerivedTypeAttribute>().Select(a => (string)a.TypeDiscriminator!);
+
+        typed.Should().NotBeEmpty();
+        listed.Should().BeEquivalentTo(typed);
     }
 
     private static void Copy(string from, string to)

@@ -375,34 +375,24 @@ internal sealed class DocumentBuilder
     private static JsonObject Filter(FilterSpec filter)
     {
         var result = new JsonObject { ["kind"] = filter.Kind, ["description"] = FilterText(filter) };
-        if (filter.Field.Length > 0)
+        switch (filter)
         {
-            result["field"] = filter.Field;
-        }
+            case FieldFilter f:
+                result["field"] = f.Field;
+                if (f is DateBoundFilter bound)
+                {
+                    result["strict"] = bound.Strict;
+                }
 
-        if (filter.Fields.Count > 0)
-        {
-            result["fields"] = new JsonArray(filter.Fields.Select(f => (JsonNode)f).ToArray());
-        }
-
-        if (filter.Kind is "after" or "before")
-        {
-            result["strict"] = filter.Strict;
-        }
-
-        if (filter.StartParameter is not null)
-        {
-            result["startParameter"] = filter.StartParameter;
-        }
-
-        if (filter.EndParameter is not null)
-        {
-            result["endParameter"] = filter.EndParameter;
-        }
-
-        if (filter.RangeFields.Count > 0)
-        {
-            result["rangeFields"] = new JsonObject(filter.RangeFields.Select(f => KeyValuePair.Create<string, JsonNode?>(f.Key, f.Value)));
+                break;
+            case ContainsFilter c:
+                result["fields"] = new JsonArray(c.Fields.Select(f => (JsonNode)f).ToArray());
+                break;
+            case DateRangeFilter r:
+                result["startParameter"] = r.StartParameter;
+                result["endParameter"] = r.EndParameter;
+                result["rangeFields"] = new JsonObject(r.RangeFields.Select(f => KeyValuePair.Create<string, JsonNode?>(f.Key, f.Value)));
+                break;
         }
 
         result["basis"] = Basis(filter.Basis);
@@ -410,17 +400,17 @@ internal sealed class DocumentBuilder
     }
 
     /// <summary>What a filter keeps, in words (fields are JSON pointers within an item).</summary>
-    private static string FilterText(FilterSpec f) => f.Kind switch
+    private static string FilterText(FilterSpec filter) => filter switch
     {
-        "equals" => $"keeps the items whose {f.Field} equals the value",
-        "presence" => $"true keeps the items that have {f.Field} (present and not null); false keeps those that have not",
-        "after" => $"keeps the items whose {f.Field} is {(f.Strict ? "strictly after" : "at or after")} the value",
-        "before" => $"keeps the items whose {f.Field} is {(f.Strict ? "strictly before" : "at or before")} the value",
-        "in" => $"keeps the items whose {f.Field} is one of the values listed",
-        "at-least" => $"keeps the items whose {f.Field} is at least the value",
-        "contains" => $"keeps the items where {string.Join(" or ", f.Fields)} contains the value",
-        "date-range" => $"names the item field that {f.StartParameter} and {f.EndParameter} bound (rangeFields maps each value to its field)",
-        _ => f.Kind,
+        EqualsFilter f => $"keeps the items whose {f.Field} equals the value",
+        PresenceFilter f => $"true keeps the items that have {f.Field} (present and not null); false keeps those that have not",
+        AfterFilter f => $"keeps the items whose {f.Field} is {(f.Strict ? "strictly after" : "at or after")} the value",
+        BeforeFilter f => $"keeps the items whose {f.Field} is {(f.Strict ? "strictly before" : "at or before")} the value",
+        InFilter f => $"keeps the items whose {f.Field} is one of the values listed",
+        AtLeastFilter f => $"keeps the items whose {f.Field} is at least the value",
+        ContainsFilter f => $"keeps the items where {string.Join(" or ", f.Fields)} contains the value",
+        DateRangeFilter f => $"names the item field that {f.StartParameter} and {f.EndParameter} bound (rangeFields maps each value to its field)",
+        _ => filter.Kind,
     };
 
     private static JsonObject Rejection(Rejection rejection)
@@ -446,31 +436,35 @@ internal sealed class DocumentBuilder
             }
         }
 
-        Set("cursorParameter", p.CursorParameter);
-        Set("offsetParameter", p.OffsetParameter);
-        Set("pageParameter", p.PageParameter);
-        Set("limitParameter", p.LimitParameter);
-        if (p.Style == "offset" && p.PageParameter is not null)
+        var cursor = p as CursorPagination;
+        var offset = p as OffsetPagination;
+        Set("cursorParameter", cursor?.CursorParameter);
+        Set("offsetParameter", offset?.OffsetParameter);
+        Set("pageParameter", offset?.PageParameter);
+        Set("limitParameter", offset?.LimitParameter);
+        if (offset is { PageParameter: not null })
         {
-            result["pageBase"] = p.PageBase;
+            result["pageBase"] = offset.PageBase;
         }
 
         Set("itemsPointer", p.ItemsPointer);
-        Set("nextPointer", p.NextPointer);
-        Set("totalPointer", p.TotalPointer);
+        Set("nextPointer", cursor?.NextPointer);
+        Set("totalPointer", offset?.TotalPointer);
         Set("idPointer", p.IdPointer);
-        var choosers = new[] { p.OffsetParameter, p.PageParameter is null ? null : $"{p.PageParameter} (the first page is {p.PageBase})" }.OfType<string>();
-        result["description"] = p.Style == "cursor"
-            ? $"cursor paging: the items are at {p.ItemsPointer}; the next page is asked for with {p.CursorParameter}=<the value at {p.NextPointer}>, which is null on the last page"
-            : $"offset paging: {string.Join(" or ", choosers)}, with {p.LimitParameter ?? "the server's page size"} items a page; the items are at {p.ItemsPointer}"
-              + (p.TotalPointer is null ? "" : $", the total at {p.TotalPointer}");
+        result["description"] = p switch
+        {
+            CursorPagination c => $"cursor paging: the items are at {c.ItemsPointer}; the next page is asked for with {c.CursorParameter}=<the value at {c.NextPointer}>, which is null on the last page",
+            OffsetPagination o => $"offset paging: {string.Join(" or ", new[] { o.OffsetParameter, o.PageParameter is null ? null : $"{o.PageParameter} (the first page is {o.PageBase})" }.OfType<string>())}, "
+                                  + $"with {o.LimitParameter} items a page; the items are at {o.ItemsPointer}" + (o.TotalPointer is null ? "" : $", the total at {o.TotalPointer}"),
+            _ => p.Style,
+        };
         result["basis"] = Basis(p.Basis);
         if (p.EmptyPageBasis is { } empty)
         {
             result["emptyPageBasis"] = Basis(empty);
         }
 
-        if (p.StableCursorBasis is { } stable)
+        if (cursor?.StableCursorBasis is { } stable)
         {
             result["stableCursorBasis"] = Basis(stable);
         }

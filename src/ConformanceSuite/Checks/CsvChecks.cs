@@ -12,7 +12,7 @@ public sealed class CsvHeaderCheck : PerScenarioCheck
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
-        var probe = await run.Require.CsvAsync(run.Element.Key, ct);
+        var probe = await run.Require.CsvAsync(run.Element.Name, ct);
         run.Keep(probe.Download);
         var analysis = probe.Analysis!;
         foreach (var problem in analysis.HeaderProblems)
@@ -36,7 +36,7 @@ public sealed class CsvRowsCheck : PerScenarioCheck
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
-        var probe = await run.Require.CsvAsync(run.Element.Key, ct);
+        var probe = await run.Require.CsvAsync(run.Element.Name, ct);
         run.Keep(probe.Download);
         var analysis = probe.Analysis!;
         foreach (var note in analysis.Notes)
@@ -46,7 +46,7 @@ public sealed class CsvRowsCheck : PerScenarioCheck
 
         if (analysis.RowCount == 0 && analysis.RowProblemCount == 0)
         {
-            CheckRun.Skip($"no rows to check: scenario '{run.Element.Key}' gave a CSV without rows");
+            CheckRun.Skip($"no rows to check: scenario '{run.Element.Name}' gave a CSV without rows");
         }
 
         foreach (var problem in analysis.RowProblems)
@@ -75,7 +75,7 @@ public sealed class CsvEmptyCheck : PerScenarioCheck
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
-        var probe = await run.Require.CsvAsync(run.Element.Key, ct);
+        var probe = await run.Require.CsvAsync(run.Element.Name, ct);
         run.Keep(probe.Download);
         var spec = run.Contract.CsvSpecs[EndpointOf(run).Download!.CsvSpec];
         var analysis = probe.Analysis!;

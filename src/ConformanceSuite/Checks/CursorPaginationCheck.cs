@@ -19,8 +19,8 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var endpoint = EndpointOf(run);
-        var spec = endpoint.Pagination ?? throw new ConfigurationException($"{run.Requirement.Id}: endpoint '{endpoint.Id}' has no pagination");
-        var walk = await run.Context.Probes.WalkAsync(run.Element.Key, null, ct);
+        var spec = endpoint.Pagination as CursorPagination ?? throw new ConfigurationException($"{run.Requirement.Id}: endpoint '{endpoint.Id}' has no cursor pagination");
+        var walk = await run.Context.Probes.WalkAsync(run.Element.Name, null, ct);
         run.Note($"{walk.Pages.Count} pages, {walk.Items.Count} items, ended: {walk.Ending}");
         switch (walk.Ending)
         {
@@ -70,7 +70,7 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
 
     private static async Task SameCursorSamePageAsync(CheckRun run, ListWalk walk, EndpointSpec endpoint, CancellationToken ct)
     {
-        var spec = endpoint.Pagination!;
+        var spec = (CursorPagination)endpoint.Pagination!;
         var again = walk.Pages.Skip(1).FirstOrDefault(p => p.Cursor is not null);
         if (again is null)
         {
@@ -79,7 +79,7 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
         }
 
         var query = new Dictionary<string, string>(walk.Query) { [spec.CursorParameter] = again.Cursor! };
-        var exchange = await run.Context.Http.SendAsync(run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(run.Element.Key), $"page {again.Number} again, same cursor"), ct);
+        var exchange = await run.Context.Http.SendAsync(run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(run.Element.Name), $"page {again.Number} again, same cursor"), ct);
         var page = ListWalk.Parse(exchange, spec, run.Contract.BodySchemas[endpoint.Success.BodySchema], endpoint.Success.Status, out _, out var problem);
 
         if (page is null)

@@ -15,7 +15,7 @@ public sealed class DownloadAnonymousCheck : PerScenarioCheck
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var download = EndpointOf(run).Download!;
-        var probe = await run.Require.DownloadAsync(run.Element.Key, ct);
+        var probe = await run.Require.DownloadAsync(run.Element.Name, ct);
         var exchange = run.Keep(probe.Download);
         var basis = download.CredentialsBasis ?? download.Basis;
         if (exchange.CredentialsSent.Count > 0)
@@ -61,7 +61,7 @@ public sealed class CredentialsConfinedCheck : PerScenarioCheck
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var basis = run.Requirement.Source;
-        var success = run.Keep(await run.Context.Probes.SuccessAsync(run.Element.Key, ct));
+        var success = run.Keep(await run.Context.Probes.SuccessAsync(run.Element.Name, ct));
         if (success.BlockedRedirect is not null)
         {
             run.Fail("the authenticated call", new CrossOriginRedirect(success.Status ?? 0, success.BlockedRedirect), basis, success);
@@ -72,7 +72,7 @@ public sealed class CredentialsConfinedCheck : PerScenarioCheck
         {
             try
             {
-                var probe = await run.Require.DownloadAsync(run.Element.Key, ct);
+                var probe = await run.Require.DownloadAsync(run.Element.Name, ct);
                 run.Keep(probe.Download);
                 var linkOrigin = CredentialSet.OriginOf(probe.Link);
                 run.Note(linkOrigin == apiOrigin

@@ -57,12 +57,11 @@ public sealed class ExportCheck : ICheck
 
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
         requirement.Check!.Scenarios.SelectMany(s =>
-            Exports.Of(contract.Endpoint(contract.Scenario(s).Endpoint)).Formats.Where(f => f.Value.CsvSpec is not null).Select(f => new CaseElement($"{f.Key}@{s}")));
+            Exports.Of(contract.Endpoint(contract.Scenario(s).Endpoint)).Formats.Where(f => f.Value.CsvSpec is not null).Select(f => new CaseElement(f.Key) { Scenario = s }));
 
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
-        var at = run.Element.Key.IndexOf('@', StringComparison.Ordinal);
-        var (formatName, scenario) = (run.Element.Key[..at], run.Element.Key[(at + 1)..]);
+        var (formatName, scenario) = (run.Element.Name, run.Element.Scenario!);
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
         var exports = Exports.Of(endpoint);
         var format = exports.Formats[formatName];
@@ -141,7 +140,7 @@ public sealed class ZipExportCheck : ICheck
             yield return new CaseElement(format);
             if (filename is not null && exports.Formats[format].CsvSpec is not null)
             {
-                yield return new CaseElement($"{format}:{filename}");
+                yield return new CaseElement(format) { File = filename };
             }
         }
     }
@@ -152,9 +151,7 @@ public sealed class ZipExportCheck : ICheck
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
         var exports = Exports.Of(endpoint);
         var zip = exports.Zip ?? throw new ConfigurationException($"{run.Requirement.Id}: the exports have no zip");
-        var colon = run.Element.Key.IndexOf(':', StringComparison.Ordinal);
-        var formatName = colon < 0 ? run.Element.Key : run.Element.Key[..colon];
-        var filename = colon < 0 ? null : run.Element.Key[(colon + 1)..];
+        var (formatName, filename) = (run.Element.Name, run.Element.File);
         var format = exports.Formats[formatName];
         var query = run.Context.Values.Query(scenario);
         query[exports.FormatParameter] = formatName;
@@ -244,7 +241,7 @@ public sealed class ContentDispositionCheck : ICheck
         var examples = endpoint.Parameter(exports.FilenameParameter ?? throw new ConfigurationException($"{requirement.Id}: the exports have no filename parameter")).Examples;
         // A name of the test's own when the contract gives no example: not the default, so the parameter is seen to work.
         var filename = examples.Count > 0 ? examples[0] : exports.DefaultFilename + "-renamed";
-        return exports.Formats.Where(f => f.Value.CsvSpec is not null).Select(f => new CaseElement($"{f.Key}:{filename}"));
+        return exports.Formats.Where(f => f.Value.CsvSpec is not null).Select(f => new CaseElement(f.Key) { File = filename });
     }
 
     public async Task RunAsync(CheckRun run, CancellationToken ct)
@@ -253,8 +250,7 @@ public sealed class ContentDispositionCheck : ICheck
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
         var exports = Exports.Of(endpoint);
         var basis = exports.ContentDisposition?.Basis ?? endpoint.Basis;
-        var colon = run.Element.Key.IndexOf(':', StringComparison.Ordinal);
-        var (formatName, filename) = (run.Element.Key[..colon], run.Element.Key[(colon + 1)..]);
+        var (formatName, filename) = (run.Element.Name, run.Element.File!);
         var query = run.Context.Values.Query(scenario);
         query[exports.FormatParameter] = formatName;
         query[exports.FilenameParameter!] = filename;

@@ -20,14 +20,14 @@ public sealed class FieldSelectionCheck : ICheck
     {
         var endpoint = contract.Endpoint(contract.Scenario(requirement.Check!.Scenarios[0]).Endpoint);
         var p = endpoint.Parameter(requirement.Check.Parameter!);
-        return p.Examples.Select(e => new CaseElement($"{p.Name}={e}"));
+        return p.Examples.Select(e => new CaseElement(p.Name) { Value = e });
     }
 
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var scenario = run.Binding.Scenarios[0];
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
-        var (name, selection) = run.Element.Split();
+        var (name, selection) = (run.Element.Name, run.Element.Value);
         var p = endpoint.Parameter(name);
         var wanted = selection!.Split(',').ToHashSet(StringComparer.Ordinal);
         var (exchange, body) = await OneCall.SendAsync(run, scenario, new Dictionary<string, string?> { [p.Name] = selection }, run.Element.Key, ct);

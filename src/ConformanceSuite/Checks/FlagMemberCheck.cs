@@ -25,7 +25,7 @@ public sealed class FlagMemberCheck : ICheck
     {
         var scenario = run.Binding.Scenarios[0];
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
-        var p = endpoint.Parameter(run.Element.Key);
+        var p = endpoint.Parameter(run.Element.Name);
         var member = p.Controls!.Member;
         foreach (var value in new[] { "true", "false", null })
         {

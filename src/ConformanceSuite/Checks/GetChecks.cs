@@ -16,8 +16,8 @@ public sealed class NotFoundCheck : PerScenarioCheck
     {
         var endpoint = EndpointOf(run);
         var rejection = endpoint.NotFound ?? throw new ConfigurationException($"{run.Requirement.Id}: endpoint '{endpoint.Id}' has no notFound status");
-        var path = run.Context.Values.Path(run.Element.Key);
-        var call = run.Context.Requests.Call(endpoint, run.Context.Values.Query(run.Element.Key), path, "something that does not exist");
+        var path = run.Context.Values.Path(run.Element.Name);
+        var call = run.Context.Requests.Call(endpoint, run.Context.Values.Query(run.Element.Name), path, "something that does not exist");
         var exchange = await run.Context.Http.SendAsync(call, ct);
         Expect.Rejected(run, exchange, rejection, run.Requirement.Source, $"unknown {string.Join(", ", path.Select(kv => $"{kv.Key}={kv.Value}"))}");
     }
@@ -46,7 +46,7 @@ public sealed class GetByIdCheck : ICheck
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var scenario = run.Binding.Scenarios[0];
-        var name = run.Element.Key;
+        var name = run.Element.Name;
         var get = run.Contract.Endpoints.FirstOrDefault(e => e.Parameters.Any(p => p.In == "path" && p.Name == name))
             ?? throw new ConfigurationException($"{run.Requirement.Id}: no endpoint has a path parameter '{name}'");
         var walk = await run.Require.CompleteWalkAsync(scenario, ct);

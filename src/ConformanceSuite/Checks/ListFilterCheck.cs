@@ -27,23 +27,23 @@ public sealed class ListFilterCheck : ICheck
         foreach (var p in endpoint.Parameters.Where(p => p.Filter is not null && (selected.Count == 0 || selected.Contains(p.Name))))
         {
             var filter = p.Filter!;
-            if (filter.Kind == "date-range")
+            if (filter is DateRangeFilter range)
             {
-                foreach (var value in filter.RangeFields.Keys)
+                foreach (var value in range.RangeFields.Keys)
                 {
-                    yield return new CaseElement($"{p.Name}={value}");
+                    yield return new CaseElement(p.Name) { Value = value };
                 }
             }
-            else if (filter.Kind is "equals" or "presence" or "in" && p.Enum.Count > 0)
+            else if (filter is EqualsFilter or PresenceFilter or InFilter && p.Enum.Count > 0)
             {
                 foreach (var value in p.Enum)
                 {
-                    yield return new CaseElement($"{p.Name}={value}");
+                    yield return new CaseElement(p.Name) { Value = value };
                 }
 
-                if (filter.Kind == "in" && p.Enum.Count > 1)
+                if (filter is InFilter && p.Enum.Count > 1)
                 {
-                    yield return new CaseElement($"{p.Name}={p.Enum[0]},{p.Enum[1]}");
+                    yield return new CaseElement(p.Name) { Value = $"{p.Enum[0]},{p.Enum[1]}" };
                 }
             }
             else
@@ -57,7 +57,7 @@ public sealed class ListFilterCheck : ICheck
     {
         var scenario = run.Binding.Scenarios[0];
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
-        var (name, given) = run.Element.Split();
+        var (name, given) = (run.Element.Name, run.Element.Value);
         var parameter = endpoint.Parameter(name);
         var filter = parameter.Filter!;
         var all = await run.Require.CompleteWalkAsync(scenario, ct);
@@ -84,8 +84,7 @@ public sealed class ListFilterCheck : ICheck
                 if (!matches && ++wrong <= 5)
                 {
                     var item = filtered.Items[itemIndex];
-                    var got = string.Join(", ", (filter.Fields.Count > 0 ? filter.Fields : [FieldOf(filter, value)])
-                        .Select(f => $"{f} = {JsonPointer.Show(JsonPointer.Read(item, f))}"));
+                    var got = string.Join(", ", FieldsOf(filter, value).Select(f => $"{f} = {JsonPointer.Show(JsonPointer.Read(item, f))}"));
                     run.Fail(shown, new UnexpectedItem(page.Number, page.Ids[i], describe, got), atBound ? filter.Basis : parameter.Basis, run.Keep(page.Exchange));
                 }
             }
@@ -112,22 +111,25 @@ public sealed class ListFilterCheck : ICheck
     /// <summary>A value to filter by, taken from the data (the median item), when the parameter has no enum.</summary>
     private static string Sample(CheckRun run, FilterSpec filter, ListWalk all, ParameterSpec parameter)
     {
-        var pointer = filter.Sample ?? filter.Field;
+        var pointer = filter.Sample ?? (filter as FieldFilter)?.Field
+            ?? throw new ConfigurationException($"parameter '{parameter.Name}': a '{filter.Kind}' filter without an enum needs a sample pointer to take values from");
         var values = all.Items.Select(i => JsonPointer.Text(i, pointer)).OfType<string>().ToList();
         if (values.Count == 0)
         {
             CheckRun.Skip($"no item of the unfiltered walk has a value at {pointer} to filter {parameter.Name} by");
         }
 
-        if (filter.Kind is "after" or "before" or "at-least")
+        if (filter is AtLeastFilter)
         {
-            values = filter.Kind == "at-least"
-                ? [.. values.OrderBy(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0)]
-                : [.. values.OrderBy(v => IsoDates.Parse(v) ?? default)];
+            values = [.. values.OrderBy(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0)];
+        }
+        else if (filter is DateBoundFilter)
+        {
+            values = [.. values.OrderBy(v => IsoDates.Parse(v) ?? default)];
         }
 
         var value = values[values.Count / 2];
-        if (filter.Kind == "contains" && value.Length > 3)
+        if (filter is ContainsFilter && value.Length > 3)
         {
             value = value[1..^1]; // a true substring, not the whole value
         }
@@ -136,45 +138,52 @@ public sealed class ListFilterCheck : ICheck
         return value;
     }
 
-    private static string FieldOf(FilterSpec filter, string value) =>
-        filter.Kind == "date-range" && filter.RangeFields.TryGetValue(value, out var f) ? f : filter.Field;
+    /// <summary>The fields an item is judged on: the filtered field, the searched ones, or the one a date range's selector names.</summary>
+    private static IReadOnlyList<string> FieldsOf(FilterSpec filter, string value) => filter switch
+    {
+        FieldFilter f => [f.Field],
+        ContainsFilter c => c.Fields,
+        DateRangeFilter r when r.RangeFields.TryGetValue(value, out var field) => [field],
+        _ => [],
+    };
 
     private delegate (bool Matches, bool AtBound) Test(JsonObject item);
 
     private static (Dictionary<string, string> Query, Test Test, string Describe) Build(ParameterSpec p, FilterSpec filter, string value, ListWalk all)
     {
         var query = new Dictionary<string, string>(StringComparer.Ordinal) { [p.Name] = value };
-        switch (filter.Kind)
+        switch (filter)
         {
-            case "equals":
-                return (query, item => (JsonPointer.Text(item, filter.Field) == value, false), $"{filter.Field} = {value}");
-            case "presence":
-                return (query, item => ((JsonPointer.Read(item, filter.Field) is not null) == (value == "true"), false),
-                    value == "true" ? $"{filter.Field} present" : $"no {filter.Field}");
-            case "in":
+            case EqualsFilter f:
+                return (query, item => (JsonPointer.Text(item, f.Field) == value, false), $"{f.Field} = {value}");
+            case PresenceFilter f:
+                return (query, item => ((JsonPointer.Read(item, f.Field) is not null) == (value == "true"), false),
+                    value == "true" ? $"{f.Field} present" : $"no {f.Field}");
+            case InFilter f:
                 var set = value.Split(',').ToHashSet(StringComparer.Ordinal);
-                return (query, item => (JsonPointer.Text(item, filter.Field) is { } v && set.Contains(v), false), $"{filter.Field} in [{value}]");
-            case "at-least":
+                return (query, item => (JsonPointer.Text(item, f.Field) is { } v && set.Contains(v), false), $"{f.Field} in [{value}]");
+            case AtLeastFilter f:
                 var min = double.Parse(value, CultureInfo.InvariantCulture);
-                return (query, item => (double.TryParse(JsonPointer.Text(item, filter.Field), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min, false),
-                    $"{filter.Field} >= {value}");
-            case "contains":
-                return (query, item => (filter.Fields.Any(f => JsonPointer.Text(item, f)?.Contains(value, StringComparison.OrdinalIgnoreCase) == true), false),
-                    $"'{value}' in {string.Join(" or ", filter.Fields)}");
-            case "after" or "before":
+                return (query, item => (double.TryParse(JsonPointer.Text(item, f.Field), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min, false),
+                    $"{f.Field} >= {value}");
+            case ContainsFilter f:
+                return (query, item => (f.Fields.Any(x => JsonPointer.Text(item, x)?.Contains(value, StringComparison.OrdinalIgnoreCase) == true), false),
+                    $"'{value}' in {string.Join(" or ", f.Fields)}");
+            case DateBoundFilter f:
                 var bound = Date(value)!.Value;
+                var after = f is AfterFilter;
                 return (query, item =>
                 {
-                    if (Date(JsonPointer.Text(item, filter.Field)) is not { } at)
+                    if (Date(JsonPointer.Text(item, f.Field)) is not { } at)
                     {
                         return (false, false);
                     }
 
                     var c = at.CompareTo(bound);
-                    return c == 0 ? (!filter.Strict, true) : ((filter.Kind == "after" ? c > 0 : c < 0), false);
-                }, $"{filter.Field} {(filter.Kind == "after" ? ">" : "<")}{(filter.Strict ? "" : "=")} {value}");
-            case "date-range":
-                var field = FieldOf(filter, value);
+                    return c == 0 ? (!f.Strict, true) : ((after ? c > 0 : c < 0), false);
+                }, $"{f.Field} {(after ? ">" : "<")}{(f.Strict ? "" : "=")} {value}");
+            case DateRangeFilter f:
+                var field = FieldsOf(f, value)[0];
                 var dates = all.Items.Select(i => (Text: JsonPointer.Text(i, field), Date: Date(JsonPointer.Text(i, field))))
                     .Where(x => x.Date is not null).OrderBy(x => x.Date).ToList();
                 if (dates.Count == 0)
@@ -183,8 +192,8 @@ public sealed class ListFilterCheck : ICheck
                 }
 
                 var (start, end) = (dates[dates.Count / 4], dates[dates.Count * 3 / 4]);
-                query[filter.StartParameter!] = start.Text!;
-                query[filter.EndParameter!] = end.Text!;
+                query[f.StartParameter] = start.Text!;
+                query[f.EndParameter] = end.Text!;
                 return (query, item =>
                 {
                     if (Date(JsonPointer.Text(item, field)) is not { } at)
@@ -196,7 +205,7 @@ public sealed class ListFilterCheck : ICheck
                     return (at >= start.Date && at <= end.Date, edge);
                 }, $"{start.Text} <= {field} <= {end.Text}");
             default:
-                throw new ConfigurationException($"unknown filter kind '{filter.Kind}'");
+                throw new InvalidOperationException($"the list filter check does not know the filter type {filter.GetType().Name}");
         }
     }
 

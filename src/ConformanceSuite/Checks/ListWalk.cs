@@ -103,9 +103,15 @@ public sealed class ListWalk
     private static async Task<ListWalk> RunNumberedAsync(WalkContext context, string scenarioId, Dictionary<string, string> query, WalkMode mode, CancellationToken ct)
     {
         var endpoint = context.Contract.Endpoint(context.Contract.Scenario(scenarioId).Endpoint);
-        var spec = endpoint.Pagination ?? throw new ConfigurationException($"{context.Contract.Id}: endpoint '{endpoint.Id}' has no pagination");
+        var spec = endpoint.Pagination as OffsetPagination
+            ?? throw new ConfigurationException($"{context.Contract.Id}: endpoint '{endpoint.Id}' has no offset pagination to walk by {Describe(mode)}");
+        if (mode == WalkMode.Page && spec.PageParameter is null)
+        {
+            throw new ConfigurationException($"{context.Contract.Id}: endpoint '{endpoint.Id}' has no page parameter to walk by page");
+        }
+
         var schema = context.Contract.BodySchemas[endpoint.Success.BodySchema];
-        query[spec.LimitParameter!] = spec.WalkPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        query[spec.LimitParameter] = spec.WalkPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = mode };
         var clock = Stopwatch.StartNew();
         var byOffset = mode == WalkMode.Offset;
@@ -123,7 +129,7 @@ public sealed class ListWalk
 
             var pageQuery = new Dictionary<string, string>(query)
             {
-                [byOffset ? spec.OffsetParameter! : spec.PageParameter!] = position.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [byOffset ? spec.OffsetParameter : spec.PageParameter!] = position.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             var number = walk.Pages.Count + 1;
             var exchange = await context.Http.SendAsync(context.Requests.Call(endpoint, pageQuery, context.Values.Path(scenarioId),
@@ -165,7 +171,8 @@ public sealed class ListWalk
     private static async Task<ListWalk> RunCursorAsync(WalkContext context, string scenarioId, Dictionary<string, string> query, CancellationToken ct)
     {
         var endpoint = context.Contract.Endpoint(context.Contract.Scenario(scenarioId).Endpoint);
-        var spec = endpoint.Pagination ?? throw new ConfigurationException($"{context.Contract.Id}: endpoint '{endpoint.Id}' has no pagination");
+        var spec = endpoint.Pagination as CursorPagination
+            ?? throw new ConfigurationException($"{context.Contract.Id}: endpoint '{endpoint.Id}' has no cursor pagination to walk by cursor");
         var schema = context.Contract.BodySchemas[endpoint.Success.BodySchema];
         var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = WalkMode.Cursor };
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -260,13 +267,13 @@ public sealed class ListWalk
 
         var nextPresent = false;
         string? nextText = null;
-        if (spec.NextPointer.Length > 0)
+        if (spec is CursorPagination cursor)
         {
-            var next = JsonPointer.Read(body, spec.NextPointer, out nextPresent);
+            var next = JsonPointer.Read(body, cursor.NextPointer, out nextPresent);
             nextText = next is JsonValue v && v.TryGetValue<string>(out var s) ? s : next?.ToJsonString();
         }
 
-        long? total = spec.TotalPointer is { } tp && JsonPointer.Read(body, tp) is JsonValue t && t.TryGetValue<long>(out var n) ? n : null;
+        long? total = spec is OffsetPagination { TotalPointer: { } tp } && JsonPointer.Read(body, tp) is JsonValue t && t.TryGetValue<long>(out var n) ? n : null;
         var violations = SchemaValidator.Validate(schema, exchange.BodyText).Take(20).ToList();
         return new WalkPage(0, null, exchange, ids, nextText, nextPresent, violations) { Total = total };
     }

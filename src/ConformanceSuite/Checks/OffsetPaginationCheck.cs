@@ -19,32 +19,21 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
 
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
-        var spec = EndpointOf(run).Pagination!;
-        var byOffset = await run.Context.Probes.WalkAsync(run.Element.Key, null, ct, WalkMode.Offset);
-        var byPage = await run.Context.Probes.WalkAsync(run.Element.Key, null, ct, WalkMode.Page);
-        run.Note($"by offset: {byOffset.Pages.Count} pages, {byOffset.Items.Count} records; by page: {byPage.Pages.Count} pages, {byPage.Items.Count} records; total {byOffset.Total?.ToString(CultureInfo.InvariantCulture) ?? "not reported"}");
-        foreach (var walk in new[] { byOffset, byPage })
+        var spec = EndpointOf(run).Pagination as OffsetPagination
+            ?? throw new ConfigurationException($"{run.Requirement.Id}: scenario '{run.Element.Name}' has no offset pagination");
+        var byOffset = await run.Context.Probes.WalkAsync(run.Element.Name, null, ct, WalkMode.Offset);
+        if (spec.PageParameter is null)
         {
-            if (!walk.Complete)
-            {
-                run.Fail($"{ListWalk.Describe(walk.Mode)} walk", walk.Failure ?? new PaginationProblem(PaginationIssue.NoEnd, walk.Pages.Count, walk.EndingDetail!), spec.Basis,
-                    run.Keep(walk.FailedExchange ?? walk.Pages[^1].Exchange));
-                return;
-            }
+            run.Note($"by offset: {byOffset.Pages.Count} pages, {byOffset.Items.Count} records; no page parameter to walk by; total {byOffset.Total?.ToString(CultureInfo.InvariantCulture) ?? "not reported"}");
+            Judge(run, spec, byOffset);
+            return;
+        }
 
-            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var page in walk.Pages)
-            {
-                foreach (var id in page.Ids.Where(id => !seen.TryAdd(id, page.Number)).Take(3))
-                {
-                    run.Fail($"{ListWalk.Describe(walk.Mode)} walk", new PaginationProblem(PaginationIssue.DuplicateId, page.Number, $"'{id}' on page {seen[id]} and again on page {page.Number}"), spec.Basis, run.Keep(page.Exchange));
-                }
-            }
-
-            if (walk.Total is { } total && walk.Items.Count != total)
-            {
-                run.Fail($"{ListWalk.Describe(walk.Mode)} walk", new PaginationProblem(PaginationIssue.TotalMismatch, walk.Pages.Count, $"{walk.Items.Count} records walked, {total} reported"), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
-            }
+        var byPage = await run.Context.Probes.WalkAsync(run.Element.Name, null, ct, WalkMode.Page);
+        run.Note($"by offset: {byOffset.Pages.Count} pages, {byOffset.Items.Count} records; by page: {byPage.Pages.Count} pages, {byPage.Items.Count} records; total {byOffset.Total?.ToString(CultureInfo.InvariantCulture) ?? "not reported"}");
+        if (!Judge(run, spec, byOffset) || !Judge(run, spec, byPage))
+        {
+            return;
         }
 
         var a = byOffset.Pages.SelectMany(p => p.Ids).ToList();
@@ -59,17 +48,46 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
         }
     }
 
-    /// <summary>With both offset and page, offset wins: ask for offset 1 and a later page, and expect the record at position 2.</summary>
-    private static async Task OffsetWinsAsync(CheckRun run, PaginationSpec spec, List<string> sequence, CancellationToken ct)
+    /// <summary>One walk's own invariants: complete, no record twice, the total walked; false when it broke off.</summary>
+    private static bool Judge(CheckRun run, OffsetPagination spec, ListWalk walk)
     {
-        if (spec.OffsetParameter is not { } offset || spec.PageParameter is not { } page || sequence.Count < spec.WalkPageSize + 2)
+        var subject = $"{ListWalk.Describe(walk.Mode)} walk";
+        if (!walk.Complete)
+        {
+            run.Fail(subject, walk.Failure ?? new PaginationProblem(PaginationIssue.NoEnd, walk.Pages.Count, walk.EndingDetail!), spec.Basis,
+                run.Keep(walk.FailedExchange ?? walk.Pages[^1].Exchange));
+            return false;
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var page in walk.Pages)
+        {
+            foreach (var id in page.Ids.Where(id => !seen.TryAdd(id, page.Number)).Take(3))
+            {
+                run.Fail(subject, new PaginationProblem(PaginationIssue.DuplicateId, page.Number, $"'{id}' on page {seen[id]} and again on page {page.Number}"), spec.Basis, run.Keep(page.Exchange));
+            }
+        }
+
+        if (walk.Total is { } total && walk.Items.Count != total)
+        {
+            run.Fail(subject, new PaginationProblem(PaginationIssue.TotalMismatch, walk.Pages.Count, $"{walk.Items.Count} records walked, {total} reported"), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
+        }
+
+        return true;
+    }
+
+    /// <summary>With both offset and page, offset wins: ask for offset 1 and a later page, and expect the record at position 2.</summary>
+    private static async Task OffsetWinsAsync(CheckRun run, OffsetPagination spec, List<string> sequence, CancellationToken ct)
+    {
+        var offset = spec.OffsetParameter;
+        if (spec.PageParameter is not { } page || sequence.Count < spec.WalkPageSize + 2)
         {
             return;
         }
 
-        var (exchange, body) = await OneCall.SendAsync(run, run.Element.Key, new Dictionary<string, string?>
+        var (exchange, body) = await OneCall.SendAsync(run, run.Element.Name, new Dictionary<string, string?>
         {
-            [spec.LimitParameter!] = spec.WalkPageSize.ToString(CultureInfo.InvariantCulture),
+            [spec.LimitParameter] = spec.WalkPageSize.ToString(CultureInfo.InvariantCulture),
             [offset] = "1",
             [page] = (spec.PageBase + 1).ToString(CultureInfo.InvariantCulture),
         }, $"{offset} and {page} together", ct);

@@ -16,7 +16,7 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var endpoint = EndpointOf(run);
-        var walk = await run.Context.Probes.WalkAsync(run.Element.Key, null, ct);
+        var walk = await run.Context.Probes.WalkAsync(run.Element.Name, null, ct);
         if (walk.FailedExchange is { } failed)
         {
             run.Fail(walk.Failure!, endpoint.Success.Basis, run.Keep(failed));

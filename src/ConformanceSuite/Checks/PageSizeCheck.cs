@@ -19,15 +19,16 @@ public sealed class PageSizeCheck : ICheck
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement)
     {
         var endpoint = contract.Endpoint(contract.Scenario(requirement.Check!.Scenarios[0]).Endpoint);
-        var p = endpoint.Parameter(requirement.Check.Parameter ?? endpoint.Pagination?.LimitParameter
+        var paging = endpoint.Pagination as OffsetPagination;
+        var p = endpoint.Parameter(requirement.Check.Parameter ?? paging?.LimitParameter
             ?? throw new ConfigurationException($"{requirement.Id}: '{Kind}' needs a limit parameter"));
-        var values = new List<string?> { null, "1", endpoint.Pagination?.WalkPageSize.ToString(CultureInfo.InvariantCulture) };
+        var values = new List<string?> { null, "1", paging?.WalkPageSize.ToString(CultureInfo.InvariantCulture) };
         if (p.Maximum is { } max)
         {
             values.Add(max.ToString(CultureInfo.InvariantCulture));
         }
 
-        return values.Distinct().Select(v => new CaseElement(v is null ? $"{p.Name} (default {p.Default})" : $"{p.Name}={v}"));
+        return values.Distinct().Select(v => v is null ? new CaseElement(p.Name) { Note = $"default {p.Default}" } : new CaseElement(p.Name) { Value = v });
     }
 
     public async Task RunAsync(CheckRun run, CancellationToken ct)
@@ -35,13 +36,13 @@ public sealed class PageSizeCheck : ICheck
         var scenario = run.Binding.Scenarios[0];
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
         var spec = endpoint.Pagination!;
-        var p = endpoint.Parameter(run.Binding.Parameter ?? spec.LimitParameter!);
+        var p = endpoint.Parameter(run.Binding.Parameter ?? ((OffsetPagination)spec).LimitParameter);
         var all = await run.Require.CompleteWalkAsync(scenario, ct);
         var total = all.Total ?? all.Items.Count;
-        var value = run.Element.Split().Value;
+        var value = run.Element.Value;
         var size = int.Parse(value ?? p.Default ?? throw new ConfigurationException($"{p.Name} has no documented default"), CultureInfo.InvariantCulture);
         var changes = new Dictionary<string, string?> { [p.Name] = value };
-        if (spec.OffsetParameter is { } offset)
+        if (spec is OffsetPagination { OffsetParameter: var offset })
         {
             changes[offset] = null;
         }

@@ -25,7 +25,7 @@ public sealed class RequiredParameterCheck : ICheck
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var scenario = run.Binding.Scenarios[0];
-        var parameter = run.Context.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Parameter(run.Element.Key);
+        var parameter = run.Context.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Parameter(run.Element.Name);
         var rejection = parameter.Rejection
             ?? throw new ConfigurationException($"{run.Contract.Id}: parameter '{parameter.Name}' has no rejection status in the contract");
         await run.Require.SuccessAsync(scenario, ct);
@@ -52,13 +52,13 @@ public sealed class ParameterTypeCheck : ICheck
         var endpoint = contract.Endpoint(contract.Scenario(binding.Scenarios[0]).Endpoint);
         return endpoint.Parameters
             .Where(p => p.In == "query" && (binding.SelectedParameters.Count == 0 || binding.SelectedParameters.Contains(p.Name)))
-            .SelectMany(p => p.InvalidExamples.Select(v => new CaseElement($"{p.Name}={v}")));
+            .SelectMany(p => p.InvalidExamples.Select(v => new CaseElement(p.Name) { Value = v }));
     }
 
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var scenario = run.Binding.Scenarios[0];
-        var (name, raw) = run.Element.Split();
+        var (name, raw) = (run.Element.Name, run.Element.Value);
         var value = raw ?? "";
         var parameter = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Parameter(name);
         var rejection = parameter.Rejection
@@ -95,7 +95,7 @@ public sealed class OptionalParameterNarrowsCheck : ICheck
     {
         var scenario = run.Binding.Scenarios[0];
         var baseline = run.Binding.Baseline!;
-        var parameter = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Parameter(run.Element.Key);
+        var parameter = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint).Parameter(run.Element.Name);
         if (parameter.Required)
         {
             throw new ConfigurationException($"{run.Requirement.Id}: parameter '{parameter.Name}' is required, not optional");
@@ -174,7 +174,7 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var scenario = run.Binding.Scenarios[0];
-        var credential = run.Contract.Auth.Credentials.First(c => c.Name == run.Element.Key);
+        var credential = run.Contract.Auth.Credentials.First(c => c.Name == run.Element.Name);
         // A refusal only proves something when the same call with all credentials is accepted.
         await run.Require.SuccessAsync(scenario, ct);
         var what = mode switch

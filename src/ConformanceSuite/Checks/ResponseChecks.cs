@@ -16,7 +16,7 @@ public abstract class PerScenarioCheck : ICheck
     public abstract Task RunAsync(CheckRun run, CancellationToken ct);
 
     protected static EndpointSpec EndpointOf(CheckRun run) =>
-        run.Contract.Endpoint(run.Contract.Scenario(run.Element.Key).Endpoint);
+        run.Contract.Endpoint(run.Contract.Scenario(run.Element.Name).Endpoint);
 }
 
 /// <summary>A valid call answers the success status with a body that validates against the body schema.</summary>
@@ -30,7 +30,7 @@ public sealed class SuccessBodySchemaCheck : PerScenarioCheck
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var success = EndpointOf(run).Success;
-        var exchange = run.Keep(await run.Context.Probes.SuccessAsync(run.Element.Key, ct));
+        var exchange = run.Keep(await run.Context.Probes.SuccessAsync(run.Element.Name, ct));
         if (exchange.Status != success.Status || exchange.Error is not null)
         {
             run.Fail(Finding.OfResponse(success.Status, exchange), success.Basis, exchange);
@@ -68,7 +68,7 @@ public sealed class DownloadLinkUrlCheck : PerScenarioCheck
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var download = EndpointOf(run).Download ?? throw new ConfigurationException($"{run.Requirement.Id}: endpoint has no download");
-        var exchange = run.Keep(await run.Require.SuccessAsync(run.Element.Key, ct));
+        var exchange = run.Keep(await run.Require.SuccessAsync(run.Element.Name, ct));
         var raw = Probes.ReadString(exchange, download.LinkPointer);
         if (raw is null)
         {
@@ -100,7 +100,7 @@ public sealed class JsonContentTypeCheck : PerScenarioCheck
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var success = EndpointOf(run).Success;
-        var exchange = run.Keep(await run.Require.SuccessAsync(run.Element.Key, ct));
+        var exchange = run.Keep(await run.Require.SuccessAsync(run.Element.Name, ct));
         var media = Expect.MediaType(exchange.ContentType);
         if (media != Expect.MediaType(success.ContentType))
         {

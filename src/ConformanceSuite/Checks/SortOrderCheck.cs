@@ -21,14 +21,14 @@ public sealed class SortOrderCheck : ICheck
         var endpoint = contract.Endpoint(contract.Scenario(requirement.Check!.Scenarios[0]).Endpoint);
         var p = endpoint.Parameter(requirement.Check.Parameter ?? endpoint.Parameters.FirstOrDefault(x => x.Sort is not null)?.Name
             ?? throw new ConfigurationException($"{requirement.Id}: no sort parameter"));
-        return p.Examples.Select(e => new CaseElement($"{p.Name}={e}"));
+        return p.Examples.Select(e => new CaseElement(p.Name) { Value = e });
     }
 
     public async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var scenario = run.Binding.Scenarios[0];
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
-        var (name, given) = run.Element.Split();
+        var (name, given) = (run.Element.Name, run.Element.Value);
         var p = endpoint.Parameter(name);
         var value = given!;
         var sort = p.Sort!;

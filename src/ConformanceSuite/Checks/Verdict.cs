@@ -29,15 +29,29 @@ public enum Aspect
     Assumed,
 }
 
-/// <summary>One element a requirement is checked on: a parameter, a credential, a scenario, an example value.</summary>
-public sealed record CaseElement(string Key)
+/// <summary>
+/// One element a requirement is checked on, in typed parts: what it is (<see cref="Name"/>: a parameter, a
+/// credential, a scenario, an export format, a pact interaction), the value tried, the scenario and the file
+/// name it goes with. Checks read the parts; <see cref="Key"/> is only how reports and case names show it.
+/// </summary>
+/// <param name="Name">The parameter, credential, scenario, format or interaction.</param>
+public sealed record CaseElement(string Name)
 {
-    /// <summary>A <c>name=value</c> element as its two parts (the value null when there is no '=').</summary>
-    public (string Name, string? Value) Split()
-    {
-        var cut = Key.IndexOf('=', StringComparison.Ordinal);
-        return cut < 0 ? (Key, null) : (Key[..cut], Key[(cut + 1)..]);
-    }
+    /// <summary>The value tried (<c>limit=7</c>), if any.</summary>
+    public string? Value { get; init; }
+
+    /// <summary>The scenario it is tried in, when that is not the element itself (<c>CSV@all-sessions</c>).</summary>
+    public string? Scenario { get; init; }
+
+    /// <summary>The file name asked for (<c>CSV:sessions-export</c>).</summary>
+    public string? File { get; init; }
+
+    /// <summary>A note on how it is tried (<c>limit (default 10)</c>).</summary>
+    public string? Note { get; init; }
+
+    /// <summary>The element as reports and case names show it: <c>name=value@scenario:file (note)</c>, each part only when given.</summary>
+    public string Key => Name + (Value is null ? "" : "=" + Value) + (Scenario is null ? "" : "@" + Scenario)
+                         + (File is null ? "" : ":" + File) + (Note is null ? "" : $" ({Note})");
 
     public override string ToString() => Key;
 }

@@ -196,63 +196,99 @@ public sealed record ParameterSpec
 }
 
 /// <summary>
-/// A list filter: <c>equals</c> (item field equals the value), <c>presence</c> (true: the field is present and
-/// not null; false: absent or null), <c>after</c>/<c>before</c> (a date-time bound on the field).
+/// What a parameter does to the items of a list, one record type per kind (the <c>kind</c> member in the
+/// contract): a contract naming a kind that does not exist, or leaving out what its kind needs, fails to load
+/// with the file, the pointer and the reason.
 /// </summary>
-public sealed record FilterSpec
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(EqualsFilter), "equals")]
+[JsonDerivedType(typeof(PresenceFilter), "presence")]
+[JsonDerivedType(typeof(InFilter), "in")]
+[JsonDerivedType(typeof(AtLeastFilter), "at-least")]
+[JsonDerivedType(typeof(ContainsFilter), "contains")]
+[JsonDerivedType(typeof(AfterFilter), "after")]
+[JsonDerivedType(typeof(BeforeFilter), "before")]
+[JsonDerivedType(typeof(DateRangeFilter), "date-range")]
+public abstract record FilterSpec
 {
-    public required string Kind { get; init; }
+    private static readonly Dictionary<Type, string> Kinds = typeof(FilterSpec).GetCustomAttributes(typeof(JsonDerivedTypeAttribute), false)
+        .Cast<JsonDerivedTypeAttribute>().ToDictionary(a => a.DerivedType, a => (string)a.TypeDiscriminator!);
 
-    /// <summary>JSON pointer of the field within an item.</summary>
-    public string Field { get; init; } = "";
+    /// <summary>The kind's name in the contract (<c>equals</c>, <c>date-range</c>, …).</summary>
+    [JsonIgnore]
+    public string Kind => Kinds[GetType()];
 
-    /// <summary>For <c>contains</c>: the fields searched.</summary>
-    public IReadOnlyList<string> Fields { get; init; } = [];
-
-    /// <summary>Where the suite takes values to try from, for a filter without an enum (default: <see cref="Field"/>).</summary>
+    /// <summary>Where the suite takes values to try from, for a filter without an enum (default: the filtered field).</summary>
     public string? Sample { get; init; }
-
-    /// <summary>For <c>date-range</c> (a selector parameter): the parameters that carry the range.</summary>
-    public string? StartParameter { get; init; }
-
-    public string? EndParameter { get; init; }
-
-    /// <summary>For <c>date-range</c>: the selector's values and the item field each one names.</summary>
-    public IReadOnlyDictionary<string, string> RangeFields { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>For date bounds: true excludes an item exactly at the bound.</summary>
-    public bool Strict { get; init; }
 
     public required Basis Basis { get; init; }
 }
 
-/// <summary>
-/// Pagination: <c>cursor</c> (a next cursor) or <c>offset</c> (offset, page and limit parameters, and a total);
-/// where the items and ids are, and the walk's bounds.
-/// </summary>
-public sealed record PaginationSpec
+/// <summary>A filter on one field of an item.</summary>
+public abstract record FieldFilter : FilterSpec
 {
-    public required string Style { get; init; }
+    /// <summary>JSON pointer of the field within an item.</summary>
+    public required string Field { get; init; }
+}
 
-    public string CursorParameter { get; init; } = "";
+/// <summary>The item's field equals the value.</summary>
+public sealed record EqualsFilter : FieldFilter;
+
+/// <summary>true: the field is present and not null; false: absent or null.</summary>
+public sealed record PresenceFilter : FieldFilter;
+
+/// <summary>The item's field is one of a comma-separated list of values.</summary>
+public sealed record InFilter : FieldFilter;
+
+/// <summary>The item's number is at least the value.</summary>
+public sealed record AtLeastFilter : FieldFilter;
+
+/// <summary>A date-time bound on the field.</summary>
+public abstract record DateBoundFilter : FieldFilter
+{
+    /// <summary>True excludes an item exactly at the bound.</summary>
+    public bool Strict { get; init; }
+}
+
+/// <summary>The item's date-time is after the value.</summary>
+public sealed record AfterFilter : DateBoundFilter;
+
+/// <summary>The item's date-time is before the value.</summary>
+public sealed record BeforeFilter : DateBoundFilter;
+
+/// <summary>The value is found (case-insensitively) in one of several fields.</summary>
+public sealed record ContainsFilter : FilterSpec
+{
+    /// <summary>The fields searched.</summary>
+    public required IReadOnlyList<string> Fields { get; init; }
+}
+
+/// <summary>A selector parameter: its value names the item field that two other parameters bound, inclusively.</summary>
+public sealed record DateRangeFilter : FilterSpec
+{
+    /// <summary>The parameters that carry the range.</summary>
+    public required string StartParameter { get; init; }
+
+    public required string EndParameter { get; init; }
+
+    /// <summary>The selector's values and the item field each one names.</summary>
+    public required IReadOnlyDictionary<string, string> RangeFields { get; init; }
+}
+
+/// <summary>
+/// How an endpoint pages its results, one record type per style (the <c>style</c> member in the contract):
+/// where the items and ids are, and the bounds of a walk.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "style")]
+[JsonDerivedType(typeof(CursorPagination), "cursor")]
+[JsonDerivedType(typeof(OffsetPagination), "offset")]
+public abstract record PaginationSpec
+{
+    /// <summary>The style's name in the contract (<c>cursor</c> or <c>offset</c>).</summary>
+    [JsonIgnore]
+    public string Style => this is CursorPagination ? "cursor" : "offset";
 
     public required string ItemsPointer { get; init; }
-
-    public string NextPointer { get; init; } = "";
-
-    public string? OffsetParameter { get; init; }
-
-    public string? PageParameter { get; init; }
-
-    public string? LimitParameter { get; init; }
-
-    public string? TotalPointer { get; init; }
-
-    /// <summary>The number of the first page (1 when pages count from one).</summary>
-    public int PageBase { get; init; } = 1;
-
-    /// <summary>The page size offset and page walks ask for (one that does not divide the total tests a short last page).</summary>
-    public int WalkPageSize { get; init; } = 7;
 
     public required string IdPointer { get; init; }
 
@@ -269,9 +305,39 @@ public sealed record PaginationSpec
 
     /// <summary>Basis of "a page may be empty only when it is the last".</summary>
     public Basis? EmptyPageBasis { get; init; }
+}
+
+/// <summary>Each page names the cursor of the next one.</summary>
+public sealed record CursorPagination : PaginationSpec
+{
+    /// <summary>The query parameter that carries the cursor.</summary>
+    public required string CursorParameter { get; init; }
+
+    /// <summary>Where in the body the next cursor is (null on the last page).</summary>
+    public required string NextPointer { get; init; }
 
     /// <summary>Basis of "the same cursor twice gives the same page".</summary>
     public Basis? StableCursorBasis { get; init; }
+}
+
+/// <summary>Pages by offset (and, where the API has one, by page number), a limit at a time, with a total.</summary>
+public sealed record OffsetPagination : PaginationSpec
+{
+    public required string OffsetParameter { get; init; }
+
+    public required string LimitParameter { get; init; }
+
+    /// <summary>The page-number parameter, when the API has one.</summary>
+    public string? PageParameter { get; init; }
+
+    /// <summary>Where in the body the total is, when the body reports one.</summary>
+    public string? TotalPointer { get; init; }
+
+    /// <summary>The number of the first page (1 when pages count from one).</summary>
+    public int PageBase { get; init; } = 1;
+
+    /// <summary>The page size offset and page walks ask for (one that does not divide the total tests a short last page).</summary>
+    public int WalkPageSize { get; init; } = 7;
 }
 
 public sealed record SuccessSpec
@@ -341,7 +407,7 @@ public sealed record Requirement
 
     public required string Title { get; init; }
 
-    public required string Level { get; init; }
+    public required RequirementLevel Level { get; init; }
 
     public required string Category { get; init; }
 
@@ -359,7 +425,18 @@ public sealed record Requirement
     /// <summary>True when a verdict on this requirement rests (wholly or partly) on an assumption.</summary>
     public bool RestsOnAssumption => Source.IsAssumption || Assumptions.Count > 0;
 
-    public bool IsShould => Level == "SHOULD";
+    public bool IsShould => Level == RequirementLevel.Should;
+}
+
+/// <summary>How binding a requirement is (RFC 2119): a broken MUST on a documented rule fails; a broken SHOULD deviates.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RequirementLevel>))]
+public enum RequirementLevel
+{
+    [JsonStringEnumMemberName("MUST")]
+    Must,
+
+    [JsonStringEnumMemberName("SHOULD")]
+    Should,
 }
 
 public sealed record CheckBinding

@@ -11,10 +11,13 @@ internal sealed class ContractCrossCheck(ApiContract contract, string contractFi
             CheckBasis(contractFile, $"/endpoints/{i}/basis", e.Basis);
             if (e.Pagination is { } pagination)
             {
-                var named = pagination.Style == "cursor"
-                    ? new[] { ("cursorParameter", (string?)pagination.CursorParameter) }
-                    : [("offsetParameter", pagination.OffsetParameter), ("pageParameter", pagination.PageParameter), ("limitParameter", pagination.LimitParameter)];
-                foreach (var (key, name) in named)
+                (string Key, string? Name)[] named = pagination switch
+                {
+                    CursorPagination c => [("cursorParameter", c.CursorParameter)],
+                    OffsetPagination o => [("offsetParameter", o.OffsetParameter), ("limitParameter", o.LimitParameter), ("pageParameter", o.PageParameter)],
+                    _ => [],
+                };
+                foreach (var (key, name) in named.Where(n => n.Name is not null || n.Key != "pageParameter"))
                 {
                     if (name is null || e.Parameters.All(p => p.Name != name))
                     {
@@ -45,17 +48,17 @@ internal sealed class ContractCrossCheck(ApiContract contract, string contractFi
                 if (parameter.Filter is { } filter)
                 {
                     CheckBasis(contractFile, $"/endpoints/{i}/parameters/{j}/filter/basis", filter.Basis);
-                    if (filter.Kind != "date-range" && filter.Kind != "contains" && filter.Field.Length == 0)
+                    foreach (var (key, name) in filter is DateRangeFilter range ? [("startParameter", range.StartParameter), ("endParameter", range.EndParameter)] : Array.Empty<(string, string)>())
                     {
-                        throw new ConfigurationException(contractFile, $"/endpoints/{i}/parameters/{j}/filter", $"the '{filter.Kind}' filter needs a field");
-                    }
-
-                    foreach (var (key, name) in new[] { ("startParameter", filter.StartParameter), ("endParameter", filter.EndParameter) })
-                    {
-                        if (filter.Kind == "date-range" && (name is null || e.Parameters.All(p => p.Name != name)))
+                        if (e.Parameters.All(p => p.Name != name))
                         {
                             throw new ConfigurationException(contractFile, $"/endpoints/{i}/parameters/{j}/filter/{key}", $"endpoint '{e.Id}' has no parameter '{name}'");
                         }
+                    }
+
+                    if (filter is not FieldFilter && filter.Sample is null && parameter.Enum.Count == 0 && filter is not DateRangeFilter)
+                    {
+                        throw new ConfigurationException(contractFile, $"/endpoints/{i}/parameters/{j}/filter", $"a '{filter.Kind}' filter without an enum needs a sample pointer to take values from");
                     }
                 }
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace ConformanceSuite.Contracts;
 
@@ -12,7 +14,22 @@ public sealed class ContractLoader
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
+        // A contract names a filter's kind and a pagination's style wherever it likes in the object.
+        AllowOutOfOrderMetadataProperties = true,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { RefuseOtherVariantsMembers } },
     };
+
+    /// <summary>
+    /// A variant record (a filter kind, a pagination style) refuses a member it does not have, so a member that
+    /// belongs to another variant is a load error with its pointer rather than silently ignored.
+    /// </summary>
+    private static void RefuseOtherVariantsMembers(JsonTypeInfo info)
+    {
+        if (info.Kind == JsonTypeInfoKind.Object && (info.Type.IsAssignableTo(typeof(FilterSpec)) || info.Type.IsAssignableTo(typeof(PaginationSpec))))
+        {
+            info.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        }
+    }
 
     private readonly RepositoryLayout layout;
     private readonly IReadOnlySet<string>? knownCheckKinds;
@@ -178,9 +195,14 @@ public sealed class ContractLoader
         }
         catch (JsonException ex)
         {
-            throw new ConfigurationException(file, ex.Path?.TrimStart('$').Replace('.', '/') ?? "", ex.Message);
+            throw new ConfigurationException(file, Pointer(ex.Path), ex.Message.Split(" Path: ")[0]);
         }
     }
+
+    /// <summary>A JSON path of System.Text.Json (<c>$.endpoints[0].parameters[3].filter</c>) as a JSON pointer (<c>/endpoints/0/parameters/3/filter</c>).</summary>
+    private static string Pointer(string? path) =>
+        System.Text.RegularExpressions.Regex.Replace((path ?? "$").TrimStart('$'), @"\[(\d+)\]|\['([^']*)'\]|\.([^.\[]+)", m =>
+            "/" + (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Success ? m.Groups[2].Value : m.Groups[3].Value));
 
     private sealed record RequirementCatalogue
     {

@@ -135,7 +135,7 @@ public sealed class ConformanceSession : IDisposable
             Api = contract.Id,
             Id = r.Id,
             Title = r.Title,
-            Level = r.Level,
+            Level = r.Level == RequirementLevel.Should ? "SHOULD" : "MUST",
             Category = r.Category,
             Source = r.Source.ToString(),
             Assumptions = r.Assumptions,
