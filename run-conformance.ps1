@@ -15,6 +15,7 @@ param(
     [ValidateSet('fail', 'deviation', 'new')] [string] $FailOn,
     [string] $Baseline,
     [string] $Fault,
+    [string] $Scale,
     [string] $Contracts,
     [string] $RequestTimeout,
     [string] $RunTimeout,
@@ -32,6 +33,7 @@ if ($ReportDir) { $cli += @('--report-dir', $ReportDir) }
 if ($FailOn)    { $cli += @('--fail-on', $FailOn) }
 if ($Baseline)  { $cli += @('--baseline', $Baseline) }
 if ($Fault)     { $cli += @('--fault', $Fault) }
+if ($Scale)     { $cli += @('--scale', $Scale) }
 if ($Contracts) { $cli += @('--contracts', $Contracts) }
 if ($RequestTimeout) { $cli += @('--request-timeout', $RequestTimeout) }
 if ($RunTimeout) { $cli += @('--run-timeout', $RunTimeout) }

@@ -39,6 +39,23 @@ internal sealed class RunOptions
 
     public Option<string?> Fault { get; } = new("--fault") { Description = "embedded mock only: fault mode(s) to switch on, comma-separated" };
 
+    public Option<int?> Scale { get; } = new("--scale")
+    {
+        Description = "embedded mock only: each list API (the cursor-list and offset-list mocks) serves N items, its fixture's and deterministic copies of them (N at least the fixture's count); the CSV-link mock ignores it",
+        HelpName = "N",
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var items) && items >= 1)
+            {
+                return items;
+            }
+
+            r.AddError($"--scale '{text}': expected a number of items, a whole number of at least 1");
+            return null;
+        },
+    };
+
     public Option<string?> BaseUrl { get; } = new("--base-url") { Description = $"ad-hoc target for one --api; credentials from {AdHocTarget.CredentialPrefix}<name>, test data from {AdHocTarget.DataPrefix}<slot>" };
 
     public Option<bool> Insecure { get; } = new("--insecure") { Description = "turn TLS certificate validation off (self-signed test endpoints); every report says so" };
@@ -55,7 +72,7 @@ internal sealed class RunOptions
     };
 
     /// <summary>Every option, in the order the help lists them.</summary>
-    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Baseline, Fault, BaseUrl, Insecure, Contracts, RequestTimeout, RunTimeout, AcceptIncomplete];
+    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Baseline, Fault, Scale, BaseUrl, Insecure, Contracts, RequestTimeout, RunTimeout, AcceptIncomplete];
 
     /// <summary>The run settings the parsed options ask for; the variables are what a profile and an ad-hoc target may read.</summary>
     public RunSettings Settings(ParseResult parse, IReadOnlyDictionary<string, string> variables, Checks.CheckRegistry? checks) => new()
@@ -67,6 +84,7 @@ internal sealed class RunOptions
         FailOn = parse.GetValue(FailOn) switch { "deviation" => Engine.FailOn.Deviation, "new" => Engine.FailOn.New, _ => Engine.FailOn.Fail },
         Baseline = parse.GetValue(Baseline),
         Faults = List(parse.GetValue(Fault)),
+        Scale = parse.GetValue(Scale),
         ReportDirectory = parse.GetValue(ReportDir),
         RequestTimeout = parse.GetValue(RequestTimeout),
         RunTimeout = parse.GetValue(RunTimeout),

@@ -88,6 +88,19 @@ public static class ConformanceEngine
             throw new ConfigurationException("fault modes switch on faults of the embedded mock; the target is not the embedded mock");
         }
 
+        if (settings.Scale is { } scale)
+        {
+            if (scale < 1)
+            {
+                throw new ConfigurationException($"scale {scale}: the generated data set needs at least 1 item");
+            }
+
+            if (profile is not { Embedded: true })
+            {
+                throw new ConfigurationException($"scale makes the embedded mock serve a generated data set; the target ({(profile is null ? "an ad-hoc base URL" : $"'{profile.Name}'")}) is not the embedded mock");
+            }
+        }
+
         return (layout, profile);
     }
 
@@ -190,6 +203,8 @@ public static class ConformanceEngine
             // The reference provider verifies the committed pacts too.
             AcceptPactExamples = true,
             StallFor = settings.MockStall ?? new MockOptions().StallFor,
+            // Each list API serves a generated data set of this size (null: the fixtures as they are).
+            Scale = settings.Scale,
         });
 
     private static ResolvedTarget EmbeddedTarget(RunPlan plan, MockHost mock)
@@ -229,7 +244,7 @@ public static class ConformanceEngine
         };
     }
 
-    /// <summary>The profile's not-applicable requirements, on each API of the target.</summary>
+    /// <summary>The profile's per-API settings the target does not carry itself: not-applicable requirements and request budgets.</summary>
     private static ResolvedTarget Applicability(ResolvedTarget target, TargetProfiles.Profile? profile)
     {
         if (profile is null)
@@ -238,10 +253,10 @@ public static class ConformanceEngine
         }
 
         var declared = TargetProfiles.NotApplicable(profile);
-        return target with
+        return (target with
         {
             Apis = target.Apis.ToDictionary(a => a.Key, a => declared.TryGetValue(a.Key, out var ids) ? a.Value with { NotApplicable = ids } : a.Value),
-        };
+        }).WithRequestBudgets(TargetProfiles.RequestBudgets(profile));
     }
 
     /// <summary>The settings' limits over the profile's: request and run timeouts, TLS validation.</summary>

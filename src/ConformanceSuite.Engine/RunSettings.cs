@@ -41,6 +41,12 @@ public sealed record RunSettings
     /// <summary>Fault modes of the embedded mock to switch on (embedded target only).</summary>
     public IReadOnlyList<string> Faults { get; init; } = [];
 
+    /// <summary>
+    /// Embedded mock only: each list API serves a generated, deterministic data set of this many items, made from
+    /// its fixture's (at least the fixture's count; the CSV-link API ignores it). Null serves the fixtures as they are.
+    /// </summary>
+    public int? Scale { get; init; }
+
     /// <summary>Where every report is written; created if missing, earlier reports in it replaced. Null: <c>artifacts/&lt;time&gt;-&lt;target&gt;</c> under the current directory.</summary>
     public string? ReportDirectory { get; init; }
 

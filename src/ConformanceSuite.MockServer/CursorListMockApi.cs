@@ -59,37 +59,42 @@ public sealed class CursorListMockApi : IMockApi
 
     public IReadOnlyDictionary<string, string> TestData { get; }
 
-    /// <summary>The items served: the data set's, or a copy with the item faults applied to the data itself.</summary>
-    private List<JsonObject> items = [];
+    /// <summary>The items served: the data set's (scaled up when asked), with the item faults applied to the data itself.</summary>
+    private MockItems items = null!;
 
-    private List<JsonObject> Items => items;
+    /// <summary>The indexes over <see cref="items"/>, built once the data and its faults are set.</summary>
+    private CursorIndex index = null!;
 
-    private List<JsonObject> ServedItems(IReadOnlySet<string> faults)
+    /// <summary>The work this mock did: positions examined per request (a page costs O(page), not O(items)).</summary>
+    public MockWork Work { get; } = new();
+
+    private MockItems ServedItems(IReadOnlySet<string> faults, int? scale)
     {
-        var served = dataset["items"]!.AsArray().OfType<JsonObject>().Select(i => (JsonObject)i.DeepClone()).ToList();
+        var anchor = list.Parameters.Select(p => p.Filter).OfType<DateBoundFilter>().Select(f => f.Field).FirstOrDefault();
+        var served = MockItems.Create(ApiId, [.. dataset["items"]!.AsArray().OfType<JsonObject>()], list.Pagination!.IdPointer, anchor, scale);
         if (faults.Contains("item-bad-enum"))
         {
             var itemSchema = contract.BodySchemas[list.Success.ItemSchema!];
             var filtered = list.Parameters.Select(p => (p.Filter as FieldFilter)?.Field).OfType<string>().ToHashSet(StringComparer.Ordinal);
             var (pointer, _) = SchemaEnums.Find(itemSchema).First(e => !filtered.Contains(e.Pointer));
-            Set(served[3], pointer, "not-in-the-enum");
+            served.Change(3, item => Set(item, pointer, "not-in-the-enum"));
         }
 
         // The format faults pick the item schema's first property of that format: a value of the right kind, in
         // a form the JSON Schema library would take but the standard does not.
         if (faults.Contains("item-uuid-not-canonical") && FirstOfFormat("uuid") is { } uuid)
         {
-            served[2][uuid] = Guid.Parse(served[2][uuid]!.GetValue<string>()).ToString("N");
+            served.Change(2, item => item[uuid] = Guid.Parse(item[uuid]!.GetValue<string>()).ToString("N"));
         }
 
         if (faults.Contains("item-date-time-not-rfc3339") && FirstOfFormat("date-time") is { } when)
         {
-            served[4][when] = IsoDates.Parse(served[4][when]!.GetValue<string>())!.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            served.Change(4, item => item[when] = IsoDates.Parse(item[when]!.GetValue<string>())!.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
         }
 
         if (faults.Contains("item-missing-required"))
         {
-            served[5].Remove(contract.BodySchemas[list.Success.ItemSchema!].ActualSchema.RequiredProperties.Last());
+            served.Change(5, item => item.Remove(contract.BodySchemas[list.Success.ItemSchema!].ActualSchema.RequiredProperties.Last()));
         }
 
         return served;
@@ -144,7 +149,8 @@ public sealed class CursorListMockApi : IMockApi
     public void Map(WebApplication api, WebApplication downloads, MockApiSetup setup)
     {
         var faults = setup.Faults;
-        items = ServedItems(faults);
+        items = ServedItems(faults, setup.Scale);
+        index = new CursorIndex(items, list.Parameters);
         acceptPactExamples = setup.AcceptPactExamples;
         api.MapGet(setup.Prefix + list.Path, (HttpContext http) =>
             Authorized(http, faults) ?? ListPage(http.Request.Query, faults, setup.EchoCredentials ? MockEcho.Of(contract, http) : null));
@@ -182,54 +188,63 @@ public sealed class CursorListMockApi : IMockApi
         }
 
         var filterKey = string.Join("&", active.Select(a => $"{a.Parameter.Name}={a.Value}"));
-        var offset = 0;
-        var emptyPage = false;
+        // A cursor carries the ordinal of the page's first match among all matches and its position in the data,
+        // so the next page resumes there without rescanning from the start.
+        var at = new CursorAt(0, 0, false);
         var paging = (CursorPagination)list.Pagination!;
         var cursorName = paging.CursorParameter;
         if (query.TryGetValue(cursorName, out var cursorValue) && cursorValue.ToString().Length > 0)
         {
-            if (!TryReadCursor(cursorValue.ToString(), filterKey, out offset, out emptyPage))
+            if (TryReadCursor(cursorValue.ToString(), filterKey) is not { } read)
             {
                 return Error(400, $"invalid {cursorName}");
             }
 
+            at = read;
             lock (cursorUses)
             {
                 var uses = cursorUses[cursorValue.ToString()] = cursorUses.GetValueOrDefault(cursorValue.ToString()) + 1;
                 if (uses > 1 && faults.Contains("pagination-unstable"))
                 {
-                    offset++;
+                    at = at with { Ordinal = at.Ordinal + 1, Position = at.Position + 1 };
                 }
             }
         }
 
-        var firstPageOnly = faults.Contains("filter-first-page-only") && offset > 0;
-        var matching = Items.Where(item => firstPageOnly || active.All(a => Matches(a.Parameter, a.Value, item, faults))).ToList();
-        var page = emptyPage ? [] : matching.Skip(offset).Take(pageSize).Select(ListItem).ToList();
-        var end = offset + pageSize;
-        string? next = end < matching.Count ? Cursor(end, filterKey, empty: false) : null;
-        if (next is not null && offset == 0 && !emptyPage && faults.Contains("pagination-empty-page"))
+        // Past the first page, this fault serves the unfiltered list from the same ordinal on.
+        var firstPageOnly = faults.Contains("filter-first-page-only") && at.Ordinal > 0;
+        var constraints = firstPageOnly ? [] : index.Constraints(active, faults);
+        var start = firstPageOnly ? at.Ordinal : at.Position;
+        var (found, examined) = at.Empty ? ([], 0) : ListIndex.Scan(items.Count, constraints, start, pageSize + 1);
+        var page = found.Take(pageSize).Select(items.Item).ToList();
+        var end = at.Ordinal + pageSize;
+        string? next = found.Count > pageSize ? Cursor(end, found[pageSize], filterKey, empty: false) : null;
+        if (next is not null && at.Ordinal == 0 && !at.Empty && faults.Contains("pagination-empty-page"))
         {
-            next = Cursor(end, filterKey, empty: true);
+            next = Cursor(end, found[pageSize], filterKey, empty: true);
         }
 
-        if (emptyPage)
+        if (at.Empty)
         {
-            next = Cursor(offset, filterKey, empty: false);
+            next = Cursor(at.Ordinal, at.Position, filterKey, empty: false);
         }
         else if (next is not null && faults.Contains("pagination-duplicates"))
         {
-            next = Cursor(end - 1, filterKey, empty: false);
+            next = Cursor(end - 1, found[pageSize - 1], filterKey, empty: false);
         }
         else if (next is null && faults.Contains("pagination-endless"))
         {
-            next = Cursor(Math.Max(end, matching.Count) + 1, filterKey, empty: false);
+            next = Cursor(Math.Max(end, at.Ordinal + found.Count) + 1, items.Count, filterKey, empty: false);
         }
         else if (next is null && faults.Contains("pagination-cycle"))
         {
-            next = Cursor(matching.Count > pageSize ? pageSize : 0, filterKey, empty: false);
+            // Back to the second page (or the first): where it starts is found from the top, O(page).
+            var (top, more) = ListIndex.Scan(items.Count, constraints, 0, pageSize + 1);
+            examined += more;
+            next = top.Count > pageSize ? Cursor(pageSize, top[pageSize], filterKey, empty: false) : Cursor(0, 0, filterKey, empty: false);
         }
 
+        Work.Record(examined);
         var body = new JsonObject { [Name(paging.ItemsPointer)] = new JsonArray([.. page]) };
         if (!(next is null && faults.Contains("next-missing")))
         {
@@ -243,8 +258,6 @@ public sealed class CursorListMockApi : IMockApi
 
         return Json(body, faults);
     }
-
-    private static JsonObject ListItem(JsonObject item) => (JsonObject)item.DeepClone();
 
     /// <summary>Ids a provider state made stand for a data-set item (pact examples).</summary>
     private readonly Dictionary<string, int> idAlias = new(StringComparer.Ordinal);
@@ -267,37 +280,41 @@ public sealed class CursorListMockApi : IMockApi
     private IResult GetOne(string id, IReadOnlySet<string> faults)
     {
         var idPointer = list.Pagination!.IdPointer;
-        var found = items.FirstOrDefault(i => JsonPointer.Text(i, idPointer) == id);
+        int? position = index.Find(id);
+        JsonObject? found = position is { } p ? items.Item(p) : null;
         lock (idAlias)
         {
-            if (found is null && idAlias.TryGetValue(id, out var index))
+            if (found is null && idAlias.TryGetValue(id, out var alias))
             {
-                found = (JsonObject)items[index].DeepClone();
+                found = items.Item(alias);
                 found[idPointer.TrimStart('/')] = id;
             }
         }
 
         if (found is null && faults.Contains("unknown-id-200"))
         {
-            found = items[0];
+            position = 0;
+            found = items.Item(0);
         }
 
-        if (found is null || (faults.Contains("get-missing-some") && found == items[^1]))
+        Work.Record(1);
+        if (found is null || (faults.Contains("get-missing-some") && position == items.Count - 1))
         {
             return Error(get.NotFound?.Status ?? 404, "not found");
         }
 
-        var body = (JsonObject)found.DeepClone();
+        var body = found;
         // The get body is the shorter one: fields the list alone carries are left out.
         foreach (var listOnly in dataset["listOnlyFields"]?.AsArray().Select(n => n!.GetValue<string>()) ?? [])
         {
             body.Remove(listOnly);
         }
 
-        if (faults.Contains("get-differs") && found == items[1])
+        if (faults.Contains("get-differs") && position == 1)
         {
             var (pointer, values) = SchemaEnums.Find(contract.BodySchemas[get.Success.BodySchema]).First();
-            Set(body, pointer, values.First(v => v != JsonPointer.Text(found, pointer)));
+            var listed = items.Text(1, pointer);
+            Set(body, pointer, values.First(v => v != listed));
         }
 
         return Json(body, faults);
@@ -311,52 +328,29 @@ public sealed class CursorListMockApi : IMockApi
         _ => p.Enum.Count == 0 || p.Enum.Contains(value),
     };
 
-    private static bool Matches(ParameterSpec p, string value, JsonObject item, IReadOnlySet<string> faults)
+    /// <summary>Where a page starts: the ordinal of its first match, the position in the data to scan from, and whether it is the empty-page fault's page.</summary>
+    private sealed record CursorAt(int Ordinal, int Position, bool Empty);
+
+    private static string Cursor(int ordinal, int position, string filterKey, bool empty) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"v2|{ordinal}|{position}|{(empty ? "e" : "p")}|{Hash(filterKey)}")))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static CursorAt? TryReadCursor(string cursor, string filterKey)
     {
-        switch (p.Filter)
-        {
-            case EqualsFilter f:
-                return JsonPointer.Text(item, f.Field) == value;
-            case PresenceFilter f:
-                var present = JsonPointer.Read(item, f.Field) is not null;
-                return faults.Contains($"filter-inverted:{p.Name}") ? present != (value == "true") : present == (value == "true");
-            case DateBoundFilter f:
-                var bound = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-                if (!DateTimeOffset.TryParse(JsonPointer.Text(item, f.Field), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at))
-                {
-                    return false; // an item without the date cannot be inside a bound
-                }
-
-                var strict = f.Strict && !faults.Contains($"filter-inclusive:{p.Name}");
-                return f is AfterFilter ? (strict ? at > bound : at >= bound) : (strict ? at < bound : at <= bound);
-            default:
-                throw new InvalidOperationException($"the cursor-list mock does not serve a '{p.Filter?.Kind}' filter");
-        }
-    }
-
-    private static string Cursor(int offset, string filterKey, bool empty) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"v1|{offset}|{(empty ? "e" : "p")}|{Hash(filterKey)}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static bool TryReadCursor(string cursor, string filterKey, out int offset, out bool empty)
-    {
-        offset = 0;
-        empty = false;
         try
         {
             var padded = cursor.Replace('-', '+').Replace('_', '/');
             padded += new string('=', (4 - (padded.Length % 4)) % 4);
             var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split('|');
-            if (parts.Length != 4 || parts[0] != "v1" || parts[3] != Hash(filterKey) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out offset))
-            {
-                return false;
-            }
-
-            empty = parts[2] == "e";
-            return true;
+            return parts.Length == 5 && parts[0] == "v2" && parts[4] == Hash(filterKey)
+                   && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal)
+                   && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var position)
+                ? new CursorAt(ordinal, position, parts[3] == "e")
+                : null;
         }
         catch (FormatException)
         {
-            return false;
+            return null;
         }
     }
 
@@ -385,4 +379,94 @@ public sealed class CursorListMockApi : IMockApi
 
     private static IResult Error(int status, string message) => MockAuth.Error(status, message);
 
+}
+
+/// <summary>
+/// The cursor-list mock's indexes, built once per data set and fault set: id → position for get-by-id, and per
+/// filtered field a value index (equals), presence lists, or a date index (after/before, one range per field).
+/// </summary>
+internal sealed class CursorIndex
+{
+    private readonly Dictionary<string, int> byId;
+    private readonly Dictionary<string, ValueIndex> values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PresenceIndex> presence = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RangeIndex<long>> dates = new(StringComparer.Ordinal);
+
+    public CursorIndex(MockItems items, IEnumerable<ParameterSpec> parameters)
+    {
+        byId = new Dictionary<string, int>(items.Count, StringComparer.Ordinal);
+        for (var p = 0; p < items.Count; p++)
+        {
+            if (items.Text(p, items.IdPointer) is { } id)
+            {
+                byId.TryAdd(id, p);
+            }
+        }
+
+        foreach (var filter in parameters.Select(p => p.Filter))
+        {
+            switch (filter)
+            {
+                case EqualsFilter f when !values.ContainsKey(f.Field):
+                    values[f.Field] = new ValueIndex(items, f.Field);
+                    break;
+                case PresenceFilter f when !presence.ContainsKey(f.Field):
+                    presence[f.Field] = new PresenceIndex(items, f.Field);
+                    break;
+                case DateBoundFilter f when !dates.ContainsKey(f.Field):
+                    dates[f.Field] = new RangeIndex<long>(items.Count, p => items.Ticks(p, f.Field));
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The position of the first item with this id.</summary>
+    public int? Find(string id) => byId.TryGetValue(id, out var p) ? p : null;
+
+    /// <summary>The request's filters as constraints; the date bounds on one field make one range.</summary>
+    public List<Constraint> Constraints(IEnumerable<(ParameterSpec Parameter, string Value)> active, IReadOnlySet<string> faults)
+    {
+        var result = new List<Constraint>();
+        var ranges = new Dictionary<string, (int Lo, int Hi, List<Func<long, bool>> Tests)>(StringComparer.Ordinal);
+        foreach (var (parameter, value) in active)
+        {
+            switch (parameter.Filter)
+            {
+                case EqualsFilter f:
+                    result.Add(values[f.Field].Equal(value));
+                    break;
+                case PresenceFilter f:
+                    var wanted = value == "true";
+                    result.Add(presence[f.Field].Is(faults.Contains($"filter-inverted:{parameter.Name}") ? !wanted : wanted));
+                    break;
+                case DateBoundFilter f:
+                    var bound = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind).UtcTicks;
+                    var inclusive = !(f.Strict && !faults.Contains($"filter-inclusive:{parameter.Name}"));
+                    var index = dates[f.Field];
+                    var (lo, hi, tests) = ranges.GetValueOrDefault(f.Field, (0, index.Length, []));
+                    if (f is AfterFilter)
+                    {
+                        lo = Math.Max(lo, index.LowIndex(bound, inclusive));
+                        tests.Add(inclusive ? at => at >= bound : at => at > bound);
+                    }
+                    else
+                    {
+                        hi = Math.Min(hi, index.HighIndex(bound, inclusive));
+                        tests.Add(inclusive ? at => at <= bound : at => at < bound);
+                    }
+
+                    ranges[f.Field] = (lo, hi, tests);
+                    break;
+                default:
+                    throw new InvalidOperationException($"the cursor-list mock does not serve a '{parameter.Filter?.Kind}' filter");
+            }
+        }
+
+        foreach (var (field, (lo, hi, tests)) in ranges)
+        {
+            result.Add(dates[field].Range(lo, hi, at => tests.TrueForAll(t => t(at))));
+        }
+
+        return result;
+    }
 }

@@ -39,6 +39,12 @@ public sealed record MockApiSetup(
 
     /// <summary>Also accept the consumer pacts' example credentials (pact verification).</summary>
     public bool AcceptPactExamples { get; init; }
+
+    /// <summary>
+    /// Serve a generated data set of this many items, made from the fixture's (list mocks; the CSV-link mock
+    /// ignores it); null serves the fixture as it is.
+    /// </summary>
+    public int? Scale { get; init; }
 }
 
 /// <summary>What reached the download origin: the credential header names seen, per request.</summary>

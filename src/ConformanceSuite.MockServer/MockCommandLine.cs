@@ -12,6 +12,9 @@ public static class MockCommandLine
           --host ADDRESS      listen address (default 127.0.0.1)
           --fault NAME        switch on a fault mode (repeatable, or comma-separated)
           --rate-limit N/S    answer 429 past N requests per S seconds on the API origin
+          --scale N           serve N items per list API (cursor-list and offset-list mocks), generated
+                              deterministically from the fixture's (N at least its count); the CSV-link
+                              mock ignores it
           --credential API:NAME=VALUE   accept this credential instead of the data set's (repeatable)
           --echo-credentials  echo received credentials into success bodies (a careless provider, for leak tests)
           --accept-pact-examples  also accept the consumer pacts' example credentials (pact verification)
@@ -52,6 +55,15 @@ public static class MockCommandLine
                                     && double.TryParse(spec[1], CultureInfo.InvariantCulture, out var sec) && sec > 0
                             ? (n, TimeSpan.FromSeconds(sec))
                             : throw new ConfigurationException($"--rate-limit: expected N/SECONDS, e.g. 100/60"),
+                    };
+                    break;
+                case "--scale":
+                    var scale = Next();
+                    options = options with
+                    {
+                        Scale = int.TryParse(scale, NumberStyles.None, CultureInfo.InvariantCulture, out var items) && items >= 1
+                            ? items
+                            : throw new ConfigurationException($"--scale: '{scale}' is not a number of items (a whole number, at least 1)"),
                     };
                     break;
                 case "--credential":

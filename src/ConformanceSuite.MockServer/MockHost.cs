@@ -23,8 +23,9 @@ public sealed class MockHost : IAsyncDisposable
     private readonly WebApplication api;
     private readonly WebApplication downloads;
 
-    private MockHost(WebApplication api, WebApplication downloads, IReadOnlyList<IMockApi> apis, IReadOnlyDictionary<string, string> unserved, IReadOnlyList<string> faults, DownloadAudit audit)
+    private MockHost(WebApplication api, WebApplication downloads, IReadOnlyList<IMockApi> apis, IReadOnlyDictionary<string, string> unserved, IReadOnlyList<string> faults, DownloadAudit audit, int? scale)
     {
+        Scale = scale;
         this.api = api;
         this.downloads = downloads;
         Apis = apis;
@@ -80,6 +81,9 @@ public sealed class MockHost : IAsyncDisposable
 
     public IReadOnlyList<string> Faults { get; }
 
+    /// <summary>The size of the generated data set each list API serves; null for the fixtures as they are.</summary>
+    public int? Scale { get; }
+
     public DownloadAudit Audit { get; }
 
     /// <summary>This mock accepts the consumer pacts' example credentials.</summary>
@@ -111,24 +115,36 @@ public sealed class MockHost : IAsyncDisposable
         var apiApp = Build(options.Host, options.ApiPort, options.RateLimit);
         var downloadApp = Build(options.Host, options.DownloadPort, null);
         Uri? downloadOrigin = null;
-        foreach (var impl in implementations)
+        try
         {
-            if (options.Credentials?.GetValueOrDefault(impl.ApiId) is { } planted)
+            foreach (var impl in implementations)
             {
-                impl.Credentials = impl.Credentials.ToDictionary(kv => kv.Key, kv => planted.GetValueOrDefault(kv.Key) ?? kv.Value);
-            }
+                if (options.Credentials?.GetValueOrDefault(impl.ApiId) is { } planted)
+                {
+                    impl.Credentials = impl.Credentials.ToDictionary(kv => kv.Key, kv => planted.GetValueOrDefault(kv.Key) ?? kv.Value);
+                }
 
-            var faults = options.Faults.Where(impl.Faults.ContainsKey).ToHashSet(StringComparer.Ordinal);
-            impl.Map(apiApp, downloadApp, new MockApiSetup(contractOf(impl.ApiId), "/" + impl.ApiId, faults, () => downloadOrigin!.ToString().TrimEnd('/'), audit, options.StallFor)
-            {
-                EchoCredentials = options.EchoCredentials,
-                AcceptPactExamples = options.AcceptPactExamples,
-            });
+                var faults = options.Faults.Where(impl.Faults.ContainsKey).ToHashSet(StringComparer.Ordinal);
+                impl.Map(apiApp, downloadApp, new MockApiSetup(contractOf(impl.ApiId), "/" + impl.ApiId, faults, () => downloadOrigin!.ToString().TrimEnd('/'), audit, options.StallFor)
+                {
+                    EchoCredentials = options.EchoCredentials,
+                    AcceptPactExamples = options.AcceptPactExamples,
+                    // The APIs the caller needs are scaled (all of them when it names none): no other is generated for nothing.
+                    Scale = options.Required.Count == 0 || options.Required.Contains(impl.ApiId, StringComparer.Ordinal) ? options.Scale : null,
+                });
+            }
+        }
+        catch (ConfigurationException)
+        {
+            // A data set the mock cannot make (a scale below a fixture's count): nothing was started.
+            await apiApp.DisposeAsync();
+            await downloadApp.DisposeAsync();
+            throw;
         }
 
         TrafficFaults.Use(apiApp, implementations.ToDictionary(i => "/" + i.ApiId, i => (IReadOnlySet<string>)options.Faults.Where(i.Faults.ContainsKey).ToHashSet(StringComparer.Ordinal)), options.SlowBy);
         MapProviderStates(apiApp, implementations);
-        var host = new MockHost(apiApp, downloadApp, implementations, unserved, options.Faults.ToList(), audit) { AcceptsPactExamples = options.AcceptPactExamples };
+        var host = new MockHost(apiApp, downloadApp, implementations, unserved, options.Faults.ToList(), audit, options.Scale) { AcceptsPactExamples = options.AcceptPactExamples };
         try
         {
             await downloadApp.StartAsync();
@@ -150,7 +166,8 @@ public sealed class MockHost : IAsyncDisposable
     public ResolvedTarget Target(string name = TargetProfiles.EmbeddedName, Http.HttpSettings? http = null, TimeSpan? runTimeout = null) => new()
     {
         Name = name,
-        Description = Faults.Count == 0 ? "the embedded reference mock" : $"the embedded reference mock with faults: {string.Join(", ", Faults)}",
+        Description = (Faults.Count == 0 ? "the embedded reference mock" : $"the embedded reference mock with faults: {string.Join(", ", Faults)}")
+                      + (Scale is { } n ? string.Create(CultureInfo.InvariantCulture, $" (list APIs scaled to {n} items)") : ""),
         Embedded = true,
         Apis = Apis.ToDictionary(a => a.ApiId, a => new ApiTarget
         {

@@ -46,6 +46,17 @@ public sealed record MockOptions
     /// <summary>Echo received credentials into success bodies (a careless provider, for the leak test).</summary>
     public bool EchoCredentials { get; init; }
 
+    /// <summary>
+    /// N: each list API (the cursor-list and offset-list mocks) serves a deterministic data set of N items, its
+    /// fixture's own and copies of them (<see cref="MockItems"/>); at least the fixture's count. Only the
+    /// <see cref="Required"/> APIs are scaled when the caller names any (every list API when it names none). The
+    /// CSV-link mock ignores it. Null serves the fixtures as they are.
+    /// </summary>
+    public int? Scale { get; init; }
+
+    /// <summary>The largest <see cref="Scale"/> the mock generates (about 95 years of items five minutes apart).</summary>
+    public const int MaxScale = 10_000_000;
+
     /// <summary>How late the slow-response fault answers: past the 5 s latency threshold a profile has by default.</summary>
     public TimeSpan SlowBy { get; init; } = TimeSpan.FromSeconds(6);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
@@ -31,7 +32,12 @@ public sealed class OffsetListMockApi : IMockApi
     private readonly ExportsSpec exports;
     private readonly JsonObject dataset;
     private readonly List<string> sessionFields;
-    private List<JsonObject> items = [];
+
+    /// <summary>The items served: the data set's (scaled up when asked), with the record faults applied to the data itself.</summary>
+    private MockItems items = null!;
+
+    /// <summary>The indexes over <see cref="items"/> and the precomputed sort orders.</summary>
+    private OffsetIndex index = null!;
 
     public OffsetListMockApi(RepositoryLayout layout, ApiContract contract)
     {
@@ -61,6 +67,9 @@ public sealed class OffsetListMockApi : IMockApi
     public IReadOnlyDictionary<string, string> Credentials { get; set; }
 
     public IReadOnlyDictionary<string, string> TestData { get; }
+
+    /// <summary>The work this mock did: positions examined per request (O(matches) for the total, O(page) for the rest).</summary>
+    public MockWork Work { get; } = new();
 
     private ParameterSpec P(string name) => list.Parameter(name);
 
@@ -116,17 +125,20 @@ public sealed class OffsetListMockApi : IMockApi
     public void Map(WebApplication api, WebApplication downloads, MockApiSetup setup)
     {
         var faults = setup.Faults;
-        items = dataset["items"]!.AsArray().OfType<JsonObject>().Select(i => (JsonObject)i.DeepClone()).ToList();
+        var anchor = list.Parameters.Select(p => p.Filter).OfType<DateRangeFilter>().SelectMany(f => f.RangeFields.Values).FirstOrDefault();
+        items = MockItems.Create(ApiId, [.. dataset["items"]!.AsArray().OfType<JsonObject>()], paging.IdPointer, anchor, setup.Scale);
         if (faults.Contains("record-bad-enum"))
         {
             var (pointer, _) = SchemaEnums.Find(contract.BodySchemas[list.Success.ItemSchema!]).First();
-            items[4][pointer.TrimStart('/')] = "not-in-the-enum";
+            items.Change(4, item => item[pointer.TrimStart('/')] = "not-in-the-enum");
         }
 
         if (faults.Contains("record-missing-field"))
         {
-            items[6].Remove(sessionFields[2]);
+            items.Change(6, item => item.Remove(sessionFields[2]));
         }
+
+        index = new OffsetIndex(items, list.Parameters);
 
         api.MapMethods(setup.Prefix + list.Path, [list.Method], async (HttpContext http) =>
         {
@@ -146,9 +158,12 @@ public sealed class OffsetListMockApi : IMockApi
             }
         }
 
-        var selected = items.Where(item => list.Parameters.All(p => p.Filter is null || Get(p.Name) is null
-            || faults.Contains($"filter-ignored:{p.Name}") || Matches(p, Get(p.Name)!, item, Get, faults))).ToList();
-        selected = Sorted(selected, list.Parameters.FirstOrDefault(p => p.Sort is not null) is { } sortParam ? Get(sortParam.Name) : null, faults);
+        // Every match, in position order: O(candidates of the most selective filter), for the total; none when unfiltered.
+        var constraints = list.Parameters
+            .Where(p => p.Filter is not null && Get(p.Name) is not null && !faults.Contains($"filter-ignored:{p.Name}"))
+            .Select(p => index.Constraint(p, Get(p.Name)!, Get, faults)).ToList();
+        var (matches, examined) = constraints.Count == 0 ? ((List<int>?)null, 0) : ListIndex.Scan(items.Count, constraints, 0, int.MaxValue);
+        var total = matches?.Count ?? items.Count;
 
         var limit = Int(Get(paging.LimitParameter)) ?? (faults.Contains("limit-default-20") ? 20 : Int(P(paging.LimitParameter).Default) ?? 10);
         if (P(paging.LimitParameter) is { Maximum: { } max } && limit > max && !faults.Contains("limit-unbounded"))
@@ -160,7 +175,9 @@ public sealed class OffsetListMockApi : IMockApi
         var byPage = Int(Get(paging.PageParameter!)) is { } page ? (page - pageBase) * limit : (int?)null;
         var offset = faults.Contains("page-wins-over-offset") && byPage is not null ? byPage.Value : Int(Get(paging.OffsetParameter)) ?? byPage ?? 0;
         var take = faults.Contains("limit-exceeded") ? limit + 1 : limit;
-        var pageItems = selected.Skip(Math.Max(0, offset)).Take(Math.Max(0, take)).ToList();
+        var sortKeys = list.Parameters.FirstOrDefault(p => p.Sort is not null) is { } sortParam ? SortKeys(sortParam.Sort!, Get(sortParam.Name), faults) : [];
+        var pageItems = index.Page(matches, sortKeys, Math.Max(0, offset), Math.Max(0, take)).Select(items.Item).ToList();
+        Work.Record(examined + pageItems.Count);
         var fields = exports.FieldsParameter is { } fp && Get(fp) is { } f && !faults.Contains("fields-ignored")
             ? sessionFields.Where(f.Split(',').Contains).ToList()
             : [.. sessionFields];
@@ -179,7 +196,7 @@ public sealed class OffsetListMockApi : IMockApi
         }
         else
         {
-            var json = Json(selected.Count, pageItems, fields, Get, faults);
+            var json = Json(total, pageItems, fields, Get, faults);
             if (echo is not null)
             {
                 json["echo"] = echo;
@@ -326,57 +343,14 @@ public sealed class OffsetListMockApi : IMockApi
         return key.StartsWith(sort.AscPrefix, StringComparison.Ordinal) ? (key[sort.AscPrefix.Length..], false) : (key, false);
     }
 
-    private List<JsonObject> Sorted(List<JsonObject> rows, string? value, IReadOnlySet<string> faults)
-    {
-        if (value is null || faults.Contains("sort-ignored"))
-        {
-            return rows;
-        }
-
-        var sort = list.Parameters.First(p => p.Sort is not null).Sort!;
-        var keys = value.Split(',').Select(k => SortKey(sort, k)).OfType<(string Name, bool Desc)>()
-            .Where(k => sort.Fields.ContainsKey(k.Name))
-            .Select(k => (Field: sort.Fields[k.Name], Desc: k.Desc && !faults.Contains("sort-descending-ignored")))
-            .Take(faults.Contains("sort-second-key-ignored") ? 1 : int.MaxValue).ToList();
-        var ordered = rows.OrderBy(_ => 0);
-        foreach (var (field, desc) in keys)
-        {
-            ordered = desc
-                ? ordered.ThenByDescending(r => r[field.TrimStart('/')]?.ToJsonString() ?? "", StringComparer.Ordinal)
-                : ordered.ThenBy(r => r[field.TrimStart('/')]?.ToJsonString() ?? "", StringComparer.Ordinal);
-        }
-
-        return [.. ordered];
-    }
-
-    private static bool Matches(ParameterSpec p, string value, JsonObject item, Func<string, string?> get, IReadOnlySet<string> faults)
-    {
-        string? Text(string pointer) => JsonPointer.Text(item, pointer);
-        switch (p.Filter)
-        {
-            case EqualsFilter filter:
-                return Text(filter.Field) == value;
-            case InFilter filter:
-                return value.Split(',').Contains(Text(filter.Field));
-            case AtLeastFilter filter:
-                return double.TryParse(Text(filter.Field), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= double.Parse(value, CultureInfo.InvariantCulture);
-            case ContainsFilter filter:
-                return filter.Fields.Any(f => Text(f)?.Contains(value, StringComparison.OrdinalIgnoreCase) == true);
-            case DateRangeFilter filter:
-                var field = filter.RangeFields.GetValueOrDefault(value) ?? filter.RangeFields.Values.First();
-                if (!DateTimeOffset.TryParse(Text(field), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at))
-                {
-                    return false;
-                }
-
-                var exclusive = faults.Contains("date-range-exclusive");
-                var start = get(filter.StartParameter) is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : DateTimeOffset.MinValue;
-                var end = get(filter.EndParameter) is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : DateTimeOffset.MaxValue;
-                return exclusive ? at > start && at < end : at >= start && at <= end;
-            default:
-                throw new InvalidOperationException($"the offset-list mock does not serve a '{p.Filter?.Kind}' filter");
-        }
-    }
+    /// <summary>The sort the request asks for, as (field, descending) keys, with the sort faults applied; empty for the data's own order.</summary>
+    private static List<(string Field, bool Desc)> SortKeys(SortSpec sort, string? value, IReadOnlySet<string> faults) =>
+        value is null || faults.Contains("sort-ignored")
+            ? []
+            : value.Split(',').Select(k => SortKey(sort, k)).OfType<(string Name, bool Desc)>()
+                .Where(k => sort.Fields.ContainsKey(k.Name))
+                .Select(k => (Field: sort.Fields[k.Name], Desc: k.Desc && !faults.Contains("sort-descending-ignored")))
+                .Take(faults.Contains("sort-second-key-ignored") ? 1 : int.MaxValue).ToList();
 
     private static int? Int(string? text) => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
 
@@ -397,4 +371,195 @@ public sealed class OffsetListMockApi : IMockApi
             await http.Response.Body.WriteAsync(body);
         }
     }
+}
+
+/// <summary>
+/// The offset-list mock's indexes, built once per data set and fault set: a value index per equals, in and
+/// contains field, ordered indexes for at-least numbers and date ranges, and, once per sort asked for, the whole
+/// data's order under that sort (and each position's rank in it), so no request sorts items.
+/// </summary>
+internal sealed class OffsetIndex
+{
+    private readonly MockItems items;
+    private readonly Dictionary<string, ValueIndex> values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RangeIndex<double>> numbers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RangeIndex<long>> dates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<string[]>> sortKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<(int[] Order, int[] Rank)>> orders = new(StringComparer.Ordinal);
+
+    public OffsetIndex(MockItems items, IEnumerable<ParameterSpec> parameters)
+    {
+        this.items = items;
+        foreach (var filter in parameters.Select(p => p.Filter))
+        {
+            switch (filter)
+            {
+                case EqualsFilter or InFilter:
+                    Values(((FieldFilter)filter).Field);
+                    break;
+                case ContainsFilter f:
+                    foreach (var field in f.Fields)
+                    {
+                        Values(field);
+                    }
+
+                    break;
+                case AtLeastFilter f when !numbers.ContainsKey(f.Field):
+                    numbers[f.Field] = new RangeIndex<double>(items.Count, p =>
+                        double.TryParse(items.Text(p, f.Field), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : null);
+                    break;
+                case DateRangeFilter f:
+                    foreach (var field in f.RangeFields.Values.Where(v => !dates.ContainsKey(v)))
+                    {
+                        dates[field] = new RangeIndex<long>(items.Count, p => items.Ticks(p, field));
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private ValueIndex Values(string field) =>
+        values.TryGetValue(field, out var index) ? index : values[field] = new ValueIndex(items, field);
+
+    /// <summary>A filter parameter's value as a constraint, with the filter faults applied.</summary>
+    public Constraint Constraint(ParameterSpec p, string value, Func<string, string?> get, IReadOnlySet<string> faults)
+    {
+        switch (p.Filter)
+        {
+            case EqualsFilter filter:
+                return values[filter.Field].Equal(value);
+            case InFilter filter:
+                var index = values[filter.Field];
+                return index.AnyOf([.. value.Split(',').Select(index.IdOf)]);
+            case AtLeastFilter filter:
+                var least = double.Parse(value, CultureInfo.InvariantCulture);
+                var byNumber = numbers[filter.Field];
+                return byNumber.Range(byNumber.LowIndex(least, inclusive: true), byNumber.Length, n => n >= least);
+            case ContainsFilter filter:
+                // Per field, the distinct values holding the text; an item matches when one of its fields has one.
+                var hits = filter.Fields.Select(f => (Index: values[f], Ids: values[f].Values.Select((v, id) => (v, id))
+                    .Where(x => x.v.Contains(value, StringComparison.OrdinalIgnoreCase)).Select(x => x.id).ToHashSet())).ToList();
+                var lists = hits.SelectMany(h => h.Ids.Select(h.Index.PositionsOf)).ToList();
+                return new Constraint(
+                    lists.Sum(l => l.Length),
+                    pos => hits.Exists(h => h.Ids.Contains(h.Index.ValueAt(pos))),
+                    () => lists.Count == 0 ? ReadOnlyMemory<int>.Empty : ListIndex.Union(lists));
+            case DateRangeFilter filter:
+                var field = filter.RangeFields.GetValueOrDefault(value) ?? filter.RangeFields.Values.First();
+                var exclusive = faults.Contains("date-range-exclusive");
+                var start = (get(filter.StartParameter) is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : DateTimeOffset.MinValue).UtcTicks;
+                var end = (get(filter.EndParameter) is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : DateTimeOffset.MaxValue).UtcTicks;
+                var byDate = dates[field];
+                return byDate.Range(byDate.LowIndex(start, !exclusive), byDate.HighIndex(end, !exclusive), at => exclusive ? at > start && at < end : at >= start && at <= end);
+            default:
+                throw new InvalidOperationException($"the offset-list mock does not serve a '{p.Filter?.Kind}' filter");
+        }
+    }
+
+    /// <summary>
+    /// The positions of one page: <paramref name="take"/> from <paramref name="offset"/> on, of the matches (null:
+    /// every item) in the data's order or in the sort's. Under a sort, the matches' ranks are marked in a bitmap
+    /// and counted a word at a time: O(matches + items / 64), never a sort.
+    /// </summary>
+    public List<int> Page(List<int>? matches, IReadOnlyList<(string Field, bool Desc)> sort, int offset, int take)
+    {
+        var count = matches?.Count ?? items.Count;
+        var page = new List<int>(Math.Max(0, Math.Min(take, count - offset)));
+        if (offset >= count || take <= 0)
+        {
+            return page;
+        }
+
+        if (sort.Count == 0)
+        {
+            for (var i = offset; i < count && page.Count < take; i++)
+            {
+                page.Add(matches?[i] ?? i);
+            }
+
+            return page;
+        }
+
+        var (order, rank) = Order(sort);
+        if (matches is null)
+        {
+            for (var i = offset; i < count && page.Count < take; i++)
+            {
+                page.Add(order[i]);
+            }
+
+            return page;
+        }
+
+        var marks = new ulong[(items.Count + 63) / 64];
+        foreach (var p in matches)
+        {
+            marks[rank[p] >> 6] |= 1UL << (rank[p] & 63);
+        }
+
+        var skip = offset;
+        for (var w = 0; w < marks.Length && page.Count < take; w++)
+        {
+            var word = marks[w];
+            var bits = System.Numerics.BitOperations.PopCount(word);
+            if (skip >= bits)
+            {
+                skip -= bits;
+                continue;
+            }
+
+            for (; word != 0 && page.Count < take; word &= word - 1)
+            {
+                if (skip > 0)
+                {
+                    skip--;
+                    continue;
+                }
+
+                page.Add(order[(w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word)]);
+            }
+        }
+
+        return page;
+    }
+
+    /// <summary>
+    /// Every position in the sort's order (keys compared as their JSON text, ordinal; ties keep the data's order),
+    /// and each position's rank in it: made once per sort, on first use.
+    /// </summary>
+    private (int[] Order, int[] Rank) Order(IReadOnlyList<(string Field, bool Desc)> sort)
+    {
+        var name = string.Join(",", sort.Select(k => (k.Desc ? "-" : "+") + k.Field));
+        return orders.GetOrAdd(name, _ => new Lazy<(int[], int[])>(() =>
+        {
+            var keys = sort.Select(k => (Keys: Keys(k.Field), k.Desc)).ToArray();
+            var order = Enumerable.Range(0, items.Count).ToArray();
+            Array.Sort(order, (a, b) =>
+            {
+                foreach (var (text, desc) in keys)
+                {
+                    var c = string.CompareOrdinal(text[a], text[b]);
+                    if (c != 0)
+                    {
+                        return desc ? -c : c;
+                    }
+                }
+
+                return a.CompareTo(b);
+            });
+            var rank = new int[order.Length];
+            for (var r = 0; r < order.Length; r++)
+            {
+                rank[order[r]] = r;
+            }
+
+            return (order, rank);
+        })).Value;
+    }
+
+    /// <summary>Each position's sort key for a field: the member's JSON text ("" when absent).</summary>
+    private string[] Keys(string field) =>
+        sortKeys.GetOrAdd(field, f => new Lazy<string[]>(() =>
+            [.. Enumerable.Range(0, items.Count).Select(p => items.MemberJson(p, f.TrimStart('/')) ?? "")])).Value;
 }

@@ -32,7 +32,14 @@ internal static class Harness
     public static IReadOnlyDictionary<string, Contracts.ApiContract> Contracts =>
         Layout.ApiIds().ToDictionary(id => id, id => Catalog(id).Contracts[id]);
 
-    public static async Task<RunResults> RunAsync(string api, params string[] faults)
+    /// <summary>The request budgets of the embedded profile, which cover every item of the fixtures: each fault is caught on the whole data set.</summary>
+    private static readonly Lazy<IReadOnlyDictionary<string, int>> EmbeddedBudgets =
+        new(() => Targets.TargetProfiles.RequestBudgets(Targets.TargetProfiles.Read(Layout, Path.Combine(Layout.Targets, "embedded.json"))));
+
+    public static Task<RunResults> RunAsync(string api, params string[] faults) => RunAsync(api, EmbeddedBudgets.Value, faults);
+
+    /// <summary>A run against the mock with <paramref name="faults"/> on, each API with the request budget given (none: the contract's default).</summary>
+    public static async Task<RunResults> RunAsync(string api, IReadOnlyDictionary<string, int> budgets, params string[] faults)
     {
         await using var mock = await MockHost.StartAsync(new MockOptions
         {
@@ -41,7 +48,7 @@ internal static class Harness
         var http = faults.Any(f => f.Contains("stall", StringComparison.Ordinal)) ? StallHttp
             : faults.Contains(TrafficFaults.Slow) ? LatencyHttp
             : FastHttp;
-        return await RunAgainstAsync(mock.Target(http: http), api, faults);
+        return await RunAgainstAsync(mock.Target(http: http).WithRequestBudgets(budgets), api, faults);
     }
 
     public static async Task<RunResults> RunAgainstAsync(Targets.ResolvedTarget target, string api, IReadOnlyList<string>? faults = null)

@@ -21,7 +21,7 @@ public sealed class ApiContext : IDisposable
         };
         Values = new ScenarioValues(contract, target);
         Requests = new RequestBuilder(contract, target, Values, Credentials);
-        Probes = new Probes(contract, http, Values, Requests, Credentials);
+        Probes = new Probes(contract, http, Values, Requests, Credentials, RequestBudget.For(contract, target));
     }
 
     public ApiContract Contract { get; }

@@ -20,53 +20,67 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
     {
         var endpoint = EndpointOf(run);
         var spec = endpoint.Pagination as CursorPagination ?? throw new ConfigurationException($"{run.Requirement.Id}: endpoint '{endpoint.Id}' has no cursor pagination");
-        var walk = await run.Context.Probes.WalkAsync(run.Element.Name, null, ct);
-        run.Note($"{walk.Pages.Count} pages, {walk.Items.Count} items, ended: {walk.Ending}");
+        var walks = await PaginationWalks.OfAsync(run, run.Element.Name, WalkMode.Cursor, ct);
+        foreach (var walk in walks)
+        {
+            if (!Judge(run, spec, walk))
+            {
+                return;
+            }
+        }
+
+        PaginationWalks.RequireAnEnd(run, walks);
+
+        var judged = await run.Context.Probes.WalkAsync(run.Element.Name, null, ct);
+        await SameCursorSamePageAsync(run, judged, endpoint, ct);
+    }
+
+    /// <summary>One walk's invariants; false when it broke off so nothing more can be judged.</summary>
+    private static bool Judge(CheckRun run, CursorPagination spec, ListWalk walk)
+    {
+        var subject = PaginationWalks.Subject(walk);
+        run.Note($"{subject}: {walk.Pages.Count} pages, {walk.ItemCount} items, ended: {ListWalk.Describe(walk.Ending)}");
         switch (walk.Ending)
         {
             case WalkEnding.Error:
-                run.Fail(walk.Failure!, spec.Basis, run.Keep(walk.FailedExchange!));
-                return;
+                run.Fail(subject, walk.Failure!, spec.Basis, run.Keep(walk.FailedExchange!));
+                return false;
             case WalkEnding.Cycle:
-                run.Fail(new PaginationProblem(PaginationIssue.Cycle, walk.Pages.Count, walk.EndingDetail!), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
+                run.Fail(subject, new PaginationProblem(PaginationIssue.Cycle, walk.Pages.Count, walk.EndingDetail!), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
                 break;
-            case WalkEnding.PageLimit or WalkEnding.TimeLimit:
-                run.Fail(new PaginationProblem(PaginationIssue.NoEnd, walk.Pages.Count, walk.EndingDetail!), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
+            case WalkEnding.Endless:
+                run.Fail(subject, new PaginationProblem(PaginationIssue.NoEnd, walk.Pages.Count, walk.EndingDetail!), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
+                break;
+            case WalkEnding.PageLimit or WalkEnding.TimeLimit or WalkEnding.OverBudget:
+                run.CheckedInPart($"{subject} stopped at the suite's limit before the list ended ({walk.EndingDetail})", PaginationWalks.Setting(run, walk));
                 break;
         }
 
         if (walk.Complete && walk.Pages.Count > 0 && !walk.Pages[^1].NextPresent)
         {
-            run.Fail(new PaginationProblem(PaginationIssue.MissingNext, walk.Pages.Count, $"no {spec.NextPointer} at all"), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
+            run.Fail(subject, new PaginationProblem(PaginationIssue.MissingNext, walk.Pages.Count, $"no {spec.NextPointer} at all"), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
         }
 
-        var firstPage = new Dictionary<string, int>(StringComparer.Ordinal);
-        var duplicates = 0;
-        foreach (var page in walk.Pages)
+        foreach (var (id, first, page) in walk.Duplicates)
         {
-            foreach (var id in page.Ids)
-            {
-                if (!firstPage.TryAdd(id, page.Number) && ++duplicates <= 5)
-                {
-                    run.Fail(new PaginationProblem(PaginationIssue.DuplicateId, page.Number, $"'{id}' on page {firstPage[id]} and again on page {page.Number}"), spec.Basis, run.Keep(page.Exchange));
-                }
-            }
+            run.Fail(subject, new PaginationProblem(PaginationIssue.DuplicateId, page, $"'{id}' on page {first} and again on page {page}"), spec.Basis, run.Keep(walk.Pages[page - 1].Exchange));
         }
 
-        if (duplicates > 5)
+        if (walk.DuplicateCount > walk.Duplicates.Count)
         {
-            run.Note($"{duplicates} repeated ids in all; the first 5 are shown");
+            run.Note($"{walk.DuplicateCount} repeated ids in all; the first {walk.Duplicates.Count} are shown");
         }
 
-        foreach (var page in walk.Pages.Take(walk.Pages.Count - 1).Where(p => p.Ids.Count == 0).Take(5))
+        var last = walk.Complete ? walk.Pages.Count - 1 : walk.Pages.Count;
+        foreach (var page in walk.Pages.Take(last).Where(p => p.Count == 0).Take(5))
         {
-            run.Fail(new PaginationProblem(PaginationIssue.EmptyPage, page.Number, $"page {page.Number} of {walk.Pages.Count} empty"), spec.EmptyPageBasis ?? spec.Basis, run.Keep(page.Exchange));
+            run.Fail(subject, new PaginationProblem(PaginationIssue.EmptyPage, page.Number, $"page {page.Number} of {walk.Pages.Count} empty"), spec.EmptyPageBasis ?? spec.Basis, run.Keep(page.Exchange));
         }
 
-        await SameCursorSamePageAsync(run, walk, endpoint, ct);
+        return true;
     }
 
-    private static string First(IReadOnlyList<string> ids) => ids.Count > 0 ? ids[0] : "none";
+    private static string First(string? id) => id ?? "none";
 
     private static async Task SameCursorSamePageAsync(CheckRun run, ListWalk walk, EndpointSpec endpoint, CancellationToken ct)
     {
@@ -75,6 +89,12 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
         if (again is null)
         {
             run.Note("one page only: no cursor to ask for twice");
+            return;
+        }
+
+        if (!run.Context.Probes.Budget.TrySpend())
+        {
+            run.CheckedInPart("page 2 not asked for again with the same cursor: the request budget is spent", run.Context.Probes.Budget.Setting);
             return;
         }
 
@@ -88,11 +108,11 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
             return;
         }
 
-        if (!page.Ids.SequenceEqual(again.Ids, StringComparer.Ordinal) || page.Next != again.Next)
+        if (page.IdsHash != again.IdsHash || page.Next != again.Next)
         {
             var basis = spec.StableCursorBasis ?? spec.Basis;
             run.Fail(new PaginationProblem(PaginationIssue.UnstableCursor, again.Number,
-                $"{page.Ids.Count} items, first '{First(page.Ids)}', where page {again.Number} had {again.Ids.Count}, first '{First(again.Ids)}'"), basis, run.Keep(exchange));
+                $"{page.Count} items, first '{First(page.FirstId)}', where page {again.Number} had {again.Count}, first '{First(again.FirstId)}'"), basis, run.Keep(exchange));
         }
     }
 }

@@ -60,33 +60,28 @@ public sealed class ListFilterCheck : ICheck
         var (name, given) = (run.Element.Name, run.Element.Value);
         var parameter = endpoint.Parameter(name);
         var filter = parameter.Filter!;
-        var all = await run.Require.CompleteWalkAsync(scenario, ct);
+        var (all, notWalked) = await run.Require.WholeListOrPrefixAsync(scenario, ct);
         var value = given ?? Sample(run, filter, all, parameter);
         var (query, test, describe) = Build(parameter, filter, value, all);
         run.Note($"asked: {string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"))}");
 
         var filtered = await run.Context.Probes.WalkAsync(scenario, query, ct);
         var shown = string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
-        if (!filtered.Complete)
+        if (filtered.Broken)
         {
-            run.Fail(shown, new PaginationProblem(PaginationIssue.BrokenOff, filtered.Pages.Count, filtered.EndingDetail ?? ListWalk.Describe(filtered.Ending)), parameter.Basis,
+            run.Fail(shown, filtered.Failure ?? new PaginationProblem(PaginationIssue.BrokenOff, filtered.Pages.Count, filtered.EndingDetail ?? ListWalk.Describe(filtered.Ending)), parameter.Basis,
                 run.Keep(filtered.FailedExchange ?? filtered.Pages[^1].Exchange));
             return;
         }
 
         var wrong = 0;
-        var itemIndex = 0;
-        foreach (var page in filtered.Pages)
+        foreach (var item in filtered.Items)
         {
-            for (var i = 0; i < page.Ids.Count && itemIndex < filtered.Items.Count; i++, itemIndex++)
+            var (matches, atBound) = test(item);
+            if (!matches && ++wrong <= 5)
             {
-                var (matches, atBound) = test(filtered.Items[itemIndex]);
-                if (!matches && ++wrong <= 5)
-                {
-                    var item = filtered.Items[itemIndex];
-                    var got = string.Join(", ", FieldsOf(filter, value).Select(f => $"{f} = {JsonPointer.Show(JsonPointer.Read(item, f))}"));
-                    run.Fail(shown, new UnexpectedItem(page.Number, page.Ids[i], describe, got), atBound ? filter.Basis : parameter.Basis, run.Keep(page.Exchange));
-                }
+                var got = string.Join(", ", FieldsOf(filter, value).Select(f => $"{f} = {item.Text(f) ?? "absent"}"));
+                run.Fail(shown, new UnexpectedItem(item.Page, item.Id, describe, got), atBound ? filter.Basis : parameter.Basis, run.Keep(filtered.Pages[item.Page - 1].Exchange));
             }
         }
 
@@ -95,17 +90,35 @@ public sealed class ListFilterCheck : ICheck
             run.Note($"{wrong} items did not match in all; the first 5 are shown");
         }
 
-        var returned = filtered.Pages.SelectMany(p => p.Ids).ToHashSet(StringComparer.Ordinal);
+        if (notWalked is not null)
+        {
+            run.CheckedInPart($"the items the filter returned were checked, but not that none is missing: {notWalked.What}", notWalked.Setting);
+            return;
+        }
+
+        if (!filtered.Complete || filtered.ItemsTruncated)
+        {
+            run.CheckedInPart($"the filtered walk stopped before its end ({filtered.EndingDetail ?? $"more than {filtered.Items.Count} items"}): the items it returned were checked, but not that none is missing",
+                PaginationWalks.Setting(run, filtered));
+            return;
+        }
+
+        var returned = filtered.Ids.ToHashSet(StringComparer.Ordinal);
         var expected = all.Items.Where(i => test(i).Matches).ToList();
-        var missing = expected.Where(i => !returned.Contains(JsonPointer.Text(i, all.Spec.IdPointer) ?? "")).ToList();
+        var missing = expected.Where(i => !returned.Contains(i.Id)).ToList();
         if (missing.Count > 0)
         {
             var basis = missing.All(i => test(i).AtBound) ? filter.Basis : parameter.Basis;
-            run.Fail(shown, new MissingItems(expected.Count, missing.Count, JsonPointer.Text(missing[0], all.Spec.IdPointer), "matching items of the unfiltered walk"),
+            run.Fail(shown, new MissingItems(expected.Count, missing.Count, missing[0].Id, all.Window is null ? "matching items of the unfiltered walk" : "matching items of the window's walk"),
                 basis, run.Keep(filtered.Pages[0].Exchange));
         }
 
-        run.Note($"{returned.Count} items over {filtered.Pages.Count} pages; {expected.Count} expected from the unfiltered walk");
+        run.Note($"{returned.Count} items over {filtered.Pages.Count} pages; {expected.Count} expected from the {(all.Window is null ? "unfiltered walk" : "window's walk")}");
+        if (expected.Count == all.Items.Count && expected.Count > 0)
+        {
+            // Every item matches: a provider that ignores the filter would return the very same items.
+            run.CheckedInPart($"every item of the {(all.Window is null ? "list" : "window")} matches {shown}, so this case cannot tell a provider that ignores {name} from one that applies it");
+        }
     }
 
     /// <summary>A value to filter by, taken from the data (the median item), when the parameter has no enum.</summary>
@@ -113,7 +126,7 @@ public sealed class ListFilterCheck : ICheck
     {
         var pointer = filter.Sample ?? (filter as FieldFilter)?.Field
             ?? throw new ConfigurationException($"parameter '{parameter.Name}': a '{filter.Kind}' filter without an enum needs a sample pointer to take values from");
-        var values = all.Items.Select(i => JsonPointer.Text(i, pointer)).OfType<string>().ToList();
+        var values = all.Items.Select(i => i.Text(pointer)).OfType<string>().ToList();
         if (values.Count == 0)
         {
             CheckRun.Skip($"no item of the unfiltered walk has a value at {pointer} to filter {parameter.Name} by");
@@ -147,7 +160,7 @@ public sealed class ListFilterCheck : ICheck
         _ => [],
     };
 
-    private delegate (bool Matches, bool AtBound) Test(JsonObject item);
+    private delegate (bool Matches, bool AtBound) Test(WalkItem item);
 
     private static (Dictionary<string, string> Query, Test Test, string Describe) Build(ParameterSpec p, FilterSpec filter, string value, ListWalk all)
     {
@@ -155,26 +168,26 @@ public sealed class ListFilterCheck : ICheck
         switch (filter)
         {
             case EqualsFilter f:
-                return (query, item => (JsonPointer.Text(item, f.Field) == value, false), $"{f.Field} = {value}");
+                return (query, item => (item.Text(f.Field) == value, false), $"{f.Field} = {value}");
             case PresenceFilter f:
-                return (query, item => ((JsonPointer.Read(item, f.Field) is not null) == (value == "true"), false),
+                return (query, item => (item.Present(f.Field) == (value == "true"), false),
                     value == "true" ? $"{f.Field} present" : $"no {f.Field}");
             case InFilter f:
                 var set = value.Split(',').ToHashSet(StringComparer.Ordinal);
-                return (query, item => (JsonPointer.Text(item, f.Field) is { } v && set.Contains(v), false), $"{f.Field} in [{value}]");
+                return (query, item => (item.Text(f.Field) is { } v && set.Contains(v), false), $"{f.Field} in [{value}]");
             case AtLeastFilter f:
                 var min = double.Parse(value, CultureInfo.InvariantCulture);
-                return (query, item => (double.TryParse(JsonPointer.Text(item, f.Field), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min, false),
+                return (query, item => (double.TryParse(item.Text(f.Field), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min, false),
                     $"{f.Field} >= {value}");
             case ContainsFilter f:
-                return (query, item => (f.Fields.Any(x => JsonPointer.Text(item, x)?.Contains(value, StringComparison.OrdinalIgnoreCase) == true), false),
+                return (query, item => (f.Fields.Any(x => item.Text(x)?.Contains(value, StringComparison.OrdinalIgnoreCase) == true), false),
                     $"'{value}' in {string.Join(" or ", f.Fields)}");
             case DateBoundFilter f:
                 var bound = Date(value)!.Value;
                 var after = f is AfterFilter;
                 return (query, item =>
                 {
-                    if (Date(JsonPointer.Text(item, f.Field)) is not { } at)
+                    if (Date(item.Text(f.Field)) is not { } at)
                     {
                         return (false, false);
                     }
@@ -184,7 +197,7 @@ public sealed class ListFilterCheck : ICheck
                 }, $"{f.Field} {(after ? ">" : "<")}{(f.Strict ? "" : "=")} {value}");
             case DateRangeFilter f:
                 var field = FieldsOf(f, value)[0];
-                var dates = all.Items.Select(i => (Text: JsonPointer.Text(i, field), Date: Date(JsonPointer.Text(i, field))))
+                var dates = all.Items.Select(i => (Text: i.Text(field), Date: Date(i.Text(field))))
                     .Where(x => x.Date is not null).OrderBy(x => x.Date).ToList();
                 if (dates.Count == 0)
                 {
@@ -196,7 +209,7 @@ public sealed class ListFilterCheck : ICheck
                 query[f.EndParameter] = end.Text!;
                 return (query, item =>
                 {
-                    if (Date(JsonPointer.Text(item, field)) is not { } at)
+                    if (Date(item.Text(field)) is not { } at)
                     {
                         return (false, false);
                     }

@@ -6,8 +6,11 @@ using ConformanceSuite.Http;
 
 namespace ConformanceSuite.Checks;
 
-/// <summary>One page of a walk: the cursor sent, what came back, and where it points next.</summary>
-public sealed record WalkPage(int Number, string? Cursor, HttpExchange Exchange, IReadOnlyList<string> Ids, string? Next, bool NextPresent, IReadOnlyList<SchemaViolation> Violations)
+/// <summary>
+/// One page of a walk: the cursor sent, what came back (the exchange, its body released once read), how many
+/// items and which ids in a hash, and where it points next.
+/// </summary>
+public sealed record WalkPage(int Number, string? Cursor, HttpExchange Exchange, int Count, string? FirstId, ulong IdsHash, string? Next, bool NextPresent, IReadOnlyList<SchemaViolation> Violations)
 {
     /// <summary>The total the page reported (offset pagination), if any.</summary>
     public long? Total { get; init; }
@@ -22,11 +25,20 @@ public enum WalkEnding
     /// <summary>A cursor came back: the walk would go round for ever.</summary>
     Cycle,
 
-    /// <summary>Past the contract's page bound.</summary>
+    /// <summary>Empty pages kept coming, each with a next cursor: the list would never end.</summary>
+    Endless,
+
+    /// <summary>Past the contract's page bound (the suite's limit, not the provider's fault).</summary>
     PageLimit,
 
-    /// <summary>Past the contract's time bound.</summary>
+    /// <summary>Past the contract's time bound (the suite's limit).</summary>
     TimeLimit,
+
+    /// <summary>Stopped on purpose after a bounded prefix of a list too long to walk in the request budget.</summary>
+    Bounded,
+
+    /// <summary>The API's request budget ran out (the suite's limit).</summary>
+    OverBudget,
 
     /// <summary>A page could not be read.</summary>
     Error,
@@ -46,17 +58,39 @@ public enum WalkMode
 }
 
 /// <summary>
-/// A walk over a paginated list, by cursor, by offset or by page number: pages in order, the items seen
-/// (up to a cap), and how it ended (<see cref="WalkEnding"/>). Each page body is validated against the
-/// endpoint's body schema as it arrives, then released.
+/// What bounds a walk besides the contract: the API's request budget and, for a prefix, a page count; and
+/// whether its pages are validated against the body schema (the walks the page-schema check judges are; a
+/// filtered or sorted walk, judged on its items only, need not be).
+/// </summary>
+public sealed record WalkLimits(RequestBudget Budget, int? Pages = null, bool Validate = true);
+
+/// <summary>
+/// A walk over a paginated list, by cursor, by offset or by page number: pages in order, a compact record of
+/// each item (<see cref="WalkItem"/>, up to a cap), repeated ids, and how it ended (<see cref="WalkEnding"/>).
+/// Each page body is validated against the endpoint's body schema as it arrives, then released: memory grows
+/// with the pages and the kept items' few fields, never with whole items.
 /// </summary>
 public sealed class ListWalk
 {
+    private const int DuplicatesShown = 5;
+    private readonly Dictionary<ulong, int> firstPageOfId = [];
+    private readonly List<(string Id, int FirstPage, int Page)> duplicates = [];
+    private int emptyRun;
+
     public List<WalkPage> Pages { get; } = [];
 
-    public List<JsonObject> Items { get; } = [];
+    /// <summary>The items kept, in walk order, up to the contract's item cap.</summary>
+    public List<WalkItem> Items { get; } = [];
+
+    /// <summary>Every item the walk saw, kept or not.</summary>
+    public long ItemCount { get; private set; }
 
     public bool ItemsTruncated { get; private set; }
+
+    /// <summary>Ids seen on an earlier page (up to five, with where), and how many in all.</summary>
+    public IReadOnlyList<(string Id, int FirstPage, int Page)> Duplicates => duplicates;
+
+    public int DuplicateCount { get; private set; }
 
     public WalkEnding Ending { get; private set; } = WalkEnding.Complete;
 
@@ -69,11 +103,20 @@ public sealed class ListWalk
 
     public bool Complete => Ending == WalkEnding.Complete;
 
+    /// <summary>True when the walk stopped at one of the suite's own limits (bounds, budget), not for anything the provider did.</summary>
+    public bool StoppedBySuite => Ending is WalkEnding.PageLimit or WalkEnding.TimeLimit or WalkEnding.Bounded or WalkEnding.OverBudget;
+
+    /// <summary>True when the provider made the walk fail: a page that could not be read, a cycle, an endless list.</summary>
+    public bool Broken => Ending is WalkEnding.Error or WalkEnding.Cycle or WalkEnding.Endless;
+
     public required PaginationSpec Spec { get; init; }
 
     public required IReadOnlyDictionary<string, string> Query { get; init; }
 
     public WalkMode Mode { get; init; } = WalkMode.Cursor;
+
+    /// <summary>The window the walk was confined to, if any (see <see cref="WalkWindow"/>).</summary>
+    public WalkWindow? Window { get; init; }
 
     /// <summary>The mode in words (<c>offset</c>), for purposes and messages.</summary>
     public static string Describe(WalkMode mode) => mode.ToString().ToLowerInvariant();
@@ -83,21 +126,55 @@ public sealed class ListWalk
     {
         WalkEnding.PageLimit => "page limit",
         WalkEnding.TimeLimit => "time limit",
+        WalkEnding.OverBudget => "request budget spent",
         _ => ending.ToString().ToLowerInvariant(),
     };
 
     /// <summary>The total the first page reported, if the body carries one.</summary>
     public long? Total => Pages.Count > 0 ? Pages[0].Total : null;
 
+    /// <summary>The ids of the kept items, in walk order.</summary>
+    public IEnumerable<string> Ids => Items.Select(i => i.Id);
+
     /// <summary>Walks the list of <paramref name="scenarioId"/>'s endpoint with <paramref name="query"/>, by <paramref name="mode"/>.</summary>
     public static Task<ListWalk> RunAsync(ApiContract contract, ConformanceHttpClient http, RequestBuilder requests, ScenarioValues values,
-        string scenarioId, Dictionary<string, string> query, WalkMode mode, CancellationToken ct)
+        string scenarioId, Dictionary<string, string> query, WalkMode mode, WalkLimits limits, WalkWindow? window, CancellationToken ct)
     {
-        var context = new WalkContext(contract, http, requests, values);
-        return mode == WalkMode.Cursor ? RunCursorAsync(context, scenarioId, query, ct) : RunNumberedAsync(context, scenarioId, query, mode, ct);
+        var endpoint = contract.Endpoint(contract.Scenario(scenarioId).Endpoint);
+        var context = new WalkContext(contract, http, requests, values, limits, WalkProjection.For(contract, endpoint), window);
+        return FinishedAsync(mode == WalkMode.Cursor ? RunCursorAsync(context, scenarioId, query, ct) : RunNumberedAsync(context, scenarioId, query, mode, ct));
     }
 
-    private sealed record WalkContext(ApiContract Contract, ConformanceHttpClient Http, RequestBuilder Requests, ScenarioValues Values);
+    private static async Task<ListWalk> FinishedAsync(Task<ListWalk> walking) => await (await walking).FinishAsync();
+
+    private sealed record WalkContext(ApiContract Contract, ConformanceHttpClient Http, RequestBuilder Requests, ScenarioValues Values, WalkLimits Limits, WalkProjection Projection, WalkWindow? Window);
+
+    /// <summary>Whether the walk may ask for one more page; when not, how it ends.</summary>
+    private bool MayGoOn(WalkContext context, Stopwatch clock)
+    {
+        if (context.Limits.Pages is { } bound && Pages.Count >= bound)
+        {
+            End(WalkEnding.Bounded, $"stopped after a prefix of {bound} pages");
+        }
+        else if (Pages.Count >= Spec.MaxPages)
+        {
+            End(WalkEnding.PageLimit, $"did not end within {Spec.MaxPages} pages (the contract's pagination.maxPages)");
+        }
+        else if (clock.Elapsed.TotalSeconds > Spec.MaxSeconds)
+        {
+            End(WalkEnding.TimeLimit, $"did not end within {Spec.MaxSeconds:0.#} s ({Pages.Count} pages; the contract's pagination.maxSeconds)");
+        }
+        else if (!context.Limits.Budget.TrySpend())
+        {
+            End(WalkEnding.OverBudget, $"the request budget of {context.Limits.Budget.Limit} requests was spent after {Pages.Count} pages of this walk");
+        }
+        else
+        {
+            return true;
+        }
+
+        return false;
+    }
 
     /// <summary>Offset or page walk: limit fixed at the walk page size, until a short or empty page, or the total.</summary>
     private static async Task<ListWalk> RunNumberedAsync(WalkContext context, string scenarioId, Dictionary<string, string> query, WalkMode mode, CancellationToken ct)
@@ -112,21 +189,13 @@ public sealed class ListWalk
 
         var schema = context.Contract.BodySchemas[endpoint.Success.BodySchema];
         query[spec.LimitParameter] = spec.WalkPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = mode };
+        var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = mode, Window = context.Window };
         var clock = Stopwatch.StartNew();
         var byOffset = mode == WalkMode.Offset;
         long position = byOffset ? 0 : spec.PageBase;
-        long walked = 0;
         var filters = string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
-        while (true)
+        while (walk.MayGoOn(context, clock))
         {
-            if (walk.Pages.Count >= spec.MaxPages || clock.Elapsed.TotalSeconds > spec.MaxSeconds)
-            {
-                walk.End(walk.Pages.Count >= spec.MaxPages ? WalkEnding.PageLimit : WalkEnding.TimeLimit,
-                    walk.Pages.Count >= spec.MaxPages ? $"did not end within {spec.MaxPages} pages" : $"did not end within {spec.MaxSeconds:0.#} s");
-                return walk;
-            }
-
             var pageQuery = new Dictionary<string, string>(query)
             {
                 [byOffset ? spec.OffsetParameter : spec.PageParameter!] = position.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -134,38 +203,20 @@ public sealed class ListWalk
             var number = walk.Pages.Count + 1;
             var exchange = await context.Http.SendAsync(context.Requests.Call(endpoint, pageQuery, context.Values.Path(scenarioId),
                 $"{Describe(mode)} walk, page {number} of '{scenarioId}' with {filters}"), ct);
-            var page = Parse(exchange, spec, schema, endpoint.Success.Status, out var items, out var problem);
+            var page = await walk.ReadAsync(context, exchange, schema, endpoint.Success.Status, number, $"{(byOffset ? spec.OffsetParameter : spec.PageParameter)}={position}");
             if (page is null)
             {
-                walk.Fail(number, exchange, problem!);
                 return walk;
             }
 
-            walk.Add(page with { Number = number, Cursor = $"{(byOffset ? spec.OffsetParameter : spec.PageParameter)}={position}" }, items);
-            exchange.Body = null;
-            walked += page.Ids.Count;
-            position = byOffset ? position + page.Ids.Count : position + 1;
-            if (page.Ids.Count == 0 || page.Ids.Count < spec.WalkPageSize || (walk.Total is { } total && walked >= total))
+            position = byOffset ? position + page.Count : position + 1;
+            if (page.Count == 0 || page.Count < spec.WalkPageSize || (walk.Total is { } total && walk.ItemCount >= total))
             {
                 return walk;
             }
         }
-    }
 
-    private void Add(WalkPage page, List<JsonObject> items)
-    {
-        Pages.Add(page);
-        foreach (var item in items)
-        {
-            if (Items.Count < Spec.MaxItems)
-            {
-                Items.Add(item);
-            }
-            else
-            {
-                ItemsTruncated = true;
-            }
-        }
+        return walk;
     }
 
     private static async Task<ListWalk> RunCursorAsync(WalkContext context, string scenarioId, Dictionary<string, string> query, CancellationToken ct)
@@ -174,25 +225,13 @@ public sealed class ListWalk
         var spec = endpoint.Pagination as CursorPagination
             ?? throw new ConfigurationException($"{context.Contract.Id}: endpoint '{endpoint.Id}' has no cursor pagination to walk by cursor");
         var schema = context.Contract.BodySchemas[endpoint.Success.BodySchema];
-        var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = WalkMode.Cursor };
+        var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = WalkMode.Cursor, Window = context.Window };
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         string? cursor = null;
         var filters = string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
-        while (true)
+        while (walk.MayGoOn(context, clock))
         {
-            if (walk.Pages.Count >= spec.MaxPages)
-            {
-                walk.End(WalkEnding.PageLimit, $"did not end within {spec.MaxPages} pages");
-                return walk;
-            }
-
-            if (clock.Elapsed.TotalSeconds > spec.MaxSeconds)
-            {
-                walk.End(WalkEnding.TimeLimit, $"did not end within {spec.MaxSeconds:0.#} s ({walk.Pages.Count} pages)");
-                return walk;
-            }
-
             var pageQuery = new Dictionary<string, string>(query);
             if (cursor is not null)
             {
@@ -202,17 +241,8 @@ public sealed class ListWalk
             var number = walk.Pages.Count + 1;
             var exchange = await context.Http.SendAsync(context.Requests.Call(endpoint, pageQuery, context.Values.Path(scenarioId),
                 $"page {number} of '{scenarioId}'{(filters.Length > 0 ? " with " + filters : "")}"), ct);
-            var page = Parse(exchange, spec, schema, endpoint.Success.Status, out var items, out var problem);
-            if (page is null)
-            {
-                walk.Fail(number, exchange, problem!);
-                return walk;
-            }
-
-            walk.Add(page with { Number = number, Cursor = cursor }, items);
-
-            exchange.Body = null; // the page is parsed; keep only the excerpt as evidence
-            if (string.IsNullOrEmpty(page.Next))
+            var page = await walk.ReadAsync(context, exchange, schema, endpoint.Success.Status, number, cursor);
+            if (page is null || string.IsNullOrEmpty(page.Next))
             {
                 return walk;
             }
@@ -223,12 +253,101 @@ public sealed class ListWalk
                 return walk;
             }
 
+            if (walk.emptyRun > spec.MaxEmptyPages)
+            {
+                walk.End(WalkEnding.Endless, $"{walk.emptyRun} empty pages in a row, each with a next cursor (pages {number - walk.emptyRun + 1} to {number})");
+                return walk;
+            }
+
             cursor = page.Next;
+        }
+
+        return walk;
+    }
+
+    /// <summary>
+    /// Reads one page into the walk: its shape (items, next cursor, total) at once, so the walk can go on; its
+    /// schema validation and what the checks keep of its items on a worker, one page at a time in page order,
+    /// while the next page is fetched. Null (and the walk ended) when it is not a usable page.
+    /// </summary>
+    private async Task<WalkPage?> ReadAsync(WalkContext context, HttpExchange exchange, NJsonSchema.JsonSchema schema, int status, int number, string? cursor)
+    {
+        var page = Parse(exchange, Spec, null, status, out var items, out var problem);
+        if (page is null)
+        {
+            Fail(number, exchange, problem!);
+            return null;
+        }
+
+        var violations = new List<SchemaViolation>();
+        page = page with { Number = number, Cursor = cursor, Violations = violations };
+        Pages.Add(page);
+        ItemCount += items.Count;
+        emptyRun = page.Count == 0 ? emptyRun + 1 : 0;
+        var text = exchange.BodyText;
+        exchange.Body = null; // the page is read; keep only the excerpt as evidence
+
+        // At most one page waits while another is processed, so memory stays flat however fast pages come.
+        await previous;
+        previous = processing;
+        processing = ProcessAsync(processing, context, schema, text, items, number, violations);
+        return page;
+    }
+
+    private Task previous = Task.CompletedTask;
+    private Task processing = Task.CompletedTask;
+
+    private async Task ProcessAsync(Task before, WalkContext context, NJsonSchema.JsonSchema schema, string text, List<JsonObject> items, int number, List<SchemaViolation> violations)
+    {
+        await before;
+        await Task.Yield();
+        if (context.Limits.Validate)
+        {
+            violations.AddRange(SchemaValidator.Validate(schema, text).Take(20));
+        }
+        foreach (var item in items)
+        {
+            var id = JsonPointer.Text(item, Spec.IdPointer) ?? "";
+            if (!firstPageOfId.TryAdd(IdHash(id), number) && ++DuplicateCount <= DuplicatesShown)
+            {
+                duplicates.Add((id, firstPageOfId[IdHash(id)], number));
+            }
+
+            if (Items.Count < Spec.MaxItems)
+            {
+                Items.Add(context.Projection.Keep(item, id, number));
+            }
+            else
+            {
+                ItemsTruncated = true;
+            }
         }
     }
 
+    /// <summary>Waits for the pages still being processed: the walk's items, repeated ids and violations are then all there.</summary>
+    private async Task<ListWalk> FinishAsync()
+    {
+        await processing;
+        return this;
+    }
+
+    private static ulong IdHash(string id) => System.IO.Hashing.XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(id.AsSpan()));
+
+    /// <summary>The hash of a sequence of ids, to compare two pages without keeping their ids.</summary>
+    public static ulong SequenceHash(IEnumerable<string> ids)
+    {
+        var hash = new System.IO.Hashing.XxHash3();
+        foreach (var id in ids)
+        {
+            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(id.AsSpan()));
+            hash.Append([0, 0]);
+        }
+
+        return hash.GetCurrentHashAsUInt64();
+    }
+
     /// <summary>Reads one page; null (with the problem) when it is not a usable page.</summary>
-    public static WalkPage? Parse(HttpExchange exchange, PaginationSpec spec, NJsonSchema.JsonSchema schema, int status, out List<JsonObject> items, out Finding? problem)
+    public static WalkPage? Parse(HttpExchange exchange, PaginationSpec spec, NJsonSchema.JsonSchema? schema, int status, out List<JsonObject> items, out Finding? problem)
     {
         items = [];
         problem = null;
@@ -255,15 +374,15 @@ public sealed class ListWalk
             return null;
         }
 
-        var ids = new List<string>();
         foreach (var node in array)
         {
             if (node is JsonObject obj)
             {
                 items.Add(obj);
-                ids.Add(JsonPointer.Text(obj, spec.IdPointer) ?? "");
             }
         }
+
+        var ids = items.Select(i => JsonPointer.Text(i, spec.IdPointer) ?? "").ToList();
 
         var nextPresent = false;
         string? nextText = null;
@@ -274,8 +393,8 @@ public sealed class ListWalk
         }
 
         long? total = spec is OffsetPagination { TotalPointer: { } tp } && JsonPointer.Read(body, tp) is JsonValue t && t.TryGetValue<long>(out var n) ? n : null;
-        var violations = SchemaValidator.Validate(schema, exchange.BodyText).Take(20).ToList();
-        return new WalkPage(0, null, exchange, ids, nextText, nextPresent, violations) { Total = total };
+        var violations = schema is null ? [] : SchemaValidator.Validate(schema, exchange.BodyText).Take(20).ToList();
+        return new WalkPage(0, null, exchange, ids.Count, ids.FirstOrDefault(), SequenceHash(ids), nextText, nextPresent, violations) { Total = total };
     }
 
     private void End(WalkEnding ending, string detail)

@@ -21,56 +21,65 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
     {
         var spec = EndpointOf(run).Pagination as OffsetPagination
             ?? throw new ConfigurationException($"{run.Requirement.Id}: scenario '{run.Element.Name}' has no offset pagination");
-        var byOffset = await run.Context.Probes.WalkAsync(run.Element.Name, null, ct, WalkMode.Offset);
+        var byOffset = await PaginationWalks.OfAsync(run, run.Element.Name, WalkMode.Offset, ct);
+        if (!byOffset.All(w => Judge(run, spec, w)))
+        {
+            return;
+        }
+
+        PaginationWalks.RequireAnEnd(run, byOffset);
         if (spec.PageParameter is null)
         {
-            run.Note($"by offset: {byOffset.Pages.Count} pages, {byOffset.Items.Count} records; no page parameter to walk by; total {byOffset.Total?.ToString(CultureInfo.InvariantCulture) ?? "not reported"}");
-            Judge(run, spec, byOffset);
+            run.Note($"no page parameter to walk by; total {byOffset[0].Total?.ToString(CultureInfo.InvariantCulture) ?? "not reported"}");
             return;
         }
 
-        var byPage = await run.Context.Probes.WalkAsync(run.Element.Name, null, ct, WalkMode.Page);
-        run.Note($"by offset: {byOffset.Pages.Count} pages, {byOffset.Items.Count} records; by page: {byPage.Pages.Count} pages, {byPage.Items.Count} records; total {byOffset.Total?.ToString(CultureInfo.InvariantCulture) ?? "not reported"}");
-        if (!Judge(run, spec, byOffset) || !Judge(run, spec, byPage))
+        var byPage = await PaginationWalks.OfAsync(run, run.Element.Name, WalkMode.Page, ct);
+        if (!byPage.All(w => Judge(run, spec, w)))
         {
             return;
         }
 
-        var a = byOffset.Pages.SelectMany(p => p.Ids).ToList();
-        var b = byPage.Pages.SelectMany(p => p.Ids).ToList();
-        await OffsetWinsAsync(run, spec, a, ct);
-        var at = Enumerable.Range(0, Math.Min(a.Count, b.Count)).FirstOrDefault(i => a[i] != b[i], -1);
-        if (at >= 0 || a.Count != b.Count)
+        var a = byOffset[^1];
+        var b = byPage[^1];
+        await OffsetWinsAsync(run, spec, [.. a.Ids], ct);
+        var pages = Math.Min(a.Pages.Count, b.Pages.Count);
+        var at = Enumerable.Range(0, pages).FirstOrDefault(i => a.Pages[i].IdsHash != b.Pages[i].IdsHash, -1);
+        if (at >= 0 || (a.Complete && b.Complete && a.ItemCount != b.ItemCount))
         {
-            var where = at >= 0 ? $"position {at + 1}: '{a[at]}' by offset, '{b[at]}' by page" : $"{a.Count} records by offset, {b.Count} by page";
+            var where = at >= 0
+                ? $"page {at + 1}: first '{a.Pages[at].FirstId}' of {a.Pages[at].Count} by offset, first '{b.Pages[at].FirstId}' of {b.Pages[at].Count} by page"
+                : $"{a.ItemCount} records by offset, {b.ItemCount} by page";
             var basis = run.Requirement.Assumptions.Count > 0 ? Basis.Assumed(run.Requirement.Assumptions[^1]) : spec.Basis;
-            run.Fail(new PaginationProblem(PaginationIssue.WalksDiffer, null, $"a difference at {where}"), basis, run.Keep(byPage.Pages[Math.Min(byPage.Pages.Count - 1, Math.Max(0, at) / spec.WalkPageSize)].Exchange));
+            run.Fail(new PaginationProblem(PaginationIssue.WalksDiffer, null, $"a difference at {where}"), basis, run.Keep(b.Pages[Math.Max(0, Math.Min(b.Pages.Count - 1, at))].Exchange));
         }
     }
 
-    /// <summary>One walk's own invariants: complete, no record twice, the total walked; false when it broke off.</summary>
+    /// <summary>One walk's own invariants: no record twice, the total walked; false when it broke off.</summary>
     private static bool Judge(CheckRun run, OffsetPagination spec, ListWalk walk)
     {
-        var subject = $"{ListWalk.Describe(walk.Mode)} walk";
-        if (!walk.Complete)
+        var subject = PaginationWalks.Subject(walk);
+        run.Note($"{subject}: {walk.Pages.Count} pages, {walk.ItemCount} records, ended: {ListWalk.Describe(walk.Ending)}; total {walk.Total?.ToString(CultureInfo.InvariantCulture) ?? "not reported"}");
+        if (walk.Broken)
         {
             run.Fail(subject, walk.Failure ?? new PaginationProblem(PaginationIssue.NoEnd, walk.Pages.Count, walk.EndingDetail!), spec.Basis,
                 run.Keep(walk.FailedExchange ?? walk.Pages[^1].Exchange));
             return false;
         }
 
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var page in walk.Pages)
+        if (walk.StoppedBySuite && walk.Ending != WalkEnding.Bounded)
         {
-            foreach (var id in page.Ids.Where(id => !seen.TryAdd(id, page.Number)).Take(3))
-            {
-                run.Fail(subject, new PaginationProblem(PaginationIssue.DuplicateId, page.Number, $"'{id}' on page {seen[id]} and again on page {page.Number}"), spec.Basis, run.Keep(page.Exchange));
-            }
+            run.CheckedInPart($"{subject} stopped at the suite's limit before the list ended ({walk.EndingDetail})", PaginationWalks.Setting(run, walk));
         }
 
-        if (walk.Total is { } total && walk.Items.Count != total)
+        foreach (var (id, first, page) in walk.Duplicates.Take(3))
         {
-            run.Fail(subject, new PaginationProblem(PaginationIssue.TotalMismatch, walk.Pages.Count, $"{walk.Items.Count} records walked, {total} reported"), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
+            run.Fail(subject, new PaginationProblem(PaginationIssue.DuplicateId, page, $"'{id}' on page {first} and again on page {page}"), spec.Basis, run.Keep(walk.Pages[page - 1].Exchange));
+        }
+
+        if (walk.Complete && walk.Total is { } total && walk.ItemCount != total)
+        {
+            run.Fail(subject, new PaginationProblem(PaginationIssue.TotalMismatch, walk.Pages.Count, $"{walk.ItemCount} records walked, {total} reported"), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
         }
 
         return true;

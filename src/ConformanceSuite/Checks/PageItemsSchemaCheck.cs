@@ -16,30 +16,34 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var endpoint = EndpointOf(run);
-        var walk = await run.Context.Probes.WalkAsync(run.Element.Name, null, ct);
-        if (walk.FailedExchange is { } failed)
-        {
-            run.Fail(walk.Failure!, endpoint.Success.Basis, run.Keep(failed));
-        }
-
         var itemsPointer = endpoint.Pagination!.ItemsPointer + "/";
-        foreach (var page in walk.Pages)
+        var walks = await PaginationWalks.OfAsync(run, run.Element.Name, run.Context.Probes.DefaultMode(run.Element.Name), ct);
+        foreach (var walk in walks)
         {
-            foreach (var v in page.Violations)
+            var subject = PaginationWalks.Subject(walk);
+            if (walk.FailedExchange is { } failed)
             {
-                var basis = v.Kind == "PropertyRequired" && v.Pointer.StartsWith(itemsPointer, StringComparison.Ordinal)
-                    ? endpoint.Success.ItemRequiredBasis ?? endpoint.Success.Basis
-                    : endpoint.Success.Basis;
-                run.Fail($"page {page.Number}", SchemaViolationFinding.Of(endpoint.Success.BodySchema, v), basis, run.Keep(page.Exchange));
+                run.Fail(subject, walk.Failure!, endpoint.Success.Basis, run.Keep(failed));
             }
-        }
 
-        run.Note($"{walk.Pages.Count} pages, {walk.Items.Count} items validated");
-        if (endpoint.Success.ItemSchema is { } itemSchema)
-        {
-            foreach (var line in EnumCoverage.Describe(run.Contract.BodySchemas[itemSchema], walk.Items))
+            foreach (var page in walk.Pages)
             {
-                run.Note(line);
+                foreach (var v in page.Violations)
+                {
+                    var basis = v.Kind == "PropertyRequired" && v.Pointer.StartsWith(itemsPointer, StringComparison.Ordinal)
+                        ? endpoint.Success.ItemRequiredBasis ?? endpoint.Success.Basis
+                        : endpoint.Success.Basis;
+                    run.Fail($"{subject}, page {page.Number}", SchemaViolationFinding.Of(endpoint.Success.BodySchema, v), basis, run.Keep(page.Exchange));
+                }
+            }
+
+            run.Note($"{subject}: {walk.Pages.Count} pages, {walk.ItemCount} items validated");
+            if (endpoint.Success.ItemSchema is { } itemSchema)
+            {
+                foreach (var line in EnumCoverage.Describe(run.Contract.BodySchemas[itemSchema], walk.Items))
+                {
+                    run.Note(line);
+                }
             }
         }
     }
@@ -48,11 +52,11 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
 /// <summary>Which values of each enum in an item schema a walk observed.</summary>
 public static class EnumCoverage
 {
-    public static IEnumerable<string> Describe(JsonSchema itemSchema, IReadOnlyList<JsonObject> items)
+    public static IEnumerable<string> Describe(JsonSchema itemSchema, IReadOnlyList<WalkItem> items)
     {
         foreach (var (pointer, values) in SchemaEnums.Find(itemSchema))
         {
-            var seen = items.Select(i => JsonPointer.Text(i, pointer)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var seen = items.Select(i => i.Text(pointer)).OfType<string>().ToHashSet(StringComparer.Ordinal);
             var missing = values.Where(v => !seen.Contains(v)).ToList();
             yield return $"enum coverage {pointer}: {values.Count - missing.Count}/{values.Count} observed"
                          + (missing.Count > 0 ? $" (not observed: {string.Join(", ", missing)})" : "");

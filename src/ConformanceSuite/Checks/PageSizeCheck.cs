@@ -38,7 +38,7 @@ public sealed class PageSizeCheck : ICheck
         var spec = endpoint.Pagination!;
         var p = endpoint.Parameter(run.Binding.Parameter ?? ((OffsetPagination)spec).LimitParameter);
         var all = await run.Require.CompleteWalkAsync(scenario, ct);
-        var total = all.Total ?? all.Items.Count;
+        var total = all.Total ?? all.ItemCount;
         var value = run.Element.Value;
         var size = int.Parse(value ?? p.Default ?? throw new ConfigurationException($"{p.Name} has no documented default"), CultureInfo.InvariantCulture);
         var changes = new Dictionary<string, string?> { [p.Name] = value };

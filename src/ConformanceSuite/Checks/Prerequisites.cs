@@ -58,19 +58,59 @@ public sealed class Prerequisites(CheckRun run)
         return probe;
     }
 
-    /// <summary>The walk of a scenario's list, required to have completed.</summary>
+    /// <summary>
+    /// The walk of a scenario's whole list (or of the window the suite confined it to), required to have
+    /// completed: a walk the provider broke names the requirement that judges it, one the suite's own limits
+    /// stopped names the setting that would let it go further.
+    /// </summary>
     public async Task<ListWalk> CompleteWalkAsync(string scenarioId, CancellationToken ct)
     {
-        Declared(Precondition.CompleteWalk);
-        var walk = await Context.Probes.WalkAsync(scenarioId, null, ct);
-        if (!walk.Complete || walk.ItemsTruncated)
+        var (walk, missing) = await WholeListAsync(scenarioId, ct);
+        if (missing is { } m)
         {
-            NotMet(Precondition.CompleteWalk, scenarioId,
-                $"the walk of scenario '{scenarioId}' did not complete ({(walk.ItemsTruncated ? $"more than {walk.Items.Count} items" : ListWalk.Describe(walk.Ending))})",
-                walk.Ending is WalkEnding.PageLimit or WalkEnding.TimeLimit || walk.ItemsTruncated ? $"apis.{Context.Contract.Id}.overrides.contract (the pagination bounds)" : null);
+            NotMet(Precondition.CompleteWalk, scenarioId, m.What, m.Setting);
         }
 
         return walk;
+    }
+
+    /// <summary>
+    /// Like <see cref="CompleteWalkAsync"/>, except when only the suite's own limits (the budget, the bounds, no
+    /// window to confine the list to) kept the whole list from being walked: then the bounded prefix of the list
+    /// comes back with why, so a check can still judge what it can and say what it could not.
+    /// </summary>
+    public async Task<(ListWalk Walk, NotWalked? Missing)> WholeListOrPrefixAsync(string scenarioId, CancellationToken ct)
+    {
+        var (walk, missing) = await WholeListAsync(scenarioId, ct);
+        if (missing is { ProviderCaused: true } m)
+        {
+            NotMet(Precondition.CompleteWalk, scenarioId, m.What, m.Setting);
+        }
+
+        return missing is null ? (walk, null) : (await Context.Probes.PrefixAsync(scenarioId, Context.Probes.DefaultMode(scenarioId), ct), missing);
+    }
+
+    /// <summary>Why a whole list was not walked, the setting that would let it be, and whether the provider caused it.</summary>
+    public sealed record NotWalked(string What, string? Setting, bool ProviderCaused);
+
+    private async Task<(ListWalk Walk, NotWalked? Missing)> WholeListAsync(string scenarioId, CancellationToken ct)
+    {
+        Declared(Precondition.CompleteWalk);
+        var plan = await Context.Probes.PlanAsync(scenarioId, ct);
+        run.Note($"scenario '{scenarioId}' certified on {plan.Describe(Context.Probes.Budget)}");
+        var walk = await Context.Probes.WalkAsync(scenarioId, null, ct);
+        if (walk.Complete && !walk.ItemsTruncated)
+        {
+            return (walk, null);
+        }
+
+        var bounds = $"apis.{Context.Contract.Id}.overrides.contract (the pagination bounds)";
+        var why = walk.ItemsTruncated ? $"more than {walk.Items.Count} items (the contract's pagination.maxItems)"
+            : plan.Unwalkable ?? walk.EndingDetail ?? ListWalk.Describe(walk.Ending);
+        var setting = walk.ItemsTruncated || walk.Ending is WalkEnding.PageLimit or WalkEnding.TimeLimit ? bounds
+            : walk.StoppedBySuite ? Context.Probes.Budget.Setting
+            : null;
+        return (walk, new NotWalked($"the walk of scenario '{scenarioId}' did not complete ({why})", setting, walk.Broken));
     }
 
     private async Task<(HttpExchange Success, Uri Link)> LinkOfAsync(string scenarioId, CancellationToken ct)

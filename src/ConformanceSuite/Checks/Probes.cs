@@ -10,11 +10,12 @@ namespace ConformanceSuite.Checks;
 /// The probes several checks of one API share, each made once per run: a scenario's valid call, its
 /// download (analysed in one streaming pass), and walks of its list.
 /// </summary>
-public sealed class Probes(ApiContract contract, ConformanceHttpClient http, ScenarioValues values, RequestBuilder requests, CredentialSet credentials) : IDisposable
+public sealed class Probes(ApiContract contract, ConformanceHttpClient http, ScenarioValues values, RequestBuilder requests, CredentialSet credentials, RequestBudget budget) : IDisposable
 {
     private readonly ProbeCache<string, HttpExchange> successes = new();
     private readonly ProbeCache<string, DownloadProbe> downloads = new();
     private readonly ProbeCache<WalkKey, ListWalk> walks = new();
+    private readonly ProbeCache<string, WalkPlan> plans = new();
 
     /// <summary>The scenario's valid call.</summary>
     public Task<HttpExchange> SuccessAsync(string scenarioId, CancellationToken ct) =>
@@ -36,25 +37,118 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
             return new DownloadProbe(success, url, credentials.BelongsTo(url), exchange, analysis);
         });
 
+    /// <summary>The API's request budget, shared by every walk and every fetch of a walked item.</summary>
+    public RequestBudget Budget { get; } = budget;
+
     /// <summary>
-    /// A full walk of a paginated scenario (with extra query values), bounded by the contract's page and time
-    /// limits so a broken provider cannot hang the run; by cursor or by offset as the pagination style says,
+    /// How a scenario's list is certified: a bounded prefix of it, and, when the whole list does not fit the
+    /// request budget, the window the whole-list checks are confined to (made once per scenario).
+    /// </summary>
+    public Task<WalkPlan> PlanAsync(string scenarioId, CancellationToken ct) =>
+        plans.GetAsync(scenarioId, () => WalkPlanner.PlanAsync(this, scenarioId, ct));
+
+    /// <summary>
+    /// A walk of a paginated scenario (with extra query values), confined to the scenario's window when it has
+    /// one, bounded by the contract's page and time limits and by the request budget, so neither a broken
+    /// provider nor a large tenant can hang the run; by cursor or by offset as the pagination style says,
     /// unless <paramref name="mode"/> asks for one.
     /// </summary>
-    public Task<ListWalk> WalkAsync(string scenarioId, IReadOnlyDictionary<string, string>? extra, CancellationToken ct, WalkMode? mode = null)
+    public async Task<ListWalk> WalkAsync(string scenarioId, IReadOnlyDictionary<string, string>? extra, CancellationToken ct, WalkMode? mode = null)
+    {
+        var how = mode ?? DefaultMode(scenarioId);
+        if (!WholeListScenarios.Contains(scenarioId) && (extra is null || extra.Count == 0))
+        {
+            // No whole-list check needs more of this list than a prefix; when that is not all of it, and a list of
+            // the same endpoint has a window, the list is walked within that window too, so its end is seen.
+            var prefix = await PrefixAsync(scenarioId, how, ct);
+            var endpoint = contract.Scenario(scenarioId).Endpoint;
+            var primary = WholeListScenarios.FirstOrDefault(s => contract.Scenario(s).Endpoint == endpoint);
+            if (prefix.Complete || primary is null || (await PlanAsync(primary, ct)).Window is not { } shared)
+            {
+                return prefix;
+            }
+
+            return await WalkWithinAsync(scenarioId, shared.Query, how, new WalkLimits(Budget), shared, ct);
+        }
+
+        var plan = await PlanAsync(scenarioId, ct);
+        if (plan.Window is null && (extra is null || extra.Count == 0) && how == plan.Prefix.Mode && plan.Prefix.Complete)
+        {
+            return plan.Prefix;
+        }
+
+        var window = plan.Window?.Query ?? new Dictionary<string, string>();
+        var merged = new Dictionary<string, string>(window, StringComparer.Ordinal);
+        foreach (var (k, v) in extra ?? new Dictionary<string, string>())
+        {
+            merged[k] = v;
+        }
+
+        // Only the walks of the list as it is (the prefix, the window) are judged page by page against the schema.
+        return await WalkWithinAsync(scenarioId, merged, how, new WalkLimits(Budget, Validate: extra is null || extra.Count == 0), plan.Window, ct);
+    }
+
+    /// <summary>A walk of exactly the query given (the scenario's values and <paramref name="extra"/>), within <paramref name="limits"/>.</summary>
+    internal Task<ListWalk> WalkWithinAsync(string scenarioId, IReadOnlyDictionary<string, string> extra, WalkMode how, WalkLimits limits, WalkWindow? window, CancellationToken ct)
     {
         var query = values.Query(scenarioId);
-        foreach (var (k, v) in extra ?? new Dictionary<string, string>())
+        foreach (var (k, v) in extra)
         {
             query[k] = v;
         }
 
         var endpoint = contract.Scenario(scenarioId).Endpoint;
-        var spec = contract.Endpoint(endpoint).Pagination
-            ?? throw new ConfigurationException($"{contract.Id}: scenario '{scenarioId}' has no paginated endpoint");
-        var how = mode ?? (spec.Style == "cursor" ? WalkMode.Cursor : WalkMode.Offset);
         var key = new WalkKey(endpoint, how, string.Join("&", query.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")));
-        return walks.GetAsync(key, () => ListWalk.RunAsync(contract, http, requests, values, scenarioId, query, how, ct));
+        return walks.GetAsync(key, () => ListWalk.RunAsync(contract, http, requests, values, scenarioId, query, how, limits, window, ct));
+    }
+
+    /// <summary>The walk mode a scenario's pagination style implies.</summary>
+    public WalkMode DefaultMode(string scenarioId)
+    {
+        var spec = contract.Endpoint(contract.Scenario(scenarioId).Endpoint).Pagination
+            ?? throw new ConfigurationException($"{contract.Id}: scenario '{scenarioId}' has no paginated endpoint");
+        return spec is CursorPagination ? WalkMode.Cursor : WalkMode.Offset;
+    }
+
+    internal ApiContract Contract => contract;
+
+    /// <summary>A bounded prefix of the scenario's unfiltered list (the whole list when it is short).</summary>
+    public Task<ListWalk> PrefixAsync(string scenarioId, WalkMode mode, CancellationToken ct)
+    {
+        var spec = contract.Endpoint(contract.Scenario(scenarioId).Endpoint).Pagination!;
+        return WalkWithinAsync(scenarioId, new Dictionary<string, string>(), mode, new WalkLimits(Budget, WalkPlanner.PrefixPages(Budget, spec)), null, ct);
+    }
+
+    /// <summary>The scenarios whose whole list some requirement's check needs (the first scenario of its binding).</summary>
+    private IReadOnlySet<string> WholeListScenarios => wholeListScenarios ??= contract.Requirements
+        .Where(r => r.Check is { } c && NeedsWholeList(c.Kind))
+        .Select(r => r.Check!.Scenarios[0]).ToHashSet(StringComparer.Ordinal);
+
+    private IReadOnlySet<string>? wholeListScenarios;
+
+    private static bool NeedsWholeList(string kind) =>
+        CheckRegistry.Default.Kinds.Contains(kind) && CheckRegistry.Default.Get(kind).Preconditions.Contains(Precondition.CompleteWalk);
+
+    /// <summary>True when a requirement fetches the scenario's walked items one by one (a get by id).</summary>
+    internal bool FetchesItems(string scenarioId) =>
+        contract.Requirements.Any(r => r.Check is { Kind: GetByIdCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId);
+
+    /// <summary>
+    /// The requests a scenario's list may take from the budget: every other paginated scenario keeps a prefix's
+    /// worth, and the lists whose whole-list checks need a walk share the rest.
+    /// </summary>
+    internal int ShareOf(string scenarioId)
+    {
+        if (Budget.Limit == int.MaxValue)
+        {
+            return int.MaxValue;
+        }
+
+        var paginated = contract.Scenarios.Where(s => contract.Endpoint(s.Value.Endpoint).Pagination is not null).Select(s => s.Key).ToList();
+        var whole = paginated.Where(WholeListScenarios.Contains).ToList();
+        var reserved = paginated.Where(s => !WholeListScenarios.Contains(s))
+            .Sum(s => WalkPlanner.PrefixPages(Budget, contract.Endpoint(contract.Scenario(s).Endpoint).Pagination!));
+        return whole.Contains(scenarioId) ? Math.Max(0, Budget.Limit - reserved) / whole.Count : Budget.Limit - reserved;
     }
 
     /// <summary>The string at <paramref name="pointer"/> of a JSON body; null when there is none (or the body is not JSON).</summary>

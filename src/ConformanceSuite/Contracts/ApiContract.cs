@@ -16,6 +16,9 @@ public sealed record ApiContract
 
     public required AuthSpec Auth { get; init; }
 
+    /// <summary>The provider's rate limit, documented or assumed: the default request budget of the walks is one minute of it.</summary>
+    public RateLimitSpec? RateLimit { get; init; }
+
     public required IReadOnlyList<EndpointSpec> Endpoints { get; init; }
 
     public IReadOnlyDictionary<string, TestDataSlot> TestData { get; init; } = new Dictionary<string, TestDataSlot>();
@@ -300,6 +303,9 @@ public abstract record PaginationSpec
 
     /// <summary>A walk keeps at most this many items for the filter and get-by-id checks.</summary>
     public int MaxItems { get; init; } = 20_000;
+
+    /// <summary>More empty pages than this in a row, each with a next cursor, and the list is taken as endless.</summary>
+    public int MaxEmptyPages { get; init; } = 3;
 
     public required Basis Basis { get; init; }
 
@@ -593,5 +599,13 @@ public sealed record ZipSpec
 
 public sealed record BasisOnly
 {
+    public required Basis Basis { get; init; }
+}
+
+/// <summary>A provider's rate limit, with where it comes from.</summary>
+public sealed record RateLimitSpec
+{
+    public required int RequestsPerMinute { get; init; }
+
     public required Basis Basis { get; init; }
 }

@@ -18,6 +18,12 @@ public sealed record ApiTarget
     /// <summary>Requirements that do not apply to this provider (the profile's word), by id, with the reason.</summary>
     public IReadOnlyDictionary<string, string> NotApplicable { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The most requests the checks that need a whole list (walks, and fetching the walked items one by one) may
+    /// send to this API; null for the default, one minute of the contract's rate limit.
+    /// </summary>
+    public int? RequestBudget { get; init; }
+
     /// <summary>The target's contract overrides (see ContractOverrides).</summary>
     public JsonNode? Overrides { get; init; }
 
@@ -48,6 +54,12 @@ public sealed record ResolvedTarget
     public HttpSettings Http { get; init; } = new();
 
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The target with the request budgets a profile sets (<see cref="ApiTarget.RequestBudget"/>), by API id.</summary>
+    public ResolvedTarget WithRequestBudgets(IReadOnlyDictionary<string, int> budgets) => this with
+    {
+        Apis = Apis.ToDictionary(a => a.Key, a => budgets.TryGetValue(a.Key, out var budget) ? a.Value with { RequestBudget = budget } : a.Value),
+    };
 }
 
 /// <summary>

@@ -70,6 +70,12 @@ public static class TargetProfiles
         .ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, string>)((kv.Value as JsonObject)?["notApplicable"] as JsonObject ?? [])
             .ToDictionary(r => r.Key, r => r.Value!.GetValue<string>(), StringComparer.Ordinal), StringComparer.Ordinal);
 
+    /// <summary>The request budgets a profile sets, by API id (<c>apis.&lt;id&gt;.requestBudget</c>).</summary>
+    public static IReadOnlyDictionary<string, int> RequestBudgets(Profile profile) =>
+        (profile.Json["apis"] as JsonObject ?? [])
+        .Where(kv => (kv.Value as JsonObject)?["requestBudget"] is not null)
+        .ToDictionary(kv => kv.Key, kv => kv.Value!["requestBudget"]!.GetValue<int>(), StringComparer.Ordinal);
+
     /// <summary>Resolves a live profile: base URLs, credentials and test data from the profile and the variables it references.</summary>
     /// <param name="profile">The profile.</param>
     /// <param name="apiIds">The APIs of the run.</param>

@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ConformanceSuite;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Contracts;
+using ConformanceSuite.Http;
+using ConformanceSuite.MockServer;
+using ConformanceSuite.Targets;
+
+// Large-tenant benchmarks, as ratios measured in one run (never asserted in tests).
+//
+//   dotnet run -c Release --project bench/ConformanceSuite.WalkBench [--sizes 10000,100000] [--no-certify]
+//
+// 1. A cursor walk of the whole opencx-chat-sessions list of the scaled mock (--scale N), by the suite's walk
+//    (ListWalk: every page through the suite's HTTP layer, validated against the body schema, compact items
+//    kept) against a bare HttpClient loop over the same pages (GET, parse, read the next cursor, nothing else):
+//    time ratio (goal <= 1.5x) and peak working set of each, at each size (goal <= 150 MB, flat from 10k to
+//    100k items). The mock runs in this process; each walk runs in a fresh child process, so its peak working set
+//    is the walk's own (runtime included: see the "idle" line).
+// 2. A full certification of opencx-chat-sessions by the installed engine (the CLI, a child process) against the
+//    mock scaled to 100,000 sessions, with the documented rate limit of 100 requests per minute: the request
+//    count (goal <= 150), the verdicts (goal: no fail) and the wall time.
+if (args.Length > 0 && args[0] == "--phase")
+{
+    return await Child.RunAsync(args[1..]);
+}
+
+var sizes = Option("--sizes", "10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+var layout = RepositoryLayout.Discover();
+const string Api = "opencx-chat-sessions";
+Console.WriteLine($"walk: {Api}, sizes {string.Join(", ", sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}; every walk in a fresh process; {Environment.ProcessorCount} cores");
+Console.WriteLine();
+Console.WriteLine($"{"phase",-28} {"items",9} {"pages",7} {"ms",8} {"peak WS MiB",12}");
+var idle = Child.Start("idle", "http://127.0.0.1:1/", []);
+Console.WriteLine(idle.Line());
+var byWalk = new Dictionary<int, (Measurement Bare, Measurement Suite)>();
+foreach (var n in sizes)
+{
+    await using var mock = await MockHost.StartAsync(new MockOptions { Layout = layout, Scale = n, Required = [Api] });
+    var target = mock.Target().Apis[Api];
+    var credentials = target.Credentials.Select(kv => $"{kv.Key}={kv.Value}").ToArray();
+    var bare = Child.Start("bare", target.BaseUrl.ToString(), credentials);
+    var suite = Child.Start("suite", target.BaseUrl.ToString(), credentials);
+    Console.WriteLine(bare.Line());
+    if (args.Contains("--layer"))
+    {
+        Console.WriteLine(Child.Start("layer", target.BaseUrl.ToString(), credentials).Line());
+    }
+
+    Console.WriteLine(suite.Line());
+    if (bare.Items != n || suite.Items != n)
+    {
+        throw new InvalidOperationException($"a walk of {n} items saw {bare.Items} (bare) and {suite.Items} (suite)");
+    }
+
+    byWalk[n] = (bare, suite);
+}
+
+Console.WriteLine();
+foreach (var (n, (bare, suite)) in byWalk)
+{
+    Console.WriteLine($"{n,9:N0} items: ratio time (suite walk / bare HttpClient loop): {suite.Milliseconds / bare.Milliseconds:0.00}x (goal <= 1.5x); suite walk peak {suite.PeakWorkingSet / 1048576.0:0.0} MiB (goal <= 150 MB), bare {bare.PeakWorkingSet / 1048576.0:0.0} MiB");
+}
+
+if (byWalk.Count > 1)
+{
+    var (small, large) = (byWalk[sizes.Min()].Suite, byWalk[sizes.Max()].Suite);
+    Console.WriteLine($"ratio peak working set of the suite walk ({sizes.Max():N0} / {sizes.Min():N0} items): {large.PeakWorkingSet / (double)small.PeakWorkingSet:0.00}x (flat = about 1)");
+}
+
+if (!args.Contains("--no-certify"))
+{
+    Console.WriteLine();
+    Certify.Run(layout, 100_000);
+}
+
+return 0;
+
+string Option(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+/// <summary>What a child process measured.</summary>
+internal sealed record Measurement(string Name, long Items, int Pages, double Milliseconds, long PeakWorkingSet)
+{
+    public string Line() =>
+        $"{Name,-28} {Items,9:N0} {Pages,7:N0} {Milliseconds,8:0} {PeakWorkingSet / 1048576.0,12:0.0}";
+}
+
+/// <summary>The walks, each run in a process of its own.</summary>
+internal static class Child
+{
+    private const string Api = "opencx-chat-sessions";
+
+    public static Measurement Start(string phase, string baseUrl, string[] credentials)
+    {
+        var self = Environment.ProcessPath!;
+        var info = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            info.ArgumentList.Add(typeof(Child).Assembly.Location);
+        }
+
+        foreach (var a in new[] { "--phase", phase, baseUrl }.Concat(credentials))
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var f = (output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "").Split('\t');
+        if (process.ExitCode != 0 || f.Length != 5)
+        {
+            throw new InvalidOperationException($"phase {phase} failed ({process.ExitCode}): {output} {errors.Result}");
+        }
+
+        return new Measurement(f[0], long.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture),
+            double.Parse(f[3], CultureInfo.InvariantCulture), long.Parse(f[4], CultureInfo.InvariantCulture));
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var (phase, baseUrl) = (args[0], new Uri(args[1]));
+        var credentials = args[2..].Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        var clock = Stopwatch.StartNew();
+        var (items, pages, name) = phase switch
+        {
+            "idle" => (0L, 0, "idle (runtime only)"),
+            "bare" => await BareAsync(baseUrl, credentials),
+            "suite" => await SuiteAsync(baseUrl, credentials),
+            "layer" => await LayerAsync(baseUrl, credentials),
+            _ => throw new ArgumentException($"unknown phase {phase}"),
+        };
+        var ms = clock.Elapsed.TotalMilliseconds;
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+        Console.WriteLine(string.Join('\t', name, items.ToString(CultureInfo.InvariantCulture), pages.ToString(CultureInfo.InvariantCulture),
+            ms.ToString("0.0", CultureInfo.InvariantCulture), self.PeakWorkingSet64.ToString(CultureInfo.InvariantCulture)));
+        return 0;
+    }
+
+    /// <summary>The suite's HTTP layer as a run has it: every credential redacted, every exchange logged.</summary>
+    private static ConformanceHttpClient Http(Dictionary<string, string> credentials)
+    {
+        var redactor = new Redactor();
+        foreach (var value in credentials.Values)
+        {
+            redactor.AddSecret(value);
+        }
+
+        return new ConformanceHttpClient(new HttpSettings(), redactor, new RequestLog());
+    }
+
+    /// <summary>The suite's walk: the HTTP layer (log, redaction, caps), schema validation of each page, compact items.</summary>
+    private static async Task<(long, int, string)> SuiteAsync(Uri baseUrl, Dictionary<string, string> credentials)
+    {
+        var layout = RepositoryLayout.Discover();
+        var loaded = new ContractLoader(layout).Load(Api);
+        // The walk of the whole list is the point here: the contract's page and time bounds are lifted.
+        var contract = loaded with
+        {
+            Endpoints = [.. loaded.Endpoints.Select(e => e.Pagination is CursorPagination c ? e with { Pagination = c with { MaxPages = 1_000_000, MaxSeconds = 3600 } } : e)],
+        };
+        using var http = Http(credentials);
+        using var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = baseUrl, Credentials = credentials }, http);
+        var walk = await ListWalk.RunAsync(contract, http, context.Requests, context.Values, "all-sessions", context.Values.Query("all-sessions"), WalkMode.Cursor,
+            new WalkLimits(new RequestBudget(int.MaxValue, "unbounded, for the benchmark")), null, CancellationToken.None);
+        if (!walk.Complete)
+        {
+            throw new InvalidOperationException($"the walk did not complete: {walk.EndingDetail}");
+        }
+
+        return (walk.ItemCount, walk.Pages.Count, "suite walk (ListWalk)");
+    }
+
+    /// <summary>The suite's HTTP layer alone: each page through it, the next cursor read, nothing else kept.</summary>
+    private static async Task<(long, int, string)> LayerAsync(Uri baseUrl, Dictionary<string, string> credentials)
+    {
+        var layout = RepositoryLayout.Discover();
+        var contract = new ContractLoader(layout).Load(Api);
+        using var http = Http(credentials);
+        using var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = baseUrl, Credentials = credentials }, http);
+        var endpoint = contract.Endpoint("list-sessions");
+        string? cursor = null;
+        long items = 0;
+        var pages = 0;
+        do
+        {
+            var query = context.Values.Query("all-sessions");
+            if (cursor is not null)
+            {
+                query["cursor"] = cursor;
+            }
+
+            var exchange = await http.SendAsync(context.Requests.Call(endpoint, query, context.Values.Path("all-sessions"), "page"), CancellationToken.None);
+            using var json = JsonDocument.Parse(exchange.Body);
+            items += json.RootElement.GetProperty("items").GetArrayLength();
+            cursor = json.RootElement.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+            exchange.Body = null;
+            pages++;
+        }
+        while (cursor is not null);
+        return (items, pages, "suite HTTP layer only");
+    }
+
+    /// <summary>A bare HttpClient loop: GET each page, parse it, count its items, follow next.</summary>
+    private static async Task<(long, int, string)> BareAsync(Uri baseUrl, Dictionary<string, string> credentials)
+    {
+        using var client = new HttpClient();
+        foreach (var (name, value) in credentials)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation(name, name == "Authorization" ? $"Bearer {value}" : value);
+        }
+
+        var list = new Uri(baseUrl.ToString().TrimEnd('/') + "/chat/sessions");
+        string? cursor = null;
+        long items = 0;
+        var pages = 0;
+        do
+        {
+            var url = cursor is null ? list : new Uri(list + "?cursor=" + Uri.EscapeDataString(cursor));
+            using var response = await client.GetAsync(url);
+            response.EnsureSuccessStatusCode();
+            await using var body = await response.Content.ReadAsStreamAsync();
+            using var json = await JsonDocument.ParseAsync(body);
+            items += json.RootElement.GetProperty("items").GetArrayLength();
+            cursor = json.RootElement.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+            pages++;
+        }
+        while (cursor is not null);
+        return (items, pages, "bare HttpClient loop");
+    }
+}
+
+/// <summary>The whole certification of a scaled tenant by the tool itself, at the documented rate limit.</summary>
+internal static class Certify
+{
+    public static void Run(RepositoryLayout layout, int sessions)
+    {
+        var work = Directory.CreateTempSubdirectory("conformance-walkbench-");
+        try
+        {
+            var profile = Path.Combine(work.FullName, "embedded-rate-limited.json");
+            File.WriteAllText(profile, $$"""
+                {
+                  "$schema": "{{Path.Combine(layout.Root, "schemas", "_format", "target.schema.json").Replace("\\", "/", StringComparison.Ordinal)}}",
+                  "name": "embedded-rate-limited",
+                  "description": "The embedded mock at the documented rate limit of OpenCX, with no request budget of its own: the default, one minute of that limit.",
+                  "embedded": true,
+                  "rateLimit": { "requestsPerMinute": 100 },
+                  "timeouts": { "requestSeconds": 30, "runSeconds": 1200 }
+                }
+                """);
+            using (var build = Process.Start(new ProcessStartInfo("dotnet", ["build", "-c", "Release", "-v", "quiet", "-nologo", Path.Combine(layout.Root, "src", "ConformanceSuite.Cli")]) { RedirectStandardOutput = true })!)
+            {
+                build.StandardOutput.ReadToEnd();
+                build.WaitForExit();
+            }
+
+            var cli = Path.Combine(layout.Root, "src", "ConformanceSuite.Cli", "bin", "Release", "net10.0", "conformance.dll");
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = layout.Root };
+            foreach (var a in new[] { cli, "--target", profile, "--api", "opencx-chat-sessions", "--filter", "OPENCX", "--scale", sessions.ToString(CultureInfo.InvariantCulture), "--report-dir", Path.Combine(work.FullName, "out") })
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            var clock = Stopwatch.StartNew();
+            using var process = Process.Start(info)!;
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            var verdict = output.Split('\n').LastOrDefault(l => l.Contains("requests; target", StringComparison.Ordinal)) ?? output;
+            var requests = File.ReadLines(Path.Combine(work.FullName, "out", "requests.jsonl")).Count();
+            Console.WriteLine($"certification of opencx-chat-sessions, {sessions:N0} sessions, 100 requests/minute: exit {process.ExitCode}, {clock.Elapsed.TotalSeconds:0} s");
+            Console.WriteLine($"  {verdict.Trim()}");
+            Console.WriteLine($"  requests: {requests} (goal <= 150)");
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+}

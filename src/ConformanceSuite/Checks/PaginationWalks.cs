@@ -1,0 +1,47 @@
+namespace ConformanceSuite.Checks;
+
+/// <summary>
+/// The walks a pagination check judges for a scenario: the bounded prefix of the list, and the walk the
+/// whole-list checks use (the whole list, or its window) when that is another walk.
+/// </summary>
+public static class PaginationWalks
+{
+    public static async Task<IReadOnlyList<ListWalk>> OfAsync(CheckRun run, string scenarioId, WalkMode mode, CancellationToken ct)
+    {
+        var prefix = await run.Context.Probes.PrefixAsync(scenarioId, mode, ct);
+        if (prefix.Broken)
+        {
+            return [prefix];
+        }
+
+        var whole = await run.Context.Probes.WalkAsync(scenarioId, null, ct, mode);
+        run.Note(whole.Window is { } window
+            ? $"judged on a prefix of {prefix.Pages.Count} pages and on the {window.Describe()}"
+            : ReferenceEquals(prefix, whole) && prefix.Complete ? $"judged on the whole list; request budget {run.Context.Probes.Budget.Source}"
+            : $"judged on a prefix of {prefix.Pages.Count} pages; request budget {run.Context.Probes.Budget.Source}");
+
+        return ReferenceEquals(prefix, whole) ? [prefix] : [prefix, whole];
+    }
+
+    /// <summary>Which walk a finding is about.</summary>
+    public static string Subject(ListWalk walk) => walk.Window is not null
+        ? $"{ListWalk.Describe(walk.Mode)} walk of the window"
+        : walk.Ending == WalkEnding.Bounded ? $"{ListWalk.Describe(walk.Mode)} walk of a prefix" : $"{ListWalk.Describe(walk.Mode)} walk";
+
+    /// <summary>The profile setting that would let a walk stopped by the suite go further.</summary>
+    public static string Setting(CheckRun run, ListWalk walk) => walk.Ending switch
+    {
+        WalkEnding.OverBudget or WalkEnding.Bounded => run.Context.Probes.Budget.Setting,
+        _ => $"apis.{run.Contract.Id}.overrides.contract (the endpoint's pagination.maxPages and maxSeconds)",
+    };
+
+    /// <summary>When no walk reached the list's end, the rules about the end were not checked: the case is checked in part.</summary>
+    public static void RequireAnEnd(CheckRun run, IReadOnlyList<ListWalk> walks)
+    {
+        if (!walks.Any(w => w.Complete || w.Broken))
+        {
+            run.CheckedInPart($"no walk reached the end of the list ({string.Join("; ", walks.Select(w => w.EndingDetail))}), so how it ends was not checked",
+                Setting(run, walks[^1]));
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using System.IO.Hashing;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Contracts;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>
+/// What a walk keeps of one listed item: its id, the page it came on, the text of the few fields the checks
+/// read (the projection), and a hash of each top-level field, so a later fetch of the item can be compared
+/// field by field without keeping the item itself.
+/// </summary>
+public sealed class WalkItem
+{
+    private readonly WalkProjection projection;
+    private readonly string?[] texts;
+    private readonly (string Name, ulong Hash)[] fields;
+
+    internal WalkItem(WalkProjection projection, string id, int page, string?[] texts, (string Name, ulong Hash)[] fields)
+    {
+        this.projection = projection;
+        Id = id;
+        Page = page;
+        this.texts = texts;
+        this.fields = fields;
+    }
+
+    public string Id { get; }
+
+    /// <summary>The number of the page the item came on.</summary>
+    public int Page { get; }
+
+    /// <summary>The text at <paramref name="pointer"/> (as <see cref="JsonPointer.Text"/> gives it); the pointer must be one the walk kept.</summary>
+    public string? Text(string pointer) =>
+        projection.IndexOf(pointer) is var i and >= 0 ? texts[i]
+            : throw new InvalidOperationException($"the walk keeps no value at {pointer}: add it to the walk's projection");
+
+    /// <summary>The text at <paramref name="pointer"/> when the walk kept it; false when it did not.</summary>
+    public bool TryText(string pointer, out string? text)
+    {
+        var i = projection.IndexOf(pointer);
+        text = i >= 0 ? texts[i] : null;
+        return i >= 0;
+    }
+
+    /// <summary>True when the item has a non-null value at <paramref name="pointer"/>.</summary>
+    public bool Present(string pointer) => Text(pointer) is not null;
+
+    /// <summary>The item's top-level fields, each with the hash of its value.</summary>
+    public IReadOnlyList<(string Name, ulong Hash)> Fields => fields;
+
+    /// <summary>The hash of a JSON value as <see cref="Fields"/> holds it: object members in name order, so member order does not count.</summary>
+    public static ulong HashOf(JsonNode? value) => (hasher ??= new CanonicalHasher()).Hash(value);
+
+    /// <summary>One buffer and writer per thread, reused for every value hashed on it.</summary>
+    [ThreadStatic]
+    private static CanonicalHasher? hasher;
+
+    private sealed class CanonicalHasher
+    {
+        private readonly System.Buffers.ArrayBufferWriter<byte> buffer = new(1024);
+        private readonly Utf8JsonWriter writer;
+
+        public CanonicalHasher() => writer = new Utf8JsonWriter(buffer);
+
+        public ulong Hash(JsonNode? value)
+        {
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            WriteCanonical(writer, value);
+            writer.Flush();
+            return XxHash3.HashToUInt64(buffer.WrittenSpan);
+        }
+    }
+
+    private static void WriteCanonical(Utf8JsonWriter writer, JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                writer.WriteStartObject();
+                foreach (var (name, value) in obj.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(name);
+                    WriteCanonical(writer, value);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonArray array:
+                writer.WriteStartArray();
+                foreach (var value in array)
+                {
+                    WriteCanonical(writer, value);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case null:
+                writer.WriteNullValue();
+                break;
+            default:
+                node.WriteTo(writer);
+                break;
+        }
+    }
+}
+
+/// <summary>
+/// The item fields a walk keeps, by JSON pointer: the id, every field a filter, a sort or a date range of the
+/// endpoint reads, and the item schema's enums. Everything else of an item is kept only as a hash per top-level
+/// field.
+/// </summary>
+public sealed class WalkProjection
+{
+    private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> names = new(StringComparer.Ordinal);
+
+    public WalkProjection(IEnumerable<string> pointers)
+    {
+        foreach (var pointer in pointers.Distinct(StringComparer.Ordinal))
+        {
+            index[pointer] = index.Count;
+        }
+    }
+
+    public IReadOnlyCollection<string> Pointers => index.Keys;
+
+    internal int IndexOf(string pointer) => index.TryGetValue(pointer, out var i) ? i : -1;
+
+    /// <summary>The projection of an endpoint's list: what the checks of that list read from its items.</summary>
+    public static WalkProjection For(ApiContract contract, EndpointSpec endpoint)
+    {
+        var pointers = new List<string> { endpoint.Pagination!.IdPointer };
+        foreach (var p in endpoint.Parameters)
+        {
+            switch (p.Filter)
+            {
+                case FieldFilter f:
+                    pointers.Add(f.Field);
+                    break;
+                case ContainsFilter c:
+                    pointers.AddRange(c.Fields);
+                    break;
+                case DateRangeFilter r:
+                    pointers.AddRange(r.RangeFields.Values);
+                    break;
+            }
+
+            if (p.Filter?.Sample is { } sample)
+            {
+                pointers.Add(sample);
+            }
+
+            if (p.Sort is { } sort)
+            {
+                pointers.AddRange(sort.Fields.Values);
+            }
+        }
+
+        if (endpoint.Success.ItemSchema is { } itemSchema && contract.BodySchemas.TryGetValue(itemSchema, out var schema))
+        {
+            pointers.AddRange(SchemaEnums.Find(schema).Select(e => e.Pointer));
+        }
+
+        return new WalkProjection(pointers);
+    }
+
+    /// <summary>Keeps what the checks need of one item.</summary>
+    public WalkItem Keep(JsonObject item, string id, int page)
+    {
+        var texts = new string?[index.Count];
+        foreach (var (pointer, i) in index)
+        {
+            texts[i] = JsonPointer.Text(item, pointer);
+        }
+
+        var fields = new (string, ulong)[item.Count];
+        var n = 0;
+        foreach (var (name, value) in item)
+        {
+            fields[n++] = (Intern(name), WalkItem.HashOf(value));
+        }
+
+        return new WalkItem(this, id, page, texts, fields);
+    }
+
+    /// <summary>One string per field name for all the items of a run, not one per item.</summary>
+    private string Intern(string name)
+    {
+        lock (names)
+        {
+            if (!names.TryGetValue(name, out var kept))
+            {
+                names[name] = kept = name;
+            }
+
+            return kept;
+        }
+    }
+}

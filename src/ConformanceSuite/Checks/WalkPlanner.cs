@@ -1,0 +1,180 @@
+using System.Globalization;
+using ConformanceSuite.Contracts;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>
+/// How a scenario's list is certified: a bounded prefix of it (pagination invariants hold there too), and,
+/// when the whole list does not fit the request budget, the window the whole-list checks are confined to.
+/// </summary>
+/// <param name="Prefix">The first pages of the list, up to the prefix bound (the whole list when it is short).</param>
+/// <param name="Window">The window, when one was needed and found.</param>
+/// <param name="Unwalkable">Why the whole-list checks cannot be done within the budget; null when they can.</param>
+public sealed record WalkPlan(ListWalk Prefix, WalkWindow? Window, string? Unwalkable)
+{
+    public string Describe(RequestBudget budget) =>
+        (Window is { } w ? $"the {w.Describe()}"
+            : Prefix.Complete ? $"the whole list ({Prefix.ItemCount.ToString(CultureInfo.InvariantCulture)} items in {Prefix.Pages.Count} pages)"
+            : $"a prefix of {Prefix.Pages.Count} pages only: {Unwalkable}")
+        + $"; request budget {budget.Source}";
+}
+
+/// <summary>
+/// Chooses a scenario's window: walks a bounded prefix; when the list ends there and the whole-list checks fit
+/// the budget, no window; otherwise a window on a date field the list filters by both ways (after and before),
+/// sized from the dates the prefix saw so the checks' estimated requests fit the scenario's share of the
+/// budget, and narrowed until a walk of it ends within its page bound.
+/// </summary>
+internal static class WalkPlanner
+{
+    private const int Attempts = 6;
+
+    /// <summary>The pages of a prefix: a twentieth of the budget, at least 2, at most the contract's page bound.</summary>
+    public static int PrefixPages(RequestBudget budget, PaginationSpec spec) =>
+        budget.Limit == int.MaxValue ? spec.MaxPages : Math.Clamp(budget.Limit / 20, 2, spec.MaxPages);
+
+    public static async Task<WalkPlan> PlanAsync(Probes probes, string scenarioId, CancellationToken ct)
+    {
+        var contract = probes.Contract;
+        var endpoint = contract.Endpoint(contract.Scenario(scenarioId).Endpoint);
+        var spec = endpoint.Pagination!;
+        var budget = probes.Budget;
+        var mode = probes.DefaultMode(scenarioId);
+        var startSpent = budget.Spent;
+        var prefix = await probes.PrefixAsync(scenarioId, mode, ct);
+        if (prefix.Broken)
+        {
+            return new WalkPlan(prefix, null, null); // the checks judge the broken walk itself
+        }
+
+        var pageSize = Math.Max(1, prefix.Pages.Count == 0 ? 1 : prefix.Pages.Max(p => p.Count));
+        var cost = Cost.Of(contract, endpoint, probes.FetchesItems(scenarioId), pageSize);
+        var share = Math.Min(probes.ShareOf(scenarioId), budget.Remaining + (budget.Spent - startSpent));
+        if (prefix.Complete && cost.For(prefix.ItemCount) <= share)
+        {
+            return new WalkPlan(prefix, null, null);
+        }
+
+        var why = prefix.Complete
+            ? $"the whole list ({prefix.ItemCount.ToString(CultureInfo.InvariantCulture)} items) would need some {cost.For(prefix.ItemCount).ToString(CultureInfo.InvariantCulture)} requests, more than this list's share of the budget ({share.ToString(CultureInfo.InvariantCulture)})"
+            : $"the list goes on past a prefix of {prefix.Pages.Count} pages ({prefix.ItemCount.ToString(CultureInfo.InvariantCulture)} items)";
+        if (Pair(endpoint, contract.Scenario(scenarioId)) is not { } pair)
+        {
+            return new WalkPlan(prefix, null, prefix.Complete ? null : $"{why}, and the endpoint has no pair of after/before date filters on one field to confine the checks to a window");
+        }
+
+        var dates = prefix.Items.Select(i => IsoDates.Parse(i.Text(pair.Field))).OfType<DateTimeOffset>().ToList();
+        if (dates.Count == 0)
+        {
+            return new WalkPlan(prefix, null, $"{why}, and no item of the prefix has a date at {pair.Field} to place a window");
+        }
+
+        var newest = dates.Max();
+        var span = Math.Max(60, (newest - dates.Min()).TotalSeconds);
+        var density = dates.Count / span;
+        var seconds = 0.0;
+        for (var attempt = 1; attempt <= Attempts; attempt++)
+        {
+            var target = cost.ItemsWithin(share - (budget.Spent - startSpent));
+            if (target < 2)
+            {
+                return new WalkPlan(prefix, null, $"{why}, and the budget left ({budget.Remaining.ToString(CultureInfo.InvariantCulture)} requests) cannot cover a window of even two items");
+            }
+
+            seconds = seconds == 0 ? target * 0.6 / density : seconds;
+            var before = newest.AddSeconds(1);
+            var after = before.AddSeconds(-Math.Max(1, Math.Round(seconds)));
+            var window = new WalkWindow(pair.Field, pair.After, pair.Before, Iso(after), Iso(before))
+            {
+                Reason = $"{why}; sized for about {target.ToString(CultureInfo.InvariantCulture)} items to fit the request budget (attempt {attempt.ToString(CultureInfo.InvariantCulture)} of {Attempts.ToString(CultureInfo.InvariantCulture)}); request budget {budget.Source}",
+            };
+            var bound = (int)Math.Ceiling(target / (double)pageSize) + 1;
+            var walk = await probes.WalkWithinAsync(scenarioId, window.Query, mode, new WalkLimits(budget, bound), window, ct);
+            if (walk.Broken)
+            {
+                return new WalkPlan(prefix, window, null); // the checks judge it
+            }
+
+            if (walk.Complete)
+            {
+                if (walk.ItemCount == 0 && attempt < Attempts)
+                {
+                    seconds *= 8; // nothing there: widen
+                    continue;
+                }
+
+                if (walk.Items.FirstOrDefault(i => !window.Holds(IsoDates.Parse(i.Text(pair.Field)))) is { } outside)
+                {
+                    return new WalkPlan(prefix, null,
+                        $"{why}, and the window's own filters let through an item outside it ('{outside.Id}', {pair.Field} = {outside.Text(pair.Field) ?? "absent"}, on page {outside.Page} of {window.AfterParameter}={window.After}&{window.BeforeParameter}={window.Before}), so the list cannot be confined to a window");
+                }
+
+                return new WalkPlan(prefix, window, null);
+            }
+
+            if (walk.Ending != WalkEnding.Bounded)
+            {
+                return new WalkPlan(prefix, null, $"{why}, and no window fitted: {walk.EndingDetail}");
+            }
+
+            seconds *= Math.Clamp(0.5 * target / Math.Max(1, walk.ItemCount), 0.05, 0.5);
+        }
+
+        return new WalkPlan(prefix, null, $"{why}, and no window small enough was found in {Attempts} attempts");
+    }
+
+    private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private sealed record WindowPair(string Field, string After, string Before);
+
+    /// <summary>An after and a before filter on the same date field, neither fixed by the scenario.</summary>
+    private static WindowPair? Pair(EndpointSpec endpoint, Scenario scenario)
+    {
+        var fixedNames = scenario.Query.Keys.ToHashSet(StringComparer.Ordinal);
+        var afters = endpoint.Parameters.Where(p => p.Filter is AfterFilter && !fixedNames.Contains(p.Name)).ToList();
+        foreach (var a in afters)
+        {
+            var field = ((AfterFilter)a.Filter!).Field;
+            if (endpoint.Parameters.FirstOrDefault(p => p.Filter is BeforeFilter b && b.Field == field && !fixedNames.Contains(p.Name)) is { } b)
+            {
+                return new WindowPair(field, a.Name, b.Name);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The requests the whole-list checks of an endpoint are estimated to need for a list of n items: the walk of
+    /// it and one walk per filter and sort (each a share of the pages, plus a page for each value tried), and one
+    /// fetch per item where there is a get by id.
+    /// </summary>
+    private sealed record Cost(double PerItem, int Overhead)
+    {
+        public static Cost Of(ApiContract contract, EndpointSpec endpoint, bool withGet, int pageSize)
+        {
+            var walks = 1;
+            var values = 3;
+            foreach (var p in endpoint.Parameters)
+            {
+                if (p.Filter is not null)
+                {
+                    walks++;
+                    values += p.Filter is DateRangeFilter r ? r.RangeFields.Count : p.Enum.Count > 0 ? p.Enum.Count + 1 : 1;
+                }
+
+                if (p.Sort is not null)
+                {
+                    walks += p.Examples.Count;
+                    values += p.Examples.Count;
+                }
+            }
+
+            return new Cost((withGet ? 1 : 0) + walks / (double)pageSize, values);
+        }
+
+        public int For(long items) => (int)Math.Ceiling(items * PerItem) + Overhead;
+
+        public int ItemsWithin(int requests) => (int)Math.Floor((requests - Overhead) / PerItem);
+    }
+}
