@@ -264,7 +264,7 @@ internal static class Certify
 
             var cli = Path.Combine(layout.Root, "src", "ConformanceSuite.Cli", "bin", "Release", "net10.0", "conformance.dll");
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = layout.Root };
-            foreach (var a in new[] { cli, "--target", profile, "--api", "opencx-chat-sessions", "--filter", "OPENCX", "--scale", sessions.ToString(CultureInfo.InvariantCulture), "--report-dir", Path.Combine(work.FullName, "out") })
+            foreach (var a in new[] { cli, "--target", profile, "--api", "opencx-chat-sessions", "--scale", sessions.ToString(CultureInfo.InvariantCulture), "--report-dir", Path.Combine(work.FullName, "out") })
             {
                 info.ArgumentList.Add(a);
             }

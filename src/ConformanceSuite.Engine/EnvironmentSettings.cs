@@ -8,7 +8,7 @@ namespace ConformanceSuite.Engine;
 /// <c>CONFORMANCE_FILTER</c>, <c>CONFORMANCE_REPORT_DIR</c> (default <c>artifacts/latest</c>),
 /// <c>CONFORMANCE_FAIL_ON</c>, <c>CONFORMANCE_FAULTS</c>, <c>CONFORMANCE_INSECURE_TLS</c>,
 /// <c>CONFORMANCE_CONTRACTS</c>, <c>CONFORMANCE_REQUEST_TIMEOUT</c> and <c>CONFORMANCE_RUN_TIMEOUT</c>
-/// (seconds), and for an ad-hoc target <c>CONFORMANCE_BASE_URL</c> with <c>CONFORMANCE_CREDENTIAL_&lt;name&gt;</c>
+/// (seconds), <c>CONFORMANCE_SCALE</c> (the embedded mock's list APIs scaled to that many items), and for an ad-hoc target <c>CONFORMANCE_BASE_URL</c> with <c>CONFORMANCE_CREDENTIAL_&lt;name&gt;</c>
 /// and <c>CONFORMANCE_DATA_&lt;slot&gt;</c>. Profiles reference other variables by name. The engine itself
 /// reads no variable: a front end that wants these passes its environment here.
 /// </summary>
@@ -41,6 +41,9 @@ public static class EnvironmentSettings
             InsecureTls = env("CONFORMANCE_INSECURE_TLS") == "true",
             RequestTimeout = Seconds(variables, "CONFORMANCE_REQUEST_TIMEOUT"),
             RunTimeout = Seconds(variables, "CONFORMANCE_RUN_TIMEOUT"),
+            Scale = env("CONFORMANCE_SCALE") is not { Length: > 0 } scale ? null
+                : int.TryParse(scale, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+                : throw new ConfigurationException($"CONFORMANCE_SCALE='{scale}': expected a whole number of items above 0"),
             Variables = name => variables.GetValueOrDefault(name),
         };
     }

@@ -86,6 +86,7 @@ public sealed class OffsetListMockApi : IMockApi
             ["limit-unbounded"] = "the page size is not bounded: out-of-range values are used as they are",
             ["limit-default-20"] = "without a page size, 20 records come back instead of the documented default",
             ["limit-exceeded"] = "a page holds one record more than asked for",
+            ["limit-capped-at-default"] = "a page size above the default is served as the default: fewer records than asked while more exist",
             ["page-zero-based"] = "page numbers count from 0, not from the page base",
             ["page-wins-over-offset"] = "with both offset and page, page decides",
             ["total-off-by-one"] = "total reports one record more than there are",
@@ -169,6 +170,11 @@ public sealed class OffsetListMockApi : IMockApi
         if (P(paging.LimitParameter) is { Maximum: { } max } && limit > max && !faults.Contains("limit-unbounded"))
         {
             limit = (int)max;
+        }
+
+        if (faults.Contains("limit-capped-at-default") && Int(P(paging.LimitParameter).Default) is { } fallback && limit > fallback)
+        {
+            limit = fallback;
         }
 
         var pageBase = faults.Contains("page-zero-based") ? 0 : paging.PageBase;

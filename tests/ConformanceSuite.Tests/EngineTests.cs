@@ -208,6 +208,7 @@ public sealed class EngineTests
             ["CONFORMANCE_REQUEST_TIMEOUT"] = "2.5",
             ["CONFORMANCE_RUN_TIMEOUT"] = "60",
             ["CONFORMANCE_INSECURE_TLS"] = "true",
+            ["CONFORMANCE_SCALE"] = "5000",
             ["WAVY_TOKEN"] = "from-the-environment",
         });
 
@@ -220,12 +221,16 @@ public sealed class EngineTests
         given.RequestTimeout.Should().Be(TimeSpan.FromSeconds(2.5));
         given.RunTimeout.Should().Be(TimeSpan.FromMinutes(1));
         given.InsecureTls.Should().BeTrue();
+        given.Scale.Should().Be(5000);
+        defaults.Scale.Should().BeNull();
         given.Variables("WAVY_TOKEN").Should().Be("from-the-environment");
     }
 
     [TestCase("CONFORMANCE_FAIL_ON", "sometimes", "expected 'fail', 'deviation' or 'new'")]
     [TestCase("CONFORMANCE_RUN_TIMEOUT", "soon", "expected a number of seconds")]
     [TestCase("CONFORMANCE_REQUEST_TIMEOUT", "-1", "expected a number of seconds")]
+    [TestCase("CONFORMANCE_SCALE", "lots", "expected a whole number of items above 0")]
+    [TestCase("CONFORMANCE_SCALE", "0", "expected a whole number of items above 0")]
     public void A_bad_variable_is_a_clear_error(string key, string value, string message)
     {
         FluentActions.Invoking(() => EnvironmentSettings.Read(new Dictionary<string, string> { [key] = value }))

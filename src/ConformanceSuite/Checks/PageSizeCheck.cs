@@ -38,7 +38,7 @@ public sealed class PageSizeCheck : ICheck
         var spec = endpoint.Pagination!;
         var p = endpoint.Parameter(run.Binding.Parameter ?? ((OffsetPagination)spec).LimitParameter);
         var all = await run.Require.CompleteWalkAsync(scenario, ct);
-        var total = all.Total ?? all.ItemCount;
+        var total = all.ItemCount; // what the walk counted: the reported total is judged by the pagination check, not trusted here
         var value = run.Element.Value;
         var size = int.Parse(value ?? p.Default ?? throw new ConfigurationException($"{p.Name} has no documented default"), CultureInfo.InvariantCulture);
         var changes = new Dictionary<string, string?> { [p.Name] = value };
@@ -66,7 +66,10 @@ public sealed class PageSizeCheck : ICheck
         }
         else if (count < expected)
         {
-            run.Note($"a page shorter than asked while more records exist ({count} < {expected})");
+            // Fewer than asked while more exist: the limit was not applied (a provider that answers its default page
+            // whatever is asked passes every other case). The rule that a page is full is an assumption.
+            var basis = run.Requirement.Assumptions.Count > 0 ? Basis.Assumed(run.Requirement.Assumptions[^1]) : p.Basis;
+            run.Fail(run.Element.Key, new CountMismatch("records (a full page: fewer only when no more exist)", CountRelation.Exactly, expected, count), basis, run.Keep(exchange));
         }
     }
 }

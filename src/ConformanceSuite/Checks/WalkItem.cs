@@ -56,7 +56,7 @@ public sealed class WalkItem
     [ThreadStatic]
     private static CanonicalHasher? hasher;
 
-    private sealed class CanonicalHasher
+    private sealed class CanonicalHasher : IDisposable
     {
         private readonly System.Buffers.ArrayBufferWriter<byte> buffer = new(1024);
         private readonly Utf8JsonWriter writer;
@@ -71,6 +71,8 @@ public sealed class WalkItem
             writer.Flush();
             return XxHash3.HashToUInt64(buffer.WrittenSpan);
         }
+
+        public void Dispose() => writer.Dispose();
     }
 
     private static void WriteCanonical(Utf8JsonWriter writer, JsonNode? node)
