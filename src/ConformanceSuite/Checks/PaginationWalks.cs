@@ -16,7 +16,7 @@ public static class PaginationWalks
 
         var whole = await run.Context.Probes.WalkAsync(scenarioId, null, ct, mode);
         run.Note(whole.Window is { } window
-            ? $"judged on a prefix of {prefix.Pages.Count} pages and on the {window.Describe()}"
+            ? $"judged on a prefix of {prefix.Pages.Count} pages and on the {window.Describe()}; request budget {run.Context.Probes.Budget.Source}"
             : ReferenceEquals(prefix, whole) && prefix.Complete ? $"judged on the whole list; request budget {run.Context.Probes.Budget.Source}"
             : $"judged on a prefix of {prefix.Pages.Count} pages; request budget {run.Context.Probes.Budget.Source}");
 

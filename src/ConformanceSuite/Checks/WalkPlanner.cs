@@ -75,7 +75,8 @@ internal static class WalkPlanner
         var seconds = 0.0;
         for (var attempt = 1; attempt <= Attempts; attempt++)
         {
-            var target = cost.ItemsWithin(share - (budget.Spent - startSpent));
+            // Never more items than a walk keeps (the contract's pagination.maxItems): the checks need them all.
+            var target = Math.Min(cost.ItemsWithin(share - (budget.Spent - startSpent)), spec.MaxItems);
             if (target < 2)
             {
                 return new WalkPlan(prefix, null, $"{why}, and the budget left ({budget.Remaining.ToString(CultureInfo.InvariantCulture)} requests) cannot cover a window of even two items");
@@ -86,7 +87,7 @@ internal static class WalkPlanner
             var after = before.AddSeconds(-Math.Max(1, Math.Round(seconds)));
             var window = new WalkWindow(pair.Field, pair.After, pair.Before, Iso(after), Iso(before))
             {
-                Reason = $"{why}; sized for about {target.ToString(CultureInfo.InvariantCulture)} items to fit the request budget (attempt {attempt.ToString(CultureInfo.InvariantCulture)} of {Attempts.ToString(CultureInfo.InvariantCulture)}); request budget {budget.Source}",
+                Reason = $"{why}; sized for about {target.ToString(CultureInfo.InvariantCulture)} items to fit the request budget (attempt {attempt.ToString(CultureInfo.InvariantCulture)} of {Attempts.ToString(CultureInfo.InvariantCulture)})",
             };
             var bound = (int)Math.Ceiling(target / (double)pageSize) + 1;
             var walk = await probes.WalkWithinAsync(scenarioId, window.Query, mode, new WalkLimits(budget, bound), window, ct);

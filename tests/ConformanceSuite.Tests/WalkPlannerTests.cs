@@ -1,0 +1,134 @@
+using System.Text.Json.Nodes;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Cli;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// How the suite sizes its window of a large list to the request budget: the window is found at the first try
+/// on a list ordered by date, makes good use of the budget without going past it, and the prefix is a twentieth
+/// of the budget. A budget too small for any window is incomplete with the setting named, never a fail.
+/// </summary>
+[TestFixture]
+[Order(9)]
+public sealed class WalkPlannerTests
+{
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-planner-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    [TestCase(100, 5)]
+    [TestCase(300, 15)]
+    public async Task A_window_is_sized_to_the_budget_and_found_at_the_first_try(int budget, int prefixPages)
+    {
+        var (exit, results, requests) = await RunAsync(budget, scale: 20_000);
+
+        exit.Should().Be(ExitCodes.Conformant);
+        var spent = requests.Count(p => p.StartsWith("page ", StringComparison.Ordinal) || p.StartsWith("get ", StringComparison.Ordinal) || p.EndsWith("again, same cursor", StringComparison.Ordinal));
+        spent.Should().BeLessThanOrEqualTo(budget, "the walks and fetches stay within the budget");
+        spent.Should().BeGreaterThanOrEqualTo(budget / 3, "and the window is not needlessly small: the estimate of what the checks need is close");
+        var plan = Notes(results, "OPENCX-014").Single(n => n.StartsWith("scenario 'all-sessions' certified on", StringComparison.Ordinal));
+        plan.Should().Contain($"the list goes on past a prefix of {prefixPages} pages ({prefixPages * 10} items)")
+            .And.Contain("(attempt 1 of 6)", "the prefix's dates place the window of a list ordered by date at the first try")
+            .And.Contain($"request budget {budget} requests, set by the profile (apis.opencx-chat-sessions.requestBudget)");
+        var fetched = Notes(results, "OPENCX-014").Single(n => n.EndsWith("listed ids fetched one by one", StringComparison.Ordinal));
+        var items = int.Parse(fetched.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var sized = int.Parse(plan.Split("sized for about ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        items.Should().BeInRange(sized / 3, sized, "the window holds about what it was sized for, never more");
+    }
+
+    [Test]
+    public async Task A_budget_too_small_for_any_window_is_incomplete_and_names_the_setting()
+    {
+        var (exit, results, _) = await RunAsync(12, scale: 20_000);
+
+        exit.Should().Be(ExitCodes.Incomplete);
+        results.Requirements.Should().NotContain(r => r.Verdict == Verdict.Fail || r.Verdict == Verdict.Deviation, "running out of budget is never a fail");
+        var filter = results.Requirements.Single(r => r.Id == "OPENCX-008").NotChecked;
+        filter.Should().NotBeEmpty();
+        filter.Should().OnlyContain(c => c.Setting == "apis.opencx-chat-sessions.requestBudget");
+        filter[0].Reason.Should().Contain("cannot cover a window of even two items");
+    }
+
+    [Test]
+    public async Task A_window_whose_own_filter_lets_an_item_through_is_not_used_and_the_report_says_why()
+    {
+        var results = await Harness.RunAsync("opencx-chat-sessions", new Dictionary<string, int>(), "filter-ignored:created_before");
+
+        results.Requirements.Single(r => r.Id == "OPENCX-011").Verdict.Should().Be(Verdict.Fail, "the filter itself is still judged, on the items it returned");
+        var why = results.Requirements.Single(r => r.Id == "OPENCX-014").NotChecked.Should().ContainSingle().Subject;
+        why.Reason.Should().Contain("the window's own filters let through an item outside it").And.Contain("/created_at = ");
+    }
+
+    [Test]
+    public async Task A_short_list_whose_checks_would_cost_more_than_the_budget_is_windowed_too()
+    {
+        // The fixture's 56 sessions end within a prefix of 6 pages, but fetching each and walking each filter would
+        // cost some 122 requests: more than a budget of 120 leaves this list.
+        var results = await Harness.RunAsync("opencx-chat-sessions", new Dictionary<string, int> { ["opencx-chat-sessions"] = 120 });
+
+        results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass, Harness.Verdicts(results));
+        Notes(results, "OPENCX-014").Should().Contain(n => n.Contains("the whole list (56 items) would need some 126 requests, more than this list's share of the budget (114)", StringComparison.Ordinal)
+            && n.Contains("window /created_at strictly between", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task A_long_list_without_date_filters_to_window_by_is_incomplete_never_failed()
+    {
+        var profile = Path.Combine(dir, "csl.json");
+        File.WriteAllText(profile, $$"""
+            {
+              "$schema": "{{Path.Combine(Harness.Layout.Root, "schemas", "_format", "target.schema.json").Replace("\\", "/", StringComparison.Ordinal)}}",
+              "name": "embedded-csl",
+              "description": "The embedded mock with chat-session-list's default budget.",
+              "embedded": true,
+              "timeouts": { "requestSeconds": 30, "runSeconds": 600 }
+            }
+            """);
+        var reports = Path.Combine(dir, "out");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var exit = await CliApp.RunAsync(["--target", profile, "--api", "chat-session-list", "--filter", "CSL-008,CSL-010,CSL-013", "--scale", "20000", "--report-dir", reports],
+            stdout, stderr, CliTests.Context(null));
+
+        exit.Should().Be(ExitCodes.Incomplete, stdout.ToString() + stderr);
+        var results = RunResults.Read(Path.Combine(reports, "results.json"));
+        results.Requirements.Should().NotContain(r => r.Verdict == Verdict.Fail || r.Verdict == Verdict.Deviation, "a list the budget cannot cover is not checked, never failed");
+        var why = results.Requirements.Single(r => r.Id == "CSL-013").NotChecked;
+        why.Should().NotBeEmpty().And.OnlyContain(c => c.Setting == "apis.chat-session-list.requestBudget");
+        why[0].Reason.Should().Contain("the list goes on past a prefix of 15 pages (105 items), and the endpoint has no pair of after/before date filters on one field");
+    }
+
+    private static IEnumerable<string> Notes(RunResults results, string id) =>
+        results.Requirements.Single(r => r.Id == id).Cases.SelectMany(c => c.Notes);
+
+    private async Task<(int Exit, RunResults Results, List<string> Requests)> RunAsync(int budget, int scale)
+    {
+        var profile = Path.Combine(dir, "budget.json");
+        File.WriteAllText(profile, $$"""
+            {
+              "$schema": "{{Path.Combine(Harness.Layout.Root, "schemas", "_format", "target.schema.json").Replace("\\", "/", StringComparison.Ordinal)}}",
+              "name": "embedded-budget",
+              "description": "The embedded mock with a request budget of its own for OpenCX.",
+              "embedded": true,
+              "timeouts": { "requestSeconds": 30, "runSeconds": 600 },
+              "apis": { "opencx-chat-sessions": { "requestBudget": {{budget}} } }
+            }
+            """);
+        var reports = Path.Combine(dir, "out");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(["--target", profile, "--api", "opencx-chat-sessions", "--filter", "OPENCX-004,OPENCX-006,OPENCX-007,OPENCX-008,OPENCX-009,OPENCX-010,OPENCX-011,OPENCX-014",
+            "--scale", scale.ToString(System.Globalization.CultureInfo.InvariantCulture), "--report-dir", reports], stdout, stderr, CliTests.Context(null));
+        var requests = File.ReadLines(Path.Combine(reports, "requests.jsonl")).Select(l => JsonNode.Parse(l)!["purpose"]!.GetValue<string>()).ToList();
+        return (exit, RunResults.Read(Path.Combine(reports, "results.json")), requests);
+    }
+}
