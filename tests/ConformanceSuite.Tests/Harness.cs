@@ -59,6 +59,36 @@ internal static class Harness
         return session.Results();
     }
 
+    /// <summary>Writes a target profile for the embedded mock into <paramref name="dir"/>; <paramref name="apis"/> is its <c>apis</c> object, if any.</summary>
+    public static string EmbeddedProfile(string dir, string name, string? apis = null)
+    {
+        var profile = new System.Text.Json.Nodes.JsonObject
+        {
+            ["$schema"] = Path.Combine(Layout.Root, "schemas", "_format", "target.schema.json").Replace('\\', '/'),
+            ["name"] = name,
+            ["description"] = $"The embedded mock, as the test {name} needs it.",
+            ["embedded"] = true,
+            ["timeouts"] = new System.Text.Json.Nodes.JsonObject { ["requestSeconds"] = 30, ["runSeconds"] = 600 },
+        };
+        if (apis is not null)
+        {
+            profile["apis"] = System.Text.Json.Nodes.JsonNode.Parse(apis);
+        }
+
+        var path = Path.Combine(dir, name + ".json");
+        File.WriteAllText(path, profile.ToJsonString());
+        return path;
+    }
+
+    /// <summary>Runs the CLI in this process with <paramref name="args"/>: its exit code and everything it printed.</summary>
+    public static async Task<(int Exit, string Output)> CliAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await Cli.CliApp.RunAsync(args, stdout, stderr, CliTests.Context(null));
+        return (exit, stdout.ToString() + stderr);
+    }
+
     public static IEnumerable<FaultExpectation> Faults() =>
         Layout.ApiIds()
             .Select(api => (api, file: Path.Combine(Layout.ApiFixtures(api), "faults.json")))

@@ -27,23 +27,12 @@ public sealed class LargeTenantTests
     [Test]
     public async Task A_tenant_of_100k_sessions_is_certified_within_the_default_budget()
     {
-        var profile = Path.Combine(dir, "embedded-default-budget.json");
-        File.WriteAllText(profile, $$"""
-            {
-              "$schema": "{{Path.Combine(Harness.Layout.Root, "schemas", "_format", "target.schema.json").Replace("\\", "/", StringComparison.Ordinal)}}",
-              "name": "embedded-default-budget",
-              "description": "The embedded mock with no request budget of its own: one minute of the documented rate limit.",
-              "embedded": true,
-              "timeouts": { "requestSeconds": 30, "runSeconds": 600 }
-            }
-            """);
+        var profile = Harness.EmbeddedProfile(dir, "embedded-default-budget");
         var reports = Path.Combine(dir, "out");
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
 
-        var exit = await CliApp.RunAsync(["--target", profile, "--api", "opencx-chat-sessions", "--scale", "100000", "--report-dir", reports], stdout, stderr, CliTests.Context(null));
+        var (exit, output) = await Harness.CliAsync("--target", profile, "--api", "opencx-chat-sessions", "--scale", "100000", "--report-dir", reports);
 
-        exit.Should().Be(ExitCodes.Conformant, stdout.ToString() + stderr);
+        exit.Should().Be(ExitCodes.Conformant, output);
         var results = RunResults.Read(Path.Combine(reports, "results.json"));
         results.Outcome.Should().Be(RunOutcome.Conformant);
         results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass);

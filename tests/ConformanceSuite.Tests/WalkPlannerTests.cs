@@ -82,24 +82,12 @@ public sealed class WalkPlannerTests
     [Test]
     public async Task A_long_list_without_date_filters_to_window_by_is_incomplete_never_failed()
     {
-        var profile = Path.Combine(dir, "csl.json");
-        File.WriteAllText(profile, $$"""
-            {
-              "$schema": "{{Path.Combine(Harness.Layout.Root, "schemas", "_format", "target.schema.json").Replace("\\", "/", StringComparison.Ordinal)}}",
-              "name": "embedded-csl",
-              "description": "The embedded mock with chat-session-list's default budget.",
-              "embedded": true,
-              "timeouts": { "requestSeconds": 30, "runSeconds": 600 }
-            }
-            """);
+        var profile = Harness.EmbeddedProfile(dir, "embedded-csl");
         var reports = Path.Combine(dir, "out");
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
 
-        var exit = await CliApp.RunAsync(["--target", profile, "--api", "chat-session-list", "--filter", "CSL-008,CSL-010,CSL-013", "--scale", "20000", "--report-dir", reports],
-            stdout, stderr, CliTests.Context(null));
+        var (exit, output) = await Harness.CliAsync("--target", profile, "--api", "chat-session-list", "--filter", "CSL-008,CSL-010,CSL-013", "--scale", "20000", "--report-dir", reports);
 
-        exit.Should().Be(ExitCodes.Incomplete, stdout.ToString() + stderr);
+        exit.Should().Be(ExitCodes.Incomplete, output);
         var results = RunResults.Read(Path.Combine(reports, "results.json"));
         results.Requirements.Should().NotContain(r => r.Verdict == Verdict.Fail || r.Verdict == Verdict.Deviation, "a list the budget cannot cover is not checked, never failed");
         var why = results.Requirements.Single(r => r.Id == "CSL-013").NotChecked;
@@ -112,22 +100,10 @@ public sealed class WalkPlannerTests
 
     private async Task<(int Exit, RunResults Results, List<string> Requests)> RunAsync(int budget, int scale)
     {
-        var profile = Path.Combine(dir, "budget.json");
-        File.WriteAllText(profile, $$"""
-            {
-              "$schema": "{{Path.Combine(Harness.Layout.Root, "schemas", "_format", "target.schema.json").Replace("\\", "/", StringComparison.Ordinal)}}",
-              "name": "embedded-budget",
-              "description": "The embedded mock with a request budget of its own for OpenCX.",
-              "embedded": true,
-              "timeouts": { "requestSeconds": 30, "runSeconds": 600 },
-              "apis": { "opencx-chat-sessions": { "requestBudget": {{budget}} } }
-            }
-            """);
+        var profile = Harness.EmbeddedProfile(dir, "embedded-budget", $$"""{ "opencx-chat-sessions": { "requestBudget": {{budget}} } }""");
         var reports = Path.Combine(dir, "out");
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(["--target", profile, "--api", "opencx-chat-sessions", "--filter", "OPENCX-004,OPENCX-006,OPENCX-007,OPENCX-008,OPENCX-009,OPENCX-010,OPENCX-011,OPENCX-014",
-            "--scale", scale.ToString(System.Globalization.CultureInfo.InvariantCulture), "--report-dir", reports], stdout, stderr, CliTests.Context(null));
+        var (exit, _) = await Harness.CliAsync("--target", profile, "--api", "opencx-chat-sessions", "--filter", "OPENCX-004,OPENCX-006,OPENCX-007,OPENCX-008,OPENCX-009,OPENCX-010,OPENCX-011,OPENCX-014",
+            "--scale", scale.ToString(System.Globalization.CultureInfo.InvariantCulture), "--report-dir", reports);
         var requests = File.ReadLines(Path.Combine(reports, "requests.jsonl")).Select(l => JsonNode.Parse(l)!["purpose"]!.GetValue<string>()).ToList();
         return (exit, RunResults.Read(Path.Combine(reports, "results.json")), requests);
     }
