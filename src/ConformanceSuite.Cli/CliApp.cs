@@ -71,15 +71,9 @@ public static class CliApp
             await stdout.WriteLineAsync($"conformance: {string.Join(", ", RunResults.ReportFiles)} are in {progress.ReportDirectory}");
             return ExitCodes.Of(results, parse.GetValue(run.AcceptIncomplete));
         }
-        catch (ConfigurationException ex)
+        catch (Exception ex) when (ExitCodes.ForError(ex) is not null)
         {
-            await stderr.WriteLineAsync($"conformance: {ex.Message.ReplaceLineEndings(" ")}");
-            return ExitCodes.UsageOrConfiguration;
-        }
-        catch (TargetUnreachableException ex)
-        {
-            await stderr.WriteLineAsync($"conformance: {ex.Message.ReplaceLineEndings(" ")}");
-            return ExitCodes.Unreachable;
+            return await ExitCodes.ReportAsync(stderr, ex);
         }
     }
 }

@@ -25,10 +25,9 @@ public static class ContractsCommand
                     + (parse.GetValue(write) ? $"; {verified.Files.Count} files recorded in {RepositoryLayout.ManifestFile}" : ""));
                 return ExitCodes.Conformant;
             }
-            catch (ConfigurationException ex)
+            catch (Exception ex) when (ExitCodes.ForError(ex) is not null)
             {
-                await stderr.WriteLineAsync($"conformance: {ex.Message.ReplaceLineEndings(" ")}");
-                return ExitCodes.UsageOrConfiguration;
+                return await ExitCodes.ReportAsync(stderr, ex);
             }
         });
         return command;

@@ -26,4 +26,19 @@ public static class ExitCodes
             Running.RunOutcome.Incomplete => acceptIncomplete ? Conformant : Incomplete,
             _ => NotConformant,
         };
+
+    /// <summary>The exit code of an error a command reports in one line, if it is one: bad input or configuration (2), a target that cannot be reached (3).</summary>
+    public static int? ForError(Exception error) => error switch
+    {
+        ConfigurationException => UsageOrConfiguration,
+        Engine.TargetUnreachableException => Unreachable,
+        _ => null,
+    };
+
+    /// <summary>Writes such an error as one line (never a stack trace) and gives its exit code.</summary>
+    public static async Task<int> ReportAsync(TextWriter stderr, Exception error, string? context = null)
+    {
+        await stderr.WriteLineAsync($"conformance: {context}{error.Message.ReplaceLineEndings(" ")}");
+        return ForError(error) ?? UsageOrConfiguration;
+    }
 }

@@ -84,19 +84,15 @@ public static class OpenApiCommand
 
                 return ExitCodes.Conformant;
             }
-            catch (ConfigurationException ex)
+            catch (Exception ex) when (ExitCodes.ForError(ex) is not null)
             {
-                await stderr.WriteLineAsync($"conformance: {OneLine(ex.Message)}");
-                return ExitCodes.UsageOrConfiguration;
+                return await ExitCodes.ReportAsync(stderr, ex);
             }
             catch (Exception ex) when (file is not null && ex is IOException or UnauthorizedAccessException)
             {
-                await stderr.WriteLineAsync($"conformance: cannot write {file}: {OneLine(ex.Message)}");
-                return ExitCodes.UsageOrConfiguration;
+                return await ExitCodes.ReportAsync(stderr, ex, $"cannot write {file}: ");
             }
         });
         return command;
     }
-
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 }

@@ -40,10 +40,9 @@ public static class VerifyCommand
                 await stdout.WriteAsync(Report(verification));
                 return verification.Verified ? Verified : NotVerified;
             }
-            catch (ConfigurationException ex)
+            catch (Exception ex) when (ExitCodes.ForError(ex) is not null)
             {
-                await stderr.WriteLineAsync($"conformance: {ex.Message.ReplaceLineEndings(" ")}");
-                return ExitCodes.UsageOrConfiguration;
+                return await ExitCodes.ReportAsync(stderr, ex);
             }
         });
         return command;

@@ -51,6 +51,10 @@ public sealed class CheckRun
     public void Fail(string subject, Finding finding, Basis? basis, HttpExchange? exchange = null) =>
         Fail(finding with { Subject = subject }, basis, exchange);
 
+    /// <summary>The basis of a rule the requirement rests on an assumption for: its last assumption, or <paramref name="otherwise"/> when it names none.</summary>
+    public Basis LastAssumptionOr(Basis otherwise) =>
+        Requirement.Assumptions.Count > 0 ? Basis.Assumed(Requirement.Assumptions[^1]) : otherwise;
+
     public void Note(string note) => notes.Add(Context.Http.Redactor.Scrub(note));
 
     /// <summary>Keeps an exchange as evidence for the report, pass or fail.</summary>

@@ -52,7 +52,7 @@ public sealed class GetByIdCheck : ICheck
         var walk = await run.Require.CompleteWalkAsync(scenario, ct);
         var idPointer = walk.Spec.IdPointer;
         var schema = run.Contract.BodySchemas[get.Success.BodySchema];
-        var sameValuesBasis = run.Requirement.Assumptions.Count > 0 ? Basis.Assumed(run.Requirement.Assumptions[^1]) : get.Basis;
+        var sameValuesBasis = run.LastAssumptionOr(get.Basis);
         var problems = 0;
         var checkedIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in walk.Items)

@@ -77,6 +77,10 @@ public sealed class ListWalk
     private readonly List<(string Id, int FirstPage, int Page)> duplicates = [];
     private int emptyRun;
 
+    /// <summary>The page processed before the last one, and the last one (validation and kept items, in page order).</summary>
+    private Task previous = Task.CompletedTask;
+    private Task processing = Task.CompletedTask;
+
     public List<WalkPage> Pages { get; } = [];
 
     /// <summary>The items kept, in walk order, up to the contract's item cap.</summary>
@@ -272,7 +276,7 @@ public sealed class ListWalk
     /// </summary>
     private async Task<WalkPage?> ReadAsync(WalkContext context, HttpExchange exchange, NJsonSchema.JsonSchema schema, int status, int number, string? cursor)
     {
-        var page = Parse(exchange, Spec, null, status, out var items, out var problem);
+        var page = Parse(exchange, Spec, status, out var items, out var problem);
         if (page is null)
         {
             Fail(number, exchange, problem!);
@@ -293,9 +297,6 @@ public sealed class ListWalk
         processing = ProcessAsync(processing, context, schema, text, items, number, violations);
         return page;
     }
-
-    private Task previous = Task.CompletedTask;
-    private Task processing = Task.CompletedTask;
 
     private async Task ProcessAsync(Task before, WalkContext context, NJsonSchema.JsonSchema schema, string text, List<JsonObject> items, int number, List<SchemaViolation> violations)
     {
@@ -347,7 +348,7 @@ public sealed class ListWalk
     }
 
     /// <summary>Reads one page; null (with the problem) when it is not a usable page.</summary>
-    public static WalkPage? Parse(HttpExchange exchange, PaginationSpec spec, NJsonSchema.JsonSchema? schema, int status, out List<JsonObject> items, out Finding? problem)
+    public static WalkPage? Parse(HttpExchange exchange, PaginationSpec spec, int status, out List<JsonObject> items, out Finding? problem)
     {
         items = [];
         problem = null;
@@ -393,8 +394,7 @@ public sealed class ListWalk
         }
 
         long? total = spec is OffsetPagination { TotalPointer: { } tp } && JsonPointer.Read(body, tp) is JsonValue t && t.TryGetValue<long>(out var n) ? n : null;
-        var violations = schema is null ? [] : SchemaValidator.Validate(schema, exchange.BodyText).Take(20).ToList();
-        return new WalkPage(0, null, exchange, ids.Count, ids.FirstOrDefault(), SequenceHash(ids), nextText, nextPresent, violations) { Total = total };
+        return new WalkPage(0, null, exchange, ids.Count, ids.FirstOrDefault(), SequenceHash(ids), nextText, nextPresent, []) { Total = total };
     }
 
     private void End(WalkEnding ending, string detail)

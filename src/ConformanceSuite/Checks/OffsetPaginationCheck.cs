@@ -50,7 +50,7 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
             var where = at >= 0
                 ? $"page {at + 1}: first '{a.Pages[at].FirstId}' of {a.Pages[at].Count} by offset, first '{b.Pages[at].FirstId}' of {b.Pages[at].Count} by page"
                 : $"{a.ItemCount} records by offset, {b.ItemCount} by page";
-            var basis = run.Requirement.Assumptions.Count > 0 ? Basis.Assumed(run.Requirement.Assumptions[^1]) : spec.Basis;
+            var basis = run.LastAssumptionOr(spec.Basis);
             run.Fail(new PaginationProblem(PaginationIssue.WalksDiffer, null, $"a difference at {where}"), basis, run.Keep(b.Pages[Math.Max(0, Math.Min(b.Pages.Count - 1, at))].Exchange));
         }
     }
@@ -103,7 +103,7 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
         var first = (JsonPointer.Read(body, spec.ItemsPointer) as JsonArray)?.OfType<JsonObject>().Select(i => JsonPointer.Text(i, spec.IdPointer)).FirstOrDefault();
         if (first != sequence[1])
         {
-            var basis = run.Requirement.Assumptions.Count > 0 ? Basis.Assumed(run.Requirement.Assumptions[^1]) : spec.Basis;
+            var basis = run.LastAssumptionOr(spec.Basis);
             run.Fail($"{offset}=1 with {page}={spec.PageBase + 1}", new PaginationProblem(PaginationIssue.OffsetPrecedence, null, $"a list starting at '{first ?? "nothing"}', not at '{sequence[1]}'"), basis, run.Keep(exchange));
         }
     }

@@ -68,7 +68,7 @@ public sealed class PageSizeCheck : ICheck
         {
             // Fewer than asked while more exist: the limit was not applied (a provider that answers its default page
             // whatever is asked passes every other case). The rule that a page is full is an assumption.
-            var basis = run.Requirement.Assumptions.Count > 0 ? Basis.Assumed(run.Requirement.Assumptions[^1]) : p.Basis;
+            var basis = run.LastAssumptionOr(p.Basis);
             run.Fail(run.Element.Key, new CountMismatch("records (a full page: fewer only when no more exist)", CountRelation.Exactly, expected, count), basis, run.Keep(exchange));
         }
     }

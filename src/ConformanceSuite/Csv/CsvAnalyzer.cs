@@ -33,7 +33,7 @@ public static class CsvAnalyzer
     public static CsvAnalysis Analyze(Stream body, CsvSpec spec, IReadOnlyDictionary<string, DocFinding>? findings = null, int keepRows = 0, CsvRowSetOptions? rowSet = null)
     {
         var result = new CsvAnalysis(new CsvRowSet(rowSet, spec.Delimiter));
-        var counting = new CountingStream(body);
+        var counting = new CountingStream(body, ownsInner: false);
         var head = new byte[3];
         var got = ReadUpTo(counting, head);
         result.HasBom = got == 3 && head.AsSpan().SequenceEqual(Bom);
@@ -442,20 +442,6 @@ public static class CsvAnalyzer
         }
 
         return total;
-    }
-
-    private sealed class CountingStream(Stream inner) : ReadOnlyStream
-    {
-        public long Count { get; private set; }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = inner.Read(buffer, offset, count);
-            Count += n;
-            return n;
-        }
-
-        public override long Position { get => Count; set => throw new NotSupportedException(); }
     }
 
     private sealed class PrefixStream(ReadOnlyMemory<byte> prefix, Stream inner) : ReadOnlyStream

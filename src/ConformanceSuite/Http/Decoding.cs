@@ -29,7 +29,7 @@ internal sealed class Decoding : ReadOnlyStream
     /// <summary>The body as its Content-Encoding says to read it; an encoding the suite does not know is a transport error.</summary>
     public static Decoding Of(Stream raw, string? contentEncoding, double ratio)
     {
-        var wire = new CountingStream(raw);
+        var wire = new CountingStream(raw, ownsInner: true);
         var encodings = (contentEncoding ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Stream decoded = wire;
         // Encodings apply in the order listed, so they are undone from the last.
@@ -79,35 +79,5 @@ internal sealed class Decoding : ReadOnlyStream
         }
 
         base.Dispose(disposing);
-    }
-
-    /// <summary>Counts the bytes read through it.</summary>
-    private sealed class CountingStream(Stream inner) : ReadOnlyStream
-    {
-        public long Count { get; private set; }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = inner.Read(buffer, offset, count);
-            Count += n;
-            return n;
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var n = await inner.ReadAsync(buffer, cancellationToken);
-            Count += n;
-            return n;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }
