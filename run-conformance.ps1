@@ -2,7 +2,7 @@
 .SYNOPSIS
   Runs the ConformanceSuite. A thin shim: every parameter maps to one option of the .NET entry point
   (src/ConformanceSuite.Cli), which does all the work in one process. The same run without PowerShell:
-    dotnet run --project src/ConformanceSuite.Cli -- --api wavy-open-sessions --target embedded
+    dotnet run -c Release --project src/ConformanceSuite.Cli -- --api wavy-open-sessions --target embedded
 .EXAMPLE
   ./run-conformance.ps1 -Api wavy-open-sessions -Target targets/example-live.json -FailOn deviation
 #>
@@ -24,7 +24,7 @@ param(
     [switch] $AcceptIncomplete
 )
 
-$cli = @('run', '--project', (Join-Path $PSScriptRoot 'src/ConformanceSuite.Cli'), '--')
+$cli = @('run', '-c', 'Release', '--project', (Join-Path $PSScriptRoot 'src/ConformanceSuite.Cli'), '--')
 if ($Api)       { $cli += @('--api', $Api) }
 if ($Target)    { $cli += @('--target', $Target) }
 if ($BaseUrl)   { $cli += @('--base-url', $BaseUrl) }

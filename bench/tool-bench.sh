@@ -3,7 +3,7 @@
 #   1. the installed .NET tool's whole main job on the embedded mock, against the check time inside it
 #      (results.json: checksMs = the cases; targetMs = starting the embedded mock);
 #   2. the peak memory (maximum resident set) of that main job;
-#   3. with --self-test: the self-test command, `dotnet test ConformanceSuite.sln --no-build`, wall time.
+#   3. with --self-test: the self-test command, `dotnet test ConformanceSuite.sln -c Release --no-build`, wall time.
 # The tool is packed (Release) and installed with `dotnet tool install --tool-path` into a temporary folder,
 # then run from an empty folder, as a vendor would. Needs the .NET SDK and GNU time (/usr/bin/time).
 # Usage: bench/tool-bench.sh [--runs N] [--self-test]
@@ -54,9 +54,9 @@ echo "  whole / (mock start + checks)   $(ratio "$wall" "$(awk -v a="$target" -v
 printf '  peak memory           %6.0f MB  (goal <= 200)\n' "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')"
 
 if $self_test; then
-  dotnet build ConformanceSuite.sln -v quiet -nologo >/dev/null
+  dotnet build ConformanceSuite.sln -c Release -v quiet -nologo >/dev/null
   start=$(date +%s.%N)
-  dotnet test ConformanceSuite.sln --no-build >/dev/null 2>&1 || echo "  (the self-test command failed)"
+  dotnet test ConformanceSuite.sln -c Release --no-build >/dev/null 2>&1 || echo "  (the self-test command failed)"
   end=$(date +%s.%N)
   printf '  self-test command     %6.1f s wall  (goal <= 40)\n' "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')"
 fi

@@ -164,6 +164,7 @@ public static class ConformanceEngine
         session.RunLog.Info($"ConformanceSuite {ToolInfo.AssemblyVersion}: {plan.Catalog.Cases.Count} cases of {string.Join(", ", plan.Catalog.Contracts.Keys)} against '{target.Name}' ({target.Description}); contracts in {plan.Layout.Root}");
         var verdicts = Enum.GetValues<Verdict>().ToDictionary(v => v, _ => 0);
         var done = 0;
+        Task? warmed = null;
         if (observer is not null)
         {
             session.Log.Recorded += e => observer.Request(e, session.Log.Count, session.Current);
@@ -177,7 +178,13 @@ public static class ConformanceEngine
                 done++;
                 observer?.CaseFinished(outcome, new RunCounts(done, plan.Catalog.Cases.Count, new Dictionary<Verdict, int>(verdicts), session.Log.Count, clock.Elapsed));
             },
-            requirement => observer?.RequirementFinished(requirement));
+            requirement =>
+            {
+                // The first finished requirement is written once, to nowhere, on another core while the checks go
+                // on: the reports' JSON writers are compiled then, not after the last case.
+                warmed ??= Task.Run(() => ResultsJson.WarmUp(requirement));
+                observer?.RequirementFinished(requirement);
+            });
 
         var results = session.Results(settings.FailOnText) with { PlanMs = plan.PlanMs, TargetMs = targetMs };
         if (settings.Baseline is { } baseline)

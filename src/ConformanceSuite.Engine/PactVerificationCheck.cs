@@ -221,11 +221,33 @@ public sealed partial class PactVerificationCheck : ICheck
             var entries = Numbered().Split(output[failures..]).Where(e => e.Contains(description, StringComparison.Ordinal)).ToList();
             if (entries.Count > 0)
             {
-                return Timings().Replace(string.Join(Environment.NewLine, entries).Trim(), "");
+                return InOrder(Timings().Replace(string.Join(Environment.NewLine, entries).Trim(), ""));
             }
         }
 
         return string.Join("; ", errors.Where(e => e.Interaction.Contains(description, StringComparison.Ordinal)).Select(e => e.Mismatch).DefaultIfEmpty("the Pact core reported a failure"));
+    }
+
+    /// <summary>
+    /// The core lists a body's mismatches (one line per JSON path) in no fixed order; each run of such lines is
+    /// sorted, so two runs against the same provider report the same text.
+    /// </summary>
+    public static string InOrder(string entry)
+    {
+        var lines = entry.Split('\n');
+        for (var start = 0; start < lines.Length;)
+        {
+            var end = start;
+            while (end < lines.Length && lines[end].TrimStart().StartsWith('$'))
+            {
+                end++;
+            }
+
+            Array.Sort(lines, start, end - start, StringComparer.Ordinal);
+            start = Math.Max(end, start + 1);
+        }
+
+        return string.Join('\n', lines);
     }
 
     /// <summary>The core's report without its timings (which differ run to run, so two runs' findings compare equal), cut to a size a report can carry.</summary>

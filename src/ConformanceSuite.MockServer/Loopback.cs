@@ -13,8 +13,10 @@ public static class Loopback
     /// <summary>A builder for a server on <paramref name="host"/>:<paramref name="port"/> (0: any free port), with no logging and no Server header.</summary>
     public static WebApplicationBuilder Builder(string host = "127.0.0.1", int port = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
+        // The empty builder: no configuration files, environment or logging to read, only Kestrel and routing.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         builder.WebHost.UseUrls($"http://{host}:{port}");
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         return builder;

@@ -246,4 +246,22 @@ public sealed class EngineTests
         JsonSerializer.Serialize(outcome, ResultsJson.Options).Should().Contain("\"verdict\": \"Error\"");
         outcome.Message.Should().StartWith("WAVY-001 [x]").And.Contain("ERROR: never reached");
     }
+
+    [Test]
+    public void A_pact_mismatch_lists_its_body_paths_in_one_order_whatever_order_the_core_gave()
+    {
+        string Entry(params string[] paths) => string.Join('\n', ["1) Verifying a pact", "    1.1) has a matching body", .. paths.Select(p => "           " + p), "    1.2) has status code 200"]);
+        var shuffled = Entry("$.items[4].status -> Expected 'closed' to be equal to 'open'", "$.items[1].status -> Expected 'closed' to be equal to 'open'", "$.id -> Expected 3 to be equal to 4");
+        var other = Entry("$.items[1].status -> Expected 'closed' to be equal to 'open'", "$.id -> Expected 3 to be equal to 4", "$.items[4].status -> Expected 'closed' to be equal to 'open'");
+
+        var ordered = PactVerificationCheck.InOrder(shuffled);
+
+        ordered.Should().Be(PactVerificationCheck.InOrder(other));
+        ordered.Split('\n').Should().Equal(
+            "1) Verifying a pact", "    1.1) has a matching body",
+            "           $.id -> Expected 3 to be equal to 4",
+            "           $.items[1].status -> Expected 'closed' to be equal to 'open'",
+            "           $.items[4].status -> Expected 'closed' to be equal to 'open'",
+            "    1.2) has status code 200");
+    }
 }

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using ConformanceSuite.Checks;
 using ConformanceSuite.Cli;
 using ConformanceSuite.Running;
@@ -10,13 +8,13 @@ using NUnit.Framework;
 namespace ConformanceSuite.Tests;
 
 /// <summary>
-/// The two end-to-end process tests: the NUnit front end under a real <c>dotnet test</c> agrees case by case
-/// with the CLI, and the packed .NET tool, installed from its package into an empty folder, certifies the
-/// embedded mock with its own contracts and its own Pact core. (Every other CLI test runs in-process.)
+/// The packed .NET tool, installed from its package into an empty folder, certifies the embedded mock with its
+/// own contracts and its own Pact core; and a build without npm says what to install. (The NUnit front end's
+/// one real <c>dotnet test</c> is in <see cref="NUnitFrontEndTests"/>; every other CLI test runs in-process.)
 /// </summary>
 [TestFixture]
 [Order(3)] // long-running: started first so the short fixtures fill in around it
-public sealed partial class ProcessTests
+public sealed class ProcessTests
 {
     private static readonly string Configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
     private string dir = "";
@@ -26,82 +24,6 @@ public sealed partial class ProcessTests
 
     [TearDown]
     public void Clean() => Directory.Delete(dir, recursive: true);
-
-    [GeneratedRegex(@"127\.0\.0\.1:\d+")]
-    private static partial Regex LoopbackPort();
-
-    [Test]
-    public async Task The_nunit_front_end_and_the_cli_agree_case_by_case()
-    {
-        const string faults = "csv-bom,auth-token-unchecked,pagination-empty-page,zip-wrong-name";
-        var nunit = Path.Combine(dir, "nunit");
-        var cli = Path.Combine(dir, "cli");
-        var project = Path.Combine(Harness.Layout.Root, "tests", "ConformanceSuite.Conformance", "ConformanceSuite.Conformance.csproj");
-        var (testExit, stdout, stderr) = await Task.Run(() => ProcessRun.Run("dotnet",
-            ["test", project, "--no-build", "-c", Configuration, "--logger", "trx;LogFileName=conformance.trx", "--results-directory", nunit],
-            TimeSpan.FromMinutes(5),
-            new Dictionary<string, string> { ["CONFORMANCE_REPORT_DIR"] = nunit, ["CONFORMANCE_FAULTS"] = faults }));
-        using var console = new StringWriter();
-        var cliExit = await CliApp.RunAsync(["--report-dir", cli, "--fault", faults], console, console, CliTests.Context());
-
-        cliExit.Should().Be(ExitCodes.NotConformant, console.ToString());
-        testExit.Should().NotBe(0, "the suite fails what the faults break: " + stdout + stderr);
-        var fromNunit = Cases(Path.Combine(nunit, "results.json"));
-        var fromCli = Cases(Path.Combine(cli, "results.json"));
-        fromNunit.Should().HaveCount(fromCli.Count).And.HaveCountGreaterThan(100);
-        fromNunit.Should().Equal(fromCli, "both front ends run the same engine on the same target");
-        fromCli.Select(c => c.Verdict).Distinct().Should().Contain([Verdict.Pass, Verdict.Fail, Verdict.Deviation], "the comparison covers several verdicts");
-
-        // The TRX dotnet test wrote says the same, case by case: a deviation passes there unless fail-on deviation.
-        XNamespace t = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
-        var trx = XDocument.Load(Path.Combine(nunit, "conformance.trx")).Descendants(t + "UnitTestResult")
-            .ToDictionary(r => r.Attribute("testName")!.Value, r => r.Attribute("outcome")!.Value);
-        var results = RunResults.Read(Path.Combine(cli, "results.json"));
-        foreach (var r in results.Requirements)
-        {
-            foreach (var c in r.Cases)
-            {
-                trx.Should().ContainKey($"{r.Id} [{c.Element}] {r.Title}").WhoseValue.Should().Be(c.Verdict switch
-                {
-                    Verdict.Pass or Verdict.Deviation => "Passed",
-                    Verdict.Skipped => "NotExecuted",
-                    _ => "Failed",
-                }, $"{r.Id} [{c.Element}] is {c.Verdict}");
-            }
-        }
-    }
-
-    [Test]
-    public async Task The_nunit_front_end_under_fail_on_new_fails_only_the_regression()
-    {
-        var baseline = Path.Combine(dir, "baseline");
-        var nunit = Path.Combine(dir, "nunit");
-        using var console = new StringWriter();
-        (await CliApp.RunAsync(["--api", "wavy-open-sessions", "--report-dir", baseline, "--fault", "customerId-not-required"], console, console, CliTests.Context()))
-            .Should().Be(ExitCodes.NotConformant, console.ToString());
-        var project = Path.Combine(Harness.Layout.Root, "tests", "ConformanceSuite.Conformance", "ConformanceSuite.Conformance.csproj");
-
-        var (testExit, stdout, stderr) = await Task.Run(() => ProcessRun.Run("dotnet",
-            ["test", project, "--no-build", "-c", Configuration, "--logger", "trx;LogFileName=conformance.trx", "--results-directory", nunit],
-            TimeSpan.FromMinutes(5),
-            new Dictionary<string, string>
-            {
-                ["CONFORMANCE_REPORT_DIR"] = nunit, ["CONFORMANCE_API"] = "wavy-open-sessions", ["CONFORMANCE_FAIL_ON"] = "new",
-                ["CONFORMANCE_BASELINE"] = Path.Combine(baseline, "results.json"), ["CONFORMANCE_FAULTS"] = "customerId-not-required,userName-wrong-accepted",
-            }));
-
-        testExit.Should().NotBe(0, "WAVY-005 is a regression: " + stdout + stderr);
-        XNamespace t = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
-        var failed = XDocument.Load(Path.Combine(nunit, "conformance.trx")).Descendants(t + "UnitTestResult")
-            .Where(r => r.Attribute("outcome")!.Value == "Failed").Select(r => r.Attribute("testName")!.Value).ToList();
-        failed.Should().ContainSingle().Which.Should().StartWith("WAVY-005 ", "WAVY-001 and the pact failed in the baseline too");
-        RunResults.Read(Path.Combine(nunit, "results.json")).Requirements.Single(r => r.Id == "WAVY-001").Change.Should().Be(Change.StillFailing);
-    }
-
-    private static List<(string Key, Verdict Verdict, string Findings)> Cases(string results) =>
-        RunResults.Read(results).Requirements.SelectMany(r => r.Cases)
-            .Select(c => (c.Key, c.Verdict, LoopbackPort().Replace(string.Join(" | ", c.Findings.Select(f => f.Message)), "127.0.0.1:PORT")))
-            .ToList();
 
     [Test]
     public void The_packed_tool_installs_from_its_package_and_certifies_the_embedded_mock_from_an_empty_folder()

@@ -13,6 +13,9 @@ public static class ResultsJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>Serializes <paramref name="sample"/> and throws the text away: the writers are compiled before the reports are due.</summary>
+    public static void WarmUp(RequirementResult sample) => JsonSerializer.Serialize(sample, Options);
+
     /// <summary>The same, one object per line (JSON Lines: requests.jsonl).</summary>
     public static readonly JsonSerializerOptions Lines = new(Options) { WriteIndented = false };
 }

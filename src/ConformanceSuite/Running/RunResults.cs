@@ -77,9 +77,10 @@ public sealed record RunResults
     public void WriteAll(string dir, Http.RequestLog? log = null, RunLog? runLog = null)
     {
         Directory.CreateDirectory(dir);
-        var failed = new List<string>();
-        // Each report on its own: one that cannot be written must not cost the others.
-        void Try(string file, Action write)
+        var failed = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        // Each report on its own: one that cannot be written must not cost the others. They only read the
+        // results and the logs, so they are written side by side.
+        Action Try(string file, Action write) => () =>
         {
             try
             {
@@ -87,27 +88,31 @@ public sealed record RunResults
             }
             catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
             {
-                failed.Add($"{file}: {ex.Message}");
+                failed.Enqueue($"{file}: {ex.Message}");
             }
-        }
+        };
 
-        Try("results.json", () => Write(Path.Combine(dir, "results.json")));
-        Try("junit.xml", () => JUnitReport.Write(this, Path.Combine(dir, "junit.xml")));
-        Try("report.md", () => File.WriteAllText(Path.Combine(dir, "report.md"), TextReports.Markdown(this)));
-        Try("report.html", () => HtmlReport.Write(this, Path.Combine(dir, "report.html")));
+        List<Action> writers =
+        [
+            Try("results.json", () => Write(Path.Combine(dir, "results.json"))),
+            Try("junit.xml", () => JUnitReport.Write(this, Path.Combine(dir, "junit.xml"))),
+            Try("report.md", () => File.WriteAllText(Path.Combine(dir, "report.md"), TextReports.Markdown(this))),
+            Try("report.html", () => HtmlReport.Write(this, Path.Combine(dir, "report.html"))),
+        ];
         if (log is not null)
         {
-            Try("requests.jsonl", () => log.WriteJsonLines(Path.Combine(dir, "requests.jsonl")));
+            writers.Add(Try("requests.jsonl", () => log.WriteJsonLines(Path.Combine(dir, "requests.jsonl"))));
         }
 
         if (runLog is not null)
         {
-            Try(RunLog.FileName, () => runLog.Write(Path.Combine(dir, RunLog.FileName)));
+            writers.Add(Try(RunLog.FileName, () => runLog.Write(Path.Combine(dir, RunLog.FileName))));
         }
 
-        if (failed.Count > 0)
+        Parallel.Invoke([.. writers]);
+        if (!failed.IsEmpty)
         {
-            throw new ConfigurationException($"some reports could not be written to {dir}: {string.Join("; ", failed)}");
+            throw new ConfigurationException($"some reports could not be written to {dir}: {string.Join("; ", failed.Order(StringComparer.Ordinal))}");
         }
     }
 
