@@ -145,7 +145,7 @@ internal static class Child
     }
 
     /// <summary>The suite's HTTP layer as a run has it: every credential redacted, every exchange logged.</summary>
-    private static ConformanceHttpClient Http(Dictionary<string, string> credentials)
+    private static ConformanceHttpClient Http(Dictionary<string, string> credentials, RequestLog log)
     {
         var redactor = new Redactor();
         foreach (var value in credentials.Values)
@@ -153,7 +153,7 @@ internal static class Child
             redactor.AddSecret(value);
         }
 
-        return new ConformanceHttpClient(new HttpSettings(), redactor, new RequestLog());
+        return new ConformanceHttpClient(new HttpSettings(), redactor, log);
     }
 
     /// <summary>The suite's walk: the HTTP layer (log, redaction, caps), schema validation of each page, compact items.</summary>
@@ -166,7 +166,8 @@ internal static class Child
         {
             Endpoints = [.. loaded.Endpoints.Select(e => e.Pagination is CursorPagination c ? e with { Pagination = c with { MaxPages = 1_000_000, MaxSeconds = 3600 } } : e)],
         };
-        using var http = Http(credentials);
+        using var log = new RequestLog();
+        using var http = Http(credentials, log);
         using var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = baseUrl, Credentials = credentials }, http);
         var walk = await ListWalk.RunAsync(contract, http, context.Requests, context.Values, "all-sessions", context.Values.Query("all-sessions"), WalkMode.Cursor,
             new WalkLimits(new RequestBudget(int.MaxValue, "unbounded, for the benchmark")), null, CancellationToken.None);
@@ -183,7 +184,8 @@ internal static class Child
     {
         var layout = RepositoryLayout.Discover();
         var contract = new ContractLoader(layout).Load(Api);
-        using var http = Http(credentials);
+        using var log = new RequestLog();
+        using var http = Http(credentials, log);
         using var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = baseUrl, Credentials = credentials }, http);
         var endpoint = contract.Endpoint("list-sessions");
         string? cursor = null;

@@ -150,7 +150,6 @@ public sealed partial class PactVerificationCheck : ICheck
         }
 
         var onApiOrigin = context.Credentials.BelongsTo(providerBase);
-        var logged = context.Http.Log.Count;
         await using var relay = await PactRelay.StartAsync(new RelaySetup(
             context.Http,
             pact,
@@ -191,7 +190,7 @@ public sealed partial class PactVerificationCheck : ICheck
             throw new PactException($"{result.Summary}: {Excerpt(redactor.Scrub(result.Output).Trim())}");
         }
 
-        return new Verification(null, Outcomes(result, pact, redactor), relay.Notes, [.. context.Http.Log.Entries.Skip(logged).Where(e => e.Channel == "pact")]);
+        return new Verification(null, Outcomes(result, pact, redactor), relay.Notes, relay.Exchanges);
     }
 
     /// <summary>Each interaction's result from the core's JSON report, with its mismatch text when it failed.</summary>

@@ -240,4 +240,53 @@ public sealed class HttpLayerTests
         exchange.Status.Should().BeNull();
         exchange.Error.Should().Contain("cannot connect");
     }
+
+    [Test]
+    public void The_request_log_keeps_compact_copies_and_past_its_memory_bound_spools_every_line_to_a_file_it_removes()
+    {
+        var folder = Directory.CreateTempSubdirectory("cs-request-log-").FullName;
+        try
+        {
+            var excerpt = new string('x', 3000);
+            HttpExchange Exchange(int i)
+            {
+                var e = new HttpExchange { Method = "GET", Url = $"http://127.0.0.1/page/{i}", Purpose = $"page {i}", Status = 200, BodyExcerpt = excerpt, Retries = i % 2 };
+                e.ResponseHeaders["Content-Type"] = "application/json";
+                e.ResponseHeaders["X-Big"] = excerpt;
+                return e;
+            }
+
+            var count = (RequestLog.HeldBytes / 6000) + 50; // each line holds the excerpt twice: past the bound
+            var log = new RequestLog(folder);
+            int? firstSpilled = null;
+            for (var i = 0; i < count; i++)
+            {
+                log.Add(Exchange(i));
+                firstSpilled ??= log.Spilled ? i : null;
+            }
+
+            firstSpilled.Should().BeGreaterThan(RequestLog.HeldBytes / 7000, "nothing goes to disk before the bound (a line is about 6 KB)");
+            Directory.EnumerateFiles(folder).Should().ContainSingle("the lines past the bound are in one temporary file");
+            log.Entries.Should().HaveCount(count).And.OnlyContain(e => e.BodyExcerpt.Length == HttpExchange.CompactExcerptChars + 1 && !e.ResponseHeaders.ContainsKey("X-Big"));
+            log.Entries.Select(e => e.Purpose).Should().Equal(Enumerable.Range(0, count).Select(i => $"page {i}"));
+
+            var file = Path.Combine(folder, "requests.jsonl");
+            log.WriteJsonLines(file);
+            log.Add(Exchange(count));
+            log.WriteJsonLines(file);
+            var lines = File.ReadAllLines(file);
+            lines.Should().HaveCount(count + 1, "every exchange, the ones before the bound and after, and one added after a first write");
+            var last = System.Text.Json.JsonDocument.Parse(lines[^1]).RootElement;
+            last.GetProperty("purpose").GetString().Should().Be($"page {count}");
+            last.GetProperty("bodyExcerpt").GetString().Should().Be(excerpt, "the log file has each exchange in full");
+            last.GetProperty("retries").GetInt32().Should().Be(count % 2);
+
+            log.Dispose();
+            Directory.EnumerateFiles(folder).Should().Equal([file], "the temporary file goes with the log");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

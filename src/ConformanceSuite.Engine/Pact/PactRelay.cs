@@ -91,6 +91,11 @@ public sealed class PactRelay : IAsyncDisposable
 
     public IReadOnlyList<RelayNote> Notes => [.. notes];
 
+    /// <summary>Every exchange the relay sent on (interactions and state calls), in full: the cases' evidence.</summary>
+    public IReadOnlyList<HttpExchange> Exchanges => [.. exchanges];
+
+    private readonly ConcurrentQueue<HttpExchange> exchanges = new();
+
     public static async Task<PactRelay> StartAsync(RelaySetup setup, CancellationToken run)
     {
         var builder = MockServer.Loopback.Builder();
@@ -158,6 +163,7 @@ public sealed class PactRelay : IAsyncDisposable
             Interaction = interaction,
             Api = setup.Api,
         }, run);
+        exchanges.Enqueue(exchange);
         if (!exchange.IsSuccess)
         {
             var received = exchange.Error ?? $"status {exchange.Status}";
@@ -230,6 +236,7 @@ public sealed class PactRelay : IAsyncDisposable
             Interaction = interaction,
             Api = setup.Api,
         }, run);
+        exchanges.Enqueue(exchange);
 
         if (exchange.Error is { } error)
         {

@@ -108,26 +108,40 @@ public sealed class ConformanceHttpClient : IDisposable
         {
             var exchange = await FollowAsync(call, onBody, cap, ct);
             exchange.Retries = attempt;
-            if (exchange.Status is not (429 or 503))
+            var wait = RetryWait(exchange, attempt);
+            // Logged once it is settled: every attempt, with its retry count and note.
+            log.Add(exchange);
+            if (wait is not { } delay)
             {
                 return exchange;
             }
 
-            if (attempt >= settings.MaxRetries)
-            {
-                exchange.RetryNote = $"{exchange.Status} after {settings.MaxRetries} retries; not retried further";
-                return exchange;
-            }
-
-            var wait = RetryAfter(exchange) ?? TimeSpan.FromSeconds(Math.Pow(2, attempt));
-            if (wait > settings.MaxRetryWait)
-            {
-                exchange.RetryNote = $"Retry-After asks for {wait.TotalSeconds:0} s, more than the {settings.MaxRetryWait.TotalSeconds:0} s the suite waits";
-                return exchange;
-            }
-
-            await Task.Delay(wait, ct);
+            await Task.Delay(delay, ct);
         }
+    }
+
+    /// <summary>How long to wait before trying a 429 or 503 again; null (with the reason noted when it is one) when the exchange is the last.</summary>
+    private TimeSpan? RetryWait(HttpExchange exchange, int attempt)
+    {
+        if (exchange.Status is not (429 or 503))
+        {
+            return null;
+        }
+
+        if (attempt >= settings.MaxRetries)
+        {
+            exchange.RetryNote = $"{exchange.Status} after {settings.MaxRetries} retries; not retried further";
+            return null;
+        }
+
+        var wait = RetryAfter(exchange) ?? TimeSpan.FromSeconds(Math.Pow(2, attempt));
+        if (wait > settings.MaxRetryWait)
+        {
+            exchange.RetryNote = $"Retry-After asks for {wait.TotalSeconds:0} s, more than the {settings.MaxRetryWait.TotalSeconds:0} s the suite waits";
+            return null;
+        }
+
+        return wait;
     }
 
     private static TimeSpan? RetryAfter(HttpExchange exchange)
@@ -159,7 +173,6 @@ public sealed class ConformanceHttpClient : IDisposable
             exchange.DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (!call.FollowRedirects || exchange.Status is not (301 or 302 or 303 or 307 or 308) || !exchange.ResponseHeaders.TryGetValue("Location", out var location))
             {
-                log.Add(exchange);
                 return exchange;
             }
 
@@ -167,14 +180,12 @@ public sealed class ConformanceHttpClient : IDisposable
             if (CredentialSet.OriginOf(next) != CredentialSet.OriginOf(url))
             {
                 exchange.BlockedRedirect = redactor.Scrub(next.ToString());
-                log.Add(exchange);
                 return exchange;
             }
 
             if (hop >= settings.MaxRedirects)
             {
                 exchange.Error = $"more than {settings.MaxRedirects} redirects";
-                log.Add(exchange);
                 return exchange;
             }
 

@@ -71,6 +71,35 @@ public sealed class HttpExchange
 
     public string RequestLine => $"{Method} {Url}";
 
+    /// <summary>
+    /// What a run keeps of an exchange once the request log has it in full: everything but the body, a
+    /// shorter excerpt, and only the response headers a check reads (the type, Retry-After, Location).
+    /// </summary>
+    public HttpExchange Compact()
+    {
+        var copy = new HttpExchange
+        {
+            Method = Method, Url = Url, Purpose = Purpose, Api = Api, Channel = Channel, Interaction = Interaction, SentAt = SentAt,
+            RequestHeaders = RequestHeaders, CredentialsSent = CredentialsSent, Status = Status,
+            BodyExcerpt = BodyExcerpt.Length > CompactExcerptChars ? BodyExcerpt[..CompactExcerptChars] + "…" : BodyExcerpt,
+            BodyBytes = BodyBytes, Error = Error, Limit = Limit, DurationMs = DurationMs, BlockedRedirect = BlockedRedirect,
+            Retries = Retries, RetryNote = RetryNote,
+        };
+        copy.Redirects.AddRange(Redirects);
+        foreach (var name in (string[])["Content-Type", "Retry-After", "Location"])
+        {
+            if (ResponseHeaders.TryGetValue(name, out var value))
+            {
+                copy.ResponseHeaders[name] = value;
+            }
+        }
+
+        return copy;
+    }
+
+    /// <summary>How much of the body excerpt a compact copy keeps (the request log has it all).</summary>
+    public const int CompactExcerptChars = 200;
+
     /// <summary>One paragraph for a failure message.</summary>
     public string Describe()
     {

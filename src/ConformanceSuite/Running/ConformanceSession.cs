@@ -189,6 +189,7 @@ public sealed class ConformanceSession : IDisposable
         }
 
         http.Dispose();
+        Log.Dispose();
         deadline.Dispose();
     }
 }
