@@ -289,4 +289,31 @@ public sealed class HttpLayerTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [TestCase(@"tok/en""x\y-1n3", TestName = "A secret is masked raw, and JSON-escaped in any mix: \\uXXXX in either case, and an escaped slash, quote or backslash")]
+    public void A_secret_is_masked_in_every_JSON_escaped_mix_and_text_without_one_is_left_as_it_is(string secret)
+    {
+        var redactor = new Redactor();
+        redactor.AddSecret(secret);
+        string Escaped(Func<char, int, string> unit) => string.Concat(secret.Select(unit));
+        string[] forms =
+        [
+            secret,
+            Escaped((c, _) => $"\\u{(int)c:x4}"),
+            Escaped((c, _) => $"\\u{(int)c:X4}"),
+            Escaped((c, i) => i % 2 == 0 ? $"\\u{(int)c:X4}" : c is '"' or '\\' or '/' ? "\\" + c : c.ToString()),
+            Escaped((c, _) => c is '"' or '\\' or '/' ? "\\" + c : c.ToString()),
+            Escaped((c, _) => c == 'n' ? "\\u006E" : c is '"' or '\\' ? "\\" + c : c.ToString()),
+        ];
+
+        foreach (var form in forms)
+        {
+            var text = $"{{\"phone\":\"\\u002B1555\",\"token\":\"{form}\"}}";
+            redactor.Scrub(text).Should().Be($"{{\"phone\":\"\\u002B1555\",\"token\":\"{Redactor.Mask}\"}}", $"the form {form} is the secret");
+        }
+
+        // Escapes of characters the secret does not have, and no form of it: nothing is masked.
+        var clean = "{\"phone\":\"\\u002B1555\",\"name\":\"\\u0041nna tok/en\"}";
+        redactor.Scrub(clean).Should().Be(clean);
+    }
 }

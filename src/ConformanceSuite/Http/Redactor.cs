@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -19,7 +20,38 @@ public sealed class Redactor
     private readonly List<string> secrets = [];
     private readonly HashSet<string> credentialNames = new(StringComparer.OrdinalIgnoreCase) { "Authorization", "Proxy-Authorization", "Cookie" };
     private readonly Lock gate = new();
-    private Regex? pattern;
+    private Patterns? pattern;
+
+    /// <summary>
+    /// The secrets' forms, for a quick search first and the pattern after: the literal forms, and the characters
+    /// the secrets are made of. A JSON-escaped occurrence that is not literal holds an escape (<c>\uXXXX</c>,
+    /// or a backslash before a quote, backslash or slash) of one of those characters; text with neither a
+    /// literal form nor such an escape has nothing to mask, and the pattern (the costly part) is not run on it.
+    /// </summary>
+    private sealed record Patterns(Regex All, SearchValues<string> Literals, SearchValues<char> Characters)
+    {
+        public bool MayHold(string text)
+        {
+            if (text.AsSpan().IndexOfAny(Literals) >= 0)
+            {
+                return true;
+            }
+
+            for (var i = text.IndexOf('\\', StringComparison.Ordinal); i >= 0 && i + 1 < text.Length; i = text.IndexOf('\\', i + 1))
+            {
+                var next = text[i + 1];
+                if (next is '"' or '\\' or '/' ? Characters.Contains(next)
+                    : next == 'u' && i + 6 <= text.Length
+                      && int.TryParse(text.AsSpan(i + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var code)
+                      && Characters.Contains((char)code))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 
     public void AddSecret(string? value)
     {
@@ -46,7 +78,12 @@ public sealed class Redactor
         }
 
         var current = pattern;
-        return current is null ? text : current.Replace(text, Mask);
+        if (current is null || !current.MayHold(text))
+        {
+            return text;
+        }
+
+        return current.All.Replace(text, Mask);
     }
 
     /// <summary>
@@ -120,13 +157,16 @@ public sealed class Redactor
         }
     }
 
-    private static Regex Build(IEnumerable<string> secrets)
+    private static Patterns Build(IEnumerable<string> secrets)
     {
-        var alternatives = secrets
-            .SelectMany(s => LiteralForms(s).Select(Regex.Escape).Append(JsonEscaped(s)))
+        var literals = secrets.SelectMany(LiteralForms).Distinct(StringComparer.Ordinal).ToArray();
+        var alternatives = literals.Select(Regex.Escape)
+            .Concat(secrets.Select(JsonEscaped))
             .Distinct(StringComparer.Ordinal)
             .OrderByDescending(a => a.Length);
-        return new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
+        // Non-backtracking: one pass over the text, however many alternatives the secrets make.
+        return new Patterns(new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, TimeSpan.FromSeconds(5)),
+            SearchValues.Create(literals, StringComparison.Ordinal), SearchValues.Create(string.Concat(secrets).Distinct().ToArray()));
     }
 
     /// <summary>A pattern for the secret inside JSON text: any character may be written as \uXXXX (either case), and quotes, backslashes and slashes with a backslash.</summary>
