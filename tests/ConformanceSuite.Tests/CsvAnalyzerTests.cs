@@ -85,9 +85,9 @@ public sealed class CsvAnalyzerTests
     }
 
     [Test]
-    public void Problems_keep_their_order_and_numbers_across_the_checking_thread()
+    public void Problems_keep_their_order_and_numbers_far_into_a_file()
     {
-        // 200,000 rows pass through many batches; a blank line after row 100 shifts the line numbers by one.
+        // 200,000 rows fill the parser's buffer many times over; a blank line after row 100 shifts the line numbers by one.
         var rows = Enumerable.Range(1, 200_000).Select(i => i % 1000 == 0 ? $"+55 {i},2019-02-13T10:15:30Z" : $"{5519900000000L + i},2019-02-13T10:15:30Z");
         var body = "source,session_created_at\n" + string.Join("\n", rows.Take(100)) + "\n\n" + string.Join("\n", rows.Skip(100)) + "\n5519900000000\n";
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(body));
@@ -145,6 +145,36 @@ public sealed class CsvAnalyzerTests
         Says(analysis.RowProblems[2], row: 2, line: 3, column: "session_created_at", value: "z");
         Says(analysis.RowProblems[3], row: 3, line: 4, column: "source", value: "  5519900000002 ");
         Says(analysis.RowProblems[4], row: 3, line: 4, column: "session_created_at", value: " 2019-02-13T10:15:30Z ");
+    }
+
+    [Test]
+    public void Long_values_and_rows_are_kept_and_shown_exactly_as_read()
+    {
+        // A key past 127 bytes, a value of 127 bytes and more, and rows longer than the parser's buffer (4,096
+        // characters) take the row set's value-by-value path; a long row with a wrong field count is shown whole.
+        string[] cycle =
+        [
+            $"{new string('1', 100)},{new string('2', 100)}", $"{new string('1', 127)},2019-02-13T10:15:30Z",
+            $"5519900000001,{new string('x', 5000)}", $"{new string('y', 6000)},a,b", "5519900000002,2019-02-13T10:15:30Z",
+        ];
+        var lines = Enumerable.Range(0, 500).SelectMany(_ => cycle).ToList();
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes("source,session_created_at\n" + string.Join("\n", lines) + "\n"));
+
+        using var analysis = CsvAnalyzer.Analyze(stream, Spec, keepRows: lines.Count);
+        using var parsed = new CsvRowSet();
+        foreach (var record in analysis.Rows)
+        {
+            parsed.Add([record[0], record.Length > 1 ? record[1] : null]);
+        }
+
+        analysis.RowCount.Should().Be(lines.Count);
+        analysis.RowSet.CompareAsSubsetOf(parsed).IsEqual.Should().BeTrue();
+        analysis.RowProblemCount.Should().Be(5 * 500);
+        Says(analysis.RowProblems[0], row: 1, line: 2, column: "source", value: new string('1', 100));
+        Says(analysis.RowProblems[1], row: 1, line: 2, column: "session_created_at", value: new string('2', 100));
+        Says(analysis.RowProblems[2], row: 2, line: 3, column: "source", value: new string('1', 127));
+        Says(analysis.RowProblems[3], row: 3, line: 4, column: "session_created_at", value: new string('x', 5000));
+        Says(analysis.RowProblems[4], row: 4, line: 5, column: null, value: new string('y', 6000) + ",a,b");
     }
 
     [Test]

@@ -164,7 +164,7 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
         }
     }
 
-    /// <summary>Releases the rows the CSV analyses kept (spilled to a temporary folder past their budget).</summary>
+    /// <summary>Releases the rows the CSV analyses kept (written to a temporary folder past their first mebibyte).</summary>
     public void Dispose()
     {
         foreach (var probe in downloads.Completed)

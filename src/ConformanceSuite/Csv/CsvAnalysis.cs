@@ -35,8 +35,8 @@ public sealed class CsvAnalysis(CsvRowSet rowSet) : IDisposable
     public long RowProblemCount { get; set; }
 
     /// <summary>
-    /// Every row, kept for exact comparisons with another file (bounded memory; spilled to a temporary folder past
-    /// its budget). Compare with <see cref="CsvRowSet.CompareAsSubsetOf"/>.
+    /// Every row, kept for exact comparisons with another file (bounded memory; written to a temporary folder past
+    /// its first mebibyte). Compare with <see cref="CsvRowSet.CompareAsSubsetOf"/>.
     /// </summary>
     public CsvRowSet RowSet { get; } = rowSet;
 

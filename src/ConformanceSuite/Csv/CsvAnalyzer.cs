@@ -15,9 +15,9 @@ namespace ConformanceSuite.Csv;
 /// <summary>
 /// Reads a CSV once, as a stream, against a <see cref="CsvSpec"/>: header (names, order, delimiter, BOM,
 /// encoding) and row rules. Every row is checked, in order, and kept in a <see cref="CsvRowSet"/> (bounded memory,
-/// spilled to a temporary folder past its budget) for exact comparisons with another file.
+/// written to a temporary folder past its first mebibyte) for exact comparisons with another file.
 /// It tolerates the delimiter and column order it finds, so each rule is judged on its own.
-/// The parser's thread only reads; for files of more than one batch, a second thread checks the rows read so far.
+/// Each row is checked as it is read, in the parser's own buffer where it can be, on the caller's thread.
 /// </summary>
 public static class CsvAnalyzer
 {
@@ -25,9 +25,6 @@ public static class CsvAnalyzer
     private static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
 
     public const int MaxRowProblemsKept = 10;
-
-    /// <summary>Rows handed to the checking thread at a time (a file with fewer is checked on the caller's thread).</summary>
-    private const int BatchRows = 4096;
 
     /// <summary>Analyses a CSV in one pass. <paramref name="rowSet"/> says how its rows are kept for comparisons.</summary>
     public static CsvAnalysis Analyze(Stream body, CsvSpec spec, IReadOnlyDictionary<string, DocFinding>? findings = null, int keepRows = 0, CsvRowSetOptions? rowSet = null)
@@ -146,90 +143,17 @@ public static class CsvAnalyzer
             }
         }
 
-        // The row's key takes the found columns in spec order, and each rule tests one of those values. The parser's
-        // thread only puts rows into a batch; the row set and the rules take the batch on a second thread (in row
-        // order, so problems keep their order and numbers). The whole record is made only for a row with a problem.
+        // The row's key takes the found columns in spec order, and each rule tests one of those values. Each row is
+        // checked as soon as it is read, in order, so problems keep their order and numbers.
         var keyed = spec.Columns.Where(index.ContainsKey).ToArray();
         var positions = keyed.Select(c => index[c]).ToArray();
         var rules = keyed.Select((c, k) => (Column: c, Key: k, Test: c.Rule is null ? null : CsvRuleTests.For(c.Rule)))
             .Where(r => r.Test is not null)
             .Select(r => new RowRule(r.Column, r.Key, r.Test!))
             .ToArray();
-        var checker = new RowChecker(result, spec, rules, positions, names.Count);
         using var parser = new CsvParser(reader, Config(delimiter));
-        using var pipeline = new RowPipeline(keyed.Length, positions.DefaultIfEmpty(-1).Max() + 1, BatchRows, checker.Check);
-        var read = false;
-        try
-        {
-            ReadInto(parser, pipeline, result, positions, names.Count, delimiter, keepRows);
-            read = true;
-            pipeline.Complete();
-        }
-        finally
-        {
-            if (!read)
-            {
-                pipeline.Drain(); // the reader failed: the rows read before are still checked, as they would be one by one
-            }
-        }
-
+        new RowChecker(result, spec, rules, positions, names.Count, delimiter).ReadAll(parser, keepRows);
         result.RowSet.Finish();
-    }
-
-    /// <summary>
-    /// The parser's loop: each row's keyed fields into the current batch. Compiled fully optimized at once: it runs
-    /// once per file, and tiered compilation would leave much of a large file to unoptimized code.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ReadInto(CsvParser parser, RowPipeline pipeline, CsvAnalysis result, int[] positions, int expectedFields, char delimiter, int keepRows)
-    {
-        var line = 1L;
-        while (parser.Read())
-        {
-            line++;
-            var fields = parser.Count;
-            if (fields == 1 && parser[0].Length == 0)
-            {
-                continue; // a trailing blank line is not a row
-            }
-
-            result.RowCount++;
-            if (result.Rows.Count < keepRows)
-            {
-                result.Rows.Add(parser.Record ?? []);
-            }
-
-            var batch = pipeline.Current;
-            var n = batch.Count;
-            batch.Lines[n] = line;
-            batch.Fields[n] = fields;
-
-            // A row without quotes is handed over as its text: its fields are the text between delimiters (checked
-            // against the parser's own count), split by the checking thread. Other rows go field by field.
-            var text = parser.RawRecord.AsSpan();
-            if (IsPlain(ref text, delimiter, fields, batch.Delimiters(n)))
-            {
-                batch.SetText(n, text);
-            }
-            else
-            {
-                for (var k = 0; k < positions.Length; k++)
-                {
-                    batch.Set(n, k, positions[k] < fields ? parser[positions[k]] : null);
-                }
-
-                if (fields != expectedFields)
-                {
-                    batch.Records[n] = string.Join(delimiter, parser.Record ?? []);
-                }
-            }
-
-            batch.Count = n + 1;
-            if (batch.Full)
-            {
-                pipeline.Submit();
-            }
-        }
     }
 
     /// <summary>
@@ -299,40 +223,73 @@ public static class CsvAnalyzer
         return found + 1 == fields;
     }
 
-    /// <summary>Checks a batch of rows, in order: each into the row set, then its field count or its rules.</summary>
-    private sealed class RowChecker(CsvAnalysis result, CsvSpec spec, RowRule[] rules, int[] positions, int expectedFields)
+    /// <summary>
+    /// Reads the rows and checks each one as it is read: into the row set, then its field count or its rules. A row
+    /// without quotes is checked where it lies in the parser's buffer, split at the delimiters found as it is scanned
+    /// for quotes; the keyed fields of a row with quotes are copied, as the parser unquoted them, into a buffer of the
+    /// checker's. Nothing is allocated for a row without quotes and without a problem.
+    /// </summary>
+    private sealed class RowChecker(CsvAnalysis result, CsvSpec spec, RowRule[] rules, int[] positions, int expectedFields, char delimiter)
     {
-        /// <summary>Row i's field k at [starts[k], starts[k] + lengths[k]) of the batch's characters; length -1 when missing.</summary>
+        /// <summary>The first delimiters of a row without quotes: as many as the keyed fields need.</summary>
+        private readonly int[] delimiters = new int[positions.DefaultIfEmpty(-1).Max() + 1];
+
+        /// <summary>Keyed field k of the current row at [starts[k], starts[k] + lengths[k]) of its characters; length -1 when missing.</summary>
         private readonly int[] starts = new int[positions.Length];
         private readonly int[] lengths = new int[positions.Length];
 
+        /// <summary>Whether the key is the whole row, field by field in order: then a row without quotes with that many fields is its key as it stands.</summary>
+        private readonly bool wholeRow = positions.Length > 0 && positions.Select((p, k) => p == k).All(x => x);
+
+        /// <summary>The keyed fields of a row with quotes, one after the other.</summary>
+        private char[] unquoted = new char[256];
+
+        /// <summary>
+        /// The parser's loop. Compiled fully optimized at once: it runs once per file, and tiered compilation would
+        /// leave much of a large file to unoptimized code. The rare work of reporting a problem is kept out of it.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Check(RowBatch batch)
+        public void ReadAll(CsvParser parser, int keepRows)
         {
             var rowSet = result.RowSet;
-            var chars = batch.Chars;
-            for (var i = 0; i < batch.Count; i++)
+            var line = 1L;
+            while (parser.Read())
             {
-                Locate(batch, i);
-                rowSet.BeginRow();
-                for (var k = 0; k < positions.Length; k++)
+                line++;
+                var fields = parser.Count;
+                if (fields == 1 && parser[0].Length == 0)
                 {
-                    if (lengths[k] < 0)
-                    {
-                        rowSet.AddMissingField();
-                    }
-                    else
-                    {
-                        rowSet.AddField(chars.Slice(starts[k], lengths[k]));
-                    }
+                    continue; // a trailing blank line is not a row
                 }
 
-                rowSet.EndRow();
-                var number = batch.FirstRow + i;
-                if (batch.Fields[i] != expectedFields)
+                result.RowCount++;
+                if (result.Rows.Count < keepRows)
                 {
-                    var record = batch.IsText(i) ? batch.Text(i).ToString() : batch.Records[i];
-                    AddRowProblem(result, new(new CsvRowProblem(number, batch.Lines[i], null, $"{batch.Fields[i]} fields: {record}", $"{expectedFields} fields"), spec.Basis));
+                    result.Rows.Add(parser.Record ?? []);
+                }
+
+                var text = ParserBuffer.RawRecord(parser);
+                var plain = IsPlain(ref text, delimiter, fields, delimiters);
+                ReadOnlySpan<char> chars;
+                if (plain)
+                {
+                    Split(text.Length, fields);
+                    chars = text;
+                }
+                else
+                {
+                    chars = Unquote(parser, fields);
+                }
+
+                var asText = plain && wholeRow && fields == positions.Length && rowSet.TryAddText(text, delimiters.AsSpan(0, fields - 1));
+                if (!asText)
+                {
+                    rowSet.Add(chars, starts, lengths);
+                }
+
+                if (fields != expectedFields)
+                {
+                    ReportFieldCount(parser, line, fields, plain, text);
                     continue;
                 }
 
@@ -341,45 +298,68 @@ public static class CsvAnalyzer
                     var value = chars.Slice(starts[rule.Key], lengths[rule.Key]);
                     if (!rule.Test(value))
                     {
-                        AddRowProblem(result, new(new CsvRowProblem(number, batch.Lines[i], rule.Column.Name, value.ToString(), rule.Column.Rule!.Describe), rule.Column.Rule.Basis));
+                        ReportRule(line, rule, value);
                     }
                 }
             }
         }
 
-        /// <summary>Finds the keyed fields of row i: split from its text, or as the parser gave them.</summary>
-        private void Locate(RowBatch batch, int i)
+        /// <summary>Finds the keyed fields of a row without quotes (its text <paramref name="length"/> long) at its delimiters.</summary>
+        private void Split(int length, int fields)
         {
-            if (!batch.IsText(i))
-            {
-                for (var k = 0; k < positions.Length; k++)
-                {
-                    starts[k] = batch.Starts[(i * batch.Width) + k];
-                    lengths[k] = batch.Lengths[(i * batch.Width) + k];
-                }
-
-                return;
-            }
-
-            // A row kept as text has exactly Fields[i] - 1 delimiters, the first of them noted by the reader.
-            var offset = batch.TextStarts[i];
-            var fields = batch.Fields[i];
-            var delimiters = batch.Delimiters(i);
             for (var k = 0; k < positions.Length; k++)
             {
                 var field = positions[k];
                 if (field >= fields)
                 {
-                    lengths[k] = -1;
+                    (starts[k], lengths[k]) = (0, -1);
                     continue;
                 }
 
                 var start = field == 0 ? 0 : delimiters[field - 1] + 1;
-                var end = field == fields - 1 ? batch.TextLengths[i] : delimiters[field];
-                starts[k] = offset + start;
-                lengths[k] = end - start;
+                var end = field == fields - 1 ? length : delimiters[field];
+                (starts[k], lengths[k]) = (start, end - start);
             }
         }
+
+        /// <summary>Copies the keyed fields of a row with quotes, as the parser unquoted them; returns the copy.</summary>
+        private ReadOnlySpan<char> Unquote(CsvParser parser, int fields)
+        {
+            var used = 0;
+            for (var k = 0; k < positions.Length; k++)
+            {
+                if (positions[k] >= fields)
+                {
+                    (starts[k], lengths[k]) = (0, -1);
+                    continue;
+                }
+
+                var value = parser[positions[k]];
+                if (used + value.Length > unquoted.Length)
+                {
+                    Array.Resize(ref unquoted, Math.Max(unquoted.Length * 2, used + value.Length));
+                }
+
+                value.CopyTo(unquoted.AsSpan(used));
+                (starts[k], lengths[k]) = (used, value.Length);
+                used += value.Length;
+            }
+
+            return unquoted.AsSpan(0, used);
+        }
+
+        /// <summary>A row with the wrong number of fields, shown whole: its text, or the parser's fields joined.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void ReportFieldCount(CsvParser parser, long line, int fields, bool plain, ReadOnlySpan<char> text)
+        {
+            var record = plain ? text.ToString() : string.Join(delimiter, parser.Record ?? []);
+            AddRowProblem(result, new(new CsvRowProblem(result.RowCount, line, null, $"{fields} fields: {record}", $"{expectedFields} fields"), spec.Basis));
+        }
+
+        /// <summary>A value that breaks its column's rule, shown as read.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void ReportRule(long line, RowRule rule, ReadOnlySpan<char> value) =>
+            AddRowProblem(result, new(new CsvRowProblem(result.RowCount, line, rule.Column.Name, value.ToString(), rule.Column.Rule!.Describe), rule.Column.Rule.Basis));
     }
 
     private sealed record RowRule(CsvColumn Column, int Key, CsvValueTest Test);

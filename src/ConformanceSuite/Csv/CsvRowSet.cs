@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Unicode;
 
 namespace ConformanceSuite.Csv;
@@ -5,8 +7,9 @@ namespace ConformanceSuite.Csv;
 /// <summary>
 /// Every row of one CSV, kept as a multiset of row keys for exact comparisons with another file, in bounded memory.
 /// A row's key is the bytes of its spec columns in spec order (so reordered columns give the same row).
-/// Rows are appended as they are read; within <see cref="CsvRowSetOptions.MemoryBudgetBytes"/> they stay in memory,
-/// beyond it they are written to a file in a temporary folder. Sorting waits for the first comparison: the rows are
+/// Rows are appended as they are read; the first mebibyte of them (or <see cref="CsvRowSetOptions.MemoryBudgetBytes"/>,
+/// when smaller) stays in memory, and past it they are written to a file in a temporary folder, a mebibyte at a time
+/// from a buffer that stays in the cache. Sorting waits for the first comparison: the rows are
 /// read back a budget at a time, each part sorted in memory into a run, and the runs merged (at most
 /// <see cref="CsvRowSetOptions.MergeFanIn"/> at a time, pass after pass) into one sorted file; a comparison is then
 /// a single merge of two sorted streams.
@@ -18,7 +21,11 @@ public sealed class CsvRowSet : IDisposable
     /// <summary>What sorting needs per row beyond its bytes (a hash and an offset), counted in the budget.</summary>
     private const int EntryBytes = 12;
 
-    /// <summary>Once a set spills, rows are written in pieces of this size; sorting reads them back in budget-sized runs.</summary>
+    /// <summary>
+    /// Rows are written out in pieces of this size; sorting reads them back in budget-sized runs. Writing them out is
+    /// cheaper than filling the whole budget first: memory the process has not touched yet costs a page fault a page
+    /// (dearer than the write on some virtual machines), and this buffer is reused, warm in the cache.
+    /// </summary>
     private const int FlushBytes = 1024 * 1024;
 
     private readonly CsvRowSetOptions options;
@@ -27,9 +34,8 @@ public sealed class CsvRowSet : IDisposable
     private byte[]? arena;
     private int used;
     private int arenaRows;
-    private long spillAt;
+    private readonly long spillAt;
     private int rowEnd;
-    private bool keeping;
     private SpillFolder? folder;
     private SpillFile? chunkFile;
     private SortedRows? sorted;
@@ -39,7 +45,7 @@ public sealed class CsvRowSet : IDisposable
     {
         this.options = options ?? CsvRowSetOptions.Default;
         Delimiter = delimiter;
-        spillAt = this.options.MemoryBudgetBytes;
+        spillAt = Math.Min(this.options.MemoryBudgetBytes, FlushBytes);
         if (this.options.MemoryBudgetBytes < 1024 || this.options.MergeFanIn < 2)
         {
             throw new ArgumentException("a row set needs a memory budget of at least 1 KiB and a merge fan-in of at least 2", nameof(options));
@@ -54,12 +60,12 @@ public sealed class CsvRowSet : IDisposable
 
     public bool Complete => IncompleteReason is null;
 
-    /// <summary>Whether rows were written to the temporary folder (the set passed its memory budget).</summary>
+    /// <summary>Whether rows were written to the temporary folder (they passed a mebibyte, or the memory budget when smaller).</summary>
     public bool Spilled => SpilledChunks > 0;
 
     public long SpilledBytes { get; private set; }
 
-    /// <summary>Writes to the temporary file (the first of a budget's size, then of <see cref="FlushBytes"/>).</summary>
+    /// <summary>Writes to the temporary file (each of about <see cref="FlushBytes"/>, or the budget when smaller).</summary>
     public int SpilledChunks { get; private set; }
 
     /// <summary>Sorted runs made for comparisons (one per budget of spilled rows, or one for a set kept in memory).</summary>
@@ -83,31 +89,102 @@ public sealed class CsvRowSet : IDisposable
     /// <summary>Adds a row: the values of the spec's columns in spec order (null for a field the row lacks).</summary>
     public void Add(ReadOnlySpan<string?> fields)
     {
-        BeginRow();
+        if (!BeginRow())
+        {
+            return;
+        }
+
         foreach (var field in fields)
         {
-            if (field is null)
-            {
-                AddMissingField();
-            }
-            else
-            {
-                AddField(field);
-            }
+            // At most 3 UTF-8 bytes a UTF-16 char and 5 bytes a length, with room to move the row's length along.
+            Reserve(rowEnd + 10 + (3L * (field?.Length ?? 0)));
+            rowEnd += field is null ? WriteMissing(arena.AsSpan(rowEnd)) : WriteField(arena.AsSpan(rowEnd), field);
         }
 
         EndRow();
     }
 
-    /// <summary>Starts a row; its fields follow (<see cref="AddField"/>, <see cref="AddMissingField"/>), then <see cref="EndRow"/>.</summary>
-    internal void BeginRow()
+    /// <summary>
+    /// Adds a row whose values are slices of <paramref name="chars"/>: value k at [starts[k], starts[k] + lengths[k]),
+    /// or missing when lengths[k] is -1. Room for the whole row is made at once.
+    /// </summary>
+    internal void Add(ReadOnlySpan<char> chars, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
+    {
+        if (!BeginRow())
+        {
+            return;
+        }
+
+        var most = rowEnd + 5L;
+        foreach (var length in lengths)
+        {
+            most += 5 + (3L * Math.Max(length, 0));
+        }
+
+        Reserve(most);
+        for (var k = 0; k < lengths.Length; k++)
+        {
+            var into = arena.AsSpan(rowEnd);
+            rowEnd += lengths[k] < 0 ? WriteMissing(into) : WriteField(into, chars.Slice(starts[k], lengths[k]));
+        }
+
+        EndRow();
+    }
+
+    /// <summary>
+    /// Adds a row given as its text, when its values are all its fields in order (<paramref name="delimiters"/> are
+    /// where the text splits): the text is narrowed to the key in one pass, each delimiter becoming the next value's
+    /// length. False, and nothing added, when the text is not all ASCII or a value is not shorter than 127 bytes:
+    /// the caller then adds the row value by value.
+    /// </summary>
+    internal bool TryAddText(ReadOnlySpan<char> text, ReadOnlySpan<int> delimiters)
+    {
+        if (IncompleteReason is not null || sorted is not null || disposed)
+        {
+            return false; // the value-by-value path counts the row, or says why it cannot
+        }
+
+        // The key: a length byte for the first value, then the text, each delimiter overwritten by a length byte.
+        Reserve(used + 6L + text.Length);
+        var key = arena.AsSpan(used + 1, text.Length + 1);
+        if (Ascii.FromUtf16(text, key[1..], out _) != OperationStatus.Done)
+        {
+            return false;
+        }
+
+        var start = 0;
+        foreach (var end in delimiters)
+        {
+            if (end - start >= 127)
+            {
+                return false;
+            }
+
+            key[start] = (byte)(end - start + 1);
+            start = end + 1;
+        }
+
+        if (text.Length - start >= 127)
+        {
+            return false;
+        }
+
+        key[start] = (byte)(text.Length - start + 1);
+        Count++;
+        rowEnd = used + 1 + key.Length;
+        EndRow();
+        return true;
+    }
+
+    /// <summary>Starts a row; false when rows are no longer kept. One byte is left for the row's length.</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(true, nameof(arena))]
+    private bool BeginRow()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         Count++;
-        keeping = IncompleteReason is null;
-        if (!keeping)
+        if (IncompleteReason is not null)
         {
-            return;
+            return false;
         }
 
         if (sorted is not null)
@@ -118,40 +195,32 @@ public sealed class CsvRowSet : IDisposable
         // One byte is left for the row's length, moved along in the rare case it needs more (at most 5).
         Reserve(used + 5);
         rowEnd = used + 1;
+        return true;
     }
 
-    internal void AddField(ReadOnlySpan<char> field)
+    /// <summary>
+    /// Writes a value as varint(byte length + 1) and its UTF-8 bytes at the start of <paramref name="into"/>, which has
+    /// room for 5 + 3 bytes a char; returns the bytes written. ASCII (nearly every value) is copied as it is narrowed.
+    /// </summary>
+    private static int WriteField(Span<byte> into, ReadOnlySpan<char> field)
     {
-        if (!keeping)
+        if (Ascii.FromUtf16(field, into[1..], out var n) != OperationStatus.Done)
         {
-            return;
+            Utf8.FromUtf16(field[n..], into[(1 + n)..], out _, out var rest);
+            n += rest;
         }
 
-        // At most 3 UTF-8 bytes a UTF-16 char and 5 bytes a length, with room to move the row's length along.
-        Reserve(rowEnd + 10 + (3L * field.Length));
-        var into = arena.AsSpan(rowEnd);
-        Utf8.FromUtf16(field, into[1..], out _, out var n);
-        rowEnd += Place(into, n + 1, n) + n;
+        return Place(into, n + 1, n) + n;
     }
 
-    internal void AddMissingField()
+    private static int WriteMissing(Span<byte> into)
     {
-        if (!keeping)
-        {
-            return;
-        }
-
-        Reserve(rowEnd + 6);
-        arena![rowEnd++] = 0;
+        into[0] = 0;
+        return 1;
     }
 
-    internal void EndRow()
+    private void EndRow()
     {
-        if (!keeping)
-        {
-            return;
-        }
-
         var keyLength = rowEnd - used - 1;
         used += Place(arena.AsSpan(used), keyLength, keyLength) + keyLength;
         arenaRows++;
@@ -467,7 +536,6 @@ public sealed class CsvRowSet : IDisposable
             }
 
             SpilledChunks++;
-            spillAt = Math.Min(spillAt, FlushBytes); // once spilling, small writes from a buffer that stays in the cache
             SpilledBytes += used;
             used = 0;
             rowEnd = 0;

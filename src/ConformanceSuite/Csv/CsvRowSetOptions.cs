@@ -9,9 +9,10 @@ public sealed class CsvRowSetOptions
     public static CsvRowSetOptions Default { get; } = new();
 
     /// <summary>
-    /// Memory for rows, counted as their bytes plus 12 bytes a row for sorting them. A file whose rows fit is kept
-    /// in memory; past it, rows are written to a temporary file in chunks of this size, each sorted on its own
-    /// when a comparison needs them, then merged. Memory use is this budget plus fixed buffers, whatever the rows.
+    /// Memory for sorting rows, counted as their bytes plus 12 bytes a row. Rows past the first mebibyte (or this
+    /// budget, when smaller) are written to a temporary file as they are read; when a comparison needs them they are
+    /// read back in parts of this size, each sorted on its own, then merged. Memory use is this budget plus fixed
+    /// buffers, whatever the rows.
     /// </summary>
     public long MemoryBudgetBytes { get; init; } = 8L * 1024 * 1024;
 
