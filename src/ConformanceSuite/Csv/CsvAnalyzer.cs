@@ -17,7 +17,7 @@ namespace ConformanceSuite.Csv;
 /// encoding) and row rules. Every row is checked, in order, and kept in a <see cref="CsvRowSet"/> (bounded memory,
 /// written to a temporary folder past its first mebibyte) for exact comparisons with another file.
 /// It tolerates the delimiter and column order it finds, so each rule is judged on its own.
-/// Each row is checked as it is read, in the parser's own buffer where it can be, on the caller's thread.
+/// Each row is checked as it is read (its raw text, split where it has no quotes), on the caller's thread.
 /// </summary>
 public static class CsvAnalyzer
 {
@@ -225,9 +225,9 @@ public static class CsvAnalyzer
 
     /// <summary>
     /// Reads the rows and checks each one as it is read: into the row set, then its field count or its rules. A row
-    /// without quotes is checked where it lies in the parser's buffer, split at the delimiters found as it is scanned
-    /// for quotes; the keyed fields of a row with quotes are copied, as the parser unquoted them, into a buffer of the
-    /// checker's. Nothing is allocated for a row without quotes and without a problem.
+    /// without quotes is checked in its raw text (one string a row, the parser's), split at the delimiters found as
+    /// it is scanned for quotes; the keyed fields of a row with quotes are copied, as the parser unquoted them, into
+    /// a buffer of the checker's. Nothing else is allocated for a row without quotes and without a problem.
     /// </summary>
     private sealed class RowChecker(CsvAnalysis result, CsvSpec spec, RowRule[] rules, int[] positions, int expectedFields, char delimiter)
     {
@@ -268,7 +268,7 @@ public static class CsvAnalyzer
                     result.Rows.Add(parser.Record ?? []);
                 }
 
-                var text = ParserBuffer.RawRecord(parser);
+                var text = parser.RawRecord.AsSpan();
                 var plain = IsPlain(ref text, delimiter, fields, delimiters);
                 ReadOnlySpan<char> chars;
                 if (plain)
