@@ -242,7 +242,7 @@ public sealed class HttpLayerTests
     }
 
     [Test]
-    public void The_request_log_keeps_compact_copies_and_past_its_memory_bound_spools_every_line_to_a_file_it_removes()
+    public void Past_its_bound_the_request_log_keeps_compact_copies_and_spools_every_exchange_to_a_file_it_removes()
     {
         var folder = Directory.CreateTempSubdirectory("cs-request-log-").FullName;
         try
@@ -256,7 +256,20 @@ public sealed class HttpLayerTests
                 return e;
             }
 
-            var count = (RequestLog.HeldBytes / 6000) + 50; // each line holds the excerpt twice: past the bound
+            // Within the bound: held whole, nothing on disk, every line written when asked.
+            using (var small = new RequestLog(folder))
+            {
+                small.Add(Exchange(0));
+                small.Add(Exchange(1));
+                small.Spilled.Should().BeFalse();
+                small.Entries.Should().OnlyContain(e => e.BodyExcerpt == excerpt && e.ResponseHeaders.ContainsKey("X-Big"));
+                Directory.EnumerateFiles(folder).Should().BeEmpty();
+                small.WriteJsonLines(Path.Combine(folder, "small.jsonl"));
+                File.ReadAllLines(Path.Combine(folder, "small.jsonl")).Should().HaveCount(2);
+                File.Delete(Path.Combine(folder, "small.jsonl"));
+            }
+
+            var count = RequestLog.HeldExchanges + 50;
             var log = new RequestLog(folder);
             int? firstSpilled = null;
             for (var i = 0; i < count; i++)
@@ -265,7 +278,7 @@ public sealed class HttpLayerTests
                 firstSpilled ??= log.Spilled ? i : null;
             }
 
-            firstSpilled.Should().BeGreaterThan(RequestLog.HeldBytes / 7000, "nothing goes to disk before the bound (a line is about 6 KB)");
+            firstSpilled.Should().Be(RequestLog.HeldExchanges, "nothing goes to disk before the bound");
             Directory.EnumerateFiles(folder).Should().ContainSingle("the lines past the bound are in one temporary file");
             log.Entries.Should().HaveCount(count).And.OnlyContain(e => e.BodyExcerpt.Length == HttpExchange.CompactExcerptChars + 1 && !e.ResponseHeaders.ContainsKey("X-Big"));
             log.Entries.Select(e => e.Purpose).Should().Equal(Enumerable.Range(0, count).Select(i => $"page {i}"));

@@ -1,35 +1,54 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 
 namespace ConformanceSuite.Http;
 
 /// <summary>
-/// Every exchange of a run, already redacted. Each is written in full as one JSON line the moment it is
-/// settled (requests.jsonl is a copy of those lines), and only a compact copy of it stays in memory for the
-/// checks that judge the traffic as a whole. The lines are held in memory up to <see cref="HeldBytes"/>, and
-/// past that in a temporary file that goes when the log is disposed: a walk of a large tenant costs a
-/// few hundred bytes of memory per request, not the whole exchange.
+/// Every exchange of a run, already redacted. The first <see cref="HeldExchanges"/> are held whole, and written as
+/// JSON lines only when the log is (requests.jsonl). Past that, a run is a large one: the held exchanges, and each
+/// one after them as it is settled, go as JSON lines to a temporary file (removed when the log is disposed), and
+/// only a compact copy of each stays in memory for the checks that judge the traffic as a whole. So a walk of a
+/// large tenant costs a few hundred bytes of memory per request, and a run of ordinary size serializes nothing
+/// before its reports.
 /// </summary>
 public sealed class RequestLog : IDisposable
 {
-    /// <summary>How many bytes of JSON lines stay in memory before they go to a temporary file.</summary>
-    public const int HeldBytes = 4 * 1024 * 1024;
+    /// <summary>How many exchanges are held whole before the log goes to a temporary file.</summary>
+    public const int HeldExchanges = 2000;
 
-    private readonly ConcurrentQueue<HttpExchange> entries = new();
     private readonly Lock gate = new();
     private readonly string folder;
-    private MemoryStream? held = new();
+    private readonly List<HttpExchange> compact = [];
+    private List<HttpExchange> held = [];
     private FileStream? spilled;
+    private bool disposed;
 
-    /// <param name="spillFolder">Where the temporary file goes once the lines pass <see cref="HeldBytes"/> (default: the system's temporary folder).</param>
+    /// <param name="spillFolder">Where the temporary file goes past <see cref="HeldExchanges"/> (default: the system's temporary folder).</param>
     public RequestLog(string? spillFolder = null) => folder = spillFolder ?? Path.GetTempPath();
 
-    public int Count => entries.Count;
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return compact.Count + held.Count;
+            }
+        }
+    }
 
-    /// <summary>The exchanges so far, each as <see cref="HttpExchange.Compact"/> keeps it.</summary>
-    public IReadOnlyList<HttpExchange> Entries => entries.ToArray();
+    /// <summary>The exchanges so far, in order: whole while they are held, as <see cref="HttpExchange.Compact"/> keeps them once written out.</summary>
+    public IReadOnlyList<HttpExchange> Entries
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. compact, .. held];
+            }
+        }
+    }
 
-    /// <summary>True once the lines have gone to a temporary file.</summary>
+    /// <summary>True once the exchanges have gone to a temporary file.</summary>
     public bool Spilled => spilled is not null;
 
     /// <summary>Raised with each exchange, in full, as it is logged.</summary>
@@ -37,53 +56,67 @@ public sealed class RequestLog : IDisposable
 
     public void Add(HttpExchange exchange)
     {
-        var line = JsonSerializer.SerializeToUtf8Bytes(exchange, Running.ResultsJson.Lines);
         lock (gate)
         {
-            var sink = Sink();
-            sink.Write(line);
-            sink.WriteByte((byte)'\n');
-            entries.Enqueue(exchange.Compact());
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (spilled is not null)
+            {
+                WriteLine(spilled, exchange);
+                compact.Add(exchange.Compact());
+            }
+            else
+            {
+                held.Add(exchange);
+                if (held.Count > HeldExchanges)
+                {
+                    Spill();
+                }
+            }
         }
 
         Recorded?.Invoke(exchange);
     }
 
-    private Stream Sink()
+    private void Spill()
     {
-        ObjectDisposedException.ThrowIf(held is null && spilled is null, this);
-        if (spilled is not null)
-        {
-            return spilled;
-        }
-
-        if (held!.Length < HeldBytes)
-        {
-            return held;
-        }
-
         spilled = new FileStream(Path.Combine(folder, $"conformance-requests-{Guid.NewGuid():N}.jsonl"), FileMode.CreateNew, FileAccess.ReadWrite,
             FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
-        held.Position = 0;
-        held.CopyTo(spilled);
-        held.Dispose();
-        held = null;
-        return spilled;
+        foreach (var e in held)
+        {
+            WriteLine(spilled, e);
+            compact.Add(e.Compact());
+        }
+
+        held = [];
     }
 
-    /// <summary>Writes every line so far to <paramref name="path"/> (JSON Lines: one exchange per line).</summary>
+    private static void WriteLine(Stream to, HttpExchange exchange)
+    {
+        to.Write(JsonSerializer.SerializeToUtf8Bytes(exchange, Running.ResultsJson.Lines));
+        to.WriteByte((byte)'\n');
+    }
+
+    /// <summary>Writes every exchange so far to <paramref name="path"/> (JSON Lines: one exchange per line).</summary>
     public void WriteJsonLines(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         using var file = File.Create(path);
         lock (gate)
         {
-            Stream source = (Stream?)spilled ?? held ?? throw new ObjectDisposedException(nameof(RequestLog));
-            source.Flush();
-            var end = source.Position;
-            source.Position = 0;
-            source.CopyTo(file);
-            source.Position = end;
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (spilled is not null)
+            {
+                spilled.Flush();
+                var end = spilled.Position;
+                spilled.Position = 0;
+                spilled.CopyTo(file);
+                spilled.Position = end;
+            }
+
+            foreach (var e in held)
+            {
+                WriteLine(file, e);
+            }
         }
     }
 
@@ -91,10 +124,9 @@ public sealed class RequestLog : IDisposable
     {
         lock (gate)
         {
+            disposed = true;
             spilled?.Dispose();
-            held?.Dispose();
             spilled = null;
-            held = null;
         }
     }
 }
