@@ -164,8 +164,8 @@ public sealed class Redactor
             .Concat(secrets.Select(JsonEscaped))
             .Distinct(StringComparer.Ordinal)
             .OrderByDescending(a => a.Length);
-        // Non-backtracking: one pass over the text, however many alternatives the secrets make.
-        return new Patterns(new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, TimeSpan.FromSeconds(5)),
+        // Interpreted: the quick search keeps it off almost every text, and it is built again for every secret added.
+        return new Patterns(new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5)),
             SearchValues.Create(literals, StringComparison.Ordinal), SearchValues.Create(string.Concat(secrets).Distinct().ToArray()));
     }
 
