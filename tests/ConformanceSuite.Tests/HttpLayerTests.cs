@@ -259,15 +259,36 @@ public sealed class HttpLayerTests
             // Within the bound: held whole, nothing on disk, every line written when asked.
             using (var small = new RequestLog(folder))
             {
+                var recorded = new List<HttpExchange>();
+                small.Recorded += recorded.Add;
                 small.Add(Exchange(0));
                 small.Add(Exchange(1));
+                recorded.Select(e => e.Purpose).Should().Equal("page 0", "page 1");
                 small.Spilled.Should().BeFalse();
                 small.Entries.Should().OnlyContain(e => e.BodyExcerpt == excerpt && e.ResponseHeaders.ContainsKey("X-Big"));
                 Directory.EnumerateFiles(folder).Should().BeEmpty();
-                small.WriteJsonLines(Path.Combine(folder, "small.jsonl"));
-                File.ReadAllLines(Path.Combine(folder, "small.jsonl")).Should().HaveCount(2);
-                File.Delete(Path.Combine(folder, "small.jsonl"));
+                small.WriteJsonLines(Path.Combine(folder, "new", "small.jsonl"));
+                File.ReadAllLines(Path.Combine(folder, "new", "small.jsonl")).Should().HaveCount(2, "the folder is made when missing");
+                Directory.Delete(Path.Combine(folder, "new"), recursive: true);
+                small.Dispose();
+                small.Invoking(l => l.Add(Exchange(2))).Should().Throw<ObjectDisposedException>();
+                small.Invoking(l => l.WriteJsonLines(Path.Combine(folder, "late.jsonl"))).Should().Throw<ObjectDisposedException>();
+                File.Exists(Path.Combine(folder, "late.jsonl")).Should().BeFalse();
             }
+
+            // A compact copy: a short excerpt as it is, the redirects, and the headers the checks read.
+            var shortOne = new HttpExchange { Method = "GET", Url = "http://127.0.0.1/x", BodyExcerpt = "short" };
+            shortOne.Redirects.Add("302 http://127.0.0.1/y");
+            foreach (var name in new[] { "Content-Type", "Retry-After", "Location", "X-Other" })
+            {
+                shortOne.ResponseHeaders[name] = name + "-value";
+            }
+
+            var kept = shortOne.Compact();
+            kept.BodyExcerpt.Should().Be("short");
+            kept.Redirects.Should().Equal("302 http://127.0.0.1/y");
+            kept.ResponseHeaders.Keys.Should().BeEquivalentTo("Content-Type", "Retry-After", "Location");
+            kept.ResponseHeaders.Should().OnlyContain(h => h.Value == h.Key + "-value");
 
             var count = RequestLog.HeldExchanges + 50;
             var log = new RequestLog(folder);
@@ -304,6 +325,7 @@ public sealed class HttpLayerTests
     }
 
     [TestCase(@"tok/en""x\y-1n3", TestName = "A secret is masked raw, and JSON-escaped in any mix: \\uXXXX in either case, and an escaped slash, quote or backslash")]
+    [TestCase("plainsecret42", TestName = "A secret of letters and digits is masked raw and JSON-escaped in any mix, alone or at either end of a text")]
     public void A_secret_is_masked_in_every_JSON_escaped_mix_and_text_without_one_is_left_as_it_is(string secret)
     {
         var redactor = new Redactor();
@@ -323,6 +345,9 @@ public sealed class HttpLayerTests
         {
             var text = $"{{\"phone\":\"\\u002B1555\",\"token\":\"{form}\"}}";
             redactor.Scrub(text).Should().Be($"{{\"phone\":\"\\u002B1555\",\"token\":\"{Redactor.Mask}\"}}", $"the form {form} is the secret");
+            redactor.Scrub(form).Should().Be(Redactor.Mask, $"the form {form} alone is the secret");
+            redactor.Scrub(form + " sent").Should().Be(Redactor.Mask + " sent", $"the form {form} opens the text");
+            redactor.Scrub("sent " + form).Should().Be("sent " + Redactor.Mask, $"the form {form} ends the text");
         }
 
         // Escapes of characters the secret does not have, and no form of it: nothing is masked.

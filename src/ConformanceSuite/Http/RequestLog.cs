@@ -99,11 +99,11 @@ public sealed class RequestLog : IDisposable
     /// <summary>Writes every exchange so far to <paramref name="path"/> (JSON Lines: one exchange per line).</summary>
     public void WriteJsonLines(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var file = File.Create(path);
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            using var file = File.Create(path);
             if (spilled is not null)
             {
                 spilled.Flush();
