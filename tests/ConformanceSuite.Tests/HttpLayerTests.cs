@@ -286,6 +286,8 @@ public sealed class HttpLayerTests
 
             var kept = shortOne.Compact();
             kept.BodyExcerpt.Should().Be("short");
+            var atTheBound = new string('y', HttpExchange.CompactExcerptChars);
+            new HttpExchange { Method = "GET", Url = "http://127.0.0.1/z", BodyExcerpt = atTheBound }.Compact().BodyExcerpt.Should().Be(atTheBound, "an excerpt at the bound is whole");
             kept.Redirects.Should().Equal("302 http://127.0.0.1/y");
             kept.ResponseHeaders.Keys.Should().BeEquivalentTo("Content-Type", "Retry-After", "Location");
             kept.ResponseHeaders.Should().OnlyContain(h => h.Value == h.Key + "-value");
@@ -326,6 +328,7 @@ public sealed class HttpLayerTests
 
     [TestCase(@"tok/en""x\y-1n3", TestName = "A secret is masked raw, and JSON-escaped in any mix: \\uXXXX in either case, and an escaped slash, quote or backslash")]
     [TestCase("plainsecret42", TestName = "A secret of letters and digits is masked raw and JSON-escaped in any mix, alone or at either end of a text")]
+    [TestCase(@"ab""cd-1234", TestName = "A secret with a quote is masked when only its quote is escaped")]
     public void A_secret_is_masked_in_every_JSON_escaped_mix_and_text_without_one_is_left_as_it_is(string secret)
     {
         var redactor = new Redactor();
@@ -339,6 +342,7 @@ public sealed class HttpLayerTests
             Escaped((c, i) => i % 2 == 0 ? $"\\u{(int)c:X4}" : c is '"' or '\\' or '/' ? "\\" + c : c.ToString()),
             Escaped((c, _) => c is '"' or '\\' or '/' ? "\\" + c : c.ToString()),
             Escaped((c, _) => c == 'n' ? "\\u006E" : c is '"' or '\\' ? "\\" + c : c.ToString()),
+            Escaped((c, i) => i == secret.Length - 1 ? $"\\u{(int)c:x4}" : c is '"' or '\\' ? "\\" + c : c.ToString()),
         ];
 
         foreach (var form in forms)
@@ -353,5 +357,6 @@ public sealed class HttpLayerTests
         // Escapes of characters the secret does not have, and no form of it: nothing is masked.
         var clean = "{\"phone\":\"\\u002B1555\",\"name\":\"\\u0041nna tok/en\"}";
         redactor.Scrub(clean).Should().Be(clean);
+        redactor.Scrub("a path ending in a backslash \\").Should().Be("a path ending in a backslash \\");
     }
 }
