@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using ConformanceSuite.Checks;
 using ConformanceSuite.Cli;
-using ConformanceSuite.MockServer;
 using ConformanceSuite.Running;
 using ConformanceSuite.Testing;
 using FluentAssertions;
@@ -37,7 +36,7 @@ public sealed partial class NUnitFrontEndTests
     private static readonly XNamespace Trx = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
 
     private string dir = "";
-    private Dictionary<string, string> canaries = [];
+    private PlantedCredentials planted = null!;
     private int cliExit;
     private string cliConsole = "";
     private int testExit;
@@ -54,30 +53,9 @@ public sealed partial class NUnitFrontEndTests
     public async Task RunBothFrontEnds()
     {
         dir = Path.Combine(Path.GetTempPath(), "cs-nunit-" + Guid.NewGuid().ToString("N"));
-        string Canary(string what) => $"CANARY-{what}-{Guid.NewGuid():N}";
-        canaries = new Dictionary<string, string>
-        {
-            ["WAVY_AUTH_TOKEN"] = Canary("wavy-token"),
-            ["WAVY_USER_NAME"] = Canary("wavy-user"),
-            ["OPENCX_TOKEN"] = Canary("opencx"),
-            ["CSL_TOKEN"] = Canary("csl-jwt"),
-        };
-        string[] planted =
-        [
-            "--credential", $"wavy-open-sessions:authenticationToken={canaries["WAVY_AUTH_TOKEN"]}",
-            "--credential", $"wavy-open-sessions:userName={canaries["WAVY_USER_NAME"]}",
-            "--credential", $"opencx-chat-sessions:Authorization={canaries["OPENCX_TOKEN"]}",
-            "--credential", $"chat-session-list:Authorization={canaries["CSL_TOKEN"]}",
-            "--echo-credentials",
-            "--accept-pact-examples",
-        ];
-        using var mock = await MockProcess.StartWithAsync(Faults, planted);
-        // The profile's variables: the mock's addresses, and the planted credentials in place of the mock's own.
-        var variables = ExternalProcessTests.LocalMockEnvironment(mock);
-        foreach (var (key, value) in canaries)
-        {
-            variables[key] = value;
-        }
+        planted = PlantedCredentials.Fresh();
+        var (mock, variables) = await planted.StartEchoingMockAsync(Faults);
+        using var _ = mock;
 
         using (var console = new StringWriter())
         {
@@ -165,19 +143,10 @@ public sealed partial class NUnitFrontEndTests
         }
 
         artifacts.Should().Contain(f => f.EndsWith(".trx", StringComparison.Ordinal));
-        var places = artifacts.Select(f => (Where: Path.GetRelativePath(dir, f), Text: File.ReadAllText(f)))
-            .Append((Where: "CLI console", Text: cliConsole))
-            .Append((Where: "dotnet test console", Text: testConsole))
-            .ToList();
         File.ReadAllText(Path.Combine(NUnitDir, "requests.jsonl")).Should().Contain("[redacted]", "the echoed credentials were seen and redacted");
-        foreach (var (name, secret) in canaries)
-        {
-            foreach (var form in SecretLeakTests.Forms(secret))
-            {
-                places.Where(p => p.Text.Contains(form, StringComparison.Ordinal)).Select(p => p.Where)
-                    .Should().BeEmpty($"the planted {name} must not appear, in any form ({form})");
-            }
-        }
+        planted.ShouldBeIn(none: artifacts.Select(f => (Path.GetRelativePath(dir, f), File.ReadAllText(f)))
+            .Append(("CLI console", cliConsole))
+            .Append(("dotnet test console", testConsole)));
     }
 
     private Dictionary<string, string> TrxOutcomes() =>

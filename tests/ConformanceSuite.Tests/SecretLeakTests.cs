@@ -17,20 +17,13 @@ namespace ConformanceSuite.Tests;
 public sealed class SecretLeakTests
 {
     private string dir = "";
-    private Dictionary<string, string> canaries = [];
+    private PlantedCredentials planted = null!;
 
     [SetUp]
     public void Plant()
     {
         dir = Path.Combine(Path.GetTempPath(), "cs-leak-" + Guid.NewGuid().ToString("N"));
-        string Canary(string what) => $"CANARY-{what}-{Guid.NewGuid():N}";
-        canaries = new Dictionary<string, string>
-        {
-            ["WAVY_AUTH_TOKEN"] = Canary("wavy-token"),
-            ["WAVY_USER_NAME"] = Canary("wavy-user"),
-            ["OPENCX_TOKEN"] = Canary("opencx"),
-            ["CSL_TOKEN"] = Canary("csl-jwt"),
-        };
+        planted = PlantedCredentials.Fresh();
     }
 
     [TearDown]
@@ -45,22 +38,8 @@ public sealed class SecretLeakTests
     [Test]
     public async Task No_planted_credential_appears_anywhere_in_a_passing_run()
     {
-        string[] planted =
-        [
-            "--credential", $"wavy-open-sessions:authenticationToken={canaries["WAVY_AUTH_TOKEN"]}",
-            "--credential", $"wavy-open-sessions:userName={canaries["WAVY_USER_NAME"]}",
-            "--credential", $"opencx-chat-sessions:Authorization={canaries["OPENCX_TOKEN"]}",
-            "--credential", $"chat-session-list:Authorization={canaries["CSL_TOKEN"]}",
-            "--echo-credentials",
-            "--accept-pact-examples",
-        ];
-        using var mock = await MockProcess.StartWithAsync([], planted);
-        // The profile's variables: the mock's addresses, and the planted credentials in place of the mock's own.
-        var variables = ExternalProcessTests.LocalMockEnvironment(mock);
-        foreach (var (key, value) in canaries)
-        {
-            variables[key] = value;
-        }
+        var (mock, variables) = await planted.StartEchoingMockAsync([]);
+        using var _ = mock;
 
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
@@ -69,19 +48,10 @@ public sealed class SecretLeakTests
         exit.Should().Be(ExitCodes.Conformant, stderr.ToString() + stdout);
         var artifacts = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).ToList();
         artifacts.Select(Path.GetFileName).Should().Contain(Running.RunResults.ReportFiles);
-        var places = artifacts.Select(f => (Where: Path.GetFileName(f), Text: File.ReadAllText(f)))
-            .Append((Where: "console output", Text: stdout.ToString()))
-            .Append((Where: "console errors", Text: stderr.ToString()))
-            .ToList();
         (await File.ReadAllTextAsync(Path.Combine(dir, "requests.jsonl"))).Should().Contain("[redacted]", "the echoed credentials were seen and redacted");
-        foreach (var (name, secret) in canaries)
-        {
-            foreach (var form in Forms(secret))
-            {
-                places.Where(p => p.Text.Contains(form, StringComparison.Ordinal)).Select(p => p.Where)
-                    .Should().BeEmpty($"the planted {name} must not appear, in any form ({form})");
-            }
-        }
+        planted.ShouldBeIn(none: artifacts.Select(f => (Path.GetFileName(f), File.ReadAllText(f)))
+            .Append(("console output", stdout.ToString()))
+            .Append(("console errors", stderr.ToString())));
     }
 
     /// <summary>
@@ -107,6 +77,66 @@ public sealed class SecretLeakTests
             var middle = encoded[4..^8];
             yield return middle;
             yield return middle.Replace('+', '-').Replace('/', '_');
+        }
+    }
+}
+
+/// <summary>
+/// Fresh credential values (canaries) for a leak test: planted in a mock process that echoes credentials back,
+/// and in the variables the local-mock profile reads, then searched for in every form (<see cref="SecretLeakTests.Forms"/>).
+/// </summary>
+internal sealed class PlantedCredentials
+{
+    private PlantedCredentials(Dictionary<string, string> canaries) => Canaries = canaries;
+
+    /// <summary>Each profile variable that carries a credential, with its planted value.</summary>
+    public IReadOnlyDictionary<string, string> Canaries { get; }
+
+    public static PlantedCredentials Fresh()
+    {
+        string Canary(string what) => $"CANARY-{what}-{Guid.NewGuid():N}";
+        return new(new Dictionary<string, string>
+        {
+            ["WAVY_AUTH_TOKEN"] = Canary("wavy-token"),
+            ["WAVY_USER_NAME"] = Canary("wavy-user"),
+            ["OPENCX_TOKEN"] = Canary("opencx"),
+            ["CSL_TOKEN"] = Canary("csl-jwt"),
+        });
+    }
+
+    /// <summary>The mock as a separate process with <paramref name="faults"/>, taking the planted values for its own and echoing them back; and the profile's variables for it.</summary>
+    public async Task<(MockProcess Mock, Dictionary<string, string> Variables)> StartEchoingMockAsync(string[] faults)
+    {
+        var mock = await MockProcess.StartWithAsync(faults,
+        [
+            "--credential", $"wavy-open-sessions:authenticationToken={Canaries["WAVY_AUTH_TOKEN"]}",
+            "--credential", $"wavy-open-sessions:userName={Canaries["WAVY_USER_NAME"]}",
+            "--credential", $"opencx-chat-sessions:Authorization={Canaries["OPENCX_TOKEN"]}",
+            "--credential", $"chat-session-list:Authorization={Canaries["CSL_TOKEN"]}",
+            "--echo-credentials",
+            "--accept-pact-examples",
+        ]);
+        // The profile's variables: the mock's addresses, and the planted credentials in place of the mock's own.
+        var variables = ExternalProcessTests.LocalMockEnvironment(mock);
+        foreach (var (key, value) in Canaries)
+        {
+            variables[key] = value;
+        }
+
+        return (mock, variables);
+    }
+
+    /// <summary>Asserts that no planted value appears in any of the places, in any form.</summary>
+    public void ShouldBeIn(IEnumerable<(string Where, string Text)> none)
+    {
+        var places = none.ToList();
+        foreach (var (name, secret) in Canaries)
+        {
+            foreach (var form in SecretLeakTests.Forms(secret))
+            {
+                places.Where(p => p.Text.Contains(form, StringComparison.Ordinal)).Select(p => p.Where)
+                    .Should().BeEmpty($"the planted {name} must not appear, in any form ({form})");
+            }
         }
     }
 }
