@@ -57,6 +57,7 @@ public sealed class HttpLayerTests
             c.Response.Headers.RetryAfter = "120";
             return Results.StatusCode(429);
         });
+        server.MapGet("/controls", () => Results.Text(ControlText + new string('z', 1000), "text/plain"));
         server.MapGet("/big", () => Results.Bytes(new byte[100_000], "application/octet-stream"));
         server.MapGet("/stall", async (HttpContext c) =>
         {
@@ -133,6 +134,21 @@ public sealed class HttpLayerTests
 
         exchange.Status.Should().Be(302);
         exchange.BlockedRedirect.Should().StartWith("http://127.0.0.2:9/");
+    }
+
+    /// <summary>Each boundary of the control ranges (U+0000-001F, U+007F-009F): tab, CR and LF are kept, the rest are not.</summary>
+    private const string ControlText = "a\tb\r\nc\u0000d\u001fe\u0020f\u007eg\u007fh\u0085i\u009fj\u00a0k";
+
+    [Test]
+    public async Task An_excerpt_is_cut_at_its_length_with_control_characters_replaced_and_line_breaks_escaped()
+    {
+        var (client, _) = Client();
+        using var __ = client;
+
+        var exchange = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/controls") }, CancellationToken.None);
+
+        var shown = "a\tb\\r\\nc\ufffdd\ufffde f~g\ufffdh\ufffdi\ufffdj\u00a0k";
+        exchange.BodyExcerpt.Should().Be(shown + new string('z', new HttpSettings().ExcerptChars - ControlText.Length) + "…");
     }
 
     [Test]

@@ -351,15 +351,30 @@ public sealed class ConformanceHttpClient : IDisposable
         // Redacted before it is cut: a secret cut in two at the excerpt's end would no longer be recognised.
         // (What is kept is far longer than the excerpt, so no secret straddles where the excerpt ends.)
         var text = redactor.Scrub(Encoding.UTF8.GetString(bytes));
-        // Evidence goes into XML and HTML reports: control characters (but tab) become U+FFFD.
-        text = new string(text.Select(c => char.IsControl(c) && c is not ('\t' or '\r' or '\n') ? '\uFFFD' : c).ToArray());
         if (text.Length > settings.ExcerptChars)
         {
             text = text[..settings.ExcerptChars] + "…";
         }
 
+        // Evidence goes into XML and HTML reports: control characters (but tab, CR and LF, escaped below) become
+        // U+FFFD. One character for one, so it may follow the cut; most excerpts have none, and are not copied.
+        if (text.AsSpan().IndexOfAny(ControlCharacters) >= 0)
+        {
+            text = string.Create(text.Length, text, static (into, from) =>
+            {
+                for (var i = 0; i < from.Length; i++)
+                {
+                    into[i] = ControlCharacters.Contains(from[i]) ? '\uFFFD' : from[i];
+                }
+            });
+        }
+
         return text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
     }
+
+    /// <summary>The control characters an excerpt may not carry: all of Unicode's (Cc) but tab, CR and LF.</summary>
+    private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).Where(c => c is not ('\t' or '\r' or '\n'))]);
 
     private string Describe(Exception ex)
     {
