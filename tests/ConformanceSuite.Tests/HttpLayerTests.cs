@@ -58,6 +58,7 @@ public sealed class HttpLayerTests
             return Results.StatusCode(429);
         });
         server.MapGet("/controls", () => Results.Text(ControlText + new string('z', 1000), "text/plain"));
+        server.MapGet("/at-the-bound", () => Results.Text("\u0001" + new string('z', new HttpSettings().ExcerptChars - 1), "text/plain"));
         server.MapGet("/big", () => Results.Bytes(new byte[100_000], "application/octet-stream"));
         server.MapGet("/stall", async (HttpContext c) =>
         {
@@ -149,6 +150,8 @@ public sealed class HttpLayerTests
 
         var shown = "a\tb\\r\\nc\ufffdd\ufffde f~g\ufffdh\ufffdi\ufffdj\u00a0k";
         exchange.BodyExcerpt.Should().Be(shown + new string('z', new HttpSettings().ExcerptChars - ControlText.Length) + "…");
+        var whole = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/at-the-bound") }, CancellationToken.None);
+        whole.BodyExcerpt.Should().Be("\ufffd" + new string('z', new HttpSettings().ExcerptChars - 1), "a body of exactly the excerpt's length is whole, its first character replaced too");
     }
 
     [Test]
