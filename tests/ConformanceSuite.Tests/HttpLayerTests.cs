@@ -314,13 +314,21 @@ public sealed class HttpLayerTests
             var count = RequestLog.HeldExchanges + 50;
             var log = new RequestLog(folder);
             int? firstSpilled = null;
+            var added = new List<HttpExchange>();
             for (var i = 0; i < count; i++)
             {
-                log.Add(Exchange(i));
+                added.Add(Exchange(i));
+                log.Add(added[^1]);
                 firstSpilled ??= log.Spilled ? i : null;
+                if (i < RequestLog.HeldExchanges)
+                {
+                    added[^1].Kept.Should().BeSameAs(added[^1], "a held exchange is kept as it is");
+                }
             }
 
             firstSpilled.Should().Be(RequestLog.HeldExchanges, "nothing goes to disk before the bound");
+            // What the log keeps of each exchange is what a walk's page keeps as its evidence: one copy, not two.
+            added.Select(e => e.Kept).Should().Equal(log.Entries, ReferenceEquals);
             Directory.EnumerateFiles(folder).Should().ContainSingle("the lines past the bound are in one temporary file");
             log.Entries.Should().HaveCount(count).And.OnlyContain(e => e.BodyExcerpt.Length == HttpExchange.CompactExcerptChars + 1 && !e.ResponseHeaders.ContainsKey("X-Big"));
             log.Entries.Select(e => e.Purpose).Should().Equal(Enumerable.Range(0, count).Select(i => $"page {i}"));

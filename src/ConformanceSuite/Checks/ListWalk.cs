@@ -284,7 +284,8 @@ public sealed class ListWalk
         }
 
         var violations = new List<SchemaViolation>();
-        page = page with { Number = number, Cursor = cursor, Violations = violations };
+        // The page's evidence is what the request log keeps of its exchange: in a large run, a compact copy.
+        page = page with { Number = number, Cursor = cursor, Violations = violations, Exchange = exchange.Kept };
         Pages.Add(page);
         ItemCount += items.Count;
         emptyRun = page.Count == 0 ? emptyRun + 1 : 0;

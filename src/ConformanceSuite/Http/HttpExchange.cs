@@ -66,6 +66,19 @@ public sealed class HttpExchange
     [JsonIgnore]
     public bool IsSuccess => Status is >= 200 and < 300;
 
+    /// <summary>
+    /// What the request log keeps of this exchange: the exchange itself, or once the log has gone to its file (a
+    /// large run), its <see cref="Compact"/> copy. A walk keeps this as its pages' evidence, so a page costs no
+    /// more than its log entry.
+    /// </summary>
+    [JsonIgnore]
+    public HttpExchange Kept => kept ?? this;
+
+    private HttpExchange? kept;
+
+    /// <summary>Records the compact copy the request log keeps in place of this exchange.</summary>
+    internal void KeptAs(HttpExchange copy) => kept = copy;
+
     [JsonIgnore]
     public string BodyText => Body is null ? "" : Encoding.UTF8.GetString(Body);
 

@@ -62,7 +62,7 @@ public sealed class RequestLog : IDisposable
             if (spilled is not null)
             {
                 WriteLine(spilled, exchange);
-                compact.Add(exchange.Compact());
+                compact.Add(Compact(exchange));
             }
             else
             {
@@ -84,10 +84,17 @@ public sealed class RequestLog : IDisposable
         foreach (var e in held)
         {
             WriteLine(spilled, e);
-            compact.Add(e.Compact());
+            compact.Add(Compact(e));
         }
 
         held = [];
+    }
+
+    private static HttpExchange Compact(HttpExchange exchange)
+    {
+        var copy = exchange.Compact();
+        exchange.KeptAs(copy);
+        return copy;
     }
 
     private static void WriteLine(Stream to, HttpExchange exchange)
