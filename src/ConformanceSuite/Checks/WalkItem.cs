@@ -117,12 +117,20 @@ public sealed class WalkProjection
 {
     private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> shared = new(StringComparer.Ordinal);
 
-    public WalkProjection(IEnumerable<string> pointers)
+    /// <param name="pointers">The values to keep of each item, by JSON pointer.</param>
+    /// <param name="sharedValues">Values that many items hold (the schema's enum values): one string each for the whole walk, not one per item.</param>
+    public WalkProjection(IEnumerable<string> pointers, IEnumerable<string>? sharedValues = null)
     {
         foreach (var pointer in pointers.Distinct(StringComparer.Ordinal))
         {
             index[pointer] = index.Count;
+        }
+
+        foreach (var value in sharedValues ?? [])
+        {
+            shared.TryAdd(value, value);
         }
     }
 
@@ -160,21 +168,22 @@ public sealed class WalkProjection
             }
         }
 
-        if (endpoint.Success.ItemSchema is { } itemSchema && contract.BodySchemas.TryGetValue(itemSchema, out var schema))
-        {
-            pointers.AddRange(SchemaEnums.Find(schema).Select(e => e.Pointer));
-        }
-
-        return new WalkProjection(pointers);
+        var enums = endpoint.Success.ItemSchema is { } itemSchema && contract.BodySchemas.TryGetValue(itemSchema, out var schema)
+            ? SchemaEnums.Find(schema).ToList()
+            : [];
+        pointers.AddRange(enums.Select(e => e.Pointer));
+        return new WalkProjection(pointers, enums.SelectMany(e => e.Values));
     }
 
     /// <summary>Keeps what the checks need of one item.</summary>
     public WalkItem Keep(JsonObject item, string id, int page)
     {
+        // A walk of a large list keeps thousands of these: the id and the enum values are held once, not per pointer.
         var texts = new string?[index.Count];
         foreach (var (pointer, i) in index)
         {
-            texts[i] = JsonPointer.Text(item, pointer);
+            var text = JsonPointer.Text(item, pointer);
+            texts[i] = text is null ? null : text == id ? id : shared.GetValueOrDefault(text, text);
         }
 
         var fields = new (string, ulong)[item.Count];
