@@ -38,6 +38,9 @@ public sealed class WalkItemTests
         c.Page.Should().Be(2);
         a.Fields.Select(f => f.Name).Should().Equal("id", "status", "channel", "count");
         a.Fields.Single(f => f.Name == "channel").Hash.Should().Be(WalkItem.HashOf(new JsonObject { ["type"] = "web" }));
+
+        var plain = new WalkProjection(["/status"]);
+        plain.Keep(first, "s-1", 1).Text("/status").Should().Be("open").And.NotBeSameAs(plain.Keep(second, "s-2", 1).Text("/status"), "with no shared values, nothing is shared");
     }
 
     [Test]
@@ -47,10 +50,12 @@ public sealed class WalkItemTests
         var projection = WalkProjection.For(contract, contract.Endpoint("list-sessions"));
         var id = Guid.NewGuid().ToString();
 
-        var one = projection.Keep(JsonNode.Parse($$"""{"id":"{{id}}","status":"closed_resolved"}""")!.AsObject(), id, 1);
-        var two = projection.Keep(JsonNode.Parse("""{"id":"x","status":"closed_resolved"}""")!.AsObject(), "x", 1);
+        var one = projection.Keep(JsonNode.Parse($$"""{"id":"{{id}}","status":"closed_resolved","ai_closure_type":"handed_off"}""")!.AsObject(), id, 1);
+        var two = projection.Keep(JsonNode.Parse("""{"id":"x","status":"closed_resolved","ai_closure_type":"handed_off"}""")!.AsObject(), "x", 1);
 
         one.Text("/status").Should().Be("closed_resolved").And.BeSameAs(two.Text("/status"));
+        // Not a filter's field: kept only because the item schema declares it an enum.
+        one.Text("/ai_closure_type").Should().Be("handed_off").And.BeSameAs(two.Text("/ai_closure_type"));
         one.Text("/id").Should().BeSameAs(one.Id);
     }
 }
