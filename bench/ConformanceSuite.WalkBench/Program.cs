@@ -226,14 +226,19 @@ internal static class Child
 
             var exchange = await http.SendAsync(context.Requests.Call(endpoint, query, context.Values.Path("all-sessions"), "page"), CancellationToken.None);
             using var json = JsonDocument.Parse(exchange.Body);
-            items += json.RootElement.GetProperty("items").GetArrayLength();
-            cursor = json.RootElement.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+            (var count, cursor) = Page(json.RootElement);
+            items += count;
             exchange.Body = null;
             pages++;
         }
         while (cursor is not null && pages != pageLimit);
         return (items, pages, "suite HTTP layer only");
     }
+
+    /// <summary>A page's item count and next cursor (null on the last page).</summary>
+    private static (int Items, string? Next) Page(JsonElement root) =>
+        (root.GetProperty("items").GetArrayLength(),
+         root.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null);
 
     /// <summary>A bare HttpClient loop: GET each page, parse it, count its items, follow next.</summary>
     private static async Task<(long, int, string)> BareAsync(Uri baseUrl, Dictionary<string, string> credentials, Stopwatch clock, int? pageLimit)
@@ -256,8 +261,8 @@ internal static class Child
             response.EnsureSuccessStatusCode();
             await using var body = await response.Content.ReadAsStreamAsync();
             using var json = await JsonDocument.ParseAsync(body);
-            items += json.RootElement.GetProperty("items").GetArrayLength();
-            cursor = json.RootElement.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+            (var count, cursor) = Page(json.RootElement);
+            items += count;
             pages++;
         }
         while (cursor is not null && pages != pageLimit);

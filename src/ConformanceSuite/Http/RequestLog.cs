@@ -62,7 +62,7 @@ public sealed class RequestLog : IDisposable
             if (spilled is not null)
             {
                 WriteLine(spilled, exchange);
-                compact.Add(Compact(exchange));
+                compact.Add(KeepCompact(exchange));
             }
             else
             {
@@ -84,13 +84,14 @@ public sealed class RequestLog : IDisposable
         foreach (var e in held)
         {
             WriteLine(spilled, e);
-            compact.Add(Compact(e));
+            compact.Add(KeepCompact(e));
         }
 
         held = [];
     }
 
-    private static HttpExchange Compact(HttpExchange exchange)
+    /// <summary>The compact copy the log keeps of <paramref name="exchange"/>, recorded on it as what it is kept as.</summary>
+    private static HttpExchange KeepCompact(HttpExchange exchange)
     {
         var copy = exchange.Compact();
         exchange.KeptAs(copy);
