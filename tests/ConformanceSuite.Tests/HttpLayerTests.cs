@@ -261,17 +261,23 @@ public sealed class HttpLayerTests
     }
 
     [Test]
-    public void Past_its_bound_the_request_log_keeps_compact_copies_and_spools_every_exchange_to_a_file_it_removes()
+    public void Past_its_bound_the_request_log_keeps_only_where_each_exchange_is_in_a_file_it_removes_and_reads_each_back_whole()
     {
         var folder = Directory.CreateTempSubdirectory("cs-request-log-").FullName;
         try
         {
             var excerpt = new string('x', 3000);
+            var sent = DateTimeOffset.Parse("2026-12-02T01:02:03.456+00:00", System.Globalization.CultureInfo.InvariantCulture);
             HttpExchange Exchange(int i)
             {
-                var e = new HttpExchange { Method = "GET", Url = $"http://127.0.0.1/page/{i}", Purpose = $"page {i}", Status = 200, BodyExcerpt = excerpt, Retries = i % 2 };
+                var e = new HttpExchange
+                {
+                    Method = "GET", Url = $"http://127.0.0.1/page/{i}", Purpose = $"page {i}", Status = 200, BodyExcerpt = excerpt, Retries = i % 2, SentAt = sent.AddSeconds(i),
+                    RequestHeaders = [new("Accept", "application/json"), new("Authorization", "Bearer [redacted]")], CredentialsSent = ["Authorization"], DurationMs = i + 0.5,
+                };
                 e.ResponseHeaders["Content-Type"] = "application/json";
                 e.ResponseHeaders["X-Big"] = excerpt;
+                e.Redirects.Add($"302 http://127.0.0.1/moved/{i}");
                 return e;
             }
 
@@ -280,69 +286,93 @@ public sealed class HttpLayerTests
             {
                 var recorded = new List<HttpExchange>();
                 small.Recorded += recorded.Add;
-                small.Add(Exchange(0));
+                var first = Exchange(0);
+                small.Add(first);
                 small.Add(Exchange(1));
                 recorded.Select(e => e.Purpose).Should().Equal("page 0", "page 1");
                 small.Spilled.Should().BeFalse();
-                small.Entries.Should().OnlyContain(e => e.BodyExcerpt == excerpt && e.ResponseHeaders.ContainsKey("X-Big"));
+                small.Read(0).Should().BeSameAs(first, "a held exchange is the one logged");
+                new LoggedExchange(first).Exchange.Should().BeSameAs(first);
+                small.Entries.Select(e => e.LogIndex).Should().Equal(0, 1);
                 Directory.EnumerateFiles(folder).Should().BeEmpty();
                 small.WriteJsonLines(Path.Combine(folder, "new", "small.jsonl"));
                 File.ReadAllLines(Path.Combine(folder, "new", "small.jsonl")).Should().HaveCount(2, "the folder is made when missing");
                 Directory.Delete(Path.Combine(folder, "new"), recursive: true);
+                small.Invoking(l => l.Read(2)).Should().Throw<ArgumentOutOfRangeException>();
+                small.Invoking(l => l.Read(-1)).Should().Throw<ArgumentOutOfRangeException>();
                 small.Dispose();
                 small.Invoking(l => l.Add(Exchange(2))).Should().Throw<ObjectDisposedException>();
                 small.Invoking(l => l.WriteJsonLines(Path.Combine(folder, "late.jsonl"))).Should().Throw<ObjectDisposedException>();
+                small.Invoking(l => l.Read(0)).Should().Throw<ObjectDisposedException>();
                 File.Exists(Path.Combine(folder, "late.jsonl")).Should().BeFalse();
             }
 
-            // A compact copy: a short excerpt as it is, the redirects, and the headers the checks read.
-            var shortOne = new HttpExchange { Method = "GET", Url = "http://127.0.0.1/x", BodyExcerpt = "short" };
-            shortOne.Redirects.Add("302 http://127.0.0.1/y");
-            foreach (var name in new[] { "Content-Type", "Retry-After", "Location", "X-Other" })
-            {
-                shortOne.ResponseHeaders[name] = name + "-value";
-            }
-
-            var kept = shortOne.Compact();
-            kept.BodyExcerpt.Should().Be("short");
-            var atTheBound = new string('y', HttpExchange.CompactExcerptChars);
-            new HttpExchange { Method = "GET", Url = "http://127.0.0.1/z", BodyExcerpt = atTheBound }.Compact().BodyExcerpt.Should().Be(atTheBound, "an excerpt at the bound is whole");
-            kept.Redirects.Should().Equal("302 http://127.0.0.1/y");
-            kept.ResponseHeaders.Keys.Should().BeEquivalentTo("Content-Type", "Retry-After", "Location");
-            kept.ResponseHeaders.Should().OnlyContain(h => h.Value == h.Key + "-value");
+            var unlogged = Exchange(-1);
+            new LoggedExchange(unlogged).Exchange.Should().BeSameAs(unlogged, "an exchange in no log is kept as it is");
 
             var count = RequestLog.HeldExchanges + 50;
             var log = new RequestLog(folder);
-            int? firstSpilled = null;
-            var added = new List<HttpExchange>();
-            for (var i = 0; i < count; i++)
+            var (firstSpilled, gone) = AddAll(log, count, Exchange);
+            firstSpilled.Should().Be(RequestLog.HeldExchanges, "nothing goes to disk before the bound");
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            gone.Should().OnlyContain(w => !w.IsAlive, "once written out, an exchange is not held in memory by the log");
+            log.Count.Should().Be(count);
+            Directory.EnumerateFiles(folder).Should().ContainSingle("the lines past the bound are in one temporary file");
+
+            // Read back whole, each as it was logged, in order; the same entry, though another object.
+            var entries = log.Entries.ToList();
+            entries.Select(e => e.Purpose).Should().Equal(Enumerable.Range(0, count).Select(i => $"page {i}"));
+            entries.Select(e => e.LogIndex).Should().Equal(Enumerable.Range(0, count));
+            foreach (var i in new[] { 0, 1, RequestLog.HeldExchanges - 1, RequestLog.HeldExchanges, count - 1 })
             {
-                added.Add(Exchange(i));
-                log.Add(added[^1]);
-                firstSpilled ??= log.Spilled ? i : null;
-                if (i < RequestLog.HeldExchanges)
-                {
-                    added[^1].Kept.Should().BeSameAs(added[^1], "a held exchange is kept as it is");
-                }
+                entries[i].Should().BeEquivalentTo(Exchange(i), o => o.Excluding(e => e.LogIndex), $"entry {i} comes back whole");
             }
 
-            firstSpilled.Should().Be(RequestLog.HeldExchanges, "nothing goes to disk before the bound");
-            // What the log keeps of each exchange is what a walk's page keeps as its evidence: one copy, not two.
-            added.Select(e => e.Kept).Should().Equal(log.Entries, ReferenceEquals);
-            Directory.EnumerateFiles(folder).Should().ContainSingle("the lines past the bound are in one temporary file");
-            log.Entries.Should().HaveCount(count).And.OnlyContain(e => e.BodyExcerpt.Length == HttpExchange.CompactExcerptChars + 1 && !e.ResponseHeaders.ContainsKey("X-Big"));
-            log.Entries.Select(e => e.Purpose).Should().Equal(Enumerable.Range(0, count).Select(i => $"page {i}"));
+            entries[7].ResponseHeaders.ContainsKey("content-type").Should().BeTrue("the headers read back are matched whatever their case, as logged");
+            var again = new LoggedExchange(entries[7]).Exchange;
+            again.Should().NotBeSameAs(entries[7]);
+            again.IsSameEntry(entries[7]).Should().BeTrue();
+            again.IsSameEntry(entries[8]).Should().BeFalse();
+            again.IsSameEntry(Exchange(7)).Should().BeFalse("an exchange in no log is no entry of it");
+            using (var other = new RequestLog(folder))
+            {
+                var elsewhere = Exchange(7);
+                for (var i = 0; i <= 7; i++)
+                {
+                    other.Add(i == 7 ? elsewhere : Exchange(i));
+                }
 
+                elsewhere.LogIndex.Should().Be(7);
+                again.IsSameEntry(elsewhere).Should().BeFalse("the same place in another log is another exchange");
+            }
+
+            // A pass started before an exchange is added ends where the log was when it started.
+            using (var pass = log.Entries.GetEnumerator())
+            {
+                pass.MoveNext().Should().BeTrue();
+                log.Add(Exchange(count));
+                var seen = 1;
+                while (pass.MoveNext())
+                {
+                    seen++;
+                }
+
+                seen.Should().Be(count);
+            }
+
+            log.Read(count).Purpose.Should().Be($"page {count}", "the last line, read back while the log is still being written");
             var file = Path.Combine(folder, "requests.jsonl");
             log.WriteJsonLines(file);
-            log.Add(Exchange(count));
+            log.Add(Exchange(count + 1));
             log.WriteJsonLines(file);
             var lines = File.ReadAllLines(file);
-            lines.Should().HaveCount(count + 1, "every exchange, the ones before the bound and after, and one added after a first write");
+            lines.Should().HaveCount(count + 2, "every exchange, the ones before the bound and after, and one added after a first write");
             var last = System.Text.Json.JsonDocument.Parse(lines[^1]).RootElement;
-            last.GetProperty("purpose").GetString().Should().Be($"page {count}");
+            last.GetProperty("purpose").GetString().Should().Be($"page {count + 1}");
             last.GetProperty("bodyExcerpt").GetString().Should().Be(excerpt, "the log file has each exchange in full");
-            last.GetProperty("retries").GetInt32().Should().Be(count % 2);
+            last.GetProperty("retries").GetInt32().Should().Be((count + 1) % 2);
+            log.Read(count + 1).Purpose.Should().Be($"page {count + 1}", "a read after the file was copied out");
 
             log.Dispose();
             Directory.EnumerateFiles(folder).Should().Equal([file], "the temporary file goes with the log");
@@ -351,6 +381,24 @@ public sealed class HttpLayerTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>Logs <paramref name="count"/> exchanges, keeping only weak references to them: when the log went to its file, and the exchanges it had.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (int? FirstSpilled, List<WeakReference> Logged) AddAll(RequestLog log, int count, Func<int, HttpExchange> make)
+    {
+        int? firstSpilled = null;
+        var logged = new List<WeakReference>();
+        for (var i = 0; i < count; i++)
+        {
+            var e = make(i);
+            logged.Add(new WeakReference(e));
+            log.Add(e);
+            e.LogIndex.Should().Be(i);
+            firstSpilled ??= log.Spilled ? i : null;
+        }
+
+        return (firstSpilled, logged);
     }
 
     [TestCase(@"tok/en""x\y-1n3", TestName = "A secret is masked raw, and JSON-escaped in any mix: \\uXXXX in either case, and an escaped slash, quote or backslash")]

@@ -58,4 +58,34 @@ public sealed class WalkItemTests
         one.Text("/ai_closure_type").Should().Be("handed_off").And.BeSameAs(two.Text("/ai_closure_type"));
         one.Text("/id").Should().BeSameAs(one.Id);
     }
+
+    [Test]
+    public void Each_item_keeps_its_own_field_names_and_hashes_whatever_layout_came_before_it()
+    {
+        var projection = new WalkProjection(["/id"]);
+        JsonObject Parsed(string json) => JsonNode.Parse(json)!.AsObject();
+        (string Name, ulong Hash)[] Expected(JsonObject item) => [.. item.Select(kv => (kv.Key, WalkItem.HashOf(kv.Value)))];
+
+        // Alike, then another order of the same names, fewer, more, a renamed one, and back to the first layout.
+        string[] items =
+        [
+            """{"id":"1","a":1,"b":"x"}""",
+            """{"id":"2","a":2,"b":"y"}""",
+            """{"id":"3","b":"y","a":2}""",
+            """{"id":"4","a":2}""",
+            """{"id":"5","a":2,"b":"y","c":null}""",
+            """{"id":"6","a":2,"B":"y"}""",
+            """{"id":"7","a":1,"b":"x"}""",
+            """{}""",
+        ];
+        var kept = items.Select((json, i) => (Item: Parsed(json), Kept: projection.Keep(Parsed(json), $"{i}", 1))).ToList();
+
+        foreach (var (item, walkItem) in kept)
+        {
+            walkItem.Fields.Should().Equal(Expected(item), $"{item.ToJsonString()} is kept as it is");
+        }
+
+        kept[0].Kept.Fields.Skip(1).Should().Equal(kept[6].Kept.Fields.Skip(1), "equal fields, laid out alike, are kept equal");
+        kept[1].Kept.Fields.Should().NotEqual(kept[2].Kept.Fields, "the order of the fields is part of what is kept");
+    }
 }

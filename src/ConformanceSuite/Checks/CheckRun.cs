@@ -57,10 +57,10 @@ public sealed class CheckRun
 
     public void Note(string note) => notes.Add(Context.Http.Redactor.Scrub(note));
 
-    /// <summary>Keeps an exchange as evidence for the report, pass or fail.</summary>
+    /// <summary>Keeps an exchange as evidence for the report, pass or fail (once, however many times it is read back from the request log).</summary>
     public HttpExchange Keep(HttpExchange exchange)
     {
-        if (!evidence.Contains(exchange))
+        if (!evidence.Exists(exchange.IsSameEntry))
         {
             evidence.Add(exchange);
         }

@@ -7,11 +7,14 @@ using ConformanceSuite.Http;
 namespace ConformanceSuite.Checks;
 
 /// <summary>
-/// One page of a walk: the cursor sent, what came back (the exchange, its body released once read), how many
-/// items and which ids in a hash, and where it points next.
+/// One page of a walk: the cursor sent, what came back (the exchange, by its place in the request log), how
+/// many items and which ids in a hash, and where it points next.
 /// </summary>
-public sealed record WalkPage(int Number, string? Cursor, HttpExchange Exchange, int Count, string? FirstId, ulong IdsHash, string? Next, bool NextPresent, IReadOnlyList<SchemaViolation> Violations)
+public sealed record WalkPage(int Number, string? Cursor, LoggedExchange Source, int Count, string? FirstId, ulong IdsHash, string? Next, bool NextPresent, IReadOnlyList<SchemaViolation> Violations)
 {
+    /// <summary>The page's exchange, whole (its body released once read): from the request log, which may read it back from its file.</summary>
+    public HttpExchange Exchange => Source.Exchange;
+
     /// <summary>The total the page reported (offset pagination), if any.</summary>
     public long? Total { get; init; }
 }
@@ -284,8 +287,8 @@ public sealed class ListWalk
         }
 
         var violations = new List<SchemaViolation>();
-        // The page's evidence is what the request log keeps of its exchange: in a large run, a compact copy.
-        page = page with { Number = number, Cursor = cursor, Violations = violations, Exchange = exchange.Kept };
+        // The page holds its exchange by its place in the request log: in a large run, the log has it on disk.
+        page = page with { Number = number, Cursor = cursor, Violations = violations };
         Pages.Add(page);
         ItemCount += items.Count;
         emptyRun = page.Count == 0 ? emptyRun + 1 : 0;
@@ -395,7 +398,7 @@ public sealed class ListWalk
         }
 
         long? total = spec is OffsetPagination { TotalPointer: { } tp } && JsonPointer.Read(body, tp) is JsonValue t && t.TryGetValue<long>(out var n) ? n : null;
-        return new WalkPage(0, null, exchange, ids.Count, ids.FirstOrDefault(), SequenceHash(ids), nextText, nextPresent, []) { Total = total };
+        return new WalkPage(0, null, new LoggedExchange(exchange), ids.Count, ids.FirstOrDefault(), SequenceHash(ids), nextText, nextPresent, []) { Total = total };
     }
 
     private void End(WalkEnding ending, string detail)

@@ -16,17 +16,19 @@ public abstract class TrafficCheck : ICheck
 
     public Task RunAsync(CheckRun run, CancellationToken ct)
     {
-        var traffic = run.Context.Http.Log.Entries.Where(e => e.Api == run.Contract.Id).ToList();
-        if (traffic.Count == 0)
+        // One pass over the log (a large run's is read back from its file): each check keeps counts and the few
+        // requests it names, never the traffic itself.
+        var count = Judge(run, run.Context.Http.Log.Entries.Where(e => e.Api == run.Contract.Id));
+        if (count == 0)
         {
             CheckRun.Skip($"the run made no request of {run.Contract.Id} before this case, so there is no traffic to judge");
         }
 
-        Judge(run, traffic);
         return Task.CompletedTask;
     }
 
-    protected abstract void Judge(CheckRun run, IReadOnlyList<HttpExchange> traffic);
+    /// <summary>Judges the API's traffic in one pass, and says how many requests it had; with none, it must have recorded nothing.</summary>
+    protected abstract int Judge(CheckRun run, IEnumerable<HttpExchange> traffic);
 
     /// <summary>How many findings name requests one by one; the rest are counted.</summary>
     protected const int Named = 10;
@@ -40,25 +42,51 @@ public sealed class ResponseTimeCheck : TrafficCheck
 
     public override string Kind => KindName;
 
-    protected override void Judge(CheckRun run, IReadOnlyList<HttpExchange> traffic)
+    protected override int Judge(CheckRun run, IEnumerable<HttpExchange> traffic)
     {
         var threshold = run.Context.Http.Settings.LatencyWarn;
-        var answered = traffic.Where(e => e.Error is null).Select(e => e.DurationMs).Order().ToList();
+        var answered = new List<double>();
+        // The slowest requests, slowest first (in log order among equals), and how many were slow in all.
+        var slowest = new List<HttpExchange>(Named + 1);
+        var slow = 0;
+        var count = 0;
+        foreach (var e in traffic)
+        {
+            count++;
+            if (e.Error is null)
+            {
+                answered.Add(e.DurationMs);
+            }
+
+            if (e.DurationMs > threshold.TotalMilliseconds)
+            {
+                slow++;
+                var at = slowest.FindIndex(s => s.DurationMs < e.DurationMs);
+                slowest.Insert(at < 0 ? slowest.Count : at, e);
+                if (slowest.Count > Named)
+                {
+                    slowest.RemoveAt(Named);
+                }
+            }
+        }
+
+        answered.Sort();
         if (answered.Count > 0)
         {
             run.Note($"{answered.Count} responses: p50 {Percentile(answered, 0.50):0} ms, p95 {Percentile(answered, 0.95):0} ms, max {answered[^1]:0} ms (threshold {threshold.TotalSeconds:0.#} s)");
         }
 
-        var slow = traffic.Where(e => e.DurationMs > threshold.TotalMilliseconds).OrderByDescending(e => e.DurationMs).ToList();
-        foreach (var e in slow.Take(Named))
+        foreach (var e in slowest)
         {
             run.Fail(new SlowResponse(e.RequestLine, e.Purpose, e.DurationMs, threshold.TotalSeconds, e.Error), run.Requirement.Source, e);
         }
 
-        if (slow.Count > Named)
+        if (slow > Named)
         {
-            run.Note($"{slow.Count} requests slower than {threshold.TotalSeconds:0.#} s in all; the slowest {Named} are shown");
+            run.Note($"{slow} requests slower than {threshold.TotalSeconds:0.#} s in all; the slowest {Named} are shown");
         }
+
+        return count;
     }
 
     /// <summary>The nearest-rank percentile of sorted values.</summary>
@@ -74,21 +102,49 @@ public sealed class AvailabilityCheck : TrafficCheck
 
     public override string Kind => KindName;
 
-    protected override void Judge(CheckRun run, IReadOnlyList<HttpExchange> traffic)
+    protected override int Judge(CheckRun run, IEnumerable<HttpExchange> traffic)
     {
         // Every attempt is in the log: a refused attempt that a later one of the same call got past is what the run papered over.
-        var retried = traffic.Where(e => e.Retries > 0).ToList();
-        var refusals = traffic.Where(e => e.Status is 429 or 503).GroupBy(e => e.Status!.Value).OrderBy(g => g.Key).Select(g => $"{g.Key} ×{g.Count()}").ToList();
-        run.Note($"{traffic.Count} requests; {retried.Count} needed a retry");
-        foreach (var e in retried.Take(Named))
+        var named = new List<HttpExchange>(Named);
+        var retried = 0;
+        var retries = 0;
+        var count = 0;
+        var refused = new SortedDictionary<int, int>();
+        foreach (var e in traffic)
+        {
+            count++;
+            if (e.Retries > 0)
+            {
+                retried++;
+                retries += e.Retries;
+                if (named.Count < Named)
+                {
+                    named.Add(e);
+                }
+            }
+
+            if (e.Status is { } status and (429 or 503))
+            {
+                refused[status] = refused.GetValueOrDefault(status) + 1;
+            }
+        }
+
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        run.Note($"{count} requests; {retried} needed a retry");
+        foreach (var e in named)
         {
             run.Fail(new RetriedRequest(e.RequestLine, e.Purpose, e.Status ?? 0, e.Retries), run.Requirement.Source, e);
         }
 
-        if (retried.Count > 0)
+        if (retried > 0)
         {
-            var calls = traffic.Count - retried.Sum(e => e.Retries);
-            run.Note($"{retried.Count} of {calls} requests needed a retry{(retried.Count > Named ? $" (the first {Named} are shown)" : "")}; the refused attempts: {string.Join(", ", refusals)}");
+            run.Note($"{retried} of {count - retries} requests needed a retry{(retried > Named ? $" (the first {Named} are shown)" : "")}; the refused attempts: {string.Join(", ", refused.Select(r => $"{r.Key} ×{r.Value}"))}");
         }
+
+        return count;
     }
 }

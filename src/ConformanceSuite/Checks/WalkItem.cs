@@ -14,15 +14,19 @@ public sealed class WalkItem
 {
     private readonly WalkProjection projection;
     private readonly string?[] texts;
-    private readonly (string Name, ulong Hash)[] fields;
 
-    internal WalkItem(WalkProjection projection, string id, int page, string?[] texts, (string Name, ulong Hash)[] fields)
+    /// <summary>The item's top-level field names, in its order: one array for all the items laid out alike.</summary>
+    private readonly string[] names;
+    private readonly ulong[] hashes;
+
+    internal WalkItem(WalkProjection projection, string id, int page, string?[] texts, string[] names, ulong[] hashes)
     {
         this.projection = projection;
         Id = id;
         Page = page;
         this.texts = texts;
-        this.fields = fields;
+        this.names = names;
+        this.hashes = hashes;
     }
 
     public string Id { get; }
@@ -47,7 +51,7 @@ public sealed class WalkItem
     public bool Present(string pointer) => Text(pointer) is not null;
 
     /// <summary>The item's top-level fields, each with the hash of its value.</summary>
-    public IReadOnlyList<(string Name, ulong Hash)> Fields => fields;
+    public IReadOnlyList<(string Name, ulong Hash)> Fields => [.. names.Zip(hashes)];
 
     /// <summary>The hash of a JSON value as <see cref="Fields"/> holds it: object members in name order, so member order does not count.</summary>
     public static ulong HashOf(JsonNode? value) => (hasher ??= new CanonicalHasher()).Hash(value);
@@ -118,6 +122,10 @@ public sealed class WalkProjection
     private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> shared = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> layouts = new(StringComparer.Ordinal);
+
+    /// <summary>The layout of the last item kept: the next one most likely has the same.</summary>
+    private string[] lastLayout = [];
 
     /// <param name="pointers">The values to keep of each item, by JSON pointer.</param>
     /// <param name="sharedValues">Values that many items hold (the schema's enum values): one string each for the whole walk, not one per item.</param>
@@ -186,14 +194,40 @@ public sealed class WalkProjection
             texts[i] = text is null ? null : text == id ? id : shared.GetValueOrDefault(text, text);
         }
 
-        var fields = new (string, ulong)[item.Count];
+        // Items of a list are mostly laid out alike: their field names are held once per layout, and each item
+        // holds only the hash of each field.
+        var hashes = new ulong[item.Count];
+        var layout = lastLayout;
+        var same = layout.Length == item.Count;
         var n = 0;
         foreach (var (name, value) in item)
         {
-            fields[n++] = (Intern(name), WalkItem.HashOf(value));
+            same = same && string.Equals(layout[n], name, StringComparison.Ordinal);
+            hashes[n++] = WalkItem.HashOf(value);
         }
 
-        return new WalkItem(this, id, page, texts, fields);
+        if (!same)
+        {
+            lastLayout = layout = Layout([.. item.Select(kv => kv.Key)]);
+        }
+
+        return new WalkItem(this, id, page, texts, layout, hashes);
+    }
+
+    /// <summary>The one array of <paramref name="names"/> (in that order) the items of the walk share.</summary>
+    private string[] Layout(string[] names)
+    {
+        // Each name with its length before it: no two layouts have the same key, whatever characters their names hold.
+        var key = string.Concat(names.Select(n => $"{n.Length}:{n}"));
+        lock (layouts)
+        {
+            if (!layouts.TryGetValue(key, out var kept))
+            {
+                layouts[key] = kept = [.. names.Select(Intern)];
+            }
+
+            return kept;
+        }
     }
 
     /// <summary>One string per field name for all the items of a run, not one per item.</summary>

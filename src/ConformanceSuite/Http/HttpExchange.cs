@@ -31,6 +31,7 @@ public sealed class HttpExchange
 
     public int? Status { get; set; }
 
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
     public Dictionary<string, string> ResponseHeaders { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public string? ContentType => ResponseHeaders.TryGetValue("Content-Type", out var v) ? v : null;
@@ -52,6 +53,7 @@ public sealed class HttpExchange
     public double DurationMs { get; set; }
 
     /// <summary>Same-origin redirects followed on the way, as "status url".</summary>
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
     public List<string> Redirects { get; } = [];
 
     /// <summary>A redirect to another origin, not followed.</summary>
@@ -66,52 +68,27 @@ public sealed class HttpExchange
     [JsonIgnore]
     public bool IsSuccess => Status is >= 200 and < 300;
 
-    /// <summary>
-    /// What the request log keeps of this exchange: the exchange itself, or once the log has gone to its file (a
-    /// large run), its <see cref="Compact"/> copy. A walk keeps this as its pages' evidence, so a page costs no
-    /// more than its log entry.
-    /// </summary>
+    /// <summary>The request log the exchange is in, once it is logged (see <see cref="LoggedExchange"/>).</summary>
     [JsonIgnore]
-    public HttpExchange Kept => kept ?? this;
+    internal RequestLog? Log { get; private set; }
 
-    private HttpExchange? kept;
+    /// <summary>The exchange's place in its request log (0 for the first request of the run).</summary>
+    [JsonIgnore]
+    public int LogIndex { get; private set; }
 
-    /// <summary>Records the compact copy the request log keeps in place of this exchange.</summary>
-    internal void KeptAs(HttpExchange copy) => kept = copy;
+    internal void Logged(RequestLog log, int index)
+    {
+        Log = log;
+        LogIndex = index;
+    }
+
+    /// <summary>True when both are the same entry of a request log: one read back from the log's file is another object, but the same exchange.</summary>
+    public bool IsSameEntry(HttpExchange other) => ReferenceEquals(this, other) || (Log is not null && ReferenceEquals(Log, other.Log) && LogIndex == other.LogIndex);
 
     [JsonIgnore]
     public string BodyText => Body is null ? "" : Encoding.UTF8.GetString(Body);
 
     public string RequestLine => $"{Method} {Url}";
-
-    /// <summary>
-    /// What a run keeps of an exchange once the request log has it in full: everything but the body, a
-    /// shorter excerpt, and only the response headers a check reads (the type, Retry-After, Location).
-    /// </summary>
-    public HttpExchange Compact()
-    {
-        var copy = new HttpExchange
-        {
-            Method = Method, Url = Url, Purpose = Purpose, Api = Api, Channel = Channel, Interaction = Interaction, SentAt = SentAt,
-            RequestHeaders = RequestHeaders, CredentialsSent = CredentialsSent, Status = Status,
-            BodyExcerpt = BodyExcerpt.Length > CompactExcerptChars ? BodyExcerpt[..CompactExcerptChars] + "…" : BodyExcerpt,
-            BodyBytes = BodyBytes, Error = Error, Limit = Limit, DurationMs = DurationMs, BlockedRedirect = BlockedRedirect,
-            Retries = Retries, RetryNote = RetryNote,
-        };
-        copy.Redirects.AddRange(Redirects);
-        foreach (var name in (string[])["Content-Type", "Retry-After", "Location"])
-        {
-            if (ResponseHeaders.TryGetValue(name, out var value))
-            {
-                copy.ResponseHeaders[name] = value;
-            }
-        }
-
-        return copy;
-    }
-
-    /// <summary>How much of the body excerpt a compact copy keeps (the request log has it all).</summary>
-    public const int CompactExcerptChars = 200;
 
     /// <summary>One paragraph for a failure message.</summary>
     public string Describe()

@@ -6,9 +6,9 @@ namespace ConformanceSuite.Http;
 /// Every exchange of a run, already redacted. The first <see cref="HeldExchanges"/> are held whole, and written as
 /// JSON lines only when the log is (requests.jsonl). Past that, a run is a large one: the held exchanges, and each
 /// one after them as it is settled, go as JSON lines to a temporary file (removed when the log is disposed), and
-/// only a compact copy of each stays in memory for the checks that judge the traffic as a whole. So a walk of a
-/// large tenant costs a few hundred bytes of memory per request, and a run of ordinary size serializes nothing
-/// before its reports.
+/// memory keeps only where each line starts. An exchange written out is read back from the file when it is asked
+/// for (<see cref="Read"/>, <see cref="Entries"/>, <see cref="LoggedExchange"/>), whole. So a walk of a large tenant
+/// costs a few bytes of memory per request, and a run of ordinary size serializes nothing before its reports.
 /// </summary>
 public sealed class RequestLog : IDisposable
 {
@@ -17,7 +17,11 @@ public sealed class RequestLog : IDisposable
 
     private readonly Lock gate = new();
     private readonly string folder;
-    private readonly List<HttpExchange> compact = [];
+
+    /// <summary>Where the line of each exchange written out starts in the file, by log index.</summary>
+    private readonly List<long> offsets = [];
+
+    /// <summary>The exchanges after the ones written out (all of them, until the log goes to its file).</summary>
     private List<HttpExchange> held = [];
     private FileStream? spilled;
     private bool disposed;
@@ -31,19 +35,24 @@ public sealed class RequestLog : IDisposable
         {
             lock (gate)
             {
-                return compact.Count + held.Count;
+                return offsets.Count + held.Count;
             }
         }
     }
 
-    /// <summary>The exchanges so far, in order: whole while they are held, as <see cref="HttpExchange.Compact"/> keeps them once written out.</summary>
-    public IReadOnlyList<HttpExchange> Entries
+    /// <summary>
+    /// The exchanges logged when the enumeration starts, in order, one at a time: a held one as it is, one
+    /// written out read back from the file. Nothing is kept between two of them, so a pass over a large log
+    /// costs the memory of one exchange.
+    /// </summary>
+    public IEnumerable<HttpExchange> Entries
     {
         get
         {
-            lock (gate)
+            var count = Count;
+            for (var i = 0; i < count; i++)
             {
-                return [.. compact, .. held];
+                yield return Read(i);
             }
         }
     }
@@ -59,10 +68,10 @@ public sealed class RequestLog : IDisposable
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
+            exchange.Logged(this, offsets.Count + held.Count);
             if (spilled is not null)
             {
-                WriteLine(spilled, exchange);
-                compact.Add(KeepCompact(exchange));
+                WriteOut(exchange);
             }
             else
             {
@@ -77,25 +86,52 @@ public sealed class RequestLog : IDisposable
         Recorded?.Invoke(exchange);
     }
 
+    /// <summary>The exchange at <paramref name="index"/> of the log: the one held, or a copy read back from the file (the same JSON the log file has).</summary>
+    public HttpExchange Read(int index)
+    {
+        byte[] line;
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            ArgumentOutOfRangeException.ThrowIfNegative(index);
+            if (index >= offsets.Count)
+            {
+                return held[index - offsets.Count];
+            }
+
+            // Moving in the file writes out what is buffered first: the line read is on disk.
+            var file = spilled!;
+            var end = file.Position;
+            var start = offsets[index];
+            // Each line ends in '\n', which the JSON does not need.
+            line = new byte[(index + 1 < offsets.Count ? offsets[index + 1] : end) - start - 1];
+            file.Position = start;
+            file.ReadExactly(line);
+            file.Position = end;
+        }
+
+        // Parsed outside the lock: the run goes on logging meanwhile.
+        var exchange = JsonSerializer.Deserialize<HttpExchange>(line, Running.ResultsJson.Lines)!;
+        exchange.Logged(this, index);
+        return exchange;
+    }
+
     private void Spill()
     {
         spilled = new FileStream(Path.Combine(folder, $"conformance-requests-{Guid.NewGuid():N}.jsonl"), FileMode.CreateNew, FileAccess.ReadWrite,
             FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
         foreach (var e in held)
         {
-            WriteLine(spilled, e);
-            compact.Add(KeepCompact(e));
+            WriteOut(e);
         }
 
         held = [];
     }
 
-    /// <summary>The compact copy the log keeps of <paramref name="exchange"/>, recorded on it as what it is kept as.</summary>
-    private static HttpExchange KeepCompact(HttpExchange exchange)
+    private void WriteOut(HttpExchange exchange)
     {
-        var copy = exchange.Compact();
-        exchange.KeptAs(copy);
-        return copy;
+        offsets.Add(spilled!.Position);
+        WriteLine(spilled, exchange);
     }
 
     private static void WriteLine(Stream to, HttpExchange exchange)
@@ -114,7 +150,6 @@ public sealed class RequestLog : IDisposable
             using var file = File.Create(path);
             if (spilled is not null)
             {
-                spilled.Flush();
                 var end = spilled.Position;
                 spilled.Position = 0;
                 spilled.CopyTo(file);
@@ -137,4 +172,31 @@ public sealed class RequestLog : IDisposable
             spilled = null;
         }
     }
+}
+
+/// <summary>
+/// An exchange as a walk's page keeps it: by its place in the request log, so that a page does not hold the
+/// exchange in memory; <see cref="Exchange"/> gives it back whole (the one held, or read back from the log's
+/// file). An exchange that is in no log is kept as it is.
+/// </summary>
+public readonly struct LoggedExchange
+{
+    private readonly HttpExchange? unlogged;
+    private readonly RequestLog? log;
+    private readonly int index;
+
+    public LoggedExchange(HttpExchange exchange)
+    {
+        if (exchange.Log is { } inLog)
+        {
+            log = inLog;
+            index = exchange.LogIndex;
+        }
+        else
+        {
+            unlogged = exchange;
+        }
+    }
+
+    public HttpExchange Exchange => log?.Read(index) ?? unlogged ?? throw new InvalidOperationException("this LoggedExchange was made from no exchange");
 }

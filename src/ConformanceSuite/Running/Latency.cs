@@ -24,15 +24,37 @@ public static class Latency
         var patterns = contracts.Values.SelectMany(c => c.Endpoints.Select(e => (Api: c.Id, Label: $"{e.Method} {e.Path}", Method: e.Method,
                 Pattern: Template(PathOf(targets.GetValueOrDefault(c.Id), e.Path)))))
             .ToList();
-        return [.. log.Where(e => e.Api is not null && e.Error is null)
-            .GroupBy(e => (Api: e.Api!, Endpoint: Label(e, patterns)))
+        // One pass, keeping a duration per response and one request line per endpoint: a large run's log is read
+        // back from its file, and is never held whole here.
+        var groups = new Dictionary<(string Api, string Endpoint), (List<double> Durations, double MaxMs, string Slowest)>();
+        foreach (var e in log)
+        {
+            if (e.Api is null || e.Error is not null)
+            {
+                continue;
+            }
+
+            var key = (e.Api, Label(e, patterns));
+            if (!groups.TryGetValue(key, out var group))
+            {
+                groups[key] = ([e.DurationMs], e.DurationMs, e.RequestLine);
+                continue;
+            }
+
+            group.Durations.Add(e.DurationMs);
+            if (e.DurationMs > group.MaxMs)
+            {
+                groups[key] = (group.Durations, e.DurationMs, e.RequestLine);
+            }
+        }
+
+        return [.. groups
             .OrderBy(g => g.Key.Api, StringComparer.Ordinal).ThenBy(g => g.Key.Endpoint, StringComparer.Ordinal)
             .Select(g =>
             {
-                var sorted = g.Select(e => e.DurationMs).Order().ToList();
-                var slowest = g.MaxBy(e => e.DurationMs)!;
+                var sorted = g.Value.Durations.Order().ToList();
                 return new EndpointLatency(g.Key.Api, g.Key.Endpoint, sorted.Count, ResponseTimeCheck.Percentile(sorted, 0.50),
-                    ResponseTimeCheck.Percentile(sorted, 0.95), sorted[^1], slowest.RequestLine);
+                    ResponseTimeCheck.Percentile(sorted, 0.95), sorted[^1], g.Value.Slowest);
             })];
     }
 

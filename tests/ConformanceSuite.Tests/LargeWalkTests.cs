@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Contracts;
+using ConformanceSuite.Http;
+using ConformanceSuite.Targets;
+using FluentAssertions;
+using Microsoft.AspNetCore.Http;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// A walk longer than the request log holds in memory, against a cursor provider of the test's own: the pages
+/// past the bound hold their exchanges by their place in the log, and a page named as evidence comes back whole
+/// from the log's file, the right one.
+/// </summary>
+[TestFixture]
+public sealed class LargeWalkTests
+{
+    private const string Api = "opencx-chat-sessions";
+    private const string Token = "LARGE-WALK-TOKEN-7f31c2";
+    private const int Pages = RequestLog.HeldExchanges + 100;
+    private const int Repeats = RequestLog.HeldExchanges + 60;
+    private const int Broken = RequestLog.HeldExchanges + 80;
+
+    private static string Id(int page) => $"00000000-0000-4000-8000-{page:D12}";
+
+    /// <summary>One session a page, <see cref="Pages"/> pages; page <see cref="Repeats"/> repeats page 5's id, and page <see cref="Broken"/>'s status is none of the enum's.</summary>
+    private static Task<HostileProvider> ProviderAsync() => HostileProvider.StartAsync(async http =>
+    {
+        if (http.Request.Headers.Authorization != $"Bearer {Token}")
+        {
+            http.Response.StatusCode = 401;
+            return;
+        }
+
+        var page = int.TryParse(http.Request.Query["cursor"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 1;
+        var item = new JsonObject
+        {
+            ["id"] = Id(page == Repeats ? 5 : page),
+            ["status"] = page == Broken ? "misplaced" : "open",
+            ["channel"] = new JsonObject { ["type"] = "web" },
+            ["created_at"] = "2026-01-01T00:00:00Z",
+            ["updated_at"] = "2026-01-01T00:00:00Z",
+        };
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(new JsonObject { ["items"] = new JsonArray(item), ["next"] = page < Pages ? $"{page + 1}" : null }.ToJsonString());
+    });
+
+    [Test]
+    public async Task Pages_past_the_log_bound_come_back_whole_as_evidence_and_each_is_the_right_one()
+    {
+        await using var provider = await ProviderAsync();
+        var loaded = new ContractLoader(Harness.Layout).Load(Api);
+        // The whole list is the point: the contract's page bound is lifted, as a large tenant's window would be.
+        var contract = loaded with
+        {
+            Endpoints = [.. loaded.Endpoints.Select(e => e.Pagination is CursorPagination c ? e with { Pagination = c with { MaxPages = Pages + 10 } } : e)],
+        };
+        var folder = Directory.CreateTempSubdirectory("cs-large-walk-").FullName;
+        try
+        {
+            using var log = new RequestLog(folder);
+            var redactor = new Redactor();
+            redactor.AddSecret(Token);
+            using var http = new ConformanceHttpClient(Harness.FastHttp, redactor, log);
+            using var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = new Uri(provider.Origin, "/opencx/"), Credentials = new Dictionary<string, string> { ["Authorization"] = Token } }, http);
+
+            var walk = await ListWalk.RunAsync(contract, http, context.Requests, context.Values, "all-sessions", context.Values.Query("all-sessions"), WalkMode.Cursor,
+                new WalkLimits(new RequestBudget(Pages + 10, "the test's")), null, CancellationToken.None);
+
+            walk.Ending.Should().Be(WalkEnding.Complete, walk.EndingDetail);
+            walk.Pages.Should().HaveCount(Pages);
+            log.Spilled.Should().BeTrue("the walk is longer than the log holds in memory");
+            walk.Duplicates.Should().Equal([(Id(5), 5, Repeats)], "the repeated id is found on its page");
+
+            var repeated = walk.Pages[Repeats - 1].Exchange;
+            repeated.LogIndex.Should().Be(Repeats - 1, "one request a page, the first page the log's first");
+            repeated.Url.Should().EndWith($"cursor={Repeats}");
+            repeated.BodyExcerpt.Should().Contain(Id(5)).And.Contain($"\"next\":\"{Repeats + 1}\"", "the whole excerpt is read back, not a shortened copy");
+            repeated.RequestHeaders.Should().Contain(h => h.Key == "Authorization").Which.Value.Should().NotContain(Token, "what is read back is what was logged: redacted");
+            repeated.IsSameEntry(walk.Pages[Repeats - 1].Exchange).Should().BeTrue();
+            walk.Pages[Repeats - 2].Exchange.Url.Should().EndWith($"cursor={Repeats - 1}");
+            walk.Pages[0].Exchange.Url.Should().NotContain("cursor=", "the first page, held in memory until the bound, is read back too");
+
+            walk.Pages.Where(p => p.Violations.Count > 0).Select(p => p.Number).Should().Equal([Broken], "the page whose item breaks the schema, and no other");
+            walk.Pages[Broken - 1].Violations.Should().Contain(v => v.Pointer == "/items/0/status");
+            walk.Pages[Broken - 1].Exchange.BodyExcerpt.Should().Contain("misplaced");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
