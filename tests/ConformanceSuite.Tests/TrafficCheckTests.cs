@@ -34,15 +34,17 @@ public class TrafficCheckTests
     }
 
     /// <summary>A case of <paramref name="requirement"/> judged by <paramref name="check"/> over <paramref name="log"/>, not run yet.</summary>
-    private static CheckRun Case(RequestLog log, string requirement, ICheck check)
+    private CheckRun Case(RequestLog log, string requirement, ICheck check)
     {
         var contract = Harness.Catalog(Api).Contracts[Api];
         var http = new ConformanceHttpClient(new HttpSettings { LatencyWarn = TimeSpan.FromSeconds(1) }, new Redactor(), log);
         var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = new Uri("http://127.0.0.1/") }, http);
+        made.Add(http);
+        made.Add(context);
         return new CheckRun(new CheckCase(contract, contract.Requirements.Single(r => r.Id == requirement), new CaseElement("all requests")), context, check);
     }
 
-    private static async Task<CheckRun> JudgeAsync(RequestLog log, string requirement, ICheck check)
+    private async Task<CheckRun> JudgeAsync(RequestLog log, string requirement, ICheck check)
     {
         var run = Case(log, requirement, check);
         await check.RunAsync(run, CancellationToken.None);
@@ -52,11 +54,19 @@ public class TrafficCheckTests
     /// <summary>The test's own folder for its logs' temporary files.</summary>
     private string folder = "";
 
+    /// <summary>The clients and contexts the test's cases made, disposed after it.</summary>
+    private readonly List<IDisposable> made = [];
+
     [SetUp]
     public void Make() => folder = Directory.CreateTempSubdirectory("cs-traffic-").FullName;
 
     [TearDown]
-    public void Clean() => Directory.Delete(folder, recursive: true);
+    public void Clean()
+    {
+        made.ForEach(d => d.Dispose());
+        made.Clear();
+        Directory.Delete(folder, recursive: true);
+    }
 
     [Test]
     public async Task The_slowest_ten_are_named_slowest_first_and_whole_and_the_rest_are_counted()
