@@ -11,9 +11,10 @@ using NUnit.Framework;
 namespace ConformanceSuite.Tests;
 
 /// <summary>
-/// A walk longer than the request log holds in memory, against a cursor provider of the test's own: the pages
-/// past the bound hold their exchanges by their place in the log, and a page named as evidence comes back whole
-/// from the log's file, the right one.
+/// The evidence a walk's pages give. A walk longer than the request log holds in memory, against a cursor
+/// provider of the test's own: the pages past the bound hold their exchanges by their place in the log, and a
+/// page named as evidence comes back whole from the log's file, the right one. And a page-schema case names the
+/// pages with violations, and no other.
 /// </summary>
 [TestFixture]
 public sealed class LargeWalkTests
@@ -92,5 +93,17 @@ public sealed class LargeWalkTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Test]
+    public async Task A_page_schema_case_gives_as_evidence_the_page_with_the_violation_and_no_other()
+    {
+        var results = await Harness.RunAsync(Api, "item-bad-enum");
+
+        var schema = results.Requirements.Single(r => r.Id == "OPENCX-004").Cases.Should().ContainSingle().Subject;
+        schema.Verdict.Should().Be(Verdict.Fail);
+        schema.Findings.Should().NotBeEmpty().And.OnlyContain(f => f.Evidence != null && f.Evidence.Url == schema.Evidence[0].Url);
+        schema.Evidence.Should().ContainSingle("one page carries the bad item (the fixture's fourth), and the other pages are not evidence")
+            .Which.Url.Should().NotContain("cursor=", "the fourth item is on the first page");
     }
 }
