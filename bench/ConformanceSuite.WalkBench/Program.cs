@@ -81,6 +81,9 @@ if (byWalk.Count > 1)
 {
     var (small, large) = (byWalk[sizes.Min()].Suite, byWalk[sizes.Max()].Suite);
     Console.WriteLine($"ratio peak working set of the suite walk ({sizes.Max():N0} / {sizes.Min():N0} items): {large.PeakWorkingSet / (double)small.PeakWorkingSet:0.00}x (flat = about 1)");
+    // The runtime's own share of the growth (its heap budgets and compiled code grow with a longer run) is what the bare loop's peak does.
+    var (bareSmall, bareLarge) = (byWalk[sizes.Min()].Bare, byWalk[sizes.Max()].Bare);
+    Console.WriteLine($"growth of the peak from {sizes.Min():N0} to {sizes.Max():N0} items: suite walk {(large.PeakWorkingSet - small.PeakWorkingSet) / 1048576.0:0.0} MiB, bare loop {(bareLarge.PeakWorkingSet - bareSmall.PeakWorkingSet) / 1048576.0:0.0} MiB");
 }
 
 if (!args.Contains("--no-certify"))

@@ -279,7 +279,7 @@ public sealed class ListWalk
     /// </summary>
     private async Task<WalkPage?> ReadAsync(WalkContext context, HttpExchange exchange, NJsonSchema.JsonSchema schema, int status, int number, string? cursor)
     {
-        var page = Parse(exchange, Spec, status, out var items, out var problem);
+        var page = Parse(exchange, Spec, status, out var items, out var ids, out var problem);
         if (page is null)
         {
             Fail(number, exchange, problem!);
@@ -298,11 +298,11 @@ public sealed class ListWalk
         // At most one page waits while another is processed, so memory stays flat however fast pages come.
         await previous;
         previous = processing;
-        processing = ProcessAsync(processing, context, schema, text, items, number, violations);
+        processing = ProcessAsync(processing, context, schema, text, items, ids, number, violations);
         return page;
     }
 
-    private async Task ProcessAsync(Task before, WalkContext context, NJsonSchema.JsonSchema schema, string text, List<JsonObject> items, int number, List<SchemaViolation> violations)
+    private async Task ProcessAsync(Task before, WalkContext context, NJsonSchema.JsonSchema schema, string text, List<JsonObject> items, List<string> ids, int number, List<SchemaViolation> violations)
     {
         await before;
         await Task.Yield();
@@ -310,9 +310,10 @@ public sealed class ListWalk
         {
             violations.AddRange(SchemaValidator.Validate(schema, text).Take(20));
         }
-        foreach (var item in items)
+        for (var i = 0; i < items.Count; i++)
         {
-            var id = JsonPointer.Text(item, Spec.IdPointer) ?? "";
+            // The id read when the page came (the page's first id is this same string).
+            var (item, id) = (items[i], ids[i]);
             if (!firstPageOfId.TryAdd(IdHash(id), number) && ++DuplicateCount <= DuplicatesShown)
             {
                 duplicates.Add((id, firstPageOfId[IdHash(id)], number));
@@ -352,9 +353,14 @@ public sealed class ListWalk
     }
 
     /// <summary>Reads one page; null (with the problem) when it is not a usable page.</summary>
-    public static WalkPage? Parse(HttpExchange exchange, PaginationSpec spec, int status, out List<JsonObject> items, out Finding? problem)
+    public static WalkPage? Parse(HttpExchange exchange, PaginationSpec spec, int status, out List<JsonObject> items, out Finding? problem) =>
+        Parse(exchange, spec, status, out items, out _, out problem);
+
+    /// <summary>Reads one page, and the id of each of its items ("" for an item without one).</summary>
+    private static WalkPage? Parse(HttpExchange exchange, PaginationSpec spec, int status, out List<JsonObject> items, out List<string> ids, out Finding? problem)
     {
         items = [];
+        ids = [];
         problem = null;
         if (exchange.Error is not null || exchange.Status != status)
         {
@@ -387,7 +393,7 @@ public sealed class ListWalk
             }
         }
 
-        var ids = items.Select(i => JsonPointer.Text(i, spec.IdPointer) ?? "").ToList();
+        ids.AddRange(items.Select(i => JsonPointer.Text(i, spec.IdPointer) ?? ""));
 
         var nextPresent = false;
         string? nextText = null;
