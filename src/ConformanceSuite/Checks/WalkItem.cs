@@ -214,16 +214,16 @@ public sealed class WalkProjection
         return new WalkItem(this, id, page, texts, layout, hashes);
     }
 
-    /// <summary>The one array of <paramref name="names"/> (in that order) the items of the walk share.</summary>
-    private string[] Layout(string[] names)
+    /// <summary>The one array of <paramref name="fieldNames"/> (in that order) the items of the walk share.</summary>
+    private string[] Layout(string[] fieldNames)
     {
         // Each name with its length before it: no two layouts have the same key, whatever characters their names hold.
-        var key = string.Concat(names.Select(n => $"{n.Length}:{n}"));
+        var key = string.Concat(fieldNames.Select(n => $"{n.Length}:{n}"));
         lock (layouts)
         {
             if (!layouts.TryGetValue(key, out var kept))
             {
-                layouts[key] = kept = [.. names.Select(Intern)];
+                layouts[key] = kept = [.. fieldNames.Select(Intern)];
             }
 
             return kept;
