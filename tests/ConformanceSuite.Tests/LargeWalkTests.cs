@@ -96,6 +96,41 @@ public sealed class LargeWalkTests
     }
 
     [Test]
+    public async Task Pages_whose_processing_is_slower_than_their_coming_wait_at_most_the_processing_depth()
+    {
+        // 40 pages of 200 sessions: validating a page takes many times as long as fetching it, so pages pile up.
+        const int PageCount = 40, PageSize = 200;
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            var page = int.TryParse(http.Request.Query["cursor"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 1;
+            var items = new JsonArray();
+            for (var i = 0; i < PageSize; i++)
+            {
+                items.Add(new JsonObject
+                {
+                    ["id"] = Id(page * PageSize + i), ["status"] = "open", ["channel"] = new JsonObject { ["type"] = "web" },
+                    ["created_at"] = "2026-01-01T00:00:00Z", ["updated_at"] = "2026-01-01T00:00:00Z",
+                });
+            }
+
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(new JsonObject { ["items"] = items, ["next"] = page < PageCount ? $"{page + 1}" : null }.ToJsonString());
+        });
+        var contract = new ContractLoader(Harness.Layout).Load(Api);
+        using var log = new RequestLog();
+        using var http = new ConformanceHttpClient(Harness.FastHttp, new Redactor(), log);
+        using var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = new Uri(provider.Origin, "/opencx/"), Credentials = new Dictionary<string, string> { ["Authorization"] = Token } }, http);
+
+        var walk = await ListWalk.RunAsync(contract, http, context.Requests, context.Values, "all-sessions", context.Values.Query("all-sessions"), WalkMode.Cursor,
+            new WalkLimits(new RequestBudget(PageCount + 10, "the test's")), null, CancellationToken.None);
+
+        walk.Ending.Should().Be(WalkEnding.Complete, walk.EndingDetail);
+        walk.ItemCount.Should().Be(PageCount * PageSize);
+        walk.Pages.Should().OnlyContain(p => p.Violations.Count == 0);
+        walk.MostWaiting.Should().Be(ListWalk.ProcessingDepth, "the pages waited, and no more of them than the bound");
+    }
+
+    [Test]
     public async Task A_page_schema_case_gives_as_evidence_the_page_with_the_violation_and_no_other()
     {
         var results = await Harness.RunAsync(Api, "item-bad-enum");

@@ -89,7 +89,10 @@ public sealed class ListWalk
     /// walk goes on: a few, so neither the fetching nor the processing waits on the other's every page, and memory
     /// stays bounded however fast pages come (measured on a 100k walk, paired: 0.94 of the time with 2, for 2 to 4 MiB more at the peak).
     /// </summary>
-    private const int ProcessingDepth = 8;
+    public const int ProcessingDepth = 8;
+
+    /// <summary>The most pages that waited for their processing at once (at most <see cref="ProcessingDepth"/>).</summary>
+    public int MostWaiting { get; private set; }
 
     public List<WalkPage> Pages { get; } = [];
 
@@ -310,6 +313,7 @@ public sealed class ListWalk
 
         processing = ProcessAsync(processing, context, schema, text, items, ids, number, violations);
         outstanding.Enqueue(processing);
+        MostWaiting = Math.Max(MostWaiting, outstanding.Count);
         return page;
     }
 
