@@ -36,18 +36,37 @@ public sealed class LargeWalkTests
             return;
         }
 
-        var page = int.TryParse(http.Request.Query["cursor"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 1;
-        var item = new JsonObject
-        {
-            ["id"] = Id(page == Repeats ? 5 : page),
-            ["status"] = page == Broken ? "misplaced" : "open",
-            ["channel"] = new JsonObject { ["type"] = "web" },
-            ["created_at"] = "2026-01-01T00:00:00Z",
-            ["updated_at"] = "2026-01-01T00:00:00Z",
-        };
-        http.Response.ContentType = "application/json";
-        await http.Response.WriteAsync(new JsonObject { ["items"] = new JsonArray(item), ["next"] = page < Pages ? $"{page + 1}" : null }.ToJsonString());
+        var page = PageAsked(http);
+        await WritePageAsync(http, [Session(page == Repeats ? 5 : page, page == Broken ? "misplaced" : "open")], page < Pages);
     });
+
+    /// <summary>The page a request asks for: its cursor is the page's number (none: the first).</summary>
+    private static int PageAsked(HttpContext http) =>
+        int.TryParse(http.Request.Query["cursor"], NumberStyles.None, CultureInfo.InvariantCulture, out var page) ? page : 1;
+
+    /// <summary>A session valid against the contract's item schema (unless <paramref name="status"/> is none of its enum's).</summary>
+    private static JsonObject Session(int n, string status = "open") => new()
+    {
+        ["id"] = Id(n), ["status"] = status, ["channel"] = new JsonObject { ["type"] = "web" },
+        ["created_at"] = "2026-01-01T00:00:00Z", ["updated_at"] = "2026-01-01T00:00:00Z",
+    };
+
+    /// <summary>Answers with a page of <paramref name="items"/>, pointing to the next page when there is one.</summary>
+    private static Task WritePageAsync(HttpContext http, JsonObject[] items, bool more)
+    {
+        http.Response.ContentType = "application/json";
+        var next = more ? $"{PageAsked(http) + 1}" : null;
+        return http.Response.WriteAsync(new JsonObject { ["items"] = new JsonArray(items), ["next"] = next }.ToJsonString());
+    }
+
+    /// <summary>Walks the provider's whole list of sessions through the suite's HTTP layer, within <paramref name="budget"/> requests.</summary>
+    private static async Task<ListWalk> WalkAsync(HostileProvider provider, ApiContract contract, RequestLog log, Redactor redactor, int budget)
+    {
+        using var http = new ConformanceHttpClient(Harness.FastHttp, redactor, log);
+        using var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = new Uri(provider.Origin, "/opencx/"), Credentials = new Dictionary<string, string> { ["Authorization"] = Token } }, http);
+        return await ListWalk.RunAsync(contract, http, context.Requests, context.Values, "all-sessions", context.Values.Query("all-sessions"), WalkMode.Cursor,
+            new WalkLimits(new RequestBudget(budget, "the test's")), null, CancellationToken.None);
+    }
 
     [Test]
     public async Task Pages_past_the_log_bound_come_back_whole_as_evidence_and_each_is_the_right_one()
@@ -65,11 +84,8 @@ public sealed class LargeWalkTests
             using var log = new RequestLog(folder);
             var redactor = new Redactor();
             redactor.AddSecret(Token);
-            using var http = new ConformanceHttpClient(Harness.FastHttp, redactor, log);
-            using var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = new Uri(provider.Origin, "/opencx/"), Credentials = new Dictionary<string, string> { ["Authorization"] = Token } }, http);
 
-            var walk = await ListWalk.RunAsync(contract, http, context.Requests, context.Values, "all-sessions", context.Values.Query("all-sessions"), WalkMode.Cursor,
-                new WalkLimits(new RequestBudget(Pages + 10, "the test's")), null, CancellationToken.None);
+            var walk = await WalkAsync(provider, contract, log, redactor, Pages + 10);
 
             walk.Ending.Should().Be(WalkEnding.Complete, walk.EndingDetail);
             walk.Pages.Should().HaveCount(Pages);
@@ -100,29 +116,14 @@ public sealed class LargeWalkTests
     {
         // 40 pages of 200 sessions: validating a page takes many times as long as fetching it, so pages pile up.
         const int PageCount = 40, PageSize = 200;
-        await using var provider = await HostileProvider.StartAsync(async http =>
+        await using var provider = await HostileProvider.StartAsync(http =>
         {
-            var page = int.TryParse(http.Request.Query["cursor"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 1;
-            var items = new JsonArray();
-            for (var i = 0; i < PageSize; i++)
-            {
-                items.Add(new JsonObject
-                {
-                    ["id"] = Id(page * PageSize + i), ["status"] = "open", ["channel"] = new JsonObject { ["type"] = "web" },
-                    ["created_at"] = "2026-01-01T00:00:00Z", ["updated_at"] = "2026-01-01T00:00:00Z",
-                });
-            }
-
-            http.Response.ContentType = "application/json";
-            await http.Response.WriteAsync(new JsonObject { ["items"] = items, ["next"] = page < PageCount ? $"{page + 1}" : null }.ToJsonString());
+            var page = PageAsked(http);
+            return WritePageAsync(http, [.. Enumerable.Range(page * PageSize, PageSize).Select(n => Session(n))], page < PageCount);
         });
-        var contract = new ContractLoader(Harness.Layout).Load(Api);
         using var log = new RequestLog();
-        using var http = new ConformanceHttpClient(Harness.FastHttp, new Redactor(), log);
-        using var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = new Uri(provider.Origin, "/opencx/"), Credentials = new Dictionary<string, string> { ["Authorization"] = Token } }, http);
 
-        var walk = await ListWalk.RunAsync(contract, http, context.Requests, context.Values, "all-sessions", context.Values.Query("all-sessions"), WalkMode.Cursor,
-            new WalkLimits(new RequestBudget(PageCount + 10, "the test's")), null, CancellationToken.None);
+        var walk = await WalkAsync(provider, new ContractLoader(Harness.Layout).Load(Api), log, new Redactor(), PageCount + 10);
 
         walk.Ending.Should().Be(WalkEnding.Complete, walk.EndingDetail);
         walk.ItemCount.Should().Be(PageCount * PageSize);

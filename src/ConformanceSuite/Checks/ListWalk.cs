@@ -80,7 +80,7 @@ public sealed class ListWalk
     private readonly List<(string Id, int FirstPage, int Page)> duplicates = [];
     private int emptyRun;
 
-    /// <summary>The page processed before the last one, and the last one (validation and kept items, in page order).</summary>
+    /// <summary>The pages in processing, oldest first, and the last of them (each waits for the one before).</summary>
     private readonly Queue<Task> outstanding = new();
     private Task processing = Task.CompletedTask;
 

@@ -120,7 +120,6 @@ public sealed class WalkItem
 public sealed class WalkProjection
 {
     private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> shared = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> layouts = new(StringComparer.Ordinal);
 
@@ -214,7 +213,7 @@ public sealed class WalkProjection
         return new WalkItem(this, id, page, texts, layout, hashes);
     }
 
-    /// <summary>The one array of <paramref name="fieldNames"/> (in that order) the items of the walk share.</summary>
+    /// <summary>The one array of <paramref name="fieldNames"/> (in that order) the items of the walk share: the first one seen, names and all.</summary>
     private string[] Layout(string[] fieldNames)
     {
         // Each name with its length before it: no two layouts have the same key, whatever characters their names hold.
@@ -223,21 +222,7 @@ public sealed class WalkProjection
         {
             if (!layouts.TryGetValue(key, out var kept))
             {
-                layouts[key] = kept = [.. fieldNames.Select(Intern)];
-            }
-
-            return kept;
-        }
-    }
-
-    /// <summary>One string per field name for all the items of a run, not one per item.</summary>
-    private string Intern(string name)
-    {
-        lock (names)
-        {
-            if (!names.TryGetValue(name, out var kept))
-            {
-                names[name] = kept = name;
+                layouts[key] = kept = fieldNames;
             }
 
             return kept;
