@@ -1,4 +1,3 @@
-using ConformanceSuite.MockServer;
 using System.Text.Json;
 using ConformanceSuite.Cli;
 using ConformanceSuite.Running;
@@ -272,23 +271,6 @@ public sealed class CliTests
         strict.Should().Be(ExitCodes.NotConformant);
         output.Should().Contain("DEVIATION  WAVY-011");
     }
-
-    [Test]
-    public async Task The_main_job_against_the_mock_as_a_separate_process_gives_the_embedded_verdicts()
-    {
-        using var mock = await MockProcess.StartWithAsync(["csv-semicolon", "pagination-empty-page"], ["--accept-pact-examples"]);
-        var env = ExternalProcessTests.LocalMockEnvironment(mock);
-
-        var (external, _, err) = await RunWithAsync(Context(env), "--report-dir", Path.Combine(dir, "external"), "--target", "local-mock");
-        var (embedded, _, _) = await RunAsync("--report-dir", Path.Combine(dir, "embedded"), "--fault", "csv-semicolon,pagination-empty-page");
-
-        external.Should().Be(embedded, err);
-        Verdicts(Path.Combine(dir, "external")).Should().Equal(Verdicts(Path.Combine(dir, "embedded")));
-        RunResults.Read(Path.Combine(dir, "external", "results.json")).Target.Name.Should().Be("local-mock");
-    }
-
-    private static IEnumerable<string> Verdicts(string folder) =>
-        RunResults.Read(Path.Combine(folder, "results.json")).Requirements.SelectMany(r => r.Cases).Select(c => $"{c.Key}={c.Verdict}");
 
     [Test]
     public void Results_json_round_trips()

@@ -1,5 +1,6 @@
 using ConformanceSuite.Checks;
 using ConformanceSuite.MockServer;
+using ConformanceSuite.Running;
 using ConformanceSuite.Targets;
 using FluentAssertions;
 using NUnit.Framework;
@@ -8,7 +9,8 @@ namespace ConformanceSuite.Tests;
 
 /// <summary>
 /// The suite against the mock started as a separate process, through the repository's local-mock
-/// profile exactly as against a live provider, gives the same verdicts as in-process.
+/// profile exactly as against a live provider, gives the same verdicts as in-process: each API's run, and the
+/// CLI's main job with the Pact verifications. Then the process exits on SIGTERM.
 /// </summary>
 [TestFixture]
 [Order(4)] // long-running: started first so the short fixtures fill in around it
@@ -23,11 +25,22 @@ public sealed class ExternalProcessTests
 
     private MockProcess? mock;
 
+    private string dir = "";
+
+    /// <summary>The mock also takes the consumer pacts' example credentials, so the CLI's main job verifies the pacts against it.</summary>
     [OneTimeSetUp]
-    public async Task StartMock() => mock = await MockProcess.StartAsync(Faults);
+    public async Task StartMock()
+    {
+        Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-external-" + Guid.NewGuid().ToString("N")));
+        mock = await MockProcess.StartWithAsync(Faults, ["--accept-pact-examples"]);
+    }
 
     [OneTimeTearDown]
-    public void StopMock() => mock?.Dispose();
+    public void StopMock()
+    {
+        mock?.Dispose();
+        Directory.Delete(dir, recursive: true);
+    }
 
     /// <summary>The environment the local-mock profile reads, for a mock process.</summary>
     internal static Dictionary<string, string> LocalMockEnvironment(MockProcess mock)
@@ -47,6 +60,7 @@ public sealed class ExternalProcessTests
         };
     }
 
+    [Order(1)]
     [TestCase("wavy-open-sessions", TestName = "separate process, wavy mock: same verdicts as in-process")]
     [TestCase("opencx-chat-sessions", TestName = "separate process, opencx mock: same verdicts as in-process")]
     [TestCase("chat-session-list", TestName = "separate process, chat-session-list mock: same verdicts as in-process")]
@@ -66,12 +80,30 @@ public sealed class ExternalProcessTests
             .Should().Equal(inProcess.Requirements.SelectMany(r => r.Cases).Select(c => (c.Key, c.Verdict)));
     }
 
+    /// <summary>The CLI's main job, every API and the Pact verifications, through the local-mock profile.</summary>
     [Test]
+    [Order(1)]
+    public async Task The_main_job_against_the_mock_as_a_separate_process_gives_the_embedded_verdicts()
+    {
+        var (external, err) = await Harness.CliWithAsync(LocalMockEnvironment(mock!), "--report-dir", Path.Combine(dir, "external"), "--target", "local-mock");
+        var (embedded, _) = await Harness.CliAsync("--report-dir", Path.Combine(dir, "embedded"), "--fault", string.Join(',', Faults));
+
+        external.Should().Be(embedded, err);
+        Verdicts("external").Should().Contain(v => v.EndsWith("=Pass", StringComparison.Ordinal)).And.Contain(v => v.EndsWith("=Fail", StringComparison.Ordinal))
+            .And.Equal(Verdicts("embedded"));
+        Verdicts("external").Should().Contain(v => v.Contains("/PACT ", StringComparison.Ordinal) && v.EndsWith("=Pass", StringComparison.Ordinal), "the pacts were verified against the process");
+        RunResults.Read(Path.Combine(dir, "external", "results.json")).Target.Name.Should().Be("local-mock");
+    }
+
+    private IEnumerable<string> Verdicts(string folder) =>
+        RunResults.Read(Path.Combine(dir, folder, "results.json")).Requirements.SelectMany(r => r.Cases).Select(c => $"{c.Key}={c.Verdict}");
+
+    /// <summary>Last, on the same mock process the runs above used: it has served a run, and it still exits.</summary>
+    [Test]
+    [Order(2)]
     public async Task The_mock_process_exits_on_sigterm()
     {
-        using var mock = await MockProcess.StartAsync();
-
-        var exited = await mock.TerminateAsync(TimeSpan.FromSeconds(20));
+        var exited = await mock!.TerminateAsync(TimeSpan.FromSeconds(20));
 
         exited.Should().BeTrue("a run never leaves a mock behind");
     }

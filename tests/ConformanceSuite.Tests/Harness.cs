@@ -81,11 +81,14 @@ internal static class Harness
     }
 
     /// <summary>Runs the CLI in this process with <paramref name="args"/>: its exit code and everything it printed.</summary>
-    public static async Task<(int Exit, string Output)> CliAsync(params string[] args)
+    public static Task<(int Exit, string Output)> CliAsync(params string[] args) => CliWithAsync(null, args);
+
+    /// <summary>The same, with <paramref name="variables"/> as the environment the CLI reads.</summary>
+    public static async Task<(int Exit, string Output)> CliWithAsync(IReadOnlyDictionary<string, string>? variables, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exit = await Cli.CliApp.RunAsync(args, stdout, stderr, CliTests.Context(null));
+        var exit = await Cli.CliApp.RunAsync(args, stdout, stderr, CliTests.Context(variables));
         return (exit, stdout.ToString() + stderr);
     }
 

@@ -14,10 +14,11 @@ using NUnit.Framework;
 namespace ConformanceSuite.Tests;
 
 /// <summary>
-/// A Wavy tenant with two million open sessions, served by a provider of the tests' own: the CSV is generated
+/// A Wavy tenant with a million open sessions, served by a provider of the tests' own: the CSV is generated
 /// as it is sent, never held whole, on an origin of its own. The suite must check it in full (header, every
-/// row, the sub-account subset row by row), find one wrong row among millions, and do it in memory that does
-/// not grow with the number of rows.
+/// row, the sub-account subset row by row), find one wrong row among a million, and do it in memory that does
+/// not grow with the number of rows. (A million rows are several times the row set's memory budget, so they
+/// are spilled, sorted and merged; the bench measures the analyzer's speed on the same scale.)
 /// </summary>
 [TestFixture]
 [Order(8)] // long-running: started early so the short fixtures fill in around it
@@ -227,16 +228,20 @@ public sealed class LargeCsvTests
         string.Join("\n", results.Requirements.SelectMany(r => r.Cases).Select(c => $"{c.RequirementId} [{c.Element}] {c.Verdict}: {c.Message} | {string.Join("; ", c.Notes)}"));
 
     [Test]
-    public async Task Two_million_rows_are_checked_in_full_in_memory_that_does_not_grow_with_them()
+    public async Task A_million_rows_are_checked_in_full_in_memory_that_does_not_grow_with_them()
     {
+        // The customer's 200,000 rows (about 50 bytes each with their hash and offset) already pass the row set's
+        // 8 MiB budget, so both runs hold a full budget; what differs is 800,000 rows. 10 MiB over them is 13 bytes
+        // a row: a per-row cost of any kind (a fingerprint, an id, an offset) would pass it. At 200,000 and
+        // 2,000,000 rows the two peaks measured 95.0 and 95.7 MiB.
         var (small, _) = await RunCliAsync(200_000);
-        var (large, results) = await RunCliAsync(2_000_000);
+        var (large, results) = await RunCliAsync(1_000_000);
 
-        TestContext.Out.WriteLine($"200,000 rows: peak {small.PeakMb:0.0} MiB in {small.Seconds:0.0} s; 2,000,000 rows: peak {large.PeakMb:0.0} MiB in {large.Seconds:0.0} s");
-        large.PeakMb.Should().BeLessThan(small.PeakMb * 1.5,
-            $"ten times the rows must not cost much more memory (200,000 rows: {small.PeakMb:0.0} MiB, 2,000,000 rows: {large.PeakMb:0.0} MiB)");
+        TestContext.Out.WriteLine($"200,000 rows: peak {small.PeakMb:0.0} MiB in {small.Seconds:0.0} s; 1,000,000 rows: peak {large.PeakMb:0.0} MiB in {large.Seconds:0.0} s");
+        large.PeakMb.Should().BeLessThan(small.PeakMb + 10,
+            $"five times the rows must not cost more memory (200,000 rows: {small.PeakMb:0.0} MiB, 1,000,000 rows: {large.PeakMb:0.0} MiB)");
 
-        // The two million rows were checked in full: header, every row, and the sub-account subset row by row.
+        // The million rows were checked in full: header, every row, and the sub-account subset row by row.
         var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
         results.Requirements.Select(r => r.Id).Should().BeEquivalentTo(Requirements);
         cases.Should().HaveCount(5, "WAVY-003 once, WAVY-011 and WAVY-012 on two scenarios each").And.OnlyContain(c => c.Verdict == Verdict.Pass, Describe(results));
@@ -245,20 +250,20 @@ public sealed class LargeCsvTests
         results.Conformant.Should().BeTrue();
         Case(results, "WAVY-011", "with-sessions").Notes.Should().Contain($"header line: '{Header}'");
         Case(results, "WAVY-011", "without-sessions").Notes.Should().Contain($"header line: '{Header}'");
-        Case(results, "WAVY-012", "sub-account").Notes.Should().Contain(n => n.StartsWith("1500000 rows checked, ", StringComparison.Ordinal));
+        Case(results, "WAVY-012", "sub-account").Notes.Should().Contain(n => n.StartsWith("750000 rows checked, ", StringComparison.Ordinal));
         var subset = Case(results, "WAVY-003", "subAccountId").Notes;
-        subset.Should().Contain("2000000 rows without subAccountId, 1500000 with it");
+        subset.Should().Contain("1000000 rows without subAccountId, 750000 with it");
         subset.Should().Contain(n => n.StartsWith("rows compared one by one, sorted in a temporary folder (", StringComparison.Ordinal),
-            "two million rows pass the row set's memory budget, so they are spilled, sorted and merged, and still compared exactly");
+            "a million rows pass the row set's memory budget, so they are spilled, sorted and merged, and still compared exactly");
     }
 
     [Test]
-    public async Task One_foreign_sub_account_row_and_one_broken_row_among_two_million_are_each_named_exactly()
+    public async Task One_foreign_sub_account_row_and_one_broken_row_among_a_million_are_each_named_exactly()
     {
         // One tenant with both faults, far apart: the broken row is the customer's only (not in the sub-account),
         // so it breaks WAVY-012 on the customer's CSV alone, and the subset check sees only the foreign row.
-        var tenant = new Tenant(2_000_000, ForeignSubAccountRow: true, BrokenRow: 1_900_000);
-        Tenant.InSubAccount(1_900_000).Should().BeFalse();
+        var tenant = new Tenant(1_000_000, ForeignSubAccountRow: true, BrokenRow: 950_000);
+        Tenant.InSubAccount(950_000).Should().BeFalse();
         await using var provider = await StartAsync(tenant);
 
         var results = await ConformanceEngine.RunAsync(Settings(provider, "WAVY-003", "WAVY-012"));
@@ -266,20 +271,20 @@ public sealed class LargeCsvTests
         var subset = Case(results, "WAVY-003", "subAccountId");
         subset.Verdict.Should().Be(Verdict.Fail, Describe(results));
         subset.Partial.Should().BeNull();
-        subset.Notes.Should().Contain("2000000 rows without subAccountId, 1500001 with it", "the counts alone say nothing is wrong");
+        subset.Notes.Should().Contain("1000000 rows without subAccountId, 750001 with it", "the counts alone say nothing is wrong");
         subset.Notes.Should().Contain(n => n.StartsWith("rows compared one by one", StringComparison.Ordinal));
         var extra = subset.Findings.Should().ContainSingle().Which.Should().BeOfType<ExtraItems>().Subject;
-        extra.Count.Should().Be(1, "one row among 1,500,001 is not in the customer's 2,000,000");
+        extra.Count.Should().Be(1, "one row among 750,001 is not in the customer's 1,000,000");
         extra.Example.Should().Be(ForeignRow);
 
         var rows = Case(results, "WAVY-012", "with-sessions");
         rows.Verdict.Should().BeOneOf([Verdict.Deviation, Verdict.Fail], Describe(results));
         var problem = rows.Findings.Should().ContainSingle().Which.Should().BeOfType<CsvRowProblem>().Subject;
-        problem.Row.Should().Be(1_900_000);
-        problem.Line.Should().Be(1_900_001, "the header is line 1");
+        problem.Row.Should().Be(950_000);
+        problem.Line.Should().Be(950_001, "the header is line 1");
         problem.Column.Should().Be("source");
         problem.Value.Should().Be(BrokenSource);
-        rows.Notes.Should().Contain(n => n.StartsWith("2000000 rows checked, ", StringComparison.Ordinal));
+        rows.Notes.Should().Contain(n => n.StartsWith("1000000 rows checked, ", StringComparison.Ordinal));
         Case(results, "WAVY-012", "sub-account").Verdict.Should().Be(Verdict.Pass, "the foreign row is a valid row");
         results.Outcome.Should().Be(RunOutcome.NotConformant);
         provider.Files.SawHeader("authenticationToken").Should().BeFalse("the download origin is another origin");

@@ -64,9 +64,8 @@ public sealed class ProcessTests
         Directory.EnumerateFiles(tools, RepositoryLayout.ManifestFile, SearchOption.AllDirectories).Should().ContainSingle("the pack step validated the shipped contracts and recorded them")
             .Which.Should().Contain(Path.Combine("any", "contracts"));
 
-        // The CI gate against that run as its baseline, the certification package and its verification, and the OpenAPI export.
-        Tool(0, "--api", "wavy-open-sessions", "--report-dir", "gate", "--baseline", Path.Combine(reports, "results.json"), "--fail-on", "new")
-            .Should().Contain("0 new fail, 0 fixed, 0 still failing (no regression: the gate passes)");
+        // The certification package and its verification, and the OpenAPI export. (The CI gate's run, --baseline with
+        // --fail-on new, is the main job's code path with other options; WorkflowTests run it as a process of its own.)
         using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         File.WriteAllText(Path.Combine(empty, "key.pem"), key.ExportPkcs8PrivateKeyPem());
         File.WriteAllText(Path.Combine(empty, "public.pem"), key.ExportSubjectPublicKeyInfoPem());
