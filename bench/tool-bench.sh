@@ -3,7 +3,8 @@
 #   1. the installed .NET tool's whole main job on the embedded mock, against the check time inside it
 #      (results.json: checksMs = the cases; targetMs = starting the embedded mock);
 #   2. the peak memory (maximum resident set) of that main job;
-#   3. with --self-test: the self-test command, `dotnet test ConformanceSuite.sln -c Release --no-build`, wall time.
+#   3. with --self-test: the self-test command, `dotnet test ConformanceSuite.sln -c Release --no-build`, wall time,
+#      and on Linux the machine's CPU time meanwhile (/proc/stat), which bounds the wall time from below on these cores.
 # The tool is packed (Release) and installed with `dotnet tool install --tool-path` into a temporary folder,
 # then run from an empty folder, as a vendor would. Needs the .NET SDK and GNU time (/usr/bin/time).
 # Usage: bench/tool-bench.sh [--runs N] [--self-test]
@@ -55,8 +56,17 @@ printf '  peak memory           %6.0f MB  (goal <= 200)\n' "$(awk -v k="$kb" 'BE
 
 if $self_test; then
   dotnet build ConformanceSuite.sln -c Release -v quiet -nologo >/dev/null
+  # The machine's busy time (user, nice, system, irq, softirq), in clock ticks; empty where there is no /proc/stat.
+  busy() { [ -r /proc/stat ] && awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat || true; }
+  before=$(busy)
   start=$(date +%s.%N)
   dotnet test ConformanceSuite.sln -c Release --no-build >/dev/null 2>&1 || echo "  (the self-test command failed)"
   end=$(date +%s.%N)
+  after=$(busy)
   printf '  self-test command     %6.1f s wall  (goal <= 40)\n' "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')"
+  if [ -n "$before" ]; then
+    cores=$(nproc)
+    awk -v a="$before" -v b="$after" -v hz="$(getconf CLK_TCK)" -v n="$cores" \
+      'BEGIN { cpu = (b - a) / hz; printf "  the machine'"'"'s CPU meanwhile %6.1f s: at least %.1f s of wall on %d cores\n", cpu, cpu / n, n }'
+  fi
 fi
