@@ -325,4 +325,57 @@ public sealed class HostileProviderTests
         schema.Verdict.Should().Be(Verdict.Fail);
         schema.Findings.Select(f => f.Message).Should().Contain(m => m.Contains("/id") && m.Contains("canonical form (8-4-4-4-12 hex digits)"));
     }
+
+    [Test]
+    public async Task A_body_that_names_a_member_twice_is_not_judged_by_a_guess_of_which_value_counts()
+    {
+        // Right in every other way: the token checked, a one-page list, each item fetched by its id. The second item
+        // says its status twice, an allowed value and then one outside the enum (the schema library would take the last).
+        const string first = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
+        const string second = "5d1e0c6a-9b7f-4e21-a3c4-0f6b2d8e9a17";
+        static string Item(string id, string status) =>
+            $$"""{"id":"{{id}}",{{status}},"channel":{"type":"web"},"created_at":"2024-01-02T03:04:05Z","updated_at":"2024-01-02T03:04:05Z"}""";
+        var items = new Dictionary<string, string>
+        {
+            [first] = Item(first, "\"status\":\"open\""),
+            [second] = Item(second, "\"status\":\"open\",\"status\":\"archived\""),
+        };
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            if (http.Request.Headers.Authorization != $"Bearer {Token}")
+            {
+                http.Response.StatusCode = 401;
+                return;
+            }
+
+            var path = http.Request.Path.Value ?? "";
+            http.Response.ContentType = "application/json";
+            if (path == "/chat/sessions")
+            {
+                await http.Response.WriteAsync($$"""{"items":[{{string.Join(",", items.Values)}}],"next":null}""");
+            }
+            else if (path.StartsWith("/chat/sessions/", StringComparison.Ordinal) && items.TryGetValue(path["/chat/sessions/".Length..], out var item))
+            {
+                await http.Response.WriteAsync(item);
+            }
+            else
+            {
+                http.Response.StatusCode = 404;
+            }
+        });
+
+        var requirements = new Contracts.ContractLoader(Harness.Layout).Load("opencx-chat-sessions").Requirements.Select(r => r.Id).ToArray();
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "opencx-chat-sessions", requirements) with
+        {
+            AdHoc = new AdHocTarget(provider.Origin.ToString(), new Dictionary<string, string> { ["Authorization"] = Token }, new Dictionary<string, string>()),
+        });
+
+        var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
+        cases.Should().NotContain(c => c.Verdict == Verdict.Error, "a body like this is the provider's fault, not a check's");
+        var schema = Case(results, "OPENCX-004");
+        schema.Verdict.Should().Be(Verdict.Fail);
+        schema.Findings.Select(f => f.Message).Should().Contain(m => m.Contains("not JSON") && m.Contains("Duplicate property 'status'"));
+        results.Requirements.Single(r => r.Id == "OPENCX-006").Verdict.Should().Be(Verdict.Fail, "the walk cannot read its page");
+        results.Conformant.Should().BeFalse();
+    }
 }

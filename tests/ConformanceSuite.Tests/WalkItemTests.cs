@@ -1,5 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConformanceSuite.Checks;
+using ConformanceSuite.Contracts;
 using FluentAssertions;
 using NUnit.Framework;
 
@@ -15,14 +17,17 @@ public sealed class WalkItemTests
     private static JsonObject Item(string id, string status, string? channel) =>
         new() { ["id"] = id, ["status"] = status, ["channel"] = new JsonObject { ["type"] = channel }, ["count"] = 3 };
 
+    /// <summary>An item as a walk's page gives it: an element of the parsed page.</summary>
+    private static JsonElement Element(string json) => JsonDocument.Parse(json).RootElement;
+
     [Test]
     public void The_kept_texts_are_as_read_and_the_id_and_enum_values_are_held_once()
     {
         var projection = new WalkProjection(["/id", "/status", "/channel/type", "/missing"], ["open", "closed"]);
         // Each item is parsed on its own, as a page's are: equal texts are different strings until the projection shares them.
-        var first = JsonNode.Parse(Item("s-1", "open", "web").ToJsonString())!.AsObject();
-        var second = JsonNode.Parse(Item("s-2", "open", null).ToJsonString())!.AsObject();
-        var odd = JsonNode.Parse(Item("s-3", "archived", "web").ToJsonString())!.AsObject();
+        var first = Element(Item("s-1", "open", "web").ToJsonString());
+        var second = Element(Item("s-2", "open", null).ToJsonString());
+        var odd = Element(Item("s-3", "archived", "web").ToJsonString());
 
         var a = projection.Keep(first, "s-1", 1);
         var b = projection.Keep(second, "s-2", 1);
@@ -50,8 +55,8 @@ public sealed class WalkItemTests
         var projection = WalkProjection.For(contract, contract.Endpoint("list-sessions"));
         var id = Guid.NewGuid().ToString();
 
-        var one = projection.Keep(JsonNode.Parse($$"""{"id":"{{id}}","status":"closed_resolved","ai_closure_type":"handed_off"}""")!.AsObject(), id, 1);
-        var two = projection.Keep(JsonNode.Parse("""{"id":"x","status":"closed_resolved","ai_closure_type":"handed_off"}""")!.AsObject(), "x", 1);
+        var one = projection.Keep(Element($$"""{"id":"{{id}}","status":"closed_resolved","ai_closure_type":"handed_off"}"""), id, 1);
+        var two = projection.Keep(Element("""{"id":"x","status":"closed_resolved","ai_closure_type":"handed_off"}"""), "x", 1);
 
         one.Text("/status").Should().Be("closed_resolved").And.BeSameAs(two.Text("/status"));
         // Not a filter's field: kept only because the item schema declares it an enum.
@@ -78,7 +83,8 @@ public sealed class WalkItemTests
             """{"id":"7","a":1,"b":"x"}""",
             """{}""",
         ];
-        var kept = items.Select((json, i) => (Item: Parsed(json), Kept: projection.Keep(Parsed(json), $"{i}", 1))).ToList();
+        // Kept from the page's elements, compared with hashes of the same items as nodes (as a fetched item is hashed).
+        var kept = items.Select((json, i) => (Item: Parsed(json), Kept: projection.Keep(Element(json), $"{i}", 1))).ToList();
 
         foreach (var (item, walkItem) in kept)
         {
@@ -87,5 +93,102 @@ public sealed class WalkItemTests
 
         kept[0].Kept.Fields.Skip(1).Should().Equal(kept[6].Kept.Fields.Skip(1), "equal fields, laid out alike, are kept equal");
         kept[1].Kept.Fields.Should().NotEqual(kept[2].Kept.Fields, "the order of the fields is part of what is kept");
+    }
+
+    /// <summary>Values whose JSON text can be written in more than one way, and values that differ only a little.</summary>
+    private static readonly string[] Tricky =
+    [
+        "\"plain\"", "\"\\u002B1 555\"", "\"+1 555\"", "\"caf\\u00e9 \\/ \\\"q\\\" \\n\"", "\"café / \\\"q\\\" \\n\"", "\"<b>&amp;</b>\"",
+        "0", "1", "1.0", "1e3", "-0", "12345678901234567890", "true", "false", "null",
+        "[]", "[1,\"a\",null,[2]]", "[2,1]", "{}", "{\"a\":1,\"b\":{\"y\":2,\"x\":[1]}}", "{\"b\":{\"x\":[1],\"y\":2},\"a\":1}", "{\"a\":1,\"b\":{\"x\":[1],\"y\":3}}",
+        "{\"\\u0061\":1}", "{\"B\":1,\"a\":2,\"_\":3}",
+    ];
+
+    [Test]
+    public void An_element_and_a_node_of_the_same_JSON_have_the_same_hash_and_text()
+    {
+        // The walk keeps hashes and texts read from its pages' elements; a fetched item is compared as a node.
+        foreach (var json in Tricky)
+        {
+            var element = Element(json);
+            var node = JsonNode.Parse(json);
+            WalkItem.HashOf(element).Should().Be(WalkItem.HashOf(node), $"{json} hashes alike either way");
+            JsonPointer.Text(Element($$"""{"v":{{json}}}"""), JsonPointer.Tokens("/v")).Should().Be(JsonPointer.Text(JsonNode.Parse($$"""{"v":{{json}}}"""), "/v"), $"{json} reads alike either way");
+        }
+
+        // Equal JSON, written otherwise, hashes alike; different JSON does not (escapes, member order, and numbers as written).
+        var hashes = Tricky.Select(j => WalkItem.HashOf(Element(j))).ToList();
+        hashes[1].Should().Be(hashes[2]);
+        hashes[3].Should().Be(hashes[4]);
+        hashes[19].Should().Be(hashes[20], "member order does not count");
+        hashes[22].Should().Be(WalkItem.HashOf(Element("""{"a":1}""")));
+        hashes.Where((_, i) => i is not (2 or 4 or 20)).Should().OnlyHaveUniqueItems("anything else differs: 1 is not 1.0, nor [1,2] [2,1]");
+    }
+
+    [Test]
+    public void A_pointer_reads_an_element_as_it_reads_a_node()
+    {
+        var json = """{"a":{"b/c":[10,{"d~e":"x"}],"n":null},"s":"t"}""";
+        foreach (var pointer in new[] { "", "/a", "/a/b~1c", "/a/b~1c/0", "/a/b~1c/1/d~0e", "/a/b~1c/2", "/a/n", "/a/missing", "/s", "/s/0", "/a/b~1c/x", "/a/b~1c/01" })
+        {
+            JsonPointer.Text(Element(json), JsonPointer.Tokens(pointer)).Should().Be(JsonPointer.Text(JsonNode.Parse(json), pointer), pointer);
+            JsonPointer.TryRead(Element(json), JsonPointer.Tokens(pointer), out _).Should().Be(JsonPointer.Read(JsonNode.Parse(json), pointer, out var found) is not null || found, pointer);
+        }
+    }
+
+    [Test]
+    public void A_page_that_names_a_member_twice_is_not_a_usable_page()
+    {
+        var spec = new ContractLoader(Harness.Layout).Load("opencx-chat-sessions").Endpoint("list-sessions").Pagination!;
+        Http.HttpExchange Page(string body) => new() { Method = "GET", Url = "http://provider.test/chat/sessions", Status = 200, Body = System.Text.Encoding.UTF8.GetBytes(body) };
+
+        ListWalk.Parse(Page("""{"items":[{"id":"a"},{"id":"b"}],"next":"c2"}"""), spec, 200, out var none).Should().NotBeNull();
+        none.Should().BeNull();
+        foreach (var twice in new[] { """{"items":[{"id":"a","id":"b"}],"next":null}""", """{"items":[],"items":[{"id":"a"}],"next":null}""", """{"items":[{"id":"a","c":{"x":1,"x":2}}],"next":null}""" })
+        {
+            ListWalk.Parse(Page(twice), spec, 200, out var problem).Should().BeNull(twice);
+            problem.Should().BeOfType<NotJson>().Which.Detail.Should().Contain("Duplicate property", twice);
+        }
+    }
+
+    [Test]
+    public void A_page_gives_its_items_ids_next_cursor_and_total_or_the_reason_it_is_not_a_page()
+    {
+        var loader = new ContractLoader(Harness.Layout);
+        var cursor = loader.Load("opencx-chat-sessions").Endpoint("list-sessions").Pagination!;
+        var offset = loader.Load("chat-session-list").Endpoint("list-sessions").Pagination!;
+        Http.HttpExchange Page(string body, int status = 200, string? error = null) =>
+            new() { Method = "GET", Url = "http://provider.test/list", Status = status, Error = error, Body = System.Text.Encoding.UTF8.GetBytes(body) };
+
+        // Items without an id count, under the id ""; entries that are not objects do not (the schema check names them).
+        var page = ListWalk.Parse(Page("""{"items":[{"x":1},{"id":"b"},7,null,{"id":"c"}],"next":"n2"}"""), cursor, 200, out var problem)!;
+        problem.Should().BeNull();
+        (page.Count, page.FirstId, page.Next, page.NextPresent, page.Total).Should().Be((3, "", "n2", true, (long?)null));
+        page.IdsHash.Should().Be(ListWalk.SequenceHash(["", "b", "c"]));
+        ListWalk.Parse(Page("""{"items":[],"next":null}"""), cursor, 200, out _)!.Should().Match<WalkPage>(p => p.Next == null && p.NextPresent && p.Count == 0 && p.FirstId == null);
+        ListWalk.Parse(Page("""{"items":[]}"""), cursor, 200, out _)!.Should().Match<WalkPage>(p => p.Next == null && !p.NextPresent);
+        ListWalk.Parse(Page("""{"items":[],"next":12}"""), cursor, 200, out _)!.Next.Should().Be("12", "a cursor that is not a string is kept as its JSON");
+
+        // The total of an offset list, when it is a whole number.
+        ListWalk.Parse(Page("""{"list":[{"id":"a"}],"total":41}"""), offset, 200, out _)!.Total.Should().Be(41);
+        ListWalk.Parse(Page("""{"list":[{"id":"a"}],"total":"41"}"""), offset, 200, out _)!.Total.Should().BeNull();
+        ListWalk.Parse(Page("""{"list":[{"id":"a"}],"total":41.5}"""), offset, 200, out _)!.Total.Should().BeNull();
+        ListWalk.Parse(Page("""{"items":[],"next":null,"total":3}"""), cursor, 200, out _)!.Total.Should().BeNull("a cursor list has no total");
+
+        // Not a page: another status, a transport error, no array where the items should be.
+        foreach (var (exchange, expected) in new (Http.HttpExchange, Finding)[]
+        {
+            (Page("""{"items":[],"next":null}""", status: 500), Finding.OfResponse(200, Page("", status: 500))),
+            (Page("", status: 200, error: "cannot connect (ConnectionRefused)"), Finding.OfResponse(200, Page("", status: 200, error: "cannot connect (ConnectionRefused)"))),
+            (Page("""{"next":null}"""), new ValueMismatch("/items", "an array of items", null)),
+            (Page("""{"items":null,"next":null}"""), new ValueMismatch("/items", "an array of items", null)),
+            (Page("""{"items":{"id":"a"},"next":null}"""), new ValueMismatch("/items", "an array of items", "object")),
+            (Page("""{"items":"a","next":null}"""), new ValueMismatch("/items", "an array of items", "string")),
+            (Page("""[{"id":"a"}]"""), new ValueMismatch("/items", "an array of items", null)),
+        })
+        {
+            ListWalk.Parse(exchange, cursor, 200, out var why).Should().BeNull();
+            why.Should().Be(expected);
+        }
     }
 }

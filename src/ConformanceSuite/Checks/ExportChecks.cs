@@ -69,7 +69,7 @@ public sealed class ExportCheck : ICheck
         var spec = Exports.Narrow(run.Contract.CsvSpecs[format.CsvSpec!], exports, query);
 
         var listing = run.Keep(await run.Require.SuccessAsync(scenario, ct));
-        var items = (JsonPointer.Read(JsonNode.Parse(listing.Body ?? []), endpoint.Pagination?.ItemsPointer ?? "") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var items = (JsonPointer.Read(ProviderJson.Parse(listing.Body), endpoint.Pagination?.ItemsPointer ?? "") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
 
         query[exports.FormatParameter] = formatName;
         var (exchange, analysis) = await run.Context.Http.StreamAsync(run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"export {formatName} of '{scenario}'"),

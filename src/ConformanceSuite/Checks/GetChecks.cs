@@ -83,7 +83,7 @@ public sealed class GetByIdCheck : ICheck
             JsonNode? body;
             try
             {
-                body = JsonNode.Parse(exchange.Body ?? []);
+                body = ProviderJson.Parse(exchange.Body);
             }
             catch (JsonException)
             {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using ConformanceSuite.Contracts;
 using ConformanceSuite.Http;
 
@@ -289,9 +288,10 @@ public sealed class ListWalk
     /// </summary>
     private async Task<WalkPage?> ReadAsync(WalkContext context, HttpExchange exchange, NJsonSchema.JsonSchema schema, int status, int number, string? cursor)
     {
-        var page = Parse(exchange, Spec, status, out var items, out var ids, out var problem);
+        var document = Parse(exchange, Spec, status, out var page, out var items, out var ids, out var problem);
         if (page is null)
         {
+            document?.Dispose();
             Fail(number, exchange, problem!);
             return null;
         }
@@ -311,14 +311,15 @@ public sealed class ListWalk
             await outstanding.Dequeue();
         }
 
-        processing = ProcessAsync(processing, context, schema, text, items, ids, number, violations);
+        processing = ProcessAsync(processing, context, schema, text, document!, items, ids, number, violations);
         outstanding.Enqueue(processing);
         MostWaiting = Math.Max(MostWaiting, outstanding.Count);
         return page;
     }
 
-    private async Task ProcessAsync(Task before, WalkContext context, NJsonSchema.JsonSchema schema, string text, List<JsonObject> items, List<string> ids, int number, List<SchemaViolation> violations)
+    private async Task ProcessAsync(Task before, WalkContext context, NJsonSchema.JsonSchema schema, string text, JsonDocument document, List<JsonElement> items, List<string> ids, int number, List<SchemaViolation> violations)
     {
+        using var parsed = document;
         await before;
         await Task.Yield();
         if (context.Limits.Validate)
@@ -368,12 +369,20 @@ public sealed class ListWalk
     }
 
     /// <summary>Reads one page; null (with the problem) when it is not a usable page.</summary>
-    public static WalkPage? Parse(HttpExchange exchange, PaginationSpec spec, int status, out List<JsonObject> items, out Finding? problem) =>
-        Parse(exchange, spec, status, out items, out _, out problem);
-
-    /// <summary>Reads one page, and the id of each of its items ("" for an item without one).</summary>
-    private static WalkPage? Parse(HttpExchange exchange, PaginationSpec spec, int status, out List<JsonObject> items, out List<string> ids, out Finding? problem)
+    public static WalkPage? Parse(HttpExchange exchange, PaginationSpec spec, int status, out Finding? problem)
     {
+        using var parsed = Parse(exchange, spec, status, out var page, out _, out _, out problem);
+        return page;
+    }
+
+    /// <summary>
+    /// Reads one page: its items (the objects of its items array, as elements of the returned document, which the
+    /// caller disposes once it is done with them) and the id of each ("" for an item without one). The page is
+    /// null, with the problem, when it is not a usable page.
+    /// </summary>
+    private static JsonDocument? Parse(HttpExchange exchange, PaginationSpec spec, int status, out WalkPage? page, out List<JsonElement> items, out List<string> ids, out Finding? problem)
+    {
+        page = null;
         items = [];
         ids = [];
         problem = null;
@@ -383,10 +392,10 @@ public sealed class ListWalk
             return null;
         }
 
-        JsonNode? body;
+        JsonDocument document;
         try
         {
-            body = JsonNode.Parse(exchange.Body ?? []);
+            document = JsonDocument.Parse(exchange.Body ?? [], ProviderJson.Options);
         }
         catch (JsonException ex)
         {
@@ -394,32 +403,36 @@ public sealed class ListWalk
             return null;
         }
 
-        if (JsonPointer.Read(body, spec.ItemsPointer) is not JsonArray array)
+        var body = document.RootElement;
+        var found = JsonPointer.TryRead(body, JsonPointer.Tokens(spec.ItemsPointer), out var array);
+        if (!found || array.ValueKind != JsonValueKind.Array)
         {
-            problem = new ValueMismatch(spec.ItemsPointer, "an array of items", JsonPointer.Read(body, spec.ItemsPointer)?.GetValueKind().ToString().ToLowerInvariant());
-            return null;
+            problem = new ValueMismatch(spec.ItemsPointer, "an array of items", found && array.ValueKind != JsonValueKind.Null ? array.ValueKind.ToString().ToLowerInvariant() : null);
+            return document;
         }
 
-        foreach (var node in array)
+        var idTokens = JsonPointer.Tokens(spec.IdPointer);
+        foreach (var element in array.EnumerateArray())
         {
-            if (node is JsonObject obj)
+            if (element.ValueKind == JsonValueKind.Object)
             {
-                items.Add(obj);
+                items.Add(element);
+                ids.Add(JsonPointer.Text(element, idTokens) ?? "");
             }
         }
 
-        ids.AddRange(items.Select(i => JsonPointer.Text(i, spec.IdPointer) ?? ""));
-
         var nextPresent = false;
         string? nextText = null;
-        if (spec is CursorPagination cursor)
+        if (spec is CursorPagination cursor && JsonPointer.TryRead(body, JsonPointer.Tokens(cursor.NextPointer), out var next))
         {
-            var next = JsonPointer.Read(body, cursor.NextPointer, out nextPresent);
-            nextText = next is JsonValue v && v.TryGetValue<string>(out var s) ? s : next?.ToJsonString();
+            nextPresent = true;
+            nextText = JsonPointer.Text(next, []);
         }
 
-        long? total = spec is OffsetPagination { TotalPointer: { } tp } && JsonPointer.Read(body, tp) is JsonValue t && t.TryGetValue<long>(out var n) ? n : null;
-        return new WalkPage(0, null, new LoggedExchange(exchange), ids.Count, ids.FirstOrDefault(), SequenceHash(ids), nextText, nextPresent, []) { Total = total };
+        long? total = spec is OffsetPagination { TotalPointer: { } tp } && JsonPointer.TryRead(body, JsonPointer.Tokens(tp), out var t)
+                      && t.ValueKind == JsonValueKind.Number && t.TryGetInt64(out var n) ? n : null;
+        page = new WalkPage(0, null, new LoggedExchange(exchange), ids.Count, ids.FirstOrDefault(), SequenceHash(ids), nextText, nextPresent, []) { Total = total };
+        return document;
     }
 
     private void End(WalkEnding ending, string detail)

@@ -30,7 +30,7 @@ internal static class OneCall
         {
             try
             {
-                body = JsonNode.Parse(exchange.Body ?? []);
+                body = ProviderJson.Parse(exchange.Body);
             }
             catch (JsonException)
             {

@@ -156,7 +156,7 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
     {
         try
         {
-            return JsonPointer.Read(JsonNode.Parse(exchange.Body ?? []), pointer) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            return JsonPointer.Read(ProviderJson.Parse(exchange.Body), pointer) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
         }
         catch (JsonException)
         {

@@ -39,7 +39,7 @@ public sealed class SuccessBodySchemaCheck : PerScenarioCheck
 
         try
         {
-            using var _ = JsonDocument.Parse(exchange.Body ?? []);
+            using var _ = JsonDocument.Parse(exchange.Body ?? [], ProviderJson.Options);
         }
         catch (JsonException ex)
         {

@@ -34,7 +34,7 @@ public sealed class WalkItem
     /// <summary>The number of the page the item came on.</summary>
     public int Page { get; }
 
-    /// <summary>The text at <paramref name="pointer"/> (as <see cref="JsonPointer.Text"/> gives it); the pointer must be one the walk kept.</summary>
+    /// <summary>The text at <paramref name="pointer"/> (as <see cref="JsonPointer.Text(JsonNode?, string)"/> gives it); the pointer must be one the walk kept.</summary>
     public string? Text(string pointer) =>
         projection.IndexOf(pointer) is var i and >= 0 ? texts[i]
             : throw new InvalidOperationException($"the walk keeps no value at {pointer}: add it to the walk's projection");
@@ -56,6 +56,9 @@ public sealed class WalkItem
     /// <summary>The hash of a JSON value as <see cref="Fields"/> holds it: object members in name order, so member order does not count.</summary>
     public static ulong HashOf(JsonNode? value) => (hasher ??= new CanonicalHasher()).Hash(value);
 
+    /// <summary>As <see cref="HashOf(JsonNode?)"/>, of a parsed element: the same hash for the same JSON.</summary>
+    public static ulong HashOf(JsonElement value) => (hasher ??= new CanonicalHasher()).Hash(value);
+
     /// <summary>One buffer and writer per thread, reused for every value hashed on it.</summary>
     [ThreadStatic]
     private static CanonicalHasher? hasher;
@@ -76,7 +79,53 @@ public sealed class WalkItem
             return XxHash3.HashToUInt64(buffer.WrittenSpan);
         }
 
+        public ulong Hash(JsonElement value)
+        {
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            WriteCanonical(writer, value);
+            writer.Flush();
+            return XxHash3.HashToUInt64(buffer.WrittenSpan);
+        }
+
         public void Dispose() => writer.Dispose();
+    }
+
+    /// <summary>Writes an element as <see cref="WriteCanonical(Utf8JsonWriter, JsonNode?)"/> writes the same JSON as a node: byte for byte.</summary>
+    private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                var members = new List<JsonProperty>();
+                foreach (var member in element.EnumerateObject())
+                {
+                    members.Add(member);
+                }
+
+                members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                foreach (var member in members)
+                {
+                    writer.WritePropertyName(member.Name);
+                    WriteCanonical(writer, member.Value);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var value in element.EnumerateArray())
+                {
+                    WriteCanonical(writer, value);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
     }
 
     private static void WriteCanonical(Utf8JsonWriter writer, JsonNode? node)
@@ -120,6 +169,9 @@ public sealed class WalkItem
 public sealed class WalkProjection
 {
     private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
+
+    /// <summary>Each kept pointer's tokens, by its index: split once for the walk, not once per item.</summary>
+    private readonly List<string[]> tokens = [];
     private readonly Dictionary<string, string> shared = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string[]> layouts = new(StringComparer.Ordinal);
 
@@ -133,6 +185,7 @@ public sealed class WalkProjection
         foreach (var pointer in pointers.Distinct(StringComparer.Ordinal))
         {
             index[pointer] = index.Count;
+            tokens.Add(JsonPointer.Tokens(pointer));
         }
 
         foreach (var value in sharedValues ?? [])
@@ -182,32 +235,38 @@ public sealed class WalkProjection
         return new WalkProjection(pointers, enums.SelectMany(e => e.Values));
     }
 
-    /// <summary>Keeps what the checks need of one item.</summary>
-    public WalkItem Keep(JsonObject item, string id, int page)
+    /// <summary>Keeps what the checks need of one item (a JSON object, as the walk's page parsed it).</summary>
+    public WalkItem Keep(JsonElement item, string id, int page)
     {
         // A walk of a large list keeps thousands of these: the id and the enum values are held once, not per pointer.
-        var texts = new string?[index.Count];
-        foreach (var (pointer, i) in index)
+        var texts = new string?[tokens.Count];
+        for (var i = 0; i < texts.Length; i++)
         {
-            var text = JsonPointer.Text(item, pointer);
+            var text = JsonPointer.Text(item, tokens[i]);
             texts[i] = text is null ? null : text == id ? id : shared.GetValueOrDefault(text, text);
         }
 
         // Items of a list are mostly laid out alike: their field names are held once per layout, and each item
         // holds only the hash of each field.
-        var hashes = new ulong[item.Count];
-        var layout = lastLayout;
-        var same = layout.Length == item.Count;
-        var n = 0;
-        foreach (var (name, value) in item)
+        var count = 0;
+        foreach (var _ in item.EnumerateObject())
         {
-            same = same && string.Equals(layout[n], name, StringComparison.Ordinal);
-            hashes[n++] = WalkItem.HashOf(value);
+            count++;
+        }
+
+        var hashes = new ulong[count];
+        var layout = lastLayout;
+        var same = layout.Length == count;
+        var n = 0;
+        foreach (var member in item.EnumerateObject())
+        {
+            same = same && member.NameEquals(layout[n]);
+            hashes[n++] = WalkItem.HashOf(member.Value);
         }
 
         if (!same)
         {
-            lastLayout = layout = Layout([.. item.Select(kv => kv.Key)]);
+            lastLayout = layout = Layout([.. item.EnumerateObject().Select(m => m.Name)]);
         }
 
         return new WalkItem(this, id, page, texts, layout, hashes);

@@ -1,11 +1,61 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace ConformanceSuite.Contracts;
 
-/// <summary>RFC 6901 JSON pointers over <see cref="JsonNode"/>.</summary>
+/// <summary>RFC 6901 JSON pointers over <see cref="JsonNode"/>, and over <see cref="JsonElement"/> for the pages of a walk.</summary>
 public static class JsonPointer
 {
+    /// <summary>A pointer's reference tokens, unescaped: split once for a pointer read on many values.</summary>
+    public static string[] Tokens(string pointer) =>
+        [.. pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))];
+
+    /// <summary>The value at the pointer given by its <paramref name="tokens"/>; false when there is none (a JSON null is found).</summary>
+    public static bool TryRead(JsonElement element, string[] tokens, out JsonElement value)
+    {
+        value = element;
+        foreach (var name in tokens)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Object when value.TryGetProperty(name, out var child):
+                    value = child;
+                    break;
+                case JsonValueKind.Array when int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < value.GetArrayLength():
+                    value = value[i];
+                    break;
+                default:
+                    value = default;
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>As <see cref="Text(JsonNode?, string)"/>, of a parsed element: the same text for the same JSON.</summary>
+    public static string? Text(JsonElement element, string[] tokens) =>
+        !TryRead(element, tokens, out var value) ? null
+        : value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Null => null,
+            _ => Compact(value),
+        };
+
+    /// <summary>A value as <see cref="JsonNode.ToJsonString"/> writes it: compact, the default escaping, numbers as written.</summary>
+    private static string Compact(JsonElement value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            value.WriteTo(writer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     /// <summary>The node at <paramref name="pointer"/>; <paramref name="found"/> tells an absent member from a JSON null.</summary>
     public static JsonNode? Read(JsonNode? node, string pointer, out bool found)
     {

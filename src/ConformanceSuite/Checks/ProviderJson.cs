@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>
+/// How the suite reads a provider's JSON body. An object that names a member twice makes the body unusable:
+/// RFC 8259 leaves which of the values counts to each reader, so a check would judge a guess (and the schema
+/// library takes the last). Parsing such a body fails as a body that is not JSON does, with the name in the message.
+/// </summary>
+public static class ProviderJson
+{
+    public static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
+
+    /// <summary>Parses a body; throws <see cref="JsonException"/> when it is not JSON, or names a member twice.</summary>
+    public static JsonNode? Parse(byte[]? body) => JsonNode.Parse(body ?? [], documentOptions: Options);
+}
