@@ -149,6 +149,18 @@ public sealed class WalkItemTests
             ListWalk.Parse(Page(twice), spec, 200, out var problem).Should().BeNull(twice);
             problem.Should().BeOfType<NotJson>().Which.Detail.Should().Contain("Duplicate property", twice);
         }
+
+        // The parser's first sentence, whole: a dot in a member's name does not cut it, and the position is left out.
+        ListWalk.Parse(Page("""{"items":[{"id":"a","v.1":1,"v.1":2}],"next":null}"""), spec, 200, out var named);
+        named.Should().Be(new NotJson("Duplicate property 'v.1' encountered during deserialization"));
+        ListWalk.Parse(Page("""{"items":[}"""), spec, 200, out var broken);
+        broken.Should().BeOfType<NotJson>().Which.Detail.Should().Be("'}' is an invalid start of a value");
+
+        // The same reason for a body that a check read whole (one call, a fetch by id): none when it is JSON.
+        ProviderJson.Reason("""{"a":1,"a":2}"""u8.ToArray()).Should().Be("Duplicate property 'a' encountered during deserialization");
+        ProviderJson.Reason("<html>"u8.ToArray()).Should().Be("'<' is an invalid start of a value");
+        ProviderJson.Reason((byte[]?)null).Should().StartWith("The input does not contain any JSON tokens");
+        ProviderJson.Reason("""{"a":[1,{"b":null}]}"""u8.ToArray()).Should().BeNull();
     }
 
     [Test]

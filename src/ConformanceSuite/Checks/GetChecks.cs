@@ -85,9 +85,9 @@ public sealed class GetByIdCheck : ICheck
             {
                 body = ProviderJson.Parse(exchange.Body);
             }
-            catch (JsonException)
+            catch (JsonException ex)
             {
-                Report(run, ref problems, subject, new NotJson(null), get.Success.Basis, exchange);
+                Report(run, ref problems, subject, new NotJson(ProviderJson.Reason(ex)), get.Success.Basis, exchange);
                 continue;
             }
 

@@ -399,7 +399,7 @@ public sealed class ListWalk
         }
         catch (JsonException ex)
         {
-            problem = new NotJson(ex.Message.Split('.')[0]);
+            problem = new NotJson(ProviderJson.Reason(ex));
             return null;
         }
 

@@ -14,4 +14,26 @@ public static class ProviderJson
 
     /// <summary>Parses a body; throws <see cref="JsonException"/> when it is not JSON, or names a member twice.</summary>
     public static JsonNode? Parse(byte[]? body) => JsonNode.Parse(body ?? [], documentOptions: Options);
+
+    /// <summary>Why a body is not JSON, in the parser's first sentence; null when it is.</summary>
+    public static string? Reason(byte[]? body)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(body ?? [], Options);
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            return Reason(ex);
+        }
+    }
+
+    /// <summary>The first sentence of the parser's message (a dot inside a quoted name does not end it).</summary>
+    public static string Reason(JsonException ex)
+    {
+        var message = ex.Message;
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return (end >= 0 ? message[..end] : message).TrimEnd('.');
+    }
 }
