@@ -326,21 +326,13 @@ public sealed class HostileProviderTests
         schema.Findings.Select(f => f.Message).Should().Contain(m => m.Contains("/id") && m.Contains("canonical form (8-4-4-4-12 hex digits)"));
     }
 
-    [Test]
-    public async Task A_body_that_names_a_member_twice_is_not_judged_by_a_guess_of_which_value_counts()
-    {
-        // Right in every other way: the token checked, a one-page list, each item fetched by its id. The second item
-        // says its status twice, an allowed value and then one outside the enum (the schema library would take the last).
-        const string first = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
-        const string second = "5d1e0c6a-9b7f-4e21-a3c4-0f6b2d8e9a17";
-        static string Item(string id, string status) =>
-            $$"""{"id":"{{id}}",{{status}},"channel":{"type":"web"},"created_at":"2024-01-02T03:04:05Z","updated_at":"2024-01-02T03:04:05Z"}""";
-        var items = new Dictionary<string, string>
-        {
-            [first] = Item(first, "\"status\":\"open\""),
-            [second] = Item(second, "\"status\":\"open\",\"status\":\"archived\""),
-        };
-        await using var provider = await HostileProvider.StartAsync(async http =>
+    /// <summary>
+    /// An OpenCX provider that checks the token, lists its items on one page (it ignores filters) and answers each
+    /// item by its id. <paramref name="listed"/> and <paramref name="fetched"/> give each item's JSON
+    /// text, by id, as the list and the fetch answer it.
+    /// </summary>
+    private static Task<HostileProvider> OpenCxAsync(Dictionary<string, string> listed, Dictionary<string, string> fetched) =>
+        HostileProvider.StartAsync(async http =>
         {
             if (http.Request.Headers.Authorization != $"Bearer {Token}")
             {
@@ -352,9 +344,9 @@ public sealed class HostileProviderTests
             http.Response.ContentType = "application/json";
             if (path == "/chat/sessions")
             {
-                await http.Response.WriteAsync($$"""{"items":[{{string.Join(",", items.Values)}}],"next":null}""");
+                await http.Response.WriteAsync($$"""{"items":[{{string.Join(",", listed.Values)}}],"next":null}""");
             }
-            else if (path.StartsWith("/chat/sessions/", StringComparison.Ordinal) && items.TryGetValue(path["/chat/sessions/".Length..], out var item))
+            else if (path.StartsWith("/chat/sessions/", StringComparison.Ordinal) && fetched.TryGetValue(path["/chat/sessions/".Length..], out var item))
             {
                 await http.Response.WriteAsync(item);
             }
@@ -364,11 +356,36 @@ public sealed class HostileProviderTests
             }
         });
 
+    /// <summary>Every OPENCX requirement (no pact) against <paramref name="provider"/>.</summary>
+    private async Task<RunResults> OpenCxRunAsync(HostileProvider provider)
+    {
         var requirements = new Contracts.ContractLoader(Harness.Layout).Load("opencx-chat-sessions").Requirements.Select(r => r.Id).ToArray();
-        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "opencx-chat-sessions", requirements) with
+        return await ConformanceEngine.RunAsync(AdHoc(provider, "opencx-chat-sessions", requirements) with
         {
             AdHoc = new AdHocTarget(provider.Origin.ToString(), new Dictionary<string, string> { ["Authorization"] = Token }, new Dictionary<string, string>()),
         });
+    }
+
+    private const string FirstSession = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
+    private const string SecondSession = "5d1e0c6a-9b7f-4e21-a3c4-0f6b2d8e9a17";
+
+    /// <summary>A valid OpenCX session with <paramref name="more"/> members after its id (a status among them, or not).</summary>
+    private static string Session(string id, string more) =>
+        $$"""{"id":"{{id}}",{{more}},"channel":{"type":"web"},"created_at":"2024-01-02T03:04:05Z","updated_at":"2024-01-02T03:04:05Z"}""";
+
+    [Test]
+    public async Task A_body_that_names_a_member_twice_is_not_judged_by_a_guess_of_which_value_counts()
+    {
+        // The second item says its status twice, an allowed value and then one outside the enum (the schema library
+        // would take the last).
+        var items = new Dictionary<string, string>
+        {
+            [FirstSession] = Session(FirstSession, "\"status\":\"open\""),
+            [SecondSession] = Session(SecondSession, "\"status\":\"open\",\"status\":\"archived\""),
+        };
+        await using var provider = await OpenCxAsync(items, items);
+
+        var results = await OpenCxRunAsync(provider);
 
         var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
         cases.Should().NotContain(c => c.Verdict == Verdict.Error, "a body like this is the provider's fault, not a check's");
@@ -377,5 +394,27 @@ public sealed class HostileProviderTests
         schema.Findings.Select(f => f.Message).Should().Contain(m => m.Contains("not JSON") && m.Contains("Duplicate property 'status'"));
         results.Requirements.Single(r => r.Id == "OPENCX-006").Verdict.Should().Be(Verdict.Fail, "the walk cannot read its page");
         results.Conformant.Should().BeFalse();
+    }
+
+    [Test]
+    public async Task A_fetched_item_that_differs_in_a_member_named_with_a_slash_is_located_by_that_member()
+    {
+        // The list and the fetch agree but for one member whose name holds a slash and a tilde: the finding must point
+        // at that member ("/a~1b~0c"), not at "/a/b~c", which names another member, inside a member "a" that does not exist.
+        var listed = new Dictionary<string, string>
+        {
+            [FirstSession] = Session(FirstSession, "\"status\":\"open\",\"a/b~c\":1"),
+            [SecondSession] = Session(SecondSession, "\"status\":\"closed_resolved\""),
+        };
+        var fetched = new Dictionary<string, string>(listed) { [FirstSession] = Session(FirstSession, "\"status\":\"open\",\"a/b~c\":2") };
+        await using var provider = await OpenCxAsync(listed, fetched);
+
+        var results = await OpenCxRunAsync(provider);
+
+        var get = results.Requirements.Single(r => r.Id == "OPENCX-014");
+        get.Verdict.Should().Be(Verdict.Deviation, "the same values in the list and the fetch are an assumption of ours");
+        get.Cases.SelectMany(c => c.Findings).OfType<ValueMismatch>().Should().ContainSingle()
+            .Which.Should().Match<ValueMismatch>(f => f.At == "/a~1b~0c" && f.Received == "2" && f.Expected.Contains("another value (the walk keeps its hash)"));
+        results.Requirements.Where(r => r.Verdict == Verdict.Error).Select(r => r.Id).Should().BeEmpty();
     }
 }

@@ -109,8 +109,9 @@ public sealed class GetByIdCheck : ICheck
                 {
                     if (obj.TryGetPropertyValue(field, out var got) && WalkItem.HashOf(got) != listed)
                     {
-                        var shown = item.TryText("/" + field, out var text) ? text ?? "null" : "another value (the walk keeps its hash)";
-                        Report(run, ref problems, subject, new ValueMismatch("/" + field, $"what the list showed, {shown}", JsonPointer.Show(got, "null")), sameValuesBasis, exchange);
+                        var at = JsonPointer.Member(field);
+                        var shown = item.TryText(at, out var text) ? text ?? "null" : "another value (the walk keeps its hash)";
+                        Report(run, ref problems, subject, new ValueMismatch(at, $"what the list showed, {shown}", JsonPointer.Show(got, "null")), sameValuesBasis, exchange);
                     }
                 }
             }

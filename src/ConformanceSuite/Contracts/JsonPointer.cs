@@ -7,6 +7,9 @@ namespace ConformanceSuite.Contracts;
 /// <summary>RFC 6901 JSON pointers over <see cref="JsonNode"/>, and over <see cref="JsonElement"/> for the pages of a walk.</summary>
 public static class JsonPointer
 {
+    /// <summary>The pointer to the member <paramref name="name"/> of the root object (its '~' and '/' escaped).</summary>
+    public static string Member(string name) => "/" + name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+
     /// <summary>A pointer's reference tokens, unescaped: split once for a pointer read on many values.</summary>
     public static string[] Tokens(string pointer) =>
         [.. pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))];
