@@ -401,10 +401,12 @@ public sealed class HostileProviderTests
     {
         // The list and the fetch agree but for one member whose name holds a slash and a tilde: the finding must point
         // at that member ("/a~1b~0c"), not at "/a/b~c", which names another member, inside a member "a" that does not exist.
+        // The second item has more members than a walk keeps: the same in the list and the fetch, and said so.
+        var wide = string.Join(",", Enumerable.Range(0, WalkItem.MaxFields).Select(i => $"\"x{i}\":{i}"));
         var listed = new Dictionary<string, string>
         {
             [FirstSession] = Session(FirstSession, "\"status\":\"open\",\"a/b~c\":1"),
-            [SecondSession] = Session(SecondSession, "\"status\":\"closed_resolved\""),
+            [SecondSession] = Session(SecondSession, "\"status\":\"closed_resolved\"," + wide),
         };
         var fetched = new Dictionary<string, string>(listed) { [FirstSession] = Session(FirstSession, "\"status\":\"open\",\"a/b~c\":2") };
         await using var provider = await OpenCxAsync(listed, fetched);
@@ -416,5 +418,6 @@ public sealed class HostileProviderTests
         get.Cases.SelectMany(c => c.Findings).OfType<ValueMismatch>().Should().ContainSingle()
             .Which.Should().Match<ValueMismatch>(f => f.At == "/a~1b~0c" && f.Received == "2" && f.Expected.Contains("another value (the walk keeps its hash)"));
         results.Requirements.Where(r => r.Verdict == Verdict.Error).Select(r => r.Id).Should().BeEmpty();
+        get.Cases.Single().Notes.Should().Contain($"1 of them had more than {WalkItem.MaxFields} top-level members in the list: their first {WalkItem.MaxFields} were compared with the fetch, the rest not");
     }
 }

@@ -41,8 +41,11 @@ public sealed class WalkItemTests
         b.Text("/channel/type").Should().BeNull("a JSON null has no text");
         a.Text("/missing").Should().BeNull();
         c.Page.Should().Be(2);
-        a.Fields.Select(f => f.Name).Should().Equal("id", "status", "channel", "count");
-        a.Fields.Single(f => f.Name == "channel").Hash.Should().Be(WalkItem.HashOf(new JsonObject { ["type"] = "web" }));
+        a.Fields.Select(f => f.Name).Should().Equal(new[] { "id", "status", "channel", "count" }.Select(WalkItem.NameHash));
+        a.TryField("channel", out var channel).Should().BeTrue();
+        channel.Should().Be(WalkItem.HashOf(new JsonObject { ["type"] = "web" }));
+        a.TryField("Channel", out _).Should().BeFalse("names are compared exactly");
+        a.FieldsNotKept.Should().Be(0);
 
         var plain = new WalkProjection(["/status"]);
         plain.Keep(first, "s-1", 1).Text("/status").Should().Be("open").And.NotBeSameAs(plain.Keep(second, "s-2", 1).Text("/status"), "with no shared values, nothing is shared");
@@ -69,7 +72,7 @@ public sealed class WalkItemTests
     {
         var projection = new WalkProjection(["/id"]);
         JsonObject Parsed(string json) => JsonNode.Parse(json)!.AsObject();
-        (string Name, ulong Hash)[] Expected(JsonObject item) => [.. item.Select(kv => (kv.Key, WalkItem.HashOf(kv.Value)))];
+        (ulong Name, ulong Value)[] Expected(JsonObject item) => [.. item.Select(kv => (WalkItem.NameHash(kv.Key), WalkItem.HashOf(kv.Value)))];
 
         // Alike, then another order of the same names, fewer, more, a renamed one, and back to the first layout.
         string[] items =
@@ -93,6 +96,25 @@ public sealed class WalkItemTests
 
         kept[0].Kept.Fields.Skip(1).Should().Equal(kept[6].Kept.Fields.Skip(1), "equal fields, laid out alike, are kept equal");
         kept[1].Kept.Fields.Should().NotEqual(kept[2].Kept.Fields, "the order of the fields is part of what is kept");
+    }
+
+    [Test]
+    public void An_item_with_more_members_than_the_bound_keeps_the_first_ones_and_counts_the_rest()
+    {
+        // A provider's items may have thousands of members, each named anew: what a walk keeps of one is bounded.
+        var projection = new WalkProjection(["/id", "/m70"]);
+        var members = string.Join(",", Enumerable.Range(0, 2000).Select(i => $"\"m{i}\":{i}"));
+        var item = projection.Keep(Element($$"""{"id":"x",{{members}}}"""), "x", 1);
+
+        item.Fields.Should().HaveCount(WalkItem.MaxFields);
+        item.FieldsNotKept.Should().Be(2001 - WalkItem.MaxFields);
+        item.Fields[^1].Should().Be((WalkItem.NameHash($"m{WalkItem.MaxFields - 2}"), WalkItem.HashOf(Element($"{WalkItem.MaxFields - 2}"))));
+        item.TryField($"m{WalkItem.MaxFields - 2}", out _).Should().BeTrue();
+        item.TryField($"m{WalkItem.MaxFields - 1}", out _).Should().BeFalse("past the bound, members are counted, not kept");
+        item.Text("/m70").Should().Be("70", "the projection's fields are kept wherever they are");
+
+        var exact = projection.Keep(Element($$"""{"id":"y",{{string.Join(",", Enumerable.Range(0, WalkItem.MaxFields - 1).Select(i => $"\"m{i}\":{i}"))}}}"""), "y", 1);
+        (exact.Fields.Count, exact.FieldsNotKept).Should().Be((WalkItem.MaxFields, 0));
     }
 
     /// <summary>Values whose JSON text can be written in more than one way, and values that differ only a little.</summary>

@@ -7,26 +7,33 @@ namespace ConformanceSuite.Checks;
 
 /// <summary>
 /// What a walk keeps of one listed item: its id, the page it came on, the text of the few fields the checks
-/// read (the projection), and a hash of each top-level field, so a later fetch of the item can be compared
-/// field by field without keeping the item itself.
+/// read (the projection), and, for each of its first <see cref="MaxFields"/> top-level members, a hash of the
+/// member's name and one of its value, so a later fetch of the item can be compared member by member without
+/// keeping the item itself. No name is kept: an item costs the same whatever its members are called, and however
+/// many there are past the bound.
 /// </summary>
 public sealed class WalkItem
 {
+    /// <summary>
+    /// The most top-level members of an item whose values are kept (as hashes) to be compared: a bound on what one
+    /// item costs, so that a provider's items with thousands of members cannot make a walk hold more than its bodies.
+    /// </summary>
+    public const int MaxFields = 64;
+
     private readonly WalkProjection projection;
     private readonly string?[] texts;
 
-    /// <summary>The item's top-level field names, in its order: one array for all the items laid out alike.</summary>
-    private readonly string[] names;
-    private readonly ulong[] hashes;
+    /// <summary>For each kept member, in the item's order: the hash of its name, then the hash of its value.</summary>
+    private readonly ulong[] fields;
 
-    internal WalkItem(WalkProjection projection, string id, int page, string?[] texts, string[] names, ulong[] hashes)
+    internal WalkItem(WalkProjection projection, string id, int page, string?[] texts, ulong[] fields, int fieldsNotKept)
     {
         this.projection = projection;
         Id = id;
         Page = page;
         this.texts = texts;
-        this.names = names;
-        this.hashes = hashes;
+        this.fields = fields;
+        FieldsNotKept = fieldsNotKept;
     }
 
     public string Id { get; }
@@ -50,8 +57,31 @@ public sealed class WalkItem
     /// <summary>True when the item has a non-null value at <paramref name="pointer"/>.</summary>
     public bool Present(string pointer) => Text(pointer) is not null;
 
-    /// <summary>The item's top-level fields, each with the hash of its value.</summary>
-    public IReadOnlyList<(string Name, ulong Hash)> Fields => [.. names.Zip(hashes)];
+    /// <summary>The kept members, in the item's order: the hash of each name (<see cref="NameHash"/>) and of its value (<see cref="HashOf(JsonElement)"/>).</summary>
+    public IReadOnlyList<(ulong Name, ulong Value)> Fields => [.. Enumerable.Range(0, fields.Length / 2).Select(i => (fields[2 * i], fields[(2 * i) + 1]))];
+
+    /// <summary>How many of the item's top-level members came past <see cref="MaxFields"/>: not kept, so not compared.</summary>
+    public int FieldsNotKept { get; }
+
+    /// <summary>The hash of the value the item had in its member <paramref name="name"/>; false when that member is not among those kept.</summary>
+    public bool TryField(string name, out ulong value)
+    {
+        var key = NameHash(name);
+        for (var i = 0; i < fields.Length; i += 2)
+        {
+            if (fields[i] == key)
+            {
+                value = fields[i + 1];
+                return true;
+            }
+        }
+
+        value = 0;
+        return false;
+    }
+
+    /// <summary>The hash a member's name is kept as.</summary>
+    public static ulong NameHash(string name) => XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(name.AsSpan()));
 
     /// <summary>The hash of a JSON value as <see cref="Fields"/> holds it: object members in name order, so member order does not count.</summary>
     public static ulong HashOf(JsonNode? value) => (hasher ??= new CanonicalHasher()).Hash(value);
@@ -163,8 +193,8 @@ public sealed class WalkItem
 
 /// <summary>
 /// The item fields a walk keeps, by JSON pointer: the id, every field a filter, a sort or a date range of the
-/// endpoint reads, and the item schema's enums. Everything else of an item is kept only as a hash per top-level
-/// field.
+/// endpoint reads, and the item schema's enums. Of everything else, only hashes: the name and value of each of the
+/// item's first <see cref="WalkItem.MaxFields"/> top-level members.
 /// </summary>
 public sealed class WalkProjection
 {
@@ -173,10 +203,6 @@ public sealed class WalkProjection
     /// <summary>Each kept pointer's tokens, by its index: split once for the walk, not once per item.</summary>
     private readonly List<string[]> tokens = [];
     private readonly Dictionary<string, string> shared = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string[]> layouts = new(StringComparer.Ordinal);
-
-    /// <summary>The layout of the last item kept: the next one most likely has the same.</summary>
-    private string[] lastLayout = [];
 
     /// <param name="pointers">The values to keep of each item, by JSON pointer.</param>
     /// <param name="sharedValues">Values that many items hold (the schema's enum values): one string each for the whole walk, not one per item.</param>
@@ -246,45 +272,27 @@ public sealed class WalkProjection
             texts[i] = text is null ? null : text == id ? id : shared.GetValueOrDefault(text, text);
         }
 
-        // Items of a list are mostly laid out alike: their field names are held once per layout, and each item
-        // holds only the hash of each field.
+        // Each of the first MaxFields members: the hash of its name and of its value; the rest are only counted.
         var count = 0;
         foreach (var _ in item.EnumerateObject())
         {
             count++;
         }
 
-        var hashes = new ulong[count];
-        var layout = lastLayout;
-        var same = layout.Length == count;
+        var kept = Math.Min(count, WalkItem.MaxFields);
+        var fields = new ulong[2 * kept];
         var n = 0;
         foreach (var member in item.EnumerateObject())
         {
-            same = same && member.NameEquals(layout[n]);
-            hashes[n++] = WalkItem.HashOf(member.Value);
-        }
-
-        if (!same)
-        {
-            lastLayout = layout = Layout([.. item.EnumerateObject().Select(m => m.Name)]);
-        }
-
-        return new WalkItem(this, id, page, texts, layout, hashes);
-    }
-
-    /// <summary>The one array of <paramref name="fieldNames"/> (in that order) the items of the walk share: the first one seen, names and all.</summary>
-    private string[] Layout(string[] fieldNames)
-    {
-        // Each name with its length before it: no two layouts have the same key, whatever characters their names hold.
-        var key = string.Concat(fieldNames.Select(n => $"{n.Length}:{n}"));
-        lock (layouts)
-        {
-            if (!layouts.TryGetValue(key, out var kept))
+            if (n == fields.Length)
             {
-                layouts[key] = kept = fieldNames;
+                break;
             }
 
-            return kept;
+            fields[n++] = WalkItem.NameHash(member.Name);
+            fields[n++] = WalkItem.HashOf(member.Value);
         }
+
+        return new WalkItem(this, id, page, texts, fields, count - kept);
     }
 }
