@@ -183,6 +183,13 @@ public sealed class WalkItemTests
         ProviderJson.Reason("<html>"u8.ToArray()).Should().Be("'<' is an invalid start of a value");
         ProviderJson.Reason((byte[]?)null).Should().StartWith("The input does not contain any JSON tokens");
         ProviderJson.Reason("""{"a":[1,{"b":null}]}"""u8.ToArray()).Should().BeNull();
+
+        // A byte order mark, which the parser calls a stray byte, is named as what it is; a stray byte alone is not.
+        const string Mark = "it starts with a UTF-8 byte order mark (EF BB BF), which RFC 8259 forbids a sender of JSON to add";
+        ProviderJson.Reason([0xEF, 0xBB, 0xBF, .. """{"a":1}"""u8]).Should().Be(Mark);
+        ProviderJson.Reason([0xEF, 0xBB, .. """{"a":1}"""u8]).Should().Be("'0xEF' is an invalid start of a value");
+        ListWalk.Parse(Page(System.Text.Encoding.UTF8.GetString([0xEF, 0xBB, 0xBF]) + """{"items":[],"next":null}"""), spec, 200, out var marked);
+        marked.Should().Be(new NotJson(Mark));
     }
 
     [Test]

@@ -399,7 +399,7 @@ public sealed class ListWalk
         }
         catch (JsonException ex)
         {
-            problem = new NotJson(ProviderJson.Reason(ex));
+            problem = new NotJson(ProviderJson.Reason(ex, exchange.Body));
             return null;
         }
 

@@ -25,13 +25,21 @@ public static class ProviderJson
         }
         catch (JsonException ex)
         {
-            return Reason(ex);
+            return Reason(ex, body);
         }
     }
 
-    /// <summary>The first sentence of the parser's message (a dot inside a quoted name does not end it).</summary>
-    public static string Reason(JsonException ex)
+    /// <summary>
+    /// The first sentence of the parser's message (a dot inside a quoted name does not end it); for a body that starts
+    /// with a UTF-8 byte order mark, which the parser reports as a stray byte, that mark named.
+    /// </summary>
+    public static string Reason(JsonException ex, byte[]? body)
     {
+        if (body is [0xEF, 0xBB, 0xBF, ..])
+        {
+            return "it starts with a UTF-8 byte order mark (EF BB BF), which RFC 8259 forbids a sender of JSON to add";
+        }
+
         var message = ex.Message;
         var end = message.IndexOf(". ", StringComparison.Ordinal);
         return (end >= 0 ? message[..end] : message).TrimEnd('.');
