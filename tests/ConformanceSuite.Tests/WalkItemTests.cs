@@ -184,6 +184,12 @@ public sealed class WalkItemTests
         ProviderJson.Reason((byte[]?)null).Should().StartWith("The input does not contain any JSON tokens");
         ProviderJson.Reason("""{"a":[1,{"b":null}]}"""u8.ToArray()).Should().BeNull();
 
+        // The parser quotes the token it stopped at, whatever its length: a reason is cut, so a report does not carry the body.
+        var garbage = ProviderJson.Reason(System.Text.Encoding.UTF8.GetBytes("file_url=" + new string('y', 100_000)))!;
+        garbage.Should().HaveLength(ProviderJson.MaxReasonChars + 1).And.StartWith("'file_url=yyy").And.EndWith("y…");
+        ProviderJson.Reason(System.Text.Encoding.UTF8.GetBytes("file_url=" + new string('y', ProviderJson.MaxReasonChars - 38)))
+            .Should().HaveLength(ProviderJson.MaxReasonChars).And.EndWith("' is an invalid JSON literal", "a reason that fits is whole");
+
         // A byte order mark, which the parser calls a stray byte, is named as what it is; a stray byte alone is not.
         const string Mark = "it starts with a UTF-8 byte order mark (EF BB BF), which RFC 8259 forbids a sender of JSON to add";
         ProviderJson.Reason([0xEF, 0xBB, 0xBF, .. """{"a":1}"""u8]).Should().Be(Mark);

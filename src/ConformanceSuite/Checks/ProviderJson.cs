@@ -29,9 +29,13 @@ public static class ProviderJson
         }
     }
 
+    /// <summary>The longest reason given: the parser quotes the token it stopped at, which a body can make as long as itself.</summary>
+    public const int MaxReasonChars = 200;
+
     /// <summary>
-    /// The first sentence of the parser's message (a dot inside a quoted name does not end it); for a body that starts
-    /// with a UTF-8 byte order mark, which the parser reports as a stray byte, that mark named.
+    /// The first sentence of the parser's message (a dot inside a quoted name does not end it), cut at
+    /// <see cref="MaxReasonChars"/>; for a body that starts with a UTF-8 byte order mark, which the parser reports as
+    /// a stray byte, that mark named.
     /// </summary>
     public static string Reason(JsonException ex, byte[]? body)
     {
@@ -42,6 +46,7 @@ public static class ProviderJson
 
         var message = ex.Message;
         var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return (end >= 0 ? message[..end] : message).TrimEnd('.');
+        var sentence = (end >= 0 ? message[..end] : message).TrimEnd('.');
+        return sentence.Length > MaxReasonChars ? sentence[..MaxReasonChars] + "…" : sentence;
     }
 }
