@@ -41,7 +41,7 @@ public sealed class WalkItemTests
         b.Text("/channel/type").Should().BeNull("a JSON null has no text");
         a.Text("/missing").Should().BeNull();
         c.Page.Should().Be(2);
-        a.Fields.Select(f => f.Name).Should().Equal(new[] { "id", "status", "channel", "count" }.Select(WalkItem.NameHash));
+        a.Fields.Select(f => f.Name).Should().Equal(new[] { "id", "status", "channel", "count" }.Select(WalkItem.TextHash));
         a.TryField("channel", out var channel).Should().BeTrue();
         channel.Should().Be(WalkItem.HashOf(new JsonObject { ["type"] = "web" }));
         a.TryField("Channel", out _).Should().BeFalse("names are compared exactly");
@@ -72,7 +72,7 @@ public sealed class WalkItemTests
     {
         var projection = new WalkProjection(["/id"]);
         JsonObject Parsed(string json) => JsonNode.Parse(json)!.AsObject();
-        (ulong Name, ulong Value)[] Expected(JsonObject item) => [.. item.Select(kv => (WalkItem.NameHash(kv.Key), WalkItem.HashOf(kv.Value)))];
+        (ulong Name, ulong Value)[] Expected(JsonObject item) => [.. item.Select(kv => (WalkItem.TextHash(kv.Key), WalkItem.HashOf(kv.Value)))];
 
         // Alike, then another order of the same names, fewer, more, a renamed one, and back to the first layout.
         string[] items =
@@ -108,7 +108,7 @@ public sealed class WalkItemTests
 
         item.Fields.Should().HaveCount(WalkItem.MaxFields);
         item.FieldsNotKept.Should().Be(2001 - WalkItem.MaxFields);
-        item.Fields[^1].Should().Be((WalkItem.NameHash($"m{WalkItem.MaxFields - 2}"), WalkItem.HashOf(Element($"{WalkItem.MaxFields - 2}"))));
+        item.Fields[^1].Should().Be((WalkItem.TextHash($"m{WalkItem.MaxFields - 2}"), WalkItem.HashOf(Element($"{WalkItem.MaxFields - 2}"))));
         item.TryField($"m{WalkItem.MaxFields - 2}", out _).Should().BeTrue();
         item.TryField($"m{WalkItem.MaxFields - 1}", out _).Should().BeFalse("past the bound, members are counted, not kept");
         item.Text("/m70").Should().Be("70", "the projection's fields are kept wherever they are");

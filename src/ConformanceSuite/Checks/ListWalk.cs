@@ -330,9 +330,9 @@ public sealed class ListWalk
         {
             // The id read when the page came (the page's first id is this same string).
             var (item, id) = (items[i], ids[i]);
-            if (!firstPageOfId.TryAdd(IdHash(id), number) && ++DuplicateCount <= DuplicatesShown)
+            if (!firstPageOfId.TryAdd(WalkItem.TextHash(id), number) && ++DuplicateCount <= DuplicatesShown)
             {
-                duplicates.Add((id, firstPageOfId[IdHash(id)], number));
+                duplicates.Add((id, firstPageOfId[WalkItem.TextHash(id)], number));
             }
 
             if (Items.Count < Spec.MaxItems)
@@ -352,8 +352,6 @@ public sealed class ListWalk
         await processing;
         return this;
     }
-
-    private static ulong IdHash(string id) => System.IO.Hashing.XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(id.AsSpan()));
 
     /// <summary>The hash of a sequence of ids, to compare two pages without keeping their ids.</summary>
     public static ulong SequenceHash(IEnumerable<string> ids)

@@ -57,7 +57,7 @@ public sealed class WalkItem
     /// <summary>True when the item has a non-null value at <paramref name="pointer"/>.</summary>
     public bool Present(string pointer) => Text(pointer) is not null;
 
-    /// <summary>The kept members, in the item's order: the hash of each name (<see cref="NameHash"/>) and of its value (<see cref="HashOf(JsonElement)"/>).</summary>
+    /// <summary>The kept members, in the item's order: the hash of each name (<see cref="TextHash"/>) and of its value (<see cref="HashOf(JsonElement)"/>).</summary>
     public IReadOnlyList<(ulong Name, ulong Value)> Fields => [.. Enumerable.Range(0, fields.Length / 2).Select(i => (fields[2 * i], fields[(2 * i) + 1]))];
 
     /// <summary>How many of the item's top-level members came past <see cref="MaxFields"/>: not kept, so not compared.</summary>
@@ -66,7 +66,7 @@ public sealed class WalkItem
     /// <summary>The hash of the value the item had in its member <paramref name="name"/>; false when that member is not among those kept.</summary>
     public bool TryField(string name, out ulong value)
     {
-        var key = NameHash(name);
+        var key = TextHash(name);
         for (var i = 0; i < fields.Length; i += 2)
         {
             if (fields[i] == key)
@@ -80,14 +80,18 @@ public sealed class WalkItem
         return false;
     }
 
-    /// <summary>The hash a member's name is kept as.</summary>
-    public static ulong NameHash(string name) => XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(name.AsSpan()));
+    /// <summary>The hash a member's name is kept as (and a walk's ids, to find one repeated).</summary>
+    public static ulong TextHash(string text) => XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()));
 
     /// <summary>The hash of a JSON value as <see cref="Fields"/> holds it: object members in name order, so member order does not count.</summary>
-    public static ulong HashOf(JsonNode? value) => (hasher ??= new CanonicalHasher()).Hash(value);
-
-    /// <summary>As <see cref="HashOf(JsonNode?)"/>, of a parsed element: the same hash for the same JSON.</summary>
     public static ulong HashOf(JsonElement value) => (hasher ??= new CanonicalHasher()).Hash(value);
+
+    /// <summary>As <see cref="HashOf(JsonElement)"/>, of a node (a fetched item's member): the node read as an element, so one canonical form serves both.</summary>
+    public static ulong HashOf(JsonNode? value)
+    {
+        using var document = JsonDocument.Parse(value?.ToJsonString() ?? "null");
+        return HashOf(document.RootElement);
+    }
 
     /// <summary>One buffer and writer per thread, reused for every value hashed on it.</summary>
     [ThreadStatic]
@@ -99,15 +103,6 @@ public sealed class WalkItem
         private readonly Utf8JsonWriter writer;
 
         public CanonicalHasher() => writer = new Utf8JsonWriter(buffer);
-
-        public ulong Hash(JsonNode? value)
-        {
-            buffer.ResetWrittenCount();
-            writer.Reset(buffer);
-            WriteCanonical(writer, value);
-            writer.Flush();
-            return XxHash3.HashToUInt64(buffer.WrittenSpan);
-        }
 
         public ulong Hash(JsonElement value)
         {
@@ -121,7 +116,7 @@ public sealed class WalkItem
         public void Dispose() => writer.Dispose();
     }
 
-    /// <summary>Writes an element as <see cref="WriteCanonical(Utf8JsonWriter, JsonNode?)"/> writes the same JSON as a node: byte for byte.</summary>
+    /// <summary>Writes a value canonically: object members in name order, everything else as the writer writes it.</summary>
     private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
     {
         switch (element.ValueKind)
@@ -154,38 +149,6 @@ public sealed class WalkItem
                 break;
             default:
                 element.WriteTo(writer);
-                break;
-        }
-    }
-
-    private static void WriteCanonical(Utf8JsonWriter writer, JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject obj:
-                writer.WriteStartObject();
-                foreach (var (name, value) in obj.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-                {
-                    writer.WritePropertyName(name);
-                    WriteCanonical(writer, value);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case JsonArray array:
-                writer.WriteStartArray();
-                foreach (var value in array)
-                {
-                    WriteCanonical(writer, value);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case null:
-                writer.WriteNullValue();
-                break;
-            default:
-                node.WriteTo(writer);
                 break;
         }
     }
@@ -289,7 +252,7 @@ public sealed class WalkProjection
                 break;
             }
 
-            fields[n++] = WalkItem.NameHash(member.Name);
+            fields[n++] = WalkItem.TextHash(member.Name);
             fields[n++] = WalkItem.HashOf(member.Value);
         }
 

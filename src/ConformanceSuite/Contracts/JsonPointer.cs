@@ -63,9 +63,8 @@ public static class JsonPointer
     public static JsonNode? Read(JsonNode? node, string pointer, out bool found)
     {
         found = true;
-        foreach (var token in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var name in Tokens(pointer))
         {
-            var name = token.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
             switch (node)
             {
                 case JsonObject obj when obj.TryGetPropertyValue(name, out var child):
