@@ -82,6 +82,64 @@ public sealed class CsvAnalyzerTests
         var analysis = CsvAnalyzer.Analyze(stream, Spec);
 
         analysis.HeaderProblems.Select(p => p.Finding).OfType<Checks.CsvHeaderProblem>().Should().Contain(f => f.Issue == Checks.CsvHeaderIssue.Encoding);
+        analysis.RowsNotRead.Should().Be("the file stops being valid UTF-8 after row 0: later rows were not read");
+        analysis.RowSetPartialReason.Should().Be(analysis.RowsNotRead, "the rows cannot be compared exactly either");
+    }
+
+    [Test]
+    public void A_first_line_that_does_not_end_within_the_bound_is_a_missing_header_and_no_row_is_read()
+    {
+        var first = new string('a', CsvAnalyzer.MaxHeaderChars + 1);
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(first + "\nsource,session_created_at\n5519900000001,2019-02-13T10:15:30Z\n"));
+
+        using var analysis = CsvAnalyzer.Analyze(stream, Spec);
+
+        analysis.HeaderLine.Should().BeNull();
+        analysis.RowCount.Should().Be(0);
+        var problem = analysis.HeaderProblems.Should().ContainSingle().Subject;
+        problem.Finding.Should().Be(new Checks.CsvHeaderProblem(Checks.CsvHeaderIssue.Missing, "a header line 'source,session_created_at'",
+            $"a first line that does not end within {CsvAnalyzer.MaxHeaderChars:N0} characters, which starts '{new string('a', 200)}…'", null));
+        problem.Basis.Should().Be(Spec.Columns[0].Basis, "the columns a header names are the documented rule");
+        analysis.RowsNotRead.Should().Be($"the first line does not end within {CsvAnalyzer.MaxHeaderChars:N0} characters: no header, and no rows were read");
+        analysis.RowSetPartialReason.Should().Be(analysis.RowsNotRead);
+    }
+
+    [Test]
+    public void A_header_of_exactly_the_bound_is_read_and_so_is_one_that_ends_the_file_or_holds_a_nul()
+    {
+        var header = "source,session_created_at," + new string('x', CsvAnalyzer.MaxHeaderChars - 26);
+        using (var stream = new MemoryStream(Encoding.UTF8.GetBytes(header + "\r\n5519900000001,2019-02-13T10:15:30Z,\n")))
+        using (var analysis = CsvAnalyzer.Analyze(stream, Spec))
+        {
+            analysis.HeaderLine.Should().Be(header);
+            analysis.RowCount.Should().Be(1);
+            analysis.RowsNotRead.Should().BeNull();
+        }
+
+        foreach (var alone in new[] { "source,session_created_at", "source\0,session_created_at" })
+        {
+            using var stream = new MemoryStream(Encoding.UTF8.GetBytes(alone));
+            using var analysis = CsvAnalyzer.Analyze(stream, Spec);
+            analysis.HeaderLine.Should().Be(alone, "a header without a line end at the end of the file, or with a NUL in it, is read whole");
+            analysis.RowsNotRead.Should().BeNull();
+        }
+    }
+
+    [Test]
+    public void A_record_past_the_bound_ends_the_reading_there_and_one_just_inside_it_is_read_whole()
+    {
+        // A value of a million characters (inside the bound), a valid row, then a quote never closed over short lines.
+        var inside = new string('7', 1_000_000);
+        var body = $"source,session_created_at\n{inside},2019-02-13T10:15:30Z\n5519900000001,2019-02-13T10:15:30Z\n5519900000002,\""
+                   + string.Concat(Enumerable.Repeat("aaaaaaaaaaaaaaa\n", 100_000)) + "\n5519900000003,2019-02-13T10:15:30Z\n";
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(body));
+
+        using var analysis = CsvAnalyzer.Analyze(stream, Spec);
+
+        analysis.RowCount.Should().Be(2);
+        Says(analysis.RowProblems.Should().ContainSingle().Subject, row: 1, line: 2, column: "source", value: inside);
+        analysis.RowsNotRead.Should().Be($"row 3 does not end within {CsvAnalyzer.MaxRecordChars:N0} characters (a line without an end, or a quote never closed; the suite's bound): it and the rows after it were not read");
+        analysis.RowSetPartialReason.Should().Be(analysis.RowsNotRead);
     }
 
     [Test]

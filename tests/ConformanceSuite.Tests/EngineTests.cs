@@ -54,6 +54,39 @@ public sealed class EngineTests
     internal static CheckRegistry Throwing(string kind) =>
         CheckRegistry.Default.With(new ThrowingCheck(CheckRegistry.Default.Get(kind)));
 
+    /// <summary>A check of an existing kind that ends its case at once with <paramref name="end"/> (a throw, or a skip).</summary>
+    private sealed class EndingCheck(ICheck real, Action end) : ICheck
+    {
+        public string Kind => real.Kind;
+
+        public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) => real.Expand(contract, requirement);
+
+        public Task RunAsync(CheckRun run, CancellationToken ct)
+        {
+            end();
+            return Task.CompletedTask;
+        }
+    }
+
+    [Test]
+    public async Task An_exception_or_a_skip_reason_that_quotes_megabytes_is_cut_in_the_case_message()
+    {
+        // A provider's text can reach an exception's message or a skip's reason: neither may carry it whole into every report.
+        var quoted = new string('m', 100_000);
+        var checks = CheckRegistry.Default
+            .With(new EndingCheck(CheckRegistry.Default.Get(CsvHeaderCheck.KindName), () => throw new InvalidOperationException("planted " + quoted)))
+            .With(new EndingCheck(CheckRegistry.Default.Get(CsvRowsCheck.KindName), () => CheckRun.Skip("planted " + quoted)));
+
+        var results = await ConformanceEngine.RunAsync(Settings("wavy-open-sessions") with { Checks = checks, Filter = ["WAVY-011", "WAVY-012"] });
+
+        var header = results.Requirements.Single(r => r.Id == "WAVY-011").Cases.Should().NotBeEmpty().And.Subject;
+        header.Should().OnlyContain(c => c.Verdict == Verdict.Error && c.Message.Contains($"InvalidOperationException: planted mmm")
+            && c.Message.Contains($"… ({"InvalidOperationException: planted ".Length + quoted.Length:N0} characters in all) (stack trace in {RunLog.FileName})"));
+        var rows = results.Requirements.Single(r => r.Id == "WAVY-012").Cases.Should().NotBeEmpty().And.Subject;
+        rows.Should().OnlyContain(c => c.Verdict == Verdict.Skipped && c.Message.Contains($"… ({"planted ".Length + quoted.Length:N0} characters in all)"));
+        results.Requirements.SelectMany(r => r.Cases).Should().OnlyContain(c => c.Message.Length < 2 * Finding.MaxTextChars);
+    }
+
     [Test]
     public async Task The_clean_embedded_mock_is_conformant_and_every_report_is_written()
     {

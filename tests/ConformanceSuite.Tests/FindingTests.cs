@@ -85,6 +85,52 @@ public sealed class FindingTests
         }
     }
 
+    [TestCaseSource(nameof(Samples))]
+    public void Every_text_a_provider_can_make_long_is_cut_after_it_is_scrubbed(Finding finding)
+    {
+        // Each text field made long, with the secret at the very end of what is kept: it must be redacted whole,
+        // then cut, and the text must say how long it was.
+        var padding = new string('p', Finding.MaxTextChars - Secret.Length);
+        var texts = finding.GetType().GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite)
+            .Select(p => ResultsJson.Options.PropertyNamingPolicy!.ConvertName(p.Name)).ToHashSet(StringComparer.Ordinal);
+        var node = JsonSerializer.SerializeToNode(finding, ResultsJson.Options)!.AsObject();
+        foreach (var (name, value) in node.ToList())
+        {
+            if (texts.Contains(name) && value is JsonValue v && v.TryGetValue<string>(out var text))
+            {
+                node[name] = padding + Secret + text + new string('q', 50_000);
+            }
+        }
+
+        var scrubbed = node.Deserialize<Finding>(ResultsJson.Options)!.Scrubbed(s => s.Replace(Secret, "[redacted]", StringComparison.Ordinal));
+
+        var json = JsonSerializer.SerializeToNode(scrubbed, ResultsJson.Options)!.AsObject();
+        json.Where(kv => texts.Contains(kv.Key)).Should().NotBeEmpty("every sample has a text field");
+        foreach (var (name, value) in json.Where(kv => texts.Contains(kv.Key) && kv.Value is not null))
+        {
+            var text = value!.GetValue<string>();
+            text.Should().StartWith(padding + "[redacted]", name).And.NotContain(Secret);
+            var whole = node[name]!.GetValue<string>().Replace(Secret, "[redacted]", StringComparison.Ordinal);
+            text.Should().Be($"{whole[..Finding.MaxTextChars]}… ({whole.Length:N0} characters in all)", name);
+        }
+
+        scrubbed.Message.Length.Should().BeLessThan(6 * (Finding.MaxTextChars + 40));
+    }
+
+    [Test]
+    public void A_text_is_cut_only_past_the_bound_and_never_inside_a_surrogate_pair()
+    {
+        var exact = new string('x', Finding.MaxTextChars);
+        Finding.Bounded(exact).Should().BeSameAs(exact);
+        Finding.Bounded(exact + "y").Should().Be($"{exact}… ({Finding.MaxTextChars + 1:N0} characters in all)");
+
+        // An emoji (two UTF-16 units) across the bound: cut before it, not between its halves.
+        var straddling = new string('x', Finding.MaxTextChars - 1) + "\U0001F600" + "tail";
+        var cut = Finding.Bounded(straddling);
+        cut.Should().Be($"{new string('x', Finding.MaxTextChars - 1)}… ({Finding.MaxTextChars + 5:N0} characters in all)");
+        cut.Any(char.IsSurrogate).Should().BeFalse();
+    }
+
     [Test]
     public void A_status_mismatch_reads_as_before()
     {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ConformanceSuite.Checks;
 using ConformanceSuite.Cli;
+using ConformanceSuite.Csv;
 using ConformanceSuite.Engine;
 using ConformanceSuite.Running;
 using FluentAssertions;
@@ -17,7 +18,7 @@ namespace ConformanceSuite.Tests;
 /// </summary>
 [TestFixture]
 [Order(7)] // long-running: started early so the short fixtures fill in around it
-public sealed class HostileProviderTests
+public sealed partial class HostileProviderTests
 {
     private const string Token = "HOSTILE-TOKEN-0c3e51a9d2";
     private const string User = "HOSTILE-USER-5b77e0";
@@ -324,6 +325,92 @@ public sealed class HostileProviderTests
         var schema = Case(results, "OPENCX-004");
         schema.Verdict.Should().Be(Verdict.Fail);
         schema.Findings.Select(f => f.Message).Should().Contain(m => m.Contains("/id") && m.Contains("canonical form (8-4-4-4-12 hex digits)"));
+    }
+
+    /// <summary>A Wavy provider whose CSV files are <paramref name="file"/>'s, written in pieces as they come.</summary>
+    private static Task<HostileProvider> WavyFilesAsync(Func<string, IEnumerable<string>> file) =>
+        WavyAsync(async http =>
+        {
+            var path = http.Request.Path.Value ?? "";
+            if (!path.StartsWith("/files/", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            try
+            {
+                foreach (var piece in file(path))
+                {
+                    await http.Response.WriteAsync(piece, http.RequestAborted);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The suite stopped reading and went away: what this provider wants to see.
+            }
+
+            return true;
+        });
+
+    /// <summary>Every WAVY requirement (no pact) against <paramref name="provider"/>.</summary>
+    private async Task<RunResults> WavyRunAsync(HostileProvider provider) =>
+        await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions",
+            [.. new Contracts.ContractLoader(Harness.Layout).Load("wavy-open-sessions").Requirements.Select(r => r.Id)]));
+
+    /// <summary>No report of the run grows with what the provider sent: each is far smaller than one of its files.</summary>
+    private void ReportsAreSmall()
+    {
+        foreach (var file in Directory.EnumerateFiles(dir))
+        {
+            new FileInfo(file).Length.Should().BeLessThan(512 * 1024, $"{Path.GetFileName(file)} must not quote a provider's megabytes");
+        }
+    }
+
+    [Test]
+    public async Task A_csv_whose_first_line_never_ends_has_no_header_and_no_report_grows_with_it()
+    {
+        // 16 MiB without a line end for the customer with sessions. Before, the first line was read whole and quoted in
+        // findings and notes (a 64 MiB line made 200 MB of text, and results.json could no longer be written). The
+        // customer without sessions gets a header line that does end, 5,000 characters long: quoted in a note, cut.
+        var longHeader = "source,session_created_at," + new string('h', 5000 - 26);
+        await using var provider = await WavyFilesAsync(path => path == "/files/1001.csv"
+            ? Enumerable.Repeat(new string('a', 1 << 20), 16)
+            : [longHeader + "\n"]);
+
+        var results = await WavyRunAsync(provider);
+
+        results.Requirements.SelectMany(r => r.Cases).Should().NotContain(c => c.Verdict == Verdict.Error);
+        var header = Case(results, "WAVY-011");
+        header.Verdict.Should().Be(Verdict.Fail, "the header the docs name is not there");
+        header.Findings.OfType<CsvHeaderProblem>().Should().ContainSingle().Which.Should().Match<CsvHeaderProblem>(f =>
+            f.Issue == CsvHeaderIssue.Missing && f.Received.StartsWith($"a first line that does not end within {CsvAnalyzer.MaxHeaderChars:N0} characters, which starts 'aaa", StringComparison.Ordinal));
+        var rows = Case(results, "WAVY-012");
+        rows.Verdict.Should().Be(Verdict.Skipped);
+        rows.Message.Should().Contain("no rows checked: the first line does not end within");
+        var quoted = results.Requirements.Single(r => r.Id == "WAVY-011").Cases.Single(c => c.Element == "without-sessions").Notes.Should().ContainSingle().Subject;
+        quoted.Should().StartWith("header line: 'source,session_created_at,hhh").And.EndWith($"… ({"header line: '".Length + 5000 + 1:N0} characters in all)");
+        quoted.Length.Should().BeLessThan(Finding.MaxTextChars + 40);
+        ReportsAreSmall();
+    }
+
+    [Test]
+    public async Task A_quote_never_closed_leaves_the_rest_unread_and_the_rows_check_says_it_checked_in_part()
+    {
+        // A valid header and row, then a row whose quote never closes over 16 MiB of short lines: the parser would hold
+        // all of it as one value (and the row's rule would quote it whole).
+        var lines = string.Concat(Enumerable.Repeat("aaaaaaaaaaaaaaa\n", 65_536));
+        await using var provider = await WavyFilesAsync(_ =>
+            ["source,session_created_at\n5519900000001,2019-02-13T10:15:30Z\n5519900000002,\"", .. Enumerable.Repeat(lines, 16)]);
+
+        var results = await WavyRunAsync(provider);
+
+        results.Requirements.SelectMany(r => r.Cases).Should().NotContain(c => c.Verdict == Verdict.Error);
+        Case(results, "WAVY-011").Verdict.Should().Be(Verdict.Pass);
+        var rows = Case(results, "WAVY-012");
+        rows.Verdict.Should().Be(Verdict.Pass, "the one row read is valid");
+        rows.Partial.Should().Be($"1 rows checked; row 2 does not end within {CsvAnalyzer.MaxRecordChars:N0} characters (a line without an end, or a quote never closed; the suite's bound): it and the rows after it were not read");
+        ReportsAreSmall();
     }
 
     /// <summary>

@@ -46,7 +46,7 @@ public sealed class CsvRowsCheck : PerScenarioCheck
 
         if (analysis.RowCount == 0 && analysis.RowProblemCount == 0)
         {
-            CheckRun.Skip($"no rows to check: scenario '{run.Element.Name}' gave a CSV without rows");
+            CheckRun.Skip(analysis.RowsNotRead is { } none ? $"no rows checked: {none}" : $"no rows to check: scenario '{run.Element.Name}' gave a CSV without rows");
         }
 
         foreach (var problem in analysis.RowProblems)
@@ -60,6 +60,10 @@ public sealed class CsvRowsCheck : PerScenarioCheck
         }
 
         run.Note($"{analysis.RowCount} rows checked, {analysis.Bytes} bytes streamed");
+        if (analysis.RowsNotRead is { } why)
+        {
+            run.CheckedInPart($"{analysis.RowCount:N0} rows checked; {why}");
+        }
     }
 }
 

@@ -83,11 +83,36 @@ public abstract record Finding
         : exchange.BlockedRedirect is not null ? new CrossOriginRedirect(exchange.Status ?? 0, exchange.BlockedRedirect)
         : new StatusMismatch(expected, exchange.Status ?? 0, reading);
 
-    /// <summary>The finding with every text in it passed through <paramref name="scrub"/> (a provider may send a secret back).</summary>
+    /// <summary>
+    /// The most characters of one text a finding, a note or a case's reason keeps. A finding quotes what the
+    /// provider sent (a value, a header line, a record), and a provider can send megabytes of it: past this, the
+    /// text is cut (<see cref="Bounded"/>), so no report grows with what a provider sends.
+    /// </summary>
+    public const int MaxTextChars = 1000;
+
+    /// <summary>
+    /// <paramref name="text"/>, or its first <see cref="MaxTextChars"/> characters (never half a surrogate pair)
+    /// and how long it was. Cut after redaction: a secret cut in two would no longer be recognised.
+    /// </summary>
+    public static string Bounded(string text)
+    {
+        if (text.Length <= MaxTextChars)
+        {
+            return text;
+        }
+
+        var keep = char.IsHighSurrogate(text[MaxTextChars - 1]) ? MaxTextChars - 1 : MaxTextChars;
+        return string.Create(CultureInfo.InvariantCulture, $"{text.AsSpan(0, keep)}… ({text.Length:N0} characters in all)");
+    }
+
+    /// <summary>
+    /// The finding with every text in it passed through <paramref name="scrub"/> (a provider may send a secret
+    /// back), then bounded (<see cref="Bounded"/>).
+    /// </summary>
     public Finding Scrubbed(Func<string, string> scrub)
     {
         var node = JsonSerializer.SerializeToNode(this with { Evidence = null }, Running.ResultsJson.Options)!;
-        return Scrub(node, scrub).Deserialize<Finding>(Running.ResultsJson.Options)! with { Evidence = Evidence };
+        return Scrub(node, text => Bounded(scrub(text))).Deserialize<Finding>(Running.ResultsJson.Options)! with { Evidence = Evidence };
     }
 
     private static JsonNode Scrub(JsonNode node, Func<string, string> scrub)

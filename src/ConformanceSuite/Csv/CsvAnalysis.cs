@@ -46,6 +46,9 @@ public sealed class CsvAnalysis(CsvRowSet rowSet) : IDisposable
     /// </summary>
     public string? RowSetPartialReason => RowSet.IncompleteReason;
 
+    /// <summary>Null when every row was read; otherwise why the rows from some point on were not (so the row checks covered only those before).</summary>
+    public string? RowsNotRead { get; set; }
+
     public List<string> Notes { get; } = [];
 
     /// <summary>The first rows as read (only when asked for, to compare with another listing).</summary>

@@ -26,6 +26,19 @@ public static class CsvAnalyzer
 
     public const int MaxRowProblemsKept = 10;
 
+    /// <summary>
+    /// The longest header line read, in characters. A header is a few dozen: a file whose first line does not end
+    /// within this is not a CSV with the spec's header, and reading on would hold the whole body as one string.
+    /// </summary>
+    public const int MaxHeaderChars = 64 * 1024;
+
+    /// <summary>
+    /// The most characters one record may take: a line that never ends, or a quote never closed, would otherwise
+    /// be held whole (the parser keeps a record in memory until it ends). It is the suite's bound, not a rule of any
+    /// spec: the rows from such a record on are not read, and the checks that need them say so.
+    /// </summary>
+    public const int MaxRecordChars = 1024 * 1024;
+
     /// <summary>Analyses a CSV in one pass. <paramref name="rowSet"/> says how its rows are kept for comparisons.</summary>
     public static CsvAnalysis Analyze(Stream body, CsvSpec spec, IReadOnlyDictionary<string, DocFinding>? findings = null, int keepRows = 0, CsvRowSetOptions? rowSet = null)
     {
@@ -49,7 +62,11 @@ public static class CsvAnalyzer
         catch (DecoderFallbackException)
         {
             result.HeaderProblems.Add(new(new CsvHeaderProblem(CsvHeaderIssue.Encoding, spec.Encoding, $"bytes that are not valid {spec.Encoding}", null), spec.Basis));
-            result.RowSet.MarkIncomplete($"the file stops being valid UTF-8 after row {result.RowCount:N0}: later rows were not read");
+            NotRead(result, $"the file stops being valid UTF-8 after row {result.RowCount:N0}: later rows were not read");
+        }
+        catch (RecordTooLongException)
+        {
+            NotRead(result, $"row {result.RowCount + 1:N0} does not end within {MaxRecordChars:N0} characters (a line without an end, or a quote never closed; the suite's bound): it and the rows after it were not read");
         }
         catch
         {
@@ -70,13 +87,29 @@ public static class CsvAnalyzer
         return result;
     }
 
+    /// <summary>The rows from some point on were not read: the row set cannot be compared exactly, and the row checks say so.</summary>
+    private static void NotRead(CsvAnalysis result, string reason)
+    {
+        result.RowsNotRead = reason;
+        result.RowSet.MarkIncomplete(reason);
+    }
+
     private static void ReadHeader(StreamReader reader, CsvSpec spec, CsvAnalysis result, IReadOnlyDictionary<string, DocFinding>? findings)
     {
-        var line = reader.ReadLine();
+        var line = ReadLine(reader, MaxHeaderChars, out var ended);
         var expectedHeader = string.Join(spec.Delimiter, spec.Columns.Select(c => c.Name));
         if (line is null)
         {
             result.HeaderProblems.Add(new(new CsvHeaderProblem(CsvHeaderIssue.Missing, $"a header line '{expectedHeader}'", "0 bytes", null), spec.Empty.Basis));
+            return;
+        }
+
+        if (!ended)
+        {
+            result.HeaderProblems.Add(new(new CsvHeaderProblem(CsvHeaderIssue.Missing, $"a header line '{expectedHeader}'",
+                $"a first line that does not end within {MaxHeaderChars:N0} characters, which starts '{line[..Math.Min(line.Length, 200)]}…'", null),
+                spec.Columns.Count > 0 ? spec.Columns[0].Basis : spec.Basis)); // the columns the header names are the documented rule
+            NotRead(result, $"the first line does not end within {MaxHeaderChars:N0} characters: no header, and no rows were read");
             return;
         }
 
@@ -151,8 +184,9 @@ public static class CsvAnalyzer
             .Where(r => r.Test is not null)
             .Select(r => new RowRule(r.Column, r.Key, r.Test!))
             .ToArray();
-        using var parser = new CsvParser(reader, Config(delimiter));
-        new RowChecker(result, spec, rules, positions, names.Count, delimiter).ReadAll(parser, keepRows);
+        var bound = new RecordBound(reader);
+        using var parser = new CsvParser(bound, Config(delimiter));
+        new RowChecker(result, spec, rules, positions, names.Count, delimiter).ReadAll(parser, bound, keepRows);
         result.RowSet.Finish();
     }
 
@@ -249,12 +283,13 @@ public static class CsvAnalyzer
         /// leave much of a large file to unoptimized code. The rare work of reporting a problem is kept out of it.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void ReadAll(CsvParser parser, int keepRows)
+        public void ReadAll(CsvParser parser, RecordBound bound, int keepRows)
         {
             var rowSet = result.RowSet;
             var line = 1L;
             while (parser.Read())
             {
+                bound.Mark();
                 line++;
                 var fields = parser.Count;
                 if (fields == 1 && parser[0].Length == 0)
@@ -406,6 +441,85 @@ public static class CsvAnalyzer
         findings is not null && findings.TryGetValue(id, out var f) ? $" — {f.Summary}" : "";
 
     private static string Show(char c) => c == '\t' ? "\\t" : c.ToString();
+
+    /// <summary>
+    /// A line as <see cref="TextReader.ReadLine"/> reads one (ended by LF, CR or CRLF, the end not included; null at
+    /// the end of the text), of at most <paramref name="limit"/> characters: <paramref name="ended"/> is false when
+    /// the line goes on past them (the first <paramref name="limit"/> are returned, and the rest is left unread).
+    /// </summary>
+    private static string? ReadLine(TextReader reader, int limit, out bool ended)
+    {
+        var line = new StringBuilder();
+        while (true)
+        {
+            var c = reader.Read();
+            if (c < 0)
+            {
+                ended = true;
+                return line.Length == 0 ? null : line.ToString();
+            }
+
+            if (c is '\n' or '\r')
+            {
+                if (c == '\r' && reader.Peek() == '\n')
+                {
+                    reader.Read();
+                }
+
+                ended = true;
+                return line.ToString();
+            }
+
+            if (line.Length == limit)
+            {
+                ended = false;
+                return line.ToString();
+            }
+
+            line.Append((char)c);
+        }
+    }
+
+    /// <summary>A record went on past <see cref="MaxRecordChars"/>.</summary>
+    private sealed class RecordTooLongException() : Exception("a CSV record longer than the suite reads");
+
+    /// <summary>
+    /// The text the parser reads, counted since the last record it returned (<see cref="Mark"/>): past
+    /// <see cref="MaxRecordChars"/> and the parser's read-ahead, the record is too long, and reading stops.
+    /// </summary>
+    private sealed class RecordBound(TextReader inner) : TextReader
+    {
+        /// <summary>What the parser may hold beyond its current record (it reads ahead a buffer at a time).</summary>
+        private const int ReadAhead = 64 * 1024;
+
+        private long sinceMark;
+
+        /// <summary>The parser returned a record: the count starts again.</summary>
+        public void Mark() => sinceMark = 0;
+
+        public override int Peek() => inner.Peek();
+
+        public override int Read()
+        {
+            var c = inner.Read();
+            Counted(c < 0 ? 0 : 1);
+            return c;
+        }
+
+        public override int Read(char[] buffer, int index, int count) => Counted(inner.Read(buffer, index, count));
+
+        public override int Read(Span<char> buffer) => Counted(inner.Read(buffer));
+
+        private int Counted(int n)
+        {
+            if (n > 0 && (sinceMark += n) > MaxRecordChars + ReadAhead)
+            {
+                throw new RecordTooLongException();
+            }
+
+            return n;
+        }
+    }
 
     private static int ReadUpTo(Stream s, byte[] buffer)
     {
