@@ -419,6 +419,13 @@ public sealed partial class HostileProviderTests
     /// text, by id, as the list and the fetch answer it.
     /// </summary>
     private static Task<HostileProvider> OpenCxAsync(Dictionary<string, string> listed, Dictionary<string, string> fetched) =>
+        OpenCxAsync(_ => $$"""{"items":[{{string.Join(",", listed.Values)}}],"next":null}""", fetched.GetValueOrDefault);
+
+    /// <summary>
+    /// An OpenCX provider that checks the token, answers the list with <paramref name="page"/> of the cursor asked
+    /// for ("" for the first page) and each item with <paramref name="fetch"/> of its id (404 when that is null).
+    /// </summary>
+    private static Task<HostileProvider> OpenCxAsync(Func<string, string> page, Func<string, string?> fetch) =>
         HostileProvider.StartAsync(async http =>
         {
             if (http.Request.Headers.Authorization != $"Bearer {Token}")
@@ -431,9 +438,9 @@ public sealed partial class HostileProviderTests
             http.Response.ContentType = "application/json";
             if (path == "/chat/sessions")
             {
-                await http.Response.WriteAsync($$"""{"items":[{{string.Join(",", listed.Values)}}],"next":null}""");
+                await http.Response.WriteAsync(page(http.Request.Query["cursor"].ToString()));
             }
-            else if (path.StartsWith("/chat/sessions/", StringComparison.Ordinal) && fetched.TryGetValue(path["/chat/sessions/".Length..], out var item))
+            else if (path.StartsWith("/chat/sessions/", StringComparison.Ordinal) && fetch(path["/chat/sessions/".Length..]) is { } item)
             {
                 await http.Response.WriteAsync(item);
             }
@@ -459,6 +466,34 @@ public sealed partial class HostileProviderTests
     /// <summary>A valid OpenCX session with <paramref name="more"/> members after its id (a status among them, or not).</summary>
     private static string Session(string id, string more) =>
         $$"""{"id":"{{id}}",{{more}},"channel":{"type":"web"},"created_at":"2024-01-02T03:04:05Z","updated_at":"2024-01-02T03:04:05Z"}""";
+
+    [Test]
+    public async Task A_cursor_too_long_for_a_url_is_not_followed_and_no_report_carries_it()
+    {
+        // Each page's next cursor is 300,000 characters: the next page's URL would be too (a server need take only
+        // 8,000). Before, the suite sent it, and every exchange, finding and report naming that request carried it
+        // whole (results.json of 4.5 MB for one such cursor).
+        await using var provider = await OpenCxAsync(
+            cursor =>
+            {
+                var page = cursor.Length == 0 ? 0 : int.Parse(cursor[..4], System.Globalization.CultureInfo.InvariantCulture);
+                var next = page >= 30 ? "null" : $"\"{page + 1:0000}{new string('c', 300_000)}\"";
+                return $$"""{"items":[{{Session($"3c90c3cc-0d44-4b50-8888-{page:000000000000}", "\"status\":\"open\"")}}],"next":{{next}}}""";
+            },
+            id => Session(id, "\"status\":\"open\""));
+
+        var results = await OpenCxRunAsync(provider);
+
+        results.Requirements.SelectMany(r => r.Cases).Should().NotContain(c => c.Verdict == Verdict.Error);
+        var walk = Case(results, "OPENCX-006");
+        walk.Verdict.Should().Be(Verdict.Skipped, "a limit of the suite's own judges nothing about the provider");
+        walk.Message.Should().Contain("not sent: the URL is 300,0").And.Contain("more than maxUrlChars (16,384)");
+        walk.Setting.Should().Be("maxUrlChars");
+        provider.Requests.Should().OnlyContain(r => r.PathAndQuery.Length <= 16 * 1024, "no such URL was sent");
+        File.ReadLines(Path.Combine(dir, "requests.jsonl")).Should().OnlyContain(l => l.Length < 20_000);
+        results.Outcome.Should().Be(RunOutcome.Incomplete);
+        ReportsAreSmall();
+    }
 
     [Test]
     public async Task A_body_that_names_a_member_twice_is_not_judged_by_a_guess_of_which_value_counts()

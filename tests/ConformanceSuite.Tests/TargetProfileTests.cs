@@ -35,6 +35,17 @@ public sealed class TargetProfileTests
     }
 
     [Test]
+    public void The_longest_url_sent_comes_from_the_profile_and_may_not_go_under_what_servers_must_take()
+    {
+        const string Api = """ "apis":{"wavy-open-sessions":{"baseUrl":"http://x"}} """;
+
+        TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t","maxUrlChars":9000,{{Api}}}""")).Http.MaxUrlChars.Should().Be(9000);
+        TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t",{{Api}}}""")).Http.MaxUrlChars.Should().Be(16_384);
+        FluentActions.Invoking(() => TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t","maxUrlChars":7999,{{Api}}}"""))).Should().Throw<ConfigurationException>()
+            .Which.Message.Should().Contain("/maxUrlChars");
+    }
+
+    [Test]
     public void Credentials_and_values_come_from_the_environment()
     {
         var file = Write("""

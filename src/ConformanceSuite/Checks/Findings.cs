@@ -83,27 +83,11 @@ public abstract record Finding
         : exchange.BlockedRedirect is not null ? new CrossOriginRedirect(exchange.Status ?? 0, exchange.BlockedRedirect)
         : new StatusMismatch(expected, exchange.Status ?? 0, reading);
 
-    /// <summary>
-    /// The most characters of one text a finding, a note or a case's reason keeps. A finding quotes what the
-    /// provider sent (a value, a header line, a record), and a provider can send megabytes of it: past this, the
-    /// text is cut (<see cref="Bounded"/>), so no report grows with what a provider sends.
-    /// </summary>
-    public const int MaxTextChars = 1000;
+    /// <summary>The most characters of one text a finding, a note or a case's reason keeps (<see cref="ProviderText"/>).</summary>
+    public const int MaxTextChars = ProviderText.MaxChars;
 
-    /// <summary>
-    /// <paramref name="text"/>, or its first <see cref="MaxTextChars"/> characters (never half a surrogate pair)
-    /// and how long it was. Cut after redaction: a secret cut in two would no longer be recognised.
-    /// </summary>
-    public static string Bounded(string text)
-    {
-        if (text.Length <= MaxTextChars)
-        {
-            return text;
-        }
-
-        var keep = char.IsHighSurrogate(text[MaxTextChars - 1]) ? MaxTextChars - 1 : MaxTextChars;
-        return string.Create(CultureInfo.InvariantCulture, $"{text.AsSpan(0, keep)}… ({text.Length:N0} characters in all)");
-    }
+    /// <summary><paramref name="text"/>, cut past <see cref="MaxTextChars"/> (<see cref="ProviderText.Bounded"/>).</summary>
+    public static string Bounded(string text) => ProviderText.Bounded(text);
 
     /// <summary>
     /// The finding with every text in it passed through <paramref name="scrub"/> (a provider may send a secret

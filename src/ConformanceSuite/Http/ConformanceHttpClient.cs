@@ -211,6 +211,24 @@ public sealed class ConformanceHttpClient : IDisposable
 
     private async Task<HttpExchange> SendOnceCoreAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, Limits cap, CancellationToken ct)
     {
+        var target = call.Url.AbsoluteUri;
+        if (target.Length > settings.MaxUrlChars)
+        {
+            // Not sent: a URL this long (a provider's cursor, echoed back) is past what servers need to take, and it
+            // would go into every log line and report that names the request.
+            return new HttpExchange
+            {
+                Method = call.Method,
+                Url = ProviderText.Bounded(redactor.Scrub(target)),
+                Purpose = call.Purpose,
+                Api = call.Api,
+                Channel = call.Channel,
+                Interaction = call.Interaction,
+                Error = $"not sent: the URL is {target.Length:N0} characters long, more than maxUrlChars ({settings.MaxUrlChars:N0})",
+                Limit = "maxUrlChars",
+            };
+        }
+
         using var lease = limiter is null ? null : await limiter.AcquireAsync(1, ct);
 
         // The request's total deadline covers the headers and the whole body: a body dripped a byte at a time

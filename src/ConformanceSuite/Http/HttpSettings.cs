@@ -21,6 +21,13 @@ public sealed record HttpSettings
     /// <summary>Bodies of buffered (JSON) calls are capped lower than streamed downloads.</summary>
     public long MaxBufferedBytes { get; init; } = 4L * 1024 * 1024;
 
+    /// <summary>
+    /// The longest URL sent, in characters. RFC 9110 recommends that every sender and recipient take at least 8,000
+    /// octets; a cursor that makes a URL longer than this is not followed (the request is not sent, and what rests on
+    /// it is not checked, naming this setting), so no log or report carries megabytes of one.
+    /// </summary>
+    public int MaxUrlChars { get; init; } = 16 * 1024;
+
     public int MaxRedirects { get; init; } = 5;
 
     public int ExcerptChars { get; init; } = 400;
