@@ -117,6 +117,9 @@ public sealed class ListWalk
     /// <summary>For a walk that ended in an error: what was wrong with the page that could not be read.</summary>
     public Finding? Failure { get; private set; }
 
+    /// <summary>Null when every page was validated whole; otherwise the first page that was not, and what of it was (<see cref="SchemaValidator.MaxValidatedElements"/>).</summary>
+    public string? ValidatedInPart { get; private set; }
+
     public bool Complete => Ending == WalkEnding.Complete;
 
     /// <summary>True when the walk stopped at one of the suite's own limits (bounds, budget), not for anything the provider did.</summary>
@@ -324,7 +327,11 @@ public sealed class ListWalk
         await Task.Yield();
         if (context.Limits.Validate)
         {
-            violations.AddRange(SchemaValidator.Validate(schema, text).Take(20));
+            violations.AddRange(SchemaValidator.Validate(schema, text, out var inPart).Take(20));
+            if (inPart is not null)
+            {
+                ValidatedInPart ??= $"page {number}: {inPart}";
+            }
         }
         for (var i = 0; i < items.Count; i++)
         {

@@ -40,6 +40,10 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
             }
 
             run.Note($"{subject}: {walk.Pages.Count} pages, {walk.ItemCount} items validated");
+            if (walk.ValidatedInPart is { } part)
+            {
+                run.CheckedInPart($"{subject}, {part}");
+            }
             if (endpoint.Success.ItemSchema is { } itemSchema)
             {
                 foreach (var line in EnumCoverage.Describe(run.Contract.BodySchemas[itemSchema], walk.Items))

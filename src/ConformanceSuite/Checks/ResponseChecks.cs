@@ -48,9 +48,15 @@ public sealed class SuccessBodySchemaCheck : PerScenarioCheck
         }
 
         var schema = run.Contract.BodySchemas[success.BodySchema];
-        foreach (var violation in Contracts.SchemaValidator.Validate(schema, exchange.BodyText))
+        var violations = Contracts.SchemaValidator.Validate(schema, exchange.BodyText, out var inPart);
+        foreach (var violation in violations)
         {
             run.Fail(SchemaViolationFinding.Of(success.BodySchema, violation), success.Basis, exchange);
+        }
+
+        if (inPart is not null)
+        {
+            run.CheckedInPart(inPart);
         }
     }
 }

@@ -70,12 +70,35 @@ public static class SchemaValidator
         }
     }
 
-    public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, string json)
+    /// <summary>
+    /// The most elements of one array that are validated. A body of a few megabytes can hold a million tiny elements
+    /// that each break the schema several times over; the validator would build every one of those violations (a
+    /// gigabyte and ten seconds for 400,000 <c>{}</c>). Past this, an array's first elements are validated and the rest
+    /// are not, which <see cref="Validate(JsonSchema, string, out string?)"/> says. A page or a list of the documented
+    /// sizes (100, 1,000) is validated whole.
+    /// </summary>
+    public const int MaxValidatedElements = 1000;
+
+    public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, string json) => Validate(schema, json, out _);
+
+    /// <summary>
+    /// Validates <paramref name="json"/>; <paramref name="inPart"/> is null when all of it was validated, otherwise
+    /// which arrays were validated only up to <see cref="MaxValidatedElements"/> (a limit of the suite's own).
+    /// </summary>
+    public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, string json, out string? inPart)
     {
+        inPart = null;
+        var cut = new List<string>();
+        var text = Shortened(json, cut);
+        if (cut.Count > 0)
+        {
+            inPart = $"only the first {MaxValidatedElements:N0} elements of {string.Join(", ", cut.Take(3))}{(cut.Count > 3 ? $" and {cut.Count - 3} more" : "")} were validated (the suite's bound)";
+        }
+
         ICollection<ValidationError> errors;
         try
         {
-            errors = schema.Validate(json, Formats.ValidatorSettings);
+            errors = schema.Validate(text, Formats.ValidatorSettings);
         }
         catch (Newtonsoft.Json.JsonException ex)
         {
@@ -83,6 +106,110 @@ public static class SchemaValidator
         }
 
         return errors.SelectMany(Flatten).Distinct().OrderBy(v => v.Pointer, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// <paramref name="json"/> itself when no array in it has more than <see cref="MaxValidatedElements"/> elements (nearly
+    /// always: one quick pass); otherwise the same JSON with every array cut to that many, each one cut going into
+    /// <paramref name="cut"/> as "&lt;pointer&gt; (N)". Text that does not parse is left to the validator, which names the problem.
+    /// </summary>
+    private static string Shortened(string json, List<string> cut)
+    {
+        try
+        {
+            if (!HasLongArray(Encoding.UTF8.GetBytes(json)))
+            {
+                return json;
+            }
+
+            using var document = JsonDocument.Parse(json);
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                WriteShortened(writer, document.RootElement, "", cut);
+            }
+
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+        catch (JsonException)
+        {
+            return json;
+        }
+    }
+
+    /// <summary>Whether some array holds more than <see cref="MaxValidatedElements"/> elements: one forward pass, nothing built.</summary>
+    private static bool HasLongArray(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        // The elements seen so far of each open array, and -1 for each open object, innermost last.
+        var open = new Stack<int>();
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                case JsonTokenType.Comment:
+                    continue;
+                case JsonTokenType.EndArray:
+                case JsonTokenType.EndObject:
+                    open.Pop();
+                    continue;
+            }
+
+            if (open.Count > 0 && open.Peek() >= 0)
+            {
+                var count = open.Pop() + 1;
+                if (count > MaxValidatedElements)
+                {
+                    return true;
+                }
+
+                open.Push(count);
+            }
+
+            if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
+            {
+                open.Push(reader.TokenType == JsonTokenType.StartArray ? 0 : -1);
+            }
+        }
+
+        return false;
+    }
+
+    private static void WriteShortened(Utf8JsonWriter writer, JsonElement element, string pointer, List<string> cut)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in element.EnumerateObject())
+                {
+                    writer.WritePropertyName(property.Name);
+                    WriteShortened(writer, property.Value, pointer + "/" + property.Name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal), cut);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                var length = element.GetArrayLength();
+                if (length > MaxValidatedElements)
+                {
+                    cut.Add($"{(pointer.Length == 0 ? "/" : pointer)} ({length:N0})");
+                }
+
+                writer.WriteStartArray();
+                var i = 0;
+                foreach (var item in element.EnumerateArray().Take(MaxValidatedElements))
+                {
+                    WriteShortened(writer, item, $"{pointer}/{i++}", cut);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
     }
 
     public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, JsonNode node) =>
@@ -138,6 +265,12 @@ public static class SchemaValidator
             path = "#";
         }
 
+        return PointerOf(path);
+    }
+
+    /// <summary>A library path (<c>#/a.b[0].c</c>, or a token's <c>a.b[0].c</c>) as a JSON pointer (<c>/a/b/0/c</c>).</summary>
+    private static string PointerOf(string path)
+    {
         var sb = new StringBuilder();
         var body = path.StartsWith('#') ? path[1..] : path;
         foreach (var ch in body.TrimStart('/'))

@@ -1,0 +1,49 @@
+using ConformanceSuite.Contracts;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// A body is validated whole, but for arrays past the suite's bound: a few megabytes of <c>{}</c> would make the
+/// validator build millions of violations. What was not validated is said, never failed.
+/// </summary>
+[TestFixture]
+public sealed class SchemaValidatorTests
+{
+    private static readonly NJsonSchema.JsonSchema ListBody =
+        SchemaValidator.LoadSchema(Path.Combine(Harness.Layout.Root, "schemas", "opencx-chat-sessions", "list-body.schema.json"));
+
+    private static string Items(int count) => "[" + string.Join(",", Enumerable.Repeat("{}", count)) + "]";
+
+    [Test]
+    public void An_array_up_to_the_bound_is_validated_whole_and_one_past_it_up_to_the_bound()
+    {
+        const int Bound = SchemaValidator.MaxValidatedElements;
+
+        var whole = SchemaValidator.Validate(ListBody, $$"""{"items":{{Items(Bound)}},"next":null}""", out var none);
+        var cut = SchemaValidator.Validate(ListBody, $$"""{"items":{{Items(Bound + 1)}},"next":null}""", out var part);
+
+        none.Should().BeNull();
+        whole.Should().HaveCount(5 * Bound, "each empty session misses its five required members");
+        whole.Should().Contain(v => v.Pointer == $"/items/{Bound - 1}" && v.Kind == "PropertyRequired");
+        part.Should().Be($"only the first {Bound:N0} elements of /items ({Bound + 1:N0}) were validated (the suite's bound)");
+        cut.Should().Equal(whole, "the element past the bound is not validated");
+    }
+
+    [Test]
+    public void Every_long_array_is_named_by_its_pointer_and_a_body_without_one_is_validated_as_it_is()
+    {
+        // Four long arrays, nested and under names that need escaping; the body is otherwise valid.
+        var numbers = "[" + string.Join(",", Enumerable.Range(0, 1500)) + "]";
+        var body = $$"""{"items":[],"next":null,"a/b":{{numbers}},"c~d":{"e":[{{numbers}},1]},"f":{{numbers}},"g":{{numbers}}}""";
+
+        SchemaValidator.Validate(ListBody, body, out var part).Should().BeEmpty();
+
+        part.Should().Be("only the first 1,000 elements of /a~1b (1,500), /c~0d/e/0 (1,500), /f (1,500) and 1 more were validated (the suite's bound)");
+        SchemaValidator.Validate(ListBody, """{"items":[{}],"next":7}""", out var whole).Select(v => v.Pointer).Should().Contain(["/items/0", "/next"]);
+        whole.Should().BeNull();
+        SchemaValidator.Validate(ListBody, """{"items":[1,}""", out var broken).Should().ContainSingle().Which.Reason.Should().StartWith("not valid JSON");
+        broken.Should().BeNull();
+    }
+}
