@@ -34,13 +34,19 @@ public sealed class SchemaValidatorTests
     [Test]
     public void Every_long_array_is_named_by_its_pointer_and_a_body_without_one_is_validated_as_it_is()
     {
-        // Four long arrays, nested and under names that need escaping; the body is otherwise valid.
+        // Four long arrays, nested and under names that need escaping, and one of exactly the bound (not cut); the body
+        // is otherwise valid. Then three long arrays, and a long array at the root.
         var numbers = "[" + string.Join(",", Enumerable.Range(0, 1500)) + "]";
-        var body = $$"""{"items":[],"next":null,"a/b":{{numbers}},"c~d":{"e":[{{numbers}},1]},"f":{{numbers}},"g":{{numbers}}}""";
+        var bound = "[" + string.Join(",", Enumerable.Range(0, SchemaValidator.MaxValidatedElements)) + "]";
+        var body = $$"""{"items":[],"next":null,"a/b":{{numbers}},"c~d":{"e":[1,{{numbers}}]},"h":{{bound}},"f":{{numbers}},"g":{{numbers}}}""";
 
         SchemaValidator.Validate(ListBody, body, out var part).Should().BeEmpty();
 
-        part.Should().Be("only the first 1,000 elements of /a~1b (1,500), /c~0d/e/0 (1,500), /f (1,500) and 1 more were validated (the suite's bound)");
+        part.Should().Be("only the first 1,000 elements of /a~1b (1,500), /c~0d/e/1 (1,500), /f (1,500) and 1 more were validated (the suite's bound)");
+        SchemaValidator.Validate(ListBody, $$"""{"items":[],"next":null,"a":{{numbers}},"b":{{numbers}},"c":{{numbers}}}""", out var three);
+        three.Should().Be("only the first 1,000 elements of /a (1,500), /b (1,500), /c (1,500) were validated (the suite's bound)");
+        SchemaValidator.Validate(ListBody, numbers, out var root).Should().NotBeEmpty("a list body is an object");
+        root.Should().Be("only the first 1,000 elements of / (1,500) were validated (the suite's bound)");
         SchemaValidator.Validate(ListBody, """{"items":[{}],"next":7}""", out var whole).Select(v => v.Pointer).Should().Contain(["/items/0", "/next"]);
         whole.Should().BeNull();
         SchemaValidator.Validate(ListBody, """{"items":[1,}""", out var broken).Should().ContainSingle().Which.Reason.Should().StartWith("not valid JSON");
