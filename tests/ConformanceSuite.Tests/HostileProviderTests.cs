@@ -515,6 +515,24 @@ public sealed partial class HostileProviderTests
     }
 
     [Test]
+    public async Task A_fetched_item_with_a_long_array_is_validated_up_to_the_bound_and_the_fetch_check_says_so()
+    {
+        var tags = $"\"tags\":[{string.Join(",", Enumerable.Range(0, 1500))}]";
+        var items = new Dictionary<string, string>
+        {
+            [FirstSession] = Session(FirstSession, "\"status\":\"open\""),
+            [SecondSession] = Session(SecondSession, "\"status\":\"open\"," + tags),
+        };
+        await using var provider = await OpenCxAsync(items, items);
+
+        var results = await OpenCxRunAsync(provider);
+
+        var get = Case(results, "OPENCX-014");
+        get.Verdict.Should().Be(Verdict.Pass, "what was validated is valid, and the values agree");
+        get.Partial.Should().Be($"session_id={SecondSession} (listed): only the first 1,000 elements of /tags (1,500) were validated (the suite's bound)");
+    }
+
+    [Test]
     public async Task A_success_body_with_a_long_array_is_validated_up_to_the_bound_and_says_so()
     {
         var numbers = string.Join(",", Enumerable.Range(0, 5000));

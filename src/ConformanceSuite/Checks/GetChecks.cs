@@ -56,6 +56,7 @@ public sealed class GetByIdCheck : ICheck
         var problems = 0;
         var checkedIds = new HashSet<string>(StringComparer.Ordinal);
         var cut = 0;
+        string? validatedInPart = null;
         foreach (var item in walk.Items)
         {
             var id = item.Id;
@@ -92,7 +93,9 @@ public sealed class GetByIdCheck : ICheck
                 continue;
             }
 
-            foreach (var v in SchemaValidator.Validate(schema, exchange.BodyText))
+            var violations = SchemaValidator.Validate(schema, exchange.BodyText, out var inPart);
+            validatedInPart ??= inPart is null ? null : $"{subject}: {inPart}";
+            foreach (var v in violations)
             {
                 var basis = v.Kind == "PropertyRequired" ? get.Success.ItemRequiredBasis ?? get.Success.Basis : get.Success.Basis;
                 Report(run, ref problems, subject, SchemaViolationFinding.Of(get.Success.BodySchema, v), basis, exchange);
@@ -129,6 +132,12 @@ public sealed class GetByIdCheck : ICheck
         if (cut > 0)
         {
             run.Note($"{cut} of them had more than {WalkItem.MaxFields} top-level members in the list: their first {WalkItem.MaxFields} were compared with the fetch, the rest not");
+        }
+
+        if (validatedInPart is not null)
+        {
+            // Beside what the budget may have cut already: both are said.
+            run.CheckedInPart(run.Partial is null ? validatedInPart : $"{run.Partial}; {validatedInPart}", run.PartialSetting);
         }
     }
 
