@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Xml.Linq;
 using ConformanceSuite.Checks;
+using ConformanceSuite.Http;
 using ConformanceSuite.Contracts;
 using ConformanceSuite.Engine;
 using ConformanceSuite.MockServer;
@@ -84,7 +85,7 @@ public sealed class EngineTests
             && c.Message.Contains($"… ({"InvalidOperationException: planted ".Length + quoted.Length:N0} characters in all) (stack trace in {RunLog.FileName})"));
         var rows = results.Requirements.Single(r => r.Id == "WAVY-012").Cases.Should().NotBeEmpty().And.Subject;
         rows.Should().OnlyContain(c => c.Verdict == Verdict.Skipped && c.Message.Contains($"… ({"planted ".Length + quoted.Length:N0} characters in all)"));
-        results.Requirements.SelectMany(r => r.Cases).Should().OnlyContain(c => c.Message.Length < 2 * Finding.MaxTextChars);
+        results.Requirements.SelectMany(r => r.Cases).Should().OnlyContain(c => c.Message.Length < 2 * ProviderText.MaxChars);
     }
 
     [Test]

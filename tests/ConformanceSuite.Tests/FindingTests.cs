@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConformanceSuite.Checks;
+using ConformanceSuite.Http;
 using ConformanceSuite.Running;
 using FluentAssertions;
 using NUnit.Framework;
@@ -90,7 +91,7 @@ public sealed class FindingTests
     {
         // Each text field made long, with the secret at the very end of what is kept: it must be redacted whole,
         // then cut, and the text must say how long it was.
-        var padding = new string('p', Finding.MaxTextChars - Secret.Length);
+        var padding = new string('p', ProviderText.MaxChars - Secret.Length);
         var texts = finding.GetType().GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite)
             .Select(p => ResultsJson.Options.PropertyNamingPolicy!.ConvertName(p.Name)).ToHashSet(StringComparer.Ordinal);
         var node = JsonSerializer.SerializeToNode(finding, ResultsJson.Options)!.AsObject();
@@ -111,23 +112,23 @@ public sealed class FindingTests
             var text = value!.GetValue<string>();
             text.Should().StartWith(padding + "[redacted]", name).And.NotContain(Secret);
             var whole = node[name]!.GetValue<string>().Replace(Secret, "[redacted]", StringComparison.Ordinal);
-            text.Should().Be($"{whole[..Finding.MaxTextChars]}… ({whole.Length:N0} characters in all)", name);
+            text.Should().Be($"{whole[..ProviderText.MaxChars]}… ({whole.Length:N0} characters in all)", name);
         }
 
-        scrubbed.Message.Length.Should().BeLessThan(6 * (Finding.MaxTextChars + 40));
+        scrubbed.Message.Length.Should().BeLessThan(6 * (ProviderText.MaxChars + 40));
     }
 
     [Test]
     public void A_text_is_cut_only_past_the_bound_and_never_inside_a_surrogate_pair()
     {
-        var exact = new string('x', Finding.MaxTextChars);
-        Finding.Bounded(exact).Should().BeSameAs(exact);
-        Finding.Bounded(exact + "y").Should().Be($"{exact}… ({Finding.MaxTextChars + 1:N0} characters in all)");
+        var exact = new string('x', ProviderText.MaxChars);
+        ProviderText.Bounded(exact).Should().BeSameAs(exact);
+        ProviderText.Bounded(exact + "y").Should().Be($"{exact}… ({ProviderText.MaxChars + 1:N0} characters in all)");
 
         // An emoji (two UTF-16 units) across the bound: cut before it, not between its halves.
-        var straddling = new string('x', Finding.MaxTextChars - 1) + "\U0001F600" + "tail";
-        var cut = Finding.Bounded(straddling);
-        cut.Should().Be($"{new string('x', Finding.MaxTextChars - 1)}… ({Finding.MaxTextChars + 5:N0} characters in all)");
+        var straddling = new string('x', ProviderText.MaxChars - 1) + "\U0001F600" + "tail";
+        var cut = ProviderText.Bounded(straddling);
+        cut.Should().Be($"{new string('x', ProviderText.MaxChars - 1)}… ({ProviderText.MaxChars + 5:N0} characters in all)");
         cut.Any(char.IsSurrogate).Should().BeFalse();
     }
 

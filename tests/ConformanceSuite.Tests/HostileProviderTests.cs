@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ConformanceSuite.Checks;
+using ConformanceSuite.Http;
 using ConformanceSuite.Cli;
 using ConformanceSuite.Csv;
 using ConformanceSuite.Engine;
@@ -390,7 +391,7 @@ public sealed partial class HostileProviderTests
         rows.Message.Should().Contain("no rows checked: the first line does not end within");
         var quoted = results.Requirements.Single(r => r.Id == "WAVY-011").Cases.Single(c => c.Element == "without-sessions").Notes.Should().ContainSingle().Subject;
         quoted.Should().StartWith("header line: 'source,session_created_at,hhh").And.EndWith($"… ({"header line: '".Length + 5000 + 1:N0} characters in all)");
-        quoted.Length.Should().BeLessThan(Finding.MaxTextChars + 40);
+        quoted.Length.Should().BeLessThan(ProviderText.MaxChars + 40);
         ReportsAreSmall();
     }
 

@@ -56,7 +56,7 @@ public sealed class CheckRun
         Requirement.Assumptions.Count > 0 ? Basis.Assumed(Requirement.Assumptions[^1]) : otherwise;
 
     /// <summary>Records a note for the report (redacted, then bounded: a note may quote what the provider sent).</summary>
-    public void Note(string note) => notes.Add(Finding.Bounded(Context.Http.Redactor.Scrub(note)));
+    public void Note(string note) => notes.Add(ProviderText.Bounded(Context.Http.Redactor.Scrub(note)));
 
     /// <summary>Keeps an exchange as evidence for the report, pass or fail (once, however many times it is read back from the request log).</summary>
     public HttpExchange Keep(HttpExchange exchange)
@@ -84,7 +84,7 @@ public sealed class CheckRun
     /// <summary>Says the check was partial: what it did (<c>subset compared by row counts only, above N rows</c>), and the setting that would make it whole.</summary>
     public void CheckedInPart(string what, string? setting = null)
     {
-        Partial = Finding.Bounded(Context.Http.Redactor.Scrub(what));
+        Partial = ProviderText.Bounded(Context.Http.Redactor.Scrub(what));
         PartialSetting = setting;
     }
 }

@@ -83,20 +83,14 @@ public abstract record Finding
         : exchange.BlockedRedirect is not null ? new CrossOriginRedirect(exchange.Status ?? 0, exchange.BlockedRedirect)
         : new StatusMismatch(expected, exchange.Status ?? 0, reading);
 
-    /// <summary>The most characters of one text a finding, a note or a case's reason keeps (<see cref="ProviderText"/>).</summary>
-    public const int MaxTextChars = ProviderText.MaxChars;
-
-    /// <summary><paramref name="text"/>, cut past <see cref="MaxTextChars"/> (<see cref="ProviderText.Bounded"/>).</summary>
-    public static string Bounded(string text) => ProviderText.Bounded(text);
-
     /// <summary>
     /// The finding with every text in it passed through <paramref name="scrub"/> (a provider may send a secret
-    /// back), then bounded (<see cref="Bounded"/>).
+    /// back), then bounded (<see cref="ProviderText.Bounded"/>).
     /// </summary>
     public Finding Scrubbed(Func<string, string> scrub)
     {
         var node = JsonSerializer.SerializeToNode(this with { Evidence = null }, Running.ResultsJson.Options)!;
-        return Scrub(node, text => Bounded(scrub(text))).Deserialize<Finding>(Running.ResultsJson.Options)! with { Evidence = Evidence };
+        return Scrub(node, text => ProviderText.Bounded(scrub(text))).Deserialize<Finding>(Running.ResultsJson.Options)! with { Evidence = Evidence };
     }
 
     private static JsonNode Scrub(JsonNode node, Func<string, string> scrub)

@@ -117,12 +117,13 @@ public static class SchemaValidator
     {
         try
         {
-            if (!HasLongArray(Encoding.UTF8.GetBytes(json)))
+            var utf8 = Encoding.UTF8.GetBytes(json);
+            if (!HasLongArray(utf8))
             {
                 return json;
             }
 
-            using var document = JsonDocument.Parse(json);
+            using var document = JsonDocument.Parse(utf8);
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             using (var writer = new Utf8JsonWriter(buffer))
             {
@@ -185,7 +186,7 @@ public static class SchemaValidator
                 foreach (var property in element.EnumerateObject())
                 {
                     writer.WritePropertyName(property.Name);
-                    WriteShortened(writer, property.Value, pointer + "/" + property.Name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal), cut);
+                    WriteShortened(writer, property.Value, pointer + JsonPointer.Member(property.Name), cut);
                 }
 
                 writer.WriteEndObject();
@@ -265,12 +266,6 @@ public static class SchemaValidator
             path = "#";
         }
 
-        return PointerOf(path);
-    }
-
-    /// <summary>A library path (<c>#/a.b[0].c</c>, or a token's <c>a.b[0].c</c>) as a JSON pointer (<c>/a/b/0/c</c>).</summary>
-    private static string PointerOf(string path)
-    {
         var sb = new StringBuilder();
         var body = path.StartsWith('#') ? path[1..] : path;
         foreach (var ch in body.TrimStart('/'))

@@ -26,7 +26,7 @@ public static class CaseRunner
         }
         catch (SkipCheckException skip)
         {
-            skipReason = Finding.Bounded(context.Http.Redactor.Scrub(skip.Message));
+            skipReason = ProviderText.Bounded(context.Http.Redactor.Scrub(skip.Message));
             setting = skip.Setting;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

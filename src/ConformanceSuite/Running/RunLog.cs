@@ -20,7 +20,7 @@ public sealed class RunLog(Redactor redactor)
     /// <summary>Logs an exception with its stack trace; returns the one line a report shows for it.</summary>
     public string Error(string where, Exception ex)
     {
-        var shown = Checks.Finding.Bounded(redactor.Scrub($"{ex.GetType().Name}: {ex.Message}"));
+        var shown = Http.ProviderText.Bounded(redactor.Scrub($"{ex.GetType().Name}: {ex.Message}"));
         lines.Enqueue($"{Now()} ERROR in {where}: {redactor.Scrub(ex.ToString())}");
         return $"the check threw {shown} (stack trace in {FileName})";
     }
