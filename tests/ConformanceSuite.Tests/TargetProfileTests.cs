@@ -46,6 +46,17 @@ public sealed class TargetProfileTests
     }
 
     [Test]
+    public void The_largest_zip_kept_to_be_read_comes_from_the_profile()
+    {
+        const string Api = """ "apis":{"wavy-open-sessions":{"baseUrl":"http://x"}} """;
+
+        TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t","maxArchiveBytes":2097152,{{Api}}}""")).Http.MaxArchiveBytes.Should().Be(2L * 1024 * 1024);
+        TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t",{{Api}}}""")).Http.MaxArchiveBytes.Should().Be(1024L * 1024 * 1024);
+        FluentActions.Invoking(() => TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t","maxArchiveBytes":1048575,{{Api}}}"""))).Should().Throw<ConfigurationException>()
+            .Which.Message.Should().Contain("/maxArchiveBytes");
+    }
+
+    [Test]
     public void Credentials_and_values_come_from_the_environment()
     {
         var file = Write("""

@@ -30,15 +30,59 @@ internal static class Exports
 
     public static string Text(JsonNode? node) => JsonPointer.Text(node, "") ?? "";
 
-    public static async Task<(HttpExchange Exchange, byte[]? Bytes)> DownloadAsync(CheckRun run, HttpCall call, CancellationToken ct)
+    /// <summary>
+    /// A successful download written to a temporary file, deleted when it is disposed: a zip is read from its end
+    /// (its directory), so it cannot be checked as it streams, and held in memory it would take what the provider
+    /// sends. Past <see cref="HttpSettings.MaxArchiveBytes"/> it is not kept (the exchange names the setting).
+    /// </summary>
+    public static async Task<(HttpExchange Exchange, FileStream? File)> SpoolAsync(CheckRun run, HttpCall call, CancellationToken ct)
     {
-        var (exchange, bytes) = await run.Context.Http.StreamAsync(call, (ex, body) =>
+        var cap = run.Context.Http.Settings.MaxArchiveBytes;
+        return await run.Context.Http.StreamAsync(call, (exchange, body) =>
         {
-            using var buffer = new MemoryStream();
-            body.CopyTo(buffer);
-            return buffer.ToArray();
+            if (!exchange.IsSuccess)
+            {
+                body.CopyTo(Stream.Null); // read for its excerpt, bounded by time
+                return null;
+            }
+
+            var file = new FileStream(Path.Combine(Path.GetTempPath(), $"conformance-download-{Guid.NewGuid():N}"),
+                FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+            try
+            {
+                var buffer = new byte[64 * 1024];
+                int n;
+                while ((n = body.Read(buffer)) > 0)
+                {
+                    if (file.Length + n > cap)
+                    {
+                        throw new ResponseLimitException($"the download exceeds the size cap of {cap} bytes for a file the suite keeps to read (maxArchiveBytes)") { Setting = "maxArchiveBytes" };
+                    }
+
+                    file.Write(buffer, 0, n);
+                }
+
+                file.Position = 0;
+                return file;
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
         }, ct);
-        return (exchange, bytes);
+    }
+
+    /// <summary>
+    /// A zip entry's content as the suite reads it: stopped past <see cref="HttpSettings.MaxDecompressionRatio"/> times
+    /// its compressed size, past <paramref name="maxBytes"/>, and past the download's deadline (the provider's file is
+    /// already here, but decoding it must not outlast the time a download is given).
+    /// </summary>
+    public static Stream Entry(CheckRun run, ZipArchiveEntry entry, long maxBytes, string capSetting, CancellationToken deadline, CancellationToken ct)
+    {
+        var settings = run.Context.Http.Settings;
+        var decoded = Decoding.OfDecompressed(entry.Open(), entry.CompressedLength, settings.MaxDecompressionRatio, $"the zip entry {entry.FullName}");
+        return new LimitedStream(decoded, maxBytes, settings.DownloadTimeout, $"{settings.DownloadTimeout.TotalSeconds:0.#} s (timeouts.downloadSeconds)", ct, deadline) { CapSetting = capSetting };
     }
 }
 
@@ -161,9 +205,10 @@ public sealed class ZipExportCheck : ICheck
             query[exports.FilenameParameter!] = filename;
         }
 
-        var (exchange, bytes) = await Exports.DownloadAsync(run, run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"zip of {formatName}"), ct);
+        var (exchange, file) = await Exports.SpoolAsync(run, run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"zip of {formatName}"), ct);
+        await using var spooled = file;
         run.Keep(exchange);
-        if (!exchange.IsSuccess || bytes is null)
+        if (!exchange.IsSuccess || file is null)
         {
             run.Fail(run.Element.Key, Finding.OfResponse(200, exchange), zip.Basis, exchange);
             return;
@@ -177,11 +222,11 @@ public sealed class ZipExportCheck : ICheck
         ZipArchive archive;
         try
         {
-            archive = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
+            archive = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
         }
         catch (InvalidDataException ex)
         {
-            run.Fail(run.Element.Key, new ArchiveProblem(ArchiveIssue.NotAnArchive, "a valid zip archive", $"{bytes.Length} bytes that are not one ({ex.Message})"), endpoint.Parameter(exports.ZipParameter!).Basis, exchange);
+            run.Fail(run.Element.Key, new ArchiveProblem(ArchiveIssue.NotAnArchive, "a valid zip archive", $"{file.Length} bytes that are not one ({ex.Message})"), endpoint.Parameter(exports.ZipParameter!).Basis, exchange);
             return;
         }
 
@@ -190,7 +235,7 @@ public sealed class ZipExportCheck : ICheck
             var expectedName = $"{filename ?? exports.DefaultFilename}.{format.Extension}";
             if (archive.Entries.Count != 1)
             {
-                run.Fail(run.Element.Key, new ArchiveProblem(ArchiveIssue.EntryCount, $"exactly one entry, {expectedName}", $"{archive.Entries.Count}: {string.Join(", ", archive.Entries.Select(e => e.FullName))}"), zip.Basis, exchange);
+                run.Fail(run.Element.Key, new ArchiveProblem(ArchiveIssue.EntryCount, $"exactly one entry, {expectedName}", $"{archive.Entries.Count}: {string.Join(", ", archive.Entries.Take(10).Select(e => e.FullName))}{(archive.Entries.Count > 10 ? ", …" : "")}"), zip.Basis, exchange);
                 return;
             }
 
@@ -200,29 +245,65 @@ public sealed class ZipExportCheck : ICheck
                 run.Fail(run.Element.Key, new ArchiveProblem(ArchiveIssue.EntryName, expectedName, entry.FullName), zip.Basis, exchange);
             }
 
-            using var content = entry.Open();
-            if (format.CsvSpec is { } csvSpec)
+            using var deadline = new CancellationTokenSource(run.Context.Http.Settings.DownloadTimeout);
+            try
             {
-                using var analysis = CsvAnalyzer.Analyze(content, Exports.Narrow(run.Contract.CsvSpecs[csvSpec], exports, query));
-                foreach (var problem in analysis.HeaderProblems)
-                {
-                    run.Fail($"{run.Element.Key}, in {entry.FullName}", problem.Finding, problem.Basis, exchange);
-                }
-
-                run.Note($"{entry.FullName}: {analysis.RowCount} rows");
+                await CheckEntryAsync(run, entry, exchange, deadline.Token, ct);
             }
-            else
+            catch (ResponseLimitException limit)
             {
-                using var reader = new StreamReader(content);
-                var text = await reader.ReadToEndAsync(ct);
-                foreach (var v in SchemaValidator.Validate(run.Contract.BodySchemas[endpoint.Success.BodySchema], text))
+                // The entry was not read to its end at a limit of the suite's own: its content is not judged.
+                var what = $"the content of {entry.FullName} was not checked: {limit.Message}";
+                if (run.Findings.Count > 0)
                 {
-                    run.Fail($"{run.Element.Key}, in {entry.FullName}", SchemaViolationFinding.Of(endpoint.Success.BodySchema, v), format.Basis, exchange);
+                    run.CheckedInPart(what, limit.Setting); // what was judged before it still fails
                 }
-
-                run.Note($"{entry.FullName}: {text.Length} characters of JSON");
+                else
+                {
+                    CheckRun.Skip(what, limit.Setting);
+                }
+            }
+            catch (InvalidDataException ex)
+            {
+                run.Fail(run.Element.Key, new ArchiveProblem(ArchiveIssue.NotAnArchive, $"an entry {entry.FullName} that decompresses", $"one that does not ({ex.Message})"), endpoint.Parameter(exports.ZipParameter!).Basis, exchange);
             }
         }
+    }
+
+    private static async Task CheckEntryAsync(CheckRun run, ZipArchiveEntry entry, HttpExchange exchange, CancellationToken deadline, CancellationToken ct)
+    {
+        var scenario = run.Binding.Scenarios[0];
+        var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
+        var exports = Exports.Of(endpoint);
+        var format = exports.Formats[run.Element.Name];
+        var settings = run.Context.Http.Settings;
+        if (format.CsvSpec is { } csvSpec)
+        {
+            await using var content = Exports.Entry(run, entry, long.MaxValue, "", deadline, ct);
+            using var analysis = CsvAnalyzer.Analyze(content, Exports.Narrow(run.Contract.CsvSpecs[csvSpec], exports, run.Context.Values.Query(scenario)));
+            foreach (var problem in analysis.HeaderProblems)
+            {
+                run.Fail($"{run.Element.Key}, in {entry.FullName}", problem.Finding, problem.Basis, exchange);
+            }
+
+            run.Note($"{entry.FullName}: {analysis.RowCount} rows");
+            return;
+        }
+
+        using var reader = new StreamReader(Exports.Entry(run, entry, settings.MaxBufferedBytes, "maxBufferedBytes", deadline, ct));
+        var text = await reader.ReadToEndAsync(ct);
+        var violations = SchemaValidator.Validate(run.Contract.BodySchemas[endpoint.Success.BodySchema], text, out var inPart);
+        foreach (var v in violations)
+        {
+            run.Fail($"{run.Element.Key}, in {entry.FullName}", SchemaViolationFinding.Of(endpoint.Success.BodySchema, v), format.Basis, exchange);
+        }
+
+        if (inPart is not null)
+        {
+            run.CheckedInPart($"{entry.FullName}: {inPart}");
+        }
+
+        run.Note($"{entry.FullName}: {text.Length} characters of JSON");
     }
 }
 
@@ -254,7 +335,13 @@ public sealed class ContentDispositionCheck : ICheck
         var query = run.Context.Values.Query(scenario);
         query[exports.FormatParameter] = formatName;
         query[exports.FilenameParameter!] = filename;
-        var (exchange, _) = await Exports.DownloadAsync(run, run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"{formatName} as {filename}"), ct);
+        // Only the headers are judged: the body is read (for its excerpt and size) but not kept, bounded by time.
+        var (exchange, _) = await run.Context.Http.StreamAsync(run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"{formatName} as {filename}"),
+            (_, body) =>
+            {
+                body.CopyTo(Stream.Null);
+                return true;
+            }, ct);
         run.Keep(exchange);
         var expected = $"{filename}.{exports.Formats[formatName].Extension}";
         if (!exchange.IsSuccess)

@@ -98,7 +98,13 @@ public sealed class ConformanceHttpClient : IDisposable
             result = consume(ex, body);
             return ex;
         }, new Limits(long.MaxValue, "", settings.DownloadTimeout, "timeouts.downloadSeconds"), ct);
-        return (exchange, exchange.Error is null ? result : default);
+        if (exchange.Error is null)
+        {
+            return (exchange, result);
+        }
+
+        (result as IDisposable)?.Dispose(); // what it made of a body that then failed (a temporary file) goes now
+        return (exchange, default);
     }
 
     /// <summary>Sends with bounded retries on 429 and 503, honouring Retry-After (seconds or an HTTP date).</summary>

@@ -11,20 +11,24 @@ namespace ConformanceSuite.Http;
 internal sealed class Decoding : ReadOnlyStream
 {
     private const long FreeBytes = 1024 * 1024;
-    private readonly CountingStream wire;
+    private readonly Stream? wire;
+    private readonly Func<long> compressedBytes;
     private readonly Stream decoded;
     private readonly double ratio;
+    private readonly string what;
+    private readonly string unit;
 
-    private Decoding(CountingStream wire, Stream decoded, double ratio)
+    private Decoding(Stream? wire, Func<long> compressedBytes, Stream decoded, double ratio, string what, string unit)
     {
         this.wire = wire;
+        this.compressedBytes = compressedBytes;
         this.decoded = decoded;
         this.ratio = ratio;
+        this.what = what;
+        this.unit = unit;
     }
 
-    public long WireBytes => wire.Count;
-
-    public long DecodedBytes { get; private set; }
+    private long decodedBytes;
 
     /// <summary>The body as its Content-Encoding says to read it; an encoding the suite does not know is a transport error.</summary>
     public static Decoding Of(Stream raw, string? contentEncoding, double ratio)
@@ -45,8 +49,15 @@ internal sealed class Decoding : ReadOnlyStream
             };
         }
 
-        return new Decoding(wire, decoded, ratio);
+        return new Decoding(wire, () => wire.Count, decoded, ratio, "the body", "bytes on the wire");
     }
+
+    /// <summary>
+    /// A stream another reader decompresses (a zip entry's), stopped the same way when it decodes to more than
+    /// <paramref name="ratio"/> times its <paramref name="compressedBytes"/>; <paramref name="what"/> names it.
+    /// </summary>
+    public static Decoding OfDecompressed(Stream decompressed, long compressedBytes, double ratio, string what) =>
+        new(null, () => compressedBytes, decompressed, ratio, what, "compressed bytes");
 
     public override int Read(byte[] buffer, int offset, int count) => Check(decoded.Read(buffer, offset, count));
 
@@ -58,10 +69,10 @@ internal sealed class Decoding : ReadOnlyStream
 
     private int Check(int n)
     {
-        DecodedBytes += n;
-        if (DecodedBytes > FreeBytes && DecodedBytes > ratio * Math.Max(1, wire.Count))
+        decodedBytes += n;
+        if (decodedBytes > FreeBytes && decodedBytes > ratio * Math.Max(1, compressedBytes()))
         {
-            throw new ResponseLimitException($"the body decodes to more than {ratio:0} times its {wire.Count} bytes on the wire (a compression bomb?) (maxDecompressionRatio)")
+            throw new ResponseLimitException($"{what} decodes to more than {ratio:0} times its {compressedBytes()} {unit} (a compression bomb?) (maxDecompressionRatio)")
             {
                 Setting = "maxDecompressionRatio",
             };
@@ -75,7 +86,7 @@ internal sealed class Decoding : ReadOnlyStream
         if (disposing)
         {
             decoded.Dispose();
-            wire.Dispose();
+            wire?.Dispose();
         }
 
         base.Dispose(disposing);

@@ -22,6 +22,12 @@ public sealed record HttpSettings
     public long MaxBufferedBytes { get; init; } = 4L * 1024 * 1024;
 
     /// <summary>
+    /// The cap on a download written to a temporary file to be read out of order (a zip: its directory is at the
+    /// end). A streamed CSV needs no such cap; a file on disk does, or a fast provider fills the disk in the time allowed.
+    /// </summary>
+    public long MaxArchiveBytes { get; init; } = 1024L * 1024 * 1024;
+
+    /// <summary>
     /// The longest URL sent, in characters. RFC 9110 recommends that every sender and recipient take at least 8,000
     /// octets; a cursor that makes a URL longer than this is not followed (the request is not sent, and what rests on
     /// it is not checked, naming this setting), so no log or report carries megabytes of one.

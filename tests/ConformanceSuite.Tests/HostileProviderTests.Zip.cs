@@ -1,0 +1,168 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Engine;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using Microsoft.AspNetCore.Http;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>Providers whose zip export misbehaves: a bomb, an entry too big to hold, a zip too big to keep, a broken entry.</summary>
+public sealed partial class HostileProviderTests
+{
+    /// <summary>64 MiB of one CSV row over and over: deflate at its smallest makes it about 64 KiB, a ratio near 1,000.</summary>
+    private static readonly Lazy<byte[]> CsvBomb = new(() => Zip("chat-sessions.csv", Rows(4 * 1024 * 1024), CompressionLevel.SmallestSize));
+
+    private static IEnumerable<byte[]> Rows(int count) => Enumerable.Repeat("1,2,3,4,5,6,7,8\n"u8.ToArray(), count);
+
+    private static byte[] Zip(string entryName, IEnumerable<byte[]> content, CompressionLevel level = CompressionLevel.Fastest)
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var entry = archive.CreateEntry(entryName, level).Open();
+            foreach (var piece in content)
+            {
+                entry.Write(piece);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// A chat-session-list provider that checks the token and answers every zip export with <paramref name="zip"/>
+    /// of the format and file name asked for (the default name when none is); anything else is a 404.
+    /// </summary>
+    private static Task<HostileProvider> ZipsAsync(Func<string, string, byte[]> zip) =>
+        HostileProvider.StartAsync(async http =>
+        {
+            if (!http.Request.Headers.Authorization.ToString().Contains(Token, StringComparison.Ordinal))
+            {
+                http.Response.StatusCode = 401;
+                return;
+            }
+
+            if (http.Request.Path != "/chat-sessions" || http.Request.Query["zip"] != "true")
+            {
+                http.Response.StatusCode = 404;
+                return;
+            }
+
+            var format = http.Request.Query["format"].ToString();
+            var name = http.Request.Query.TryGetValue("filename", out var f) ? f.ToString() : "chat-sessions";
+            http.Response.ContentType = "application/zip";
+            var body = zip(format, $"{name}.{(format == "JSON" ? "json" : "csv")}");
+            try
+            {
+                await http.Response.Body.WriteAsync(body, http.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // The suite stopped reading: what this provider wants to see.
+            }
+        });
+
+    private Task<RunResults> ZipRunAsync(HostileProvider provider, long? maxArchiveBytes = null)
+    {
+        var profile = Path.Combine(dir, "zips.json");
+        var json = new JsonObject
+        {
+            ["name"] = "zips",
+            ["apis"] = new JsonObject
+            {
+                ["chat-session-list"] = new JsonObject
+                {
+                    ["baseUrl"] = provider.Origin.ToString(),
+                    ["credentials"] = new JsonObject { ["Authorization"] = new JsonObject { ["env"] = "ZIPS_TOKEN" } },
+                },
+            },
+        };
+        if (maxArchiveBytes is { } cap)
+        {
+            json["maxArchiveBytes"] = cap;
+        }
+
+        File.WriteAllText(profile, json.ToJsonString());
+        return ConformanceEngine.RunAsync(new RunSettings
+        {
+            Target = profile,
+            Apis = ["chat-session-list"],
+            Filter = ["CSL-022"],
+            Variables = name => name == "ZIPS_TOKEN" ? Token : null,
+            ReportDirectory = dir,
+            ContractsDirectory = Harness.Layout.Root,
+            RequestTimeout = TimeSpan.FromSeconds(10),
+            RunTimeout = TimeSpan.FromSeconds(120),
+        });
+    }
+
+    [Test]
+    public async Task A_zip_bomb_or_an_entry_too_big_to_hold_is_read_only_to_the_suite_s_bound_and_the_case_names_it()
+    {
+        // Before, the whole zip was buffered in memory, its CSV entry decoded to its end whatever the ratio, and its
+        // JSON entry read whole into one string. Here the CSV entries decode to 64 MiB from 64 KiB, and the JSON entry
+        // is 6 MiB of text that hardly compresses. With a file name, the entry is named wrongly as well: that is found
+        // (a deviation: the name is an assumption of ours), and the case says what it did not check.
+        var json = Lazy(() => Encoding.ASCII.GetBytes($"{{\"list\":[\"{Convert.ToHexString(RandomNumberGenerator.GetBytes(3 * 1024 * 1024))}\"]}}"));
+        await using var provider = await ZipsAsync((format, entry) =>
+            format == "JSON" ? Zip(entry, [json.Value])
+            : entry == "chat-sessions.csv" ? CsvBomb.Value
+            : Zip("wrong.csv", Rows(4 * 1024 * 1024), CompressionLevel.SmallestSize));
+
+        var results = await ZipRunAsync(provider);
+
+        var cases = results.Requirements.Single(r => r.Id == "CSL-022").Cases;
+        cases.Select(c => c.Element).Should().BeEquivalentTo("JSON", "CSV", "CSV_EXCEL", "CSV:sessions-export", "CSV_EXCEL:sessions-export");
+        var ratio = "decodes to more than 100 times its";
+        foreach (var format in new[] { "CSV", "CSV_EXCEL" })
+        {
+            var bomb = cases.Single(c => c.Element == format);
+            bomb.Verdict.Should().Be(Verdict.Skipped, bomb.Message);
+            bomb.Setting.Should().Be("maxDecompressionRatio");
+            bomb.Message.Should().Contain($"the content of chat-sessions.csv was not checked: the zip entry chat-sessions.csv {ratio} ");
+
+            var named = cases.Single(c => c.Element == $"{format}:sessions-export");
+            named.Verdict.Should().Be(Verdict.Deviation, "the entry's name is wrong (an assumption of ours), whatever its content");
+            named.Findings.Should().ContainSingle().Which.Message.Should().Contain("wrong.csv");
+            named.Partial.Should().Contain($"the content of wrong.csv was not checked: the zip entry wrong.csv {ratio} ");
+            named.Setting.Should().Be("maxDecompressionRatio");
+        }
+
+        var big = cases.Single(c => c.Element == "JSON");
+        big.Verdict.Should().Be(Verdict.Skipped, big.Message);
+        big.Setting.Should().Be("maxBufferedBytes");
+        big.Message.Should().Contain("the content of chat-sessions.json was not checked: the body exceeds the size cap of 4194304 bytes (maxBufferedBytes)");
+        results.Outcome.Should().Be(RunOutcome.Incomplete, "what the suite did not read is not judged");
+        ReportsAreSmall();
+    }
+
+    private static Lazy<T> Lazy<T>(Func<T> make) => new(make);
+
+    [Test]
+    public async Task A_zip_larger_than_the_suite_keeps_is_not_kept_and_one_with_a_broken_entry_fails()
+    {
+        // 3 MiB of a zip against a cap of 1 MiB: the download stops there and nothing rests on it. A zip whose entry's
+        // deflate data is garbage is the provider's: a FAIL, where the library's exception used to end the case.
+        var broken = Zip("chat-sessions.csv", Rows(4096));
+        broken[30 + BitConverter.ToUInt16(broken, 26) + BitConverter.ToUInt16(broken, 28)] = 0xFF; // the first deflate block: a reserved type
+        await using var provider = await ZipsAsync((format, entry) =>
+            format == "JSON" ? Zip(entry, [RandomNumberGenerator.GetBytes(3 * 1024 * 1024)]) : broken);
+
+        var results = await ZipRunAsync(provider, maxArchiveBytes: 1024 * 1024);
+
+        var cases = results.Requirements.Single(r => r.Id == "CSL-022").Cases;
+        var large = cases.Single(c => c.Element == "JSON");
+        large.Verdict.Should().Be(Verdict.Skipped, large.Message);
+        large.Setting.Should().Be("maxArchiveBytes");
+        large.Message.Should().Contain("the download exceeds the size cap of 1048576 bytes for a file the suite keeps to read (maxArchiveBytes)");
+        var bad = cases.Single(c => c.Element == "CSV");
+        bad.Verdict.Should().Be(Verdict.Fail, bad.Message);
+        bad.Findings.Should().ContainSingle().Which.Message.Should().Contain("an entry chat-sessions.csv that decompresses");
+        cases.Should().NotContain(c => c.Verdict == Verdict.Error);
+    }
+}
