@@ -278,11 +278,17 @@ public sealed partial class HostileProviderTests
         var link = Case(results, "WAVY-007");
         link.Verdict.Should().Be(Verdict.Deviation);
         link.Findings.Single().Message.Should().Contain("expected an absolute http(s) URL / received 'token [redacted] user [redacted]");
+        NoReportCarriesACredential();
+    }
+
+    /// <summary>No file of the run carries either credential, in any of the forms a report could put it.</summary>
+    private void NoReportCarriesACredential()
+    {
         foreach (var file in Directory.EnumerateFiles(dir))
         {
             foreach (var form in SecretLeakTests.Forms(Token).Concat(SecretLeakTests.Forms(User)))
             {
-                File.ReadAllText(file).Should().NotContain(form, $"{Path.GetFileName(file)} must not carry a planted credential");
+                File.ReadAllText(file).Should().NotContain(form, $"{Path.GetFileName(file)} must not carry a credential a provider echoed");
             }
         }
     }

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Running;
 using ConformanceSuite.Http;
 using FluentAssertions;
 using Microsoft.AspNetCore.Builder;
@@ -59,6 +62,16 @@ public sealed class HttpLayerTests
         });
         server.MapGet("/controls", () => Results.Text(ControlText + new string('z', 1000), "text/plain"));
         server.MapGet("/at-the-bound", () => Results.Text("\u0001" + new string('z', new HttpSettings().ExcerptChars - 1), "text/plain"));
+        server.MapGet("/headers", (HttpContext c) =>
+        {
+            c.Response.Headers["X-Long"] = new string('L', 5000);
+            for (var i = 0; i < 40; i++)
+            {
+                c.Response.Headers[$"X-H-{i:00}"] = new string('v', 100);
+            }
+
+            return Results.Text("ok", "text/plain");
+        });
         server.MapGet("/big", () => Results.Bytes(new byte[100_000], "application/octet-stream"));
         server.MapGet("/stall", async (HttpContext c) =>
         {
@@ -123,6 +136,33 @@ public sealed class HttpLayerTests
         exchange.Status.Should().Be(200);
         exchange.Redirects.Should().ContainSingle();
         exchange.CredentialsSent.Should().Contain("X-Token");
+    }
+
+    [Test]
+    public async Task Headers_are_kept_whole_for_the_checks_and_reports_carry_them_cut_to_the_bound()
+    {
+        var (client, _) = Client();
+        using var _c = client;
+
+        var many = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/headers") }, CancellationToken.None);
+        var few = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/echo") }, CancellationToken.None);
+
+        many.ResponseHeaders["X-Long"].Should().HaveLength(5000, "checks, redirects and the Pact relay read headers whole");
+        var reported = JsonNode.Parse(JsonSerializer.Serialize(many, ResultsJson.Lines))!["responseHeaders"]!.AsObject();
+        var kept = reported.Where(h => h.Key != "…").Select(h => (h.Key, Value: h.Value!.GetValue<string>())).ToList();
+        kept.Select(h => h.Key).Should().Equal(many.ResponseHeaders.Keys.Take(kept.Count), "headers are kept in the order they came");
+        reported["X-Long"]!.GetValue<string>().Should().Be(new string('L', HttpExchange.MaxReportedHeaderText) + "… (5,000 characters in all)");
+        var chars = kept.Sum(h => h.Key.Length + h.Value.Length);
+        chars.Should().BeLessThanOrEqualTo(HttpExchange.MaxReportedHeaderChars);
+        var next = many.ResponseHeaders.ElementAt(kept.Count);
+        (chars + next.Key.Length + next.Value.Length).Should().BeGreaterThan(HttpExchange.MaxReportedHeaderChars, "headers are kept while they fit");
+        reported["…"]!.GetValue<string>().Should().Be($"{many.ResponseHeaders.Count - kept.Count} more headers, not kept (the report's bound)");
+        JsonSerializer.Deserialize<HttpExchange>(JsonSerializer.Serialize(many, ResultsJson.Lines), ResultsJson.Lines)!.ResponseHeaders["X-H-00"]
+            .Should().Be(new string('v', 100), "a report read back has the headers it kept");
+
+        JsonNode.Parse(JsonSerializer.Serialize(few, ResultsJson.Lines))!["responseHeaders"]!.AsObject().Select(h => (h.Key, h.Value!.GetValue<string>()))
+            .Should().Equal(few.ResponseHeaders.Select(h => (h.Key, h.Value)), "headers within the bound are reported as they came");
+        JsonNode.Parse(JsonSerializer.Serialize(few, ResultsJson.Lines))!["contentType"]!.GetValue<string>().Should().Be(few.ContentType);
     }
 
     [Test]
@@ -276,7 +316,7 @@ public sealed class HttpLayerTests
                     RequestHeaders = [new("Accept", "application/json"), new("Authorization", "Bearer [redacted]")], CredentialsSent = ["Authorization"], DurationMs = i + 0.5,
                 };
                 e.ResponseHeaders["Content-Type"] = "application/json";
-                e.ResponseHeaders["X-Big"] = excerpt;
+                e.ResponseHeaders["X-Big"] = excerpt[..HttpExchange.MaxReportedHeaderText]; // a longer one comes back as reports carry it
                 e.Redirects.Add($"302 http://127.0.0.1/moved/{i}");
                 return e;
             }

@@ -185,7 +185,7 @@ public sealed class ConformanceHttpClient : IDisposable
             var next = new Uri(url, location);
             if (CredentialSet.OriginOf(next) != CredentialSet.OriginOf(url))
             {
-                exchange.BlockedRedirect = redactor.Scrub(next.ToString());
+                exchange.BlockedRedirect = ProviderText.Bounded(redactor.Scrub(next.ToString()));
                 return exchange;
             }
 
@@ -195,7 +195,7 @@ public sealed class ConformanceHttpClient : IDisposable
                 return exchange;
             }
 
-            redirects.Add($"{exchange.Status} {redactor.Scrub(next.ToString())}");
+            redirects.Add(ProviderText.Bounded($"{exchange.Status} {redactor.Scrub(next.ToString())}"));
             url = next;
         }
     }
@@ -359,7 +359,8 @@ public sealed class ConformanceHttpClient : IDisposable
     {
         foreach (var (name, values) in headers)
         {
-            exchange.ResponseHeaders[name] = redactor.Scrub(string.Join(", ", values));
+            // The name too: a provider may echo a credential anywhere it likes.
+            exchange.ResponseHeaders[redactor.Scrub(name)] = redactor.Scrub(string.Join(", ", values));
         }
     }
 
@@ -400,7 +401,10 @@ public sealed class ConformanceHttpClient : IDisposable
     private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).Where(c => c is not ('\t' or '\r' or '\n'))]);
 
-    private string Describe(Exception ex)
+    /// <summary>A transport failure in words, scrubbed and bounded: a limit's message may quote the provider (an encoding it named).</summary>
+    private string Describe(Exception ex) => ProviderText.Bounded(redactor.Scrub(Words(ex)));
+
+    private string Words(Exception ex)
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
@@ -411,14 +415,14 @@ public sealed class ConformanceHttpClient : IDisposable
                 case SocketException socket:
                     return $"cannot connect ({socket.SocketErrorCode})";
                 case System.Security.Authentication.AuthenticationException tls:
-                    return $"TLS failed: {redactor.Scrub(tls.Message)} (certificate validation is on; --insecure turns it off for test endpoints)";
+                    return $"TLS failed: {tls.Message} (certificate validation is on; --insecure turns it off for test endpoints)";
                 case TimeoutException:
                 case TaskCanceledException:
                     return $"no response within {settings.RequestTimeout.TotalSeconds:0.#} s";
             }
         }
 
-        return redactor.Scrub(ex.Message);
+        return ex.Message;
     }
 
     /// <summary>A request's limits: the size cap on its body and the setting it comes from, and its total deadline.</summary>

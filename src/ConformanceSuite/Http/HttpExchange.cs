@@ -31,10 +31,59 @@ public sealed class HttpExchange
 
     public int? Status { get; set; }
 
-    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
+    /// <summary>The most characters of response headers (names and values) a report keeps of one exchange.</summary>
+    public const int MaxReportedHeaderChars = 2000;
+
+    /// <summary>The most characters of one header's name or value a report keeps.</summary>
+    public const int MaxReportedHeaderText = 256;
+
+    /// <summary>Every response header, whole (scrubbed): what the checks, redirects and the Pact relay read.</summary>
+    [JsonIgnore]
     public Dictionary<string, string> ResponseHeaders { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The response headers as reports carry them: names and values cut at <see cref="MaxReportedHeaderText"/>,
+    /// in order while they fit in <see cref="MaxReportedHeaderChars"/>, then an entry "…" saying how many were left
+    /// out. A provider may send the transport's 64 KiB of headers with every response; no report may grow with that.
+    /// </summary>
+    [JsonPropertyName("responseHeaders")]
+    public IReadOnlyDictionary<string, string> ReportedHeaders
+    {
+        get
+        {
+            var kept = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var (chars, taken) = (0, 0);
+            foreach (var (name, text) in ResponseHeaders)
+            {
+                var (shownName, shown) = (ProviderText.Bounded(name, MaxReportedHeaderText), ProviderText.Bounded(text, MaxReportedHeaderText));
+                if (chars + shownName.Length + shown.Length > MaxReportedHeaderChars)
+                {
+                    kept["…"] = $"{ResponseHeaders.Count - taken} more headers, not kept (the report's bound)";
+                    break;
+                }
+
+                kept[shownName] = shown;
+                (chars, taken) = (chars + shownName.Length + shown.Length, taken + 1);
+            }
+
+            return kept;
+        }
+
+        init
+        {
+            foreach (var (name, text) in value)
+            {
+                ResponseHeaders[name] = text;
+            }
+        }
+    }
+
+    [JsonIgnore]
     public string? ContentType => ResponseHeaders.TryGetValue("Content-Type", out var v) ? v : null;
+
+    /// <summary>The Content-Type as reports carry it, cut as <see cref="ReportedHeaders"/> cuts a value.</summary>
+    [JsonPropertyName("contentType")]
+    public string? ReportedContentType => ContentType is { } type ? ProviderText.Bounded(type, MaxReportedHeaderText) : null;
 
     /// <summary>The buffered body (JSON calls only); not written to reports.</summary>
     [JsonIgnore]

@@ -15,14 +15,17 @@ public static class ProviderText
     /// <paramref name="text"/>, or its first <see cref="MaxChars"/> characters (never half a surrogate pair) and how
     /// long it was. Cut after redaction: a secret cut in two would no longer be recognised.
     /// </summary>
-    public static string Bounded(string text)
+    public static string Bounded(string text) => Bounded(text, MaxChars);
+
+    /// <summary><paramref name="text"/>, or its first <paramref name="maxChars"/> characters and how long it was.</summary>
+    public static string Bounded(string text, int maxChars)
     {
-        if (text.Length <= MaxChars)
+        if (text.Length <= maxChars)
         {
             return text;
         }
 
-        var keep = char.IsHighSurrogate(text[MaxChars - 1]) ? MaxChars - 1 : MaxChars;
+        var keep = char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars;
         return string.Create(CultureInfo.InvariantCulture, $"{text.AsSpan(0, keep)}… ({text.Length:N0} characters in all)");
     }
 }

@@ -1,0 +1,78 @@
+using ConformanceSuite.Checks;
+using ConformanceSuite.Engine;
+using ConformanceSuite.Http;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using Microsoft.AspNetCore.Http;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>A provider whose every response carries as many header bytes as the transport takes.</summary>
+public sealed partial class HostileProviderTests
+{
+    [Test]
+    public async Task Headers_of_tens_of_kilobytes_on_every_response_judge_nothing_and_no_report_grows_with_them()
+    {
+        // 6 headers of 10,000 characters, and 300 small ones, with every response. Before, every exchange in
+        // results.json and requests.jsonl carried them whole: 1.5 MB of results.json for this short run, and a run
+        // of a few hundred requests would have written tens of megabytes of them.
+        var padded = true;
+        await using var provider = await WavyAsync(http =>
+        {
+            // A credential echoed first, in a header's name and in its value: within the bound, so reported.
+            if (padded)
+            {
+                http.Response.Headers[$"X-Echo-{Token}"] = $"user {User}";
+            }
+            for (var i = 0; padded && i < 6; i++)
+            {
+                http.Response.Headers[$"X-Pad-{i}"] = new string('p', 10_000);
+            }
+
+            for (var i = 0; padded && i < 300; i++)
+            {
+                http.Response.Headers[$"X-{i}"] = "v";
+            }
+
+            return Task.FromResult(false);
+        });
+
+        var results = await WavyRunAsync(provider);
+        padded = false;
+        var plain = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", [.. results.Requirements.Select(r => r.Id)]) with { ReportDirectory = Path.Combine(dir, "plain") });
+
+        results.Requirements.SelectMany(r => r.Cases).Select(c => (c.Key, c.Verdict)).Should().Equal(plain.Requirements.SelectMany(r => r.Cases).Select(c => (c.Key, c.Verdict)),
+            "headers the docs say nothing of judge nothing");
+        Directory.Delete(Path.Combine(dir, "plain"), recursive: true);
+        var written = RunResults.Read(Path.Combine(dir, "results.json")).Requirements.SelectMany(r => r.Cases).SelectMany(c => c.Evidence).ToList();
+        written.Should().NotBeEmpty().And.OnlyContain(e => e.ResponseHeaders.ContainsKey("…") && e.ResponseHeaders.Sum(h => h.Key.Length + h.Value.Length) < 2 * HttpExchange.MaxReportedHeaderChars,
+            "each exchange in the report keeps what fits in the bound and says how many headers it left out");
+        File.ReadLines(Path.Combine(dir, "requests.jsonl")).Should().OnlyContain(l => l.Length < 2 * HttpExchange.MaxReportedHeaderChars + ProviderText.MaxChars + 1000);
+        ReportsAreSmall();
+        NoReportCarriesACredential();
+    }
+
+    [Test]
+    public async Task A_credential_echoed_as_a_content_encoding_is_redacted_in_the_transport_error()
+    {
+        // The suite names an encoding it cannot read in the exchange's error: the provider's words, unscrubbed before.
+        await using var provider = await WavyAsync(async http =>
+        {
+            if (!http.Request.Path.StartsWithSegments("/files", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            http.Response.Headers.ContentEncoding = $"x-{Token}";
+            await http.Response.WriteAsync("source,session_created_at\n");
+            return true;
+        });
+
+        var results = await WavyRunAsync(provider);
+
+        var download = Case(results, "WAVY-011");
+        download.Message.Should().Contain("the body's Content-Encoding 'x-[redacted]' is not one the suite can read (gzip, deflate, br)");
+        NoReportCarriesACredential();
+    }
+}
