@@ -21,6 +21,7 @@ param(
     [string] $RunTimeout,
     [switch] $List,
     [switch] $Insecure,
+    [switch] $AllowPrivateAddresses,
     [switch] $AcceptIncomplete
 )
 
@@ -39,6 +40,7 @@ if ($RequestTimeout) { $cli += @('--request-timeout', $RequestTimeout) }
 if ($RunTimeout) { $cli += @('--run-timeout', $RunTimeout) }
 if ($List)      { $cli += @('--list') }
 if ($Insecure)  { $cli += @('--insecure') }
+if ($AllowPrivateAddresses) { $cli += @('--allow-private-addresses') }
 if ($AcceptIncomplete) { $cli += @('--accept-incomplete') }
 
 & dotnet @cli

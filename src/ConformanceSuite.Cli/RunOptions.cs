@@ -60,6 +60,8 @@ internal sealed class RunOptions
 
     public Option<bool> Insecure { get; } = new("--insecure") { Description = "turn TLS certificate validation off (self-signed test endpoints); every report says so" };
 
+    public Option<bool> AllowPrivateAddresses { get; } = new("--allow-private-addresses") { Description = "follow a provider's links (a download link) to loopback, private and link-local addresses even when none of the target's own hosts is on one" };
+
     public Option<string?> Contracts { get; } = new("--contracts") { Description = "the contract data to use (schemas/, fixtures/, targets/, pacts/); default: the copy shipped with the tool" };
 
     public Option<TimeSpan?> RequestTimeout { get; } = Seconds("--request-timeout", "seconds a request may take (headers and body), overriding the profile's");
@@ -72,7 +74,7 @@ internal sealed class RunOptions
     };
 
     /// <summary>Every option, in the order the help lists them.</summary>
-    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Baseline, Fault, Scale, BaseUrl, Insecure, Contracts, RequestTimeout, RunTimeout, AcceptIncomplete];
+    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Baseline, Fault, Scale, BaseUrl, Insecure, AllowPrivateAddresses, Contracts, RequestTimeout, RunTimeout, AcceptIncomplete];
 
     /// <summary>The run settings the parsed options ask for; the variables are what a profile and an ad-hoc target may read.</summary>
     public RunSettings Settings(ParseResult parse, IReadOnlyDictionary<string, string> variables, Checks.CheckRegistry? checks) => new()
@@ -90,6 +92,7 @@ internal sealed class RunOptions
         RunTimeout = parse.GetValue(RunTimeout),
         ContractsDirectory = parse.GetValue(Contracts),
         InsecureTls = parse.GetValue(Insecure),
+        AllowPrivateAddresses = parse.GetValue(AllowPrivateAddresses),
         Variables = name => variables.GetValueOrDefault(name),
         Checks = checks,
     };

@@ -266,13 +266,14 @@ public static class ConformanceEngine
         }).WithRequestBudgets(TargetProfiles.RequestBudgets(profile));
     }
 
-    /// <summary>The settings' limits over the profile's: request and run timeouts, TLS validation.</summary>
+    /// <summary>The settings' limits over the profile's: request and run timeouts, TLS validation, the address policy.</summary>
     private static ResolvedTarget Limits(ResolvedTarget target, RunSettings settings) => target with
     {
         Http = target.Http with
         {
             RequestTimeout = settings.RequestTimeout ?? target.Http.RequestTimeout,
             InsecureTls = settings.InsecureTls || target.Http.InsecureTls,
+            AllowPrivateAddresses = settings.AllowPrivateAddresses || target.Http.AllowPrivateAddresses,
         },
         RunTimeout = settings.RunTimeout ?? target.RunTimeout,
     };

@@ -6,7 +6,7 @@ namespace ConformanceSuite.Engine;
 /// The run's settings from environment variables, so <c>dotnet test</c> certifies any target:
 /// <c>CONFORMANCE_TARGET</c> (a profile name or path; default <c>embedded</c>), <c>CONFORMANCE_API</c>,
 /// <c>CONFORMANCE_FILTER</c>, <c>CONFORMANCE_REPORT_DIR</c> (default <c>artifacts/latest</c>),
-/// <c>CONFORMANCE_FAIL_ON</c>, <c>CONFORMANCE_FAULTS</c>, <c>CONFORMANCE_INSECURE_TLS</c>,
+/// <c>CONFORMANCE_FAIL_ON</c>, <c>CONFORMANCE_FAULTS</c>, <c>CONFORMANCE_INSECURE_TLS</c>, <c>CONFORMANCE_ALLOW_PRIVATE_ADDRESSES</c>,
 /// <c>CONFORMANCE_CONTRACTS</c>, <c>CONFORMANCE_REQUEST_TIMEOUT</c> and <c>CONFORMANCE_RUN_TIMEOUT</c>
 /// (seconds), <c>CONFORMANCE_SCALE</c> (the embedded mock's list APIs scaled to that many items), and for an ad-hoc target <c>CONFORMANCE_BASE_URL</c> with <c>CONFORMANCE_CREDENTIAL_&lt;name&gt;</c>
 /// and <c>CONFORMANCE_DATA_&lt;slot&gt;</c>. Profiles reference other variables by name. The engine itself
@@ -39,6 +39,7 @@ public static class EnvironmentSettings
                 : Path.Combine(RepositoryLayout.Discover(contracts).Root, "artifacts", "latest"),
             ContractsDirectory = contracts,
             InsecureTls = env("CONFORMANCE_INSECURE_TLS") == "true",
+            AllowPrivateAddresses = env("CONFORMANCE_ALLOW_PRIVATE_ADDRESSES") == "true",
             RequestTimeout = Seconds(variables, "CONFORMANCE_REQUEST_TIMEOUT"),
             RunTimeout = Seconds(variables, "CONFORMANCE_RUN_TIMEOUT"),
             Scale = env("CONFORMANCE_SCALE") is not { Length: > 0 } scale ? null

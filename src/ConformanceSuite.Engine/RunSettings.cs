@@ -62,6 +62,9 @@ public sealed record RunSettings
     /// <summary>TLS certificate validation off, whatever the profile says. Every report says so.</summary>
     public bool InsecureTls { get; init; }
 
+    /// <summary>A provider's links may lead anywhere, whatever the profile says (see <c>allowPrivateAddresses</c>).</summary>
+    public bool AllowPrivateAddresses { get; init; }
+
     /// <summary>Looks up the variables a profile references (<c>{"env": "NAME"}</c>); the CLI passes the process environment.</summary>
     public Func<string, string?> Variables { get; init; } = _ => null;
 

@@ -242,6 +242,7 @@ public sealed class EngineTests
             ["CONFORMANCE_REQUEST_TIMEOUT"] = "2.5",
             ["CONFORMANCE_RUN_TIMEOUT"] = "60",
             ["CONFORMANCE_INSECURE_TLS"] = "true",
+            ["CONFORMANCE_ALLOW_PRIVATE_ADDRESSES"] = "true",
             ["CONFORMANCE_SCALE"] = "5000",
             ["WAVY_TOKEN"] = "from-the-environment",
         });
@@ -255,6 +256,8 @@ public sealed class EngineTests
         given.RequestTimeout.Should().Be(TimeSpan.FromSeconds(2.5));
         given.RunTimeout.Should().Be(TimeSpan.FromMinutes(1));
         given.InsecureTls.Should().BeTrue();
+        given.AllowPrivateAddresses.Should().BeTrue();
+        defaults.AllowPrivateAddresses.Should().BeFalse();
         given.Scale.Should().Be(5000);
         defaults.Scale.Should().BeNull();
         given.Variables("WAVY_TOKEN").Should().Be("from-the-environment");

@@ -75,4 +75,38 @@ public sealed partial class HostileProviderTests
         download.Message.Should().Contain("the body's Content-Encoding 'x-[redacted]' is not one the suite can read (gzip, deflate, br)");
         NoReportCarriesACredential();
     }
+
+    [Test]
+    public async Task A_download_link_into_the_network_the_suite_runs_in_is_not_followed()
+    {
+        // The address of the cloud metadata service, and a private one: a provider under certification could read
+        // the certifier's cloud credentials or internal pages back in the report. The target's host is loopback.
+        await using var provider = await WavyAsync(async http =>
+        {
+            // Only the valid calls get the links; the rest is answered as a correct provider would.
+            var customer = http.Request.Query["customerId"].ToString();
+            if (!http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) || customer is not ("1001" or "1002")
+                || http.Request.Headers["authenticationToken"] != Token || http.Request.Headers["userName"] != User)
+            {
+                return false;
+            }
+
+            http.Response.ContentType = "application/json";
+            var link = customer == "1001" ? "http://169.254.169.254/latest/meta-data/iam/" : "http://10.1.2.3/files/1002.csv";
+            await http.Response.WriteAsync(new System.Text.Json.Nodes.JsonObject { ["file_url"] = link }.ToJsonString());
+            return true;
+        });
+
+        var results = await WavyRunAsync(provider);
+
+        var downloads = results.Requirements.SelectMany(r => r.Cases).Where(c => c.RequirementId != "WAVY-010" && c.Message.Contains("not sent: ", StringComparison.Ordinal)).ToList();
+        downloads.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Skipped && c.Setting == AddressPolicy.Setting, "the suite did not check what it refused to fetch");
+        downloads.Should().Contain(c => c.Message.Contains("not sent: 169.254.169.254 is not a host of the target, and it resolves only to 169.254.169.254 (linklocal)"));
+        downloads.Select(c => c.RequirementId).Distinct().Should().BeEquivalentTo(["WAVY-003", "WAVY-009", "WAVY-011", "WAVY-012", "WAVY-013"], "every check that rests on a download");
+        downloads.Should().Contain(c => c.Message.Contains("not sent: 10.1.2.3 is not a host of the target, and it resolves only to 10.1.2.3 (private)"));
+        results.Outcome.Should().Be(RunOutcome.Incomplete);
+        Case(results, "WAVY-010").Notes.Should().Contain(n => n.StartsWith("the download origin http://169.254.169.254 differs from the API origin", StringComparison.Ordinal)
+            && n.EndsWith("it was not fetched: not sent: 169.254.169.254 is not a host of the target, and it resolves only to 169.254.169.254 (linklocal), a kind of address none of the target's own hosts is on (a provider's link may not lead the suite into the network it runs in; allowPrivateAddresses lifts this)", StringComparison.Ordinal),
+            "what was refused is not said to have been fetched");
+    }
 }

@@ -25,6 +25,7 @@ public sealed class HttpLayerTests
     private Uri origin = null!;
     private readonly List<string?> seenAuth = [];
     private int flakyCalls;
+    private int policyCalls;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -62,6 +63,11 @@ public sealed class HttpLayerTests
         });
         server.MapGet("/controls", () => Results.Text(ControlText + new string('z', 1000), "text/plain"));
         server.MapGet("/at-the-bound", () => Results.Text("\u0001" + new string('z', new HttpSettings().ExcerptChars - 1), "text/plain"));
+        server.MapGet("/policy", () =>
+        {
+            Interlocked.Increment(ref policyCalls);
+            return Results.Text("reached", "text/plain");
+        });
         server.MapGet("/headers", (HttpContext c) =>
         {
             c.Response.Headers["X-Long"] = new string('L', 5000);
@@ -163,6 +169,26 @@ public sealed class HttpLayerTests
         JsonNode.Parse(JsonSerializer.Serialize(few, ResultsJson.Lines))!["responseHeaders"]!.AsObject().Select(h => (h.Key, h.Value!.GetValue<string>()))
             .Should().Equal(few.ResponseHeaders.Select(h => (h.Key, h.Value)), "headers within the bound are reported as they came");
         JsonNode.Parse(JsonSerializer.Serialize(few, ResultsJson.Lines))!["contentType"]!.GetValue<string>().Should().Be(few.ContentType);
+    }
+
+    [Test]
+    public async Task A_host_the_target_does_not_name_is_reached_only_on_a_kind_of_address_the_target_s_own_hosts_are_on()
+    {
+        var policy = new AddressPolicy();
+        var local = new UriBuilder(origin) { Host = "localhost" }.Uri;
+        policy.Trust(local);
+        using var client = new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(3) }, new Redactor(), new RequestLog(), policy);
+
+        var refused = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/policy") }, CancellationToken.None);
+        var own = await client.SendAsync(new HttpCall { Url = new Uri(local, "/policy") }, CancellationToken.None);
+        var linked = await client.SendAsync(new HttpCall { Url = new Uri(origin, "/policy") }, CancellationToken.None);
+
+        refused.Status.Should().BeNull();
+        refused.Error.Should().StartWith("not sent: 127.0.0.1 is not a host of the target, and it resolves only to 127.0.0.1 (loopback)");
+        refused.Limit.Should().Be(AddressPolicy.Setting, "a refusal of the suite's own names the setting that lifts it");
+        own.Status.Should().Be(200);
+        linked.Status.Should().Be(200, "the target's own host was reached on a loopback address");
+        policyCalls.Should().Be(2, "the refused request never reached the server");
     }
 
     [Test]

@@ -57,6 +57,15 @@ public sealed class TargetProfileTests
     }
 
     [Test]
+    public void A_profile_may_open_every_address_to_a_provider_s_links()
+    {
+        const string Api = """ "apis":{"wavy-open-sessions":{"baseUrl":"http://x"}} """;
+
+        TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t","allowPrivateAddresses":true,{{Api}}}""")).Http.AllowPrivateAddresses.Should().BeTrue();
+        TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t",{{Api}}}""")).Http.AllowPrivateAddresses.Should().BeFalse();
+    }
+
+    [Test]
     public void Credentials_and_values_come_from_the_environment()
     {
         var file = Write("""

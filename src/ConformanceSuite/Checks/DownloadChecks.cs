@@ -75,9 +75,11 @@ public sealed class CredentialsConfinedCheck : PerScenarioCheck
                 var probe = await run.Require.DownloadAsync(run.Element.Name, ct);
                 run.Keep(probe.Download);
                 var linkOrigin = CredentialSet.OriginOf(probe.Link);
+                // Said only of a download that got an answer: one the suite did not send was not fetched at all.
+                var fetched = probe.Download.Status is null ? $"it was not fetched: {probe.Download.Error}" : "it was fetched without credentials";
                 run.Note(linkOrigin == apiOrigin
-                    ? $"the download is on the API origin {apiOrigin}; it was fetched without credentials all the same"
-                    : $"the download origin {linkOrigin} differs from the API origin {apiOrigin}; it was fetched without credentials");
+                    ? $"the download is on the API origin {apiOrigin}; {fetched}{(probe.Download.Status is null ? "" : " all the same")}"
+                    : $"the download origin {linkOrigin} differs from the API origin {apiOrigin}; {fetched}");
             }
             catch (SkipCheckException skip)
             {

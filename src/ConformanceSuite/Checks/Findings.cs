@@ -85,7 +85,7 @@ public abstract record Finding
 
     /// <summary>
     /// The finding with every text in it passed through <paramref name="scrub"/> (a provider may send a secret
-    /// back), then bounded (<see cref="ProviderText.Bounded"/>).
+    /// back), then bounded (<see cref="ProviderText.Bounded(string)"/>).
     /// </summary>
     public Finding Scrubbed(Func<string, string> scrub)
     {

@@ -52,7 +52,8 @@ public sealed class Prerequisites(CheckRun run)
         var probe = await Context.Probes.DownloadAsync(scenarioId, () => LinkOfAsync(scenarioId, ct), ct);
         if (probe.Analysis is null)
         {
-            NotMet(Precondition.Download, scenarioId, $"the download of scenario '{scenarioId}' failed ({probe.Download.Error ?? $"status {probe.Download.Status}"})");
+            // A download one of the suite's own limits stopped names the setting that would let it through.
+            NotMet(Precondition.Download, scenarioId, $"the download of scenario '{scenarioId}' failed ({probe.Download.Error ?? $"status {probe.Download.Status}"})", probe.Download.Limit);
         }
 
         return probe;

@@ -24,7 +24,11 @@ public sealed class ConformanceHttpClient : IDisposable
     /// <summary>The share of a target's rate limit the suite uses.</summary>
     public const double PacingFactor = 0.8;
 
-    public ConformanceHttpClient(HttpSettings settings, Redactor redactor, RequestLog log)
+    /// <summary>
+    /// The layer for one run. <paramref name="addresses"/> says where a provider may send the suite (see
+    /// <see cref="AddressPolicy"/>); null leaves every address open (tests and benchmarks of the layer itself).
+    /// </summary>
+    public ConformanceHttpClient(HttpSettings settings, Redactor redactor, RequestLog log, AddressPolicy? addresses = null)
     {
         this.settings = settings;
         this.redactor = redactor;
@@ -56,11 +60,37 @@ public sealed class ConformanceHttpClient : IDisposable
             // size: a compression bomb stops at a ratio, the caps count decoded bytes, and no compressed body is
             // handed on (the Pact relay included).
             AutomaticDecompression = DecompressionMethods.None,
+            // The suite's own handler, set as above, and connecting where the address policy allows.
+            ConfigureMessageHandler = given =>
+            {
+                given.Dispose();
+                return Handler(settings, addresses);
+            },
+        });
+    }
+
+    private static SocketsHttpHandler Handler(HttpSettings settings, AddressPolicy? addresses)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+        };
+        if (settings.InsecureTls)
+        {
             // Certificates are validated unless the target says otherwise, explicitly; reports print it.
 #pragma warning disable CA5359 // the one opt-in place: --insecure or "insecureTls": true, shown in every report
-            RemoteCertificateValidationCallback = settings.InsecureTls ? (_, _, _, _) => true : null,
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
 #pragma warning restore CA5359
-        });
+        }
+
+        if (addresses is not null)
+        {
+            handler.ConnectCallback = addresses.ConnectAsync;
+        }
+
+        return handler;
     }
 
     public RequestLog Log => log;
@@ -331,7 +361,7 @@ public sealed class ConformanceHttpClient : IDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            exchange.Error = Describe(ex);
+            Failed(exchange, ex);
             return exchange;
         }
 
@@ -342,7 +372,7 @@ public sealed class ConformanceHttpClient : IDisposable
         }
         else if (response.ErrorException is { } error && exchange.Status is null)
         {
-            exchange.Error = Describe(error);
+            Failed(exchange, error);
         }
         else if (exchange.Status is null)
         {
@@ -401,6 +431,19 @@ public sealed class ConformanceHttpClient : IDisposable
     private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).Where(c => c is not ('\t' or '\r' or '\n'))]);
 
+    /// <summary>An exchange that got no response: why, and the setting that would lift a refusal of the suite's own.</summary>
+    private void Failed(HttpExchange exchange, Exception ex)
+    {
+        exchange.Error = Describe(ex);
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is AddressRefusedException)
+            {
+                exchange.Limit = AddressPolicy.Setting;
+            }
+        }
+    }
+
     /// <summary>A transport failure in words, scrubbed and bounded: a limit's message may quote the provider (an encoding it named).</summary>
     private string Describe(Exception ex) => ProviderText.Bounded(redactor.Scrub(Words(ex)));
 
@@ -412,6 +455,8 @@ public sealed class ConformanceHttpClient : IDisposable
             {
                 case ResponseLimitException limit:
                     return limit.Message;
+                case AddressRefusedException refused:
+                    return refused.Message;
                 case SocketException socket:
                     return $"cannot connect ({socket.SocketErrorCode})";
                 case System.Security.Authentication.AuthenticationException tls:

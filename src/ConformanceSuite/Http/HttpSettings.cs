@@ -52,4 +52,10 @@ public sealed record HttpSettings
 
     /// <summary>TLS certificate validation off. Never the default; every report says when it was on.</summary>
     public bool InsecureTls { get; init; }
+
+    /// <summary>
+    /// Every address is open to a link a provider chooses (see <see cref="AddressPolicy"/>): for a target whose
+    /// downloads live on an internal network its API is not on.
+    /// </summary>
+    public bool AllowPrivateAddresses { get; init; }
 }

@@ -48,7 +48,7 @@ public sealed class ConformanceSession : IDisposable
             Redactor.AddSecret(api.Pact.Broker?.Token);
         }
 
-        http = new ConformanceHttpClient(target.Http, Redactor, Log);
+        http = new ConformanceHttpClient(target.Http, Redactor, Log, Addresses(target));
         foreach (var (id, contract) in catalog.Contracts)
         {
             if (!target.Apis.TryGetValue(id, out var apiTarget))
@@ -65,6 +65,22 @@ public sealed class ConformanceSession : IDisposable
         }
 
         deadline = new CancellationTokenSource(target.RunTimeout);
+    }
+
+    /// <summary>The address policy of a target: its own hosts are every URL its profile names.</summary>
+    private static AddressPolicy Addresses(ResolvedTarget target)
+    {
+        var policy = new AddressPolicy(target.Http.AllowPrivateAddresses);
+        foreach (var api in target.Apis.Values)
+        {
+            policy.Trust(api.BaseUrl);
+            foreach (var url in new[] { api.Pact.StateUrl, api.Pact.Broker?.Url }.OfType<Uri>().Concat(api.Pact.Providers.Values))
+            {
+                policy.Trust(url);
+            }
+        }
+
+        return policy;
     }
 
     public CaseCatalog Catalog { get; }

@@ -48,6 +48,7 @@ public static class TargetProfiles
             DownloadTimeout = timeouts?["downloadSeconds"] is { } download ? TimeSpan.FromSeconds(download.GetValue<double>()) : new HttpSettings().DownloadTimeout,
             RequestsPerMinute = json["rateLimit"]?["requestsPerMinute"]?.GetValue<double>(),
             InsecureTls = json["insecureTls"]?.GetValue<bool>() ?? false,
+            AllowPrivateAddresses = json["allowPrivateAddresses"]?.GetValue<bool>() ?? false,
             MaxRetries = json["retries"]?["max"]?.GetValue<int>() ?? new HttpSettings().MaxRetries,
             MaxRetryWait = json["retries"]?["maxWaitSeconds"] is { } wait ? TimeSpan.FromSeconds(wait.GetValue<double>()) : new HttpSettings().MaxRetryWait,
         };

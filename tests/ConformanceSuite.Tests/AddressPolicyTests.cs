@@ -1,0 +1,98 @@
+using System.Net;
+using ConformanceSuite.Http;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>Where a provider's link may lead the suite: the kinds of address, and what the target's own hosts open.</summary>
+[TestFixture]
+public sealed class AddressPolicyTests
+{
+    [TestCase("127.0.0.1", AddressKind.Loopback)]
+    [TestCase("127.255.255.255", AddressKind.Loopback)]
+    [TestCase("0.0.0.0", AddressKind.Loopback)]
+    [TestCase("0.1.2.3", AddressKind.Loopback)]
+    [TestCase("::1", AddressKind.Loopback)]
+    [TestCase("::", AddressKind.Loopback)]
+    [TestCase("::ffff:127.0.0.1", AddressKind.Loopback)]
+    [TestCase("1.0.0.0", AddressKind.Public)]
+    [TestCase("9.255.255.255", AddressKind.Public)]
+    [TestCase("10.0.0.0", AddressKind.Private)]
+    [TestCase("10.255.255.255", AddressKind.Private)]
+    [TestCase("11.0.0.0", AddressKind.Public)]
+    [TestCase("::ffff:10.1.2.3", AddressKind.Private)]
+    [TestCase("100.63.255.255", AddressKind.Public)]
+    [TestCase("100.64.0.0", AddressKind.Private)]
+    [TestCase("100.127.255.255", AddressKind.Private)]
+    [TestCase("100.128.0.0", AddressKind.Public)]
+    [TestCase("169.253.255.255", AddressKind.Public)]
+    [TestCase("169.254.169.254", AddressKind.LinkLocal)]
+    [TestCase("169.255.0.0", AddressKind.Public)]
+    [TestCase("172.15.255.255", AddressKind.Public)]
+    [TestCase("172.16.0.0", AddressKind.Private)]
+    [TestCase("172.31.255.255", AddressKind.Private)]
+    [TestCase("172.32.0.0", AddressKind.Public)]
+    [TestCase("192.167.255.255", AddressKind.Public)]
+    [TestCase("192.168.0.1", AddressKind.Private)]
+    [TestCase("192.169.0.0", AddressKind.Public)]
+    [TestCase("223.255.255.255", AddressKind.Public)]
+    [TestCase("224.0.0.1", AddressKind.Reserved)]
+    [TestCase("255.255.255.255", AddressKind.Reserved)]
+    [TestCase("fe80::1", AddressKind.LinkLocal)]
+    [TestCase("fd00::2", AddressKind.Private)]
+    [TestCase("fc00::1", AddressKind.Private)]
+    [TestCase("fec0::1", AddressKind.Private)]
+    [TestCase("ff02::1", AddressKind.Reserved)]
+    [TestCase("2001:db8::1", AddressKind.Public)]
+    [TestCase("8.8.8.8", AddressKind.Public)]
+    public void Each_address_is_of_one_kind(string address, AddressKind kind) =>
+        AddressPolicy.KindOf(IPAddress.Parse(address)).Should().Be(kind);
+
+    private static readonly Dictionary<string, IPAddress[]> Names = new()
+    {
+        ["api.example"] = [IPAddress.Parse("10.0.0.5")],
+        ["files.example"] = [IPAddress.Parse("10.0.0.6")],
+        ["meta.example"] = [IPAddress.Parse("169.254.169.254")],
+        ["mixed.example"] = [IPAddress.Parse("169.254.169.254"), IPAddress.Parse("8.8.8.8")],
+        ["home.example"] = [IPAddress.Parse("127.0.0.1")],
+        ["nowhere.example"] = [],
+    };
+
+    private static AddressPolicy Policy(bool allowAll = false)
+    {
+        var policy = new AddressPolicy(allowAll, (host, _) => Task.FromResult(Names[host]));
+        policy.Trust(new Uri("https://API.example./v1"));
+        return policy;
+    }
+
+    [Test]
+    public async Task A_host_of_the_target_opens_its_kind_of_address_to_the_provider_s_links_and_no_other()
+    {
+        var policy = Policy();
+
+        await FluentActions.Awaiting(() => policy.AllowedAsync("files.example", CancellationToken.None)).Should().ThrowAsync<AddressRefusedException>(
+            "no host of the target has been reached on a private address yet");
+        (await policy.AllowedAsync("api.example", CancellationToken.None)).Should().Equal(IPAddress.Parse("10.0.0.5"));
+        policy.TargetKinds.Should().Equal(AddressKind.Private);
+        (await policy.AllowedAsync("files.example", CancellationToken.None)).Should().Equal(IPAddress.Parse("10.0.0.6"));
+        (await policy.AllowedAsync("mixed.example", CancellationToken.None)).Should().Equal([IPAddress.Parse("8.8.8.8")], "only its public address");
+        (await policy.AllowedAsync("8.8.4.4", CancellationToken.None)).Should().Equal(IPAddress.Parse("8.8.4.4"));
+        (await FluentActions.Awaiting(() => policy.AllowedAsync("meta.example.", CancellationToken.None)).Should().ThrowAsync<AddressRefusedException>())
+            .Which.Message.Should().Be("not sent: meta.example is not a host of the target, and it resolves only to 169.254.169.254 (linklocal), a kind of address none of the target's own hosts is on (a provider's link may not lead the suite into the network it runs in; allowPrivateAddresses lifts this)");
+        await FluentActions.Awaiting(() => policy.AllowedAsync("[::1]", CancellationToken.None)).Should().ThrowAsync<AddressRefusedException>();
+        await FluentActions.Awaiting(() => policy.AllowedAsync("home.example", CancellationToken.None)).Should().ThrowAsync<AddressRefusedException>();
+        (await FluentActions.Awaiting(() => policy.AllowedAsync("nowhere.example", CancellationToken.None)).Should().ThrowAsync<AddressRefusedException>())
+            .Which.Message.Should().Be("not sent: nowhere.example resolves to no address");
+    }
+
+    [Test]
+    public async Task The_profile_can_open_every_address()
+    {
+        var policy = Policy(allowAll: true);
+
+        (await policy.AllowedAsync("meta.example", CancellationToken.None)).Should().Equal(IPAddress.Parse("169.254.169.254"));
+        (await policy.AllowedAsync("127.0.0.1", CancellationToken.None)).Should().Equal(IPAddress.Loopback);
+        policy.TargetKinds.Should().BeEmpty("only a host of the target teaches a kind");
+    }
+}
