@@ -56,6 +56,7 @@ public sealed class AddressPolicyTests
         ["meta.example"] = [IPAddress.Parse("169.254.169.254")],
         ["mixed.example"] = [IPAddress.Parse("169.254.169.254"), IPAddress.Parse("8.8.8.8")],
         ["home.example"] = [IPAddress.Parse("127.0.0.1")],
+        ["inside.example"] = [IPAddress.Parse("169.254.1.1"), IPAddress.Parse("fe80::1")],
         ["nowhere.example"] = [],
     };
 
@@ -81,6 +82,8 @@ public sealed class AddressPolicyTests
         (await FluentActions.Awaiting(() => policy.AllowedAsync("meta.example.", CancellationToken.None)).Should().ThrowAsync<AddressRefusedException>())
             .Which.Message.Should().Be("not sent: meta.example is not a host of the target, and it resolves only to 169.254.169.254 (linklocal), a kind of address none of the target's own hosts is on (a provider's link may not lead the suite into the network it runs in; allowPrivateAddresses lifts this)");
         await FluentActions.Awaiting(() => policy.AllowedAsync("[::1]", CancellationToken.None)).Should().ThrowAsync<AddressRefusedException>();
+        (await FluentActions.Awaiting(() => policy.AllowedAsync("inside.example", CancellationToken.None)).Should().ThrowAsync<AddressRefusedException>(
+            "no host of the target is on a link-local address")).Which.Message.Should().Contain("inside.example is not a host of the target, and it resolves only to 169.254.1.1 (linklocal), fe80::1 (linklocal),");
         await FluentActions.Awaiting(() => policy.AllowedAsync("home.example", CancellationToken.None)).Should().ThrowAsync<AddressRefusedException>();
         (await FluentActions.Awaiting(() => policy.AllowedAsync("nowhere.example", CancellationToken.None)).Should().ThrowAsync<AddressRefusedException>())
             .Which.Message.Should().Be("not sent: nowhere.example resolves to no address");

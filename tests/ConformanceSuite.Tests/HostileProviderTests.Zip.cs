@@ -143,26 +143,59 @@ public sealed partial class HostileProviderTests
 
     private static Lazy<T> Lazy<T>(Func<T> make) => new(make);
 
+    /// <summary>A zip of exactly <paramref name="size"/> bytes, its one entry stored (random bytes, not a CSV).</summary>
+    private static byte[] ZipOfSize(string entryName, int size)
+    {
+        var content = 1;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var zip = Zip(entryName, [RandomNumberGenerator.GetBytes(content)], CompressionLevel.NoCompression);
+            if (zip.Length == size)
+            {
+                return zip;
+            }
+
+            content += size - zip.Length;
+        }
+
+        throw new InvalidOperationException($"no zip of exactly {size} bytes");
+    }
+
     [Test]
     public async Task A_zip_larger_than_the_suite_keeps_is_not_kept_and_one_with_a_broken_entry_fails()
     {
-        // 3 MiB of a zip against a cap of 1 MiB: the download stops there and nothing rests on it. A zip whose entry's
-        // deflate data is garbage is the provider's: a FAIL, where the library's exception used to end the case.
+        // A zip of exactly the cap (1 MiB here) is read; one byte more and the download stops there, with nothing
+        // resting on it. A zip whose entry's deflate data is garbage is the provider's: a FAIL, where the library's
+        // exception used to end the case. A JSON entry whose list is longer than the validation bound says so.
+        const int Cap = 1024 * 1024;
         var broken = Zip("chat-sessions.csv", Rows(4096));
         broken[30 + BitConverter.ToUInt16(broken, 26) + BitConverter.ToUInt16(broken, 28)] = 0xFF; // the first deflate block: a reserved type
-        await using var provider = await ZipsAsync((format, entry) =>
-            format == "JSON" ? Zip(entry, [RandomNumberGenerator.GetBytes(3 * 1024 * 1024)]) : broken);
+        var (atCap, overCap) = (ZipOfSize("chat-sessions.csv", Cap), ZipOfSize("sessions-export.csv", Cap + 1));
+        var longList = Encoding.ASCII.GetBytes($"{{\"list\":[{string.Join(",", Enumerable.Repeat("{}", 1500))}]}}");
+        await using var provider = await ZipsAsync((format, entry) => (format, entry) switch
+        {
+            ("JSON", _) => Zip(entry, [longList]),
+            ("CSV_EXCEL", "chat-sessions.csv") => atCap,
+            ("CSV_EXCEL", _) => overCap,
+            _ => broken,
+        });
 
-        var results = await ZipRunAsync(provider, maxArchiveBytes: 1024 * 1024);
+        var results = await ZipRunAsync(provider, maxArchiveBytes: Cap);
 
         var cases = results.Requirements.Single(r => r.Id == "CSL-022").Cases;
-        var large = cases.Single(c => c.Element == "JSON");
+        var large = cases.Single(c => c.Element == "CSV_EXCEL:sessions-export");
         large.Verdict.Should().Be(Verdict.Skipped, large.Message);
         large.Setting.Should().Be("maxArchiveBytes");
-        large.Message.Should().Contain("the download exceeds the size cap of 1048576 bytes for a file the suite keeps to read (maxArchiveBytes)");
+        large.Message.Should().Contain($"the download exceeds the size cap of {Cap} bytes for a file the suite keeps to read (maxArchiveBytes)");
+        var whole = cases.Single(c => c.Element == "CSV_EXCEL");
+        whole.Verdict.Should().NotBe(Verdict.Skipped, "a zip of exactly the cap is kept and read: " + whole.Message);
+        whole.Evidence.Should().ContainSingle().Which.BodyBytes.Should().Be(Cap);
         var bad = cases.Single(c => c.Element == "CSV");
         bad.Verdict.Should().Be(Verdict.Fail, bad.Message);
         bad.Findings.Should().ContainSingle().Which.Message.Should().Contain("an entry chat-sessions.csv that decompresses");
+        var json = cases.Single(c => c.Element == "JSON");
+        json.Findings.Should().NotBeEmpty("what was validated still fails");
+        json.Partial.Should().Be($"chat-sessions.json: only the first {Contracts.SchemaValidator.MaxValidatedElements:N0} elements of /list (1,500) were validated (the suite's bound)");
         cases.Should().NotContain(c => c.Verdict == Verdict.Error);
     }
 }

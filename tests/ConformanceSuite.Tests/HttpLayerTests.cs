@@ -192,6 +192,29 @@ public sealed class HttpLayerTests
     }
 
     [Test]
+    public void Headers_that_fill_the_bound_exactly_are_all_reported_and_one_character_more_is_left_out()
+    {
+        static IReadOnlyDictionary<string, string> Reported(int lastValue)
+        {
+            var exchange = new HttpExchange { Method = "GET", Url = "http://x/" };
+            for (var i = 0; i < 7; i++)
+            {
+                exchange.ResponseHeaders[$"X-{i}"] = new string('v', 250 - 3); // 250 characters with the name
+            }
+
+            exchange.ResponseHeaders["X-7"] = new string('v', lastValue);
+            return exchange.ReportedHeaders;
+        }
+
+        var full = Reported(HttpExchange.MaxReportedHeaderChars - (7 * 250) - 3);
+        full.Should().HaveCount(8).And.NotContainKey("…");
+        full.Sum(h => h.Key.Length + h.Value.Length).Should().Be(HttpExchange.MaxReportedHeaderChars);
+        var over = Reported(HttpExchange.MaxReportedHeaderChars - (7 * 250) - 3 + 1);
+        over.Should().HaveCount(8).And.NotContainKey("X-7");
+        over["…"].Should().Be("1 more headers, not kept (the report's bound)");
+    }
+
+    [Test]
     public async Task Cross_origin_redirects_are_not_followed()
     {
         var (client, _) = Client();

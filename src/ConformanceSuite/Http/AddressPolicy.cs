@@ -98,7 +98,7 @@ public sealed class AddressPolicy
     public async Task<IPAddress[]> AllowedAsync(string host, CancellationToken ct)
     {
         host = Host(host);
-        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await resolve(host, ct);
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await resolve(host, ct);
         if (targetHosts.ContainsKey(host))
         {
             foreach (var address in addresses)
@@ -141,7 +141,8 @@ public sealed class AddressPolicy
         }
     }
 
-    private static string Host(string host) => host.TrimEnd('.').ToLowerInvariant();
+    /// <summary>A host as the policy compares it: an IPv6 literal without its brackets, a name without a final dot, in lower case.</summary>
+    private static string Host(string host) => host.Trim('[', ']').TrimEnd('.').ToLowerInvariant();
 }
 
 /// <summary>A connection the <see cref="AddressPolicy"/> refused: nothing was sent.</summary>
