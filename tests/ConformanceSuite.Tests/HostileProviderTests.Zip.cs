@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -197,5 +198,49 @@ public sealed partial class HostileProviderTests
         json.Findings.Should().NotBeEmpty("what was validated still fails");
         json.Partial.Should().Be($"chat-sessions.json: only the first {Contracts.SchemaValidator.MaxValidatedElements:N0} elements of /list (1,500) were validated (the suite's bound)");
         cases.Should().NotContain(c => c.Verdict == Verdict.Error);
+    }
+
+    /// <summary>A zip of <paramref name="count"/> empty entries.</summary>
+    private static byte[] ZipOfEntries(int count)
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                archive.CreateEntry($"{i}.csv", CompressionLevel.NoCompression);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    [Test]
+    public async Task A_zip_whose_directory_is_far_past_one_entry_is_judged_by_its_end_record_without_being_opened()
+    {
+        // Opening a zip makes an object of every entry in its directory: a zip of a few hundred megabytes could hold
+        // millions. 70,000 entries (a zip64 end record), 150, one entry whose end record claims a 2 MB directory,
+        // and 2 entries, which are opened and named as before.
+        var one = Zip("chat-sessions.csv", Rows(1));
+        var claimed = one.ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(claimed.AsSpan(claimed.Length - 22 + 12), 2_000_000);
+        var (many, some, two) = (ZipOfEntries(70_000), ZipOfEntries(150), ZipOfEntries(2));
+        await using var provider = await ZipsAsync((format, entry) => (format, entry) switch
+        {
+            ("JSON", _) => many,
+            ("CSV", "chat-sessions.csv") => some,
+            ("CSV_EXCEL", "chat-sessions.csv") => claimed,
+            _ => two,
+        });
+
+        var results = await ZipRunAsync(provider);
+
+        var cases = results.Requirements.Single(r => r.Id == "CSL-022").Cases.ToDictionary(c => c.Element);
+        string Received(string element) => cases[element].Findings.OfType<ArchiveProblem>().Should().ContainSingle().Subject.Received;
+        Received("JSON").Should().StartWith("a directory of 70,000 entries in ").And.EndWith("bytes, as its end record says (not read: more than 100 entries or 1,048,576 bytes)");
+        Received("CSV").Should().StartWith("a directory of 150 entries in ");
+        Received("CSV_EXCEL").Should().Be("a directory of 1 entries in 2,000,000 bytes, as its end record says (not read: more than 100 entries or 1,048,576 bytes)");
+        Received("CSV:sessions-export").Should().Be("2: 0.csv, 1.csv");
+        cases.Values.Should().OnlyContain(c => c.Verdict == Verdict.Deviation, "the one entry is an assumption of ours");
     }
 }

@@ -219,6 +219,16 @@ public sealed class ZipExportCheck : ICheck
             run.Fail(run.Element.Key, new HeaderMismatch("Content-Type", zip.ContentType, exchange.ContentType), zip.Basis, exchange);
         }
 
+        var expectedName = $"{filename ?? exports.DefaultFilename}.{format.Extension}";
+        // Opening the archive makes an object of every entry its directory holds: what the directory says of
+        // itself is read first, and a directory far past one entry's is judged by that alone.
+        if (ZipDirectory.Of(file) is { } directory && (directory.Bytes > ZipDirectory.MaxBytes || (directory.Entries != 1 && directory.Entries > ZipDirectory.MaxEntries)))
+        {
+            run.Fail(run.Element.Key, new ArchiveProblem(ArchiveIssue.EntryCount, $"exactly one entry, {expectedName}",
+                $"a directory of {directory.Entries:N0} entries in {directory.Bytes:N0} bytes, as its end record says (not read: more than {ZipDirectory.MaxEntries} entries or {ZipDirectory.MaxBytes:N0} bytes)"), zip.Basis, exchange);
+            return;
+        }
+
         ZipArchive archive;
         try
         {
@@ -232,7 +242,6 @@ public sealed class ZipExportCheck : ICheck
 
         using (archive)
         {
-            var expectedName = $"{filename ?? exports.DefaultFilename}.{format.Extension}";
             if (archive.Entries.Count != 1)
             {
                 run.Fail(run.Element.Key, new ArchiveProblem(ArchiveIssue.EntryCount, $"exactly one entry, {expectedName}", $"{archive.Entries.Count}: {string.Join(", ", archive.Entries.Take(10).Select(e => e.FullName))}{(archive.Entries.Count > 10 ? ", …" : "")}"), zip.Basis, exchange);
