@@ -243,4 +243,55 @@ public sealed partial class HostileProviderTests
         Received("CSV:sessions-export").Should().Be("2: 0.csv, 1.csv");
         cases.Values.Should().OnlyContain(c => c.Verdict == Verdict.Deviation, "the one entry is an assumption of ours");
     }
+
+    /// <summary><paramref name="zip"/> with its end record's entry counts set to 0xFFFF (a zip64 marker), and <paramref name="locator"/> put before it.</summary>
+    private static byte[] Zip64Claim(byte[] zip, byte[]? locator = null)
+    {
+        var end = zip[^22..];
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(8), ushort.MaxValue);
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), ushort.MaxValue);
+        return [.. zip[..^22], .. locator ?? [], .. end];
+    }
+
+    /// <summary>A zip64 end-record locator pointing at <paramref name="record"/>.</summary>
+    private static byte[] Locator(long record)
+    {
+        var locator = new byte[20];
+        BinaryPrimitives.WriteUInt32LittleEndian(locator, 0x07064b50);
+        BinaryPrimitives.WriteInt64LittleEndian(locator.AsSpan(8), record);
+        BinaryPrimitives.WriteUInt32LittleEndian(locator.AsSpan(16), 1);
+        return locator;
+    }
+
+    [Test]
+    public async Task A_zip_whose_end_record_is_malformed_is_judged_by_what_can_be_read_of_it_and_never_ends_in_an_error()
+    {
+        // A comment after the end record; a zip64 marker with no locator, with a locator past the end of the file,
+        // and with one that points at something else. The marker's own count (65,535) is what the end record says.
+        var (two, some) = (ZipOfEntries(2), ZipOfEntries(150));
+        var commented = some.ToArray();
+        BinaryPrimitives.WriteUInt16LittleEndian(commented.AsSpan(commented.Length - 2), 1000);
+        commented = [.. commented, .. new byte[1000]];
+        await using var provider = await ZipsAsync((format, entry) => (format, entry) switch
+        {
+            ("JSON", _) => commented,
+            ("CSV", "chat-sessions.csv") => Zip64Claim(two),
+            ("CSV_EXCEL", "chat-sessions.csv") => Zip64Claim(two, Locator(1L << 40)),
+            ("CSV", _) => Zip64Claim(two, Locator(0)),
+            _ => two,
+        });
+
+        var results = await ZipRunAsync(provider);
+
+        var cases = results.Requirements.Single(r => r.Id == "CSL-022").Cases.ToDictionary(c => c.Element);
+        cases.Values.Should().NotContain(c => c.Verdict == Verdict.Error);
+        string Received(string element) => cases[element].Findings.OfType<ArchiveProblem>().Should().ContainSingle().Subject.Received;
+        Received("JSON").Should().StartWith("a directory of 150 entries in ");
+        foreach (var element in new[] { "CSV", "CSV_EXCEL", "CSV:sessions-export" })
+        {
+            Received(element).Should().StartWith("a directory of 65,535 entries in ", element);
+        }
+
+        Received("CSV_EXCEL:sessions-export").Should().Be("2: 0.csv, 1.csv");
+    }
 }

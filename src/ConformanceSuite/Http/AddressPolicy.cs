@@ -19,7 +19,10 @@ public enum AddressKind
     /// <summary>Link-local: 169.254/16 (cloud metadata services live there) and fe80::/10.</summary>
     LinkLocal,
 
-    /// <summary>Multicast, broadcast and reserved ranges: never a provider's.</summary>
+    /// <summary>
+    /// Special-purpose ranges no provider is reached on from the internet (IANA's special-purpose registries):
+    /// multicast, broadcast, reserved, documentation, benchmarking, IETF protocol assignments, discard-only.
+    /// </summary>
     Reserved,
 }
 
@@ -69,26 +72,61 @@ public sealed class AddressPolicy
             return AddressKind.Loopback;
         }
 
+        var b = address.GetAddressBytes();
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
+            // An IPv4 address carried in an IPv6 one (NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16, the old
+            // IPv4-compatible ::a.b.c.d) reaches that IPv4 address: it is of that one's kind.
+            if (Embedded(b) is { } v4)
+            {
+                return KindOf(v4);
+            }
+
             return address.IsIPv6LinkLocal ? AddressKind.LinkLocal
                 : address.IsIPv6UniqueLocal || address.IsIPv6SiteLocal ? AddressKind.Private
                 : address.IsIPv6Multicast ? AddressKind.Reserved
-                : AddressKind.Public;
+                : (b[0], b[1], b[2], b[3]) switch
+                {
+                    (0x20, 0x01, 0x0d, 0xb8) => AddressKind.Reserved, // 2001:db8::/32, documentation
+                    (0x20, 0x01, 0x00, 0x02) when b[4] == 0 && b[5] == 0 => AddressKind.Reserved, // 2001:2::/48, benchmarking
+                    (0x3f, 0xff, _, _) when b[2] < 0x10 => AddressKind.Reserved, // 3fff::/20, documentation
+                    (0x01, 0x00, 0, 0) when b[4] == 0 && b[5] == 0 && b[6] == 0 && b[7] <= 1 => AddressKind.Reserved, // 100::/64 discard-only, 100:0:0:1::/64 dummy
+                    _ => AddressKind.Public,
+                };
         }
 
-        var b = address.GetAddressBytes();
-        return b[0] switch
+        return (b[0], b[1], b[2]) switch
         {
-            0 => AddressKind.Loopback, // 0.0.0.0/8 reaches this machine on Linux
-            10 => AddressKind.Private,
-            100 when b[1] is >= 64 and < 128 => AddressKind.Private,
-            169 when b[1] == 254 => AddressKind.LinkLocal,
-            172 when b[1] is >= 16 and < 32 => AddressKind.Private,
-            192 when b[1] == 168 => AddressKind.Private,
-            >= 224 => AddressKind.Reserved,
+            (0, _, _) => AddressKind.Loopback, // 0.0.0.0/8 reaches this machine on Linux
+            (10, _, _) => AddressKind.Private,
+            (100, >= 64 and < 128, _) => AddressKind.Private,
+            (169, 254, _) => AddressKind.LinkLocal,
+            (172, >= 16 and < 32, _) => AddressKind.Private,
+            (192, 168, _) => AddressKind.Private,
+            (192, 0, 0) or (192, 0, 2) or (198, 51, 100) or (203, 0, 113) or (192, 88, 99) => AddressKind.Reserved, // IETF assignments, documentation, old 6to4 relays
+            (198, 18 or 19, _) => AddressKind.Reserved, // benchmarking
+            (>= 224, _, _) => AddressKind.Reserved,
             _ => AddressKind.Public,
         };
+    }
+
+    /// <summary>The IPv4 address an IPv6 one carries for translation or tunnelling, if it carries one.</summary>
+    private static IPAddress? Embedded(byte[] b)
+    {
+        var span = b.AsSpan();
+        if (span[..12].SequenceEqual((byte[])[0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0]) || span[..6].SequenceEqual((byte[])[0, 0x64, 0xff, 0x9b, 0, 1]))
+        {
+            return new IPAddress(span[12..]);
+        }
+
+        if (b[0] == 0x20 && b[1] == 0x02)
+        {
+            return new IPAddress(span[2..6]);
+        }
+
+        return span[..12].IndexOfAnyExcept((byte)0) < 0 && span[12..].IndexOfAnyExcept((byte)0) >= 0 && !(b[12] == 0 && b[13] == 0 && b[14] == 0 && b[15] == 1)
+            ? new IPAddress(span[12..])
+            : null;
     }
 
     /// <summary>
