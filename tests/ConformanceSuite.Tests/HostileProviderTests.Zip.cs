@@ -68,7 +68,7 @@ public sealed partial class HostileProviderTests
             }
         });
 
-    private Task<RunResults> ZipRunAsync(HostileProvider provider, long? maxArchiveBytes = null)
+    private Task<RunResults> ZipRunAsync(HostileProvider provider, long? maxArchiveBytes = null, string requirement = "CSL-022")
     {
         var profile = Path.Combine(dir, "zips.json");
         var json = new JsonObject
@@ -93,7 +93,7 @@ public sealed partial class HostileProviderTests
         {
             Target = profile,
             Apis = ["chat-session-list"],
-            Filter = ["CSL-022"],
+            Filter = [requirement],
             Variables = name => name == "ZIPS_TOKEN" ? Token : null,
             ReportDirectory = dir,
             ContractsDirectory = Harness.Layout.Root,
@@ -293,5 +293,22 @@ public sealed partial class HostileProviderTests
         }
 
         Received("CSV_EXCEL:sessions-export").Should().Be("2: 0.csv, 1.csv");
+    }
+
+    [Test]
+    public async Task An_export_whose_json_listing_is_not_json_is_not_compared_and_never_ends_in_an_error()
+    {
+        // The CSV export is compared with the JSON listing of the same query. Before, a listing that was not JSON
+        // threw out of the check: every export case ended in an error.
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            http.Response.ContentType = http.Request.Query.ContainsKey("format") ? "text/csv" : "application/json";
+            await http.Response.WriteAsync(http.Request.Query.ContainsKey("format") ? "id\n" : "{\"list\":[");
+        });
+
+        var results = await ZipRunAsync(provider, requirement: "CSL-021");
+
+        var cases = results.Requirements.Single(r => r.Id == "CSL-021").Cases;
+        cases.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Skipped && c.Message.Contains("which the export is compared with, is not JSON ("), "the listing is the success-body check's to judge");
     }
 }

@@ -113,7 +113,19 @@ public sealed class ExportCheck : ICheck
         var spec = Exports.Narrow(run.Contract.CsvSpecs[format.CsvSpec!], exports, query);
 
         var listing = run.Keep(await run.Require.SuccessAsync(scenario, ct));
-        var items = (JsonPointer.Read(ProviderJson.Parse(listing.Body), endpoint.Pagination?.ItemsPointer ?? "") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        JsonNode? listed;
+        try
+        {
+            listed = ProviderJson.Parse(listing.Body);
+        }
+        catch (JsonException ex)
+        {
+            // The export is compared with the listing; a listing that is not JSON is the success-body check's to judge.
+            CheckRun.Skip($"the JSON listing of scenario '{scenario}', which the export is compared with, is not JSON ({ProviderJson.Reason(ex, listing.Body)})");
+            return;
+        }
+
+        var items = (JsonPointer.Read(listed, endpoint.Pagination?.ItemsPointer ?? "") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
 
         query[exports.FormatParameter] = formatName;
         var (exchange, analysis) = await run.Context.Http.StreamAsync(run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"export {formatName} of '{scenario}'"),

@@ -400,7 +400,7 @@ public sealed class ListWalk
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(exchange.Body ?? [], ProviderJson.Options);
+            document = ProviderJson.Document(exchange.Body);
         }
         catch (JsonException ex)
         {

@@ -6,21 +6,97 @@ namespace ConformanceSuite.Checks;
 /// <summary>
 /// How the suite reads a provider's JSON body. An object that names a member twice makes the body unusable:
 /// RFC 8259 leaves which of the values counts to each reader, so a check would judge a guess (and the schema
-/// library takes the last). Parsing such a body fails as a body that is not JSON does, with the name in the message.
+/// library takes the last). So do bytes that are not UTF-8 (RFC 8259 section 8.1), and a string that escapes half
+/// of a UTF-16 surrogate pair (<c>"\ud800"</c>), which is not Unicode text (section 8.2): the parser lets both
+/// through, and reading such a string throws. Parsing such a body fails as a body that is not JSON does, with the
+/// reason in the message.
 /// </summary>
 public static class ProviderJson
 {
     public static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
 
-    /// <summary>Parses a body; throws <see cref="JsonException"/> when it is not JSON, or names a member twice.</summary>
-    public static JsonNode? Parse(byte[]? body) => JsonNode.Parse(body ?? [], documentOptions: Options);
+    /// <summary>Parses a body; throws <see cref="JsonException"/> when it is not JSON, names a member twice, is not UTF-8, or escapes half a surrogate pair.</summary>
+    public static JsonNode? Parse(byte[]? body) => Read(body, b => JsonNode.Parse(b, documentOptions: Options));
+
+    /// <summary>The same, as a document.</summary>
+    public static JsonDocument Document(byte[]? body) => Read(body, b => JsonDocument.Parse(b, Options));
+
+    /// <summary>
+    /// The body parsed, then its text checked (<see cref="RefuseText"/>): a body that is not JSON keeps the parser's
+    /// reason. The parser's check of duplicate names reads every name, and throws on a name it cannot read; that is
+    /// one of the text's faults, and said as such.
+    /// </summary>
+    private static T Read<T>(byte[]? body, Func<byte[], T> parse)
+    {
+        T parsed;
+        try
+        {
+            parsed = parse(body ?? []);
+        }
+        catch (InvalidOperationException ex)
+        {
+            RefuseText(body);
+            throw new JsonException(ex.Message, ex);
+        }
+
+        try
+        {
+            RefuseText(body);
+        }
+        catch
+        {
+            (parsed as IDisposable)?.Dispose();
+            throw;
+        }
+
+        return parsed;
+    }
+
+    /// <summary>
+    /// Throws when the body is not UTF-8, or a string or a member name in it escapes half of a surrogate pair. A body
+    /// with no <c>\ud</c> or <c>\uD</c> in it is not read for escapes.
+    /// </summary>
+    private static void RefuseText(ReadOnlySpan<byte> body)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            var valid = 0;
+            while (System.Text.Rune.DecodeFromUtf8(body[valid..], out _, out var length) == System.Buffers.OperationStatus.Done)
+            {
+                valid += length;
+            }
+
+            throw new JsonException($"the bytes at {valid} are not UTF-8, which RFC 8259 section 8.1 requires of JSON");
+        }
+
+        if (body.IndexOf("\\ud"u8) < 0 && body.IndexOf("\\uD"u8) < 0)
+        {
+            return;
+        }
+
+        var reader = new Utf8JsonReader(body);
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+            {
+                try
+                {
+                    reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw new JsonException($"the {(reader.TokenType == JsonTokenType.PropertyName ? "member name" : "string")} at byte {reader.TokenStartIndex} escapes half of a UTF-16 surrogate pair, which is not Unicode text (RFC 8259 section 8.2)");
+                }
+            }
+        }
+    }
 
     /// <summary>Why a body is not JSON, in the parser's first sentence; null when it is.</summary>
     public static string? Reason(byte[]? body)
     {
         try
         {
-            using var _ = JsonDocument.Parse(body ?? [], Options);
+            using var _ = Document(body);
             return null;
         }
         catch (JsonException ex)

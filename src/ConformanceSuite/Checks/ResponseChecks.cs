@@ -39,7 +39,7 @@ public sealed class SuccessBodySchemaCheck : PerScenarioCheck
 
         try
         {
-            using var _ = JsonDocument.Parse(exchange.Body ?? [], ProviderJson.Options);
+            using var _ = ProviderJson.Document(exchange.Body);
         }
         catch (JsonException ex)
         {
