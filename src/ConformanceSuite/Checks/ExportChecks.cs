@@ -300,14 +300,27 @@ public sealed class ZipExportCheck : ICheck
         var settings = run.Context.Http.Settings;
         if (format.CsvSpec is { } csvSpec)
         {
-            await using var content = Exports.Entry(run, entry, long.MaxValue, "", deadline, ct);
+            // What this check judges of a CSV entry is its header: a bound that stops the entry after the header still
+            // leaves that judged, and says how far it read. One that stops it before a row was read may have cut the
+            // header itself, and judges nothing.
+            await using var content = new StopAtLimit(Exports.Entry(run, entry, long.MaxValue, "", deadline, ct));
             using var analysis = CsvAnalyzer.Analyze(content, Exports.Narrow(run.Contract.CsvSpecs[csvSpec], exports, run.Context.Values.Query(scenario)));
+            if (content.Stopped is { } early && analysis.RowCount == 0)
+            {
+                throw early;
+            }
+
             foreach (var problem in analysis.HeaderProblems)
             {
                 run.Fail($"{run.Element.Key}, in {entry.FullName}", problem.Finding, problem.Basis, exchange);
             }
 
-            run.Note($"{entry.FullName}: {analysis.RowCount} rows");
+            if (content.Stopped is { } limit)
+            {
+                run.CheckedInPart($"{entry.FullName}: its header and {analysis.RowCount:N0} rows were read, the rest not: {limit.Message}", limit.Setting);
+            }
+
+            run.Note($"{entry.FullName}: {analysis.RowCount} rows{(content.Stopped is null ? "" : " read")}");
             return;
         }
 
@@ -382,5 +395,39 @@ public sealed class ContentDispositionCheck : ICheck
         {
             run.Fail(run.Element.Key, new HeaderMismatch("Content-Disposition", $"attachment; filename=\"{expected}\"", header), basis, exchange);
         }
+    }
+}
+
+/// <summary>A stream that ends where one of the suite's bounds stops the stream under it, and keeps which bound it was.</summary>
+internal sealed class StopAtLimit(Stream inner) : ReadOnlyStream
+{
+    public ResponseLimitException? Stopped { get; private set; }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        if (Stopped is not null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return inner.Read(buffer, offset, count);
+        }
+        catch (ResponseLimitException limit)
+        {
+            Stopped = limit;
+            return 0;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }
