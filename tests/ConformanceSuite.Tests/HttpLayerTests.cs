@@ -78,6 +78,19 @@ public sealed class HttpLayerTests
 
             return Results.Text("ok", "text/plain");
         });
+        server.MapGet("/zeros/{count:int}", async (HttpContext c, int count) =>
+        {
+            // gzip of that many zero bytes: about a thousandth of it on the wire, a ratio the suite stops past 1 MiB.
+            using var packed = new MemoryStream();
+            using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            {
+                gzip.Write(new byte[count]);
+            }
+
+            c.Response.Headers.ContentEncoding = "gzip";
+            c.Response.ContentType = "application/octet-stream";
+            await c.Response.Body.WriteAsync(packed.ToArray());
+        });
         server.MapGet("/big", () => Results.Bytes(new byte[100_000], "application/octet-stream"));
         server.MapGet("/stall", async (HttpContext c) =>
         {
@@ -212,6 +225,21 @@ public sealed class HttpLayerTests
         var over = Reported(HttpExchange.MaxReportedHeaderChars - (7 * 250) - 3 + 1);
         over.Should().HaveCount(8).And.NotContainKey("X-7");
         over["…"].Should().Be("1 more headers, not kept (the report's bound)");
+    }
+
+    [Test]
+    public async Task A_body_decoded_to_exactly_the_first_mebibyte_is_read_whatever_its_ratio_and_one_byte_more_is_not()
+    {
+        var (client, _) = Client(cap: 4 * 1024 * 1024);
+        using var _c = client;
+
+        var free = await client.SendAsync(new HttpCall { Url = new Uri(origin, $"/zeros/{1024 * 1024}") }, CancellationToken.None);
+        var over = await client.SendAsync(new HttpCall { Url = new Uri(origin, $"/zeros/{(1024 * 1024) + 1}") }, CancellationToken.None);
+
+        free.Error.Should().BeNull();
+        free.Body.Should().HaveCount(1024 * 1024);
+        over.Error.Should().Contain("the body decodes to more than 100 times its").And.Contain("bytes on the wire (a compression bomb?) (maxDecompressionRatio)");
+        over.Limit.Should().Be("maxDecompressionRatio");
     }
 
     [Test]
