@@ -269,7 +269,8 @@ public sealed class ZipExportCheck : ICheck
             using var deadline = new CancellationTokenSource(run.Context.Http.Settings.DownloadTimeout);
             try
             {
-                await CheckEntryAsync(run, entry, exchange, deadline.Token, ct);
+                var csv = format.CsvSpec is { } spec ? Exports.Narrow(run.Contract.CsvSpecs[spec], exports, query) : null;
+                await CheckEntryAsync(run, entry, exchange, csv, (endpoint.Success.BodySchema, format.Basis), deadline.Token, ct);
             }
             catch (ResponseLimitException limit)
             {
@@ -291,20 +292,16 @@ public sealed class ZipExportCheck : ICheck
         }
     }
 
-    private static async Task CheckEntryAsync(CheckRun run, ZipArchiveEntry entry, HttpExchange exchange, CancellationToken deadline, CancellationToken ct)
+    /// <summary>The entry's content: a CSV judged on its header against <paramref name="csv"/>, or else JSON validated against the body schema.</summary>
+    private static async Task CheckEntryAsync(CheckRun run, ZipArchiveEntry entry, HttpExchange exchange, CsvSpec? csv, (string Name, Basis Basis) schema, CancellationToken deadline, CancellationToken ct)
     {
-        var scenario = run.Binding.Scenarios[0];
-        var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
-        var exports = Exports.Of(endpoint);
-        var format = exports.Formats[run.Element.Name];
-        var settings = run.Context.Http.Settings;
-        if (format.CsvSpec is { } csvSpec)
+        if (csv is not null)
         {
             // What this check judges of a CSV entry is its header: a bound that stops the entry after the header still
             // leaves that judged, and says how far it read. One that stops it before a row was read may have cut the
             // header itself, and judges nothing.
             await using var content = new StopAtLimit(Exports.Entry(run, entry, long.MaxValue, "", deadline, ct));
-            using var analysis = CsvAnalyzer.Analyze(content, Exports.Narrow(run.Contract.CsvSpecs[csvSpec], exports, run.Context.Values.Query(scenario)));
+            using var analysis = CsvAnalyzer.Analyze(content, csv);
             if (content.Stopped is { } early && analysis.RowCount == 0)
             {
                 throw early;
@@ -324,12 +321,12 @@ public sealed class ZipExportCheck : ICheck
             return;
         }
 
-        using var reader = new StreamReader(Exports.Entry(run, entry, settings.MaxBufferedBytes, "maxBufferedBytes", deadline, ct));
+        using var reader = new StreamReader(Exports.Entry(run, entry, run.Context.Http.Settings.MaxBufferedBytes, "maxBufferedBytes", deadline, ct));
         var text = await reader.ReadToEndAsync(ct);
-        var violations = SchemaValidator.Validate(run.Contract.BodySchemas[endpoint.Success.BodySchema], text, out var inPart);
+        var violations = SchemaValidator.Validate(run.Contract.BodySchemas[schema.Name], text, out var inPart);
         foreach (var v in violations)
         {
-            run.Fail($"{run.Element.Key}, in {entry.FullName}", SchemaViolationFinding.Of(endpoint.Success.BodySchema, v), format.Basis, exchange);
+            run.Fail($"{run.Element.Key}, in {entry.FullName}", SchemaViolationFinding.Of(schema.Name, v), schema.Basis, exchange);
         }
 
         if (inPart is not null)
