@@ -114,7 +114,8 @@ public sealed class LargeWalkTests
     [Test]
     public async Task Pages_whose_processing_is_slower_than_their_coming_wait_at_most_the_processing_depth()
     {
-        // 40 pages of 200 sessions: validating a page takes many times as long as fetching it, so pages pile up.
+        // 40 pages of 200 sessions: validating a page takes many times as long as fetching it, so pages pile up. The
+        // 8,000 items are more than a walk holds in memory.
         const int PageCount = 40, PageSize = 200;
         await using var provider = await HostileProvider.StartAsync(http =>
         {
@@ -123,12 +124,18 @@ public sealed class LargeWalkTests
         });
         using var log = new RequestLog();
 
-        var walk = await WalkAsync(provider, new ContractLoader(Harness.Layout).Load(Api), log, new Redactor(), PageCount + 10);
+        using var walk = await WalkAsync(provider, new ContractLoader(Harness.Layout).Load(Api), log, new Redactor(), PageCount + 10);
 
         walk.Ending.Should().Be(WalkEnding.Complete, walk.EndingDetail);
         walk.ItemCount.Should().Be(PageCount * PageSize);
         walk.Pages.Should().OnlyContain(p => p.Violations.Count == 0);
         walk.MostWaiting.Should().Be(ListWalk.ProcessingDepth, "the pages waited, and no more of them than the bound");
+
+        // 8,000 items kept: those past the bound held in memory are in the walk's file, each the right one.
+        walk.Items.Spilled.Should().BeTrue();
+        walk.Items.Select(i => (i.Id, i.Page, i.Text("/status"))).Should().Equal(
+            Enumerable.Range(0, PageCount * PageSize).Select(n => (Id(PageSize + n), (n / PageSize) + 1, (string?)"open")), "every item, in walk order, with its page");
+        walk.Items[WalkItems.HeldItems + 1234].Id.Should().Be(Id(PageSize + WalkItems.HeldItems + 1234));
     }
 
     [Test]

@@ -238,4 +238,63 @@ public sealed class WalkItemTests
             why.Should().Be(expected);
         }
     }
+
+    [Test]
+    public void Items_past_the_held_bound_are_read_back_from_the_file_each_as_it_was_kept()
+    {
+        var projection = new WalkProjection(["/id", "/status", "/channel/type", "/note"], ["open"]);
+        // Items of different sizes (notes from none to a few hundred characters, one past 64 KiB so that a chunk
+        // holds it alone) and with members past the kept bound, so every field of the written form is exercised.
+        var kept = Enumerable.Range(0, 700).Select(i =>
+        {
+            var item = Item($"s-{i}", i % 3 == 0 ? "open" : $"state-{i}", i % 5 == 0 ? null : "web");
+            if (i % 4 != 0)
+            {
+                item["note"] = i == 333 ? new string('n', 70_000) : new string('é', i % 300);
+            }
+
+            if (i % 7 == 0)
+            {
+                for (var extra = 0; extra < WalkItem.MaxFields + 3; extra++)
+                {
+                    item[$"extra{extra}"] = extra;
+                }
+            }
+
+            return projection.Keep(Element(item.ToJsonString()), $"s-{i}", (i / 10) + 1);
+        }).ToList();
+
+        using var items = new WalkItems(projection, heldItems: 50);
+        foreach (var item in kept.Take(60))
+        {
+            items.Add(item);
+        }
+
+        items.Spilled.Should().BeTrue("ten items are past the bound of fifty");
+        items[55].Id.Should().Be("s-55", "an item still in the write buffer is read back too");
+        foreach (var item in kept.Skip(60))
+        {
+            items.Add(item);
+        }
+
+        items.Count.Should().Be(700);
+        items[0].Should().BeSameAs(kept[0], "the first items are held as they are");
+        items[49].Should().BeSameAs(kept[49]);
+        items[50].Should().NotBeSameAs(kept[50], "past the bound, an item is read back from the file");
+
+        static object Form(WalkItem i) => new { i.Id, i.Page, i.FieldsNotKept, Fields = i.Fields.ToList(), Texts = new[] { "/id", "/status", "/channel/type", "/note" }.Select(i.Text).ToList() };
+        var expected = kept.Select(Form).ToList();
+        Enumerable.Range(0, 700).Select(i => Form(items[i])).Should().BeEquivalentTo(expected, o => o.WithStrictOrdering(), "each index gives its own item");
+        items.Select(Form).Should().BeEquivalentTo(expected, o => o.WithStrictOrdering(), "an enumeration reads the file a chunk at a time, every item in order");
+        items.Select(Form).Should().BeEquivalentTo(expected, o => o.WithStrictOrdering(), "and again");
+        items[333].Text("/note").Should().HaveLength(70_000);
+        items[0].FieldsNotKept.Should().Be(7, "four members and 67 more, of which 64 are kept");
+        items[350].Text("/channel/type").Should().BeNull();
+
+        var act = () => items[700];
+        act.Should().Throw<ArgumentOutOfRangeException>();
+        items.Dispose();
+        act = () => items[600];
+        act.Should().Throw<ObjectDisposedException>("the file is gone with the walk");
+    }
 }

@@ -70,9 +70,10 @@ public sealed record WalkLimits(RequestBudget Budget, int? Pages = null, bool Va
 /// A walk over a paginated list, by cursor, by offset or by page number: pages in order, a compact record of
 /// each item (<see cref="WalkItem"/>, up to a cap), repeated ids, and how it ended (<see cref="WalkEnding"/>).
 /// Each page body is validated against the endpoint's body schema as it arrives, then released: memory grows
-/// with the pages and the kept items' few fields, never with whole items.
+/// with the pages and a hash of each id, never with whole items, and past the first few thousand kept items
+/// (<see cref="WalkItems.HeldItems"/>) not with those either.
 /// </summary>
-public sealed class ListWalk
+public sealed class ListWalk : IDisposable
 {
     private const int DuplicatesShown = 5;
     private readonly Dictionary<ulong, int> firstPageOfId = [];
@@ -95,8 +96,8 @@ public sealed class ListWalk
 
     public List<WalkPage> Pages { get; } = [];
 
-    /// <summary>The items kept, in walk order, up to the contract's item cap.</summary>
-    public List<WalkItem> Items { get; } = [];
+    /// <summary>The items kept, in walk order, up to the contract's item cap (past the first few thousand, in a temporary file).</summary>
+    public required WalkItems Items { get; init; }
 
     /// <summary>Every item the walk saw, kept or not.</summary>
     public long ItemCount { get; private set; }
@@ -208,7 +209,7 @@ public sealed class ListWalk
 
         var schema = context.Contract.BodySchemas[endpoint.Success.BodySchema];
         query[spec.LimitParameter] = spec.WalkPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = mode, Window = context.Window };
+        var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = mode, Window = context.Window, Items = new WalkItems(context.Projection) };
         var clock = Stopwatch.StartNew();
         var byOffset = mode == WalkMode.Offset;
         long position = byOffset ? 0 : spec.PageBase;
@@ -244,7 +245,7 @@ public sealed class ListWalk
         var spec = endpoint.Pagination as CursorPagination
             ?? throw new ConfigurationException($"{context.Contract.Id}: endpoint '{endpoint.Id}' has no cursor pagination to walk by cursor");
         var schema = context.Contract.BodySchemas[endpoint.Success.BodySchema];
-        var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = WalkMode.Cursor, Window = context.Window };
+        var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = WalkMode.Cursor, Window = context.Window, Items = new WalkItems(context.Projection) };
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         string? cursor = null;
@@ -352,6 +353,9 @@ public sealed class ListWalk
             }
         }
     }
+
+    /// <summary>Removes the temporary file of the items kept past the first few thousand.</summary>
+    public void Dispose() => Items.Dispose();
 
     /// <summary>Waits for the pages still being processed: the walk's items, repeated ids and violations are then all there.</summary>
     private async Task<ListWalk> FinishAsync()

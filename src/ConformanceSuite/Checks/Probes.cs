@@ -164,7 +164,7 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
         }
     }
 
-    /// <summary>Releases the rows the CSV analyses kept (written to a temporary folder past their first mebibyte).</summary>
+    /// <summary>Releases the rows the CSV analyses kept (written to a temporary folder past their first mebibyte), and the items the walks kept past their first few thousand.</summary>
     public void Dispose()
     {
         foreach (var probe in downloads.Completed)
@@ -173,6 +173,12 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
         }
 
         downloads.Clear();
+        foreach (var walk in walks.Completed)
+        {
+            walk.Dispose();
+        }
+
+        walks.Clear();
     }
 
     private sealed record WalkKey(string Endpoint, WalkMode Mode, string Query);

@@ -38,6 +38,9 @@ public sealed class WalkItem
 
     public string Id { get; }
 
+    /// <summary>The kept texts and member hashes as held, for <see cref="WalkItems"/> to write out.</summary>
+    internal (string?[] Texts, ulong[] Fields) Kept => (texts, fields);
+
     /// <summary>The number of the page the item came on.</summary>
     public int Page { get; }
 

@@ -1,0 +1,218 @@
+using System.Collections;
+using Microsoft.Win32.SafeHandles;
+
+namespace ConformanceSuite.Checks;
+
+/// <summary>
+/// The items a walk keeps, in walk order. The first <see cref="HeldItems"/> are held as they are; past that, each
+/// one added is written to a temporary file (removed when the walk is disposed) and memory keeps only where it
+/// starts. An item written out is read back when it is asked for, whole. So a walk's memory does not grow with the
+/// items it keeps, however many the contract's <c>pagination.maxItems</c> lets it keep: a walk of ordinary size
+/// (a few hundred pages of ten) writes nothing.
+/// </summary>
+public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
+{
+    /// <summary>How many items are held in memory before the rest go to a temporary file.</summary>
+    public const int HeldItems = 4096;
+
+    /// <summary>Items written out are gathered in a buffer of about this size before it goes to the file.</summary>
+    private const int ChunkBytes = 64 * 1024;
+
+    private readonly Lock gate = new();
+    private readonly WalkProjection projection;
+    private readonly int held;
+    private readonly List<WalkItem> items = [];
+
+    /// <summary>Where each item written out starts in the file (the buffer's items included), by its index past the held ones.</summary>
+    private readonly List<long> offsets = [];
+    private readonly MemoryStream pending = new();
+    private readonly BinaryWriter writer;
+    private SafeFileHandle? file;
+    private long written;
+    private bool disposed;
+
+    /// <param name="projection">The projection every item of the walk was kept by (it is not written out).</param>
+    /// <param name="heldItems">How many items are held before the file is used (<see cref="HeldItems"/>; tests use fewer).</param>
+    public WalkItems(WalkProjection projection, int heldItems = HeldItems)
+    {
+        this.projection = projection;
+        held = heldItems;
+        writer = new BinaryWriter(pending, System.Text.Encoding.UTF8, leaveOpen: true);
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return items.Count + offsets.Count;
+            }
+        }
+    }
+
+    /// <summary>True once items have gone to the temporary file.</summary>
+    public bool Spilled => offsets.Count > 0;
+
+    public void Add(WalkItem item)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (items.Count < held)
+            {
+                items.Add(item);
+                return;
+            }
+
+            offsets.Add(written + pending.Length);
+            Write(item);
+            if (pending.Length >= ChunkBytes)
+            {
+                Flush();
+            }
+        }
+    }
+
+    public WalkItem this[int index]
+    {
+        get
+        {
+            byte[] bytes;
+            lock (gate)
+            {
+                ObjectDisposedException.ThrowIf(disposed, this);
+                ArgumentOutOfRangeException.ThrowIfNegative(index);
+                if (index < items.Count)
+                {
+                    return items[index];
+                }
+
+                var k = index - items.Count;
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, offsets.Count, nameof(index));
+                Flush();
+                var start = offsets[k];
+                bytes = new byte[(k + 1 < offsets.Count ? offsets[k + 1] : written) - start];
+                RandomAccess.Read(file!, bytes, start);
+            }
+
+            using var reader = new BinaryReader(new MemoryStream(bytes), System.Text.Encoding.UTF8);
+            return Read(reader);
+        }
+    }
+
+    /// <summary>The items there are when the enumeration starts, one at a time: those written out are read back a chunk at a time.</summary>
+    public IEnumerator<WalkItem> GetEnumerator()
+    {
+        int count;
+        lock (gate)
+        {
+            count = items.Count + offsets.Count;
+        }
+
+        for (var i = 0; i < count && i < items.Count; i++)
+        {
+            yield return items[i];
+        }
+
+        for (var k = 0; k < count - items.Count;)
+        {
+            byte[] chunk;
+            int last;
+            long start;
+            lock (gate)
+            {
+                ObjectDisposedException.ThrowIf(disposed, this);
+                Flush();
+                start = offsets[k];
+                // The items that start within a chunk's length of this one, and at least this one.
+                last = k;
+                while (last + 1 < count - items.Count && offsets[last + 1] - start < ChunkBytes)
+                {
+                    last++;
+                }
+
+                chunk = new byte[(last + 1 < offsets.Count ? offsets[last + 1] : written) - start];
+                RandomAccess.Read(file!, chunk, start);
+            }
+
+            using var reader = new BinaryReader(new MemoryStream(chunk), System.Text.Encoding.UTF8);
+            for (; k <= last; k++)
+            {
+                yield return Read(reader);
+            }
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            disposed = true;
+            file?.Dispose();
+            file = null;
+            writer.Dispose();
+            pending.Dispose();
+        }
+    }
+
+    private void Write(WalkItem item)
+    {
+        var (texts, fields) = item.Kept;
+        writer.Write(item.Id);
+        writer.Write7BitEncodedInt(item.Page);
+        writer.Write7BitEncodedInt(item.FieldsNotKept);
+        writer.Write7BitEncodedInt(texts.Length);
+        foreach (var text in texts)
+        {
+            writer.Write(text is not null);
+            if (text is not null)
+            {
+                writer.Write(text);
+            }
+        }
+
+        writer.Write7BitEncodedInt(fields.Length);
+        foreach (var value in fields)
+        {
+            writer.Write(value);
+        }
+    }
+
+    private WalkItem Read(BinaryReader reader)
+    {
+        var id = reader.ReadString();
+        var page = reader.Read7BitEncodedInt();
+        var notKept = reader.Read7BitEncodedInt();
+        var texts = new string?[reader.Read7BitEncodedInt()];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            texts[i] = reader.ReadBoolean() ? reader.ReadString() : null;
+        }
+
+        var fields = new ulong[reader.Read7BitEncodedInt()];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = reader.ReadUInt64();
+        }
+
+        return new WalkItem(projection, id, page, texts, fields, notKept);
+    }
+
+    /// <summary>Writes the buffered items to the file (made on the first write).</summary>
+    private void Flush()
+    {
+        if (pending.Length == 0)
+        {
+            return;
+        }
+
+        file ??= File.OpenHandle(Path.Combine(Path.GetTempPath(), $"conformance-walk-{Guid.NewGuid():N}.bin"), FileMode.CreateNew, FileAccess.ReadWrite,
+            FileShare.None, FileOptions.DeleteOnClose);
+        RandomAccess.Write(file, pending.GetBuffer().AsSpan(0, (int)pending.Length), written);
+        written += pending.Length;
+        pending.SetLength(0);
+    }
+}
