@@ -124,4 +124,52 @@ public sealed class AddressPolicyTests
         (await policy.AllowedAsync("127.0.0.1", CancellationToken.None)).Should().Equal(IPAddress.Loopback);
         policy.TargetKinds.Should().BeEmpty("only a host of the target teaches a kind");
     }
+
+    [Test]
+    public async Task Through_a_proxy_each_request_is_judged_by_where_its_host_is_and_a_name_only_the_proxy_knows_is_left_to_it()
+    {
+        // A proxy of the test's own: it answers every request it is given, as a real one would fetch it, and
+        // records the absolute URL it was asked for.
+        var asked = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var proxy = await HostileProvider.StartAsync(http =>
+        {
+            asked.Enqueue(http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget);
+            return Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "fetched by the proxy");
+        });
+        var policy = new AddressPolicy(resolve: (host, _) => Names.TryGetValue(host, out var found) ? Task.FromResult(found)
+            : throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound));
+        policy.Trust(new Uri("http://api.example/"));
+        using var client = new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(5), Proxy = new EveryRequest(proxy.Origin) }, new Redactor(), new RequestLog(), policy);
+        async Task<HttpExchange> Get(string url) => await client.SendAsync(new HttpCall { Url = new Uri(url) }, CancellationToken.None);
+
+        var metadata = await Get("http://169.254.169.254/latest/meta-data/");
+        var api = await Get("http://api.example/v1/sessions");
+        var files = await Get("http://files.example/export.csv");
+        // On the connection to the proxy the requests before it opened: no new connection, and still refused.
+        var again = await Get("http://169.254.169.254/latest/meta-data/");
+        var byName = await Get("http://meta.example/latest/meta-data/");
+        var unknown = await Get("http://only-the-proxy-knows.example/export.csv");
+
+        foreach (var refused in new[] { metadata, again, byName })
+        {
+            refused.Status.Should().BeNull(refused.Url);
+            refused.Error.Should().Contain("is not a host of the target, and it resolves only to 169.254.169.254 (linklocal)");
+            refused.Limit.Should().Be(AddressPolicy.Setting);
+        }
+
+        (api.Status, files.Status, unknown.Status).Should().Be((200, 200, 200), "the target's host, a private host once the target was reached on one, and a name this machine cannot resolve go to the proxy");
+        files.BodyExcerpt.Should().Be("fetched by the proxy");
+        asked.Should().Equal(["http://api.example/v1/sessions", "http://files.example/export.csv", "http://only-the-proxy-knows.example/export.csv"],
+            "the proxy was never asked for the metadata service");
+    }
+
+    /// <summary>A proxy for every request, loopback ones included (the system's proxies pass those by).</summary>
+    private sealed class EveryRequest(Uri proxy) : IWebProxy
+    {
+        public ICredentials? Credentials { get; set; }
+
+        public Uri GetProxy(Uri destination) => proxy;
+
+        public bool IsBypassed(Uri host) => false;
+    }
 }

@@ -265,7 +265,13 @@ public sealed class WalkItemTests
         }).ToList();
 
         using var items = new WalkItems(projection, heldItems: 50);
-        foreach (var item in kept.Take(60))
+        foreach (var item in kept.Take(50))
+        {
+            items.Add(item);
+        }
+
+        items.Spilled.Should().BeFalse("fifty items are held");
+        foreach (var item in kept.Skip(50).Take(10))
         {
             items.Add(item);
         }

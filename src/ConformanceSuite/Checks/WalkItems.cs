@@ -97,7 +97,9 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
             }
 
             using var reader = new BinaryReader(new MemoryStream(bytes), System.Text.Encoding.UTF8);
-            return Read(reader);
+            var item = Read(reader);
+            Consumed(reader, bytes.Length);
+            return item;
         }
     }
 
@@ -137,10 +139,19 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
             }
 
             using var reader = new BinaryReader(new MemoryStream(chunk), System.Text.Encoding.UTF8);
-            for (; k <= last; k++)
+            var decoded = new WalkItem[last - k + 1];
+            for (var i = 0; i < decoded.Length; i++)
             {
-                yield return Read(reader);
+                decoded[i] = Read(reader);
             }
+
+            Consumed(reader, chunk.Length);
+            foreach (var item in decoded)
+            {
+                yield return item;
+            }
+
+            k = last + 1;
         }
     }
 
@@ -199,6 +210,15 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
         }
 
         return new WalkItem(projection, id, page, texts, fields, notKept);
+    }
+
+    /// <summary>Items are read back from exactly the bytes they were written to: anything else is a damaged file, never a wrong item.</summary>
+    private static void Consumed(BinaryReader reader, int length)
+    {
+        if (reader.BaseStream.Position != length)
+        {
+            throw new InvalidDataException($"the walk's item file is damaged: {length} bytes read back, {reader.BaseStream.Position} of them decoded");
+        }
     }
 
     /// <summary>Writes the buffered items to the file (made on the first write).</summary>

@@ -42,6 +42,9 @@ public sealed class AddressPolicy
 
     private readonly ConcurrentDictionary<string, bool> targetHosts = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<AddressKind, bool> targetKinds = new();
+
+    /// <summary>The target's hosts already asked for through a proxy: each is resolved here once, to learn its kinds, not once a request.</summary>
+    private readonly ConcurrentDictionary<string, bool> reachedThroughProxy = new(StringComparer.OrdinalIgnoreCase);
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> resolve;
 
     /// <param name="allowAll">The profile's <c>allowPrivateAddresses</c>: every address is allowed.</param>
@@ -159,13 +162,19 @@ public sealed class AddressPolicy
         return allowed;
     }
 
-    /// <summary>The connection of a request: to an allowed address of its host, or to the proxy it goes through.</summary>
+    /// <summary>
+    /// The connection of a request: to an allowed address of its host, or to the proxy (the user's) it goes through.
+    /// A connection to a proxy carries requests for many hosts, so those are judged one request at a time
+    /// (<see cref="ProxiedRequests"/>), not here.
+    /// </summary>
     internal async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
         var endpoint = context.DnsEndPoint;
-        // Through a proxy, the connection is to the proxy (the user's), and the proxy reaches the host.
-        var viaProxy = context.InitialRequestMessage.RequestUri is { } uri && !string.Equals(Host(uri.IdnHost), Host(endpoint.Host), StringComparison.OrdinalIgnoreCase);
-        var addresses = viaProxy ? await resolve(endpoint.Host, ct) : await AllowedAsync(endpoint.Host, ct);
+        var viaProxy = context.InitialRequestMessage.RequestUri is { } uri && Host(uri.IdnHost) != Host(endpoint.Host);
+        var addresses = !viaProxy ? await AllowedAsync(endpoint.Host, ct)
+            : IPAddress.TryParse(Host(endpoint.Host), out var proxy) ? [proxy]
+            : await resolve(endpoint.Host, ct);
+
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -176,6 +185,47 @@ public sealed class AddressPolicy
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Whether a request through a proxy may go: the proxy would reach any host it is asked for (a corporate proxy
+    /// reaches the internal network, a cloud one the metadata service), so its host is judged as it resolves here,
+    /// as a direct connection's is. A name that does not resolve here (a network where only the proxy resolves
+    /// names) cannot be judged, and is left to the proxy; an address written in the URL always is judged.
+    /// </summary>
+    internal async Task AllowedThroughProxyAsync(string host, CancellationToken ct)
+    {
+        if (targetHosts.ContainsKey(Host(host)) && !reachedThroughProxy.TryAdd(Host(host), true))
+        {
+            return; // a host of the target may be on any address, and its kinds were learned on its first request
+        }
+
+        try
+        {
+            await AllowedAsync(host, ct);
+        }
+        catch (SocketException)
+        {
+            // Not known here: only the proxy can tell where it is.
+        }
+    }
+
+    /// <summary>
+    /// Judges each request that goes through a proxy before it is sent. A plain HTTP request through a proxy goes on
+    /// a connection to the proxy that earlier requests, for other hosts, may have opened, so no connection is made
+    /// for it, and the connection's check (<see cref="ConnectAsync"/>) would judge only the first host.
+    /// </summary>
+    internal sealed class ProxiedRequests(AddressPolicy policy, IWebProxy proxy, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri is { } uri && !proxy.IsBypassed(uri) && proxy.GetProxy(uri) is not null)
+            {
+                await policy.AllowedThroughProxyAsync(uri.IdnHost, cancellationToken);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
         }
     }
 

@@ -69,7 +69,7 @@ public sealed class ConformanceHttpClient : IDisposable
         });
     }
 
-    private static SocketsHttpHandler Handler(HttpSettings settings, AddressPolicy? addresses)
+    private static HttpMessageHandler Handler(HttpSettings settings, AddressPolicy? addresses)
     {
         var handler = new SocketsHttpHandler
         {
@@ -77,6 +77,11 @@ public sealed class ConformanceHttpClient : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
         };
+        if (settings.Proxy is { } proxy)
+        {
+            handler.Proxy = proxy;
+        }
+
         if (settings.InsecureTls)
         {
             // Certificates are validated unless the target says otherwise, explicitly; reports print it.
@@ -85,12 +90,13 @@ public sealed class ConformanceHttpClient : IDisposable
 #pragma warning restore CA5359
         }
 
-        if (addresses is not null)
+        if (addresses is null)
         {
-            handler.ConnectCallback = addresses.ConnectAsync;
+            return handler;
         }
 
-        return handler;
+        handler.ConnectCallback = addresses.ConnectAsync;
+        return new AddressPolicy.ProxiedRequests(addresses, settings.Proxy ?? HttpClient.DefaultProxy, handler);
     }
 
     public RequestLog Log => log;

@@ -58,4 +58,11 @@ public sealed record HttpSettings
     /// downloads live on an internal network its API is not on.
     /// </summary>
     public bool AllowPrivateAddresses { get; init; }
+
+    /// <summary>
+    /// The proxy every request goes through; null for the system's (<c>HTTP_PROXY</c>, <c>HTTPS_PROXY</c>,
+    /// <c>NO_PROXY</c>). The address policy holds through a proxy too.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public System.Net.IWebProxy? Proxy { get; init; }
 }
