@@ -75,7 +75,7 @@ public sealed class EngineTests
         // A provider's text can reach an exception's message or a skip's reason: neither may carry it whole into every report.
         var quoted = new string('m', 100_000);
         var checks = CheckRegistry.Default
-            .With(new EndingCheck(CheckRegistry.Default.Get(CsvHeaderCheck.KindName), () => throw new InvalidOperationException("planted " + quoted)))
+            .With(new EndingCheck(CheckRegistry.Default.Get(CsvHeaderCheck.KindName), () => throw new InvalidOperationException("planted " + quoted, new FormatException("inner " + quoted))))
             .With(new EndingCheck(CheckRegistry.Default.Get(CsvRowsCheck.KindName), () => CheckRun.Skip("planted " + quoted)));
 
         var results = await ConformanceEngine.RunAsync(Settings("wavy-open-sessions") with { Checks = checks, Filter = ["WAVY-011", "WAVY-012"] });
@@ -86,6 +86,13 @@ public sealed class EngineTests
         var rows = results.Requirements.Single(r => r.Id == "WAVY-012").Cases.Should().NotBeEmpty().And.Subject;
         rows.Should().OnlyContain(c => c.Verdict == Verdict.Skipped && c.Message.Contains($"… ({"planted ".Length + quoted.Length:N0} characters in all)"));
         results.Requirements.SelectMany(r => r.Cases).Should().OnlyContain(c => c.Message.Length < 2 * ProviderText.MaxChars);
+
+        // The log keeps every exception of the chain with its stack trace, each message cut at its own bound.
+        var log = await File.ReadAllTextAsync(Path.Combine(dir, RunLog.FileName));
+        log.Should().Contain($"System.InvalidOperationException: planted mmm").And.Contain($"… ({"planted ".Length + quoted.Length:N0} characters in all)")
+            .And.Contain("---> System.FormatException: inner mmm").And.Contain($"… ({"inner ".Length + quoted.Length:N0} characters in all)")
+            .And.Contain(" at ", "the stack traces are kept").And.NotContain(new string('m', RunLog.MaxMessageChars));
+        log.Length.Should().BeLessThan(header.Count() * 4 * RunLog.MaxMessageChars, "two bounded messages and two stack traces for each case");
     }
 
     [Test]

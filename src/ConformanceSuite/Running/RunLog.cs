@@ -21,8 +21,29 @@ public sealed class RunLog(Redactor redactor)
     public string Error(string where, Exception ex)
     {
         var shown = Http.ProviderText.Bounded(redactor.Scrub($"{ex.GetType().Name}: {ex.Message}"));
-        lines.Enqueue($"{Now()} ERROR in {where}: {redactor.Scrub(ex.ToString())}");
+        var logged = new System.Text.StringBuilder();
+        Describe(ex, logged);
+        lines.Enqueue($"{Now()} ERROR in {where}: {logged}");
         return $"the check threw {shown} (stack trace in {FileName})";
+    }
+
+    /// <summary>The most characters of one exception's message the log keeps: a provider's text may be in it.</summary>
+    public const int MaxMessageChars = 4000;
+
+    /// <summary>An exception and those inside it, each message scrubbed then bounded, each stack trace whole.</summary>
+    private void Describe(Exception ex, System.Text.StringBuilder into)
+    {
+        into.Append(ex.GetType().FullName).Append(": ").Append(Http.ProviderText.Bounded(redactor.Scrub(ex.Message), MaxMessageChars));
+        if (ex.StackTrace is { } trace)
+        {
+            into.AppendLine().Append(redactor.Scrub(trace));
+        }
+
+        foreach (var inner in ex is AggregateException all ? all.InnerExceptions : ex.InnerException is { } one ? [one] : [])
+        {
+            into.AppendLine().Append(" ---> ");
+            Describe(inner, into);
+        }
     }
 
     public IReadOnlyList<string> Lines => lines.ToArray();
