@@ -551,4 +551,43 @@ public sealed class HttpLayerTests
         redactor.Scrub(clean).Should().Be(clean);
         redactor.Scrub("a path ending in a backslash \\").Should().Be("a path ending in a backslash \\");
     }
+
+    [Test]
+    public async Task A_body_with_more_encodings_than_the_bound_is_not_decoded_and_one_at_the_bound_is()
+    {
+        // Each encoding a body lists is a decoder the suite holds while it reads: ten thousand of them made 1 GB.
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            var layers = int.Parse(http.Request.Path.Value!.TrimStart('/'), System.Globalization.CultureInfo.InvariantCulture);
+            var body = System.Text.Encoding.UTF8.GetBytes("""{"ok":true}""");
+            for (var i = 0; i < layers; i++)
+            {
+                using var packed = new MemoryStream();
+                using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.NoCompression))
+                {
+                    gzip.Write(body);
+                }
+
+                body = packed.ToArray();
+            }
+
+            http.Response.Headers.ContentEncoding = string.Join(", ", Enumerable.Repeat("gzip", layers).Append("identity"));
+            await http.Response.Body.WriteAsync(body);
+        });
+        using var client = new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(5) }, new Redactor(), new RequestLog());
+
+        var atBound = await client.SendAsync(new HttpCall { Url = new Uri(provider.Origin, $"/{HttpSettings.MaxContentEncodings}") }, CancellationToken.None);
+        var over = await client.SendAsync(new HttpCall { Url = new Uri(provider.Origin, $"/{HttpSettings.MaxContentEncodings + 1}") }, CancellationToken.None);
+        var chain = await client.SendAsync(new HttpCall { Url = new Uri(provider.Origin, "/2000") }, CancellationToken.None);
+
+        atBound.Error.Should().BeNull();
+        atBound.BodyText.Should().Be("""{"ok":true}""", "five encodings are undone, identity aside");
+        foreach (var (refused, layers) in new[] { (over, HttpSettings.MaxContentEncodings + 1), (chain, 2000) })
+        {
+            refused.Status.Should().Be(200);
+            refused.Body.Should().BeNull();
+            refused.Error.Should().Be($"the body's Content-Encoding lists {layers:N0} encodings one over the other, more than the 5 the suite undoes (a chain of them is a decompression bomb)");
+            refused.Limit.Should().BeNull("the provider's response is not one a reader can be expected to undo; no setting of the suite's would help");
+        }
+    }
 }

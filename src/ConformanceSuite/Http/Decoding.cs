@@ -30,11 +30,17 @@ internal sealed class Decoding : ReadOnlyStream
 
     private long decodedBytes;
 
-    /// <summary>The body as its Content-Encoding says to read it; an encoding the suite does not know is a transport error.</summary>
+    /// <summary>The body as its Content-Encoding says to read it; an encoding the suite does not know, or too many of them, is a transport error.</summary>
     public static Decoding Of(Stream raw, string? contentEncoding, double ratio)
     {
-        var wire = new CountingStream(raw, ownsInner: true);
         var encodings = (contentEncoding ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var layers = encodings.Count(e => !e.Equals("identity", StringComparison.OrdinalIgnoreCase));
+        if (layers > HttpSettings.MaxContentEncodings)
+        {
+            throw new ResponseLimitException($"the body's Content-Encoding lists {layers:N0} encodings one over the other, more than the {HttpSettings.MaxContentEncodings} the suite undoes (a chain of them is a decompression bomb)");
+        }
+
+        var wire = new CountingStream(raw, ownsInner: true);
         Stream decoded = wire;
         // Encodings apply in the order listed, so they are undone from the last.
         foreach (var encoding in encodings.Reverse())

@@ -3,6 +3,14 @@ namespace ConformanceSuite.Http;
 /// <summary>Limits of the HTTP layer; defaults suit a live provider, tests shorten them.</summary>
 public sealed record HttpSettings
 {
+    /// <summary>
+    /// The most encodings one body's Content-Encoding may list, one over the other (identity aside). Each one undone
+    /// holds a decoder and its window: a provider listing ten thousand gzips over a body gzipped as often (485 KB, in
+    /// a 60,000 character header) made the decoding take 1 GB and six seconds for 16 bytes. No server applies more
+    /// than two; curl stops at five too. Past it, the body is not read (a transport error).
+    /// </summary>
+    public const int MaxContentEncodings = 5;
+
     /// <summary>A request's total deadline: headers and the whole body.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
