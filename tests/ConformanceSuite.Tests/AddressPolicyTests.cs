@@ -136,14 +136,19 @@ public sealed class AddressPolicyTests
             asked.Enqueue(http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget);
             return Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "fetched by the proxy");
         });
-        var policy = new AddressPolicy(resolve: (host, _) => Names.TryGetValue(host, out var found) ? Task.FromResult(found)
-            : throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound));
+        var resolved = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var policy = new AddressPolicy(resolve: (host, _) =>
+        {
+            resolved.Enqueue(host);
+            return Names.TryGetValue(host, out var found) ? Task.FromResult(found) : throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound);
+        });
         policy.Trust(new Uri("http://api.example/"));
         using var client = new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(5), Proxy = new EveryRequest(proxy.Origin) }, new Redactor(), new RequestLog(), policy);
         async Task<HttpExchange> Get(string url) => await client.SendAsync(new HttpCall { Url = new Uri(url) }, CancellationToken.None);
 
         var metadata = await Get("http://169.254.169.254/latest/meta-data/");
         var api = await Get("http://api.example/v1/sessions");
+        var apiAgain = await Get("http://api.example/v1/sessions?page=2");
         var files = await Get("http://files.example/export.csv");
         // On the connection to the proxy the requests before it opened: no new connection, and still refused.
         var again = await Get("http://169.254.169.254/latest/meta-data/");
@@ -157,9 +162,11 @@ public sealed class AddressPolicyTests
             refused.Limit.Should().Be(AddressPolicy.Setting);
         }
 
-        (api.Status, files.Status, unknown.Status).Should().Be((200, 200, 200), "the target's host, a private host once the target was reached on one, and a name this machine cannot resolve go to the proxy");
+        (api.Status, apiAgain.Status, files.Status, unknown.Status).Should().Be((200, 200, 200, 200), "the target's host, a private host once the target was reached on one, and a name this machine cannot resolve go to the proxy");
+        resolved.Should().Equal(["api.example", "files.example", "meta.example", "only-the-proxy-knows.example"],
+            "a link's host is resolved for each request, the target's own once (to learn its kind), and an address written in the URL never");
         files.BodyExcerpt.Should().Be("fetched by the proxy");
-        asked.Should().Equal(["http://api.example/v1/sessions", "http://files.example/export.csv", "http://only-the-proxy-knows.example/export.csv"],
+        asked.Should().Equal(["http://api.example/v1/sessions", "http://api.example/v1/sessions?page=2", "http://files.example/export.csv", "http://only-the-proxy-knows.example/export.csv"],
             "the proxy was never asked for the metadata service");
     }
 
