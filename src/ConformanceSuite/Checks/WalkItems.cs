@@ -90,10 +90,7 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
 
                 var k = index - items.Count;
                 ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, offsets.Count, nameof(index));
-                Flush();
-                var start = offsets[k];
-                bytes = new byte[(k + 1 < offsets.Count ? offsets[k + 1] : written) - start];
-                RandomAccess.Read(file!, bytes, start);
+                bytes = ReadBack(k, k);
             }
 
             using var reader = new BinaryReader(new MemoryStream(bytes), System.Text.Encoding.UTF8);
@@ -121,21 +118,17 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
         {
             byte[] chunk;
             int last;
-            long start;
             lock (gate)
             {
                 ObjectDisposedException.ThrowIf(disposed, this);
-                Flush();
-                start = offsets[k];
                 // The items that start within a chunk's length of this one, and at least this one.
                 last = k;
-                while (last + 1 < count - items.Count && offsets[last + 1] - start < ChunkBytes)
+                while (last + 1 < count - items.Count && offsets[last + 1] - offsets[k] < ChunkBytes)
                 {
                     last++;
                 }
 
-                chunk = new byte[(last + 1 < offsets.Count ? offsets[last + 1] : written) - start];
-                RandomAccess.Read(file!, chunk, start);
+                chunk = ReadBack(k, last);
             }
 
             using var reader = new BinaryReader(new MemoryStream(chunk), System.Text.Encoding.UTF8);
@@ -210,6 +203,16 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
         }
 
         return new WalkItem(projection, id, page, texts, fields, notKept);
+    }
+
+    /// <summary>The bytes of the items written out from <paramref name="first"/> to <paramref name="last"/> (by index past the held ones), read back from the file; under the lock.</summary>
+    private byte[] ReadBack(int first, int last)
+    {
+        Flush();
+        var start = offsets[first];
+        var bytes = new byte[(last + 1 < offsets.Count ? offsets[last + 1] : written) - start];
+        RandomAccess.Read(file!, bytes, start);
+        return bytes;
     }
 
     /// <summary>Items are read back from exactly the bytes they were written to: anything else is a damaged file, never a wrong item.</summary>
