@@ -90,6 +90,11 @@ public sealed class LargeWalkTests
             walk.Ending.Should().Be(WalkEnding.Complete, walk.EndingDetail);
             walk.Pages.Should().HaveCount(Pages);
             log.Spilled.Should().BeTrue("the walk is longer than the log holds in memory");
+            if (!OperatingSystem.IsWindows())
+            {
+                Directory.EnumerateFileSystemEntries(folder).Should().BeEmpty("the log's file has no name on disk: a killed run leaves nothing");
+            }
+
             walk.Duplicates.Should().Equal([(Id(5), 5, Repeats)], "the repeated id is found on its page");
 
             var repeated = walk.Pages[Repeats - 1].Exchange;

@@ -46,8 +46,7 @@ internal static class Exports
                 return null;
             }
 
-            var file = new FileStream(Path.Combine(Path.GetTempPath(), $"conformance-download-{Guid.NewGuid():N}"),
-                FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+            var file = TemporaryFile.Stream("conformance-download");
             try
             {
                 var buffer = new byte[64 * 1024];

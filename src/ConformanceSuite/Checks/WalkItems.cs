@@ -5,7 +5,7 @@ namespace ConformanceSuite.Checks;
 
 /// <summary>
 /// The items a walk keeps, in walk order. The first <see cref="HeldItems"/> are held as they are; past that, each
-/// one added is written to a temporary file (removed when the walk is disposed) and memory keeps only where it
+/// one added is written to a temporary file (<see cref="TemporaryFile"/>: gone with the walk) and memory keeps only where it
 /// starts. An item written out is read back when it is asked for, whole. So a walk's memory does not grow with the
 /// items it keeps, however many the contract's <c>pagination.maxItems</c> lets it keep: a walk of ordinary size
 /// (a few hundred pages of ten) writes nothing.
@@ -232,8 +232,7 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
             return;
         }
 
-        file ??= File.OpenHandle(Path.Combine(Path.GetTempPath(), $"conformance-walk-{Guid.NewGuid():N}.bin"), FileMode.CreateNew, FileAccess.ReadWrite,
-            FileShare.None, FileOptions.DeleteOnClose);
+        file ??= TemporaryFile.Open(Path.Combine(Path.GetTempPath(), $"conformance-walk-{Guid.NewGuid():N}"));
         RandomAccess.Write(file, pending.GetBuffer().AsSpan(0, (int)pending.Length), written);
         written += pending.Length;
         pending.SetLength(0);

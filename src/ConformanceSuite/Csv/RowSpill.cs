@@ -17,22 +17,10 @@ internal sealed class SpillFolder(string parent) : IDisposable
     public SpillFile Create()
     {
         Directory.CreateDirectory(Path);
-        var name = System.IO.Path.Combine(Path, $"{Interlocked.Increment(ref next)}.rows");
-        var windows = OperatingSystem.IsWindows();
-        var handle = File.OpenHandle(name, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, windows ? FileOptions.DeleteOnClose : FileOptions.None);
-        if (!windows)
+        var handle = TemporaryFile.Open(System.IO.Path.Combine(Path, $"{Interlocked.Increment(ref next)}.rows"));
+        if (!OperatingSystem.IsWindows())
         {
-            try
-            {
-                File.Delete(name);
-            }
-            catch
-            {
-                handle.Dispose();
-                throw;
-            }
-
-            DeleteFolder();
+            DeleteFolder(); // empty: its file has no name any more
         }
 
         return new SpillFile(handle);

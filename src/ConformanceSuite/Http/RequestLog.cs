@@ -5,7 +5,7 @@ namespace ConformanceSuite.Http;
 /// <summary>
 /// Every exchange of a run, already redacted. The first <see cref="HeldExchanges"/> are held whole, and written as
 /// JSON lines only when the log is (requests.jsonl). Past that, a run is a large one: the held exchanges, and each
-/// one after them as it is settled, go as JSON lines to a temporary file (removed when the log is disposed), and
+/// one after them as it is settled, go as JSON lines to a temporary file (with no name on disk: <see cref="TemporaryFile"/>), and
 /// memory keeps only where each line starts. An exchange written out is read back from the file when it is asked
 /// for (<see cref="Read"/>, <see cref="Entries"/>, <see cref="LoggedExchange"/>), whole. So a walk of a large tenant
 /// costs a few bytes of memory per request, and a run of ordinary size serializes nothing before its reports.
@@ -118,8 +118,7 @@ public sealed class RequestLog : IDisposable
 
     private void Spill()
     {
-        spilled = new FileStream(Path.Combine(folder, $"conformance-requests-{Guid.NewGuid():N}.jsonl"), FileMode.CreateNew, FileAccess.ReadWrite,
-            FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+        spilled = TemporaryFile.Stream("conformance-requests", folder);
         foreach (var e in held)
         {
             WriteOut(e);
