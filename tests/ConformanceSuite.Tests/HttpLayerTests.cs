@@ -435,7 +435,11 @@ public sealed class HttpLayerTests
             GC.WaitForPendingFinalizers();
             gone.Should().OnlyContain(w => !w.IsAlive, "once written out, an exchange is not held in memory by the log");
             log.Count.Should().Be(count);
-            Directory.EnumerateFiles(folder).Should().ContainSingle("the lines past the bound are in one temporary file");
+            log.Spilled.Should().BeTrue("the lines past the bound are in a temporary file");
+            if (!OperatingSystem.IsWindows())
+            {
+                Directory.EnumerateFiles(folder).Should().BeEmpty("the file has no name on disk: a killed run leaves nothing");
+            }
 
             // Read back whole, each as it was logged, in order; the same entry, though another object.
             var entries = log.Entries.ToList();
