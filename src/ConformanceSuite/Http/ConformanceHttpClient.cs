@@ -373,8 +373,7 @@ public sealed class ConformanceHttpClient : IDisposable
 
         if (bodyError is not null)
         {
-            exchange.Error = Describe(bodyError);
-            exchange.Limit = (bodyError as ResponseLimitException)?.Setting;
+            Failed(exchange, bodyError);
         }
         else if (response.ErrorException is { } error && exchange.Status is null)
         {
@@ -438,42 +437,39 @@ public sealed class ConformanceHttpClient : IDisposable
         [.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).Where(c => c is not ('\t' or '\r' or '\n'))]);
 
     /// <summary>An exchange that got no response: why, and the setting that would lift a refusal of the suite's own.</summary>
+    /// <summary>
+    /// An exchange that got no response, or no whole body: why, in words scrubbed and bounded (a limit's message may
+    /// quote the provider: an encoding it named), and the setting that would lift a refusal or limit of the suite's own.
+    /// </summary>
     private void Failed(HttpExchange exchange, Exception ex)
     {
-        exchange.Error = Describe(ex);
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is AddressRefusedException)
-            {
-                exchange.Limit = AddressPolicy.Setting;
-            }
-        }
+        var (words, setting) = Words(ex);
+        exchange.Error = ProviderText.Bounded(redactor.Scrub(words));
+        exchange.Limit = setting;
     }
 
-    /// <summary>A transport failure in words, scrubbed and bounded: a limit's message may quote the provider (an encoding it named).</summary>
-    private string Describe(Exception ex) => ProviderText.Bounded(redactor.Scrub(Words(ex)));
-
-    private string Words(Exception ex)
+    /// <summary>The first exception of the chain the suite can name, in words, with its setting; else the outer one's message.</summary>
+    private (string Words, string? Setting) Words(Exception ex)
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
             switch (e)
             {
                 case ResponseLimitException limit:
-                    return limit.Message;
+                    return (limit.Message, limit.Setting);
                 case AddressRefusedException refused:
-                    return refused.Message;
+                    return (refused.Message, AddressPolicy.Setting);
                 case SocketException socket:
-                    return $"cannot connect ({socket.SocketErrorCode})";
+                    return ($"cannot connect ({socket.SocketErrorCode})", null);
                 case System.Security.Authentication.AuthenticationException tls:
-                    return $"TLS failed: {tls.Message} (certificate validation is on; --insecure turns it off for test endpoints)";
+                    return ($"TLS failed: {tls.Message} (certificate validation is on; --insecure turns it off for test endpoints)", null);
                 case TimeoutException:
                 case TaskCanceledException:
-                    return $"no response within {settings.RequestTimeout.TotalSeconds:0.#} s";
+                    return ($"no response within {settings.RequestTimeout.TotalSeconds:0.#} s", null);
             }
         }
 
-        return ex.Message;
+        return (ex.Message, null);
     }
 
     /// <summary>A request's limits: the size cap on its body and the setting it comes from, and its total deadline.</summary>
