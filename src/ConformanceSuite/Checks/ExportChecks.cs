@@ -233,7 +233,7 @@ public sealed class ZipExportCheck : ICheck
         var expectedName = $"{filename ?? exports.DefaultFilename}.{format.Extension}";
         // Opening the archive makes an object of every entry its directory holds: what the directory says of
         // itself is read first, and a directory far past one entry's is judged by that alone.
-        if (ZipDirectory.Of(file) is { } directory && (directory.Bytes > ZipDirectory.MaxBytes || (directory.Entries != 1 && directory.Entries > ZipDirectory.MaxEntries)))
+        if (ZipDirectory.Of(file) is { } directory && (directory.Bytes > ZipDirectory.MaxBytes || directory.Entries > ZipDirectory.MaxEntries))
         {
             run.Fail(run.Element.Key, new ArchiveProblem(ArchiveIssue.EntryCount, $"exactly one entry, {expectedName}",
                 $"a directory of {directory.Entries:N0} entries in {directory.Bytes:N0} bytes, as its end record says (not read: more than {ZipDirectory.MaxEntries} entries or {ZipDirectory.MaxBytes:N0} bytes)"), zip.Basis, exchange);

@@ -1,5 +1,5 @@
 using System.Collections;
-using Microsoft.Win32.SafeHandles;
+using ConformanceSuite.Csv;
 
 namespace ConformanceSuite.Checks;
 
@@ -27,8 +27,7 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
     private readonly List<long> offsets = [];
     private readonly MemoryStream pending = new();
     private readonly BinaryWriter writer;
-    private SafeFileHandle? file;
-    private long written;
+    private SpillFile? file;
     private bool disposed;
 
     /// <param name="projection">The projection every item of the walk was kept by (it is not written out).</param>
@@ -65,7 +64,7 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
                 return;
             }
 
-            offsets.Add(written + pending.Length);
+            offsets.Add(Written + pending.Length);
             Write(item);
             if (pending.Length >= ChunkBytes)
             {
@@ -210,8 +209,8 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
     {
         Flush();
         var start = offsets[first];
-        var bytes = new byte[(last + 1 < offsets.Count ? offsets[last + 1] : written) - start];
-        RandomAccess.Read(file!, bytes, start);
+        var bytes = new byte[(last + 1 < offsets.Count ? offsets[last + 1] : Written) - start];
+        file!.ReadExactly(start, bytes);
         return bytes;
     }
 
@@ -224,6 +223,9 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
         }
     }
 
+    /// <summary>The bytes in the file so far.</summary>
+    private long Written => file?.Length ?? 0;
+
     /// <summary>Writes the buffered items to the file (made on the first write).</summary>
     private void Flush()
     {
@@ -232,9 +234,8 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
             return;
         }
 
-        file ??= TemporaryFile.Open(Path.Combine(Path.GetTempPath(), $"conformance-walk-{Guid.NewGuid():N}"));
-        RandomAccess.Write(file, pending.GetBuffer().AsSpan(0, (int)pending.Length), written);
-        written += pending.Length;
+        file ??= new SpillFile(TemporaryFile.Open(Path.Combine(Path.GetTempPath(), $"conformance-walk-{Guid.NewGuid():N}")));
+        file.Append(pending.GetBuffer().AsSpan(0, (int)pending.Length));
         pending.SetLength(0);
     }
 }
