@@ -50,6 +50,34 @@ public sealed class CsvAnalyzerTests
     }
 
     [Test]
+    public void A_value_a_backtracking_pattern_cannot_judge_within_its_bound_is_counted_apart_and_the_rest_are_judged()
+    {
+        // A user's contract gives the first column a pattern that backtracks; the second row's value makes it take
+        // minutes. It is neither a problem nor checked; the rows around it are judged as ever.
+        var spec = Spec with { Columns = [Spec.Columns[0] with { Rule = Spec.Columns[0].Rule! with { Kind = "pattern", Pattern = "^([0-9]+)+$" } }, .. Spec.Columns.Skip(1)] };
+        var csv = $"source,session_created_at\n5519900000001,2019-02-13T10:15:30Z\n{new string('5', 34)}x,2019-02-13T10:15:30Z\nx1,2019-02-13T10:15:30Z\n";
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv));
+
+        using var analysis = CsvAnalyzer.Analyze(stream, spec);
+
+        analysis.RowCount.Should().Be(3);
+        analysis.ValuesNotJudged.Should().Be(1);
+        analysis.NotJudged.Should().Be("row 2: the pattern '^([0-9]+)+$' of column 'source' took longer than 1 s on a value of 35 characters (a pattern that backtracks; the suite's bound)");
+        analysis.RowProblems.Should().ContainSingle().Which.Message.Should().Contain("x1", "the row after it is judged");
+
+        // Past three such values, the pattern is no longer tried: a thousand of them do not take a thousand seconds.
+        var many = "source,session_created_at\n" + string.Concat(Enumerable.Range(0, 1000).Select(i => $"{new string('5', 30)}{i}x,2019-02-13T10:15:30Z\n"));
+        using var slow = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(many));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        using var cut = CsvAnalyzer.Analyze(slow, spec);
+
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(60));
+        cut.ValuesNotJudged.Should().Be(1000);
+        cut.RowProblemCount.Should().Be(0);
+    }
+
+    [Test]
     public void Rows_are_read_as_a_stream_and_only_the_first_problems_are_kept()
     {
         const int rows = 200_000;

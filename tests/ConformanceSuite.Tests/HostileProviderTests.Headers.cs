@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ConformanceSuite.Checks;
 using ConformanceSuite.Engine;
 using ConformanceSuite.Http;
@@ -129,6 +130,54 @@ public sealed partial class HostileProviderTests
             Case(results, "OPENCX-004").Findings.OfType<NotJson>().Should().NotBeEmpty(what).And.OnlyContain(f => f.Message.Contains(reason));
         }
 
+        ReportsAreSmall();
+    }
+
+    [Test]
+    public async Task A_pattern_of_the_user_s_contract_that_backtracks_on_the_provider_s_value_is_cut_off_and_the_run_says_so()
+    {
+        // A user's edited contract gives a member a pattern that backtracks; the provider's value makes it take about
+        // half an hour a match, in every page and fetch. Before, NJsonSchema matched it without a bound and the run hung.
+        var contracts = Path.Combine(dir, "contracts");
+        CliTests.CopyDirectory(Harness.Layout.Root, contracts, ["schemas", "fixtures", "targets"]);
+        var file = Path.Combine(contracts, "schemas", "opencx-chat-sessions", "session.schema.json");
+        var schema = JsonNode.Parse(File.ReadAllText(file))!;
+        schema["properties"]!["nickname"] = new JsonObject { ["type"] = "string", ["pattern"] = "^([a-z]+)+$" };
+        File.WriteAllText(file, schema.ToJsonString());
+        var session = Session(FirstSession, $"\"status\":\"open\",\"nickname\":\"{new string('a', 34)}!\"");
+        await using var provider = await OpenCxAsync(_ => $$"""{"items":[{{session}}],"next":null}""", _ => session);
+
+        var results = await ConformanceEngine.RunAsync(OpenCxSettings(provider) with { ContractsDirectory = contracts });
+
+        var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
+        cases.Where(c => c.Verdict == Verdict.Error).Select(c => c.Message).Should().BeEmpty();
+        var cut = cases.Where(c => c.Partial?.Contains("not validated: the schema's pattern '^([a-z]+)+$' took longer than 2 s on a value of 35 characters", StringComparison.Ordinal) == true).ToList();
+        cut.Select(c => c.RequirementId).Should().Contain("OPENCX-004", "the page's schema check judged nothing of the page")
+            .And.OnlyContain(id => results.Requirements.Single(r => r.Id == id).Verdict == Verdict.Pass);
+        results.Requirements.Single(r => r.Id == "OPENCX-004").NotChecked.Should().Contain(n => n.Partial, "what was not validated is not said to conform");
+        cases.Where(c => c.Verdict == Verdict.Fail).SelectMany(c => c.Findings).Should().NotContain(f => f.Message.Contains("/nickname", StringComparison.Ordinal),
+            "no finding is made of a value that was not judged (this provider fails only the filters it ignores)");
+        // The same for a CSV column's pattern: the value is not judged, the rows check says so, and nothing is failed for it.
+        var spec = Path.Combine(contracts, "schemas", "wavy-open-sessions", "open-sessions.csv-spec.json");
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("^[0-9]{10,15}$", "^([0-9]+)+$", StringComparison.Ordinal));
+        await using var wavy = await WavyAsync(async http =>
+        {
+            if (http.Request.Path.Value != "/files/1001.csv")
+            {
+                return false;
+            }
+
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            await http.Response.WriteAsync($"source,session_created_at\n{new string('5', 30)}x,2019-02-13T10:15:30Z\n");
+            return true;
+        });
+
+        var csv = await ConformanceEngine.RunAsync(AdHoc(wavy, "wavy-open-sessions", "WAVY-012") with { ContractsDirectory = contracts });
+
+        var rows = Case(csv, "WAVY-012");
+        rows.Verdict.Should().Be(Verdict.Pass);
+        rows.Partial.Should().Be("1 rows checked; 1 values not judged, the first at row 1: the pattern '^([0-9]+)+$' of column 'source' took longer than 1 s on a value of 31 characters (a pattern that backtracks; the suite's bound)");
+        csv.Outcome.Should().Be(RunOutcome.Incomplete);
         ReportsAreSmall();
     }
 }

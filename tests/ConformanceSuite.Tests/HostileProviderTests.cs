@@ -459,14 +459,14 @@ public sealed partial class HostileProviderTests
         });
 
     /// <summary>Every OPENCX requirement (no pact) against <paramref name="provider"/>.</summary>
-    private async Task<RunResults> OpenCxRunAsync(HostileProvider provider)
-    {
-        var requirements = new Contracts.ContractLoader(Harness.Layout).Load("opencx-chat-sessions").Requirements.Select(r => r.Id).ToArray();
-        return await ConformanceEngine.RunAsync(AdHoc(provider, "opencx-chat-sessions", requirements) with
+    private async Task<RunResults> OpenCxRunAsync(HostileProvider provider) => await ConformanceEngine.RunAsync(OpenCxSettings(provider));
+
+    /// <summary>The settings of a run of every OPENCX requirement (no pact) against <paramref name="provider"/>.</summary>
+    private RunSettings OpenCxSettings(HostileProvider provider) =>
+        AdHoc(provider, "opencx-chat-sessions", [.. new Contracts.ContractLoader(Harness.Layout).Load("opencx-chat-sessions").Requirements.Select(r => r.Id)]) with
         {
             AdHoc = new AdHocTarget(provider.Origin.ToString(), new Dictionary<string, string> { ["Authorization"] = Token }, new Dictionary<string, string>()),
-        });
-    }
+        };
 
     private const string FirstSession = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
     private const string SecondSession = "5d1e0c6a-9b7f-4e21-a3c4-0f6b2d8e9a17";

@@ -60,9 +60,10 @@ public sealed class CsvRowsCheck : PerScenarioCheck
         }
 
         run.Note($"{analysis.RowCount} rows checked, {analysis.Bytes} bytes streamed");
-        if (analysis.RowsNotRead is { } why)
+        string[] notWhole = [.. new[] { analysis.RowsNotRead, analysis.NotJudged is { } slow ? $"{analysis.ValuesNotJudged:N0} values not judged, the first at {slow}" : null }.OfType<string>()];
+        if (notWhole.Length > 0)
         {
-            run.CheckedInPart($"{analysis.RowCount:N0} rows checked; {why}");
+            run.CheckedInPart($"{analysis.RowCount:N0} rows checked; {string.Join("; ", notWhole)}");
         }
     }
 }

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using ConformanceSuite.Http;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Newtonsoft.Json.Linq;
 using NJsonSchema;
 using NJsonSchema.Validation;
 
@@ -98,14 +100,48 @@ public static class SchemaValidator
         ICollection<ValidationError> errors;
         try
         {
-            errors = schema.Validate(text, Formats.ValidatorSettings);
+            errors = new BoundedValidator().Validate(text, schema);
         }
         catch (Newtonsoft.Json.JsonException ex)
         {
             return [new SchemaViolation("", $"not valid JSON: {FirstSentence(ex.Message)}")];
         }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException ex)
+        {
+            // The validator stops at the first such value, so nothing of this body is judged: not even what it found before.
+            inPart = $"not validated: the schema's pattern '{ProviderText.Bounded(ex.Pattern)}' took longer than {ex.MatchTimeout.TotalSeconds:0.#} s on a value of {ex.Input.Length:N0} characters (a pattern that backtracks; the suite's bound)";
+            return [];
+        }
 
         return errors.SelectMany(Flatten).Distinct().OrderBy(v => v.Pointer, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// NJsonSchema's validator, with the suite's settings, that first matches every pattern a value meets under
+    /// <see cref="PatternBound"/>: a value's own pattern, and the patterns of <c>patternProperties</c> against each member's name.
+    /// </summary>
+    private sealed class BoundedValidator() : JsonSchemaValidator(Formats.ValidatorSettings)
+    {
+        protected override ICollection<ValidationError> Validate(JToken token, JsonSchema schema, SchemaType schemaType, string propertyName, string propertyPath)
+        {
+            if (token.Type == JTokenType.String && !string.IsNullOrEmpty(schema.Pattern))
+            {
+                PatternBound.IsMatch(schema.Pattern, token.Value<string>()!);
+            }
+
+            if (token is JObject members && schema.PatternProperties.Count > 0)
+            {
+                foreach (var member in members.Properties())
+                {
+                    foreach (var pattern in schema.PatternProperties.Keys)
+                    {
+                        PatternBound.IsMatch(pattern, member.Name);
+                    }
+                }
+            }
+
+            return base.Validate(token, schema, schemaType, propertyName, propertyPath);
+        }
     }
 
     /// <summary>

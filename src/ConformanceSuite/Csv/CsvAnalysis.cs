@@ -49,6 +49,12 @@ public sealed class CsvAnalysis(CsvRowSet rowSet) : IDisposable
     /// <summary>Null when every row was read; otherwise why the rows from some point on were not (so the row checks covered only those before).</summary>
     public string? RowsNotRead { get; set; }
 
+    /// <summary>Values a rule's pattern could not judge within its time bound: neither problems nor checked.</summary>
+    public long ValuesNotJudged { get; set; }
+
+    /// <summary>The first of those values: where, which pattern, and why; null when every value was judged.</summary>
+    public string? NotJudged { get; set; }
+
     public List<string> Notes { get; } = [];
 
     /// <summary>The first rows as read (only when asked for, to compare with another listing).</summary>

@@ -87,6 +87,13 @@ public static class CsvAnalyzer
         return result;
     }
 
+    /// <summary>A value its column's pattern could not judge within the expression's bound: it is not a problem, and not checked.</summary>
+    private static void NotJudged(CsvAnalysis result, CsvColumn column, int length)
+    {
+        result.ValuesNotJudged++;
+        result.NotJudged ??= $"row {result.RowCount:N0}: the pattern '{ProviderText.Bounded(column.Rule!.Pattern ?? "")}' of column '{column.Name}' took longer than {CsvRuleTests.PatternTimeout.TotalSeconds:0.#} s on a value of {length:N0} characters (a pattern that backtracks; the suite's bound)";
+    }
+
     /// <summary>The rows from some point on were not read: the row set cannot be compared exactly, and the row checks say so.</summary>
     private static void NotRead(CsvAnalysis result, string reason)
     {
@@ -180,7 +187,7 @@ public static class CsvAnalyzer
         // checked as soon as it is read, in order, so problems keep their order and numbers.
         var keyed = spec.Columns.Where(index.ContainsKey).ToArray();
         var positions = keyed.Select(c => index[c]).ToArray();
-        var rules = keyed.Select((c, k) => (Column: c, Key: k, Test: c.Rule is null ? null : CsvRuleTests.For(c.Rule)))
+        var rules = keyed.Select((c, k) => (Column: c, Key: k, Test: c.Rule is null ? null : CsvRuleTests.For(c.Rule, length => NotJudged(result, c, length))))
             .Where(r => r.Test is not null)
             .Select(r => new RowRule(r.Column, r.Key, r.Test!))
             .ToArray();

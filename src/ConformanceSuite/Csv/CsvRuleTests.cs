@@ -23,10 +23,24 @@ public static class CsvRuleTests
 
     private static readonly ConcurrentDictionary<string, Regex> Patterns = new(StringComparer.Ordinal);
 
-    /// <summary>The test of one rule.</summary>
-    public static CsvValueTest For(CsvRule rule) => rule.Kind switch
+    /// <summary>The longest a rule's pattern may take on one value.</summary>
+    public static readonly TimeSpan PatternTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// After this many values went past <see cref="PatternTimeout"/>, a test given somewhere to count them no longer
+    /// tries its pattern (a file of a million such rows would otherwise take a million seconds).
+    /// </summary>
+    public const int MaxPatternTimeouts = 3;
+
+    /// <summary>
+    /// The test of one rule. A value its pattern cannot judge within <see cref="PatternTimeout"/> (a pattern of a
+    /// user's contract that backtracks), and every value after <see cref="MaxPatternTimeouts"/> such, goes to
+    /// <paramref name="tooSlow"/> (its length) and counts as no problem; without <paramref name="tooSlow"/>, the
+    /// timeout is thrown.
+    /// </summary>
+    public static CsvValueTest For(CsvRule rule, Action<int>? tooSlow = null) => rule.Kind switch
     {
-        "pattern" => Pattern(rule.Pattern ?? ".*"),
+        "pattern" => Pattern(rule.Pattern ?? ".*", tooSlow),
         "iso8601-datetime" => v => IsPlainIsoDateTime(v) || IsIsoDateTimeReference(v),
         "integer" => v => long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _),
         "non-empty" => v => v.Length > 0,
@@ -41,11 +55,29 @@ public static class CsvRuleTests
     /// The test of a pattern rule: a fast path for one character class repeated, else the expression (compiled
     /// once per pattern for the process: a file whose values all miss the fast path still runs at regex speed).
     /// </summary>
-    public static CsvValueTest Pattern(string pattern)
+    public static CsvValueTest Pattern(string pattern, Action<int>? tooSlow = null)
     {
-        var regex = Patterns.GetOrAdd(pattern, p => new Regex(p, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1)));
+        var regex = Patterns.GetOrAdd(pattern, p => new Regex(p, RegexOptions.CultureInvariant | RegexOptions.Compiled, PatternTimeout));
+        var timeouts = 0;
+        CsvValueTest expression = tooSlow is null ? regex.IsMatch : v =>
+        {
+            try
+            {
+                if (timeouts < MaxPatternTimeouts)
+                {
+                    return regex.IsMatch(v);
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                timeouts++;
+            }
+
+            tooSlow(v.Length);
+            return true;
+        };
         var simple = RepeatedClass.TryParse(pattern);
-        return simple is null ? regex.IsMatch : v => simple.Matches(v) || regex.IsMatch(v);
+        return simple is null ? expression : v => simple.Matches(v) || expression(v);
     }
 
     /// <summary>Whether a pattern has the hand-written fast path (one character class, repeated).</summary>

@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+
+namespace ConformanceSuite.Contracts;
+
+/// <summary>
+/// The longest a schema's <c>pattern</c> may take on one value of the provider's. NJsonSchema matches patterns with
+/// the process's default timeout, which is none unless a host set it before its first expression (a test host has
+/// made one by the time the suite loads). A pattern that backtracks (<c>^(a+)+$</c>; real specs' e-mail and name
+/// patterns are often such) against 30-odd characters the provider chooses takes minutes, then hours. So each value
+/// is first matched here, under <see cref="Limit"/>; past it, <see cref="RegexMatchTimeoutException"/> ends the
+/// validation before NJsonSchema repeats the match without a bound. A match that ends here ends there too: same
+/// pattern, same engine, same value.
+/// </summary>
+public static class PatternBound
+{
+    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(2);
+
+    /// <summary>Values longer than this are not remembered as too slow (the inputs that make a pattern backtrack are short).</summary>
+    private const int MaxRememberedChars = 4096;
+
+    private const int MaxRemembered = 256;
+
+    private static readonly ConcurrentDictionary<string, Regex> Expressions = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The pattern and value pairs that went past the bound. A provider that repeats such a value in every page would
+    /// otherwise cost the bound's time again on each: the same pair takes as long every time.
+    /// </summary>
+    private static readonly ConcurrentDictionary<(string Pattern, string Value), bool> TooSlow = new();
+
+    /// <summary>Matches <paramref name="value"/> as NJsonSchema would; throws <see cref="RegexMatchTimeoutException"/> past the bound.</summary>
+    public static bool IsMatch(string pattern, string value)
+    {
+        if (TooSlow.ContainsKey((pattern, value)))
+        {
+            throw new RegexMatchTimeoutException(value, pattern, Limit);
+        }
+
+        try
+        {
+            return Expressions.GetOrAdd(pattern, p => new Regex(p, RegexOptions.None, Limit)).IsMatch(value);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            if (value.Length <= MaxRememberedChars && TooSlow.Count < MaxRemembered)
+            {
+                TooSlow.TryAdd((pattern, value), true);
+            }
+
+            throw;
+        }
+    }
+}
