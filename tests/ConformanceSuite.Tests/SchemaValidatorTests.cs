@@ -73,4 +73,16 @@ public sealed class SchemaValidatorTests
         SchemaValidator.Validate(schema, """{"name":"aab"}""", out var judged).Should().ContainSingle().Which.Kind.Should().Be("PatternMismatch", "a value the pattern answers quickly is judged");
         judged.Should().BeNull();
     }
+
+    [Test]
+    public void A_member_name_that_makes_a_pattern_property_backtrack_is_cut_off_at_the_bound_too()
+    {
+        var schema = NJsonSchema.JsonSchema.FromJsonAsync("""{"type":"object","patternProperties":{"^(b+)+$":{"type":"string"}}}""").GetAwaiter().GetResult();
+
+        SchemaValidator.Validate(schema, $$"""{"{{new string('b', 34)}}!":1}""", out var inPart).Should().BeEmpty();
+
+        inPart.Should().Be("not validated: the schema's pattern '^(b+)+$' took longer than 2 s on a value of 35 characters (a pattern that backtracks; the suite's bound)");
+        SchemaValidator.Validate(schema, """{"bb":1}""", out var judged).Should().ContainSingle("a name the pattern answers quickly is judged");
+        judged.Should().BeNull();
+    }
 }
