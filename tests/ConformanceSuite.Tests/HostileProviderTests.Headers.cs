@@ -138,12 +138,7 @@ public sealed partial class HostileProviderTests
     {
         // A user's edited contract gives a member a pattern that backtracks; the provider's value makes it take about
         // half an hour a match, in every page and fetch. Before, NJsonSchema matched it without a bound and the run hung.
-        var contracts = Path.Combine(dir, "contracts");
-        CliTests.CopyDirectory(Harness.Layout.Root, contracts, ["schemas", "fixtures", "targets"]);
-        var file = Path.Combine(contracts, "schemas", "opencx-chat-sessions", "session.schema.json");
-        var schema = JsonNode.Parse(File.ReadAllText(file))!;
-        schema["properties"]!["nickname"] = new JsonObject { ["type"] = "string", ["pattern"] = "^([a-z]+)+$" };
-        File.WriteAllText(file, schema.ToJsonString());
+        var contracts = EditedContracts("opencx-chat-sessions/session.schema.json", schema => schema["properties"]!["nickname"] = new JsonObject { ["type"] = "string", ["pattern"] = "^([a-z]+)+$" });
         var session = Session(FirstSession, $"\"status\":\"open\",\"nickname\":\"{new string('a', 34)}!\"");
         await using var provider = await OpenCxAsync(_ => $$"""{"items":[{{session}}],"next":null}""", _ => session);
 
@@ -179,5 +174,46 @@ public sealed partial class HostileProviderTests
         rows.Partial.Should().Be("1 rows checked; 1 values not judged, the first at row 1: the pattern '^([0-9]+)+$' of column 'source' took longer than 1 s on a value of 31 characters (a pattern that backtracks; the suite's bound)");
         csv.Outcome.Should().Be(RunOutcome.Incomplete);
         ReportsAreSmall();
+    }
+
+    [Test]
+    public async Task A_body_that_breaks_a_strict_schema_thousands_of_times_keeps_a_bounded_number_of_findings_and_says_how_many()
+    {
+        // A user's contract makes the success body strict; the provider adds 3,000 members to it. Before, each was a
+        // finding in every report (an object of 400,000 such members: as many findings, after 3.7 s and 419 MiB).
+        var contracts = EditedContracts("wavy-open-sessions/success-body.schema.json", schema => schema["additionalProperties"] = false);
+        var extra = string.Concat(Enumerable.Range(0, 3000).Select(i => $"\"x{i}\":{i},"));
+        await using var provider = await WavyAsync(async http =>
+        {
+            if (!(http.Request.Path.Value ?? "").EndsWith("/v1/session", StringComparison.Ordinal) || http.Request.Headers["authenticationToken"] != Token)
+            {
+                return false;
+            }
+
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync($$"""{{{extra}}"file_url":"{{http.Request.Scheme}}://{{http.Request.Host}}/files/{{http.Request.Query["customerId"]}}.csv"}""");
+            return true;
+        });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-006") with { ContractsDirectory = contracts });
+
+        var body = Case(results, "WAVY-006");
+        body.Verdict.Should().BeOneOf(Verdict.Fail, Verdict.Deviation);
+        body.Findings.Should().HaveCount(Checks.CheckRun.MaxFindings).And.OnlyContain(f => f.Message.Contains("x"));
+        body.Notes.Should().Contain($"1,000 findings in all; {Checks.CheckRun.MaxFindings} are kept (the suite's bound)");
+        body.Partial.Should().Be("only the first 1,000 elements of / (3,001 members; those the schema names are all validated) were validated (the suite's bound)");
+        ReportsAreSmall();
+    }
+
+    /// <summary>A copy of the contracts, as a user edits them: the schema at <paramref name="schemaFile"/> (under schemas/) changed by <paramref name="edit"/>.</summary>
+    private string EditedContracts(string schemaFile, Action<JsonNode> edit)
+    {
+        var contracts = Path.Combine(dir, "contracts");
+        CliTests.CopyDirectory(Harness.Layout.Root, contracts, ["schemas", "fixtures", "targets"]);
+        var file = Path.Combine(contracts, "schemas", schemaFile);
+        var schema = JsonNode.Parse(File.ReadAllText(file))!;
+        edit(schema);
+        File.WriteAllText(file, schema.ToJsonString());
+        return contracts;
     }
 }

@@ -42,10 +42,40 @@ public sealed class CheckRun
 
     public IReadOnlyList<HttpExchange> Evidence => evidence;
 
+    /// <summary>
+    /// The most findings a case keeps. A body can break a schema thousands of times over (a thousand items each
+    /// missing five members; an object of 400,000 members a strict schema does not allow), and each finding goes
+    /// into every report, with its evidence (an exchange is some kilobytes). Past this, findings are counted
+    /// (<see cref="FindingsNotKept"/>), not kept.
+    /// </summary>
+    public const int MaxFindings = 50;
+
+    /// <summary>The findings past <see cref="MaxFindings"/>: made, counted, and not kept.</summary>
+    public long FindingsNotKept { get; private set; }
+
     /// <summary>Records a broken rule. <paramref name="basis"/> says whether that rule is documented or assumed.</summary>
-    /// <remarks>Every text of the finding is redacted here: checks quote what providers send, and a provider may send a secret back.</remarks>
-    public void Fail(Finding finding, Basis? basis, HttpExchange? exchange = null) =>
-        findings.Add(finding.Scrubbed(Context.Http.Redactor.Scrub) with { Aspect = Finding.AspectOf(basis), Evidence = exchange ?? finding.Evidence });
+    /// <remarks>
+    /// Every text of the finding is redacted here: checks quote what providers send, and a provider may send a secret back.
+    /// Past <see cref="MaxFindings"/>, a finding is only counted; but one of a documented rule takes the last place when
+    /// none kept is, since the verdict (fail or deviation) rests on whether one is.
+    /// </remarks>
+    public void Fail(Finding finding, Basis? basis, HttpExchange? exchange = null)
+    {
+        var aspect = Finding.AspectOf(basis);
+        var kept = findings.Count < MaxFindings;
+        if (!kept)
+        {
+            FindingsNotKept++;
+            if (aspect != Aspect.Documented || findings.Exists(f => f.Aspect == Aspect.Documented))
+            {
+                return;
+            }
+
+            findings.RemoveAt(findings.Count - 1);
+        }
+
+        findings.Add(finding.Scrubbed(Context.Http.Redactor.Scrub) with { Aspect = aspect, Evidence = exchange ?? finding.Evidence });
+    }
 
     /// <summary>Records <paramref name="finding"/> about what <paramref name="subject"/> was (<c>without customerId</c>, <c>CSV_EXCEL</c>).</summary>
     public void Fail(string subject, Finding finding, Basis? basis, HttpExchange? exchange = null) =>

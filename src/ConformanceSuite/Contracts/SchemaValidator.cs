@@ -91,7 +91,7 @@ public static class SchemaValidator
     {
         inPart = null;
         var cut = new List<string>();
-        var text = Shortened(json, cut);
+        var text = Shortened(json, schema, cut);
         if (cut.Count > 0)
         {
             inPart = $"only the first {MaxValidatedElements:N0} elements of {string.Join(", ", cut.Take(3))}{(cut.Count > 3 ? $" and {cut.Count - 3} more" : "")} were validated (the suite's bound)";
@@ -149,12 +149,12 @@ public static class SchemaValidator
     /// always: one quick pass); otherwise the same JSON with every array cut to that many, each one cut going into
     /// <paramref name="cut"/> as "&lt;pointer&gt; (N)". Text that does not parse is left to the validator, which names the problem.
     /// </summary>
-    private static string Shortened(string json, List<string> cut)
+    private static string Shortened(string json, JsonSchema schema, List<string> cut)
     {
         try
         {
             var utf8 = Encoding.UTF8.GetBytes(json);
-            if (!HasLongArray(utf8))
+            if (!HasLongContainer(utf8))
             {
                 return json;
             }
@@ -163,7 +163,7 @@ public static class SchemaValidator
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             using (var writer = new Utf8JsonWriter(buffer))
             {
-                WriteShortened(writer, document.RootElement, "", cut);
+                WriteShortened(writer, document.RootElement, "", Named.GetValue(schema, NamesIn), cut);
             }
 
             return Encoding.UTF8.GetString(buffer.WrittenSpan);
@@ -174,17 +174,16 @@ public static class SchemaValidator
         }
     }
 
-    /// <summary>Whether some array holds more than <see cref="MaxValidatedElements"/> elements: one forward pass, nothing built.</summary>
-    private static bool HasLongArray(ReadOnlySpan<byte> utf8)
+    /// <summary>Whether some array or object holds more than <see cref="MaxValidatedElements"/> elements or members: one forward pass, nothing built.</summary>
+    private static bool HasLongContainer(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8);
-        // The elements seen so far of each open array, and -1 for each open object, innermost last.
-        var open = new Stack<int>();
+        // The elements or members seen so far of each open array or object, innermost last.
+        var open = new Stack<(int Count, bool Array)>();
         while (reader.Read())
         {
             switch (reader.TokenType)
             {
-                case JsonTokenType.PropertyName:
                 case JsonTokenType.Comment:
                     continue;
                 case JsonTokenType.EndArray:
@@ -193,39 +192,51 @@ public static class SchemaValidator
                     continue;
             }
 
-            if (open.Count > 0 && open.Peek() >= 0)
+            // A member is counted at its name; an element, as it starts.
+            if (open.Count > 0 && (reader.TokenType == JsonTokenType.PropertyName || open.Peek().Array))
             {
-                var count = open.Pop() + 1;
-                if (count > MaxValidatedElements)
+                var (count, array) = open.Pop();
+                if (count + 1 > MaxValidatedElements)
                 {
                     return true;
                 }
 
-                open.Push(count);
+                open.Push((count + 1, array));
             }
 
             if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
             {
-                open.Push(reader.TokenType == JsonTokenType.StartArray ? 0 : -1);
+                open.Push((0, reader.TokenType == JsonTokenType.StartArray));
             }
         }
 
         return false;
     }
 
-    private static void WriteShortened(Utf8JsonWriter writer, JsonElement element, string pointer, List<string> cut)
+    private static void WriteShortened(Utf8JsonWriter writer, JsonElement element, string pointer, IReadOnlySet<string> named, List<string> cut)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
+                // Past the bound, a member is written only when the schema names it: a required member far down an
+                // object of many must not look missing.
+                var members = 0;
                 writer.WriteStartObject();
                 foreach (var property in element.EnumerateObject())
                 {
-                    writer.WritePropertyName(property.Name);
-                    WriteShortened(writer, property.Value, pointer + JsonPointer.Member(property.Name), cut);
+                    if (members++ < MaxValidatedElements || named.Contains(property.Name))
+                    {
+                        writer.WritePropertyName(property.Name);
+                        WriteShortened(writer, property.Value, pointer + JsonPointer.Member(property.Name), named, cut);
+                    }
                 }
 
                 writer.WriteEndObject();
+                if (members > MaxValidatedElements)
+                {
+                    cut.Add($"{(pointer.Length == 0 ? "/" : pointer)} ({members:N0} members; those the schema names are all validated)");
+                }
+
                 break;
             case JsonValueKind.Array:
                 var length = element.GetArrayLength();
@@ -238,7 +249,7 @@ public static class SchemaValidator
                 var i = 0;
                 foreach (var item in element.EnumerateArray().Take(MaxValidatedElements))
                 {
-                    WriteShortened(writer, item, $"{pointer}/{i++}", cut);
+                    WriteShortened(writer, item, $"{pointer}/{i++}", named, cut);
                 }
 
                 writer.WriteEndArray();
@@ -247,6 +258,34 @@ public static class SchemaValidator
                 element.WriteTo(writer);
                 break;
         }
+    }
+
+    /// <summary>The member names each schema names anywhere (properties, required), found once per schema.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonSchema, IReadOnlySet<string>> Named = new();
+
+    private static IReadOnlySet<string> NamesIn(JsonSchema root)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<JsonSchema>(ReferenceEqualityComparer.Instance);
+        var next = new Stack<JsonSchema?>([root]);
+        while (next.Count > 0)
+        {
+            if (next.Pop()?.ActualSchema is not { } schema || !seen.Add(schema))
+            {
+                continue;
+            }
+
+            names.UnionWith(schema.Properties.Keys);
+            names.UnionWith(schema.RequiredProperties);
+            foreach (var inner in schema.Properties.Values.Concat(schema.PatternProperties.Values).Concat(schema.Definitions.Values)
+                .Concat(schema.AllOf).Concat(schema.AnyOf).Concat(schema.OneOf).Concat(schema.Items)
+                .Append(schema.Item).Append(schema.Not).Append(schema.AdditionalPropertiesSchema).Append(schema.AdditionalItemsSchema))
+            {
+                next.Push(inner);
+            }
+        }
+
+        return names;
     }
 
     public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, JsonNode node) =>

@@ -59,7 +59,8 @@ public static class CaseRunner
             Verdict = verdict,
             Message = Message(@case, verdict, run, skipReason, error),
             Findings = run.Findings,
-            Notes = run.Notes,
+            Notes = run.FindingsNotKept == 0 ? run.Notes
+                : [.. run.Notes, $"{run.Findings.Count + run.FindingsNotKept:N0} findings in all; {run.Findings.Count} are kept (the suite's bound)"],
             Evidence = run.Evidence,
             DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             Setting = verdict == Verdict.Skipped ? setting : run.PartialSetting,
