@@ -361,6 +361,64 @@ public sealed partial class HostileProviderTests
             return true;
         });
 
+    [Test]
+    public async Task A_csv_whose_rows_pass_the_disk_cap_is_compared_by_count_and_the_check_names_the_setting()
+    {
+        // A CSV is streamed whatever its size, but its rows are kept on disk for the subset check. Before, nothing
+        // capped them: a provider streaming rows as fast as they are read (200 MB/s) filled the disk for the
+        // download's 300 s. Here 60,000 rows (2.4 MB) against a cap of 1 MiB.
+        // The sub-account's file holds every third row: the provider is right.
+        string Rows(int every) => string.Concat(Enumerable.Range(0, 60_000).Where(i => i % every == 0).Select(i => $"{5519900000000L + i},2019-02-13T10:15:30Z\n"));
+        await using var provider = await WavyAsync(async http =>
+        {
+            var path = http.Request.Path.Value ?? "";
+            if (path.EndsWith("/v1/session", StringComparison.Ordinal) && http.Request.Query.ContainsKey("subAccountId") && http.Request.Headers["authenticationToken"] == Token)
+            {
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync(new JsonObject { ["file_url"] = $"{http.Request.Scheme}://{http.Request.Host}/files/{http.Request.Query["customerId"]}-sub.csv" }.ToJsonString());
+                return true;
+            }
+
+            if (path is not ("/files/1001.csv" or "/files/1001-sub.csv"))
+            {
+                return false;
+            }
+
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            await http.Response.WriteAsync("source,session_created_at\n" + Rows(path == "/files/1001.csv" ? 1 : 3));
+            return true;
+        });
+        var profile = Path.Combine(dir, "spill.json");
+        File.WriteAllText(profile, new JsonObject
+        {
+            ["name"] = "spill",
+            ["maxSpillBytes"] = 1024 * 1024,
+            ["apis"] = new JsonObject
+            {
+                ["wavy-open-sessions"] = new JsonObject
+                {
+                    ["baseUrl"] = new Uri(provider.Origin, "/wavy").ToString(),
+                    ["credentials"] = new JsonObject { ["authenticationToken"] = new JsonObject { ["env"] = "SPILL_TOKEN" }, ["userName"] = new JsonObject { ["env"] = "SPILL_USER" } },
+                    ["testData"] = new JsonObject { ["customerWithSessions"] = "1001", ["customerWithoutSessions"] = "1002", ["subAccount"] = "11" },
+                },
+            },
+        }.ToJsonString());
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-003", "WAVY-012") with
+        {
+            AdHoc = null,
+            Target = profile,
+            Variables = name => name switch { "SPILL_TOKEN" => Token, "SPILL_USER" => User, _ => null },
+        });
+
+        var narrowing = Case(results, "WAVY-003");
+        narrowing.Verdict.Should().Be(Verdict.Pass, narrowing.Message);
+        narrowing.Partial.Should().StartWith("rows compared by count only, not one by one: ").And.Contain("the rows passed the spill limit of 1,048,576 bytes (maxSpillBytes)");
+        narrowing.Setting.Should().Be(Csv.CsvRowSet.SpillSetting);
+        Case(results, "WAVY-012").Partial.Should().BeNull("every row is still checked against its rules");
+        results.Outcome.Should().Be(RunOutcome.Incomplete);
+    }
+
     /// <summary>Every WAVY requirement (no pact) against <paramref name="provider"/>.</summary>
     private async Task<RunResults> WavyRunAsync(HostileProvider provider) =>
         await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions",

@@ -45,15 +45,18 @@ public sealed class TargetProfileTests
             .Which.Message.Should().Contain("/maxUrlChars");
     }
 
-    [Test]
-    public void The_largest_zip_kept_to_be_read_comes_from_the_profile()
+    [TestCase("maxArchiveBytes")]
+    [TestCase("maxSpillBytes")]
+    public void A_cap_on_what_is_kept_on_disk_comes_from_the_profile_with_a_default_of_a_gibibyte(string key)
     {
+        // The largest zip kept to be read, and the most bytes of a CSV's rows kept for a comparison.
         const string Api = """ "apis":{"wavy-open-sessions":{"baseUrl":"http://x"}} """;
+        long Cap(string profile) => TargetProfiles.Read(Harness.Layout, Write(profile)).Http is var http && key == "maxArchiveBytes" ? http.MaxArchiveBytes : http.MaxSpillBytes;
 
-        TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t","maxArchiveBytes":2097152,{{Api}}}""")).Http.MaxArchiveBytes.Should().Be(2L * 1024 * 1024);
-        TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t",{{Api}}}""")).Http.MaxArchiveBytes.Should().Be(1024L * 1024 * 1024);
-        FluentActions.Invoking(() => TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t","maxArchiveBytes":1048575,{{Api}}}"""))).Should().Throw<ConfigurationException>()
-            .Which.Message.Should().Contain("/maxArchiveBytes");
+        Cap($$"""{"name":"t","{{key}}":2097152,{{Api}}}""").Should().Be(2L * 1024 * 1024);
+        Cap($$"""{"name":"t",{{Api}}}""").Should().Be(1024L * 1024 * 1024);
+        FluentActions.Invoking(() => Cap($$"""{"name":"t","{{key}}":1048575,{{Api}}}""")).Should().Throw<ConfigurationException>()
+            .Which.Message.Should().Contain($"/{key}");
     }
 
     [Test]

@@ -128,7 +128,7 @@ public sealed class ExportCheck : ICheck
 
         query[exports.FormatParameter] = formatName;
         var (exchange, analysis) = await run.Context.Http.StreamAsync(run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"export {formatName} of '{scenario}'"),
-            (ex, body) => ex.IsSuccess ? CsvAnalyzer.Analyze(body, spec, keepRows: Exports.RowsCompared) : null, ct);
+            (ex, body) => ex.IsSuccess ? CsvAnalyzer.Analyze(body, spec, keepRows: Exports.RowsCompared, rowSet: CsvRowSetOptions.Capped(run.Context.Http.Settings.MaxSpillBytes)) : null, ct);
         using var rows = analysis; // the rows it kept, spilled past their budget
         run.Keep(exchange);
         if (analysis is null)
@@ -300,7 +300,7 @@ public sealed class ZipExportCheck : ICheck
             // leaves that judged, and says how far it read. One that stops it before a row was read may have cut the
             // header itself, and judges nothing.
             await using var content = new StopAtLimit(Exports.Entry(run, entry, long.MaxValue, "", deadline, ct));
-            using var analysis = CsvAnalyzer.Analyze(content, csv);
+            using var analysis = CsvAnalyzer.Analyze(content, csv, rowSet: CsvRowSetOptions.Capped(run.Context.Http.Settings.MaxSpillBytes));
             if (content.Stopped is { } early && analysis.RowCount == 0)
             {
                 throw early;

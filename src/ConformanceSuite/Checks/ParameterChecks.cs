@@ -132,7 +132,7 @@ public sealed class OptionalParameterNarrowsCheck : ICheck
         if (!comparison.Exact)
         {
             // Never a quiet pass: without a row-by-row comparison the requirement is checked only in part.
-            run.CheckedInPart($"rows compared by count only, not one by one: {comparison.PartialReason}");
+            run.CheckedInPart($"rows compared by count only, not one by one: {comparison.PartialReason}", comparison.PartialSetting);
             return;
         }
 

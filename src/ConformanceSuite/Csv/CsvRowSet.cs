@@ -60,6 +60,12 @@ public sealed class CsvRowSet : IDisposable
 
     public bool Complete => IncompleteReason is null;
 
+    /// <summary>The profile setting that caps the rows kept on disk.</summary>
+    public const string SpillSetting = "maxSpillBytes";
+
+    /// <summary>The setting that would let every row be kept, when that is why they are not; null otherwise.</summary>
+    public string? IncompleteSetting { get; private set; }
+
     /// <summary>Whether rows were written to the temporary folder (they passed a mebibyte, or the memory budget when smaller).</summary>
     public bool Spilled => SpilledChunks > 0;
 
@@ -296,7 +302,7 @@ public sealed class CsvRowSet : IDisposable
         };
         if (partial is not null)
         {
-            return Partial(superset, partial);
+            return Partial(superset, partial) with { PartialSetting = IncompleteSetting ?? superset.IncompleteSetting };
         }
 
         try
@@ -514,7 +520,8 @@ public sealed class CsvRowSet : IDisposable
     {
         if (SpilledBytes + used > options.MaxSpillBytes)
         {
-            Abandon($"at row {Count:N0} the rows passed the spill limit of {options.MaxSpillBytes:N0} bytes");
+            Abandon($"at row {Count:N0} the rows passed the spill limit of {options.MaxSpillBytes:N0} bytes ({SpillSetting})");
+            IncompleteSetting = SpillSetting;
             return;
         }
 
@@ -612,6 +619,9 @@ public sealed record CsvSubsetComparison
 
     /// <summary>Why the comparison is not exact, e.g. "subset compared by row counts only: …"; null when exact.</summary>
     public string? PartialReason { get; init; }
+
+    /// <summary>The setting that would have let the comparison be exact, when a cap of the suite's is why it is not.</summary>
+    public string? PartialSetting { get; init; }
 
     public long Rows { get; init; }
 

@@ -8,6 +8,9 @@ public sealed class CsvRowSetOptions
 {
     public static CsvRowSetOptions Default { get; } = new();
 
+    /// <summary>The default options with at most <paramref name="maxSpillBytes"/> of rows on disk (the profile's <c>maxSpillBytes</c>).</summary>
+    public static CsvRowSetOptions Capped(long maxSpillBytes) => new() { MaxSpillBytes = maxSpillBytes };
+
     /// <summary>
     /// Memory for sorting rows, counted as their bytes plus 12 bytes a row. Rows past the first mebibyte (or this
     /// budget, when smaller) are written to a temporary file as they are read; when a comparison needs them they are
@@ -21,7 +24,8 @@ public sealed class CsvRowSetOptions
 
     /// <summary>
     /// The most bytes of rows written to disk. Past it rows are no longer kept and the set says why
-    /// (<see cref="CsvRowSet.IncompleteReason"/>): comparisons then fall back to row counts, and say so.
+    /// (<see cref="CsvRowSet.IncompleteReason"/>): comparisons then fall back to row counts, and say so. Unbounded here;
+    /// the checks take the profile's cap (<see cref="Capped"/>).
     /// </summary>
     public long MaxSpillBytes { get; init; } = long.MaxValue;
 

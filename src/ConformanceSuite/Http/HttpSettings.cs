@@ -36,6 +36,14 @@ public sealed record HttpSettings
     public long MaxArchiveBytes { get; init; } = 1024L * 1024 * 1024;
 
     /// <summary>
+    /// The most bytes of a CSV's rows kept on disk for an exact comparison (the subset check sorts and merges them
+    /// there). A CSV is streamed whatever its size, but its rows are kept: without a cap, a provider that streams
+    /// rows as fast as they are read (200 MB/s here) would fill the disk in the download's time (300 s). Past it the
+    /// rows are no longer kept, and the comparison falls back to row counts, naming this setting.
+    /// </summary>
+    public long MaxSpillBytes { get; init; } = 1024L * 1024 * 1024;
+
+    /// <summary>
     /// The longest URL sent, in characters. RFC 9110 recommends that every sender and recipient take at least 8,000
     /// octets; a cursor that makes a URL longer than this is not followed (the request is not sent, and what rests on
     /// it is not checked, naming this setting), so no log or report carries megabytes of one.

@@ -43,6 +43,7 @@ public static class TargetProfiles
             LatencyWarn = json["latency"]?["warnSeconds"] is { } warn ? TimeSpan.FromSeconds(warn.GetValue<double>()) : new HttpSettings().LatencyWarn,
             MaxBufferedBytes = json["maxBufferedBytes"]?.GetValue<long>() ?? new HttpSettings().MaxBufferedBytes,
             MaxArchiveBytes = json["maxArchiveBytes"]?.GetValue<long>() ?? new HttpSettings().MaxArchiveBytes,
+            MaxSpillBytes = json["maxSpillBytes"]?.GetValue<long>() ?? new HttpSettings().MaxSpillBytes,
             MaxUrlChars = json["maxUrlChars"]?.GetValue<int>() ?? new HttpSettings().MaxUrlChars,
             MaxDecompressionRatio = json["maxDecompressionRatio"]?.GetValue<double>() ?? new HttpSettings().MaxDecompressionRatio,
             DownloadTimeout = timeouts?["downloadSeconds"] is { } download ? TimeSpan.FromSeconds(download.GetValue<double>()) : new HttpSettings().DownloadTimeout,
