@@ -85,7 +85,7 @@ public sealed class ReportTests
         var png = Path.Combine(dir, "report.png");
 
         // One browser run renders the page once for both: the page's text (the DOM after its scripts) and a screenshot.
-        var text = await RunAsync(chromium, [.. ChromiumFlags(), "--hide-scrollbars", "--window-size=1280,2000", $"--screenshot={png}", "--dump-dom", new Uri(html).AbsoluteUri]);
+        var text = await RunAsync(chromium, [.. ChromiumFlags(Path.Combine(dir, "chromium-profile")), "--hide-scrollbars", "--window-size=1280,2000", $"--screenshot={png}", "--dump-dom", new Uri(html).AbsoluteUri]);
 
         text.Should().Contain("NOT CONFORMANT").And.Contain("Requirements × API").And.Contain("Doc findings").And.Contain("Assumptions in force")
             .And.Contain("TLS certificate validation was OFF").And.Contain("F-WAVY-01").And.Contain("A-OPENCX-07").And.Contain("DEVIATION").And.Contain("SKIPPED").And.Contain("ERROR");
@@ -125,11 +125,12 @@ public sealed class ReportTests
         md.Should().Contain("❌ not conformant").And.Contain("TLS certificate validation was **off**").And.Contain("### Findings").And.Contain("F-WAVY-01");
     }
 
-    private static string[] ChromiumFlags() =>
+    /// <summary>Chromium's flags, its profile in <paramref name="profile"/> (under the fixture's folder, so it goes with it: a profile is 2.4 MB).</summary>
+    private static string[] ChromiumFlags(string profile) =>
     [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        $"--user-data-dir={Path.Combine(Path.GetTempPath(), "cs-chromium-" + Environment.ProcessId)}",
+        $"--user-data-dir={profile}",
     ];
 
     /// <summary>Debian's chromium, installed by tools/install-chromium.sh when missing (root only).</summary>
