@@ -21,6 +21,31 @@ public static class PactFiles
 
     public static string FileFor(string provider) => $"{Consumer}-{provider}.json";
 
+    /// <summary>How each regenerated pact differs from the committed one; none when they are the same. <paramref name="update"/> rewrites the committed ones instead.</summary>
+    public static List<string> Differences(bool update)
+    {
+        var differences = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(Regenerated, "*.json").OrderBy(f => f, StringComparer.Ordinal))
+        {
+            var fresh = Normalise(File.ReadAllText(file));
+            var committed = Path.Combine(Committed, Path.GetFileName(file));
+            if (update)
+            {
+                File.WriteAllText(committed, fresh);
+            }
+            else if (!File.Exists(committed))
+            {
+                differences.Add($"{Path.GetFileName(file)} is not committed in pacts/");
+            }
+            else if (File.ReadAllText(committed) != fresh)
+            {
+                differences.Add($"{Path.GetFileName(file)} differs from pacts/ (regenerated at {file})");
+            }
+        }
+
+        return differences;
+    }
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Interactions sorted by description, two-space JSON, LF, final newline.</summary>

@@ -43,6 +43,7 @@ internal static class Shapes
 }
 
 [TestFixture]
+[Order(1)] // before CommittedPactsTests, which compares what they write
 public sealed class WavyConsumerTests
 {
     /// <summary>The core's logs of each test go to that test's output.</summary>
@@ -125,6 +126,7 @@ public sealed class WavyConsumerTests
 }
 
 [TestFixture]
+[Order(2)] // before CommittedPactsTests, which compares what they write
 public sealed class OpenCxConsumerTests
 {
     /// <summary>The core's logs of each test go to that test's output.</summary>
@@ -221,6 +223,7 @@ public sealed class OpenCxConsumerTests
 }
 
 [TestFixture]
+[Order(3)] // before CommittedPactsTests, which compares what they write
 public sealed class ChatSessionListConsumerTests
 {
     /// <summary>The core's logs of each test go to that test's output.</summary>
