@@ -171,28 +171,11 @@ public sealed partial class HostileProviderTests
 
             return false;
         });
-        var profile = Path.Combine(dir, "slow.json");
-        await File.WriteAllTextAsync(profile, new JsonObject
+        var results = await WavyProfileRunAsync(provider, new JsonObject
         {
-            ["name"] = "slow",
             ["latency"] = new JsonObject { ["warnSeconds"] = 1 },
             ["timeouts"] = new JsonObject { ["requestSeconds"] = 5 },
-            ["apis"] = new JsonObject
-            {
-                ["wavy-open-sessions"] = new JsonObject
-                {
-                    ["baseUrl"] = new Uri(provider.Origin, "/wavy").ToString(),
-                    ["credentials"] = new JsonObject { ["authenticationToken"] = new JsonObject { ["env"] = "T" }, ["userName"] = new JsonObject { ["env"] = "U" } },
-                    ["testData"] = new JsonObject { ["customerWithSessions"] = "1001", ["customerWithoutSessions"] = "1002", ["subAccount"] = "11" },
-                },
-            },
-        }.ToJsonString());
-
-        var results = await ConformanceEngine.RunAsync(new RunSettings
-        {
-            Target = profile, Apis = ["wavy-open-sessions"], Filter = ["WAVY-006", "WAVY-014"], ReportDirectory = dir, ContractsDirectory = Harness.Layout.Root,
-            Variables = n => n switch { "T" => Token, "U" => User, _ => null },
-        });
+        }, "WAVY-006", "WAVY-014");
 
         Case(results, "WAVY-006").Verdict.Should().Be(Verdict.Pass, "the answer was right, only late");
         var latency = Case(results, "WAVY-014");
@@ -388,28 +371,7 @@ public sealed partial class HostileProviderTests
             await http.Response.WriteAsync("source,session_created_at\n" + Rows(path == "/files/1001.csv" ? 1 : 3));
             return true;
         });
-        var profile = Path.Combine(dir, "spill.json");
-        File.WriteAllText(profile, new JsonObject
-        {
-            ["name"] = "spill",
-            ["maxSpillBytes"] = 1024 * 1024,
-            ["apis"] = new JsonObject
-            {
-                ["wavy-open-sessions"] = new JsonObject
-                {
-                    ["baseUrl"] = new Uri(provider.Origin, "/wavy").ToString(),
-                    ["credentials"] = new JsonObject { ["authenticationToken"] = new JsonObject { ["env"] = "SPILL_TOKEN" }, ["userName"] = new JsonObject { ["env"] = "SPILL_USER" } },
-                    ["testData"] = new JsonObject { ["customerWithSessions"] = "1001", ["customerWithoutSessions"] = "1002", ["subAccount"] = "11" },
-                },
-            },
-        }.ToJsonString());
-
-        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-003", "WAVY-012") with
-        {
-            AdHoc = null,
-            Target = profile,
-            Variables = name => name switch { "SPILL_TOKEN" => Token, "SPILL_USER" => User, _ => null },
-        });
+        var results = await WavyProfileRunAsync(provider, new JsonObject { ["maxSpillBytes"] = 1024 * 1024 }, "WAVY-003", "WAVY-012");
 
         var narrowing = Case(results, "WAVY-003");
         narrowing.Verdict.Should().Be(Verdict.Pass, narrowing.Message);
@@ -417,6 +379,31 @@ public sealed partial class HostileProviderTests
         narrowing.Setting.Should().Be(Csv.CsvRowSet.SpillSetting);
         Case(results, "WAVY-012").Partial.Should().BeNull("every row is still checked against its rules");
         results.Outcome.Should().Be(RunOutcome.Incomplete);
+    }
+
+    /// <summary>
+    /// <paramref name="requirements"/> against <paramref name="provider"/> through a target profile of the test's own,
+    /// with <paramref name="settings"/> at its top level (what an ad-hoc target cannot set), credentials from variables.
+    /// </summary>
+    private async Task<RunResults> WavyProfileRunAsync(HostileProvider provider, JsonObject settings, params string[] requirements)
+    {
+        var profile = Path.Combine(dir, "profile.json");
+        settings["name"] = "hostile";
+        settings["apis"] = new JsonObject
+        {
+            ["wavy-open-sessions"] = new JsonObject
+            {
+                ["baseUrl"] = new Uri(provider.Origin, "/wavy").ToString(),
+                ["credentials"] = new JsonObject { ["authenticationToken"] = new JsonObject { ["env"] = "T" }, ["userName"] = new JsonObject { ["env"] = "U" } },
+                ["testData"] = new JsonObject { ["customerWithSessions"] = "1001", ["customerWithoutSessions"] = "1002", ["subAccount"] = "11" },
+            },
+        };
+        await File.WriteAllTextAsync(profile, settings.ToJsonString());
+        return await ConformanceEngine.RunAsync(new RunSettings
+        {
+            Target = profile, Apis = ["wavy-open-sessions"], Filter = requirements, ReportDirectory = dir, ContractsDirectory = Harness.Layout.Root,
+            Variables = n => n switch { "T" => Token, "U" => User, _ => null },
+        });
     }
 
     /// <summary>Every WAVY requirement (no pact) against <paramref name="provider"/>.</summary>

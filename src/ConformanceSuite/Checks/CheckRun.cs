@@ -62,8 +62,7 @@ public sealed class CheckRun
     public void Fail(Finding finding, Basis? basis, HttpExchange? exchange = null)
     {
         var aspect = Finding.AspectOf(basis);
-        var kept = findings.Count < MaxFindings;
-        if (!kept)
+        if (findings.Count >= MaxFindings)
         {
             FindingsNotKept++;
             if (aspect != Aspect.Documented || findings.Exists(f => f.Aspect == Aspect.Documented))

@@ -60,10 +60,10 @@ public sealed class CsvRowsCheck : PerScenarioCheck
         }
 
         run.Note($"{analysis.RowCount} rows checked, {analysis.Bytes} bytes streamed");
-        string[] notWhole = [.. new[] { analysis.RowsNotRead, analysis.NotJudged is { } slow ? $"{analysis.ValuesNotJudged:N0} values not judged, the first at {slow}" : null }.OfType<string>()];
-        if (notWhole.Length > 0)
+        var notJudged = analysis.NotJudged is { } slow ? $"{analysis.ValuesNotJudged:N0} values not judged, the first at {slow}" : null;
+        if (analysis.RowsNotRead is not null || notJudged is not null)
         {
-            run.CheckedInPart($"{analysis.RowCount:N0} rows checked; {string.Join("; ", notWhole)}");
+            run.CheckedInPart($"{analysis.RowCount:N0} rows checked; {string.Join("; ", new[] { analysis.RowsNotRead, notJudged }.OfType<string>())}");
         }
     }
 }
