@@ -114,6 +114,7 @@ public sealed class CursorListMockApi : IMockApi
             ["item-uuid-not-canonical"] = "one item's uuid is written without hyphens (the JSON Schema library would take it)",
             ["item-date-time-not-rfc3339"] = "one item's date-time has a space and no offset (the JSON Schema library would take it)",
             ["content-type-text"] = "the JSON body is sent as text/plain",
+            ["content-type-text-later"] = "the first page is sent as JSON; every later page and every fetched item as text/plain",
             ["next-missing"] = "the last page has no next member at all",
             ["pagination-cycle"] = "the last page's next points back to an earlier cursor",
             ["pagination-endless"] = "next is never null: empty pages follow forever",
@@ -256,7 +257,7 @@ public sealed class CursorListMockApi : IMockApi
             body["echo"] = echo;
         }
 
-        return Json(body, faults);
+        return Json(body, faults, later: at.Ordinal > 0 || at.Empty);
     }
 
     /// <summary>Ids a provider state made stand for a data-set item (pact examples).</summary>
@@ -317,7 +318,7 @@ public sealed class CursorListMockApi : IMockApi
             Set(body, pointer, values.First(v => v != listed));
         }
 
-        return Json(body, faults);
+        return Json(body, faults, later: true);
     }
 
     private static bool Valid(ParameterSpec p, string value) => p.Type switch
@@ -374,8 +375,11 @@ public sealed class CursorListMockApi : IMockApi
 
     private static string Name(string pointer) => pointer.TrimStart('/');
 
-    private IResult Json(JsonNode body, IReadOnlySet<string> faults) =>
-        Results.Text(MockEcho.Escape(body.ToJsonString()), faults.Contains("content-type-text") ? "text/plain; charset=utf-8" : list.Success.ContentType + "; charset=utf-8", Encoding.UTF8, 200);
+    /// <param name="later">A later page or a fetched item: what the content-type-text-later fault labels wrong.</param>
+    private IResult Json(JsonNode body, IReadOnlySet<string> faults, bool later) =>
+        Results.Text(MockEcho.Escape(body.ToJsonString()),
+            faults.Contains("content-type-text") || (later && faults.Contains("content-type-text-later")) ? "text/plain; charset=utf-8" : list.Success.ContentType + "; charset=utf-8",
+            Encoding.UTF8, 200);
 
     private static IResult Error(int status, string message) => MockAuth.Error(status, message);
 

@@ -80,6 +80,7 @@ public sealed class OffsetListMockApi : IMockApi
         var faults = new Dictionary<string, string>(MockAuth.Faults.Concat(TrafficFaults.Faults), StringComparer.Ordinal)
         {
             ["content-type-text"] = "the JSON body is sent as text/plain",
+            ["content-type-text-later"] = "the first page is sent as JSON; every page after it as text/plain",
             ["record-bad-enum"] = "one record carries an enum value outside its enum",
             ["record-missing-field"] = "one record lacks a field",
             ["invalid-values-accepted"] = "invalid values (enum, boolean, integer, date, sort field, unknown field) are ignored instead of refused",
@@ -209,7 +210,7 @@ public sealed class OffsetListMockApi : IMockApi
             }
 
             body = Encoding.UTF8.GetBytes(MockEcho.Escape(json.ToJsonString()));
-            contentType = faults.Contains("content-type-text") ? "text/plain; charset=utf-8" : list.Success.ContentType + "; charset=utf-8";
+            contentType = faults.Contains("content-type-text") || (offset > 0 && faults.Contains("content-type-text-later")) ? "text/plain; charset=utf-8" : list.Success.ContentType + "; charset=utf-8";
         }
 
         var extension = exportFormat?.Extension ?? "json";

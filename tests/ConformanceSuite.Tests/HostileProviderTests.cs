@@ -476,9 +476,10 @@ public sealed partial class HostileProviderTests
 
     /// <summary>
     /// An OpenCX provider that checks the token, answers the list with <paramref name="page"/> of the cursor asked
-    /// for ("" for the first page) and each item with <paramref name="fetch"/> of its id (404 when that is null).
+    /// for ("" for the first page) and each item with <paramref name="fetch"/> of its id (404 when that is null),
+    /// labelled <paramref name="fetchedType"/>.
     /// </summary>
-    private static Task<HostileProvider> OpenCxAsync(Func<string, string> page, Func<string, string?> fetch) =>
+    private static Task<HostileProvider> OpenCxAsync(Func<string, string> page, Func<string, string?> fetch, string fetchedType = "application/json") =>
         HostileProvider.StartAsync(async http =>
         {
             if (http.Request.Headers.Authorization != $"Bearer {Token}")
@@ -495,6 +496,7 @@ public sealed partial class HostileProviderTests
             }
             else if (path.StartsWith("/chat/sessions/", StringComparison.Ordinal) && fetch(path["/chat/sessions/".Length..]) is { } item)
             {
+                http.Response.ContentType = fetchedType;
                 await http.Response.WriteAsync(item);
             }
             else
@@ -519,6 +521,25 @@ public sealed partial class HostileProviderTests
     /// <summary>A valid OpenCX session with <paramref name="more"/> members after its id (a status among them, or not).</summary>
     private static string Session(string id, string more) =>
         $$"""{"id":"{{id}}",{{more}},"channel":{"type":"web"},"created_at":"2024-01-02T03:04:05Z","updated_at":"2024-01-02T03:04:05Z"}""";
+
+    [Test]
+    public async Task A_json_response_other_than_the_first_page_that_is_labelled_otherwise_is_named()
+    {
+        // The pages say application/json; each fetched session says text/html. Before, the check judged one valid
+        // call, the first page, and passed.
+        var session = Session(FirstSession, "\"status\":\"open\"");
+        await using var provider = await OpenCxAsync(_ => $$"""{"items":[{{session}}],"next":null}""", id => id == FirstSession ? session : null, fetchedType: "text/html");
+
+        var results = await OpenCxRunAsync(provider);
+
+        var labels = Case(results, "OPENCX-005");
+        labels.Verdict.Should().Be(Verdict.Fail);
+        var wrong = labels.Findings.Should().ContainSingle().Which.Should().BeOfType<HeaderMismatch>().Subject;
+        wrong.Received.Should().Be("text/html");
+        wrong.Evidence!.Url.Should().EndWith("/chat/sessions/" + FirstSession);
+        labels.Notes.Should().ContainSingle(n => n.EndsWith(" JSON responses of the run judged", StringComparison.Ordinal))
+            .Which.Should().NotStartWith("1 ", "the pages and the fetch were judged, not one call");
+    }
 
     [Test]
     public async Task A_cursor_too_long_for_a_url_is_not_followed_and_no_report_carries_it()

@@ -131,6 +131,7 @@ public sealed class ConformanceHttpClient : IDisposable
         T? result = default;
         var exchange = await ExecuteAsync(call, (ex, body) =>
         {
+            ex.Streamed = true;
             result = consume(ex, body);
             return ex;
         }, new Limits(long.MaxValue, "", settings.DownloadTimeout, "timeouts.downloadSeconds"), ct);

@@ -91,6 +91,10 @@ public sealed class HttpExchange
 
     public string BodyExcerpt { get; set; } = "";
 
+    /// <summary>True when the body was streamed to a reader (a download, an export), not read whole as JSON.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Streamed { get; set; }
+
     public long BodyBytes { get; set; }
 
     /// <summary>Transport failure (unreachable, timeout, size cap), in words; null when a response arrived.</summary>
