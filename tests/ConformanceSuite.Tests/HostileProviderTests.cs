@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using ConformanceSuite.Checks;
 using ConformanceSuite.Http;
@@ -477,12 +478,14 @@ public sealed partial class HostileProviderTests
     /// <summary>
     /// An OpenCX provider that checks the token, answers the list with <paramref name="page"/> of the cursor asked
     /// for ("" for the first page) and each item with <paramref name="fetch"/> of its id (404 when that is null),
-    /// labelled <paramref name="fetchedType"/>.
+    /// labelled <paramref name="fetchedType"/>; it takes an Authorization header <paramref name="accepts"/> takes (by default, the right token), and echoes it in a response header.
     /// </summary>
-    private static Task<HostileProvider> OpenCxAsync(Func<string, string> page, Func<string, string?> fetch, string fetchedType = "application/json") =>
+    private static Task<HostileProvider> OpenCxAsync(Func<string, string> page, Func<string, string?> fetch, string fetchedType = "application/json", Func<string, bool>? accepts = null) =>
         HostileProvider.StartAsync(async http =>
         {
-            if (http.Request.Headers.Authorization != $"Bearer {Token}")
+            // Every answer echoes the Authorization header it got, as a debugging provider might.
+            http.Response.Headers["X-Seen-Authorization"] = http.Request.Headers.Authorization.ToString();
+            if (!(accepts ?? (given => given == $"Bearer {Token}"))(http.Request.Headers.Authorization.ToString()))
             {
                 http.Response.StatusCode = 401;
                 return;
@@ -540,6 +543,58 @@ public sealed partial class HostileProviderTests
         labels.Notes.Should().ContainSingle(n => n.EndsWith(" JSON responses of the run judged", StringComparison.Ordinal))
             .Which.Should().NotStartWith("1 ", "the pages and the fetch were judged, not one call");
     }
+
+    [Test]
+    public async Task A_provider_that_reads_a_jwt_s_claims_without_verifying_its_signature_fails_the_token_check()
+    {
+        // A JWT-checking provider that decodes the claims and never verifies the signature. Before, the check sent
+        // one unrelated wrong value, which is no JWT: refused, and OPENCX-003 passed.
+        static string Part(string json) => Base64Url(Encoding.UTF8.GetBytes(json));
+        static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var signed = $"{Part("""{"alg":"HS256","typ":"JWT"}""")}.{Part("""{"sub":"conformance-jwt-subject"}""")}";
+        var jwt = $"{signed}.{Base64Url(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes("the provider's key, 32 bytes long"), Encoding.UTF8.GetBytes(signed)))}";
+        static bool ClaimsOnly(string header)
+        {
+            var parts = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Split('.') : [];
+            try
+            {
+                return parts.Length == 3 && Encoding.UTF8.GetString(Convert.FromBase64String(parts[1].PadRight((parts[1].Length + 3) / 4 * 4, '='))).Contains("conformance-jwt-subject", StringComparison.Ordinal);
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+        }
+
+        var session = Session(FirstSession, "\"status\":\"open\"");
+        await using var provider = await OpenCxAsync(_ => $$"""{"items":[{{session}}],"next":null}""", _ => session, accepts: ClaimsOnly);
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "opencx-chat-sessions", "OPENCX-003") with
+        {
+            AdHoc = new AdHocTarget(provider.Origin.ToString(), new Dictionary<string, string> { ["Authorization"] = jwt }, new Dictionary<string, string>()),
+        });
+
+        var verified = Case(results, "OPENCX-003");
+        verified.Verdict.Should().Be(Verdict.Fail);
+        var accepted = verified.Findings.Should().ContainSingle().Which.Should().BeOfType<StatusMismatch>().Subject;
+        accepted.Subject.Should().Be("with Authorization one character off (in the middle of its last part: a JWT's signature)");
+        accepted.Received.Should().Be(200);
+        var nearMiss = CredentialSet.NearMiss(jwt)!;
+        nearMiss.Should().StartWith(signed + ".").And.NotBe(jwt);
+        provider.Requests.Select(r => r.Headers.GetValueOrDefault("Authorization")).Should().Contain($"Bearer {nearMiss}");
+        var alteredSignature = nearMiss[(signed.Length + 1)..];
+        File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("X-Seen-Authorization", "the provider echoed each token it got");
+        Directory.EnumerateFiles(dir).Should().NotContain(f => File.ReadAllText(f).Contains(alteredSignature, StringComparison.Ordinal), "the altered signature is masked as the secret is");
+    }
+
+    [TestCase("mock-wavy-token-3f9c1a", "mock-wavy-tpken-3f9c1a")]
+    [TestCase("aaa.bbb.xyz9", "aaa.bbb.xya9")]
+    [TestCase("ab.--z--", "ab.--a--")]
+    [TestCase("a9", "a0")]
+    [TestCase("Z-", "A-")]
+    [TestCase("..--", null)]
+    public void A_near_miss_changes_the_letter_or_digit_nearest_the_middle_of_the_last_part(string value, string? expected) =>
+        CredentialSet.NearMiss(value).Should().Be(expected);
 
     [Test]
     public async Task A_cursor_too_long_for_a_url_is_not_followed_and_no_report_carries_it()

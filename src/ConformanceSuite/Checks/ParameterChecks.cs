@@ -183,6 +183,17 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
             CredentialMode.Malformed => $"with {credential.Name} missing its '{credential.Scheme}' scheme",
             _ => $"with a wrong {credential.Name}",
         };
+        await RefusedAsync(run, scenario, credential, mode, what, ct);
+        if (mode == CredentialMode.Wrong && CredentialSet.NearMiss(run.Context.Credentials.Values[credential.Name]) is not null)
+        {
+            // An unrelated value is refused by a provider that checks only a token's form (a JWT's claims, not its
+            // signature); the real value one character off is refused only by one that verifies it.
+            await RefusedAsync(run, scenario, credential, CredentialMode.NearMiss, $"with {credential.Name} one character off (in the middle of its last part: a JWT's signature)", ct);
+        }
+    }
+
+    private static async Task RefusedAsync(CheckRun run, string scenario, CredentialSpec credential, CredentialMode mode, string what, CancellationToken ct)
+    {
         var modes = new Dictionary<string, CredentialMode> { [credential.Name] = mode };
         var exchange = await run.Context.Http.SendAsync(run.Context.Requests.Call(scenario, run.Context.Values.Query(scenario), what, modes), ct);
         Expect.Rejected(run, exchange, run.Contract.Auth.Rejection, credential.Basis, what);

@@ -9,6 +9,9 @@ public enum CredentialMode
 
     /// <summary>The real value without its scheme (for <c>Bearer</c> credentials).</summary>
     Malformed,
+
+    /// <summary>The real value with one character changed (<see cref="CredentialSet.NearMiss"/>): a JWT with its signature altered.</summary>
+    NearMiss,
 }
 
 /// <summary>The credentials of one API and the only origin they may be sent to.</summary>
@@ -25,8 +28,43 @@ public sealed record CredentialSet(Uri Origin, IReadOnlyDictionary<string, strin
         {
             CredentialMode.Wrong => scheme + Http.Redactor.InvalidCredentialValue,
             CredentialMode.Malformed => Values[name],
+            CredentialMode.NearMiss => scheme + (NearMiss(Values[name]) ?? throw new InvalidOperationException($"{name} has no letter or digit to change")),
             _ => scheme + Values[name],
         };
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> with one letter or digit changed: the one nearest the middle of its last
+    /// dot-separated part (a JWT's signature), the next letter or digit in the same range. A provider that checks
+    /// only a token's form, its first part, or a JWT's claims without its signature takes it; one that verifies the
+    /// value refuses it. Derived from a secret, so the session masks it as one. Null when there is no such character.
+    /// </summary>
+    public static string? NearMiss(string value)
+    {
+        var start = value.LastIndexOf('.') + 1;
+        if (start == value.Length)
+        {
+            start = 0;
+        }
+
+        var middle = start + ((value.Length - start) / 2);
+        // At the middle or after it first (a check of a token's first half misses it), then before it.
+        var at = Enumerable.Range(middle, value.Length - middle).Concat(Enumerable.Range(0, middle).Reverse())
+            .FirstOrDefault(i => char.IsAsciiLetterOrDigit(value[i]), -1);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var c = value[at];
+        var changed = c switch
+        {
+            '9' => '0',
+            'z' => 'a',
+            'Z' => 'A',
+            _ => (char)(c + 1),
+        };
+        return string.Concat(value.AsSpan(0, at), [changed], value.AsSpan(at + 1));
     }
 
     public static string OriginOf(Uri url) => url.GetLeftPart(UriPartial.Authority).ToLowerInvariant();

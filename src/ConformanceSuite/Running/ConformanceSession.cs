@@ -43,6 +43,8 @@ public sealed class ConformanceSession : IDisposable
             foreach (var secret in api.Credentials.Values)
             {
                 Redactor.AddSecret(secret);
+                // The wrong-credential check sends it; it is the secret but for one character.
+                Redactor.AddSecret(CredentialSet.NearMiss(secret));
             }
 
             Redactor.AddSecret(api.Pact.Broker?.Token);
