@@ -27,6 +27,7 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
             return;
         }
 
+        await PastTheTotalAsync(run, spec, byOffset, ct);
         PaginationWalks.RequireAnEnd(run, byOffset);
         if (spec.PageParameter is null)
         {
@@ -39,6 +40,8 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
         {
             return;
         }
+
+        await PastTheTotalAsync(run, spec, byPage, ct);
 
         var a = byOffset[^1];
         var b = byPage[^1];
@@ -83,6 +86,37 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A walk that ended on a full page because it had walked the reported total trusted that total: the page after
+    /// it is asked for, and must be empty. Otherwise a total short by whole pages (35 of 36 records at 7 a page, or
+    /// the count of the page answered) ends every walk early, and the walked count equals it.
+    /// </summary>
+    private static async Task PastTheTotalAsync(CheckRun run, OffsetPagination spec, IReadOnlyList<ListWalk> walks, CancellationToken ct)
+    {
+        foreach (var walk in walks.Where(w => w.Complete && w.Total is { } t && w.ItemCount == t && w.Pages.Count > 0 && w.Pages[^1].Count == spec.WalkPageSize))
+        {
+            var byOffset = walk.Mode == WalkMode.Offset;
+            var parameter = byOffset ? spec.OffsetParameter : spec.PageParameter!;
+            var position = byOffset ? walk.ItemCount : spec.PageBase + walk.Pages.Count;
+            var query = new Dictionary<string, string>(walk.Query, StringComparer.Ordinal) { [parameter] = position.ToString(CultureInfo.InvariantCulture) };
+            var subject = PaginationWalks.Subject(walk);
+            var endpoint = EndpointOf(run);
+            var exchange = await run.Context.Http.SendAsync(run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(run.Element.Name),
+                $"the page after the total of the {subject}"), ct);
+            if (ListWalk.Parse(exchange, spec, endpoint.Success.Status, out var problem) is not { } page)
+            {
+                run.CheckedInPart($"{subject}: the page after the reported total ({parameter}={position}) could not be read ({problem!.Message}), so that no record lies past the total was not checked");
+                continue;
+            }
+
+            if (page.Count > 0)
+            {
+                run.Fail(subject, new PaginationProblem(PaginationIssue.TotalMismatch, walk.Pages.Count + 1,
+                    $"{walk.ItemCount} records walked to the reported total of {walk.Total}, but {parameter}={position} still returned {page.Count} (the first '{page.FirstId}')"), spec.Basis, run.Keep(exchange));
+            }
+        }
     }
 
     /// <summary>With both offset and page, offset wins: ask for offset 1 and a later page, and expect the record at position 2.</summary>

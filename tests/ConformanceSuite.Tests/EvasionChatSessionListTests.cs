@@ -1,0 +1,295 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Engine;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using Microsoft.AspNetCore.Http;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// Chat-session-list providers of the tests' own, written apart from the reference mock: one that keeps every rule
+/// as apis.md reads the page, and the same provider with one twist that breaks a rule in a way the checks once let
+/// through (a total the walk trusted, a case-sensitive search, a sort that drops records across pages, CSV rows
+/// short of a field), or that keeps a rule a check once misread (names that look like numbers, sorted as text).
+/// </summary>
+[TestFixture]
+public sealed class EvasionChatSessionListTests
+{
+    private const string Token = "CSL-EVASION-TOKEN-4e0b7c";
+    private const string Api = "chat-session-list";
+
+    /// <summary>The Session fields in the order the CSV spec gives them.</summary>
+    private static readonly string[] SessionFields =
+        ["id", "name", "chatId", "clientId", "messengerType", "operatorType", "companyId", "messagesCount", "clientMessagesOnly", "startedAt", "createdAt", "updatedAt"];
+
+    private static readonly Dictionary<string, string> SortFields = new(StringComparer.Ordinal) { ["started_at"] = "startedAt", ["name"] = "name" };
+
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-evasion-csl-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    /// <summary>What a provider does wrong (or, for a control, differently but rightly).</summary>
+    private sealed record Twists
+    {
+        /// <summary>Added to the total it reports.</summary>
+        public int TotalSkew { get; init; }
+
+        /// <summary>The total is the number of records on the page answered, not in the result set.</summary>
+        public bool TotalOfPage { get; init; }
+
+        /// <summary>search matches only in the keyword's own case.</summary>
+        public bool SearchCaseSensitive { get; init; }
+
+        /// <summary>Records whose sort keys tie come by id ascending on even pages and descending on odd ones (no stable tie-break).</summary>
+        public bool TiesFlipByPage { get; init; }
+
+        /// <summary>Each CSV row leaves out its last field.</summary>
+        public bool CsvRowsShort { get; init; }
+    }
+
+    private static List<JsonObject> Dataset() =>
+        [.. JsonNode.Parse(File.ReadAllText(Path.Combine(Harness.Layout.Root, "fixtures", Api, "dataset.json")))!["items"]!.AsArray().Select(i => i!.AsObject())];
+
+    private static string Text(JsonNode? node) => node switch
+    {
+        null => "",
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => node.ToJsonString(),
+    };
+
+    /// <summary>A provider of the Session list as apis.md reads the page, over <paramref name="data"/>, with <paramref name="twists"/>.</summary>
+    private static Task<HostileProvider> ProviderAsync(List<JsonObject> data, Twists? twists = null)
+    {
+        var twist = twists ?? new Twists();
+        return HostileProvider.StartAsync(async http =>
+        {
+            if (http.Request.Headers.Authorization.ToString() != $"Bearer {Token}")
+            {
+                http.Response.StatusCode = 401;
+                return;
+            }
+
+            if (http.Request.Path != "/chat-sessions")
+            {
+                http.Response.StatusCode = 404;
+                return;
+            }
+
+            if (Answer(http.Request.Query, data, twist) is not { } answer)
+            {
+                http.Response.StatusCode = 400;
+                return;
+            }
+
+            http.Response.ContentType = answer.ContentType;
+            if (answer.Disposition is not null)
+            {
+                http.Response.Headers.ContentDisposition = answer.Disposition;
+            }
+
+            await http.Response.Body.WriteAsync(answer.Body);
+        });
+    }
+
+    private sealed record Reply(string ContentType, string? Disposition, byte[] Body);
+
+    /// <summary>The answer to a query; null for one with an invalid value (400).</summary>
+    private static Reply? Answer(IQueryCollection q, List<JsonObject> data, Twists twist)
+    {
+        string? Get(string name) => q.TryGetValue(name, out var v) ? v.ToString() : null;
+        bool? Flag(string name) => Get(name) switch { null or "false" => false, "true" => true, _ => null };
+        int? Number(string name, int fallback, int min, int max) =>
+            Get(name) is not { } s ? fallback : int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max ? n : null;
+
+        if (Flag("count") is not { } count || Flag("list") is not { } list || Flag("zip") is not { } zip
+            || Number("limit", 10, 1, 100) is not { } limit || Number("offset", -1, 0, int.MaxValue) is not { } offset
+            || Number("page", 1, 1, int.MaxValue) is not { } page || Number("minMessages", 0, 0, int.MaxValue) is not { } minMessages)
+        {
+            return null;
+        }
+
+        IEnumerable<JsonObject> rows = data;
+        foreach (var field in new[] { "id", "chatId", "operatorType", "companyId", "clientMessagesOnly" })
+        {
+            if (Get(field) is { } value)
+            {
+                rows = rows.Where(r => Text(r[field]) == value);
+            }
+        }
+
+        if (Get("messengerTypes") is { } types)
+        {
+            var set = types.Split(',').ToHashSet(StringComparer.Ordinal);
+            rows = rows.Where(r => set.Contains(Text(r["messengerType"])));
+        }
+
+        rows = rows.Where(r => (int)r["messagesCount"]! >= minMessages);
+        if (Get("search") is { } keyword)
+        {
+            var comparison = twist.SearchCaseSensitive ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+            rows = rows.Where(r => Text(r["name"]).Contains(keyword, comparison) || Text(r["clientId"]).Contains(keyword, comparison));
+        }
+
+        if (Get("dateRangeField") is { } rangeField)
+        {
+            var start = Get("startDate") is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : DateTimeOffset.MinValue;
+            var end = Get("endDate") is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : DateTimeOffset.MaxValue;
+            rows = rows.Where(r => DateTimeOffset.Parse(Text(r[rangeField]), CultureInfo.InvariantCulture) is var at && at >= start && at <= end);
+        }
+
+        var from = offset >= 0 ? offset : (page - 1) * limit;
+        var keys = new List<(string Field, bool Desc)>();
+        foreach (var key in Get("sort")?.Split(',') ?? [])
+        {
+            var desc = key.StartsWith('-');
+            if (!SortFields.TryGetValue(desc || key.StartsWith('+') ? key[1..] : key, out var field))
+            {
+                return null;
+            }
+
+            keys.Add((field, desc));
+        }
+
+        var ordered = rows.ToList();
+        if (keys.Count > 0)
+        {
+            var tiesDescending = twist.TiesFlipByPage && from / limit % 2 == 1;
+            ordered.Sort((a, b) =>
+            {
+                foreach (var (field, desc) in keys)
+                {
+                    var c = field == "startedAt"
+                        ? DateTimeOffset.Parse(Text(a[field]), CultureInfo.InvariantCulture).CompareTo(DateTimeOffset.Parse(Text(b[field]), CultureInfo.InvariantCulture))
+                        : string.CompareOrdinal(Text(a[field]), Text(b[field]));
+                    if (c != 0)
+                    {
+                        return desc ? -c : c;
+                    }
+                }
+
+                var byId = string.CompareOrdinal(Text(a["id"]), Text(b["id"]));
+                return tiesDescending ? -byId : byId;
+            });
+        }
+
+        var selected = Get("fields") is { } fields ? fields.Split(',') : SessionFields;
+        if (selected.Any(f => !SessionFields.Contains(f)))
+        {
+            return null;
+        }
+
+        var columns = SessionFields.Where(selected.Contains).ToList();
+        var onPage = ordered.Skip(from).Take(limit).ToList();
+        var format = Get("format") ?? "JSON";
+        var extension = format == "JSON" ? "json" : "csv";
+        var file = Get("filename") ?? "chat-sessions";
+        byte[] body;
+        string contentType;
+        if (format == "JSON")
+        {
+            var json = new JsonObject();
+            if (count)
+            {
+                json["total"] = (twist.TotalOfPage ? onPage.Count : ordered.Count) + twist.TotalSkew;
+            }
+
+            if (list)
+            {
+                json["list"] = new JsonArray([.. onPage.Select(r => (JsonNode)new JsonObject(columns.Select(c => KeyValuePair.Create(c, r[c]?.DeepClone()))))]);
+            }
+
+            (body, contentType) = (Encoding.UTF8.GetBytes(json.ToJsonString()), "application/json");
+        }
+        else if (format is "CSV" or "CSV_EXCEL")
+        {
+            var delimiter = format == "CSV" ? "," : ";";
+            var csv = new StringBuilder(format == "CSV" ? "" : "\uFEFF").Append(string.Join(delimiter, columns)).Append("\r\n");
+            foreach (var row in onPage)
+            {
+                var values = columns.Select(c => Quoted(Text(row[c]), delimiter)).ToList();
+                csv.Append(string.Join(delimiter, twist.CsvRowsShort ? values.SkipLast(1) : values)).Append("\r\n");
+            }
+
+            (body, contentType) = (Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8");
+        }
+        else
+        {
+            return null;
+        }
+
+        if (zip)
+        {
+            using var buffer = new MemoryStream();
+            using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+            using (var entry = archive.CreateEntry($"{file}.{extension}").Open())
+            {
+                entry.Write(body);
+            }
+
+            (body, contentType, extension) = (buffer.ToArray(), "application/zip", "zip");
+        }
+
+        return new Reply(contentType, $"attachment; filename=\"{file}.{extension}\"", body);
+    }
+
+    private static string Quoted(string value, string delimiter) =>
+        value.Contains(delimiter, StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal) || value.Contains('\n', StringComparison.Ordinal)
+            ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
+            : value;
+
+    private RunSettings AdHoc(HostileProvider provider, params string[] filter) => new()
+    {
+        Apis = [Api],
+        Filter = filter,
+        AdHoc = new AdHocTarget(provider.Origin.ToString(), new Dictionary<string, string> { ["Authorization"] = Token }, new Dictionary<string, string>()),
+        ReportDirectory = dir,
+        ContractsDirectory = Harness.Layout.Root,
+        RequestTimeout = TimeSpan.FromSeconds(5),
+        RunTimeout = TimeSpan.FromSeconds(60),
+    };
+
+    private static IReadOnlyList<CaseOutcome> Cases(RunResults results, string requirement) =>
+        results.Requirements.Single(r => r.Id == requirement).Cases;
+
+    private static string Show(IEnumerable<CaseOutcome> cases) =>
+        string.Join("\n", cases.Select(c => $"{c.RequirementId} {c.Element}: {c.Verdict} {c.Message}"));
+
+    [Test]
+    public async Task The_provider_of_the_tests_own_passes_every_requirement_it_serves()
+    {
+        // The control for the twists below: what each of them changes is all that differs.
+        await using var provider = await ProviderAsync(Dataset());
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-004", "CSL-006", "CSL-008", "CSL-010", "CSL-011", "CSL-012", "CSL-013", "CSL-014",
+            "CSL-015", "CSL-016", "CSL-017", "CSL-018", "CSL-019", "CSL-021", "CSL-022", "CSL-023"));
+
+        var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
+        cases.Should().NotBeEmpty();
+        cases.Where(c => c.Verdict != Verdict.Pass).Should().BeEmpty(Show(cases));
+    }
+
+    [TestCase(-1, false, TestName = "A total one short (35 of 36, five whole walk pages) fails CSL-008")]
+    [TestCase(0, true, TestName = "A total of the records on the page answered fails CSL-008")]
+    public async Task A_total_the_walk_reaches_on_a_full_page_while_records_remain_fails_the_pagination_check(int skew, bool ofPage)
+    {
+        // The walks end on a short page or when they have walked the total: a total that falls on a full page
+        // (35 of 36 records at 7 a page; or 7, the page's own count) ended them there, and the walked count
+        // equalled the total it was compared with. The records after it were never asked for.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { TotalSkew = skew, TotalOfPage = ofPage });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-008"));
+
+        var outcome = Cases(results, "CSL-008").Should().ContainSingle().Subject;
+        outcome.Verdict.Should().Be(Verdict.Fail, outcome.Message);
+        outcome.Findings.OfType<PaginationProblem>().Should().Contain(p => p.Issue == PaginationIssue.TotalMismatch, outcome.Message);
+    }
+}
