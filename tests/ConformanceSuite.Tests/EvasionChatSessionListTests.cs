@@ -292,4 +292,24 @@ public sealed class EvasionChatSessionListTests
         outcome.Verdict.Should().Be(Verdict.Fail, outcome.Message);
         outcome.Findings.OfType<PaginationProblem>().Should().Contain(p => p.Issue == PaginationIssue.TotalMismatch, outcome.Message);
     }
+
+    [Test]
+    public async Task A_sort_whose_ties_change_order_from_page_to_page_drops_records_and_fails()
+    {
+        // Six sessions are named "Ana Souza" and six "Bruno Lima": with no stable tie-break, each page cuts the tied
+        // run in another order, so a walk sees some of them twice and others never, in the right order by name and
+        // in the right number. Only the ids tell.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { TiesFlipByPage = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-010"));
+
+        var cases = Cases(results, "CSL-010").ToDictionary(c => c.Element);
+        foreach (var tied in new[] { "sort=+name", "sort=-name" })
+        {
+            cases[tied].Verdict.Should().Be(Verdict.Fail, Show(cases.Values));
+            cases[tied].Findings.Should().Contain(f => f is MissingItems || (f is PaginationProblem && ((PaginationProblem)f).Issue == PaginationIssue.DuplicateId), cases[tied].Message);
+        }
+
+        cases.Values.Where(c => c.Element is not ("sort=+name" or "sort=-name")).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
+    }
 }

@@ -69,6 +69,20 @@ public sealed class SortOrderCheck : ICheck
             run.Fail($"{p.Name}={value}", new CountMismatch("records (as the unsorted walk has)", CountRelation.Exactly, all.ItemCount, sorted.ItemCount), p.Basis, run.Keep(sorted.Pages[0].Exchange));
         }
 
+        // The right number in the right order can still be the wrong records: a sort without a stable tie-break cuts
+        // a run of equal keys differently on each page, so a walk sees some records twice and others never.
+        foreach (var (id, first, page) in sorted.Duplicates.Take(3))
+        {
+            run.Fail($"{p.Name}={value}", new PaginationProblem(PaginationIssue.DuplicateId, page, $"'{id}' on page {first} and again on page {page}"), p.Basis, run.Keep(sorted.Pages[page - 1].Exchange));
+        }
+
+        var walked = sorted.Ids.ToHashSet(StringComparer.Ordinal);
+        var lost = all.Items.Where(i => !walked.Contains(i.Id)).ToList();
+        if (lost.Count > 0)
+        {
+            run.Fail($"{p.Name}={value}", new MissingItems(all.ItemCount, lost.Count, lost[0].Id, "records of the unsorted walk"), p.Basis, run.Keep(sorted.Pages[0].Exchange));
+        }
+
         run.Note($"{sorted.Items.Count} records in {sorted.Pages.Count} pages checked in order");
         if (all.Items.Count > 1 && Neighbours(all.Items).All(n => Compare(n.Before, n.Item, keys) <= 0))
         {
