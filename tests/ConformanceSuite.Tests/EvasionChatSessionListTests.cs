@@ -312,4 +312,23 @@ public sealed class EvasionChatSessionListTests
 
         cases.Values.Where(c => c.Element is not ("sort=+name" or "sort=-name")).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
     }
+
+    [Test]
+    public async Task Names_that_look_like_numbers_sorted_as_text_pass_the_sort_check()
+    {
+        // A-CSL-18: name sorts in ordinal order. Sessions named after numbers ("9", "10", phone numbers) sort
+        // "10" before "9"; the check compared anything that parsed as a number as a number.
+        var data = Dataset();
+        for (var i = 0; i < data.Count; i++)
+        {
+            data[i]["name"] = (i * 7 % 40 + 1).ToString(CultureInfo.InvariantCulture);
+        }
+
+        await using var provider = await ProviderAsync(data);
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-010"));
+
+        var cases = Cases(results, "CSL-010");
+        cases.Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
+    }
 }

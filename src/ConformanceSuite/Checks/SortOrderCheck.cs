@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConformanceSuite.Contracts;
 using ConformanceSuite.Http;
+using NJsonSchema;
 
 namespace ConformanceSuite.Checks;
 
@@ -36,7 +37,8 @@ public sealed class SortOrderCheck : ICheck
         {
             var desc = k.StartsWith(sort.DescPrefix, StringComparison.Ordinal);
             var name = desc ? k[sort.DescPrefix.Length..] : k.StartsWith(sort.AscPrefix, StringComparison.Ordinal) ? k[sort.AscPrefix.Length..] : k;
-            return (Field: sort.Fields.TryGetValue(name, out var f) ? f : throw new ConfigurationException($"sort example '{k}' names no sort field"), Desc: desc);
+            var field = sort.Fields.TryGetValue(name, out var f) ? f : throw new ConfigurationException($"sort example '{k}' names no sort field");
+            return (Field: field, Desc: desc, Type: TypeOf(run.Contract, endpoint, field));
         }).ToList();
         var all = await run.Require.CompleteWalkAsync(scenario, ct);
         var sorted = await run.Context.Probes.WalkAsync(scenario, new Dictionary<string, string> { [p.Name] = value }, ct);
@@ -108,11 +110,11 @@ public sealed class SortOrderCheck : ICheck
         }
     }
 
-    private static int Compare(WalkItem a, WalkItem b, List<(string Field, bool Desc)> keys)
+    private static int Compare(WalkItem a, WalkItem b, List<(string Field, bool Desc, SortValue Type)> keys)
     {
-        foreach (var (field, desc) in keys)
+        foreach (var (field, desc, type) in keys)
         {
-            var c = CompareValues(a.Text(field), b.Text(field));
+            var c = CompareValues(a.Text(field), b.Text(field), type);
             if (c != 0)
             {
                 return desc ? -c : c;
@@ -122,14 +124,43 @@ public sealed class SortOrderCheck : ICheck
         return 0;
     }
 
-    private static int CompareValues(string? a, string? b)
+    /// <summary>How a sort field's values compare: as the item schema types the field; by what they look like when it does not say.</summary>
+    private enum SortValue
     {
-        if (a is not null && a.Contains('T', StringComparison.Ordinal) && IsoDates.Parse(a) is { } da && IsoDates.Parse(b) is { } db)
+        Unknown,
+        Date,
+        Number,
+        Text,
+    }
+
+    /// <summary>The type the item schema gives the top-level field at <paramref name="pointer"/>.</summary>
+    private static SortValue TypeOf(ApiContract contract, EndpointSpec endpoint, string pointer)
+    {
+        var tokens = JsonPointer.Tokens(pointer);
+        if (tokens.Length != 1 || endpoint.Success.ItemSchema is not { } name || !contract.BodySchemas.TryGetValue(name, out var schema)
+            || !schema.ActualSchema.ActualProperties.TryGetValue(tokens[0], out var property))
+        {
+            return SortValue.Unknown;
+        }
+
+        var actual = property.ActualSchema;
+        return actual.Format == "date-time" ? SortValue.Date
+            : actual.Type.HasFlag(JsonObjectType.Integer) || actual.Type.HasFlag(JsonObjectType.Number) ? SortValue.Number
+            : actual.Type.HasFlag(JsonObjectType.String) ? SortValue.Text
+            : SortValue.Unknown;
+    }
+
+    private static int CompareValues(string? a, string? b, SortValue type)
+    {
+        // A string field sorts as text (A-CSL-18: name in ordinal order) even when its values look like numbers or dates.
+        if (type is SortValue.Unknown or SortValue.Date && a is not null && (type == SortValue.Date || a.Contains('T', StringComparison.Ordinal))
+            && IsoDates.Parse(a) is { } da && IsoDates.Parse(b) is { } db)
         {
             return da.CompareTo(db);
         }
 
-        if (double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var na) && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var nb))
+        if (type is SortValue.Unknown or SortValue.Number
+            && double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var na) && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var nb))
         {
             return na.CompareTo(nb);
         }
@@ -137,6 +168,6 @@ public sealed class SortOrderCheck : ICheck
         return string.CompareOrdinal(a, b);
     }
 
-    private static string Show(WalkItem item, List<(string Field, bool Desc)> keys) =>
+    private static string Show(WalkItem item, List<(string Field, bool Desc, SortValue Type)> keys) =>
         "(" + string.Join(", ", keys.Select(k => $"{k.Field}={item.Text(k.Field)}")) + ")";
 }
