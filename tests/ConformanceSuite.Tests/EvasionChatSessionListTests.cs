@@ -331,4 +331,23 @@ public sealed class EvasionChatSessionListTests
         var cases = Cases(results, "CSL-010");
         cases.Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
     }
+
+    [Test]
+    public async Task CSV_rows_short_of_a_field_are_named_by_the_export_check()
+    {
+        // Each row leaves out its last field. The rows were compared column by column only as far as each row went,
+        // and the analysis's field-count problems were not read: every value present matched, and the case passed.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { CsvRowsShort = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-021"));
+
+        var cases = Cases(results, "CSL-021");
+        var withRows = cases.Where(c => !c.Element.EndsWith("@no-sessions", StringComparison.Ordinal)).ToList();
+        withRows.Should().HaveCount(4, Show(cases));
+        withRows.Where(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Should().HaveCount(2);
+        withRows.Should().OnlyContain(c => c.Findings.OfType<CsvRowProblem>().Any(), Show(cases));
+        withRows.Where(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases)); // the CSV format is assumed (A-CSL-14)
+        withRows.Where(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Fail, Show(cases)); // the page documents CSV_EXCEL
+        cases.Except(withRows).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
+    }
 }

@@ -147,6 +147,18 @@ public sealed class ExportCheck : ICheck
             run.Fail(formatName, problem.Finding, problem.Basis, exchange);
         }
 
+        // A row with another number of fields than the header (a field left out, a trailing delimiter, a value not
+        // quoted): the values below are compared only as far as each row goes, so it is named here.
+        foreach (var problem in analysis.RowProblems.Take(5))
+        {
+            run.Fail(formatName, problem.Finding, problem.Basis, exchange);
+        }
+
+        if (analysis.RowProblemCount > 5)
+        {
+            run.Note($"{analysis.RowProblemCount} rows with problems in all; the first 5 are shown");
+        }
+
         if (analysis.RowCount != items.Count)
         {
             run.Fail(formatName, new CountMismatch("rows (as the JSON listing has)", CountRelation.Exactly, items.Count, analysis.RowCount), format.Basis, exchange);
