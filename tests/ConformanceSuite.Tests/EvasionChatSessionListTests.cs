@@ -294,6 +294,22 @@ public sealed class EvasionChatSessionListTests
     }
 
     [Test]
+    public async Task A_search_that_matches_only_in_the_keyword_s_own_case_is_a_deviation()
+    {
+        // The keyword is taken from the data in the data's own case, so a provider that matches case-sensitively
+        // returned the very items expected. A-CSL-12 assumes a case-insensitive match: the same keyword in the
+        // other case must find the same sessions. The rule is an assumption, so breaking it is a deviation.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { SearchCaseSensitive = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-017"));
+
+        var outcome = Cases(results, "CSL-017").Should().ContainSingle().Subject;
+        outcome.Verdict.Should().Be(Verdict.Deviation, outcome.Message);
+        outcome.Findings.OfType<MissingItems>().Should().ContainSingle(outcome.Message);
+        outcome.Message.Should().Contain("search=LIENT-0");
+    }
+
+    [Test]
     public async Task A_sort_whose_ties_change_order_from_page_to_page_drops_records_and_fails()
     {
         // Six sessions are named "Ana Souza" and six "Bruno Lima": with no stable tie-break, each page cuts the tied

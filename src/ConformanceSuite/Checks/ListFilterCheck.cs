@@ -114,10 +114,55 @@ public sealed class ListFilterCheck : ICheck
         }
 
         run.Note($"{returned.Count} items over {filtered.Pages.Count} pages; {expected.Count} expected from the {(all.Window is null ? "unfiltered walk" : "window's walk")}");
+        if (filter is ContainsFilter)
+        {
+            await OtherCaseAsync(run, scenario, parameter, filter, query, returned, ct);
+        }
         if (expected.Count == all.Items.Count && expected.Count > 0)
         {
             // Every item matches: a provider that ignores the filter would return the very same items.
             run.CheckedInPart($"every item of the {(all.Window is null ? "list" : "window")} matches {shown}, so this case cannot tell a provider that ignores {name} from one that applies it");
+        }
+    }
+
+    /// <summary>
+    /// A contains filter matches whatever the case (A-CSL-12), but its keyword comes from the data in the data's own
+    /// case, so a provider matching case-sensitively returns the very items expected: the same keyword in the other
+    /// case must return them too. The rule is the filter's (an assumption where the docs do not say).
+    /// </summary>
+    private static async Task OtherCaseAsync(CheckRun run, string scenario, ParameterSpec parameter, FilterSpec filter, Dictionary<string, string> query, HashSet<string> returned, CancellationToken ct)
+    {
+        var value = query[parameter.Name];
+        var other = value.ToUpperInvariant() is var upper && upper != value ? upper : value.ToLowerInvariant();
+        if (other == value)
+        {
+            run.Note($"{parameter.Name}={value} has no letters: the keyword in another case was not tried");
+            return;
+        }
+
+        var otherQuery = new Dictionary<string, string>(query, StringComparer.Ordinal) { [parameter.Name] = other };
+        var shown = string.Join("&", otherQuery.Select(kv => $"{kv.Key}={kv.Value}"));
+        var walk = await run.Context.Probes.WalkAsync(scenario, otherQuery, ct);
+        if (walk.Broken)
+        {
+            run.Fail(shown, walk.Failure ?? new PaginationProblem(PaginationIssue.BrokenOff, walk.Pages.Count, walk.EndingDetail ?? ListWalk.Describe(walk.Ending)), filter.Basis,
+                run.Keep(walk.FailedExchange ?? walk.Pages[^1].Exchange));
+            return;
+        }
+
+        if (!walk.Complete || walk.ItemsTruncated)
+        {
+            run.CheckedInPart($"the walk of {shown} stopped before its end ({walk.EndingDetail ?? $"more than {walk.Items.Count} items"}): that the keyword matches in another case was not checked",
+                PaginationWalks.Setting(run, walk));
+            return;
+        }
+
+        var found = walk.Ids.ToHashSet(StringComparer.Ordinal);
+        var lost = returned.Where(id => !found.Contains(id)).ToList();
+        if (lost.Count > 0)
+        {
+            run.Fail(shown, new MissingItems(returned.Count, lost.Count, lost[0], $"items {parameter.Name}={value} returns (the same keyword in another case)"), filter.Basis,
+                run.Keep(walk.Pages[0].Exchange));
         }
     }
 
