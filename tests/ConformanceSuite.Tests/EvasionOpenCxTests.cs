@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Engine;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using Microsoft.AspNetCore.Http;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// OpenCX providers of the tests' own that break one documented (or assumed) rule of the list, its filters or the
+/// get by id, in a way the reference mock's faults do not: each must not pass the requirement it breaks. The same
+/// provider without its twist is right, and passes every one of OPENCX-006 to OPENCX-014.
+/// </summary>
+[TestFixture]
+public sealed partial class EvasionOpenCxTests
+{
+    private const string Token = "EVASION-TOKEN-7f21c04b";
+    private const int PageSize = 3;
+    private static readonly string[] Statuses = ["open", "closed_resolved", "closed_unresolved"];
+    private static readonly string[] Channels = ["web", "email", "sms", "whatsapp"];
+    private static readonly DateTimeOffset Start = new(2024, 3, 1, 8, 0, 0, TimeSpan.Zero);
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-evasion-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    /// <summary>One session of the provider's data: what the filters read, and its JSON.</summary>
+    private sealed record Session(string Id, string Status, string Channel, bool HandedOff, DateTimeOffset Created, DateTimeOffset Updated)
+    {
+        public JsonObject Json()
+        {
+            var o = new JsonObject
+            {
+                ["id"] = Id,
+                ["status"] = Status,
+                ["channel"] = new JsonObject { ["type"] = Channel },
+                ["created_at"] = Created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                ["updated_at"] = Updated.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            };
+            if (HandedOff)
+            {
+                o["handoff"] = new JsonObject { ["summary"] = "to a human", ["sentiment"] = "neutral" };
+            }
+
+            return o;
+        }
+    }
+
+    /// <summary>Twelve sessions, an hour apart, each status, four channels, every third one handed off, updated 30 minutes after creation.</summary>
+    private static List<Session> Data(int count = 12) =>
+    [
+        .. Enumerable.Range(0, count).Select(i => new Session(
+            $"6f1c2a3b-4d5e-4f60-8a7b-{i:000000000000}", Statuses[i % Statuses.Length], Channels[i % Channels.Length], i % 3 == 1,
+            Start.AddHours(i), Start.AddHours(i).AddMinutes(30))),
+    ];
+
+    /// <summary>How a provider may go wrong: each hook sees what a right provider would answer and may change it.</summary>
+    private sealed class Twists
+    {
+        /// <summary>The list's page body (items and next), given the query and the page's position in the filtered list.</summary>
+        public Func<IQueryCollection, int, JsonObject, JsonObject>? Page { get; init; }
+
+        /// <summary>The matching sessions of a query, before pagination.</summary>
+        public Func<IQueryCollection, List<Session>, List<Session>>? Matches { get; init; }
+
+        /// <summary>A get by id: the id asked for and the body a right provider gives (null: 404).</summary>
+        public Func<string, JsonObject?, JsonObject?>? Get { get; init; }
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")]
+    private static partial Regex IsoForm();
+
+    /// <summary>
+    /// A right OpenCX provider over <paramref name="data"/>: the token checked, every filter applied (dates strictly,
+    /// as instants), an invalid value refused with 400, pages of <see cref="PageSize"/> behind an opaque cursor, each
+    /// session by its id and 404 for an unknown one; unless a twist changes what it answers.
+    /// </summary>
+    private static Task<HostileProvider> ProviderAsync(List<Session> data, Twists? twists = null) =>
+        HostileProvider.StartAsync(async http =>
+        {
+            twists ??= new Twists();
+            if (http.Request.Headers.Authorization != $"Bearer {Token}")
+            {
+                http.Response.StatusCode = 401;
+                return;
+            }
+
+            var path = http.Request.Path.Value ?? "";
+            if (path == "/chat/sessions")
+            {
+                var query = http.Request.Query;
+                var matches = Filter(query, data);
+                if (matches is null)
+                {
+                    http.Response.StatusCode = 400;
+                    http.Response.ContentType = "application/json";
+                    await http.Response.WriteAsync("""{"error":"invalid filter value"}""");
+                    return;
+                }
+
+                matches = twists.Matches?.Invoke(query, matches) ?? matches;
+                var cursor = query["cursor"].ToString();
+                var at = cursor.Length == 0 ? 0 : int.Parse(cursor.AsSpan(2), CultureInfo.InvariantCulture);
+                var items = new JsonArray([.. matches.Skip(at).Take(PageSize).Select(s => s.Json())]);
+                var next = at + PageSize < matches.Count ? $"cx{at + PageSize}" : null;
+                var body = new JsonObject { ["items"] = items, ["next"] = next };
+                body = twists.Page?.Invoke(query, at, body) ?? body;
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync(body.ToJsonString());
+                return;
+            }
+
+            if (path.StartsWith("/chat/sessions/", StringComparison.Ordinal))
+            {
+                var id = path["/chat/sessions/".Length..];
+                var found = data.FirstOrDefault(s => s.Id == id)?.Json();
+                found = twists.Get is null ? found : twists.Get(id, found);
+                if (found is not null)
+                {
+                    http.Response.ContentType = "application/json";
+                    await http.Response.WriteAsync(found.ToJsonString());
+                    return;
+                }
+            }
+
+            http.Response.StatusCode = 404;
+        });
+
+    /// <summary>The sessions a query selects, in data order; null when a filter value is invalid.</summary>
+    private static List<Session>? Filter(IQueryCollection query, List<Session> data)
+    {
+        IEnumerable<Session> result = data;
+        foreach (var (name, values) in query)
+        {
+            var value = values.ToString();
+            DateTimeOffset bound = default;
+            if (name.EndsWith("_after", StringComparison.Ordinal) || name.EndsWith("_before", StringComparison.Ordinal))
+            {
+                if (!IsoForm().IsMatch(value) || !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out bound))
+                {
+                    return null;
+                }
+            }
+
+            switch (name)
+            {
+                case "cursor":
+                    break;
+                case "status" when Statuses.Contains(value):
+                    result = result.Where(s => s.Status == value);
+                    break;
+                case "channel_type" when value is "web" or "email" or "phone_voice" or "slack" or "sms" or "whatsapp" or "instagram" or "messenger" or "api" or "web_voice":
+                    result = result.Where(s => s.Channel == value);
+                    break;
+                case "handed_off" when value is "true" or "false":
+                    result = result.Where(s => s.HandedOff == (value == "true"));
+                    break;
+                case "created_after":
+                    result = result.Where(s => s.Created > bound);
+                    break;
+                case "created_before":
+                    result = result.Where(s => s.Created < bound);
+                    break;
+                case "updated_after":
+                    result = result.Where(s => s.Updated > bound);
+                    break;
+                case "updated_before":
+                    result = result.Where(s => s.Updated < bound);
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return [.. result];
+    }
+
+    private static readonly string[] InScope = [.. Enumerable.Range(6, 9).Select(i => $"OPENCX-{i:000}")];
+
+    private Task<RunResults> RunAsync(HostileProvider provider, params string[] requirements) => ConformanceEngine.RunAsync(new RunSettings
+    {
+        Apis = ["opencx-chat-sessions"],
+        Filter = requirements.Length == 0 ? InScope : requirements,
+        AdHoc = new AdHocTarget(provider.Origin.ToString(), new Dictionary<string, string> { ["Authorization"] = Token }, new Dictionary<string, string>()),
+        ReportDirectory = dir,
+        ContractsDirectory = Harness.Layout.Root,
+        RequestTimeout = TimeSpan.FromSeconds(2),
+        RunTimeout = TimeSpan.FromSeconds(60),
+    });
+
+    private static RequirementResult Requirement(RunResults results, string id) => results.Requirements.Single(r => r.Id == id);
+
+    [Test]
+    public async Task The_right_provider_passes_every_list_filter_and_get_requirement()
+    {
+        await using var provider = await ProviderAsync(Data());
+
+        var results = await RunAsync(provider);
+
+        foreach (var id in InScope)
+        {
+            var requirement = Requirement(results, id);
+            requirement.Verdict.Should().Be(Verdict.Pass, string.Join("; ", requirement.Cases.Where(c => c.Verdict != Verdict.Pass).Select(c => c.Message)));
+        }
+    }
+
+    [Test]
+    public async Task An_empty_string_next_on_the_last_page_is_not_a_null_next()
+    {
+        // The docs: next is null when there is no more data. This provider ends its list with next = "".
+        await using var provider = await ProviderAsync(Data(), new Twists
+        {
+            Page = (_, _, body) =>
+            {
+                body["next"] ??= "";
+                return body;
+            },
+        });
+
+        var results = await RunAsync(provider, "OPENCX-006");
+
+        var walk = Requirement(results, "OPENCX-006");
+        walk.Verdict.Should().Be(Verdict.Fail);
+        walk.Cases.SelectMany(c => c.Findings).OfType<PaginationProblem>().Should().Contain(f => f.Issue == PaginationIssue.MissingNext && f.Detail.Contains("\"\""));
+    }
+}
