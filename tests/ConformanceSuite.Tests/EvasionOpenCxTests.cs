@@ -230,4 +230,32 @@ public sealed partial class EvasionOpenCxTests
         walk.Verdict.Should().Be(Verdict.Fail);
         walk.Cases.SelectMany(c => c.Findings).OfType<PaginationProblem>().Should().Contain(f => f.Issue == PaginationIssue.MissingNext && f.Detail.Contains("\"\""));
     }
+
+    [Test]
+    public async Task A_filtered_walk_that_repeats_items_across_pages_is_not_a_pass()
+    {
+        // Every filtered walk but the one OPENCX-007 judges (status=open) starts each page on the last item of the page
+        // before: every item returned matches, and none is missing, but items come twice.
+        await using var provider = await ProviderAsync(Data(), new Twists
+        {
+            Page = (query, at, body) =>
+            {
+                var plain = query.All(q => q.Key == "cursor" || (q.Key == "status" && q.Value == "open"));
+                if (!plain && body["next"] is not null)
+                {
+                    body["next"] = $"cx{at + PageSize - 1}";
+                }
+
+                return body;
+            },
+        });
+
+        var results = await RunAsync(provider, "OPENCX-006", "OPENCX-007", "OPENCX-010");
+
+        Requirement(results, "OPENCX-006").Verdict.Should().Be(Verdict.Pass);
+        Requirement(results, "OPENCX-007").Verdict.Should().Be(Verdict.Pass);
+        var handedOff = Requirement(results, "OPENCX-010").Cases.Single(c => c.Element.Contains("false"));
+        handedOff.Verdict.Should().Be(Verdict.Fail);
+        handedOff.Findings.OfType<PaginationProblem>().Should().Contain(f => f.Issue == PaginationIssue.DuplicateId && f.Subject!.Contains("handed_off=false"));
+    }
 }

@@ -90,6 +90,16 @@ public sealed class ListFilterCheck : ICheck
             run.Note($"{wrong} items did not match in all; the first 5 are shown");
         }
 
+        // A filtered walk is a walk of the list too: a cursor that goes back (or a page that repeats an item) on it
+        // returns each matching item, but not once. The first repeat is shown (the pagination checks show more).
+        if (filtered.Duplicates.Count > 0)
+        {
+            var (id, first, page) = filtered.Duplicates[0];
+            var more = filtered.DuplicateCount > 1 ? $"; {filtered.DuplicateCount} repeated ids in all" : "";
+            run.Fail(shown, new PaginationProblem(PaginationIssue.DuplicateId, page, $"'{id}' on page {first} and again on page {page}{more}"), filtered.Spec.Basis,
+                run.Keep(filtered.Pages[page - 1].Exchange));
+        }
+
         if (notWalked is not null)
         {
             run.CheckedInPart($"the items the filter returned were checked, but not that none is missing: {notWalked.What}", notWalked.Setting);
