@@ -70,6 +70,9 @@ public sealed partial class EvasionOpenCxTests
         /// <summary>The matching sessions of a query, before pagination.</summary>
         public Func<IQueryCollection, List<Session>, List<Session>>? Matches { get; init; }
 
+        /// <summary>A date filter's bound as the provider reads it, by parameter name.</summary>
+        public Func<string, DateTimeOffset, DateTimeOffset>? Bound { get; init; }
+
         /// <summary>A get by id: the id asked for and the body a right provider gives (null: 404).</summary>
         public Func<string, JsonObject?, JsonObject?>? Get { get; init; }
     }
@@ -96,7 +99,7 @@ public sealed partial class EvasionOpenCxTests
             if (path == "/chat/sessions")
             {
                 var query = http.Request.Query;
-                var matches = Filter(query, data);
+                var matches = Filter(query, data, twists);
                 if (matches is null)
                 {
                     http.Response.StatusCode = 400;
@@ -134,7 +137,7 @@ public sealed partial class EvasionOpenCxTests
         });
 
     /// <summary>The sessions a query selects, in data order; null when a filter value is invalid.</summary>
-    private static List<Session>? Filter(IQueryCollection query, List<Session> data)
+    private static List<Session>? Filter(IQueryCollection query, List<Session> data, Twists twists)
     {
         IEnumerable<Session> result = data;
         foreach (var (name, values) in query)
@@ -147,6 +150,8 @@ public sealed partial class EvasionOpenCxTests
                 {
                     return null;
                 }
+
+                bound = twists.Bound?.Invoke(name, bound) ?? bound;
             }
 
             switch (name)
@@ -257,5 +262,24 @@ public sealed partial class EvasionOpenCxTests
         var handedOff = Requirement(results, "OPENCX-010").Cases.Single(c => c.Element.Contains("false"));
         handedOff.Verdict.Should().Be(Verdict.Fail);
         handedOff.Findings.OfType<PaginationProblem>().Should().Contain(f => f.Issue == PaginationIssue.DuplicateId && f.Subject!.Contains("handed_off=false"));
+    }
+
+    [Test]
+    public async Task A_date_filter_that_ignores_the_bound_s_utc_offset_is_not_a_pass()
+    {
+        // The provider reads created_after and created_before at their clock time as if it were UTC: right for a bound
+        // written with Z (as every date of its data is), wrong for the same instant written with another offset.
+        await using var provider = await ProviderAsync(Data(), new Twists
+        {
+            Bound = (name, bound) => name.StartsWith("created_", StringComparison.Ordinal) ? new DateTimeOffset(bound.DateTime, TimeSpan.Zero) : bound,
+        });
+
+        var results = await RunAsync(provider, "OPENCX-011");
+
+        var range = Requirement(results, "OPENCX-011");
+        range.Verdict.Should().Be(Verdict.Fail);
+        range.Cases.Where(c => c.Element.StartsWith("created_", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Fail);
+        range.Cases.Where(c => c.Element.StartsWith("updated_", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Pass);
+        range.Cases.Single(c => c.Element.StartsWith("created_after", StringComparison.Ordinal)).Notes.Should().Contain(n => n.StartsWith("asked: created_after=2024-03-01T19:30:00+05:30", StringComparison.Ordinal));
     }
 }

@@ -9,7 +9,7 @@ namespace ConformanceSuite.Checks;
 /// A list filter, for every value it takes: every item on every page matches, and no item of the
 /// unfiltered walk that matches is left out. Values come from the parameter's enum or, for filters
 /// without one, from the data itself (the median item), so bounds are existing values and strictness
-/// or inclusiveness is really tested.
+/// or inclusiveness is really tested; a date bound is that item's instant written at another UTC offset.
 /// </summary>
 public sealed class ListFilterCheck : ICheck
 {
@@ -202,9 +202,24 @@ public sealed class ListFilterCheck : ICheck
             value = value[1..^1]; // a true substring, not the whole value
         }
 
+        if (filter is DateBoundFilter && IsoDates.Parse(value) is { } instant)
+        {
+            // The same instant at another UTC offset than the item's: a provider that compares the text, or reads the
+            // bound's clock time and not its offset, then lets the wrong items through or leaves the right ones out.
+            var taken = value;
+            value = AtAnotherOffset(instant);
+            run.Note($"value {parameter.Name}={value}, the {pointer} of the median item of the unfiltered walk ({taken}) at another UTC offset");
+            return value;
+        }
+
         run.Note($"value {parameter.Name}={value}, taken from {pointer} of the median item of the unfiltered walk");
         return value;
     }
+
+    /// <summary>An instant written at +05:30 when its own offset is zero, in UTC (Z) otherwise; fractions of a second kept.</summary>
+    private static string AtAnotherOffset(DateTimeOffset instant) => instant.Offset == TimeSpan.Zero
+        ? instant.ToOffset(new TimeSpan(5, 30, 0)).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)
+        : instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The fields an item is judged on: the filtered field, the searched ones, or the one a date range's selector names.</summary>
     private static IReadOnlyList<string> FieldsOf(FilterSpec filter, string value) => filter switch
