@@ -282,4 +282,31 @@ public sealed partial class EvasionOpenCxTests
         range.Cases.Where(c => c.Element.StartsWith("updated_", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Pass);
         range.Cases.Single(c => c.Element.StartsWith("created_after", StringComparison.Ordinal)).Notes.Should().Contain(n => n.StartsWith("asked: created_after=2024-03-01T19:30:00+05:30", StringComparison.Ordinal));
     }
+
+    [Test]
+    public async Task An_unfiltered_walk_that_skips_items_the_filters_return_is_not_a_pass()
+    {
+        // The walk of the whole list leaves out the first item of every page after the first (its cursor points one
+        // further on); every filtered walk is right. Each page is well formed, and each filter returns all the items
+        // of the unfiltered walk that match, and more.
+        await using var provider = await ProviderAsync(Data(), new Twists
+        {
+            Page = (query, at, body) =>
+            {
+                if (query.All(q => q.Key == "cursor") && body["next"] is not null)
+                {
+                    body["next"] = $"cx{at + PageSize + 1}";
+                }
+
+                return body;
+            },
+        });
+
+        var results = await RunAsync(provider, "OPENCX-006", "OPENCX-008");
+
+        Requirement(results, "OPENCX-006").Verdict.Should().Be(Verdict.Pass, "no pagination rule of its own tells a walk that skips");
+        var status = Requirement(results, "OPENCX-008");
+        status.Verdict.Should().Be(Verdict.Fail);
+        status.Cases.SelectMany(c => c.Findings).OfType<ExtraItems>().Should().Contain(f => f.Example == "6f1c2a3b-4d5e-4f60-8a7b-000000000003");
+    }
 }

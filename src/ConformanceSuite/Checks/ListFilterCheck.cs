@@ -123,6 +123,16 @@ public sealed class ListFilterCheck : ICheck
                 basis, run.Keep(filtered.Pages[0].Exchange));
         }
 
+        // And nothing the list itself does not hold: an item only a filter returns is one the unfiltered walk skipped
+        // (or one the filter made up), so the filter's "all of them" was measured against a list short of it.
+        var walked = all.Ids.ToHashSet(StringComparer.Ordinal);
+        var extra = filtered.Items.Where(i => !walked.Contains(i.Id)).ToList();
+        if (extra.Count > 0)
+        {
+            run.Fail(shown, new ExtraItems(extra.Count, $"only items the {(all.Window is null ? "unfiltered walk" : "window's walk")} returned too", extra[0].Id),
+                parameter.Basis, run.Keep(filtered.Pages[extra[0].Page - 1].Exchange));
+        }
+
         run.Note($"{returned.Count} items over {filtered.Pages.Count} pages; {expected.Count} expected from the {(all.Window is null ? "unfiltered walk" : "window's walk")}");
         if (filter is ContainsFilter)
         {
