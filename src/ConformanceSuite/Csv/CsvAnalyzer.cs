@@ -148,6 +148,15 @@ public static class CsvAnalyzer
             result.HeaderProblems.Add(new(new CsvHeaderProblem(CsvHeaderIssue.Names, $"only the columns {string.Join(", ", expectedNames)}", $"an extra column '{extra}'", null), spec.Basis));
         }
 
+        // A spec's column (or a name the docs gave it) named again is no extra column by name, yet the header is not the
+        // spec's, and the rows' second value under that name would be read by nobody.
+        foreach (var repeated in names.Where(n => expectedNames.Contains(n) || spec.Columns.Any(c => c.NamesSeenInDocs.Any(a => a.Name == n)))
+                     .GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            result.HeaderProblems.Add(new(new CsvHeaderProblem(CsvHeaderIssue.Names, $"each of the columns {string.Join(", ", expectedNames)} once",
+                $"'{repeated.Key}' {repeated.Count()} times in the header '{line}'", null), spec.Basis));
+        }
+
         var present = names.Where(expectedNames.Contains).ToList();
         var wanted = expectedNames.Where(names.Contains).ToList();
         if (present.Count == wanted.Count && !present.SequenceEqual(wanted))

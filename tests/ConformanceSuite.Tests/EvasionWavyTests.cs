@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Engine;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using Microsoft.AspNetCore.Http;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// Wavy providers of the tests' own that break one documented (or assumed) rule of the open-sessions API, its
+/// download or its CSV, in a way the reference mock's faults do not: each must not pass the requirement it breaks.
+/// The same provider without its twist is right, and passes every one of WAVY-001 to WAVY-013.
+/// </summary>
+[TestFixture]
+public sealed class EvasionWavyTests
+{
+    private const string Token = "EVASION-WAVY-TOKEN-3e9d1c";
+    private const string User = "EVASION-WAVY-USER-81a2";
+    private const string Header = "source,session_created_at";
+    private string dir = "";
+
+    /// <summary>The customer's sessions: source, created at, sub-account.</summary>
+    private static readonly (string Source, string Created, int SubAccount)[] Sessions =
+    [
+        ("5519900000001", "2019-02-13T10:15:30Z", 11),
+        ("5519900000002", "2019-02-13T11:15:30-03:00", 12),
+        ("5519900000003", "2019-02-14T09:00:00.250Z", 11),
+        ("551990000004", "2019-02-15T23:59:59+05:30", 12),
+    ];
+
+    [SetUp]
+    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-evasion-wavy-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    /// <summary>How a provider may go wrong: each hook sees what a right provider would answer and may change it.</summary>
+    private sealed class Twists
+    {
+        /// <summary>Answers a request first (true: answered).</summary>
+        public Func<HttpContext, Task<bool>>? Request { get; init; }
+
+        /// <summary>The file_url of a call, given the right one.</summary>
+        public Func<string, string>? Link { get; init; }
+
+        /// <summary>A CSV file's text, given its path and the right text.</summary>
+        public Func<string, string, string>? File { get; init; }
+    }
+
+    /// <summary>
+    /// A right Wavy provider: both credentials checked (401), customerId required and a decimal integer (400),
+    /// subAccountId optional and honoured, a file_url on the same origin to a CSV of the customer's (or the
+    /// sub-account's) sessions, header only for a customer without sessions; unless a twist changes what it answers.
+    /// </summary>
+    private static Task<HostileProvider> ProviderAsync(Twists? twists = null) =>
+        HostileProvider.StartAsync(async http =>
+        {
+            twists ??= new Twists();
+            if (twists.Request is { } request && await request(http))
+            {
+                return;
+            }
+
+            var path = http.Request.Path.Value ?? "";
+            if (path == "/wavy/v1/session")
+            {
+                if (http.Request.Headers["authenticationToken"] != Token || http.Request.Headers["userName"] != User)
+                {
+                    http.Response.StatusCode = 401;
+                    return;
+                }
+
+                var query = http.Request.Query;
+                if (!long.TryParse(query["customerId"], NumberStyles.None, CultureInfo.InvariantCulture, out var customer)
+                    || (query.ContainsKey("subAccountId") && !long.TryParse(query["subAccountId"], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+                {
+                    http.Response.StatusCode = 400;
+                    http.Response.ContentType = "application/json";
+                    await http.Response.WriteAsync("""{"error":"customerId and subAccountId are integers"}""");
+                    return;
+                }
+
+                var sub = query.ContainsKey("subAccountId") ? $"-{query["subAccountId"]}" : "";
+                var link = $"{http.Request.Scheme}://{http.Request.Host}/files/{customer}{sub}.csv";
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync(new JsonObject { ["file_url"] = twists.Link?.Invoke(link) ?? link }.ToJsonString());
+            }
+            else if (path.StartsWith("/files/", StringComparison.Ordinal))
+            {
+                var name = path["/files/".Length..^".csv".Length].Split('-');
+                var rows = name[0] == "1001"
+                    ? Sessions.Where(s => name.Length == 1 || s.SubAccount.ToString(CultureInfo.InvariantCulture) == name[1]).Select(s => $"{s.Source},{s.Created}\n")
+                    : [];
+                var text = Header + "\n" + string.Concat(rows);
+                http.Response.ContentType = "text/csv; charset=utf-8";
+                await http.Response.WriteAsync(twists.File?.Invoke(path, text) ?? text);
+            }
+            else
+            {
+                http.Response.StatusCode = 404;
+            }
+        });
+
+    private static readonly string[] Scope = [.. Enumerable.Range(1, 13).Select(i => $"WAVY-{i:000}")];
+
+    private Task<RunResults> RunAsync(HostileProvider provider, params string[] filter) => ConformanceEngine.RunAsync(new RunSettings
+    {
+        Apis = ["wavy-open-sessions"],
+        Filter = filter.Length == 0 ? Scope : filter,
+        AdHoc = new AdHocTarget(new Uri(provider.Origin, "/wavy").ToString(),
+            new Dictionary<string, string> { ["authenticationToken"] = Token, ["userName"] = User },
+            new Dictionary<string, string> { ["customerWithSessions"] = "1001", ["customerWithoutSessions"] = "1002", ["subAccount"] = "11" }),
+        ReportDirectory = dir,
+        ContractsDirectory = Harness.Layout.Root,
+        RequestTimeout = TimeSpan.FromSeconds(2),
+        RunTimeout = TimeSpan.FromSeconds(60),
+    });
+
+    private static IReadOnlyList<CaseOutcome> Cases(RunResults results, string requirement) =>
+        results.Requirements.Single(r => r.Id == requirement).Cases;
+
+    private static CaseOutcome Case(RunResults results, string requirement, string element) =>
+        Cases(results, requirement).Should().ContainSingle(c => c.Element == element).Subject;
+
+    [Test]
+    public async Task The_provider_without_a_twist_passes_every_requirement_in_scope()
+    {
+        await using var provider = await ProviderAsync();
+
+        var results = await RunAsync(provider);
+
+        foreach (var c in results.Requirements.SelectMany(r => r.Cases))
+        {
+            c.Verdict.Should().Be(Verdict.Pass, $"{c.RequirementId} {c.Element}: {c.Message}");
+        }
+
+        results.Requirements.Select(r => r.Id).Should().BeEquivalentTo(Scope);
+    }
+
+    [Test]
+    public async Task A_header_that_names_a_column_twice_does_not_pass_the_exact_header()
+    {
+        // source,session_created_at,source: both documented names, in order, and nothing the header check counted
+        // as extra, so it passed; each row repeats its source, so the rows passed too.
+        await using var provider = await ProviderAsync(new Twists
+        {
+            File = (_, text) => string.Concat(text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => $"{line},{line.Split(',')[0]}\n")),
+        });
+
+        var results = await RunAsync(provider, "WAVY-011", "WAVY-012", "WAVY-013");
+
+        foreach (var scenario in new[] { "with-sessions", "without-sessions" })
+        {
+            var header = Case(results, "WAVY-011", scenario);
+            header.Verdict.Should().Be(Verdict.Deviation, "the header is not exactly source,session_created_at (an assumed rule)");
+            header.Findings.Should().ContainSingle().Which.Should().BeOfType<CsvHeaderProblem>()
+                .Which.Should().Match<CsvHeaderProblem>(p => p.Issue == CsvHeaderIssue.Names && p.Received == "'source' 2 times in the header 'source,session_created_at,source'");
+        }
+    }
+}
