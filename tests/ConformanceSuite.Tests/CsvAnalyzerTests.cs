@@ -356,7 +356,8 @@ public sealed class CsvAnalyzerTests
     public void The_fast_pattern_test_agrees_with_the_expression(string pattern, bool hasFastPath)
     {
         var test = CsvRuleTests.Pattern(pattern);
-        var regex = new System.Text.RegularExpressions.Regex(pattern);
+        // The expression as the suite reads it: '$' is the end of the value (so "12345678901\n" is no match).
+        var regex = new System.Text.RegularExpressions.Regex(CsvRuleTests.EndOfValue(pattern));
         string[] values = ["", "1", "123", "1234567890", "123456789012345", "1234567890123456", "12345678901\n", "12 345", "+5519912345678",
             "abcDEF09", "ABC", "abc", "\u0661\u0662\u0663", "12-34", "a,b", "999999999999", "0000"];
 
@@ -366,6 +367,18 @@ public sealed class CsvAnalyzerTests
         }
 
         CsvRuleTests.HasFastPath(pattern).Should().Be(hasFastPath);
+    }
+
+    [TestCase("^[0-9]{10,15}$", @"^[0-9]{10,15}\z")]
+    [TestCase(@"^a\$b$", @"^a\$b\z")]
+    [TestCase("^[$]+(x|y$)", @"^[$]+(x|y\z)")]
+    [TestCase("^[]$]$", @"^[]$]\z")]
+    [TestCase("^[^]$]$", @"^[^]$]\z")]
+    [TestCase("^[a-z-[$]]$", @"^[a-z-[$]]\z")]
+    public void A_pattern_anchor_is_the_end_of_the_value_not_a_final_newline(string pattern, string read)
+    {
+        CsvRuleTests.EndOfValue(pattern).Should().Be(read);
+        CsvRuleTests.Pattern(pattern)("5519900000001\n").Should().BeFalse();
     }
 
     /// <summary>A non-seekable stream that makes rows as they are read.</summary>

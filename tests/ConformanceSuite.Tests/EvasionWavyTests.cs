@@ -161,4 +161,26 @@ public sealed class EvasionWavyTests
                 .Which.Should().Match<CsvHeaderProblem>(p => p.Issue == CsvHeaderIssue.Names && p.Received == "'source' 2 times in the header 'source,session_created_at,source'");
         }
     }
+
+    [Test]
+    public async Task A_value_that_ends_in_a_newline_does_not_pass_the_row_rules()
+    {
+        // A quoted value may hold a line break: "5519900000001\n" is not 10 to 15 digits, nor is
+        // "2019-02-13T10:15:30Z\n" an ISO 8601 date-time, yet a .NET '$' matches before a final newline.
+        await using var provider = await ProviderAsync(new Twists
+        {
+            File = (_, text) => text.Replace("5519900000001,2019-02-13T10:15:30Z", "\"5519900000001\n\",\"2019-02-13T10:15:30Z\n\"", StringComparison.Ordinal),
+        });
+
+        var results = await RunAsync(provider, "WAVY-011", "WAVY-012");
+
+        Case(results, "WAVY-011", "with-sessions").Verdict.Should().Be(Verdict.Pass, "the header is right");
+        foreach (var scenario in new[] { "with-sessions", "sub-account" })
+        {
+            var rows = Case(results, "WAVY-012", scenario);
+            rows.Verdict.Should().Be(Verdict.Deviation, "the first row breaks both assumed row rules");
+            rows.Findings.Cast<CsvRowProblem>().Select(p => (p.Row, p.Column, p.Value)).Should().Equal(
+                (1L, "source", "5519900000001\n"), (1L, "session_created_at", "2019-02-13T10:15:30Z\n"));
+        }
+    }
 }

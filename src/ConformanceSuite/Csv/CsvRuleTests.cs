@@ -17,8 +17,9 @@ public delegate bool CsvValueTest(ReadOnlySpan<char> value);
 /// </summary>
 public static class CsvRuleTests
 {
+    // \z, not $: a .NET '$' also matches before a final newline, and a quoted CSV value may end in one.
     private static readonly Regex Iso8601 = new(
-        @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$",
+        @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?\z",
         RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1));
 
     private static readonly ConcurrentDictionary<string, Regex> Patterns = new(StringComparer.Ordinal);
@@ -57,7 +58,7 @@ public static class CsvRuleTests
     /// </summary>
     public static CsvValueTest Pattern(string pattern, Action<int>? tooSlow = null)
     {
-        var regex = Patterns.GetOrAdd(pattern, p => new Regex(p, RegexOptions.CultureInvariant | RegexOptions.Compiled, PatternTimeout));
+        var regex = Patterns.GetOrAdd(pattern, p => new Regex(EndOfValue(p), RegexOptions.CultureInvariant | RegexOptions.Compiled, PatternTimeout));
         var timeouts = 0;
         CsvValueTest expression = tooSlow is null ? regex.IsMatch : v =>
         {
@@ -78,6 +79,54 @@ public static class CsvRuleTests
         };
         var simple = RepeatedClass.TryParse(pattern);
         return simple is null ? expression : v => simple.Matches(v) || expression(v);
+    }
+
+    /// <summary>
+    /// The pattern with each '$' that is an anchor (not escaped, not in a character class) made <c>\z</c>: the end of
+    /// the value, as '$' means in JSON Schema's and ECMAScript's patterns. A .NET '$' also matches before a final
+    /// newline, so "5519900000001\n" (a quoted CSV value may end in one) would satisfy <c>^[0-9]{10,15}$</c>.
+    /// </summary>
+    public static string EndOfValue(string pattern)
+    {
+        var text = new System.Text.StringBuilder(pattern.Length + 4);
+        var depth = 0; // inside a character class (and its subtractions, [a-z-[aeiou]]) when above 0
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length)
+            {
+                text.Append(c).Append(pattern[++i]);
+                continue;
+            }
+
+            if (depth == 0 && c == '$')
+            {
+                text.Append(@"\z");
+                continue;
+            }
+
+            text.Append(c);
+            if (c == '[' && (depth == 0 || pattern[i - 1] == '-'))
+            {
+                depth++;
+                // A ']' first in a class (after '^', if any) is a member, not its end.
+                if (i + 1 < pattern.Length && pattern[i + 1] == '^')
+                {
+                    text.Append(pattern[++i]);
+                }
+
+                if (i + 1 < pattern.Length && pattern[i + 1] == ']')
+                {
+                    text.Append(pattern[++i]);
+                }
+            }
+            else if (c == ']' && depth > 0)
+            {
+                depth--;
+            }
+        }
+
+        return text.ToString();
     }
 
     /// <summary>Whether a pattern has the hand-written fast path (one character class, repeated).</summary>
@@ -180,7 +229,7 @@ public static class CsvRuleTests
     /// <summary>
     /// A pattern of the form <c>^[class]{m,n}$</c> (also <c>{m}</c>, <c>{m,}</c>, <c>+</c>, <c>*</c>, <c>\d</c>), the class
     /// made of literal ASCII characters and ranges. <see cref="Matches"/> accepts a value made only of the class's
-    /// characters with a length in range: the expression matches it too (it may match more, such as a final newline).
+    /// characters with a length in range: the expression matches it too (it may match more).
     /// </summary>
     internal sealed class RepeatedClass
     {
