@@ -183,4 +183,24 @@ public sealed class EvasionWavyTests
                 (1L, "source", "5519900000001\n"), (1L, "session_created_at", "2019-02-13T10:15:30Z\n"));
         }
     }
+
+    [TestCase("\n", "a newline after the URL")]
+    [TestCase("?name=open sessions", "a space in its query")]
+    [TestCase("\t", "a tab after the URL")]
+    public async Task A_file_url_with_a_space_or_a_control_character_is_not_an_absolute_url(string added, string what)
+    {
+        // .NET's Uri trims the end and escapes a space, so the link parsed and was fetched; as written it is no URL
+        // (RFC 3986 allows neither), and a stricter client refuses it. The CSV itself is right.
+        await using var provider = await ProviderAsync(new Twists { Link = link => link + added });
+
+        var results = await RunAsync(provider, "WAVY-007", "WAVY-009");
+
+        foreach (var scenario in new[] { "with-sessions", "without-sessions" })
+        {
+            var link = Case(results, "WAVY-007", scenario);
+            link.Verdict.Should().Be(Verdict.Deviation, $"a file_url with {what} is not an absolute http(s) URL (an assumed rule)");
+            link.Findings.Should().ContainSingle().Which.Should().BeOfType<ValueMismatch>()
+                .Which.Message.Should().Contain("a space or a control character");
+        }
+    }
 }

@@ -84,7 +84,8 @@ public sealed class DownloadLinkUrlCheck : PerScenarioCheck
         // Formats.IsAbsoluteUri first: .NET on Unix takes "/files/x.csv" for an absolute file: URI.
         if (!Contracts.Formats.IsAbsoluteUri(raw) || !Uri.TryCreate(raw, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
         {
-            run.Fail(new ValueMismatch(download.LinkPointer, "an absolute http(s) URL", $"'{raw}'"), download.LinkBasis ?? download.Basis, exchange);
+            var why = Contracts.Formats.HasSpaceOrControl(raw) ? ", which holds a space or a control character (no URL does; .NET would trim or escape it)" : "";
+            run.Fail(new ValueMismatch(download.LinkPointer, "an absolute http(s) URL", $"'{raw}'{why}"), download.LinkBasis ?? download.Basis, exchange);
         }
         else
         {

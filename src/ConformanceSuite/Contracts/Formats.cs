@@ -9,7 +9,7 @@ namespace ConformanceSuite.Contracts;
 /// The string formats as their standards define them, stricter than the JSON Schema library's own checks
 /// (which take a uuid without hyphens or in braces, a date-time with a space and no offset, and a path
 /// for a uri): a uuid is 8-4-4-4-12 hex digits; a date-time is RFC 3339 (T, seconds, and Z or an offset); a
-/// uri is absolute (it has a scheme).
+/// uri is absolute (it has a scheme) and holds no space or control character.
 /// </summary>
 public static partial class Formats
 {
@@ -19,8 +19,16 @@ public static partial class Formats
         DateTimeForm().IsMatch(value)
         && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
+    /// <summary>
+    /// Absolute, and without a space or a control character, which RFC 3986 allows nowhere in a URI: .NET's Uri trims
+    /// them from the ends and escapes them inside, so it takes "http://host/a.csv\n" and "http://host/a b.csv".
+    /// </summary>
     public static bool IsAbsoluteUri(string value) =>
-        SchemeForm().IsMatch(value) && Uri.TryCreate(value, UriKind.Absolute, out _);
+        SchemeForm().IsMatch(value) && !HasSpaceOrControl(value) && Uri.TryCreate(value, UriKind.Absolute, out _);
+
+    /// <summary>Whether the text holds a space or a control character (C0, DEL, C1).</summary>
+    public static bool HasSpaceOrControl(string value) =>
+        value.AsSpan().ContainsAnyInRange('\0', ' ') || value.AsSpan().ContainsAnyInRange('\u007f', '\u009f');
 
     /// <summary>The validator settings every body is checked with: the library's validators, these three replaced.</summary>
     public static JsonSchemaValidatorSettings ValidatorSettings { get; } = Settings();
