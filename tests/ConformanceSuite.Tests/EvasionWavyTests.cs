@@ -203,4 +203,35 @@ public sealed class EvasionWavyTests
                 .Which.Message.Should().Contain("a space or a control character");
         }
     }
+
+    [Test]
+    public async Task A_customerId_read_as_a_javascript_number_does_not_pass_the_integer_rule()
+    {
+        // As a provider that reads customerId with JavaScript's Number() and Number.isInteger: "abc", "4.2" and "42abc"
+        // are refused, as WAVY-002 asked, but the hex literal 0x2a is read as customer 42 (Number() also takes "",
+        // " 42" and "1e3", which the docs leave less clear; strtol with base 0 and Go's ParseInt(s, 0, 64) take 0x2a too).
+        await using var provider = await ProviderAsync(new Twists
+        {
+            Request = async http =>
+            {
+                var raw = http.Request.Query["customerId"].ToString();
+                if (http.Request.Path != "/wavy/v1/session" || http.Request.Headers["authenticationToken"] != Token || http.Request.Headers["userName"] != User
+                    || !raw.StartsWith("0x", StringComparison.OrdinalIgnoreCase) || !long.TryParse(raw.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var customer))
+                {
+                    return false;
+                }
+
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync(new JsonObject { ["file_url"] = $"{http.Request.Scheme}://{http.Request.Host}/files/{customer}.csv" }.ToJsonString());
+                return true;
+            },
+        });
+
+        var results = await RunAsync(provider, "WAVY-002");
+
+        var hex = Case(results, "WAVY-002", "customerId=0x2a");
+        hex.Verdict.Should().Be(Verdict.Deviation, "a customerId that is not a decimal integer must be refused with 400 (an assumed rule)");
+        hex.Findings.Should().ContainSingle().Which.Should().BeOfType<StatusMismatch>().Which.Received.Should().Be(200);
+        Cases(results, "WAVY-002").Where(c => c.Element != "customerId=0x2a").Should().OnlyContain(c => c.Verdict == Verdict.Pass);
+    }
 }
