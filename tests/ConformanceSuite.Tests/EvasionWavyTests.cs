@@ -234,4 +234,37 @@ public sealed class EvasionWavyTests
         hex.Findings.Should().ContainSingle().Which.Should().BeOfType<StatusMismatch>().Which.Received.Should().Be(200);
         Cases(results, "WAVY-002").Where(c => c.Element != "customerId=0x2a").Should().OnlyContain(c => c.Verdict == Verdict.Pass);
     }
+
+    [Test]
+    public async Task A_download_link_that_redirects_to_another_origin_is_followed_without_credentials()
+    {
+        // A right provider: its file_url answers 302 to a copy of the file on another origin (a CDN, a signed storage
+        // link). The download carries no credential, so following it leaks nothing; not following it failed WAVY-009.
+        await using var cdn = await ProviderAsync();
+        await using var provider = await ProviderAsync(new Twists
+        {
+            Request = http =>
+            {
+                if (!http.Request.Path.StartsWithSegments("/files", StringComparison.Ordinal))
+                {
+                    return Task.FromResult(false);
+                }
+
+                http.Response.StatusCode = 302;
+                http.Response.Headers.Location = new Uri(cdn.Origin, http.Request.Path.Value).ToString();
+                return Task.FromResult(true);
+            },
+        });
+
+        var results = await RunAsync(provider);
+
+        foreach (var c in results.Requirements.SelectMany(r => r.Cases))
+        {
+            c.Verdict.Should().Be(Verdict.Pass, $"{c.RequirementId} {c.Element}: {c.Message}");
+        }
+
+        cdn.Requests.Should().NotBeEmpty().And.OnlyContain(r => r.PathAndQuery.StartsWith("/files/", StringComparison.Ordinal));
+        cdn.SawHeader("authenticationToken").Should().BeFalse();
+        cdn.SawHeader("userName").Should().BeFalse();
+    }
 }

@@ -10,8 +10,9 @@ namespace ConformanceSuite.Http;
 
 /// <summary>
 /// The suite's one HTTP path (RestSharp underneath). It attaches credentials only to the origin they
-/// belong to, follows redirects only within an origin, caps bodies, bounds time, redacts what it records
-/// and logs every exchange.
+/// belong to, follows the redirects of a call with credentials only within its origin (those of a call without
+/// any, such as a download, anywhere the address policy allows), caps bodies, bounds time, redacts what it
+/// records and logs every exchange.
 /// </summary>
 public sealed class ConformanceHttpClient : IDisposable
 {
@@ -220,7 +221,11 @@ public sealed class ConformanceHttpClient : IDisposable
             }
 
             var next = new Uri(url, location);
-            if (CredentialSet.OriginOf(next) != CredentialSet.OriginOf(url))
+            // A call with credentials stays on its origin. One without any (a download) has nothing to leak, and a
+            // file link that redirects to a CDN or signed storage is common: it follows an http(s) redirect anywhere
+            // the address policy lets it connect.
+            var anonymous = call.Credentials is null && next.Scheme is "http" or "https";
+            if (CredentialSet.OriginOf(next) != CredentialSet.OriginOf(url) && !anonymous)
             {
                 exchange.BlockedRedirect = ProviderText.Bounded(redactor.Scrub(next.ToString()));
                 return exchange;
