@@ -309,4 +309,19 @@ public sealed partial class EvasionOpenCxTests
         status.Verdict.Should().Be(Verdict.Fail);
         status.Cases.SelectMany(c => c.Findings).OfType<ExtraItems>().Should().Contain(f => f.Example == "6f1c2a3b-4d5e-4f60-8a7b-000000000003");
     }
+
+    [Test]
+    public async Task A_provider_that_answers_404_to_every_id_does_not_pass_the_unknown_id_requirement()
+    {
+        // GET /chat/sessions/{id} answers 404 whatever the id: an unknown id gets 404, as OPENCX-013 asks, but so does
+        // every listed one, so that 404 tells nothing. The list itself is right.
+        await using var provider = await ProviderAsync(Data(), new Twists { Get = (_, _) => null });
+
+        var results = await RunAsync(provider, "OPENCX-013", "OPENCX-014");
+
+        var unknown = Requirement(results, "OPENCX-013").Cases.Should().ContainSingle().Subject;
+        unknown.Verdict.Should().Be(Verdict.Skipped, unknown.Message);
+        unknown.Message.Should().Contain("session_id=6f1c2a3b-4d5e-4f60-8a7b-000000000000").And.Contain("OPENCX-014");
+        Requirement(results, "OPENCX-014").Verdict.Should().Be(Verdict.Fail);
+    }
 }

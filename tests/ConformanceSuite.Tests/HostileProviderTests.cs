@@ -537,9 +537,9 @@ public sealed partial class HostileProviderTests
 
         var labels = Case(results, "OPENCX-005");
         labels.Verdict.Should().Be(Verdict.Fail);
-        var wrong = labels.Findings.Should().ContainSingle().Which.Should().BeOfType<HeaderMismatch>().Subject;
-        wrong.Received.Should().Be("text/html");
-        wrong.Evidence!.Url.Should().EndWith("/chat/sessions/" + FirstSession);
+        // The session is fetched twice: by OPENCX-014, and by OPENCX-013 as the known id it asks for before an unknown one.
+        labels.Findings.Should().NotBeEmpty().And.AllBeOfType<HeaderMismatch>().And.OnlyContain(f => ((HeaderMismatch)f).Received == "text/html"
+            && f.Evidence!.Url.EndsWith("/chat/sessions/" + FirstSession, StringComparison.Ordinal));
         labels.Notes.Should().ContainSingle(n => n.EndsWith(" JSON responses of the run judged", StringComparison.Ordinal))
             .Which.Should().NotStartWith("1 ", "the pages and the fetch were judged, not one call");
     }

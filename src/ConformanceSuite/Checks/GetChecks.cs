@@ -4,7 +4,10 @@ using ConformanceSuite.Contracts;
 
 namespace ConformanceSuite.Checks;
 
-/// <summary>A request for something that does not exist gets the endpoint's not-found status.</summary>
+/// <summary>
+/// A request for something that does not exist gets the endpoint's not-found status; what does exist (an id the
+/// list shows) is found first, so the not-found status is seen to tell the two apart.
+/// </summary>
 public sealed class NotFoundCheck : PerScenarioCheck
 {
     /// <summary>The kind name requirements use for this check.</summary>
@@ -12,11 +15,17 @@ public sealed class NotFoundCheck : PerScenarioCheck
 
     public override string Kind => KindName;
 
+    public override IReadOnlyList<Precondition> Preconditions => [Precondition.KnownId];
+
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var endpoint = EndpointOf(run);
         var rejection = endpoint.NotFound ?? throw new ConfigurationException($"{run.Requirement.Id}: endpoint '{endpoint.Id}' has no notFound status");
         var path = run.Context.Values.Path(run.Element.Name);
+        // A provider that answers 404 to every id answers it to an unknown one too: the 404 proves something only
+        // beside a 200 for an id that exists.
+        var (name, known, _) = await run.Require.KnownIdAsync(endpoint, ct);
+        run.Note($"{name}={known}, listed, answered {endpoint.Success.Status} first");
         var call = run.Context.Requests.Call(endpoint, run.Context.Values.Query(run.Element.Name), path, "something that does not exist");
         var exchange = await run.Context.Http.SendAsync(call, ct);
         Expect.Rejected(run, exchange, rejection, run.Requirement.Source, $"unknown {string.Join(", ", path.Select(kv => $"{kv.Key}={kv.Value}"))}");

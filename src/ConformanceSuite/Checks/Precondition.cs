@@ -25,6 +25,9 @@ public sealed record Precondition(string Describe, IReadOnlyList<string> JudgedB
     /// <summary>A walk of the scenario's list completes within its bounds.</summary>
     public static readonly Precondition CompleteWalk = new("a walk of the list completes", [CursorPaginationCheck.KindName, OffsetPaginationCheck.KindName]);
 
+    /// <summary>An id the list shows is found by the endpoint that takes it (the success status), so a not-found answer can tell what does not exist from what does.</summary>
+    public static readonly Precondition KnownId = new("an id the list shows is found by the endpoint that takes it", [GetByIdCheck.KindName]);
+
     /// <summary>The requirement of <paramref name="contract"/> that judges this precondition for <paramref name="scenario"/> (or for any scenario), if any.</summary>
     public Requirement? JudgeIn(ApiContract contract, string? scenario)
     {

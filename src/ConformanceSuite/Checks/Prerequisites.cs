@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Contracts;
 using ConformanceSuite.Http;
 
 namespace ConformanceSuite.Checks;
@@ -29,6 +32,44 @@ public sealed class Prerequisites(CheckRun run)
         }
 
         return exchange;
+    }
+
+    /// <summary>
+    /// An id the list shows, fetched from <paramref name="get"/> and required to have answered its success status: the
+    /// list and the path parameter are those of the requirement that fetches every listed id (which judges this).
+    /// </summary>
+    public async Task<(string Parameter, string Id, HttpExchange Found)> KnownIdAsync(EndpointSpec get, CancellationToken ct)
+    {
+        Declared(Precondition.KnownId);
+        var judge = Precondition.KnownId.JudgeIn(Context.Contract, null)!;
+        var (list, name) = (judge.Check!.Scenarios[0], judge.Check.Parameter!);
+        var page = await SuccessOfAsync(list, ct);
+        var spec = Context.Contract.Endpoint(Context.Contract.Scenario(list).Endpoint).Pagination
+            ?? throw new ConfigurationException($"{Context.Contract.Id}: scenario '{list}' of {judge.Id} has no paginated endpoint");
+        string? id = null;
+        try
+        {
+            id = (JsonPointer.Read(ProviderJson.Parse(page.Body), spec.ItemsPointer) as JsonArray)?
+                .Select(item => JsonPointer.Text(item, spec.IdPointer)).FirstOrDefault(text => !string.IsNullOrEmpty(text));
+        }
+        catch (JsonException)
+        {
+            // Not JSON: no id to take; the success-body checks judge the body.
+        }
+
+        if (id is null)
+        {
+            CheckRun.Skip($"the first page of scenario '{list}' shows no item with an id at {spec.IdPointer}: no known {name} could be fetched first, so a not-found answer would not tell what does not exist from what does");
+        }
+
+        var found = await Context.Http.SendAsync(Context.Requests.Call(get, new Dictionary<string, string>(), new Dictionary<string, string> { [name] = id }, $"get {id} (listed, before an unknown one)"), ct);
+        run.Keep(found);
+        if (found.Status != get.Success.Status || found.Error is not null)
+        {
+            NotMet(Precondition.KnownId, list, $"{name}={id}, the first id of scenario '{list}', did not answer {get.Success.Status} but {found.Error ?? found.Status.ToString()}");
+        }
+
+        return (name, id, found);
     }
 
     /// <summary>The scenario's download link, resolved from its success body.</summary>
