@@ -54,6 +54,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>Each CSV row leaves out its last field.</summary>
         public bool CsvRowsShort { get; init; }
+
+        /// <summary>search looks in clientId only, not in name.</summary>
+        public bool SearchIgnoresName { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -136,7 +139,7 @@ public sealed class EvasionChatSessionListTests
         if (Get("search") is { } keyword)
         {
             var comparison = twist.SearchCaseSensitive ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
-            rows = rows.Where(r => Text(r["name"]).Contains(keyword, comparison) || Text(r["clientId"]).Contains(keyword, comparison));
+            rows = rows.Where(r => (!twist.SearchIgnoresName && Text(r["name"]).Contains(keyword, comparison)) || Text(r["clientId"]).Contains(keyword, comparison));
         }
 
         if (Get("dateRangeField") is { } rangeField)
@@ -305,8 +308,9 @@ public sealed class EvasionChatSessionListTests
 
         var outcome = Cases(results, "CSL-017").Should().ContainSingle().Subject;
         outcome.Verdict.Should().Be(Verdict.Deviation, outcome.Message);
-        outcome.Findings.OfType<MissingItems>().Should().ContainSingle(outcome.Message);
-        outcome.Message.Should().Contain("search=LIENT-0");
+        // Once for the keyword from clientId, once for the one from name.
+        outcome.Findings.OfType<MissingItems>().Should().HaveCount(2, outcome.Message);
+        outcome.Message.Should().Contain("search=LIENT-0").And.Contain("search=RUNO LIM");
     }
 
     [Test]
@@ -365,5 +369,19 @@ public sealed class EvasionChatSessionListTests
         withRows.Where(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases)); // the CSV format is assumed (A-CSL-14)
         withRows.Where(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Fail, Show(cases)); // the page documents CSV_EXCEL
         cases.Except(withRows).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
+    }
+
+    [Test]
+    public async Task A_search_that_ignores_the_name_fails_the_search_requirement()
+    {
+        // The page: the keyword matches the session name, clientId, ... This provider searches clientId only. The
+        // keyword was always taken from clientId, so it returned the very records expected.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { SearchIgnoresName = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-017"));
+
+        var outcome = Cases(results, "CSL-017").Should().ContainSingle().Subject;
+        outcome.Verdict.Should().Be(Verdict.Fail, outcome.Message);
+        outcome.Findings.OfType<MissingItems>().Should().ContainSingle(outcome.Message).Which.Subject.Should().Be("search=runo Lim");
     }
 }

@@ -61,7 +61,27 @@ public sealed class ListFilterCheck : ICheck
         var parameter = endpoint.Parameter(name);
         var filter = parameter.Filter!;
         var (all, notWalked) = await run.Require.WholeListOrPrefixAsync(scenario, ct);
-        var value = given ?? Sample(run, filter, all, parameter);
+        var value = given ?? Sample(run, filter, all, parameter)!;
+        await JudgeAsync(run, scenario, parameter, value, all, notWalked, ct);
+
+        // A keyword searched in several fields but taken from one of them does not show the others are searched: a
+        // provider that searches only that one returns the very items expected. A keyword from each other field too.
+        if (given is null && filter is ContainsFilter contains)
+        {
+            foreach (var field in contains.Fields.Where(f => f != filter.Sample))
+            {
+                if (Sample(run, filter, all, parameter, field) is { } other)
+                {
+                    await JudgeAsync(run, scenario, parameter, other, all, notWalked, ct);
+                }
+            }
+        }
+    }
+
+    /// <summary>One value of the filter: every item the filtered walk returns matches, and none of the unfiltered walk that matches is left out.</summary>
+    private static async Task JudgeAsync(CheckRun run, string scenario, ParameterSpec parameter, string value, ListWalk all, Prerequisites.NotWalked? notWalked, CancellationToken ct)
+    {
+        var (name, filter) = (parameter.Name, parameter.Filter!);
         var (query, test, describe) = Build(parameter, filter, value, all);
         run.Note($"asked: {string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"))}");
 
@@ -187,15 +207,23 @@ public sealed class ListFilterCheck : ICheck
     }
 
     /// <summary>A value to filter by, taken from the data (the median item), when the parameter has no enum.</summary>
-    private static string Sample(CheckRun run, FilterSpec filter, ListWalk all, ParameterSpec parameter)
+    /// <remarks><paramref name="from"/> names another field to take it from (a searched field beside the sample); null when no item has a value there.</remarks>
+    private static string? Sample(CheckRun run, FilterSpec filter, ListWalk all, ParameterSpec parameter, string? from = null)
     {
-        var pointer = filter.Sample ?? (filter as FieldFilter)?.Field
+        var pointer = from ?? filter.Sample ?? (filter as FieldFilter)?.Field
             ?? throw new ConfigurationException($"parameter '{parameter.Name}': a '{filter.Kind}' filter without an enum needs a sample pointer to take values from");
         var values = all.Items.Select(i => i.Text(pointer)).OfType<string>().ToList();
         if (values.Count == 0)
         {
+            if (from is not null)
+            {
+                run.Note($"no item of the unfiltered walk has a value at {pointer}: {parameter.Name} was not tried with a keyword from it");
+                return null;
+            }
+
             CheckRun.Skip($"no item of the unfiltered walk has a value at {pointer} to filter {parameter.Name} by");
         }
+
 
         if (filter is AtLeastFilter)
         {
