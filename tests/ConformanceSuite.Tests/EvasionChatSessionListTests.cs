@@ -57,6 +57,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>search looks in clientId only, not in name.</summary>
         public bool SearchIgnoresName { get; init; }
+
+        /// <summary>id and chatId match every record whose value begins with the one asked for.</summary>
+        public bool EqualsByPrefix { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -125,7 +128,9 @@ public sealed class EvasionChatSessionListTests
         {
             if (Get(field) is { } value)
             {
-                rows = rows.Where(r => Text(r[field]) == value);
+                rows = twist.EqualsByPrefix && field is "id" or "chatId"
+                    ? rows.Where(r => Text(r[field]).StartsWith(value, StringComparison.Ordinal))
+                    : rows.Where(r => Text(r[field]) == value);
             }
         }
 
@@ -383,5 +388,24 @@ public sealed class EvasionChatSessionListTests
         var outcome = Cases(results, "CSL-017").Should().ContainSingle().Subject;
         outcome.Verdict.Should().Be(Verdict.Fail, outcome.Message);
         outcome.Findings.OfType<MissingItems>().Should().ContainSingle(outcome.Message).Which.Subject.Should().Be("search=runo Lim");
+    }
+
+    [Test]
+    public async Task An_id_filter_that_matches_a_prefix_fails_when_the_data_has_an_id_that_begins_others()
+    {
+        // One session's id is cs-103, the beginning of cs-1030 and four more; the provider matches id and chatId by
+        // prefix. The value was the median record's id, which begins no other, so the prefix match returned just it.
+        // No chatId begins or ends another: there the case cannot tell, and says so.
+        var data = Dataset();
+        data.Single(r => Text(r["id"]) == "cs-1031")["id"] = "cs-103";
+        await using var provider = await ProviderAsync(data, new Twists { EqualsByPrefix = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-016"));
+
+        var cases = Cases(results, "CSL-016").ToDictionary(c => c.Element);
+        cases["id"].Verdict.Should().Be(Verdict.Fail, Show(cases.Values));
+        cases["id"].Findings.OfType<UnexpectedItem>().Should().HaveCount(5, cases["id"].Message).And.OnlyContain(f => f.Subject == "id=cs-103");
+        cases["chatId"].Verdict.Should().Be(Verdict.Pass, Show(cases.Values));
+        cases["chatId"].Notes.Should().Contain(n => n.Contains("cannot tell an exact match from a prefix or substring match", StringComparison.Ordinal));
     }
 }

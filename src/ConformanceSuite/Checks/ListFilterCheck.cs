@@ -224,6 +224,10 @@ public sealed class ListFilterCheck : ICheck
             CheckRun.Skip($"no item of the unfiltered walk has a value at {pointer} to filter {parameter.Name} by");
         }
 
+        if (filter is EqualsFilter)
+        {
+            return Exact(run, parameter, pointer, values);
+        }
 
         if (filter is AtLeastFilter)
         {
@@ -253,6 +257,37 @@ public sealed class ListFilterCheck : ICheck
         run.Note($"value {parameter.Name}={value}, taken from {pointer} of the median item of the unfiltered walk");
         return value;
     }
+
+    /// <summary>
+    /// A value of an equality filter: one that begins or ends another value of the data when there is one, so that a
+    /// provider matching a prefix, a suffix or a substring returns items an exact match does not; the median item's
+    /// otherwise, and a note that this case cannot tell those from an exact match.
+    /// </summary>
+    private static string Exact(CheckRun run, ParameterSpec parameter, string pointer, List<string> values)
+    {
+        // Sorted, a value that begins others comes just before the first of them (the same, reversed, for ends).
+        var distinct = values.Distinct(StringComparer.Ordinal).ToList();
+        var forwards = distinct.Order(StringComparer.Ordinal).ToList();
+        var backwards = distinct.Select(Reversed).Order(StringComparer.Ordinal).ToList();
+        var begins = Enumerable.Range(0, Math.Max(0, forwards.Count - 1)).Where(i => forwards[i + 1].StartsWith(forwards[i], StringComparison.Ordinal)).Select(i => forwards[i]);
+        var ends = Enumerable.Range(0, Math.Max(0, backwards.Count - 1)).Where(i => backwards[i + 1].StartsWith(backwards[i], StringComparison.Ordinal)).Select(i => Reversed(backwards[i]));
+        if (begins.Concat(ends).FirstOrDefault() is { } part)
+        {
+            var wider = values.Where(v => v != part && (v.StartsWith(part, StringComparison.Ordinal) || v.EndsWith(part, StringComparison.Ordinal))).ToList();
+            run.Note($"value {parameter.Name}={part}, taken from {pointer} of the unfiltered walk because it begins or ends the value of {wider.Count} other items (such as {wider[0]}): a prefix or substring match returns them too");
+            return part;
+        }
+
+        var value = values[values.Count / 2];
+        run.Note($"value {parameter.Name}={value}, taken from {pointer} of the median item of the unfiltered walk; no value at {pointer} begins or ends another, so this case cannot tell an exact match from a prefix or substring match");
+        return value;
+    }
+
+    private static string Reversed(string text) => string.Create(text.Length, text, (span, s) =>
+    {
+        s.AsSpan().CopyTo(span);
+        span.Reverse();
+    });
 
     /// <summary>An instant written at +05:30 when its own offset is zero, in UTC (Z) otherwise; fractions of a second kept.</summary>
     private static string AtAnotherOffset(DateTimeOffset instant) => instant.Offset == TimeSpan.Zero
