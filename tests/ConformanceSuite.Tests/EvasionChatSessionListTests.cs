@@ -55,6 +55,12 @@ public sealed class EvasionChatSessionListTests
         /// <summary>Each CSV row leaves out its last field.</summary>
         public bool CsvRowsShort { get; init; }
 
+        /// <summary>With fields, each selected field comes back with a null value.</summary>
+        public bool SelectedValuesNull { get; init; }
+
+        /// <summary>fields is applied when no offset is given, and ignored on the pages after (whole records).</summary>
+        public bool FieldsOnFirstPageOnly { get; init; }
+
         /// <summary>search looks in clientId only, not in name.</summary>
         public bool SearchIgnoresName { get; init; }
 
@@ -189,7 +195,7 @@ public sealed class EvasionChatSessionListTests
             });
         }
 
-        var selected = Get("fields") is { } fields ? fields.Split(',') : SessionFields;
+        var selected = Get("fields") is { } fields && !(twist.FieldsOnFirstPageOnly && offset > 0) ? fields.Split(',') : SessionFields;
         if (selected.Any(f => !SessionFields.Contains(f)))
         {
             return null;
@@ -212,7 +218,8 @@ public sealed class EvasionChatSessionListTests
 
             if (list)
             {
-                json["list"] = new JsonArray([.. onPage.Select(r => (JsonNode)new JsonObject(columns.Select(c => KeyValuePair.Create(c, r[c]?.DeepClone()))))]);
+                var nulls = twist.SelectedValuesNull && Get("fields") is not null;
+                json["list"] = new JsonArray([.. onPage.Select(r => (JsonNode)new JsonObject(columns.Select(c => KeyValuePair.Create(c, nulls ? null : r[c]?.DeepClone()))))]);
             }
 
             (body, contentType) = (Encoding.UTF8.GetBytes(json.ToJsonString()), "application/json");
@@ -407,5 +414,39 @@ public sealed class EvasionChatSessionListTests
         cases["id"].Findings.OfType<UnexpectedItem>().Should().HaveCount(5, cases["id"].Message).And.OnlyContain(f => f.Subject == "id=cs-103");
         cases["chatId"].Verdict.Should().Be(Verdict.Pass, Show(cases.Values));
         cases["chatId"].Notes.Should().Contain(n => n.Contains("cannot tell an exact match from a prefix or substring match", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task Selected_fields_with_null_values_fail_the_field_selection_requirement()
+    {
+        // fields=id,name gives records of exactly id and name, each null. Only the names of the fields were looked at.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { SelectedValuesNull = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-011"));
+
+        var cases = Cases(results, "CSL-011");
+        cases.Should().HaveCount(2).And.OnlyContain(c => c.Verdict == Verdict.Fail, Show(cases));
+        var first = cases.Single(c => c.Element == "fields=id,name").Findings.OfType<ValueMismatch>().First();
+        (first.At, first.Expected, first.Received).Should().Be(("record 1, id", "\"cs-1031\", as the record without fields has it", "null"));
+    }
+
+    [Test]
+    public async Task A_selection_applied_to_the_first_hundred_records_only_fails_the_field_selection_requirement()
+    {
+        // 120 sessions; fields is ignored once an offset is given. One call of limit=100 saw only records 1 to 100.
+        var data = Dataset();
+        data.AddRange([.. Enumerable.Range(0, 84).Select(i =>
+        {
+            var copy = data[i % 36].DeepClone().AsObject();
+            copy["id"] = $"cs-2{i:000}";
+            return copy;
+        })]);
+        await using var provider = await ProviderAsync(data, new Twists { FieldsOnFirstPageOnly = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-011"));
+
+        var cases = Cases(results, "CSL-011");
+        cases.Should().HaveCount(2).And.OnlyContain(c => c.Verdict == Verdict.Fail, Show(cases));
+        cases.Should().OnlyContain(c => c.Findings.OfType<ValueMismatch>().First().At == "record 101" && c.Findings[0].Subject!.EndsWith(", offset=100", StringComparison.Ordinal), Show(cases));
     }
 }

@@ -30,34 +30,105 @@ public sealed class FieldSelectionCheck : ICheck
         var (name, selection) = (run.Element.Name, run.Element.Value);
         var p = endpoint.Parameter(name);
         var wanted = selection!.Split(',').ToHashSet(StringComparer.Ordinal);
-        var (exchange, body) = await OneCall.SendAsync(run, scenario, new Dictionary<string, string?> { [p.Name] = selection }, run.Element.Key, ct);
-        if (OneCall.Require(run, endpoint, exchange, body, run.Element.Key) is not { } json)
+        var offsets = endpoint.Pagination as OffsetPagination;
+        var limit = offsets is not null && run.Context.Values.Query(scenario).TryGetValue(offsets.LimitParameter, out var l)
+            && int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : (int?)null;
+        var (records, problems, offset, uncompared) = (0, 0, 0, (string?)null);
+        for (var page = 1; ; page++)
         {
-            return;
-        }
-
-        var items = (JsonPointer.Read(json, endpoint.Pagination?.ItemsPointer ?? "") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
-        if (items.Count == 0)
-        {
-            CheckRun.Skip($"no records came back to look at ({run.Element.Key})");
-        }
-
-        var problems = 0;
-        for (var i = 0; i < items.Count && problems < 5; i++)
-        {
-            var got = items[i].Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
-            if (!got.SetEquals(wanted))
+            var changes = new Dictionary<string, string?> { [p.Name] = selection };
+            if (offset > 0)
             {
-                problems++;
-                var extra = got.Except(wanted).ToList();
-                var missing = wanted.Except(got).ToList();
-                run.Fail(run.Element.Key, new ValueMismatch($"record {i + 1}", $"exactly the fields {string.Join(",", wanted)}",
-                        (extra.Count > 0 ? $"also {string.Join(",", extra)}" : "") + (extra.Count > 0 && missing.Count > 0 ? "; " : "")
-                        + (missing.Count > 0 ? $"without {string.Join(",", missing)}" : "")),
-                    p.Basis, run.Keep(exchange));
+                changes[offsets!.OffsetParameter] = offset.ToString(CultureInfo.InvariantCulture);
             }
+
+            var what = offset == 0 ? run.Element.Key : $"{run.Element.Key}, {offsets!.OffsetParameter}={offset}";
+            var (exchange, body) = await OneCall.SendAsync(run, scenario, changes, what, ct);
+            if (OneCall.Require(run, endpoint, exchange, body, what) is not { } json)
+            {
+                return;
+            }
+
+            var items = Items(endpoint, json);
+            if (page == 1 && items.Count == 0)
+            {
+                CheckRun.Skip($"no records came back to look at ({run.Element.Key})");
+            }
+
+            // The same records without the selection (the scenario's own call, then the same offsets): each selected
+            // field must hold the value the whole record has, not only be there.
+            changes.Remove(p.Name);
+            var whole = offset == 0 ? await run.Context.Probes.SuccessAsync(scenario, ct) : (await OneCall.SendAsync(run, scenario, changes, $"{what} without {p.Name}", ct)).Exchange;
+            var full = whole.IsSuccess ? Items(endpoint, Parse(whole)) : [];
+            if (full.Count < items.Count)
+            {
+                uncompared ??= $"the values of records {offset + full.Count + 1} on were not compared: the same call without {p.Name} gave {(whole.IsSuccess ? $"{full.Count} records" : $"status {whole.Status?.ToString(CultureInfo.InvariantCulture) ?? whole.Error}")}";
+            }
+
+            for (var i = 0; i < items.Count && problems < 5; i++)
+            {
+                var record = $"record {offset + i + 1}";
+                var got = items[i].Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+                if (!got.SetEquals(wanted))
+                {
+                    problems++;
+                    var extra = got.Except(wanted).ToList();
+                    var missing = wanted.Except(got).ToList();
+                    run.Fail(what, new ValueMismatch(record, $"exactly the fields {string.Join(",", wanted)}",
+                            (extra.Count > 0 ? $"also {string.Join(",", extra)}" : "") + (extra.Count > 0 && missing.Count > 0 ? "; " : "")
+                            + (missing.Count > 0 ? $"without {string.Join(",", missing)}" : "")),
+                        p.Basis, run.Keep(exchange));
+                }
+
+                foreach (var field in wanted.Where(f => i < full.Count && items[i].ContainsKey(f)))
+                {
+                    if (problems < 5 && !JsonNode.DeepEquals(items[i][field], full[i][field]))
+                    {
+                        problems++;
+                        run.Fail(what, new ValueMismatch($"{record}, {field}", $"{JsonPointer.Show(full[i][field], "null")}, as the record without {p.Name} has it",
+                            JsonPointer.Show(items[i][field], "null")), p.Basis, run.Keep(exchange));
+                        run.Keep(whole);
+                    }
+                }
+            }
+
+            records += items.Count;
+            if (limit is null || items.Count < limit)
+            {
+                break;
+            }
+
+            // A full page: the records after it may come otherwise (a selection applied to the first page only).
+            if (page >= offsets!.MaxPages || !run.Context.Probes.Budget.TrySpend() || !run.Context.Probes.Budget.TrySpend())
+            {
+                run.CheckedInPart($"the first {records} records were checked, the rest not: {(page >= offsets.MaxPages ? $"the contract's page bound ({offsets.MaxPages})" : $"the request budget ({run.Context.Probes.Budget.Limit}) is spent")}",
+                    page >= offsets.MaxPages ? $"apis.{run.Contract.Id}.overrides.contract (the pagination bounds)" : run.Context.Probes.Budget.Setting);
+                break;
+            }
+
+            offset += items.Count;
         }
 
-        run.Note($"{items.Count} records checked");
+        if (uncompared is not null)
+        {
+            run.CheckedInPart(uncompared);
+        }
+
+        run.Note($"{records} records checked, their values compared by position with the same calls without {p.Name}");
+    }
+
+    private static List<JsonObject> Items(EndpointSpec endpoint, JsonNode? json) =>
+        (JsonPointer.Read(json, endpoint.Pagination?.ItemsPointer ?? "") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+
+    private static JsonNode? Parse(HttpExchange exchange)
+    {
+        try
+        {
+            return ProviderJson.Parse(exchange.Body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }
