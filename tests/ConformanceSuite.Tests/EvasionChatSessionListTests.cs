@@ -61,6 +61,9 @@ public sealed class EvasionChatSessionListTests
         /// <summary>fields is applied when no offset is given, and ignored on the pages after (whole records).</summary>
         public bool FieldsOnFirstPageOnly { get; init; }
 
+        /// <summary>A zip's entry is not the export: JSON is {}, CSV has the rows in reverse order.</summary>
+        public bool ZipEntryOther { get; init; }
+
         /// <summary>search looks in clientId only, not in name.</summary>
         public bool SearchIgnoresName { get; init; }
 
@@ -222,13 +225,13 @@ public sealed class EvasionChatSessionListTests
                 json["list"] = new JsonArray([.. onPage.Select(r => (JsonNode)new JsonObject(columns.Select(c => KeyValuePair.Create(c, nulls ? null : r[c]?.DeepClone()))))]);
             }
 
-            (body, contentType) = (Encoding.UTF8.GetBytes(json.ToJsonString()), "application/json");
+            (body, contentType) = (Encoding.UTF8.GetBytes(zip && twist.ZipEntryOther ? "{}" : json.ToJsonString()), "application/json");
         }
         else if (format is "CSV" or "CSV_EXCEL")
         {
             var delimiter = format == "CSV" ? "," : ";";
             var csv = new StringBuilder(format == "CSV" ? "" : "\uFEFF").Append(string.Join(delimiter, columns)).Append("\r\n");
-            foreach (var row in onPage)
+            foreach (var row in zip && twist.ZipEntryOther ? Enumerable.Reverse(onPage) : onPage)
             {
                 var values = columns.Select(c => Quoted(Text(row[c]), delimiter)).ToList();
                 csv.Append(string.Join(delimiter, twist.CsvRowsShort ? values.SkipLast(1) : values)).Append("\r\n");
@@ -448,5 +451,21 @@ public sealed class EvasionChatSessionListTests
         var cases = Cases(results, "CSL-011");
         cases.Should().HaveCount(2).And.OnlyContain(c => c.Verdict == Verdict.Fail, Show(cases));
         cases.Should().OnlyContain(c => c.Findings.OfType<ValueMismatch>().First().At == "record 101" && c.Findings[0].Subject!.EndsWith(", offset=100", StringComparison.Ordinal), Show(cases));
+    }
+
+    [Test]
+    public async Task A_zip_whose_entry_is_not_the_export_is_not_a_pass()
+    {
+        // zip=true holds one entry of the right name, whose JSON is {} (valid against the body schema) and whose CSV
+        // has the right header over the records in reverse order. The entry was judged on its schema or header only.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { ZipEntryOther = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-022"));
+
+        var cases = Cases(results, "CSL-022").ToDictionary(c => c.Element);
+        cases.Should().HaveCount(5);
+        cases.Values.Should().OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases.Values)); // the zip's content is assumed (A-CSL-15)
+        cases["JSON"].Findings.OfType<CountMismatch>().Should().ContainSingle().Which.Should().Match<CountMismatch>(f => f.Expected == 36 && f.Received == 0);
+        cases["CSV"].Findings.OfType<CsvRowProblem>().Should().NotBeEmpty();
     }
 }

@@ -30,6 +30,45 @@ internal static class Exports
 
     public static string Text(JsonNode? node) => JsonPointer.Text(node, "") ?? "";
 
+    /// <summary>The JSON listing's records of a scenario (its cached valid call); null, with why, when it has none to compare with.</summary>
+    public static async Task<(List<JsonObject>? Items, JsonNode? Body, string? Why)> ListingAsync(CheckRun run, string scenario, EndpointSpec endpoint, CancellationToken ct)
+    {
+        var listing = await run.Context.Probes.SuccessAsync(scenario, ct);
+        if (listing.Status != endpoint.Success.Status || listing.Error is not null)
+        {
+            return (null, null, $"the JSON listing of scenario '{scenario}' answered {listing.Error ?? listing.Status.ToString()}");
+        }
+
+        try
+        {
+            var body = ProviderJson.Parse(listing.Body);
+            return ((JsonPointer.Read(body, endpoint.Pagination?.ItemsPointer ?? "") as JsonArray)?.OfType<JsonObject>().ToList() ?? [], body, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, null, $"the JSON listing of scenario '{scenario}' is not JSON ({ProviderJson.Reason(ex, listing.Body)})");
+        }
+    }
+
+    /// <summary>Each CSV row's values against the JSON listing's record at the same place, column by column as far as the row goes; the first 5 differences are shown.</summary>
+    public static void CompareRows(CheckRun run, string subject, CsvAnalysis analysis, List<JsonObject> items, Basis basis, HttpExchange exchange)
+    {
+        var names = analysis.HeaderNames;
+        var differences = 0;
+        for (var i = 0; i < Math.Min(items.Count, analysis.Rows.Count) && differences < 5; i++)
+        {
+            for (var c = 0; c < names.Count && c < analysis.Rows[i].Length && differences < 5; c++)
+            {
+                var json = Text(items[i][names[c]]);
+                if (analysis.Rows[i][c] != json)
+                {
+                    differences++;
+                    run.Fail(subject, new CsvRowProblem(i + 1, null, names[c], analysis.Rows[i][c], $"the JSON listing's '{json}'"), basis, exchange);
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// A successful download written to a temporary file, deleted when it is disposed: a zip is read from its end
     /// (its directory), so it cannot be checked as it streams, and held in memory it would take what the provider
@@ -169,20 +208,7 @@ public sealed class ExportCheck : ICheck
             run.Fail($"{formatName}, an empty listing", new CsvHeaderProblem(CsvHeaderIssue.Missing, "a header-only file", $"{analysis.Bytes} bytes, no header", null), spec.Empty.Basis, exchange);
         }
 
-        var names = analysis.HeaderNames;
-        var differences = 0;
-        for (var i = 0; i < Math.Min(items.Count, analysis.Rows.Count) && differences < 5; i++)
-        {
-            for (var c = 0; c < names.Count && c < analysis.Rows[i].Length && differences < 5; c++)
-            {
-                var json = Exports.Text(items[i][names[c]]);
-                if (analysis.Rows[i][c] != json)
-                {
-                    differences++;
-                    run.Fail(formatName, new CsvRowProblem(i + 1, null, names[c], analysis.Rows[i][c], $"the JSON listing's '{json}'"), format.Basis, exchange);
-                }
-            }
-        }
+        Exports.CompareRows(run, formatName, analysis, items, format.Basis, exchange);
 
         run.Note($"{analysis.RowCount} rows, header '{analysis.HeaderLine}'{(analysis.HasBom ? " after a BOM" : "")}");
     }
@@ -281,7 +307,8 @@ public sealed class ZipExportCheck : ICheck
             try
             {
                 var csv = format.CsvSpec is { } spec ? Exports.Narrow(run.Contract.CsvSpecs[spec], exports, query) : null;
-                await CheckEntryAsync(run, entry, exchange, csv, (endpoint.Success.BodySchema, format.Basis), deadline.Token, ct);
+                var listing = await Exports.ListingAsync(run, scenario, endpoint, ct);
+                await CheckEntryAsync(run, entry, exchange, csv, (endpoint.Success.BodySchema, format.Basis), (listing, endpoint.Pagination?.ItemsPointer ?? "", zip.Basis), deadline.Token, ct);
             }
             catch (ResponseLimitException limit)
             {
@@ -303,16 +330,27 @@ public sealed class ZipExportCheck : ICheck
         }
     }
 
-    /// <summary>The entry's content: a CSV judged on its header against <paramref name="csv"/>, or else JSON validated against the body schema.</summary>
-    private static async Task CheckEntryAsync(CheckRun run, ZipArchiveEntry entry, HttpExchange exchange, CsvSpec? csv, (string Name, Basis Basis) schema, CancellationToken deadline, CancellationToken ct)
+    /// <summary>
+    /// The entry's content: a CSV judged on its header against <paramref name="csv"/>, or else JSON validated against
+    /// the body schema; then either compared with the JSON listing of the same query (what the export without zip
+    /// gives: the CSV's rows as the export check compares them, the JSON as it is).
+    /// </summary>
+    private static async Task CheckEntryAsync(CheckRun run, ZipArchiveEntry entry, HttpExchange exchange, CsvSpec? csv, (string Name, Basis Basis) schema,
+        ((List<JsonObject>? Items, JsonNode? Body, string? Why) Listing, string ItemsPointer, Basis Basis) same, CancellationToken deadline, CancellationToken ct)
     {
+        var subject = $"{run.Element.Key}, in {entry.FullName}";
+        if (same.Listing.Why is { } why)
+        {
+            run.CheckedInPart($"{entry.FullName} was not compared with the JSON listing: {why}");
+        }
+
         if (csv is not null)
         {
             // What this check judges of a CSV entry is its header: a bound that stops the entry after the header still
             // leaves that judged, and says how far it read. One that stops it before a row was read may have cut the
             // header itself, and judges nothing.
             await using var content = new StopAtLimit(Exports.Entry(run, entry, long.MaxValue, "", deadline, ct));
-            using var analysis = CsvAnalyzer.Analyze(content, csv, rowSet: CsvRowSetOptions.Capped(run.Context.Http.Settings.MaxSpillBytes));
+            using var analysis = CsvAnalyzer.Analyze(content, csv, keepRows: Exports.RowsCompared, rowSet: CsvRowSetOptions.Capped(run.Context.Http.Settings.MaxSpillBytes));
             if (content.Stopped is { } early && analysis.RowCount == 0)
             {
                 throw early;
@@ -326,6 +364,15 @@ public sealed class ZipExportCheck : ICheck
             if (content.Stopped is { } limit)
             {
                 run.CheckedInPart($"{entry.FullName}: its header and {analysis.RowCount:N0} rows were read, the rest not: {limit.Message}", limit.Setting);
+            }
+            else if (same.Listing.Items is { } items)
+            {
+                if (analysis.RowCount != items.Count)
+                {
+                    run.Fail(subject, new CountMismatch("rows (as the JSON listing has)", CountRelation.Exactly, items.Count, analysis.RowCount), same.Basis, exchange);
+                }
+
+                Exports.CompareRows(run, subject, analysis, items, same.Basis, exchange);
             }
 
             run.Note($"{entry.FullName}: {analysis.RowCount} rows{(content.Stopped is null ? "" : " read")}");
@@ -345,7 +392,44 @@ public sealed class ZipExportCheck : ICheck
             run.CheckedInPart($"{entry.FullName}: {inPart}");
         }
 
+        if (same.Listing.Items is { } listed)
+        {
+            CompareJson(run, subject, text, listed, same.Listing.Body, same.ItemsPointer, same.Basis, exchange);
+        }
+
         run.Note($"{entry.FullName}: {text.Length} characters of JSON");
+    }
+
+    /// <summary>A JSON entry against the JSON listing: the same records in the same order, and the same body around them.</summary>
+    private static void CompareJson(CheckRun run, string subject, string text, List<JsonObject> listed, JsonNode? listing, string itemsPointer, Basis basis, HttpExchange exchange)
+    {
+        JsonNode? body;
+        try
+        {
+            body = ProviderJson.Parse(System.Text.Encoding.UTF8.GetBytes(text));
+        }
+        catch (JsonException ex)
+        {
+            run.Fail(subject, new NotJson(ex.Message), basis, exchange);
+            return;
+        }
+
+        var items = (JsonPointer.Read(body, itemsPointer) as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        if (items.Count != listed.Count)
+        {
+            run.Fail(subject, new CountMismatch($"records at {itemsPointer} (as the JSON listing has)", CountRelation.Exactly, listed.Count, items.Count), basis, exchange);
+            return;
+        }
+
+        var at = Enumerable.Range(0, items.Count).FirstOrDefault(i => !JsonNode.DeepEquals(items[i], listed[i]), -1);
+        if (at >= 0)
+        {
+            run.Fail(subject, new ValueMismatch($"{itemsPointer}/{at}", $"the JSON listing's record {at + 1}, {JsonPointer.Show(listed[at], "null")}", JsonPointer.Show(items[at], "null")), basis, exchange);
+        }
+        else if (!JsonNode.DeepEquals(body, listing))
+        {
+            run.Fail(subject, new ValueMismatch("", "the JSON listing's body (the same records, and the same members beside them)", JsonPointer.Show(body, "null")), basis, exchange);
+        }
     }
 }
 
