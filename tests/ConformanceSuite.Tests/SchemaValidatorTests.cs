@@ -16,6 +16,19 @@ public sealed class SchemaValidatorTests
 
     private static string Items(int count) => "[" + string.Join(",", Enumerable.Repeat("{}", count)) + "]";
 
+    [TestCase("3c90c3cc-0d44-4b50-8888-8dd25736052a\\n", "2024-01-02T03:04:05Z", "GuidExpected")]
+    [TestCase("3c90c3cc-0d44-4b50-8888-8dd25736052a", "2024-01-02T03:04:05Z\\n", "DateTimeExpected")]
+    public void A_uuid_or_a_date_time_that_ends_in_a_newline_is_not_one(string id, string created, string kind)
+    {
+        // A .NET '$' matches before a final newline too: before, both passed the strict formats.
+        var item = $$"""{"id":"{{id}}","status":"open","channel":{"type":"web"},"created_at":"{{created}}","updated_at":"2024-01-02T03:04:05Z"}""";
+
+        SchemaValidator.Validate(ListBody, $$"""{"items":[{{item}}],"next":null}""", out _).Should().ContainSingle().Which.Kind.Should().Be(kind);
+        Formats.IsUuid("3c90c3cc-0d44-4b50-8888-8dd25736052a\n").Should().BeFalse();
+        IsoDates.IsStrict("2024-01-02T03:04:05Z\n").Should().BeFalse();
+        IsoDates.IsStrict("2024-01-02T03:04:05Z").Should().BeTrue();
+    }
+
     [Test]
     public void An_array_up_to_the_bound_is_validated_whole_and_one_past_it_up_to_the_bound()
     {

@@ -13,6 +13,7 @@ public static partial class IsoDates
     /// <summary>A full date-time with seconds optional and a zone required (Z or an offset), as a query value must be.</summary>
     public static bool IsStrict(string text) => WireForm().IsMatch(text) && Parse(text) is not null;
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
+    // \z, not $: a .NET '$' also matches before a final newline.
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})\z", RegexOptions.CultureInvariant)]
     private static partial Regex WireForm();
 }
