@@ -42,7 +42,7 @@ internal static class Exports
         try
         {
             var body = ProviderJson.Parse(listing.Body);
-            return ((JsonPointer.Read(body, endpoint.Pagination?.ItemsPointer ?? "") as JsonArray)?.OfType<JsonObject>().ToList() ?? [], body, null);
+            return (JsonPointer.Objects(body, endpoint.Pagination?.ItemsPointer ?? ""), body, null);
         }
         catch (JsonException ex)
         {
@@ -163,7 +163,7 @@ public sealed class ExportCheck : ICheck
             return;
         }
 
-        var items = (JsonPointer.Read(listed, endpoint.Pagination?.ItemsPointer ?? "") as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var items = JsonPointer.Objects(listed, endpoint.Pagination?.ItemsPointer ?? "");
 
         query[exports.FormatParameter] = formatName;
         var (exchange, analysis) = await run.Context.Http.StreamAsync(run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"export {formatName} of '{scenario}'"),
@@ -414,7 +414,7 @@ public sealed class ZipExportCheck : ICheck
             return;
         }
 
-        var items = (JsonPointer.Read(body, itemsPointer) as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var items = JsonPointer.Objects(body, itemsPointer);
         if (items.Count != listed.Count)
         {
             run.Fail(subject, new CountMismatch($"records at {itemsPointer} (as the JSON listing has)", CountRelation.Exactly, listed.Count, items.Count), basis, exchange);

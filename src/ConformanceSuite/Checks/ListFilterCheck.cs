@@ -85,12 +85,8 @@ public sealed class ListFilterCheck : ICheck
         var (query, test, describe) = Build(parameter, filter, value, all);
         run.Note($"asked: {string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"))}");
 
-        var filtered = await run.Context.Probes.WalkAsync(scenario, query, ct);
-        var shown = string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
-        if (filtered.Broken)
+        if (await WalkAsync(run, scenario, query, parameter.Basis, ct) is not (var filtered, var shown))
         {
-            run.Fail(shown, filtered.Failure ?? new PaginationProblem(PaginationIssue.BrokenOff, filtered.Pages.Count, filtered.EndingDetail ?? ListWalk.Describe(filtered.Ending)), parameter.Basis,
-                run.Keep(filtered.FailedExchange ?? filtered.Pages[^1].Exchange));
             return;
         }
 
@@ -128,7 +124,7 @@ public sealed class ListFilterCheck : ICheck
 
         if (!filtered.Complete || filtered.ItemsTruncated)
         {
-            run.CheckedInPart($"the filtered walk stopped before its end ({filtered.EndingDetail ?? $"more than {filtered.Items.Count} items"}): the items it returned were checked, but not that none is missing",
+            run.CheckedInPart($"the filtered walk stopped before its end ({StoppedAt(filtered)}): the items it returned were checked, but not that none is missing",
                 PaginationWalks.Setting(run, filtered));
             return;
         }
@@ -158,6 +154,7 @@ public sealed class ListFilterCheck : ICheck
         {
             await OtherCaseAsync(run, scenario, parameter, filter, query, returned, ct);
         }
+
         if (expected.Count == all.Items.Count && expected.Count > 0)
         {
             // Every item matches: a provider that ignores the filter would return the very same items.
@@ -181,18 +178,14 @@ public sealed class ListFilterCheck : ICheck
         }
 
         var otherQuery = new Dictionary<string, string>(query, StringComparer.Ordinal) { [parameter.Name] = other };
-        var shown = string.Join("&", otherQuery.Select(kv => $"{kv.Key}={kv.Value}"));
-        var walk = await run.Context.Probes.WalkAsync(scenario, otherQuery, ct);
-        if (walk.Broken)
+        if (await WalkAsync(run, scenario, otherQuery, filter.Basis, ct) is not (var walk, var shown))
         {
-            run.Fail(shown, walk.Failure ?? new PaginationProblem(PaginationIssue.BrokenOff, walk.Pages.Count, walk.EndingDetail ?? ListWalk.Describe(walk.Ending)), filter.Basis,
-                run.Keep(walk.FailedExchange ?? walk.Pages[^1].Exchange));
             return;
         }
 
         if (!walk.Complete || walk.ItemsTruncated)
         {
-            run.CheckedInPart($"the walk of {shown} stopped before its end ({walk.EndingDetail ?? $"more than {walk.Items.Count} items"}): that the keyword matches in another case was not checked",
+            run.CheckedInPart($"the walk of {shown} stopped before its end ({StoppedAt(walk)}): that the keyword matches in another case was not checked",
                 PaginationWalks.Setting(run, walk));
             return;
         }
@@ -205,6 +198,24 @@ public sealed class ListFilterCheck : ICheck
                 run.Keep(walk.Pages[0].Exchange));
         }
     }
+
+    /// <summary>A filtered walk, with its query as findings show it; null, a finding made, when the walk broke off.</summary>
+    private static async Task<(ListWalk Walk, string Shown)?> WalkAsync(CheckRun run, string scenario, Dictionary<string, string> query, Basis basis, CancellationToken ct)
+    {
+        var walk = await run.Context.Probes.WalkAsync(scenario, query, ct);
+        var shown = string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
+        if (!walk.Broken)
+        {
+            return (walk, shown);
+        }
+
+        run.Fail(shown, walk.Failure ?? new PaginationProblem(PaginationIssue.BrokenOff, walk.Pages.Count, walk.EndingDetail ?? ListWalk.Describe(walk.Ending)), basis,
+            run.Keep(walk.FailedExchange ?? walk.Pages[^1].Exchange));
+        return null;
+    }
+
+    /// <summary>Why a walk that did not break off stopped before its end.</summary>
+    private static string StoppedAt(ListWalk walk) => walk.EndingDetail ?? $"more than {walk.Items.Count} items";
 
     /// <summary>A value to filter by, taken from the data (the median item), when the parameter has no enum.</summary>
     /// <remarks><paramref name="from"/> names another field to take it from (a searched field beside the sample); null when no item has a value there.</remarks>

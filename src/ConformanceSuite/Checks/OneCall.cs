@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConformanceSuite.Contracts;
 using ConformanceSuite.Http;
@@ -25,20 +24,7 @@ internal static class OneCall
         }
 
         var exchange = await run.Context.Http.SendAsync(run.Context.Requests.Call(scenario, query, purpose), ct);
-        JsonNode? body = null;
-        if (exchange.IsSuccess)
-        {
-            try
-            {
-                body = ProviderJson.Parse(exchange.Body);
-            }
-            catch (JsonException)
-            {
-                body = null;
-            }
-        }
-
-        return (exchange, body);
+        return (exchange, exchange.IsSuccess ? ProviderJson.TryParse(exchange.Body) : null);
     }
 
     /// <summary>The body, or a finding that the call did not give one (returns null).</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConformanceSuite.Contracts;
 using ConformanceSuite.Http;
@@ -46,16 +45,9 @@ public sealed class Prerequisites(CheckRun run)
         var page = await SuccessOfAsync(list, ct);
         var spec = Context.Contract.Endpoint(Context.Contract.Scenario(list).Endpoint).Pagination
             ?? throw new ConfigurationException($"{Context.Contract.Id}: scenario '{list}' of {judge.Id} has no paginated endpoint");
-        string? id = null;
-        try
-        {
-            id = (JsonPointer.Read(ProviderJson.Parse(page.Body), spec.ItemsPointer) as JsonArray)?
-                .Select(item => JsonPointer.Text(item, spec.IdPointer)).FirstOrDefault(text => !string.IsNullOrEmpty(text));
-        }
-        catch (JsonException)
-        {
-            // Not JSON: no id to take; the success-body checks judge the body.
-        }
+        // A body that is not JSON has no id to take; the success-body checks judge it.
+        var id = (JsonPointer.Read(ProviderJson.TryParse(page.Body), spec.ItemsPointer) as JsonArray)?
+            .Select(item => JsonPointer.Text(item, spec.IdPointer)).FirstOrDefault(text => !string.IsNullOrEmpty(text));
 
         if (id is null)
         {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConformanceSuite.Contracts;
 using ConformanceSuite.Csv;
@@ -152,17 +151,8 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
     }
 
     /// <summary>The string at <paramref name="pointer"/> of a JSON body; null when there is none (or the body is not JSON).</summary>
-    public static string? ReadString(HttpExchange exchange, string pointer)
-    {
-        try
-        {
-            return JsonPointer.Read(ProviderJson.Parse(exchange.Body), pointer) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static string? ReadString(HttpExchange exchange, string pointer) =>
+        JsonPointer.Read(ProviderJson.TryParse(exchange.Body), pointer) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     /// <summary>Releases the rows the CSV analyses kept (written to a temporary folder past their first mebibyte), and the items the walks kept past their first few thousand.</summary>
     public void Dispose()

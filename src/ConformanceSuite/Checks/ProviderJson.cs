@@ -18,6 +18,19 @@ public static class ProviderJson
     /// <summary>Parses a body; throws <see cref="JsonException"/> when it is not JSON, names a member twice, is not UTF-8, or escapes half a surrogate pair.</summary>
     public static JsonNode? Parse(byte[]? body) => Read(body, b => JsonNode.Parse(b, documentOptions: Options));
 
+    /// <summary>The body parsed, or null when it is not JSON (<see cref="Parse"/> says why).</summary>
+    public static JsonNode? TryParse(byte[]? body)
+    {
+        try
+        {
+            return Parse(body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The same, as a document.</summary>
     public static JsonDocument Document(byte[]? body) => Read(body, b => JsonDocument.Parse(b, Options));
 

@@ -84,6 +84,10 @@ public static class JsonPointer
 
     public static JsonNode? Read(JsonNode? node, string pointer) => Read(node, pointer, out _);
 
+    /// <summary>The objects of the array at <paramref name="pointer"/> (a list's items); none when there is no array there.</summary>
+    public static List<JsonObject> Objects(JsonNode? node, string pointer) =>
+        (Read(node, pointer) as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+
     private static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A value as JSON, for a message: strings quoted, nothing escaped that need not be, cut at <paramref name="max"/> characters; <paramref name="none"/> for no node.</summary>
