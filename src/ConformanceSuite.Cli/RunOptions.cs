@@ -68,13 +68,15 @@ internal sealed class RunOptions
 
     public Option<TimeSpan?> RunTimeout { get; } = Seconds("--run-timeout", "seconds the whole run may take, overriding the profile's");
 
+    public Option<TimeSpan?> PatternTimeout { get; } = Seconds("--pattern-timeout", "seconds a contract's pattern may take on one value before the value is left unjudged, overriding the profile's");
+
     public Option<bool> AcceptIncomplete { get; } = new("--accept-incomplete")
     {
         Description = "exit 0 for an incomplete run (nothing fails, something was not fully checked) instead of 4; the verdict still says INCOMPLETE",
     };
 
     /// <summary>Every option, in the order the help lists them.</summary>
-    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Baseline, Fault, Scale, BaseUrl, Insecure, AllowPrivateAddresses, Contracts, RequestTimeout, RunTimeout, AcceptIncomplete];
+    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Baseline, Fault, Scale, BaseUrl, Insecure, AllowPrivateAddresses, Contracts, RequestTimeout, RunTimeout, PatternTimeout, AcceptIncomplete];
 
     /// <summary>The run settings the parsed options ask for; the variables are what a profile and an ad-hoc target may read.</summary>
     public RunSettings Settings(ParseResult parse, IReadOnlyDictionary<string, string> variables, Checks.CheckRegistry? checks) => new()
@@ -90,6 +92,7 @@ internal sealed class RunOptions
         ReportDirectory = parse.GetValue(ReportDir),
         RequestTimeout = parse.GetValue(RequestTimeout),
         RunTimeout = parse.GetValue(RunTimeout),
+        PatternTimeout = parse.GetValue(PatternTimeout),
         ContractsDirectory = parse.GetValue(Contracts),
         InsecureTls = parse.GetValue(Insecure),
         AllowPrivateAddresses = parse.GetValue(AllowPrivateAddresses),

@@ -266,12 +266,13 @@ public static class ConformanceEngine
         }).WithRequestBudgets(TargetProfiles.RequestBudgets(profile));
     }
 
-    /// <summary>The settings' limits over the profile's: request and run timeouts, TLS validation, the address policy.</summary>
+    /// <summary>The settings' limits over the profile's: request, pattern and run timeouts, TLS validation, the address policy.</summary>
     private static ResolvedTarget Limits(ResolvedTarget target, RunSettings settings) => target with
     {
         Http = target.Http with
         {
             RequestTimeout = settings.RequestTimeout ?? target.Http.RequestTimeout,
+            PatternTimeout = settings.PatternTimeout ?? target.Http.PatternTimeout,
             InsecureTls = settings.InsecureTls || target.Http.InsecureTls,
             AllowPrivateAddresses = settings.AllowPrivateAddresses || target.Http.AllowPrivateAddresses,
         },

@@ -42,6 +42,7 @@ public static class EnvironmentSettings
             AllowPrivateAddresses = env("CONFORMANCE_ALLOW_PRIVATE_ADDRESSES") == "true",
             RequestTimeout = Seconds(variables, "CONFORMANCE_REQUEST_TIMEOUT"),
             RunTimeout = Seconds(variables, "CONFORMANCE_RUN_TIMEOUT"),
+            PatternTimeout = Seconds(variables, "CONFORMANCE_PATTERN_TIMEOUT"),
             Scale = env("CONFORMANCE_SCALE") is not { Length: > 0 } scale ? null
                 : int.TryParse(scale, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
                 : throw new ConfigurationException($"CONFORMANCE_SCALE='{scale}': expected a whole number of items above 0"),

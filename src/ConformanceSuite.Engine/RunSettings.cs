@@ -53,6 +53,9 @@ public sealed record RunSettings
     /// <summary>The per-request limit; null keeps the profile's (30 s for an ad-hoc target).</summary>
     public TimeSpan? RequestTimeout { get; init; }
 
+    /// <summary>The longest a contract's pattern may take on one value; null keeps the profile's (1 s by default).</summary>
+    public TimeSpan? PatternTimeout { get; init; }
+
     /// <summary>The whole run's limit; null keeps the profile's (30 minutes for an ad-hoc target).</summary>
     public TimeSpan? RunTimeout { get; init; }
 

@@ -165,6 +165,7 @@ public sealed class CliTests
     [TestCase("--request-timeout", "0")]
     [TestCase("--run-timeout", "-3")]
     [TestCase("--request-timeout", "soon")]
+    [TestCase("--pattern-timeout", "0")]
     public async Task A_bad_timeout_is_one_clear_line_and_exit_2(string option, string value)
     {
         var (exit, _, err) = await RunAsync(option, value, "--list");

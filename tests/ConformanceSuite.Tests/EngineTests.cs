@@ -248,6 +248,7 @@ public sealed class EngineTests
             ["CONFORMANCE_FAIL_ON"] = "Deviation",
             ["CONFORMANCE_REQUEST_TIMEOUT"] = "2.5",
             ["CONFORMANCE_RUN_TIMEOUT"] = "60",
+            ["CONFORMANCE_PATTERN_TIMEOUT"] = "0.5",
             ["CONFORMANCE_INSECURE_TLS"] = "true",
             ["CONFORMANCE_ALLOW_PRIVATE_ADDRESSES"] = "true",
             ["CONFORMANCE_SCALE"] = "5000",
@@ -262,6 +263,8 @@ public sealed class EngineTests
         given.FailOn.Should().Be(FailOn.Deviation);
         given.RequestTimeout.Should().Be(TimeSpan.FromSeconds(2.5));
         given.RunTimeout.Should().Be(TimeSpan.FromMinutes(1));
+        given.PatternTimeout.Should().Be(TimeSpan.FromSeconds(0.5));
+        defaults.PatternTimeout.Should().BeNull();
         given.InsecureTls.Should().BeTrue();
         given.AllowPrivateAddresses.Should().BeTrue();
         defaults.AllowPrivateAddresses.Should().BeFalse();

@@ -45,6 +45,17 @@ public sealed class TargetProfileTests
             .Which.Message.Should().Contain("/maxUrlChars");
     }
 
+    [Test]
+    public void The_pattern_bound_comes_from_the_profile_with_a_default_of_a_second()
+    {
+        const string Api = """ "apis":{"wavy-open-sessions":{"baseUrl":"http://x"}} """;
+
+        TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t","timeouts":{"patternSeconds":0.3},{{Api}}}""")).Http.PatternTimeout.Should().Be(TimeSpan.FromSeconds(0.3));
+        TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t",{{Api}}}""")).Http.PatternTimeout.Should().Be(TimeSpan.FromSeconds(1));
+        FluentActions.Invoking(() => TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t","timeouts":{"patternSeconds":0},{{Api}}}"""))).Should().Throw<ConfigurationException>()
+            .Which.Message.Should().Contain("/timeouts/patternSeconds");
+    }
+
     [TestCase("maxArchiveBytes")]
     [TestCase("maxSpillBytes")]
     public void A_cap_on_what_is_kept_on_disk_comes_from_the_profile_with_a_default_of_a_gibibyte(string key)

@@ -167,7 +167,8 @@ public sealed class ExportCheck : ICheck
 
         query[exports.FormatParameter] = formatName;
         var (exchange, analysis) = await run.Context.Http.StreamAsync(run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"export {formatName} of '{scenario}'"),
-            (ex, body) => ex.IsSuccess ? CsvAnalyzer.Analyze(body, spec, keepRows: Exports.RowsCompared, rowSet: CsvRowSetOptions.Capped(run.Context.Http.Settings.MaxSpillBytes)) : null, ct);
+            (ex, body) => ex.IsSuccess ? CsvAnalyzer.Analyze(body, spec, keepRows: Exports.RowsCompared, rowSet: CsvRowSetOptions.Capped(run.Context.Http.Settings.MaxSpillBytes),
+                patternTimeout: run.Context.Http.Settings.PatternTimeout) : null, ct);
         using var rows = analysis; // the rows it kept, spilled past their budget
         run.Keep(exchange);
         if (analysis is null)
@@ -350,7 +351,8 @@ public sealed class ZipExportCheck : ICheck
             // leaves that judged, and says how far it read. One that stops it before a row was read may have cut the
             // header itself, and judges nothing.
             await using var content = new StopAtLimit(Exports.Entry(run, entry, long.MaxValue, "", deadline, ct));
-            using var analysis = CsvAnalyzer.Analyze(content, csv, keepRows: Exports.RowsCompared, rowSet: CsvRowSetOptions.Capped(run.Context.Http.Settings.MaxSpillBytes));
+            using var analysis = CsvAnalyzer.Analyze(content, csv, keepRows: Exports.RowsCompared, rowSet: CsvRowSetOptions.Capped(run.Context.Http.Settings.MaxSpillBytes),
+                patternTimeout: run.Context.Http.Settings.PatternTimeout);
             if (content.Stopped is { } early && analysis.RowCount == 0)
             {
                 throw early;
@@ -381,7 +383,7 @@ public sealed class ZipExportCheck : ICheck
 
         using var reader = new StreamReader(Exports.Entry(run, entry, run.Context.Http.Settings.MaxBufferedBytes, "maxBufferedBytes", deadline, ct));
         var text = await reader.ReadToEndAsync(ct);
-        var violations = SchemaValidator.Validate(run.Contract.BodySchemas[schema.Name], text, out var inPart);
+        var violations = SchemaValidator.Validate(run.Contract.BodySchemas[schema.Name], text, out var inPart, run.Context.Http.Settings.PatternTimeout);
         foreach (var v in violations)
         {
             run.Fail($"{run.Element.Key}, in {entry.FullName}", SchemaViolationFinding.Of(schema.Name, v), schema.Basis, exchange);

@@ -102,7 +102,7 @@ public sealed class GetByIdCheck : ICheck
                 continue;
             }
 
-            var violations = SchemaValidator.Validate(schema, exchange.BodyText, out var inPart);
+            var violations = SchemaValidator.Validate(schema, exchange.BodyText, out var inPart, run.Context.Http.Settings.PatternTimeout);
             validatedInPart ??= inPart is null ? null : $"{subject}: {inPart}";
             foreach (var v in violations)
             {

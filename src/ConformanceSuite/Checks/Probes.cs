@@ -32,7 +32,7 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
             var spec = contract.CsvSpecs[endpoint.Download!.CsvSpec];
             var findings = contract.DocFindings.ToDictionary(f => f.Id);
             var call = new HttpCall { Url = url, Purpose = $"download of scenario '{scenarioId}' (no credentials)", Api = contract.Id, Credentials = null };
-            var (exchange, analysis) = await http.StreamAsync(call, (ex, body) => ex.IsSuccess ? CsvAnalyzer.Analyze(body, spec, findings, rowSet: CsvRowSetOptions.Capped(http.Settings.MaxSpillBytes)) : null, ct);
+            var (exchange, analysis) = await http.StreamAsync(call, (ex, body) => ex.IsSuccess ? CsvAnalyzer.Analyze(body, spec, findings, rowSet: CsvRowSetOptions.Capped(http.Settings.MaxSpillBytes), patternTimeout: http.Settings.PatternTimeout) : null, ct);
             return new DownloadProbe(success, url, credentials.BelongsTo(url), exchange, analysis);
         });
 

@@ -48,7 +48,7 @@ public sealed class SuccessBodySchemaCheck : PerScenarioCheck
         }
 
         var schema = run.Contract.BodySchemas[success.BodySchema];
-        var violations = Contracts.SchemaValidator.Validate(schema, exchange.BodyText, out var inPart);
+        var violations = Contracts.SchemaValidator.Validate(schema, exchange.BodyText, out var inPart, run.Context.Http.Settings.PatternTimeout);
         foreach (var violation in violations)
         {
             run.Fail(SchemaViolationFinding.Of(success.BodySchema, violation), success.Basis, exchange);

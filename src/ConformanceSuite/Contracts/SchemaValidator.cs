@@ -78,7 +78,7 @@ public static class SchemaValidator
     /// those violations (a gigabyte and ten seconds for 400,000 <c>{}</c>; 3.7 s and 419 MiB for an object of 400,000
     /// members a strict schema does not allow). Past this, an array's first elements are validated and the rest are
     /// not, and an object's first members and every member the schema names, which
-    /// <see cref="Validate(JsonSchema, string, out string?)"/> says. A page or a list of the documented sizes (100,
+    /// <see cref="Validate(JsonSchema, string, out string?, TimeSpan?)"/> says. A page or a list of the documented sizes (100,
     /// 1,000) is validated whole.
     /// </summary>
     public const int MaxValidatedElements = 1000;
@@ -88,9 +88,10 @@ public static class SchemaValidator
     /// <summary>
     /// Validates <paramref name="json"/>; <paramref name="inPart"/> is null when all of it was validated, otherwise
     /// which arrays and objects were validated only up to <see cref="MaxValidatedElements"/>, or that none of it was,
-    /// a pattern having met a value it could not judge within <see cref="PatternBound.Limit"/> (limits of the suite's own).
+    /// a pattern having met a value it could not judge within <paramref name="patternTimeout"/> (limits of the suite's
+    /// own; null is <see cref="PatternBound.DefaultLimit"/>).
     /// </summary>
-    public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, string json, out string? inPart)
+    public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, string json, out string? inPart, TimeSpan? patternTimeout = null)
     {
         inPart = null;
         var cut = new List<string>();
@@ -103,7 +104,7 @@ public static class SchemaValidator
         ICollection<ValidationError> errors;
         try
         {
-            errors = new BoundedValidator().Validate(text, schema);
+            errors = new BoundedValidator(patternTimeout ?? PatternBound.DefaultLimit).Validate(text, schema);
         }
         catch (Newtonsoft.Json.JsonException ex)
         {
@@ -112,7 +113,7 @@ public static class SchemaValidator
         catch (System.Text.RegularExpressions.RegexMatchTimeoutException ex)
         {
             // The validator stops at the first such value, so nothing of this body is judged: not even what it found before.
-            inPart = $"not validated: the schema's pattern '{ProviderText.Bounded(ex.Pattern)}' took longer than {ex.MatchTimeout.TotalSeconds:0.#} s on a value of {ex.Input.Length:N0} characters (a pattern that backtracks; the suite's bound)";
+            inPart = $"not validated: the schema's pattern '{ProviderText.Bounded(ex.Pattern)}' took longer than {ex.MatchTimeout.TotalSeconds:0.##} s on a value of {ex.Input.Length:N0} characters (a pattern that backtracks; the suite's bound, timeouts.patternSeconds)";
             return [];
         }
 
@@ -123,13 +124,13 @@ public static class SchemaValidator
     /// NJsonSchema's validator, with the suite's settings, that first matches every pattern a value meets under
     /// <see cref="PatternBound"/>: a value's own pattern, and the patterns of <c>patternProperties</c> against each member's name.
     /// </summary>
-    private sealed class BoundedValidator() : JsonSchemaValidator(Formats.ValidatorSettings)
+    private sealed class BoundedValidator(TimeSpan limit) : JsonSchemaValidator(Formats.ValidatorSettings)
     {
         protected override ICollection<ValidationError> Validate(JToken token, JsonSchema schema, SchemaType schemaType, string propertyName, string propertyPath)
         {
             if (token.Type == JTokenType.String && !string.IsNullOrEmpty(schema.Pattern))
             {
-                PatternBound.IsMatch(schema.Pattern, token.Value<string>()!);
+                PatternBound.IsMatch(schema.Pattern, token.Value<string>()!, limit);
             }
 
             if (token is JObject members && schema.PatternProperties.Count > 0)
@@ -138,7 +139,7 @@ public static class SchemaValidator
                 {
                     foreach (var pattern in schema.PatternProperties.Keys)
                     {
-                        PatternBound.IsMatch(pattern, member.Name);
+                        PatternBound.IsMatch(pattern, member.Name, limit);
                     }
                 }
             }

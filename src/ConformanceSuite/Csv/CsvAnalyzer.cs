@@ -39,8 +39,12 @@ public static class CsvAnalyzer
     /// </summary>
     public const int MaxRecordChars = 1024 * 1024;
 
-    /// <summary>Analyses a CSV in one pass. <paramref name="rowSet"/> says how its rows are kept for comparisons.</summary>
-    public static CsvAnalysis Analyze(Stream body, CsvSpec spec, IReadOnlyDictionary<string, DocFinding>? findings = null, int keepRows = 0, CsvRowSetOptions? rowSet = null)
+    /// <summary>
+    /// Analyses a CSV in one pass. <paramref name="rowSet"/> says how its rows are kept for comparisons;
+    /// <paramref name="patternTimeout"/> bounds a rule's pattern on one value (null: <see cref="PatternBound.DefaultLimit"/>).
+    /// </summary>
+    public static CsvAnalysis Analyze(Stream body, CsvSpec spec, IReadOnlyDictionary<string, DocFinding>? findings = null, int keepRows = 0, CsvRowSetOptions? rowSet = null,
+        TimeSpan? patternTimeout = null)
     {
         var result = new CsvAnalysis(new CsvRowSet(rowSet, spec.Delimiter));
         var counting = new CountingStream(body, ownsInner: false);
@@ -56,7 +60,7 @@ public static class CsvAnalyzer
             ReadHeader(reader, spec, result, findings);
             if (result.HeaderLine is not null)
             {
-                ReadRows(reader, spec, result, keepRows);
+                ReadRows(reader, spec, result, keepRows, patternTimeout ?? PatternBound.DefaultLimit);
             }
         }
         catch (DecoderFallbackException)
@@ -88,10 +92,10 @@ public static class CsvAnalyzer
     }
 
     /// <summary>A value its column's pattern could not judge within the expression's bound: it is not a problem, and not checked.</summary>
-    private static void NotJudged(CsvAnalysis result, CsvColumn column, int length)
+    private static void NotJudged(CsvAnalysis result, CsvColumn column, int length, TimeSpan bound)
     {
         result.ValuesNotJudged++;
-        result.NotJudged ??= $"row {result.RowCount:N0}: the pattern '{ProviderText.Bounded(column.Rule!.Pattern ?? "")}' of column '{column.Name}' took longer than {CsvRuleTests.PatternTimeout.TotalSeconds:0.#} s on a value of {length:N0} characters (a pattern that backtracks; the suite's bound)";
+        result.NotJudged ??= $"row {result.RowCount:N0}: the pattern '{ProviderText.Bounded(column.Rule!.Pattern ?? "")}' of column '{column.Name}' took longer than {bound.TotalSeconds:0.##} s on a value of {length:N0} characters (a pattern that backtracks; the suite's bound, timeouts.patternSeconds)";
     }
 
     /// <summary>The rows from some point on were not read: the row set cannot be compared exactly, and the row checks say so.</summary>
@@ -165,7 +169,7 @@ public static class CsvAnalyzer
         }
     }
 
-    private static void ReadRows(StreamReader reader, CsvSpec spec, CsvAnalysis result, int keepRows)
+    private static void ReadRows(StreamReader reader, CsvSpec spec, CsvAnalysis result, int keepRows, TimeSpan patternTimeout)
     {
         var delimiter = result.DelimiterSeen ?? spec.Delimiter[0];
         result.RowSet.Delimiter = delimiter.ToString();
@@ -196,7 +200,7 @@ public static class CsvAnalyzer
         // checked as soon as it is read, in order, so problems keep their order and numbers.
         var keyed = spec.Columns.Where(index.ContainsKey).ToArray();
         var positions = keyed.Select(c => index[c]).ToArray();
-        var rules = keyed.Select((c, k) => (Column: c, Key: k, Test: c.Rule is null ? null : CsvRuleTests.For(c.Rule, length => NotJudged(result, c, length))))
+        var rules = keyed.Select((c, k) => (Column: c, Key: k, Test: c.Rule is null ? null : CsvRuleTests.For(c.Rule, length => NotJudged(result, c, length, patternTimeout), patternTimeout)))
             .Where(r => r.Test is not null)
             .Select(r => new RowRule(r.Column, r.Key, r.Test!))
             .ToArray();

@@ -22,26 +22,23 @@ public static class CsvRuleTests
         @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?\z",
         RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1));
 
-    private static readonly ConcurrentDictionary<string, Regex> Patterns = new(StringComparer.Ordinal);
-
-    /// <summary>The longest a rule's pattern may take on one value.</summary>
-    public static readonly TimeSpan PatternTimeout = TimeSpan.FromSeconds(1);
+    private static readonly ConcurrentDictionary<(string Pattern, TimeSpan Limit), Regex> Patterns = new();
 
     /// <summary>
-    /// After this many values went past <see cref="PatternTimeout"/>, a test given somewhere to count them no longer
+    /// After this many values went past the pattern's bound, a test given somewhere to count them no longer
     /// tries its pattern (a file of a million such rows would otherwise take a million seconds).
     /// </summary>
     public const int MaxPatternTimeouts = 3;
 
     /// <summary>
-    /// The test of one rule. A value its pattern cannot judge within <see cref="PatternTimeout"/> (a pattern of a
+    /// The test of one rule. A value its pattern cannot judge within <paramref name="patternTimeout"/> (a pattern of a
     /// user's contract that backtracks), and every value after <see cref="MaxPatternTimeouts"/> such, goes to
     /// <paramref name="tooSlow"/> (its length) and counts as no problem; without <paramref name="tooSlow"/>, the
-    /// timeout is thrown.
+    /// timeout is thrown. A null bound is <see cref="PatternBound.DefaultLimit"/>.
     /// </summary>
-    public static CsvValueTest For(CsvRule rule, Action<int>? tooSlow = null) => rule.Kind switch
+    public static CsvValueTest For(CsvRule rule, Action<int>? tooSlow = null, TimeSpan? patternTimeout = null) => rule.Kind switch
     {
-        "pattern" => Pattern(rule.Pattern ?? ".*", tooSlow),
+        "pattern" => Pattern(rule.Pattern ?? ".*", tooSlow, patternTimeout),
         "iso8601-datetime" => v => IsPlainIsoDateTime(v) || IsIsoDateTimeReference(v),
         "integer" => v => long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _),
         "non-empty" => v => v.Length > 0,
@@ -56,9 +53,10 @@ public static class CsvRuleTests
     /// The test of a pattern rule: a fast path for one character class repeated, else the expression (compiled
     /// once per pattern for the process: a file whose values all miss the fast path still runs at regex speed).
     /// </summary>
-    public static CsvValueTest Pattern(string pattern, Action<int>? tooSlow = null)
+    public static CsvValueTest Pattern(string pattern, Action<int>? tooSlow = null, TimeSpan? patternTimeout = null)
     {
-        var regex = Patterns.GetOrAdd(pattern, p => new Regex(EndOfValue(p), RegexOptions.CultureInvariant | RegexOptions.Compiled, PatternTimeout));
+        var regex = Patterns.GetOrAdd((pattern, patternTimeout ?? PatternBound.DefaultLimit),
+            key => new Regex(EndOfValue(key.Pattern), RegexOptions.CultureInvariant | RegexOptions.Compiled, key.Limit));
         var timeouts = 0;
         CsvValueTest expression = tooSlow is null ? regex.IsMatch : v =>
         {

@@ -63,6 +63,13 @@ public sealed record HttpSettings
     /// <summary>The longest wait a Retry-After may ask for; a longer one is not waited for.</summary>
     public TimeSpan MaxRetryWait { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The longest a pattern of the contract (a schema's <c>pattern</c>, a CSV column's rule) may take on one value the
+    /// provider sent. A pattern that backtracks takes minutes on 30-odd characters; past this, the value is not judged
+    /// and the report says so (<c>timeouts.patternSeconds</c>).
+    /// </summary>
+    public TimeSpan PatternTimeout { get; init; } = Contracts.PatternBound.DefaultLimit;
+
     /// <summary>A response slower than this is reported (a deviation naming it), even when it did not time out.</summary>
     public TimeSpan LatencyWarn { get; init; } = TimeSpan.FromSeconds(5);
 

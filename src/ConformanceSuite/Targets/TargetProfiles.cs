@@ -39,6 +39,7 @@ public static class TargetProfiles
         var http = new HttpSettings
         {
             RequestTimeout = TimeSpan.FromSeconds(timeouts?["requestSeconds"]?.GetValue<double>() ?? 30),
+            PatternTimeout = timeouts?["patternSeconds"] is { } pattern ? TimeSpan.FromSeconds(pattern.GetValue<double>()) : new HttpSettings().PatternTimeout,
             IdleTimeout = timeouts?["idleSeconds"] is { } idle ? TimeSpan.FromSeconds(idle.GetValue<double>()) : null,
             LatencyWarn = json["latency"]?["warnSeconds"] is { } warn ? TimeSpan.FromSeconds(warn.GetValue<double>()) : new HttpSettings().LatencyWarn,
             MaxBufferedBytes = json["maxBufferedBytes"]?.GetValue<long>() ?? new HttpSettings().MaxBufferedBytes,
