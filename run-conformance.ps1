@@ -19,6 +19,7 @@ param(
     [string] $Contracts,
     [string] $RequestTimeout,
     [string] $RunTimeout,
+    [string] $PatternTimeout,
     [switch] $List,
     [switch] $Insecure,
     [switch] $AllowPrivateAddresses,
@@ -38,6 +39,7 @@ if ($Scale)     { $cli += @('--scale', $Scale) }
 if ($Contracts) { $cli += @('--contracts', $Contracts) }
 if ($RequestTimeout) { $cli += @('--request-timeout', $RequestTimeout) }
 if ($RunTimeout) { $cli += @('--run-timeout', $RunTimeout) }
+if ($PatternTimeout) { $cli += @('--pattern-timeout', $PatternTimeout) }
 if ($List)      { $cli += @('--list') }
 if ($Insecure)  { $cli += @('--insecure') }
 if ($AllowPrivateAddresses) { $cli += @('--allow-private-addresses') }
