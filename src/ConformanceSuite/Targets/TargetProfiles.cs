@@ -210,9 +210,10 @@ public static class TargetProfiles
 
     private static void RefuseLiteralSecrets(string file, JsonNode node)
     {
-        foreach (var (api, entry) in node["apis"] as JsonObject ?? [])
+        // Before the schema check: any shape may come here (the schema names what is wrong with it).
+        foreach (var (api, entry) in (node as JsonObject)?["apis"] as JsonObject ?? [])
         {
-            foreach (var (name, value) in entry?["credentials"] as JsonObject ?? [])
+            foreach (var (name, value) in (entry as JsonObject)?["credentials"] as JsonObject ?? [])
             {
                 if (value is JsonValue || (value is JsonObject o && o.ContainsKey("value")))
                 {

@@ -1,0 +1,54 @@
+using ConformanceSuite.Cli;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>Bad input gets one clear line and exit 2, never a stack trace; a run never hangs.</summary>
+[TestFixture]
+public sealed class BadInputTests
+{
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-bad-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(args, stdout, stderr, CliTests.Context());
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Runs the CLI and expects bad input: exit 2 and one line on stderr, no stack trace.</summary>
+    private static async Task<string> RefusedAsync(params string[] args)
+    {
+        var (exit, _, err) = await RunAsync(args);
+        exit.Should().Be(ExitCodes.UsageOrConfiguration, err);
+        err.Should().StartWith("conformance: ").And.NotContain("   at ");
+        err.TrimEnd().Split('\n').Should().HaveCount(1, err);
+        return err;
+    }
+
+    private string Write(string name, string text)
+    {
+        var file = Path.Combine(dir, name);
+        File.WriteAllText(file, text);
+        return file;
+    }
+
+    [TestCase("[]")]
+    [TestCase("\"x\"")]
+    [TestCase("""{"name":"x","apis":{"wavy-open-sessions":[1]}}""")]
+    [TestCase("""{"name":"x","apis":{"wavy-open-sessions":5}}""")]
+    public async Task A_profile_of_the_wrong_shape_is_refused_in_one_line(string json)
+    {
+        var err = await RefusedAsync("--target", Write("profile.json", json), "--list");
+
+        err.Should().Contain("profile.json");
+    }
+}
