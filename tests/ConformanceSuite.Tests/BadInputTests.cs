@@ -51,4 +51,12 @@ public sealed class BadInputTests
 
         err.Should().Contain("profile.json");
     }
+
+    [Test]
+    public async Task A_profile_with_a_duplicate_key_is_refused_in_one_line()
+    {
+        var err = await RefusedAsync("--target", Write("profile.json", """{"name":"x","embedded":true,"name":"y"}"""), "--list");
+
+        err.Should().Contain("profile.json").And.Contain("name");
+    }
 }

@@ -62,7 +62,8 @@ public static class SchemaValidator
     {
         try
         {
-            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })
+            // A duplicate key is refused here: a JsonObject would throw on its first lookup, past this catch.
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false })
                    ?? throw new ConfigurationException(file, "", "the file holds JSON null, not an object");
         }
         catch (JsonException ex)
