@@ -17,8 +17,20 @@ public sealed record RunPlan(RunSettings Settings, RepositoryLayout Layout, Targ
     public double PlanMs { get; init; }
 
     /// <summary>Where the reports go: the settings' folder, or <c>artifacts/&lt;time&gt;-&lt;target&gt;</c> under the current directory.</summary>
-    public string ReportDirectory { get; } = Path.GetFullPath(Settings.ReportDirectory
+    public string ReportDirectory { get; } = FullReportDirectory(Settings.ReportDirectory
         ?? Path.Combine("artifacts", $"{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}-{Profile?.Name ?? "ad-hoc"}"));
+
+    private static string FullReportDirectory(string path)
+    {
+        try
+        {
+            return Path.GetFullPath(path);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new ConfigurationException($"the report folder '{path}' is not a valid path: {ex.Message}");
+        }
+    }
 }
 
 /// <summary>
@@ -140,10 +152,17 @@ public static class ConformanceEngine
     {
         var settings = plan.Settings;
         var dir = plan.ReportDirectory;
-        Directory.CreateDirectory(dir);
-        foreach (var old in RunResults.ReportFiles)
+        try
         {
-            File.Delete(Path.Combine(dir, old));
+            Directory.CreateDirectory(dir);
+            foreach (var old in RunResults.ReportFiles)
+            {
+                File.Delete(Path.Combine(dir, old));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"cannot write the reports to {dir}: {ex.Message}");
         }
 
         var targetClock = Stopwatch.StartNew();

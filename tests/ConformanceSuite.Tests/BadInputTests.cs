@@ -59,4 +59,30 @@ public sealed class BadInputTests
 
         err.Should().Contain("profile.json").And.Contain("name");
     }
+
+    [Test]
+    public async Task A_report_folder_that_is_a_file_is_refused_in_one_line()
+    {
+        var err = await RefusedAsync("--report-dir", Write("taken", ""), "--api", "wavy-open-sessions", "--filter", "WAVY-011");
+
+        err.Should().Contain("taken");
+    }
+
+    [Test]
+    public async Task A_report_folder_whose_report_is_a_folder_is_refused_in_one_line()
+    {
+        Directory.CreateDirectory(Path.Combine(dir, "results.json"));
+
+        var err = await RefusedAsync("--report-dir", dir, "--api", "wavy-open-sessions", "--filter", "WAVY-011");
+
+        err.Should().Contain("results.json");
+    }
+
+    [Test]
+    public async Task An_empty_report_folder_is_refused_in_one_line()
+    {
+        var err = await RefusedAsync("--report-dir", "", "--api", "wavy-open-sessions", "--filter", "WAVY-011");
+
+        err.Should().Contain("report folder");
+    }
 }
