@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ConformanceSuite.Cli;
 using FluentAssertions;
 using NUnit.Framework;
@@ -8,7 +9,18 @@ namespace ConformanceSuite.Tests;
 [TestFixture]
 public sealed class BadInputTests
 {
+    private static string baseline = "";
     private string dir = "";
+
+    [OneTimeSetUp]
+    public static async Task MakeBaseline()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "cs-bad-baseline-" + Guid.NewGuid().ToString("N"));
+        var (exit, output, err) = await RunAsync("--api", "wavy-open-sessions", "--filter", "WAVY-011", "--report-dir", folder);
+        exit.Should().Be(ExitCodes.Conformant, err + output);
+        baseline = await File.ReadAllTextAsync(Path.Combine(folder, "results.json"));
+        Directory.Delete(folder, recursive: true);
+    }
 
     [SetUp]
     public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-bad-" + Guid.NewGuid().ToString("N")));
@@ -84,5 +96,31 @@ public sealed class BadInputTests
         var err = await RefusedAsync("--report-dir", "", "--api", "wavy-open-sessions", "--filter", "WAVY-011");
 
         err.Should().Contain("report folder");
+    }
+
+    [TestCase("requirements", "null")]
+    [TestCase("requirements", "[null]")]
+    [TestCase("target", "null")]
+    [TestCase("tool", "null")]
+    public async Task A_baseline_with_a_null_where_a_results_file_has_none_is_refused_in_one_line(string property, string value)
+    {
+        var json = JsonNode.Parse(baseline)!.AsObject();
+        json[property] = JsonNode.Parse(value);
+
+        var err = await RefusedAsync("--baseline", Write("results.json", json.ToJsonString()), "--api", "wavy-open-sessions", "--filter", "WAVY-011", "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().Contain("results.json");
+    }
+
+    [Test]
+    public async Task A_baseline_listing_a_requirement_twice_is_refused_in_one_line()
+    {
+        var json = JsonNode.Parse(baseline)!.AsObject();
+        var requirements = json["requirements"]!.AsArray();
+        requirements.Add(requirements[0]!.DeepClone());
+
+        var err = await RefusedAsync("--baseline", Write("results.json", json.ToJsonString()), "--api", "wavy-open-sessions", "--filter", "WAVY-011", "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().Contain("WAVY-011");
     }
 }

@@ -56,15 +56,30 @@ public sealed record RunResults
 
     public static RunResults Read(string path)
     {
+        RunResults results;
         try
         {
-            return JsonSerializer.Deserialize<RunResults>(File.ReadAllText(path), ResultsJson.Options)
-                   ?? throw new ConfigurationException(path, "", "empty results file");
+            results = JsonSerializer.Deserialize<RunResults>(File.ReadAllText(path), ResultsJson.Options)
+                      ?? throw new ConfigurationException(path, "", "empty results file");
         }
         catch (JsonException ex)
         {
             throw new ConfigurationException(path, "", $"not a results file: {ex.Message}");
         }
+
+        // The serializer lets null through where a results file never has it; a comparison would trip on it.
+        if (results.Tool is null || results.Target is null || results.Requirements is null
+            || results.Requirements.Any(r => r is null || r.Cases is null || r.Cases.Any(c => c is null)))
+        {
+            throw new ConfigurationException(path, "", "not a results file: the tool, the target, a requirement or a case is null");
+        }
+
+        if (results.Requirements.GroupBy(r => (r.Api, r.Id)).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ConfigurationException(path, "/requirements", $"not a results file: requirement {twice.Key.Api}/{twice.Key.Id} appears more than once");
+        }
+
+        return results;
     }
 
     public void Write(string path)
