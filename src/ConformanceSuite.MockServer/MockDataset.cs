@@ -14,10 +14,14 @@ internal sealed record MockDataset(JsonObject Json, IReadOnlyDictionary<string, 
             throw new ConfigurationException($"the mock has no data set for {apiId}: {file} does not exist");
         }
 
-        var json = (JsonObject)SchemaValidator.ParseJson(file, File.ReadAllText(file));
-        return new MockDataset(json, Strings(json["credentials"]), Strings(json["testData"]));
+        var json = SchemaValidator.ParseJson(file, File.ReadAllText(file)) as JsonObject
+            ?? throw new ConfigurationException(file, "", "expected an object (the data set)");
+        return new MockDataset(json, Strings(file, "/credentials", json["credentials"]), Strings(file, "/testData", json["testData"]));
     }
 
-    private static Dictionary<string, string> Strings(JsonNode? node) =>
-        (node as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>(), StringComparer.Ordinal);
+    private static Dictionary<string, string> Strings(string file, string pointer, JsonNode? node) =>
+        (node as JsonObject ?? []).ToDictionary(
+            kv => kv.Key,
+            kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new ConfigurationException(file, $"{pointer}/{kv.Key}", "expected a string"),
+            StringComparer.Ordinal);
 }

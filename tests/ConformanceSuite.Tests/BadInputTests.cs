@@ -123,4 +123,19 @@ public sealed class BadInputTests
 
         err.Should().Contain("WAVY-011");
     }
+
+    [TestCase("[]", "/")]
+    [TestCase("\"x\"", "/")]
+    [TestCase("""{"credentials":{"authenticationToken":7}}""", "/credentials/authenticationToken")]
+    [TestCase("""{"testData":{"customerId":null}}""", "/testData/customerId")]
+    public async Task A_mock_data_set_of_the_wrong_shape_is_refused_in_one_line(string json, string pointer)
+    {
+        var copy = Path.Combine(dir, "contracts");
+        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        File.WriteAllText(Path.Combine(copy, "fixtures", "wavy-open-sessions", "dataset.json"), json);
+
+        var err = await RefusedAsync("--contracts", copy, "--api", "wavy-open-sessions", "--filter", "WAVY-011", "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().Contain("dataset.json").And.Contain($"at {pointer}");
+    }
 }
