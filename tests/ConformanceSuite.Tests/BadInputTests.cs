@@ -138,4 +138,20 @@ public sealed class BadInputTests
 
         err.Should().Contain("dataset.json").And.Contain($"at {pointer}");
     }
+
+    [TestCase("--target", "/dev/zero", "--list")]
+    [TestCase("--baseline", "/dev/zero", "--list")]
+    [TestCase("verify", "package.zip", "--public-key", "/dev/zero")]
+    [TestCase("certify", "--package", "package.zip", "--signing-key", "/dev/zero")]
+    public async Task A_file_that_never_ends_is_refused_in_one_line_not_read_forever(params string[] args)
+    {
+        if (!File.Exists("/dev/zero"))
+        {
+            Assert.Ignore("no /dev/zero here");
+        }
+
+        var err = await RefusedAsync(args).WaitAsync(TimeSpan.FromSeconds(30));
+
+        err.Should().Contain("/dev/zero").And.Contain("not a regular file");
+    }
 }

@@ -31,7 +31,7 @@ public static class CertificationKeys
 
             return info.Length > MaxPemBytes
                 ? throw new ConfigurationException($"the {what} file {path} is not a PEM key (it is {info.Length} bytes long)")
-                : File.ReadAllText(path);
+                : InputFile.ReadAllText(path, $"{what} file");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -59,7 +59,7 @@ public sealed record RunResults
         RunResults results;
         try
         {
-            results = JsonSerializer.Deserialize<RunResults>(File.ReadAllText(path), ResultsJson.Options)
+            results = JsonSerializer.Deserialize<RunResults>(InputFile.ReadAllText(path, "results file"), ResultsJson.Options)
                       ?? throw new ConfigurationException(path, "", "empty results file");
         }
         catch (JsonException ex)

@@ -26,7 +26,7 @@ public static class TargetProfiles
             throw new ConfigurationException($"target profile '{path}' not found (profiles in targets/: {known})");
         }
 
-        var node = SchemaValidator.ParseJson(file, File.ReadAllText(file));
+        var node = SchemaValidator.ParseJson(file, InputFile.ReadAllText(file, "target profile"));
         RefuseLiteralSecrets(file, node);
         var format = layout.FormatSchema("target.schema.json");
         if (!layout.IsValidated(file, format))
