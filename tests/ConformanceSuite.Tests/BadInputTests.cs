@@ -154,4 +154,19 @@ public sealed class BadInputTests
 
         err.Should().Contain("/dev/zero").And.Contain("not a regular file");
     }
+
+    [TestCase("[]")]
+    [TestCase("""{"provider":{"name":5},"interactions":[]}""")]
+    [TestCase("""{"provider":{"name":"p"},"interactions":[{"description":"d","providerStates":[1],"request":{"method":"GET"}}]}""")]
+    [TestCase("""{"provider":{"name":"p"},"provider":{"name":"q"},"interactions":[]}""")]
+    public async Task A_pact_of_the_wrong_shape_is_refused_in_one_line(string json)
+    {
+        var copy = Path.Combine(dir, "contracts");
+        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        File.WriteAllText(Path.Combine(copy, "pacts", "ConformanceSuiteConsumer-wavy-open-sessions.json"), json);
+
+        var err = await RefusedAsync("--contracts", copy, "--api", "wavy-open-sessions", "--filter", "pact", "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().Contain("ConformanceSuiteConsumer-wavy-open-sessions.json").And.Contain("not a pact file");
+    }
 }

@@ -23,46 +23,54 @@ public sealed record PactFile(string Path, string Provider, IReadOnlyList<PactIn
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path));
+            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
             throw new ConfigurationException(path, "", $"not a pact file: {ex.Message}");
         }
 
-        var provider = root?["provider"]?["name"]?.GetValue<string>();
-        if (string.IsNullOrEmpty(provider) || root!["interactions"] is not JsonArray interactions)
+        // A value of another type than a pact's (a number for a name, an array for the file) throws on reading it.
+        try
         {
-            throw new ConfigurationException(path, "", "not a pact file: it needs provider.name and interactions");
-        }
-
-        var list = new List<PactInteraction>();
-        for (var i = 0; i < interactions.Count; i++)
-        {
-            if (interactions[i] is not JsonObject interaction || interaction["request"] is not JsonObject request)
+            var provider = root?["provider"]?["name"]?.GetValue<string>();
+            if (string.IsNullOrEmpty(provider) || root!["interactions"] is not JsonArray interactions)
             {
-                continue; // not an HTTP interaction (a message): the verifier does not send requests for it
+                throw new ConfigurationException(path, "", "not a pact file: it needs provider.name and interactions");
             }
 
-            var description = interaction["description"]?.GetValue<string>()
-                ?? throw new ConfigurationException(path, $"/interactions/{i}/description", "every interaction needs a description");
-            var states = (interaction["providerStates"] as JsonArray ?? [])
-                .Select(s => s?["name"]?.GetValue<string>())
-                .Append(interaction["providerState"]?.GetValue<string>())
-                .OfType<string>()
-                .Where(s => s.Length > 0)
-                .ToList();
-            list.Add(new PactInteraction(description, description, states,
-                request["method"]?.GetValue<string>()?.ToUpperInvariant() ?? "GET",
-                Text(request["path"]) ?? "/",
-                QueryNames(request["query"])));
-        }
+            var list = new List<PactInteraction>();
+            for (var i = 0; i < interactions.Count; i++)
+            {
+                if (interactions[i] is not JsonObject interaction || interaction["request"] is not JsonObject request)
+                {
+                    continue; // not an HTTP interaction (a message): the verifier does not send requests for it
+                }
 
-        // Two interactions may share a description when their states differ: their keys tell them apart.
-        var unique = list.GroupBy(x => x.Description).SelectMany(g => g.Count() == 1
-            ? g
-            : g.Select(x => x with { Key = $"{x.Description} (given {string.Join(", ", x.States.DefaultIfEmpty("no state"))})" }));
-        return new PactFile(path, provider, [.. unique]);
+                var description = interaction["description"]?.GetValue<string>()
+                    ?? throw new ConfigurationException(path, $"/interactions/{i}/description", "every interaction needs a description");
+                var states = (interaction["providerStates"] as JsonArray ?? [])
+                    .Select(s => s?["name"]?.GetValue<string>())
+                    .Append(interaction["providerState"]?.GetValue<string>())
+                    .OfType<string>()
+                    .Where(s => s.Length > 0)
+                    .ToList();
+                list.Add(new PactInteraction(description, description, states,
+                    request["method"]?.GetValue<string>()?.ToUpperInvariant() ?? "GET",
+                    Text(request["path"]) ?? "/",
+                    QueryNames(request["query"])));
+            }
+
+            // Two interactions may share a description when their states differ: their keys tell them apart.
+            var unique = list.GroupBy(x => x.Description).SelectMany(g => g.Count() == 1
+                ? g
+                : g.Select(x => x with { Key = $"{x.Description} (given {string.Join(", ", x.States.DefaultIfEmpty("no state"))})" }));
+            return new PactFile(path, provider, [.. unique]);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ConfigurationException(path, "", $"not a pact file: a value has the wrong type ({ex.Message})");
+        }
     }
 
     private static string? Text(JsonNode? node) => node switch
