@@ -169,4 +169,17 @@ public sealed class BadInputTests
 
         err.Should().Contain("ConformanceSuiteConsumer-wavy-open-sessions.json").And.Contain("not a pact file");
     }
+
+    [Test]
+    public async Task A_csv_spec_whose_pattern_is_no_regular_expression_is_refused_in_one_line()
+    {
+        var copy = Path.Combine(dir, "contracts");
+        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var spec = Path.Combine(copy, "schemas", "wavy-open-sessions", "open-sessions.csv-spec.json");
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("\"^[0-9]{10,15}$\"", "\"([a-\"", StringComparison.Ordinal));
+
+        var err = await RefusedAsync("--contracts", copy, "--api", "wavy-open-sessions", "--filter", "csv", "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().Contain("open-sessions.csv-spec.json").And.Contain("/columns/0/rule/pattern").And.Contain("not a valid regular expression");
+    }
 }

@@ -114,7 +114,7 @@ public sealed class ContractLoader
                     throw new ConfigurationException(file, $"/endpoints/{i}/download/csvSpec", $"names {download.CsvSpec}, which does not exist");
                 }
 
-                csvSpecs[download.CsvSpec] = Bind<CsvSpec>(specFile, ReadValidated(specFile, "csv-spec.schema.json"));
+                csvSpecs[download.CsvSpec] = ReadCsvSpec(specFile);
             }
 
             foreach (var (format, export) in endpoint.Exports?.Formats ?? new Dictionary<string, ExportFormat>())
@@ -130,7 +130,7 @@ public sealed class ContractLoader
                     throw new ConfigurationException(file, $"/endpoints/{i}/exports/formats/{format}/csvSpec", $"names {csvSpec}, which does not exist");
                 }
 
-                csvSpecs[csvSpec] = Bind<CsvSpec>(specFile, ReadValidated(specFile, "csv-spec.schema.json"));
+                csvSpecs[csvSpec] = ReadCsvSpec(specFile);
             }
         }
 
@@ -143,6 +143,28 @@ public sealed class ContractLoader
         };
         new ContractCrossCheck(result, file, requirementsFile, knownCheckKinds).Run();
         return result;
+    }
+
+    /// <summary>A CSV spec, its patterns compiled once here: a pattern that is no regular expression is the contract's error, not the provider's.</summary>
+    private CsvSpec ReadCsvSpec(string specFile)
+    {
+        var spec = Bind<CsvSpec>(specFile, ReadValidated(specFile, "csv-spec.schema.json"));
+        for (var j = 0; j < spec.Columns.Count; j++)
+        {
+            if (spec.Columns[j].Rule is { Kind: "pattern", Pattern: { } pattern })
+            {
+                try
+                {
+                    _ = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new ConfigurationException(specFile, $"/columns/{j}/rule/pattern", $"not a valid regular expression: {ex.Message}");
+                }
+            }
+        }
+
+        return spec;
     }
 
     /// <summary>A doc finding names only requirements and doc sources that exist: a typo would silently detach it from what it explains.</summary>
