@@ -131,6 +131,11 @@ public sealed class RepositoryLayout
     {
         if (explicitRoot is not null)
         {
+            if (string.IsNullOrWhiteSpace(explicitRoot))
+            {
+                throw new ConfigurationException("the contracts folder is empty: give a folder that holds schemas/_format, or leave it out for the copy shipped with the tool");
+            }
+
             var full = Path.GetFullPath(explicitRoot);
             return Directory.Exists(Path.Combine(full, "schemas", "_format"))
                 ? new RepositoryLayout(full)

@@ -182,4 +182,12 @@ public sealed class BadInputTests
 
         err.Should().Contain("open-sessions.csv-spec.json").And.Contain("/columns/0/rule/pattern").And.Contain("not a valid regular expression");
     }
+
+    [TestCase("--contracts", "", "--list")]
+    public async Task An_empty_path_is_refused_in_one_line(params string[] args)
+    {
+        var err = await RefusedAsync(args);
+
+        err.Should().Contain("empty");
+    }
 }
