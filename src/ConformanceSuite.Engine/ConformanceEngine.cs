@@ -86,6 +86,11 @@ public static class ConformanceEngine
 
         if (settings.Baseline is { } baseline)
         {
+            if (string.IsNullOrWhiteSpace(baseline))
+            {
+                throw new ConfigurationException("the baseline is empty: give an earlier run's results.json");
+            }
+
             if (!File.Exists(baseline))
             {
                 throw new ConfigurationException($"the baseline {Path.GetFullPath(baseline)} does not exist (an earlier run's results.json)");
