@@ -56,6 +56,12 @@ public static class OpenApiCommand
         command.SetAction(async (parse, ct) =>
         {
             var file = parse.GetValue(output);
+            if (file is not null && string.IsNullOrWhiteSpace(file))
+            {
+                await stderr.WriteLineAsync("conformance: --out is empty: give the file to write, or leave it out for stdout");
+                return ExitCodes.UsageOrConfiguration;
+            }
+
             try
             {
                 var document = OpenApiExporter.Export(new OpenApiExportSettings

@@ -185,6 +185,7 @@ public sealed class BadInputTests
 
     [TestCase("--contracts", "", "--list")]
     [TestCase("--baseline", "", "--list")]
+    [TestCase("openapi", "--api", "wavy-open-sessions", "--out", "")]
     public async Task An_empty_path_is_refused_in_one_line(params string[] args)
     {
         var err = await RefusedAsync(args);
