@@ -277,6 +277,22 @@ public sealed class ConformanceHttpClient : IDisposable
             };
         }
 
+        if (call.Credentials?.BelongsTo(call.Url) != true && redactor.Scrub(target) is var scrubbed && scrubbed != target)
+        {
+            // Not sent: a provider's link (a file_url, a redirect) that carries a credential in its URL would take it to
+            // an origin it does not belong to, or to one that would get it without asking for it.
+            return new HttpExchange
+            {
+                Method = call.Method,
+                Url = ProviderText.Bounded(scrubbed),
+                Purpose = call.Purpose,
+                Api = call.Api,
+                Channel = call.Channel,
+                Interaction = call.Interaction,
+                Error = "not sent: the URL carries a credential, and the request is not one with that origin's credentials",
+            };
+        }
+
         using var lease = limiter is null ? null : await limiter.AcquireAsync(1, ct);
 
         // The request's total deadline covers the headers and the whole body: a body dripped a byte at a time

@@ -1,0 +1,109 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using ConformanceSuite.Checks;
+using ConformanceSuite.Engine;
+using ConformanceSuite.Running;
+using FluentAssertions;
+using Microsoft.AspNetCore.Http;
+using NUnit.Framework;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// Providers of the tests' own that try to make a secret leak, or a credential travel where it must not:
+/// each run goes through the engine, and every file of the report directory is searched afterwards (and the
+/// providers' own request records, for where a credential went).
+/// </summary>
+[TestFixture]
+public sealed class SecretHuntTests
+{
+    private const string Token = "HUNT-TOKEN-6f1d0c9b8a7e4f3d2c1b0a9e8d7c6b5a4f3e2d1c";
+    private const string User = "hunt user/9e41+b7c2";
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-hunt-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    /// <summary>A Wavy provider: credentials checked, <paramref name="link"/> as the file_url, a header-only CSV on its own /files/; <paramref name="twist"/> answers first when it likes.</summary>
+    private static Task<HostileProvider> WavyAsync(Func<HttpContext, string>? link = null, Func<HttpContext, Task<bool>>? twist = null) =>
+        HostileProvider.StartAsync(async http =>
+        {
+            if (twist is not null && await twist(http))
+            {
+                return;
+            }
+
+            var path = http.Request.Path.Value ?? "";
+            if (path.EndsWith("/v1/session", StringComparison.Ordinal))
+            {
+                if (http.Request.Headers["authenticationToken"] != Token || http.Request.Headers["userName"] != User)
+                {
+                    http.Response.StatusCode = 401;
+                    return;
+                }
+
+                http.Response.ContentType = "application/json";
+                var url = link?.Invoke(http) ?? $"{http.Request.Scheme}://{http.Request.Host}/files/{http.Request.Query["customerId"]}.csv";
+                await http.Response.WriteAsync(new JsonObject { ["file_url"] = url }.ToJsonString());
+            }
+            else if (path.StartsWith("/files/", StringComparison.Ordinal))
+            {
+                http.Response.ContentType = "text/csv; charset=utf-8";
+                await http.Response.WriteAsync("source,session_created_at\n");
+            }
+            else
+            {
+                http.Response.StatusCode = 404;
+            }
+        });
+
+    private RunSettings AdHoc(HostileProvider provider, params string[] filter) => new()
+    {
+        Apis = ["wavy-open-sessions"],
+        Filter = filter,
+        AdHoc = new AdHocTarget(new Uri(provider.Origin, "/wavy").ToString(),
+            new Dictionary<string, string> { ["authenticationToken"] = Token, ["userName"] = User },
+            new Dictionary<string, string> { ["customerWithSessions"] = "1001", ["customerWithoutSessions"] = "1002", ["subAccount"] = "11" }),
+        ReportDirectory = dir,
+        ContractsDirectory = Harness.Layout.Root,
+        RequestTimeout = TimeSpan.FromSeconds(2),
+        RunTimeout = TimeSpan.FromSeconds(60),
+    };
+
+    [Test]
+    public async Task A_file_url_on_another_origin_that_carries_the_token_is_not_fetched()
+    {
+        await using var elsewhere = await HostileProvider.StartAsync(async http =>
+        {
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            await http.Response.WriteAsync("source,session_created_at\n");
+        });
+        var link = new Uri(elsewhere.Origin, "/files/export.csv?token=" + Token).AbsoluteUri;
+        await using var provider = await WavyAsync(link: _ => link);
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-009"));
+
+        provider.Requests.Should().NotBeEmpty();
+        var download = results.Requirements.Single(r => r.Id == "WAVY-009").Cases.Single(c => c.Element == "with-sessions");
+        download.Verdict.Should().Be(Verdict.Deviation);
+        download.Message.Should().Contain("not sent: the URL carries a credential").And.Contain("?token=[redacted]");
+        elsewhere.Requests.Select(r => r.PathAndQuery).Should().NotContain(q => q.Contains(Token, StringComparison.Ordinal),
+            "the token goes to its own origin only, in a header or in a URL");
+        NoFileHolds(SecretLeakTests.Forms(Token));
+    }
+
+    /// <summary>Every file of the run, searched for each of <paramref name="forms"/>.</summary>
+    private void NoFileHolds(IEnumerable<string> forms)
+    {
+        var files = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).ToList();
+        files.Should().NotBeEmpty();
+        foreach (var form in forms)
+        {
+            files.Where(f => File.ReadAllText(f).Contains(form, StringComparison.Ordinal)).Select(Path.GetFileName)
+                .Should().BeEmpty($"no artifact may hold a credential in any form ({form})");
+        }
+    }
+}
