@@ -95,6 +95,31 @@ public sealed class SecretHuntTests
         NoFileHolds(SecretLeakTests.Forms(Token));
     }
 
+    [Test]
+    public async Task A_body_that_repeats_the_token_up_to_the_excerpt_bound_shows_no_part_of_it()
+    {
+        // The excerpt keeps 4 × 400 bytes, masks them, then cuts at 400 characters: 30 whole tokens shrink to
+        // 30 masks, and the token cut at byte 1600 (its first 45 characters) ends before character 400.
+        var body = new string('a', 1600 - 45 - (30 * Token.Length)) + string.Concat(Enumerable.Repeat(Token, 40));
+        await using var provider = await WavyAsync(twist: async http =>
+        {
+            if (!http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) || http.Request.Headers["authenticationToken"] == Token)
+            {
+                return false;
+            }
+
+            http.Response.StatusCode = 401;
+            http.Response.ContentType = "text/plain";
+            await http.Response.WriteAsync(body);
+            return true;
+        });
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-005"));
+
+        File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("[redacted]", "the body's whole tokens were masked");
+        NoFileHolds([Token[11..], Token[11..40], Token[20..45]]);
+    }
+
     /// <summary>Every file of the run, searched for each of <paramref name="forms"/>.</summary>
     private void NoFileHolds(IEnumerable<string> forms)
     {

@@ -28,7 +28,7 @@ public sealed class Redactor
     /// or a backslash before a quote, backslash or slash) of one of those characters; text with neither a
     /// literal form nor such an escape has nothing to mask, and the pattern (the costly part) is not run on it.
     /// </summary>
-    private sealed record Patterns(Regex All, SearchValues<string> Literals, SearchValues<char> Characters)
+    private sealed record Patterns(Regex All, SearchValues<string> Literals, SearchValues<char> Characters, string[] Forms)
     {
         public bool MayHold(string text)
         {
@@ -85,6 +85,39 @@ public sealed class Redactor
 
         return current.All.Replace(text, Mask);
     }
+
+    /// <summary>
+    /// A text cut short (the first bytes of a body) with every secret masked, and its end too when it is the first
+    /// part of a secret's literal form (of <see cref="MinPartChars"/> characters or more): the cut may have fallen
+    /// inside a secret, and what the masks save may bring that part within an excerpt's bound.
+    /// </summary>
+    public string ScrubCut(string text)
+    {
+        var scrubbed = Scrub(text);
+        var current = pattern;
+        if (current is null || scrubbed.Length == 0)
+        {
+            return scrubbed;
+        }
+
+        var part = 0;
+        foreach (var form in current.Forms)
+        {
+            for (var k = Math.Min(form.Length - 1, scrubbed.Length); k > part && k >= MinPartChars; k--)
+            {
+                if (form[k - 1] == scrubbed[^1] && scrubbed.AsSpan().EndsWith(form.AsSpan(0, k), StringComparison.Ordinal))
+                {
+                    part = k;
+                    break;
+                }
+            }
+        }
+
+        return part == 0 ? scrubbed : scrubbed[..^part] + Mask;
+    }
+
+    /// <summary>The shortest first part of a secret <see cref="ScrubCut"/> masks at the end of a cut text.</summary>
+    public const int MinPartChars = 4;
 
     /// <summary>
     /// A body with every secret masked: UTF-8 text is scrubbed in every form; other bytes get each raw
@@ -166,7 +199,7 @@ public sealed class Redactor
             .OrderByDescending(a => a.Length);
         // Interpreted: the quick search keeps it off almost every text, and it is built again for every secret added.
         return new Patterns(new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5)),
-            SearchValues.Create(literals, StringComparison.Ordinal), SearchValues.Create(string.Concat(secrets).Distinct().ToArray()));
+            SearchValues.Create(literals, StringComparison.Ordinal), SearchValues.Create(string.Concat(secrets).Distinct().ToArray()), literals);
     }
 
     /// <summary>A pattern for the secret inside JSON text: any character may be written as \uXXXX (either case), and quotes, backslashes and slashes with a backslash.</summary>
