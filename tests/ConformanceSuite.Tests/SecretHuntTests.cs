@@ -120,11 +120,47 @@ public sealed class SecretHuntTests
         NoFileHolds([Token[11..], Token[11..40], Token[20..45]]);
     }
 
+    /// <summary>The credentials as a provider may echo them in a URL's query, a form or an HTML page: each encoding a form of the secret the artifacts must not hold.</summary>
+    private static IEnumerable<string> Echoes()
+    {
+        static string Lower(string escaped) => System.Text.RegularExpressions.Regex.Replace(escaped, "%[0-9A-F]{2}", m => m.Value.ToLowerInvariant());
+        foreach (var secret in new[] { Token, User })
+        {
+            yield return System.Web.HttpUtility.UrlEncode(secret); // lower-case hex, '+' for a space
+            yield return System.Net.WebUtility.UrlEncode(secret); // upper-case hex, '+' for a space
+            yield return Lower(Uri.EscapeDataString(secret));
+            yield return string.Concat(Encoding.UTF8.GetBytes(secret).Select(b => $"%{b:X2}"));
+            yield return string.Concat(secret.Select(c => $"&#{(int)c};"));
+            yield return string.Concat(secret.Select(c => $"&#x{(int)c:x};"));
+        }
+    }
+
+    [Test]
+    public async Task A_credential_echoed_percent_encoded_or_as_html_entities_is_redacted()
+    {
+        var echoes = Echoes().ToList();
+        await using var provider = await WavyAsync(twist: http =>
+        {
+            for (var i = 0; i < echoes.Count; i++)
+            {
+                http.Response.Headers[$"X-Echo-{i}"] = echoes[i];
+            }
+
+            return Task.FromResult(false);
+        });
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-006", "WAVY-009"));
+
+        File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("X-Echo-0");
+        NoFileHolds(echoes);
+    }
+
     /// <summary>Every file of the run, searched for each of <paramref name="forms"/>.</summary>
     private void NoFileHolds(IEnumerable<string> forms)
     {
         var files = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).ToList();
         files.Should().NotBeEmpty();
+        using var all = new FluentAssertions.Execution.AssertionScope();
         foreach (var form in forms)
         {
             files.Where(f => File.ReadAllText(f).Contains(form, StringComparison.Ordinal)).Select(Path.GetFileName)

@@ -7,7 +7,8 @@ namespace ConformanceSuite.Http;
 /// <summary>
 /// Removes secret values from everything the suite records (evidence, logs, reports), in every form a
 /// provider or a tool could echo them: raw, URL-encoded, base64 (standard and URL-safe, at any alignment
-/// inside a longer encoded text), hex (either case), and JSON-escaped (any mix of <c>\uXXXX</c> escapes).
+/// inside a longer encoded text), hex (either case), and escaped character by character, in any mix: JSON
+/// (<c>\uXXXX</c>), percent-encoding (either case, <c>+</c> for a space) and HTML character references.
 /// </summary>
 public sealed class Redactor
 {
@@ -24,9 +25,10 @@ public sealed class Redactor
 
     /// <summary>
     /// The secrets' forms, for a quick search first and the pattern after: the literal forms, and the characters
-    /// the secrets are made of. A JSON-escaped occurrence that is not literal holds an escape (<c>\uXXXX</c>,
-    /// or a backslash before a quote, backslash or slash) of one of those characters; text with neither a
-    /// literal form nor such an escape has nothing to mask, and the pattern (the costly part) is not run on it.
+    /// the secrets are made of. An escaped occurrence that is not literal holds an escape of one of those
+    /// characters (<c>\uXXXX</c> or a backslash before a quote, backslash or slash; <c>%XX</c> or <c>+</c>;
+    /// <c>&amp;#NN;</c>, <c>&amp;#xXX;</c> or a named reference); text with neither a literal form nor such an
+    /// escape has nothing to mask, and the pattern (the costly part) is not run on it.
     /// </summary>
     private sealed record Patterns(Regex All, SearchValues<string> Literals, SearchValues<char> Characters, string[] Forms)
     {
@@ -49,8 +51,44 @@ public sealed class Redactor
                 }
             }
 
+            if (Characters.Contains(' ') && text.Contains('+', StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            for (var i = text.IndexOf('%', StringComparison.Ordinal); i >= 0 && i + 2 < text.Length; i = text.IndexOf('%', i + 1))
+            {
+                if (byte.TryParse(text.AsSpan(i + 1, 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var b)
+                    && (b >= 0x80 || Characters.Contains((char)b)))
+                {
+                    return true;
+                }
+            }
+
+            for (var i = text.IndexOf('&', StringComparison.Ordinal); i >= 0; i = text.IndexOf('&', i + 1))
+            {
+                var end = text.AsSpan(i, Math.Min(12, text.Length - i)).IndexOf(';');
+                if (end > 1 && Reference(text.AsSpan(i + 1, end - 1)) is { } c && Characters.Contains(c))
+                {
+                    return true;
+                }
+            }
+
             return false;
         }
+
+        /// <summary>The character an HTML character reference (between '&amp;' and ';') stands for, when it is one the pattern knows.</summary>
+        private static char? Reference(ReadOnlySpan<char> name) => name switch
+        {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            ['#', 'x' or 'X', .. var hex] when int.TryParse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var code) && code <= char.MaxValue => (char)code,
+            ['#', .. var digits] when int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code) && code <= char.MaxValue => (char)code,
+            _ => null,
+        };
     }
 
     public void AddSecret(string? value)
@@ -154,7 +192,7 @@ public sealed class Redactor
         return Scrub(value);
     }
 
-    /// <summary>Every form of a secret the redactor masks, as literal strings (the JSON-escaped forms are matched by pattern instead).</summary>
+    /// <summary>Every form of a secret the redactor masks, as literal strings (the forms escaped character by character are matched by pattern instead).</summary>
     public static IEnumerable<string> LiteralForms(string secret)
     {
         var bytes = Encoding.UTF8.GetBytes(secret);
@@ -194,7 +232,7 @@ public sealed class Redactor
     {
         var literals = secrets.SelectMany(LiteralForms).Distinct(StringComparer.Ordinal).ToArray();
         var alternatives = literals.Select(Regex.Escape)
-            .Concat(secrets.Select(JsonEscaped))
+            .Concat(secrets.Select(Escaped))
             .Distinct(StringComparer.Ordinal)
             .OrderByDescending(a => a.Length);
         // Interpreted: the quick search keeps it off almost every text, and it is built again for every secret added.
@@ -202,8 +240,12 @@ public sealed class Redactor
             SearchValues.Create(literals, StringComparison.Ordinal), SearchValues.Create(string.Concat(secrets).Distinct().ToArray()), literals);
     }
 
-    /// <summary>A pattern for the secret inside JSON text: any character may be written as \uXXXX (either case), and quotes, backslashes and slashes with a backslash.</summary>
-    private static string JsonEscaped(string secret)
+    /// <summary>
+    /// A pattern for the secret escaped character by character, in any mix: in JSON text (\uXXXX in either case; quotes,
+    /// backslashes and slashes with a backslash), percent-encoded (its UTF-8 bytes as %XX in either case; '+' for a
+    /// space) and as HTML character references (decimal, hexadecimal, or the named ones of the markup characters).
+    /// </summary>
+    private static string Escaped(string secret)
     {
         var sb = new StringBuilder();
         foreach (var c in secret)
@@ -215,7 +257,29 @@ public sealed class Redactor
                 sb.Append(@"|\\").Append(Regex.Escape(c.ToString()));
             }
 
-            sb.Append(@"|\\u(?i:").Append(code).Append("))");
+            sb.Append(@"|\\u(?i:").Append(code).Append(')');
+            if (!char.IsSurrogate(c))
+            {
+                sb.Append('|');
+                foreach (var b in Encoding.UTF8.GetBytes(c.ToString()))
+                {
+                    sb.Append("%(?i:").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)).Append(')');
+                }
+
+                sb.Append("|&#0*").Append((int)c).Append(";|&#[xX]0*(?i:").Append(((int)c).ToString("x", System.Globalization.CultureInfo.InvariantCulture)).Append(");");
+                sb.Append(c switch
+                {
+                    ' ' => @"|\+",
+                    '&' => "|&amp;",
+                    '<' => "|&lt;",
+                    '>' => "|&gt;",
+                    '"' => "|&quot;",
+                    '\'' => "|&apos;",
+                    _ => "",
+                });
+            }
+
+            sb.Append(')');
         }
 
         return sb.ToString();
