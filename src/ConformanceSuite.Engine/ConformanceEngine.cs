@@ -261,7 +261,7 @@ public static class ConformanceEngine
         return new ResolvedTarget
         {
             Name = plan.TargetName,
-            Description = $"{contract.Id} at {new Uri(adHoc.BaseUrl).GetLeftPart(UriPartial.Authority)}, given on the command line",
+            Description = $"{contract.Id} at {new Uri(adHoc.BaseUrl).GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped)}, given on the command line",
             Apis = new Dictionary<string, ApiTarget>
             {
                 [contract.Id] = new()

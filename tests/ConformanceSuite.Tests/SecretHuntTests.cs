@@ -155,6 +155,22 @@ public sealed class SecretHuntTests
         NoFileHolds(echoes);
     }
 
+    [Test]
+    public async Task A_base_url_with_a_password_in_it_keeps_the_password_out_of_every_artifact()
+    {
+        const string password = "hunt-pass-5c0e9a7d41b2";
+        await using var provider = await WavyAsync();
+        var settings = AdHoc(provider, "WAVY-006", "WAVY-009");
+
+        await ConformanceEngine.RunAsync(settings with
+        {
+            AdHoc = settings.AdHoc! with { BaseUrl = new UriBuilder(provider.Origin) { UserName = "hunt", Password = password, Path = "/wavy" }.Uri.ToString() },
+        });
+
+        provider.Requests.Should().NotBeEmpty();
+        NoFileHolds([password]);
+    }
+
     /// <summary>Every file of the run, searched for each of <paramref name="forms"/>.</summary>
     private void NoFileHolds(IEnumerable<string> forms)
     {

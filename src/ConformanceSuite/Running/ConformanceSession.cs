@@ -48,6 +48,11 @@ public sealed class ConformanceSession : IDisposable
             }
 
             Redactor.AddSecret(api.Pact.Broker?.Token);
+            // A password in a URL's user information (https://user:password@host/) is a credential too.
+            foreach (var url in api.Pact.Providers.Values.Append(api.BaseUrl).Append(api.Pact.StateUrl).Append(api.Pact.Broker?.Url))
+            {
+                Redactor.AddSecret(url?.UserInfo is { Length: > 0 } info ? Uri.UnescapeDataString(info[(info.IndexOf(':', StringComparison.Ordinal) + 1)..]) : null);
+            }
         }
 
         http = new ConformanceHttpClient(target.Http, Redactor, Log, Addresses(target));
@@ -178,7 +183,7 @@ public sealed class ConformanceSession : IDisposable
                 Revision = Revision,
                 Runtime = $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
             },
-            Target = new TargetInfo(Target.Name, Target.Description, Target.Embedded,
+            Target = new TargetInfo(Target.Name, Redactor.Scrub(Target.Description), Target.Embedded,
                 Target.Apis.Where(a => Catalog.Contracts.ContainsKey(a.Key)).ToDictionary(a => a.Key, a => Redactor.Scrub(a.Value.BaseUrl.ToString())),
                 Faults)
             {
