@@ -171,6 +171,30 @@ public sealed class SecretHuntTests
         NoFileHolds([password]);
     }
 
+    [Test]
+    public async Task A_url_whose_own_user_information_holds_a_secret_is_sent_to_its_host()
+    {
+        // A state URL or a provider's base URL configured as https://user:password@host/: the password is the
+        // user's own for that host (masked in every report), not a credential a provider's link carries elsewhere.
+        const string password = "hunt-pass-5c0e9a7d41b2";
+        await using var provider = await HostileProvider.StartAsync(http => Task.CompletedTask);
+        var redactor = new Http.Redactor();
+        redactor.AddSecret(password);
+        using var log = new Http.RequestLog();
+        using var client = new Http.ConformanceHttpClient(new Http.HttpSettings { RequestTimeout = TimeSpan.FromSeconds(3) }, redactor, log);
+
+        var exchange = await client.SendAsync(new Http.HttpCall
+        {
+            Method = "POST",
+            Url = new UriBuilder(provider.Origin) { UserName = "hunt", Password = password, Path = "/state" }.Uri,
+        }, CancellationToken.None);
+
+        exchange.Error.Should().BeNull();
+        exchange.Status.Should().Be(200);
+        exchange.Url.Should().NotContain(password);
+        provider.Requests.Should().ContainSingle().Which.Headers.Should().NotContainKey("Authorization", "the stack does not send user information");
+    }
+
     /// <summary>Every file of the run, searched for each of <paramref name="forms"/>.</summary>
     private void NoFileHolds(IEnumerable<string> forms)
     {
