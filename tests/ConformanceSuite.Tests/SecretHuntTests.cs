@@ -18,7 +18,7 @@ namespace ConformanceSuite.Tests;
 public sealed class SecretHuntTests
 {
     private const string Token = "HUNT-TOKEN-6f1d0c9b8a7e4f3d2c1b0a9e8d7c6b5a4f3e2d1c";
-    private const string User = "hunt user/9e41+b7c2";
+    private const string User = "hunt user/9e41+b7c2~?"; // its base64 holds a '/'
     private string dir = "";
 
     [SetUp]
@@ -193,6 +193,32 @@ public sealed class SecretHuntTests
         exchange.Status.Should().Be(200);
         exchange.Url.Should().NotContain(password);
         provider.Requests.Should().ContainSingle().Which.Headers.Should().NotContainKey("Authorization", "the stack does not send user information");
+    }
+
+    [Test]
+    public async Task A_credential_echoed_in_base64_with_its_slash_escaped_is_redacted()
+    {
+        // A PHP provider's JSON writes '/' as '\/'; a URL's query writes base64's '/' as %2F.
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes(User + ":" + Token));
+        basic.Should().Contain("/");
+        string[] echoes = [basic.Replace("/", "\\/", StringComparison.Ordinal), Uri.EscapeDataString(basic)];
+        await using var provider = await WavyAsync(twist: async http =>
+        {
+            if (!http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) || http.Request.Headers["authenticationToken"] == Token)
+            {
+                return false;
+            }
+
+            http.Response.StatusCode = 401;
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync($$"""{"error":"bad credentials","seen":"{{echoes[0]}}","retry":"/v1/session?auth={{echoes[1]}}"}""");
+            return true;
+        });
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-005"));
+
+        File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("bad credentials");
+        NoFileHolds(echoes.Append(basic[..basic.IndexOf('/', StringComparison.Ordinal)])); // the user name but its last character
     }
 
     /// <summary>Every file of the run, searched for each of <paramref name="forms"/>.</summary>

@@ -231,14 +231,25 @@ public sealed class Redactor
     private static Patterns Build(IEnumerable<string> secrets)
     {
         var literals = secrets.SelectMany(LiteralForms).Distinct(StringComparer.Ordinal).ToArray();
-        var alternatives = literals.Select(Regex.Escape)
+        var alternatives = literals.Select(Loose)
             .Concat(secrets.Select(Escaped))
             .Distinct(StringComparer.Ordinal)
             .OrderByDescending(a => a.Length);
         // Interpreted: the quick search keeps it off almost every text, and it is built again for every secret added.
         return new Patterns(new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5)),
-            SearchValues.Create(literals, StringComparison.Ordinal), SearchValues.Create(string.Concat(secrets).Distinct().ToArray()), literals);
+            SearchValues.Create(literals, StringComparison.Ordinal), SearchValues.Create(string.Concat(secrets).Concat(string.Concat(literals).Where(c => c is '/' or '+')).Distinct().ToArray()), literals);
     }
+
+    /// <summary>
+    /// A pattern for a literal form where a base64 '/' may be escaped as JSON writes it (<c>\/</c>, PHP's default)
+    /// and a '/' or '+' percent-encoded as a URL's query has it.
+    /// </summary>
+    private static string Loose(string literal) => string.Concat(literal.Select(c => c switch
+    {
+        '/' => @"(?:/|\\/|%2[fF])",
+        '+' => @"(?:\+|%2[bB])",
+        _ => Regex.Escape(c.ToString()),
+    }));
 
     /// <summary>
     /// A pattern for the secret escaped character by character, in any mix: in JSON text (\uXXXX in either case; quotes,
