@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ConformanceSuite.Contracts;
 using ConformanceSuite.Http;
 
@@ -176,26 +177,61 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
         var scenario = run.Binding.Scenarios[0];
         var credential = run.Contract.Auth.Credentials.First(c => c.Name == run.Element.Name);
         // A refusal only proves something when the same call with all credentials is accepted.
-        await run.Require.SuccessAsync(scenario, ct);
+        var valid = await run.Require.SuccessAsync(scenario, ct);
         var what = mode switch
         {
             CredentialMode.Missing => $"without {credential.Name}",
             CredentialMode.Malformed => $"with {credential.Name} missing its '{credential.Scheme}' scheme",
             _ => $"with a wrong {credential.Name}",
         };
-        await RefusedAsync(run, scenario, credential, mode, what, ct);
-        if (mode == CredentialMode.Wrong && CredentialSet.NearMiss(run.Context.Credentials.Values[credential.Name]) is not null)
+        var nearMiss = mode == CredentialMode.Wrong && CredentialSet.NearMiss(run.Context.Credentials.Values[credential.Name]) is not null;
+        var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
+        // Every call needs the credential: the scenario's, and one of each endpoint that takes an id its list shows
+        // (a get by id), which a provider checking the list alone would answer to anyone.
+        var calls = ListedIdCalls(run, endpoint, valid).Prepend(new Asked(endpoint, run.Context.Values.Query(scenario), run.Context.Values.Path(scenario), ""));
+        foreach (var asked in calls)
         {
-            // An unrelated value is refused by a provider that checks only a token's form (a JWT's claims, not its
-            // signature); the real value one character off is refused only by one that verifies it.
-            await RefusedAsync(run, scenario, credential, CredentialMode.NearMiss, $"with {credential.Name} one character off (in the middle of its last part: a JWT's signature)", ct);
+            await RefusedAsync(run, asked, credential, mode, what + asked.Where, ct);
+            if (nearMiss)
+            {
+                // An unrelated value is refused by a provider that checks only a token's form (a JWT's claims, not its
+                // signature); the real value one character off is refused only by one that verifies it.
+                await RefusedAsync(run, asked, credential, CredentialMode.NearMiss, $"with {credential.Name} one character off (in the middle of its last part: a JWT's signature){asked.Where}", ct);
+            }
         }
     }
 
-    private static async Task RefusedAsync(CheckRun run, string scenario, CredentialSpec credential, CredentialMode mode, string what, CancellationToken ct)
+    /// <summary>A call the credential is tried on: its endpoint, query and path values, and where it is in words (empty for the scenario's).</summary>
+    private sealed record Asked(EndpointSpec Endpoint, Dictionary<string, string> Query, Dictionary<string, string> Path, string Where);
+
+    /// <summary>A call of each other endpoint that takes one path parameter, given the first id on the valid page of the scenario's list.</summary>
+    private static IEnumerable<Asked> ListedIdCalls(CheckRun run, EndpointSpec list, HttpExchange valid)
+    {
+        var others = run.Contract.Endpoints.Where(e => e != list && e.Parameters.Count(p => p.In == "path") == 1).ToList();
+        if (list.Pagination is not { } spec || others.Count == 0)
+        {
+            return [];
+        }
+
+        var id = (JsonPointer.Read(ProviderJson.TryParse(valid.Body), spec.ItemsPointer) as JsonArray)?
+            .Select(item => JsonPointer.Text(item, spec.IdPointer)).FirstOrDefault(text => !string.IsNullOrEmpty(text));
+        if (id is null)
+        {
+            run.Note($"{string.Join(", ", others.Select(e => $"{e.Method} {e.Path}"))} not asked: the valid page shows no item with an id at {spec.IdPointer}");
+            return [];
+        }
+
+        return others.Select(e =>
+        {
+            var name = e.Parameters.Single(p => p.In == "path").Name;
+            return new Asked(e, [], new() { [name] = id }, $" on {e.Method} {e.Path} ({name}={id}, listed)");
+        });
+    }
+
+    private static async Task RefusedAsync(CheckRun run, Asked asked, CredentialSpec credential, CredentialMode mode, string what, CancellationToken ct)
     {
         var modes = new Dictionary<string, CredentialMode> { [credential.Name] = mode };
-        var exchange = await run.Context.Http.SendAsync(run.Context.Requests.Call(scenario, run.Context.Values.Query(scenario), what, modes), ct);
+        var exchange = await run.Context.Http.SendAsync(run.Context.Requests.Call(asked.Endpoint, asked.Query, asked.Path, what, modes), ct);
         Expect.Rejected(run, exchange, run.Contract.Auth.Rejection, credential.Basis, what);
     }
 }
