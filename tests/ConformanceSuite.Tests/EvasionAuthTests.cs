@@ -12,7 +12,7 @@ namespace ConformanceSuite.Tests;
 /// <summary>
 /// Providers of the tests' own that check credentials, but not everywhere the docs ask: each must not pass the
 /// authentication requirement it breaks. The same provider without its twist is right, and passes every one of
-/// OPENCX-001 to OPENCX-003.
+/// OPENCX-001 to OPENCX-003 (CSL-001 to CSL-003 for the chat-session-list one).
 /// </summary>
 [TestFixture]
 public sealed class EvasionAuthTests
@@ -79,6 +79,47 @@ public sealed class EvasionAuthTests
             http.Response.StatusCode = path == "/chat/sessions" ? 400 : 404;
         });
 
+    /// <summary>
+    /// A right chat-session-list provider: Authorization: Bearer and the token on every call (401 otherwise), the
+    /// records from offset (or page) by limit, with the total; unless <paramref name="exempt"/> lets a request through
+    /// without looking at its credentials.
+    /// </summary>
+    private static Task<HostileProvider> ChatSessionListAsync(Func<HttpRequest, bool>? exempt = null) =>
+        HostileProvider.StartAsync(async http =>
+        {
+            if (exempt?.Invoke(http.Request) != true && http.Request.Headers.Authorization != $"Bearer {Token}")
+            {
+                http.Response.StatusCode = 401;
+                return;
+            }
+
+            var query = http.Request.Query;
+            var limit = int.Parse(query["limit"].FirstOrDefault() ?? "10", CultureInfo.InvariantCulture);
+            var offset = query.ContainsKey("offset") ? int.Parse(query["offset"]!, CultureInfo.InvariantCulture)
+                : query.ContainsKey("page") ? (int.Parse(query["page"]!, CultureInfo.InvariantCulture) - 1) * limit : 0;
+            var records = Enumerable.Range(0, 9).Skip(offset).Take(limit).Select(i => new JsonObject
+            {
+                ["id"] = $"cs-{500 + i}",
+                ["name"] = $"Session {i}",
+                ["startedAt"] = new DateTime(2024, 6, 1, 9 + i, 0, 0, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            });
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(new JsonObject { ["total"] = 9, ["list"] = new JsonArray([.. records]) }.ToJsonString());
+        });
+
+    private static readonly string[] ChatSessionListAuth = ["CSL-001", "CSL-002", "CSL-003"];
+
+    private Task<RunResults> RunChatSessionListAsync(HostileProvider provider) => ConformanceEngine.RunAsync(new RunSettings
+    {
+        Apis = ["chat-session-list"],
+        Filter = ChatSessionListAuth,
+        AdHoc = new AdHocTarget(provider.Origin.ToString(), new Dictionary<string, string> { ["Authorization"] = Token }, new Dictionary<string, string>()),
+        ReportDirectory = dir,
+        ContractsDirectory = Harness.Layout.Root,
+        RequestTimeout = TimeSpan.FromSeconds(2),
+        RunTimeout = TimeSpan.FromSeconds(60),
+    });
+
     private static readonly string[] OpenCxAuth = ["OPENCX-001", "OPENCX-002", "OPENCX-003"];
 
     private Task<RunResults> RunOpenCxAsync(HostileProvider provider, params string[] requirements) => ConformanceEngine.RunAsync(new RunSettings
@@ -125,6 +166,48 @@ public sealed class EvasionAuthTests
             var requirement = Requirement(results, id);
             requirement.Verdict.Should().Be(Verdict.Fail, id);
             requirement.Cases.SelectMany(c => c.Findings).OfType<StatusMismatch>().Should().Contain(f => f.Expected == 401 && f.Received == 200, id);
+        }
+    }
+
+    [Test]
+    public async Task A_next_page_that_needs_no_credentials_is_not_a_pass()
+    {
+        // The first page of the list checks the token; a request that carries a cursor is answered to anyone.
+        await using var provider = await OpenCxAsync(exempt: r => r.Query.ContainsKey("cursor"));
+
+        var results = await RunOpenCxAsync(provider);
+
+        foreach (var id in OpenCxAuth)
+        {
+            var requirement = Requirement(results, id);
+            requirement.Verdict.Should().Be(Verdict.Fail, id);
+            requirement.Cases.SelectMany(c => c.Findings).OfType<StatusMismatch>().Should().Contain(f => f.Received == 200 && f.Subject!.Contains("cursor=p3"), id);
+        }
+    }
+
+    [Test]
+    public async Task The_right_chat_session_list_provider_passes_every_auth_requirement()
+    {
+        await using var provider = await ChatSessionListAsync();
+
+        ShouldPass(await RunChatSessionListAsync(provider), ChatSessionListAuth);
+    }
+
+    [TestCase("offset")]
+    [TestCase("page")]
+    public async Task A_chat_session_list_page_further_on_that_needs_no_credentials_is_not_a_pass(string parameter)
+    {
+        // The first records are guarded; a request that asks for records further on (by offset, or by page number) is
+        // answered to anyone.
+        await using var provider = await ChatSessionListAsync(exempt: r => r.Query.ContainsKey(parameter));
+
+        var results = await RunChatSessionListAsync(provider);
+
+        foreach (var id in ChatSessionListAuth)
+        {
+            var requirement = Requirement(results, id);
+            requirement.Verdict.Should().Be(Verdict.Fail, id);
+            requirement.Cases.SelectMany(c => c.Findings).OfType<StatusMismatch>().Should().Contain(f => f.Received == 200 && f.Subject!.Contains(parameter + "="), id);
         }
     }
 }

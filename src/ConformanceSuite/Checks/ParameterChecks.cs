@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using ConformanceSuite.Contracts;
 using ConformanceSuite.Http;
@@ -186,9 +187,10 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
         };
         var nearMiss = mode == CredentialMode.Wrong && CredentialSet.NearMiss(run.Context.Credentials.Values[credential.Name]) is not null;
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
-        // Every call needs the credential: the scenario's, and one of each endpoint that takes an id its list shows
-        // (a get by id), which a provider checking the list alone would answer to anyone.
-        var calls = ListedIdCalls(run, endpoint, valid).Prepend(new Asked(endpoint, run.Context.Values.Query(scenario), run.Context.Values.Path(scenario), ""));
+        // Every call needs the credential: the scenario's, its list a page further on, and one of each endpoint that
+        // takes an id its list shows (a get by id), which a provider checking the first page alone would answer to anyone.
+        var calls = FurtherPageCalls(run, scenario, endpoint, valid).Concat(ListedIdCalls(run, endpoint, valid))
+            .Prepend(new Asked(endpoint, run.Context.Values.Query(scenario), run.Context.Values.Path(scenario), ""));
         foreach (var asked in calls)
         {
             await RefusedAsync(run, asked, credential, mode, what + asked.Where, ct);
@@ -203,6 +205,43 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
 
     /// <summary>A call the credential is tried on: its endpoint, query and path values, and where it is in words (empty for the scenario's).</summary>
     private sealed record Asked(EndpointSpec Endpoint, Dictionary<string, string> Query, Dictionary<string, string> Path, string Where);
+
+    /// <summary>The scenario's list a page further on: by the valid page's next cursor; or a walk's page size in, by offset and by page number.</summary>
+    private static IEnumerable<Asked> FurtherPageCalls(CheckRun run, string scenario, EndpointSpec list, HttpExchange valid)
+    {
+        var values = run.Context.Values;
+        switch (list.Pagination)
+        {
+            case CursorPagination cursor:
+                var next = JsonPointer.Text(ProviderJson.TryParse(valid.Body), cursor.NextPointer);
+                if (string.IsNullOrEmpty(next))
+                {
+                    run.Note($"no next page asked: the valid page has no cursor at {cursor.NextPointer}");
+                    break;
+                }
+
+                var query = values.Query(scenario);
+                query[cursor.CursorParameter] = next;
+                yield return new Asked(list, query, values.Path(scenario), $" on the next page ({cursor.CursorParameter}={ListWalk.Short(next)})");
+                break;
+            case OffsetPagination offset:
+                var size = offset.WalkPageSize.ToString(CultureInfo.InvariantCulture);
+                query = values.Query(scenario);
+                query[offset.LimitParameter] = size;
+                query[offset.OffsetParameter] = size;
+                yield return new Asked(list, query, values.Path(scenario), $" on the second page ({offset.OffsetParameter}={size}, {offset.LimitParameter}={size})");
+                if (offset.PageParameter is { } page)
+                {
+                    var second = (offset.PageBase + 1).ToString(CultureInfo.InvariantCulture);
+                    query = values.Query(scenario);
+                    query[offset.LimitParameter] = size;
+                    query[page] = second;
+                    yield return new Asked(list, query, values.Path(scenario), $" on the second page ({page}={second}, {offset.LimitParameter}={size})");
+                }
+
+                break;
+        }
+    }
 
     /// <summary>A call of each other endpoint that takes one path parameter, given the first id on the valid page of the scenario's list.</summary>
     private static IEnumerable<Asked> ListedIdCalls(CheckRun run, EndpointSpec list, HttpExchange valid)
