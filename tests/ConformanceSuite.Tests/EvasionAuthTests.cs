@@ -12,13 +12,15 @@ namespace ConformanceSuite.Tests;
 /// <summary>
 /// Providers of the tests' own that check credentials, but not everywhere the docs ask: each must not pass the
 /// authentication requirement it breaks. The same provider without its twist is right, and passes every one of
-/// OPENCX-001 to OPENCX-003 (CSL-001 to CSL-003 for the chat-session-list one).
+/// OPENCX-001 to OPENCX-003 (CSL-001 to CSL-003 for the chat-session-list one). The latency requirement's providers
+/// are slow where a check's own requests do not reach.
 /// </summary>
 [TestFixture]
 public sealed class EvasionAuthTests
 {
     private const string Token = "EVASION-AUTH-TOKEN-5b7e20d1";
     private const int PageSize = 3;
+    private static readonly TimeSpan Slow = TimeSpan.FromMilliseconds(400);
     private string dir = "";
 
     [SetUp]
@@ -45,9 +47,24 @@ public sealed class EvasionAuthTests
     /// pages of <see cref="PageSize"/> behind a cursor, each session by its id, 404 for an unknown one; unless
     /// <paramref name="exempt"/> lets a request through without looking at its credentials.
     /// </summary>
-    private static Task<HostileProvider> OpenCxAsync(Func<HttpRequest, bool>? exempt = null) =>
-        HostileProvider.StartAsync(async http =>
+    private static Task<HostileProvider> OpenCxAsync(Func<HttpRequest, bool>? exempt = null, int slowFrom = int.MaxValue)
+    {
+        var count = 0;
+        return HostileProvider.StartAsync(async http =>
         {
+            if (Interlocked.Increment(ref count) >= slowFrom)
+            {
+                await Task.Delay(Slow);
+            }
+
+            if (http.Request.Path == "/states")
+            {
+                // The provider-state hook of a Pact verification: every state is already there.
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync("{}");
+                return;
+            }
+
             if (exempt?.Invoke(http.Request) != true && http.Request.Headers.Authorization != $"Bearer {Token}")
             {
                 http.Response.StatusCode = 401;
@@ -78,6 +95,7 @@ public sealed class EvasionAuthTests
 
             http.Response.StatusCode = path == "/chat/sessions" ? 400 : 404;
         });
+    }
 
     /// <summary>
     /// A right chat-session-list provider: Authorization: Bearer and the token on every call (401 otherwise), the
@@ -209,5 +227,61 @@ public sealed class EvasionAuthTests
             requirement.Verdict.Should().Be(Verdict.Fail, id);
             requirement.Cases.SelectMany(c => c.Findings).OfType<StatusMismatch>().Should().Contain(f => f.Received == 200 && f.Subject!.Contains(parameter + "="), id);
         }
+    }
+
+    /// <summary>A live-style run of <paramref name="requirements"/> against an OpenCX provider with a provider-state URL, its latency threshold 0.25 s.</summary>
+    private Task<RunResults> RunOpenCxWithPactsAsync(HostileProvider provider, params string[] requirements)
+    {
+        var profile = new JsonObject
+        {
+            ["name"] = "evasion",
+            ["timeouts"] = new JsonObject { ["requestSeconds"] = 2, ["runSeconds"] = 120 },
+            ["latency"] = new JsonObject { ["warnSeconds"] = 0.25 },
+            ["apis"] = new JsonObject
+            {
+                ["opencx-chat-sessions"] = new JsonObject
+                {
+                    ["baseUrl"] = provider.Origin.ToString(),
+                    ["credentials"] = new JsonObject { ["Authorization"] = new JsonObject { ["env"] = "T_TOKEN" } },
+                    ["pact"] = new JsonObject { ["stateUrl"] = new Uri(provider.Origin, "/states").ToString() },
+                },
+            },
+        };
+        var file = Path.Combine(dir, "profile.json");
+        File.WriteAllText(file, profile.ToJsonString());
+        return ConformanceEngine.RunAsync(new RunSettings
+        {
+            Target = file,
+            Apis = ["opencx-chat-sessions"],
+            Filter = requirements,
+            ReportDirectory = Path.Combine(dir, "reports"),
+            ContractsDirectory = Harness.Layout.Root,
+            Variables = name => name == "T_TOKEN" ? Token : null,
+        });
+    }
+
+    private static readonly string[] LatencyRun = ["OPENCX-001", "OPENCX-015", "PACT opencx-chat-sessions"];
+
+    [Test]
+    public async Task A_provider_fast_throughout_passes_the_latency_requirement_beside_the_pact()
+    {
+        await using var provider = await OpenCxAsync();
+
+        ShouldPass(await RunOpenCxWithPactsAsync(provider, LatencyRun), ["OPENCX-001", "OPENCX-015"]);
+    }
+
+    [Test]
+    public async Task A_provider_slow_only_after_the_checks_own_requests_is_not_a_pass()
+    {
+        // Fast for the first four requests (all the auth check makes), then 0.4 s each: only the Pact verification,
+        // which runs after the API's own requirements, meets the slow answers. "Every response" is its too.
+        await using var provider = await OpenCxAsync(slowFrom: 5);
+
+        var results = await RunOpenCxWithPactsAsync(provider, LatencyRun);
+
+        Requirement(results, "OPENCX-001").Verdict.Should().Be(Verdict.Pass);
+        var latency = Requirement(results, "OPENCX-015");
+        latency.Verdict.Should().Be(Verdict.Deviation, "a SHOULD");
+        latency.Cases.SelectMany(c => c.Findings).OfType<SlowResponse>().Should().NotBeEmpty();
     }
 }

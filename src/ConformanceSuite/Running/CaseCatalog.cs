@@ -65,7 +65,9 @@ public sealed class CaseCatalog
             throw new ConfigurationException($"the filter '{string.Join(",", filter)}' selects no requirement of {string.Join(", ", ids)}");
         }
 
-        return new CaseCatalog(contracts, requirements, cases);
+        // A traffic check judges the requests its API made before it: it runs after every other case, the pact
+        // verifications (which follow the contracts' own) included, so their responses are judged too.
+        return new CaseCatalog(contracts, requirements, [.. cases.OrderBy(c => registry.Get(c.Requirement.Check!.Kind) is TrafficCheck ? 1 : 0)]);
     }
 
     private static bool Selected(Requirement r, IReadOnlyCollection<string> filter) =>
