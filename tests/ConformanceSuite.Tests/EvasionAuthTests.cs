@@ -47,7 +47,7 @@ public sealed class EvasionAuthTests
     /// pages of <see cref="PageSize"/> behind a cursor, each session by its id, 404 for an unknown one; unless
     /// <paramref name="exempt"/> lets a request through without looking at its credentials.
     /// </summary>
-    private static Task<HostileProvider> OpenCxAsync(Func<HttpRequest, bool>? exempt = null, int slowFrom = int.MaxValue)
+    private static Task<HostileProvider> OpenCxAsync(Func<HttpRequest, bool>? exempt = null, int slowFrom = int.MaxValue, bool ignoreCase = false)
     {
         var count = 0;
         return HostileProvider.StartAsync(async http =>
@@ -65,7 +65,8 @@ public sealed class EvasionAuthTests
                 return;
             }
 
-            if (exempt?.Invoke(http.Request) != true && http.Request.Headers.Authorization != $"Bearer {Token}")
+            if (exempt?.Invoke(http.Request) != true
+                && !string.Equals(http.Request.Headers.Authorization, $"Bearer {Token}", ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
             {
                 http.Response.StatusCode = 401;
                 return;
@@ -283,5 +284,21 @@ public sealed class EvasionAuthTests
         var latency = Requirement(results, "OPENCX-015");
         latency.Verdict.Should().Be(Verdict.Deviation, "a SHOULD");
         latency.Cases.SelectMany(c => c.Findings).OfType<SlowResponse>().Should().NotBeEmpty();
+    }
+
+    [Test]
+    public async Task A_token_compared_without_regard_to_case_is_not_verified()
+    {
+        // The provider compares the whole header with "Bearer <token>" ignoring case: an unrelated token is refused, and
+        // so is one a character off, but the token with its letters in the other case is taken.
+        await using var provider = await OpenCxAsync(ignoreCase: true);
+
+        var results = await RunOpenCxAsync(provider);
+
+        Requirement(results, "OPENCX-001").Verdict.Should().Be(Verdict.Pass);
+        Requirement(results, "OPENCX-002").Verdict.Should().Be(Verdict.Pass);
+        var verified = Requirement(results, "OPENCX-003");
+        verified.Verdict.Should().Be(Verdict.Fail);
+        verified.Cases.SelectMany(c => c.Findings).OfType<StatusMismatch>().Should().Contain(f => f.Received == 200 && f.Subject == "with Authorization in the other case (its letters' case swapped)");
     }
 }

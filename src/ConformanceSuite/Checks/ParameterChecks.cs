@@ -189,8 +189,8 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
         var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
         // Every call needs the credential: the scenario's, its list a page further on, and one of each endpoint that
         // takes an id its list shows (a get by id), which a provider checking the first page alone would answer to anyone.
-        var calls = FurtherPageCalls(run, scenario, endpoint, valid).Concat(ListedIdCalls(run, endpoint, valid))
-            .Prepend(new Asked(endpoint, run.Context.Values.Query(scenario), run.Context.Values.Path(scenario), ""));
+        var first = new Asked(endpoint, run.Context.Values.Query(scenario), run.Context.Values.Path(scenario), "");
+        var calls = FurtherPageCalls(run, scenario, endpoint, valid).Concat(ListedIdCalls(run, endpoint, valid)).Prepend(first);
         foreach (var asked in calls)
         {
             await RefusedAsync(run, asked, credential, mode, what + asked.Where, ct);
@@ -200,6 +200,13 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
                 // signature); the real value one character off is refused only by one that verifies it.
                 await RefusedAsync(run, asked, credential, CredentialMode.NearMiss, $"with {credential.Name} one character off (in the middle of its last part: a JWT's signature){asked.Where}", ct);
             }
+        }
+
+        if (mode == CredentialMode.Wrong && credential.Scheme is not null && CredentialSet.OtherCase(run.Context.Credentials.Values[credential.Name]) is not null)
+        {
+            // A scheme's token is case-sensitive (RFC 6750's b64token): one compared ignoring case passes both wrong
+            // values above. Asked on the scenario's call alone, as the comparison is the provider's, not an endpoint's.
+            await RefusedAsync(run, first, credential, CredentialMode.OtherCase, $"with {credential.Name} in the other case (its letters' case swapped)", ct);
         }
     }
 

@@ -12,6 +12,9 @@ public enum CredentialMode
 
     /// <summary>The real value with one character changed (<see cref="CredentialSet.NearMiss"/>): a JWT with its signature altered.</summary>
     NearMiss,
+
+    /// <summary>The real value with the case of its letters swapped (<see cref="CredentialSet.OtherCase"/>), the scheme as it is.</summary>
+    OtherCase,
 }
 
 /// <summary>The credentials of one API and the only origin they may be sent to.</summary>
@@ -29,6 +32,7 @@ public sealed record CredentialSet(Uri Origin, IReadOnlyDictionary<string, strin
             CredentialMode.Wrong => scheme + Http.Redactor.InvalidCredentialValue,
             CredentialMode.Malformed => Values[name],
             CredentialMode.NearMiss => scheme + (NearMiss(Values[name]) ?? throw new InvalidOperationException($"{name} has no letter or digit to change")),
+            CredentialMode.OtherCase => scheme + (OtherCase(Values[name]) ?? throw new InvalidOperationException($"{name} has no letter to change")),
             _ => scheme + Values[name],
         };
     }
@@ -66,6 +70,16 @@ public sealed record CredentialSet(Uri Origin, IReadOnlyDictionary<string, strin
         };
         return string.Concat(value.AsSpan(0, at), [changed], value.AsSpan(at + 1));
     }
+
+    /// <summary>
+    /// <paramref name="value"/> with each ASCII letter in the other case: a token is case-sensitive, so a provider that
+    /// compares it ignoring case takes it and one that verifies it refuses it. Derived from a secret, so the session
+    /// masks it as one. Null when there is no letter.
+    /// </summary>
+    public static string? OtherCase(string value) =>
+        value.Any(char.IsAsciiLetter)
+            ? string.Concat(value.Select(c => char.IsAsciiLetterUpper(c) ? char.ToLowerInvariant(c) : char.IsAsciiLetterLower(c) ? char.ToUpperInvariant(c) : c))
+            : null;
 
     public static string OriginOf(Uri url) => url.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
 

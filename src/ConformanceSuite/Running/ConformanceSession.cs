@@ -45,6 +45,8 @@ public sealed class ConformanceSession : IDisposable
                 Redactor.AddSecret(secret);
                 // The wrong-credential check sends it; it is the secret but for one character.
                 Redactor.AddSecret(CredentialSet.NearMiss(secret));
+                // And it sends the secret with its letters in the other case.
+                Redactor.AddSecret(CredentialSet.OtherCase(secret));
             }
 
             Redactor.AddSecret(api.Pact.Broker?.Token);
