@@ -111,10 +111,15 @@ public sealed partial class PactVerificationCheck : ICheck
         var outcome = result.Outcomes.GetValueOrDefault(interaction.Description);
         if (outcome is null)
         {
-            throw new PactException($"the Pact core reported no result for the interaction '{interaction.Description}' of {pact.Name}");
+            throw new PactException($"the Pact core reported no result for the interaction '{interaction.Description}' of {pact.Name}.{result.BrokerProblems}");
         }
 
         run.Note($"verified by the Pact core {PactCore.Version()} through the suite's HTTP layer");
+        if (result.Source is { } source)
+        {
+            run.Note(source);
+        }
+
         foreach (var note in notes.Where(n => n.Kind == RelayNoteKind.Transport))
         {
             Finding finding = note.Exchange switch
@@ -160,13 +165,15 @@ public sealed partial class PactVerificationCheck : ICheck
             target.Pact.StateUrl,
             contract.Id), ct);
         var broker = target.Pact.Broker;
+        // The core reaches the broker only through a relay of its own, and never holds the broker's token.
+        await using var brokerRelay = broker is null ? null : await BrokerRelay.StartAsync(context.Http, broker.Url, broker.Token, ct);
         var verifier = new PactVerifier
         {
             Provider = pact.Provider,
             BaseUrl = relay.Address,
             // With a broker, the pacts come from it (and results go back when publishing); otherwise from pacts/.
             PactFiles = broker is null ? [pact.Path] : [],
-            Broker = broker is null ? null : new BrokerSource(broker.Url, broker.Token, broker.Branch),
+            Broker = brokerRelay is null ? null : new BrokerSource(brokerRelay.Address, Token: null, broker!.Branch),
             Publish = broker is { Publish: true, ProviderVersion: { } version } ? new PublishOptions(version, broker.Branch) : null,
             // Without a state URL only the interactions that need no state run; the others are skipped with the reason.
             StateUrl = target.Pact.StateUrl is null ? null : relay.StateUrl,
@@ -185,12 +192,14 @@ public sealed partial class PactVerificationCheck : ICheck
             .WaitAsync(ct);
 
         var redactor = context.Http.Redactor;
+        var brokerProblems = brokerRelay is null ? "" : string.Concat(brokerRelay.Problems.Take(3).Select(p => $" The broker's answer to {redactor.Scrub(p)}."));
         if (result.ExitCode > 1)
         {
-            throw new PactException($"{result.Summary}: {Excerpt(redactor.Scrub(result.Output).Trim())}");
+            throw new PactException($"{result.Summary}: {Excerpt(redactor.Scrub(result.Output).Trim())}{brokerProblems}");
         }
 
-        return new Verification(null, Outcomes(result, pact, redactor), relay.Notes, relay.Exchanges);
+        var source = brokerRelay is null ? null : $"the pact as the Pact Broker {redactor.Scrub(broker!.Url.ToString())} serves it, fetched through the suite's HTTP layer ({brokerRelay.Exchanges.Count} broker requests{(verifier.Publish is null ? "" : ", results published")})";
+        return new Verification(null, Outcomes(result, pact, redactor), relay.Notes, relay.Exchanges, source, brokerProblems);
     }
 
     /// <summary>Each interaction's result from the core's JSON report, with its mismatch text when it failed.</summary>
@@ -264,7 +273,7 @@ public sealed partial class PactVerificationCheck : ICheck
 
     private sealed record InteractionOutcome(bool Passed, string Mismatch);
 
-    private sealed record Verification((string Reason, string? Setting)? Unavailable, IReadOnlyDictionary<string, InteractionOutcome> Outcomes, IReadOnlyList<RelayNote> Notes, IReadOnlyList<Http.HttpExchange> Exchanges)
+    private sealed record Verification((string Reason, string? Setting)? Unavailable, IReadOnlyDictionary<string, InteractionOutcome> Outcomes, IReadOnlyList<RelayNote> Notes, IReadOnlyList<Http.HttpExchange> Exchanges, string? Source = null, string BrokerProblems = "")
     {
         public static Verification NotAvailable(string why, string? setting) => new((why, setting), new Dictionary<string, InteractionOutcome>(), [], []);
     }

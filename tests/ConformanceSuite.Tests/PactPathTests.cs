@@ -36,9 +36,14 @@ public sealed class PactPathTests
     public void Clean() => Directory.Delete(dir, recursive: true);
 
     /// <summary>A live-style profile for the Wavy API at a provider, with the canary credentials, and a state URL when given.</summary>
-    private string Profile(Uri api, Uri? states, bool exampleCredentials = false, Uri? downloads = null)
+    private string Profile(Uri api, Uri? states, bool exampleCredentials = false, Uri? downloads = null, JsonObject? broker = null)
     {
         var pact = new JsonObject { ["exampleCredentials"] = exampleCredentials };
+        if (broker is not null)
+        {
+            pact["broker"] = broker;
+        }
+
         if (states is not null)
         {
             pact["stateUrl"] = states.ToString();
@@ -283,6 +288,121 @@ public sealed class PactPathTests
         entries.Should().Contain(e => e["interaction"]!.GetValue<string>() == "a request without customerId");
     }
 
+    /// <summary>
+    /// A Pact Broker of the tests' own (the HAL resources the Pact core walks): it wants the broker token, serves
+    /// the committed Wavy pact for verification under a link on another origin, and takes the published result.
+    /// </summary>
+    private static Task<HostileProvider> BrokerAsync(Uri elsewhere, string pactFile) =>
+        HostileProvider.StartAsync(async http =>
+        {
+            if (http.Request.Headers.Authorization != $"Bearer {BrokerToken}")
+            {
+                http.Response.StatusCode = 401;
+                return;
+            }
+
+            var origin = $"{http.Request.Scheme}://{http.Request.Host}";
+            var forVerification = $"{origin}/pacts/provider/{{provider}}/for-verification";
+            var pactPath = $"/pacts/provider/{Api}/consumer/ConformanceSuiteConsumer/pact-version/c0ffee";
+            JsonNode? answer = (http.Request.Method, http.Request.Path.Value) switch
+            {
+                ("GET", "/") => new JsonObject { ["_links"] = new JsonObject { ["pb:provider-pacts-for-verification"] = new JsonObject { ["href"] = forVerification, ["templated"] = true } } },
+                ("GET", $"/pacts/provider/{Api}/for-verification") => new JsonObject { ["_links"] = new JsonObject { ["self"] = new JsonObject { ["href"] = $"{origin}{http.Request.Path}" } } },
+                ("POST", $"/pacts/provider/{Api}/for-verification") => new JsonObject
+                {
+                    ["_embedded"] = new JsonObject
+                    {
+                        ["pacts"] = new JsonArray(new JsonObject
+                        {
+                            ["shortDescription"] = "latest",
+                            ["verificationProperties"] = new JsonObject { ["pending"] = false, ["notices"] = new JsonArray() },
+                            // On another origin: a core that followed it would take the pact (and the token) there.
+                            ["_links"] = new JsonObject { ["self"] = new JsonObject { ["href"] = new Uri(elsewhere, pactPath).ToString(), ["name"] = "the Wavy pact" } },
+                        }),
+                    },
+                },
+                ("GET", var path) when path == pactPath => WithLinks(JsonNode.Parse(File.ReadAllText(pactFile))!.AsObject(), origin + pactPath),
+                ("POST", var path) when path == pactPath + "/verification-results" => new JsonObject { ["success"] = true },
+                _ => null,
+            };
+            if (answer is null)
+            {
+                http.Response.StatusCode = 404;
+                return;
+            }
+
+            http.Response.ContentType = "application/hal+json";
+            await http.Response.WriteAsync(answer.ToJsonString());
+        });
+
+    private static JsonObject WithLinks(JsonObject pact, string self)
+    {
+        pact["_links"] = new JsonObject { ["pb:publish-verification-results"] = new JsonObject { ["href"] = self + "/verification-results" } };
+        return pact;
+    }
+
+    private const string BrokerToken = "BROKER-CANARY-TOKEN-3e9b51d2";
+
+    [Test]
+    public async Task Pact_Broker_traffic_goes_through_the_suite_layer_and_the_core_never_holds_the_broker_token()
+    {
+        var planted = new Dictionary<string, IReadOnlyDictionary<string, string>> { [Api] = new Dictionary<string, string> { ["authenticationToken"] = Token, ["userName"] = User } };
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout, Credentials = planted, Contracts = Harness.Contracts });
+        await using var elsewhere = await HostileProvider.StartAsync(http => http.Response.WriteAsync("{}"));
+        await using var broker = await BrokerAsync(elsewhere.Origin, Path.Combine(Harness.Layout.Pacts, $"ConformanceSuiteConsumer-{Api}.json"));
+        var brokerOptions = new JsonObject
+        {
+            ["url"] = broker.Origin.ToString(),
+            ["token"] = new JsonObject { ["env"] = "T_BROKER" },
+            ["providerVersion"] = "1.0.0",
+            ["publish"] = true,
+        };
+        var profile = Profile(mock.BaseUrl(Api), new Uri(mock.ApiOrigin, MockHost.ProviderStatePath), downloads: new Uri(mock.DownloadOrigin, "/" + Api), broker: brokerOptions);
+
+        var results = await VerifyAsync(profile, new Dictionary<string, string>(Credentials) { ["T_BROKER"] = BrokerToken });
+
+        var cases = Cases(results).ToList();
+        cases.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Pass, string.Join("\n", cases.Select(c => c.Message)));
+        broker.Requests.Should().HaveCountGreaterThanOrEqualTo(4)
+            .And.OnlyContain(r => r.Headers["User-Agent"].StartsWith("ConformanceSuite/", StringComparison.Ordinal), "every broker request is the suite's own client's, none the Pact core's");
+        elsewhere.Requests.Should().BeEmpty("a link to another origin is taken as a path on the broker");
+        broker.Requests.Where(r => r.PathAndQuery.EndsWith("/verification-results", StringComparison.Ordinal)).Should().ContainSingle("the result is published once")
+            .Which.Body.Should().Contain("\"success\":true").And.Contain("\"providerApplicationVersion\":\"1.0.0\"");
+        var log = File.ReadAllLines(Path.Combine(dir, "reports", "requests.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        log.Where(e => e["channel"]?.GetValue<string>() == "pact-broker").Should().HaveCount(broker.Requests.Count, "each broker request is logged");
+        cases.Should().OnlyContain(c => c.Notes.Any(n => n.Contains("as the Pact Broker") && n.Contains("results published")));
+        AssertNoSecretIn(dir, BrokerToken);
+    }
+
+    [Test]
+    public async Task A_broker_that_redirects_elsewhere_or_refuses_the_token_ends_the_pact_in_error_naming_the_broker_answer()
+    {
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout, Contracts = Harness.Contracts });
+        await using var elsewhere = await HostileProvider.StartAsync(http => http.Response.WriteAsync("{}"));
+        await using var redirecting = await HostileProvider.StartAsync(http =>
+        {
+            http.Response.StatusCode = 302;
+            http.Response.Headers.Location = new Uri(elsewhere.Origin, "/index").ToString();
+            return Task.CompletedTask;
+        });
+        await using var refusing = await BrokerAsync(elsewhere.Origin, Path.Combine(Harness.Layout.Pacts, $"ConformanceSuiteConsumer-{Api}.json"));
+
+        foreach (var (broker, answer) in new[] { (redirecting, "a redirect (302) to another origin"), (refusing, "status 401") })
+        {
+            var options = new JsonObject { ["url"] = broker.Origin.ToString(), ["token"] = new JsonObject { ["env"] = "T_BROKER" } };
+            var profile = Profile(mock.BaseUrl(Api), new Uri(mock.ApiOrigin, MockHost.ProviderStatePath), broker: options);
+
+            var results = await VerifyAsync(profile, new Dictionary<string, string>(Credentials) { ["T_BROKER"] = broker == refusing ? "not-the-token" : BrokerToken });
+
+            var cases = Cases(results).ToList();
+            cases.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Error && c.Message.Contains("The broker's answer to GET") && c.Message.Contains(answer),
+                string.Join("\n", cases.Select(c => c.Message)));
+        }
+
+        elsewhere.Requests.Should().BeEmpty("the broker's redirect to another origin is followed by no one");
+        redirecting.Requests.Should().OnlyContain(r => r.Headers["Authorization"] == $"Bearer {BrokerToken}");
+    }
+
     /// <summary>The run through the CLI in a process of its own, under GNU time for its peak resident memory.</summary>
     private async Task<(RunResults Results, double PeakMb)> RunCliAsync(string profile)
     {
@@ -312,11 +432,11 @@ public sealed class PactPathTests
     }
 
     /// <summary>Every artifact of the run, searched for the canary credentials in every form they could take.</summary>
-    private static void AssertNoSecretIn(string folder)
+    private static void AssertNoSecretIn(string folder, params string[] more)
     {
         var texts = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(f => (File: Path.GetFileName(f), Text: File.ReadAllText(f))).ToList();
         texts.Should().NotBeEmpty();
-        foreach (var secret in new[] { Token, User })
+        foreach (var secret in more.Prepend(User).Prepend(Token))
         {
             foreach (var form in SecretLeakTests.Forms(secret))
             {

@@ -1,6 +1,7 @@
 using ConformanceSuite.Checks;
 using ConformanceSuite.MockServer;
 using FluentAssertions;
+using Microsoft.AspNetCore.Http;
 using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
@@ -38,6 +39,25 @@ public sealed class RateLimitTests
         session.Log.Entries.Should().NotContain(e => e.Status == 429);
         results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass, Harness.Verdicts(results));
         results.RequestCount.Should().BeGreaterThan(PacedLimit.Permits, "the run is long enough for the limit to matter");
+    }
+
+    [Test]
+    public async Task Only_paced_calls_wait_for_the_target_rate_limit()
+    {
+        await using var provider = await HostileProvider.StartAsync(http => http.Response.WriteAsync("{}"));
+        // One request a minute: a paced call after the first would wait about 75 s for its token.
+        using var client = new Http.ConformanceHttpClient(Harness.FastHttp with { RequestsPerMinute = 1 }, new Http.Redactor(), new Http.RequestLog());
+        using var soon = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var call = new Http.HttpCall { Url = new Uri(provider.Origin, "/x"), Purpose = "pacing" };
+
+        await client.SendAsync(call, soon.Token);
+        for (var i = 0; i < 3; i++)
+        {
+            (await client.SendAsync(call with { Paced = false }, soon.Token)).Status.Should().Be(200, "a call to a service the limit is not about (a Pact Broker) does not wait for it");
+        }
+
+        var paced = async () => await client.SendAsync(call, new CancellationTokenSource(TimeSpan.FromSeconds(1)).Token);
+        await paced.Should().ThrowAsync<OperationCanceledException>("a paced call waits for the next token, a minute away");
     }
 
     [Test]

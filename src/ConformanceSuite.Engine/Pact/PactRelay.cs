@@ -64,11 +64,6 @@ public sealed class PactRelay : IAsyncDisposable
         "Host", "Content-Length", "Connection", "Transfer-Encoding", "Accept-Encoding", "Keep-Alive", "Upgrade", "TE", "Trailer", "Expect",
     };
 
-    private static readonly HashSet<string> NotReturned = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Content-Length", "Content-Encoding", "Transfer-Encoding", "Connection", "Keep-Alive", "Server", "Date",
-    };
-
     private readonly WebApplication app;
     private readonly RelaySetup setup;
     private readonly CancellationToken run;
@@ -98,13 +93,9 @@ public sealed class PactRelay : IAsyncDisposable
 
     public static async Task<PactRelay> StartAsync(RelaySetup setup, CancellationToken run)
     {
-        var builder = MockServer.Loopback.Builder();
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = setup.Http.Settings.MaxBufferedBytes);
-        var app = builder.Build();
-        var relay = new PactRelay(app, setup, run);
-        app.Run(relay.HandleAsync);
-        await app.StartAsync(run);
-        relay.Address = MockServer.Loopback.Address(app);
+        PactRelay? relay = null;
+        var app = await RelayServer.StartAsync(setup.Http, http => relay!.HandleAsync(http), run);
+        relay = new PactRelay(app, setup, run) { Address = MockServer.Loopback.Address(app) };
         return relay;
     }
 
@@ -123,13 +114,13 @@ public sealed class PactRelay : IAsyncDisposable
         }
         catch (OperationCanceledException) when (run.IsCancellationRequested)
         {
-            await Answer(http, StatusCodes.Status504GatewayTimeout, "the conformance run's time limit was reached");
+            await RelayServer.Answer(http, StatusCodes.Status504GatewayTimeout, "the conformance run's time limit was reached");
         }
     }
 
     private async Task StateAsync(HttpContext http)
     {
-        var body = await ReadBodyAsync(http.Request);
+        var body = await RelayServer.ReadBodyAsync(http.Request, run);
         var json = JsonNode.Parse(body.Length == 0 ? "{}"u8 : body) as JsonObject ?? [];
         var state = json["state"]?.GetValue<string>() ?? "";
         var action = json["action"]?.GetValue<string>() ?? "setup";
@@ -144,7 +135,7 @@ public sealed class PactRelay : IAsyncDisposable
         if (state.Length == 0 || setup.StateUrl is null)
         {
             // Nothing to set up (or nowhere to set it up: such interactions are filtered out before the run).
-            await Answer(http, StatusCodes.Status200OK, "{}", "application/json");
+            await RelayServer.Answer(http, StatusCodes.Status200OK, "{}", "application/json");
             return;
         }
 
@@ -169,13 +160,13 @@ public sealed class PactRelay : IAsyncDisposable
             var received = exchange.Error ?? $"status {exchange.Status}";
             notes.Enqueue(new RelayNote(interaction ?? "", RelayNoteKind.StateFailed,
                 $"the provider-state call '{state}' ({action}) to {exchange.Url} failed: {received}", exchange));
-            await Answer(http, StatusCodes.Status200OK, "{}", "application/json");
+            await RelayServer.Answer(http, StatusCodes.Status200OK, "{}", "application/json");
             return;
         }
 
         // A JSON object from the state endpoint feeds the pact's provider-state generators: hand it on.
         var returned = exchange.Body is { Length: > 0 } b && exchange.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true ? b : "{}"u8.ToArray();
-        await Answer(http, StatusCodes.Status200OK, Encoding.UTF8.GetString(setup.Http.Redactor.ScrubBytes(returned)), "application/json");
+        await RelayServer.Answer(http, StatusCodes.Status200OK, Encoding.UTF8.GetString(setup.Http.Redactor.ScrubBytes(returned)), "application/json");
     }
 
     private async Task ForwardAsync(HttpContext http)
@@ -218,7 +209,7 @@ public sealed class PactRelay : IAsyncDisposable
             credentials = credentials with { Values = passed, Schemes = new Dictionary<string, string>() };
         }
 
-        var body = await ReadBodyAsync(request);
+        var body = await RelayServer.ReadBodyAsync(request, run);
         var exchange = await setup.Http.SendAsync(new HttpCall
         {
             Method = request.Method,
@@ -241,7 +232,7 @@ public sealed class PactRelay : IAsyncDisposable
         if (exchange.Error is { } error)
         {
             notes.Enqueue(new RelayNote(interaction ?? "", exchange.Limit is not null ? RelayNoteKind.Limit : RelayNoteKind.Transport, error, exchange));
-            await Answer(http, StatusCodes.Status502BadGateway, $"ConformanceSuite relay: {error}");
+            await RelayServer.Answer(http, StatusCodes.Status502BadGateway, $"ConformanceSuite relay: {error}");
             return;
         }
 
@@ -252,17 +243,7 @@ public sealed class PactRelay : IAsyncDisposable
                 $"the provider redirected ({exchange.Status}) to another origin, {setup.Http.Redactor.Scrub(next.GetLeftPart(UriPartial.Authority))}: not followed", exchange));
         }
 
-        http.Response.StatusCode = exchange.Status ?? StatusCodes.Status502BadGateway;
-        foreach (var (name, value) in exchange.ResponseHeaders.Where(h => !NotReturned.Contains(h.Key)))
-        {
-            http.Response.Headers[name] = value;
-        }
-
-        // The verifier gets the body redacted too: a provider that echoes a credential cannot put it into the
-        // Pact core's output, which the reports carry.
-        var payload = setup.Http.Redactor.ScrubBytes(exchange.Body ?? []);
-        http.Response.ContentLength = payload.Length;
-        await http.Response.Body.WriteAsync(payload, run);
+        await RelayServer.ReturnAsync(http, exchange, setup.Http.Redactor, run);
     }
 
     /// <summary>The interaction a provider request belongs to: the first not yet seen with its method, path and query names; preferring the one whose state was just set up.</summary>
@@ -294,25 +275,6 @@ public sealed class PactRelay : IAsyncDisposable
         {
             return setup.Pact.Interactions.FirstOrDefault(i => !seen.Contains(i.Key) && i.States.Contains(state))?.Key;
         }
-    }
-
-    private async Task<byte[]> ReadBodyAsync(HttpRequest request)
-    {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, run);
-        return buffer.ToArray();
-    }
-
-    private static async Task Answer(HttpContext http, int status, string text, string contentType = "text/plain")
-    {
-        if (http.Response.HasStarted)
-        {
-            return;
-        }
-
-        http.Response.StatusCode = status;
-        http.Response.ContentType = contentType;
-        await http.Response.WriteAsync(text);
     }
 
     public async ValueTask DisposeAsync() => await app.DisposeAsync();

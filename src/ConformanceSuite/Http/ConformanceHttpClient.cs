@@ -295,7 +295,7 @@ public sealed class ConformanceHttpClient : IDisposable
             };
         }
 
-        using var lease = limiter is null ? null : await limiter.AcquireAsync(1, ct);
+        using var lease = limiter is null || !call.Paced ? null : await limiter.AcquireAsync(1, ct);
 
         // The request's total deadline covers the headers and the whole body: a body dripped a byte at a time
         // resets the idle timer on every byte, never this one.

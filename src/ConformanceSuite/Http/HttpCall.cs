@@ -121,6 +121,9 @@ public sealed record HttpCall
 
     /// <summary>The pact interaction a Pact request belongs to.</summary>
     public string? Interaction { get; init; }
+
+    /// <summary>Paced by the target's rate limit (<c>rateLimit.requestsPerMinute</c>); false for a request to a service that limit is not about, a Pact Broker.</summary>
+    public bool Paced { get; init; } = true;
 }
 
 /// <summary>The suite refused to send credentials to an origin they do not belong to.</summary>
