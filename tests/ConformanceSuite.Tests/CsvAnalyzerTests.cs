@@ -357,7 +357,7 @@ public sealed class CsvAnalyzerTests
     {
         var test = CsvRuleTests.Pattern(pattern);
         // The expression as the suite reads it: '$' is the end of the value (so "12345678901\n" is no match).
-        var regex = new System.Text.RegularExpressions.Regex(CsvRuleTests.EndOfValue(pattern));
+        var regex = new System.Text.RegularExpressions.Regex(EcmaPattern.Translate(pattern));
         string[] values = ["", "1", "123", "1234567890", "123456789012345", "1234567890123456", "12345678901\n", "12 345", "+5519912345678",
             "abcDEF09", "ABC", "abc", "\u0661\u0662\u0663", "12-34", "a,b", "999999999999", "0000"];
 
@@ -377,8 +377,19 @@ public sealed class CsvAnalyzerTests
     [TestCase("^[a-z-[$]]$", @"^[a-z-[$]]\z")]
     public void A_pattern_anchor_is_the_end_of_the_value_not_a_final_newline(string pattern, string read)
     {
-        CsvRuleTests.EndOfValue(pattern).Should().Be(read);
+        EcmaPattern.Translate(pattern).Should().Be(read);
         CsvRuleTests.Pattern(pattern)("5519900000001\n").Should().BeFalse();
+    }
+
+    [TestCase(@"^\d{3}$", "\u0661\u0662\u0663")]
+    [TestCase(@"^\w+$", "caf\u00e9")]
+    [TestCase("^a.b$", "a\rb")]
+    public void A_csv_pattern_rule_reads_its_pattern_as_json_schema_does(string pattern, string value)
+    {
+        // .NET's reading takes each value (Arabic-Indic digits, a non-ASCII letter, a carriage return); ECMA-262's does not.
+        System.Text.RegularExpressions.Regex.IsMatch(value, pattern).Should().BeTrue();
+        CsvRuleTests.Pattern(pattern)(value).Should().BeFalse();
+        CsvRuleTests.Pattern(pattern)(pattern.Contains('.') ? "a-b" : pattern.Contains('w') ? "cafe" : "123").Should().BeTrue();
     }
 
     /// <summary>A non-seekable stream that makes rows as they are read.</summary>

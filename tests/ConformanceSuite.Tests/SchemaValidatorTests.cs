@@ -69,6 +69,55 @@ public sealed class SchemaValidatorTests
     /// <summary>The pattern bound these tests set (the run's is <c>timeouts.patternSeconds</c>, 1 s unless set).</summary>
     private static readonly TimeSpan PatternLimit = TimeSpan.FromSeconds(0.25);
 
+    private static NJsonSchema.JsonSchema PatternSchema(string pattern) =>
+        NJsonSchema.JsonSchema.FromJsonAsync(new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = new System.Text.Json.Nodes.JsonObject { ["v"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "string", ["pattern"] = pattern } },
+        }.ToJsonString()).GetAwaiter().GetResult();
+
+    // Each value satisfies the pattern as .NET reads it, and not as JSON Schema (ECMA-262) means it: a provider
+    // sending it passed a user's contract before.
+    [TestCase("^[0-9]{3}$", "123\n")]
+    [TestCase(@"^\d{3}$", "\u0661\u0662\u0663")]
+    [TestCase(@"^[\d]{3}$", "\u0661\u0662\u0663")]
+    [TestCase(@"^\w+$", "caf\u00e9")]
+    [TestCase(@"^[\w]+$", "caf\u00e9")]
+    [TestCase("^a.b$", "a\rb")]
+    [TestCase(@"^\S+$", "a\ufeffb")]
+    [TestCase(@"^x\s$", "x\u0085")]
+    public void A_value_matching_the_pattern_only_as_dotnet_reads_it_is_a_pattern_mismatch(string pattern, string value)
+    {
+        var schema = PatternSchema(pattern);
+        System.Text.RegularExpressions.Regex.IsMatch(value, pattern).Should().BeTrue("the value passes .NET's reading");
+
+        SchemaValidator.Validate(schema, $$"""{"v":{{System.Text.Json.JsonSerializer.Serialize(value)}}}""").Should().ContainSingle().Which.Should().Be(new SchemaViolation("/v", $"value does not match the pattern {pattern}") { Kind = "PatternMismatch" });
+    }
+
+    // Each value satisfies the pattern as JSON Schema means it, and not as .NET reads it: a right provider failed before.
+    [TestCase(@"^\s$", "\ufeff")]
+    [TestCase(@"^x\W$", "x\u00e9")]
+    [TestCase(@"^\D$", "\u0661")]
+    public void A_value_matching_the_pattern_as_json_schema_means_it_passes(string pattern, string value)
+    {
+        var schema = PatternSchema(pattern);
+        System.Text.RegularExpressions.Regex.IsMatch(value, pattern).Should().BeFalse("the value fails .NET's reading");
+
+        SchemaValidator.Validate(schema, $$"""{"v":{{System.Text.Json.JsonSerializer.Serialize(value)}},"w":1}""").Should().BeEmpty();
+        SchemaValidator.Validate(schema, """{"v":"not it"}""").Should().ContainSingle("a value neither reading takes is still a mismatch");
+    }
+
+    [TestCase(@"^\d+$", @"^[0-9]+\z")]
+    [TestCase(@"^[\d\w-]$", @"^[0-9a-zA-Z0-9_-]\z")]
+    [TestCase(@"^a\.b\$c\\d$", @"^a\.b\$c\\d\z")]
+    [TestCase("^[.$]$", @"^[.$]\z")]
+    [TestCase("^.$", @"^[^\n\r\u2028\u2029]\z")]
+    [TestCase(@"^\W\D$", @"^[^a-zA-Z0-9_][^0-9]\z")]
+    [TestCase(@"^[]\d]$", @"^[]0-9]\z")]
+    [TestCase(@"^[^\s]$", @"^[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]\z")]
+    [TestCase(@"^[a-z-[\d]]\S$", @"^[a-z-[0-9]][^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]\z")]
+    public void A_pattern_is_read_as_ecma_262_means_it(string pattern, string read) => EcmaPattern.Translate(pattern).Should().Be(read);
+
     [Test]
     public void A_pattern_that_backtracks_on_a_value_is_cut_off_at_the_bound_and_the_body_is_said_not_validated()
     {

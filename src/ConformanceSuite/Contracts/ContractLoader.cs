@@ -155,7 +155,7 @@ public sealed class ContractLoader
             {
                 try
                 {
-                    _ = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+                    _ = new System.Text.RegularExpressions.Regex(EcmaPattern.Translate(pattern), System.Text.RegularExpressions.RegexOptions.CultureInvariant);
                 }
                 catch (ArgumentException ex)
                 {

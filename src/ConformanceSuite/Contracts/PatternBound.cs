@@ -31,6 +31,24 @@ public static class PatternBound
     /// </summary>
     private static readonly ConcurrentDictionary<(string Pattern, string Value, TimeSpan Limit), bool> TooSlow = new();
 
+    private static readonly ConcurrentDictionary<string, string> SchemaReadings = new();
+
+    /// <summary>
+    /// Matches <paramref name="value"/> as JSON Schema means <paramref name="pattern"/> (<see cref="EcmaPattern"/>), under
+    /// the same bound; a timeout names the pattern as the schema has it.
+    /// </summary>
+    public static bool IsSchemaMatch(string pattern, string value, TimeSpan limit)
+    {
+        try
+        {
+            return IsMatch(SchemaReadings.GetOrAdd(pattern, EcmaPattern.Translate), value, limit);
+        }
+        catch (RegexMatchTimeoutException ex)
+        {
+            throw new RegexMatchTimeoutException(ex.Input, pattern, ex.MatchTimeout);
+        }
+    }
+
     /// <summary>
     /// Matches <paramref name="value"/> as NJsonSchema would; throws <see cref="RegexMatchTimeoutException"/> past
     /// <paramref name="limit"/>.

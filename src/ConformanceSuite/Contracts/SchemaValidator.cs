@@ -124,14 +124,20 @@ public static class SchemaValidator
     /// <summary>
     /// NJsonSchema's validator, with the suite's settings, that first matches every pattern a value meets under
     /// <see cref="PatternBound"/>: a value's own pattern, and the patterns of <c>patternProperties</c> against each member's name.
+    /// A value's pattern is judged as JSON Schema means it (<see cref="EcmaPattern"/>), where NJsonSchema reads it as .NET
+    /// does: where the two readings differ, JSON Schema's decides.
     /// </summary>
     private sealed class BoundedValidator(TimeSpan limit) : JsonSchemaValidator(Formats.ValidatorSettings)
     {
         protected override ICollection<ValidationError> Validate(JToken token, JsonSchema schema, SchemaType schemaType, string propertyName, string propertyPath)
         {
+            bool? asNet = null;
+            var asSchema = true;
             if (token.Type == JTokenType.String && !string.IsNullOrEmpty(schema.Pattern))
             {
-                PatternBound.IsMatch(schema.Pattern, token.Value<string>()!, limit);
+                var value = token.Value<string>()!;
+                asNet = PatternBound.IsMatch(schema.Pattern, value, limit);
+                asSchema = PatternBound.IsSchemaMatch(schema.Pattern, value, limit);
             }
 
             if (token is JObject members && schema.PatternProperties.Count > 0)
@@ -145,7 +151,20 @@ public static class SchemaValidator
                 }
             }
 
-            return base.Validate(token, schema, schemaType, propertyName, propertyPath);
+            var errors = base.Validate(token, schema, schemaType, propertyName, propertyPath);
+            if (asNet is not { } net || net == asSchema)
+            {
+                return errors;
+            }
+
+            // A string's own errors are all of this level: NJsonSchema's pattern verdict is replaced by JSON Schema's.
+            var judged = errors.Where(e => e.Kind != ValidationErrorKind.PatternMismatch).ToList();
+            if (!asSchema)
+            {
+                judged.Add(new ValidationError(ValidationErrorKind.PatternMismatch, propertyName, propertyPath, token, schema));
+            }
+
+            return judged;
         }
     }
 

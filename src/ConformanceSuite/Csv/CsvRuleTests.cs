@@ -50,13 +50,14 @@ public static class CsvRuleTests
         Iso8601.IsMatch(value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _);
 
     /// <summary>
-    /// The test of a pattern rule: a fast path for one character class repeated, else the expression (compiled
-    /// once per pattern for the process: a file whose values all miss the fast path still runs at regex speed).
+    /// The test of a pattern rule: a fast path for one character class repeated, else the expression, read as JSON
+    /// Schema's patterns are (<see cref="EcmaPattern"/>: '$' the end of the value, '\d' ASCII digits), compiled once per
+    /// pattern for the process (a file whose values all miss the fast path still runs at regex speed).
     /// </summary>
     public static CsvValueTest Pattern(string pattern, Action<int>? tooSlow = null, TimeSpan? patternTimeout = null)
     {
         var regex = Patterns.GetOrAdd((pattern, patternTimeout ?? PatternBound.DefaultLimit),
-            key => new Regex(EndOfValue(key.Pattern), RegexOptions.CultureInvariant | RegexOptions.Compiled, key.Limit));
+            key => new Regex(EcmaPattern.Translate(key.Pattern), RegexOptions.CultureInvariant | RegexOptions.Compiled, key.Limit));
         var timeouts = 0;
         CsvValueTest expression = tooSlow is null ? regex.IsMatch : v =>
         {
@@ -77,54 +78,6 @@ public static class CsvRuleTests
         };
         var simple = RepeatedClass.TryParse(pattern);
         return simple is null ? expression : v => simple.Matches(v) || expression(v);
-    }
-
-    /// <summary>
-    /// The pattern with each '$' that is an anchor (not escaped, not in a character class) made <c>\z</c>: the end of
-    /// the value, as '$' means in JSON Schema's and ECMAScript's patterns. A .NET '$' also matches before a final
-    /// newline, so "5519900000001\n" (a quoted CSV value may end in one) would satisfy <c>^[0-9]{10,15}$</c>.
-    /// </summary>
-    public static string EndOfValue(string pattern)
-    {
-        var text = new System.Text.StringBuilder(pattern.Length + 4);
-        var depth = 0; // inside a character class (and its subtractions, [a-z-[aeiou]]) when above 0
-        for (var i = 0; i < pattern.Length; i++)
-        {
-            var c = pattern[i];
-            if (c == '\\' && i + 1 < pattern.Length)
-            {
-                text.Append(c).Append(pattern[++i]);
-                continue;
-            }
-
-            if (depth == 0 && c == '$')
-            {
-                text.Append(@"\z");
-                continue;
-            }
-
-            text.Append(c);
-            if (c == '[' && (depth == 0 || pattern[i - 1] == '-'))
-            {
-                depth++;
-                // A ']' first in a class (after '^', if any) is a member, not its end.
-                if (i + 1 < pattern.Length && pattern[i + 1] == '^')
-                {
-                    text.Append(pattern[++i]);
-                }
-
-                if (i + 1 < pattern.Length && pattern[i + 1] == ']')
-                {
-                    text.Append(pattern[++i]);
-                }
-            }
-            else if (c == ']' && depth > 0)
-            {
-                depth--;
-            }
-        }
-
-        return text.ToString();
     }
 
     /// <summary>Whether a pattern has the hand-written fast path (one character class, repeated).</summary>
