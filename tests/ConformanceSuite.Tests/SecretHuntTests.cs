@@ -221,6 +221,53 @@ public sealed class SecretHuntTests
         NoFileHolds(echoes.Append(basic[..basic.IndexOf('/', StringComparison.Ordinal)])); // the user name but its last character
     }
 
+    [Test]
+    public async Task A_credential_echoed_in_utf_16_is_redacted()
+    {
+        // A Windows-born provider may answer in UTF-16; decoded as UTF-8 (as an excerpt is), the token is its
+        // characters with a NUL after (LE) or before (BE) each.
+        await using var provider = await WavyAsync(twist: async http =>
+        {
+            if (!http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) || http.Request.Headers["authenticationToken"] == Token)
+            {
+                return false;
+            }
+
+            http.Response.StatusCode = 401;
+            http.Response.ContentType = "text/plain; charset=utf-16";
+            var echo = Encoding.Unicode.GetBytes($"bad token {Token}; ").Concat(Encoding.BigEndianUnicode.GetBytes($"for {Token}")).ToArray();
+            await http.Response.Body.WriteAsync(echo);
+            return true;
+        });
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-005"));
+
+        File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("b\uFFFDa\uFFFDd", "the UTF-16 body's excerpt is in the log, a NUL shown as U+FFFD");
+        // The token's characters with any one character between them (a NUL, or what an excerpt shows for one).
+        var spaced = string.Join(".", Token.Select(c => System.Text.RegularExpressions.Regex.Escape(c.ToString())));
+        var files = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).ToList();
+        files.Where(f => System.Text.RegularExpressions.Regex.IsMatch(File.ReadAllText(f), spaced)).Select(Path.GetFileName).Should().BeEmpty("no artifact may hold the token in UTF-16");
+        var unicode = Encoding.Unicode.GetBytes(Token);
+        files.Where(f => File.ReadAllBytes(f).AsSpan().IndexOf(unicode) >= 0).Select(Path.GetFileName).Should().BeEmpty();
+    }
+
+    [Test]
+    public void A_body_that_is_not_utf_8_has_the_secret_masked_in_its_utf_16_bytes_too()
+    {
+        var redactor = new Http.Redactor();
+        redactor.AddSecret(Token);
+        byte[] body = [0xFF, 0xFE, .. Encoding.Unicode.GetBytes($"é {Token}"), 0xC3, .. Encoding.BigEndianUnicode.GetBytes(Token), .. Encoding.UTF8.GetBytes(Token)];
+
+        var scrubbed = redactor.ScrubBytes(body);
+
+        foreach (var needle in new[] { Encoding.Unicode, Encoding.BigEndianUnicode, Encoding.UTF8 }.Select(e => e.GetBytes(Token)))
+        {
+            scrubbed.AsSpan().IndexOf(needle).Should().Be(-1);
+        }
+
+        scrubbed.Length.Should().Be(body.Length, "a body that is not UTF-8 is masked in place");
+    }
+
     /// <summary>Every file of the run, searched for each of <paramref name="forms"/>.</summary>
     private void NoFileHolds(IEnumerable<string> forms)
     {

@@ -7,7 +7,7 @@ namespace ConformanceSuite.Http;
 /// <summary>
 /// Removes secret values from everything the suite records (evidence, logs, reports), in every form a
 /// provider or a tool could echo them: raw, URL-encoded, base64 (standard and URL-safe, at any alignment
-/// inside a longer encoded text), hex (either case), and escaped character by character, in any mix: JSON
+/// inside a longer encoded text), hex (either case), UTF-16 (either byte order, read as UTF-8 or as bytes), and escaped character by character, in any mix: JSON
 /// (<c>\uXXXX</c>), percent-encoding (either case, <c>+</c> for a space) and HTML character references.
 /// </summary>
 public sealed class Redactor
@@ -159,7 +159,7 @@ public sealed class Redactor
 
     /// <summary>
     /// A body with every secret masked: UTF-8 text is scrubbed in every form; other bytes get each raw
-    /// occurrence of a secret overwritten with '*'. The input is returned as it is when nothing matched.
+    /// occurrence of a secret (its UTF-8 or UTF-16 bytes) overwritten with '*'. The input is returned as it is when nothing matched.
     /// </summary>
     public byte[] ScrubBytes(byte[] body)
     {
@@ -205,6 +205,11 @@ public sealed class Redactor
             yield return fragment;
             yield return fragment.Replace('+', '-').Replace('/', '_');
         }
+
+        // A UTF-16 body read as UTF-8 (as an excerpt is): each ASCII character with a NUL after it (little-endian)
+        // or before it (big-endian); the NUL at the open end belongs to the next or last character.
+        yield return Encoding.UTF8.GetString(Encoding.Unicode.GetBytes(secret)).TrimEnd('\0');
+        yield return Encoding.UTF8.GetString(Encoding.BigEndianUnicode.GetBytes(secret)).TrimStart('\0');
     }
 
     /// <summary>
@@ -305,9 +310,8 @@ public sealed class Redactor
             current = [.. secrets];
         }
 
-        foreach (var secret in current)
+        foreach (var needle in current.SelectMany(s => new[] { Encoding.UTF8, Encoding.Unicode, Encoding.BigEndianUnicode }.Select(e => e.GetBytes(s))))
         {
-            var needle = Encoding.UTF8.GetBytes(secret);
             var span = (copy ?? body).AsSpan();
             for (var at = span.IndexOf(needle); at >= 0; at = span.IndexOf(needle))
             {
