@@ -135,6 +135,12 @@ public sealed partial class PactVerificationCheck : ICheck
         {
             run.Fail(new PactMismatch(outcome.Mismatch), run.Requirement.Source);
         }
+
+        if (result.UnlistedFailures is { Count: > 0 } unlisted)
+        {
+            run.Fail($"the pact as the broker serves it has interactions that pacts/ does not, and the provider failed {unlisted.Count}: '{string.Join("', '", unlisted.Take(5))}'{(unlisted.Count > 5 ? " and more" : "")}",
+                new PactMismatch($"{unlisted.Count} interaction(s) of the broker's pact failed"), run.Requirement.Source);
+        }
     }
 
     /// <summary>One verification of a pact: the Pact core against the relay, which sends everything on through the run's client.</summary>
@@ -199,7 +205,11 @@ public sealed partial class PactVerificationCheck : ICheck
         }
 
         var source = brokerRelay is null ? null : $"the pact as the Pact Broker {redactor.Scrub(broker!.Url.ToString())} serves it, fetched through the suite's HTTP layer ({brokerRelay.Exchanges.Count} broker requests{(verifier.Publish is null ? "" : ", results published")})";
-        return new Verification(null, Outcomes(result, pact, redactor), relay.Notes, relay.Exchanges, source, brokerProblems);
+        var outcomes = Outcomes(result, pact, redactor);
+        // A broker's pacts may hold interactions pacts/ does not (a newer version of the consumer's): no case of the
+        // catalog is theirs, so their failures are named on every case of the pact, never dropped.
+        var unlisted = outcomes.Where(o => !o.Value.Passed && pact.Interactions.All(i => i.Description != o.Key)).Select(o => o.Key).Order(StringComparer.Ordinal).ToList();
+        return new Verification(null, outcomes, relay.Notes, relay.Exchanges, source, brokerProblems, unlisted);
     }
 
     /// <summary>Each interaction's result from the core's JSON report, with its mismatch text when it failed.</summary>
@@ -273,7 +283,7 @@ public sealed partial class PactVerificationCheck : ICheck
 
     private sealed record InteractionOutcome(bool Passed, string Mismatch);
 
-    private sealed record Verification((string Reason, string? Setting)? Unavailable, IReadOnlyDictionary<string, InteractionOutcome> Outcomes, IReadOnlyList<RelayNote> Notes, IReadOnlyList<Http.HttpExchange> Exchanges, string? Source = null, string BrokerProblems = "")
+    private sealed record Verification((string Reason, string? Setting)? Unavailable, IReadOnlyDictionary<string, InteractionOutcome> Outcomes, IReadOnlyList<RelayNote> Notes, IReadOnlyList<Http.HttpExchange> Exchanges, string? Source = null, string BrokerProblems = "", IReadOnlyList<string>? UnlistedFailures = null)
     {
         public static Verification NotAvailable(string why, string? setting) => new((why, setting), new Dictionary<string, InteractionOutcome>(), [], []);
     }

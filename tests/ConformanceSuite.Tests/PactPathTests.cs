@@ -292,7 +292,7 @@ public sealed class PactPathTests
     /// A Pact Broker of the tests' own (the HAL resources the Pact core walks): it wants the broker token, serves
     /// the committed Wavy pact for verification under a link on another origin, and takes the published result.
     /// </summary>
-    private static Task<HostileProvider> BrokerAsync(Uri elsewhere, string pactFile) =>
+    private static Task<HostileProvider> BrokerAsync(Uri elsewhere, string pactFile, Action<JsonObject>? edit = null) =>
         HostileProvider.StartAsync(async http =>
         {
             if (http.Request.Headers.Authorization != $"Bearer {BrokerToken}")
@@ -321,7 +321,7 @@ public sealed class PactPathTests
                         }),
                     },
                 },
-                ("GET", var path) when path == pactPath => WithLinks(JsonNode.Parse(File.ReadAllText(pactFile))!.AsObject(), origin + pactPath),
+                ("GET", var path) when path == pactPath => WithLinks(JsonNode.Parse(File.ReadAllText(pactFile))!.AsObject(), origin + pactPath, edit),
                 ("POST", var path) when path == pactPath + "/verification-results" => new JsonObject { ["success"] = true },
                 _ => null,
             };
@@ -335,8 +335,9 @@ public sealed class PactPathTests
             await http.Response.WriteAsync(answer.ToJsonString());
         });
 
-    private static JsonObject WithLinks(JsonObject pact, string self)
+    private static JsonObject WithLinks(JsonObject pact, string self, Action<JsonObject>? edit)
     {
+        edit?.Invoke(pact);
         pact["_links"] = new JsonObject { ["pb:publish-verification-results"] = new JsonObject { ["href"] = self + "/verification-results" } };
         return pact;
     }
@@ -372,6 +373,31 @@ public sealed class PactPathTests
         log.Where(e => e["channel"]?.GetValue<string>() == "pact-broker").Should().HaveCount(broker.Requests.Count, "each broker request is logged");
         cases.Should().OnlyContain(c => c.Notes.Any(n => n.Contains("as the Pact Broker") && n.Contains("results published")));
         AssertNoSecretIn(dir, BrokerToken);
+    }
+
+    [Test]
+    public async Task A_failing_interaction_only_the_broker_pact_has_fails_every_case_of_the_pact()
+    {
+        var planted = new Dictionary<string, IReadOnlyDictionary<string, string>> { [Api] = new Dictionary<string, string> { ["authenticationToken"] = Token, ["userName"] = User } };
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout, Credentials = planted, Contracts = Harness.Contracts });
+        await using var elsewhere = await HostileProvider.StartAsync(http => http.Response.WriteAsync("{}"));
+        // A newer consumer version's pact: one more interaction, which the provider does not honour (it answers 401, not 418).
+        await using var broker = await BrokerAsync(elsewhere.Origin, Path.Combine(Harness.Layout.Pacts, $"ConformanceSuiteConsumer-{Api}.json"), pact =>
+            pact["interactions"]!.AsArray().Add(new JsonObject
+            {
+                ["description"] = "a teapot the newer consumer expects",
+                ["type"] = "Synchronous/HTTP",
+                ["request"] = new JsonObject { ["method"] = "GET", ["path"] = "/v1/session", ["query"] = new JsonObject { ["customerId"] = new JsonArray("42") } },
+                ["response"] = new JsonObject { ["status"] = 418 },
+            }));
+        var options = new JsonObject { ["url"] = broker.Origin.ToString(), ["token"] = new JsonObject { ["env"] = "T_BROKER" } };
+        var profile = Profile(mock.BaseUrl(Api), new Uri(mock.ApiOrigin, MockHost.ProviderStatePath), broker: options);
+
+        var results = await VerifyAsync(profile, new Dictionary<string, string>(Credentials) { ["T_BROKER"] = BrokerToken });
+
+        var cases = Cases(results).ToList();
+        cases.Should().HaveCount(4).And.OnlyContain(c => c.Verdict == Verdict.Fail && c.Message.Contains("has interactions that pacts/ does not, and the provider failed 1: 'a teapot the newer consumer expects'"),
+            string.Join("\n", cases.Select(c => c.Message)));
     }
 
     [Test]
