@@ -39,41 +39,34 @@ public static class CertifyCommand
         command.Options.Add(keyVariable);
         command.SetAction(async (parse, _) =>
         {
-            try
+            var (key, variable) = SigningKey(parse.GetValue(keyFile), parse.GetValue(keyVariable), context.Variables);
+            using (key)
             {
-                var (key, variable) = SigningKey(parse.GetValue(keyFile), parse.GetValue(keyVariable), context.Variables);
-                using (key)
+                // A key's variable is not the run's to read: a profile naming it would send or record it.
+                var variables = context.Variables.Where(kv => kv.Key != DefaultKeyVariable && kv.Key != variable)
+                    .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+                var progress = new ConsoleProgress(stdout, context.Interactive);
+                var accept = parse.GetValue(run.AcceptIncomplete);
+                var certification = await Certifier.RunAsync(run.Settings(parse, variables, context.Checks), key, parse.GetValue(package)!, progress, accept);
+                progress.Finish();
+                var results = certification.Results;
+                await stdout.WriteLineAsync(TextReports.Summary(results));
+                if (results.Target.InsecureTls)
                 {
-                    // A key's variable is not the run's to read: a profile naming it would send or record it.
-                    var variables = context.Variables.Where(kv => kv.Key != DefaultKeyVariable && kv.Key != variable)
-                        .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-                    var progress = new ConsoleProgress(stdout, context.Interactive);
-                    var accept = parse.GetValue(run.AcceptIncomplete);
-                    var certification = await Certifier.RunAsync(run.Settings(parse, variables, context.Checks), key, parse.GetValue(package)!, progress, accept);
-                    progress.Finish();
-                    var results = certification.Results;
-                    await stdout.WriteLineAsync(TextReports.Summary(results));
-                    if (results.Target.InsecureTls)
-                    {
-                        await stdout.WriteLineAsync("conformance: TLS certificate validation was OFF for this run (--insecure)");
-                    }
-
-                    await stdout.WriteLineAsync($"conformance: {string.Join(", ", RunResults.ReportFiles)} are in {progress.ReportDirectory}");
-                    if (certification.Manifest is not { } manifest)
-                    {
-                        await stderr.WriteLineAsync($"conformance: no certification package: the run is incomplete ({results.NotFullyChecked.Count()} requirements not fully checked); "
-                            + "a package certifies only what was checked, or says so: give --accept-incomplete to write one that records what was not");
-                        return ExitCodes.Incomplete;
-                    }
-
-                    await stdout.WriteLineAsync($"conformance: certification package {certification.PackagePath}: {manifest.Files.Count + 2} files, "
-                        + $"verdict {manifest.Verdict.Outcome}, signed with the key sha256 {manifest.Signer.PublicKeySha256}");
-                    return ExitCodes.Of(results, accept);
+                    await stdout.WriteLineAsync("conformance: TLS certificate validation was OFF for this run (--insecure)");
                 }
-            }
-            catch (Exception ex) when (ExitCodes.ForError(ex) is not null)
-            {
-                return await ExitCodes.ReportAsync(stderr, ex);
+
+                await stdout.WriteLineAsync($"conformance: {string.Join(", ", RunResults.ReportFiles)} are in {progress.ReportDirectory}");
+                if (certification.Manifest is not { } manifest)
+                {
+                    await stderr.WriteLineAsync($"conformance: no certification package: the run is incomplete ({results.NotFullyChecked.Count()} requirements not fully checked); "
+                        + "a package certifies only what was checked, or says so: give --accept-incomplete to write one that records what was not");
+                    return ExitCodes.Incomplete;
+                }
+
+                await stdout.WriteLineAsync($"conformance: certification package {certification.PackagePath}: {manifest.Files.Count + 2} files, "
+                    + $"verdict {manifest.Verdict.Outcome}, signed with the key sha256 {manifest.Signer.PublicKeySha256}");
+                return ExitCodes.Of(results, accept);
             }
         });
         return command;

@@ -23,9 +23,9 @@ public static class CliApp
 
         root.Options.Add(list);
         OpenApiCommand.AddTo(root, stdout, stderr);
-        root.Subcommands.Add(ContractsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ContractsCommand.Create(stdout));
         root.Subcommands.Add(CertifyCommand.Create(stdout, stderr, context));
-        root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
+        root.Subcommands.Add(VerifyCommand.Create(stdout));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -33,20 +33,16 @@ public static class CliApp
             return ExitCodes.UsageOrConfiguration;
         }
 
-        if (parse.CommandResult.Command != root)
-        {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
-        }
-
-        if (parse.Action is not null && parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?" or "--version"))
-        {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
-        }
-
-        var settings = run.Settings(parse, context.Variables, context.Checks);
-
         try
         {
+            if (parse.CommandResult.Command != root
+                || (parse.Action is not null && parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?" or "--version")))
+            {
+                // A subcommand's error is this method's to report, as the main run's: one line, never System.CommandLine's stack trace.
+                return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            }
+
+            var settings = run.Settings(parse, context.Variables, context.Checks);
             if (parse.GetValue(list))
             {
                 foreach (var (_, r) in ConformanceEngine.Plan(settings).Catalog.Requirements)
@@ -71,7 +67,7 @@ public static class CliApp
             await stdout.WriteLineAsync($"conformance: {string.Join(", ", RunResults.ReportFiles)} are in {progress.ReportDirectory}");
             return ExitCodes.Of(results, parse.GetValue(run.AcceptIncomplete));
         }
-        catch (Exception ex) when (ExitCodes.ForError(ex) is not null)
+        catch (Exception ex)
         {
             return await ExitCodes.ReportAsync(stderr, ex);
         }

@@ -10,25 +10,18 @@ namespace ConformanceSuite.Cli;
 /// </summary>
 public static class ContractsCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout)
     {
         var contracts = new Option<string?>("--contracts") { Description = "the contract data to check (default: the copy shipped with the tool)" };
         var write = new Option<bool>("--write-manifest") { Description = $"record the SHA-256 of every validated file in {RepositoryLayout.ManifestFile}, so runs over the same bytes skip format validation" };
         var command = new Command("contracts", "Check a contracts folder (every contract, target profile and pact) without running anything.") { contracts, write };
         command.SetAction(async (parse, _) =>
         {
-            try
-            {
-                var verified = ContractVerification.Verify(parse.GetValue(contracts), parse.GetValue(write));
-                await stdout.WriteLineAsync($"conformance: {verified.Root}: {verified.Apis.Count} APIs ({string.Join(", ", verified.Apis)}), {verified.Cases} cases, "
-                    + $"{verified.Profiles} target profiles, {verified.Pacts} pacts: valid"
-                    + (parse.GetValue(write) ? $"; {verified.Files.Count} files recorded in {RepositoryLayout.ManifestFile}" : ""));
-                return ExitCodes.Conformant;
-            }
-            catch (Exception ex) when (ExitCodes.ForError(ex) is not null)
-            {
-                return await ExitCodes.ReportAsync(stderr, ex);
-            }
+            var verified = ContractVerification.Verify(parse.GetValue(contracts), parse.GetValue(write));
+            await stdout.WriteLineAsync($"conformance: {verified.Root}: {verified.Apis.Count} APIs ({string.Join(", ", verified.Apis)}), {verified.Cases} cases, "
+                + $"{verified.Profiles} target profiles, {verified.Pacts} pacts: valid"
+                + (parse.GetValue(write) ? $"; {verified.Files.Count} files recorded in {RepositoryLayout.ManifestFile}" : ""));
+            return ExitCodes.Conformant;
         });
         return command;
     }

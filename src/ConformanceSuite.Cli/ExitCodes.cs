@@ -35,9 +35,16 @@ public static class ExitCodes
         _ => null,
     };
 
-    /// <summary>Writes such an error as one line (never a stack trace) and gives its exit code.</summary>
+    /// <summary>
+    /// Writes an error as one line (never a stack trace) and gives its exit code: <see cref="ForError"/>'s, else 2. An
+    /// exception that is not one of those is a defect of the tool that some input reached; it is named by its type, still in
+    /// one line (the main run and every subcommand report through here).
+    /// </summary>
     public static async Task<int> ReportAsync(TextWriter stderr, Exception error, string? context = null)
     {
+        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(error);
+        context ??= ForError(error) is null ? $"unexpected error ({error.GetType().Name}; a defect of the tool, please report it with the command line): " : null;
         await stderr.WriteLineAsync($"conformance: {context}{error.Message.ReplaceLineEndings(" ")}");
         return ForError(error) ?? UsageOrConfiguration;
     }

@@ -90,10 +90,6 @@ public static class OpenApiCommand
 
                 return ExitCodes.Conformant;
             }
-            catch (Exception ex) when (ExitCodes.ForError(ex) is not null)
-            {
-                return await ExitCodes.ReportAsync(stderr, ex);
-            }
             catch (Exception ex) when (file is not null && ex is IOException or UnauthorizedAccessException)
             {
                 return await ExitCodes.ReportAsync(stderr, ex, $"cannot write {file}: ");

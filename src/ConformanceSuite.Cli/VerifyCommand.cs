@@ -22,7 +22,7 @@ public static class VerifyCommand
 
     private static readonly string[] VerdictOrder = ["pass", "fail", "deviation", "skipped", "error"];
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout)
     {
         var package = new Argument<string>("package") { Description = "the certification package (zip) to check" };
         var publicKey = new Option<string>("--public-key") { Description = "the PEM file of the signer's public key (ECDSA P-256)", Required = true };
@@ -32,18 +32,11 @@ public static class VerifyCommand
         };
         command.SetAction(async (parse, _) =>
         {
-            try
-            {
-                var file = parse.GetValue(publicKey)!;
-                using var key = CertificationKeys.ImportPublicKey(CertificationKeys.ReadPemFile(file, "public key"), $"in {file}");
-                var verification = PackageVerifier.Verify(parse.GetValue(package)!, key);
-                await stdout.WriteAsync(Report(verification));
-                return verification.Verified ? Verified : NotVerified;
-            }
-            catch (Exception ex) when (ExitCodes.ForError(ex) is not null)
-            {
-                return await ExitCodes.ReportAsync(stderr, ex);
-            }
+            var file = parse.GetValue(publicKey)!;
+            using var key = CertificationKeys.ImportPublicKey(CertificationKeys.ReadPemFile(file, "public key"), $"in {file}");
+            var verification = PackageVerifier.Verify(parse.GetValue(package)!, key);
+            await stdout.WriteAsync(Report(verification));
+            return verification.Verified ? Verified : NotVerified;
         });
         return command;
     }

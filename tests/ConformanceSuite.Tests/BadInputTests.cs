@@ -192,4 +192,34 @@ public sealed class BadInputTests
 
         err.Should().Contain("empty");
     }
+
+    [Test]
+    public async Task An_unexpected_error_of_a_subcommand_is_one_line_not_a_stack_trace()
+    {
+        // A manifest the tool does not fully check (a null among the requirements not checked) reaches the report's
+        // code, which did not expect one: System.CommandLine printed the exception's stack trace, exit 1.
+        var package = Path.Combine(dir, "package.zip");
+        using (var zip = System.IO.Compression.ZipFile.Open(package, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using (var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open()))
+            {
+                writer.Write("""
+                    {"format":"conformance-certification/1","createdAt":"2026-01-01T00:00:00Z","tool":{"name":"t","version":"1"},
+                     "target":{"name":"n","description":"d","embedded":true,"baseUrls":{},"credentials":[]},
+                     "run":{"startedAt":"2026-01-01T00:00:00Z","finishedAt":"2026-01-01T00:00:00Z","apis":[],"requestCount":0},
+                     "verdict":{"outcome":"incomplete","notChecked":[null],"conformant":false,"failOn":"fail","requirements":0,"counts":{}},
+                     "signer":{"algorithm":"ECDSA-P256-SHA256","publicKeySha256":"00"},"files":[]}
+                    """);
+            }
+
+            using var signature = zip.CreateEntry("manifest.sig").Open();
+            signature.WriteByte(0);
+        }
+
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
+        var err = await RefusedAsync("verify", package, "--public-key", Write("public.pem", key.ExportSubjectPublicKeyInfoPem()));
+
+        err.Should().Contain("unexpected error");
+    }
 }
