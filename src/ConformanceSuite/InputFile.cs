@@ -1,9 +1,10 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace ConformanceSuite;
 
-/// <summary>A file the user names (a target profile, a baseline, a key), read whole but never without end.</summary>
-public static class InputFile
+/// <summary>A file the user names (a target profile, a baseline, a key, a package), read whole but never without end.</summary>
+public static partial class InputFile
 {
     /// <summary>
     /// The file's text (UTF-8 unless a byte-order mark says otherwise), as <see cref="File.ReadAllText(string)"/> reads it,
@@ -14,6 +15,7 @@ public static class InputFile
     {
         try
         {
+            RequireRegularFile(path, what);
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
             var length = stream.Length;
             var bytes = new byte[length + 1];
@@ -31,4 +33,68 @@ public static class InputFile
             throw new ConfigurationException($"cannot read the {what} {path}: {ex.Message}");
         }
     }
+
+    /// <summary>
+    /// Refuses a path that names something other than a regular file (after symbolic links): a named pipe (mkfifo),
+    /// whose opening waits for a writer that may never come, a device, a socket. A path that does not exist is left to
+    /// the caller's own message. On Windows, where such files are not in the file system, nothing is refused here.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The path names a pipe, a device or a socket.</exception>
+    public static void RequireRegularFile(string path, string what)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (OperatingSystem.IsWindows() || path.Length == 0 || path.Contains('\0', StringComparison.Ordinal) || Stat(path, out var status) != 0)
+        {
+            return;
+        }
+
+        var kind = (status.Mode & TypeMask) switch
+        {
+            RegularFile or DirectoryType => null,
+            NamedPipe => "a named pipe",
+            CharacterDevice => "a character device",
+            BlockDevice => "a block device",
+            Socket => "a socket",
+            _ => "not a file",
+        };
+        if (kind is not null)
+        {
+            throw new ConfigurationException($"the {what} {path} is not a regular file ({kind}): give a file whose contents are there to read");
+        }
+    }
+
+    // The file type bits of the .NET runtime's own stat (System.Native's FileStatus.Mode, the same on every Unix).
+    private const int TypeMask = 0xF000;
+    private const int NamedPipe = 0x1000;
+    private const int CharacterDevice = 0x2000;
+    private const int DirectoryType = 0x4000;
+    private const int BlockDevice = 0x6000;
+    private const int RegularFile = 0x8000;
+    private const int Socket = 0xC000;
+
+    /// <summary>System.Native's FileStatus, the runtime's portable struct stat (what File.Exists and FileInfo read).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct FileStatus
+    {
+        public int Flags;
+        public int Mode;
+        public uint Uid;
+        public uint Gid;
+        public long Size;
+        public long ATime;
+        public long ATimeNsec;
+        public long MTime;
+        public long MTimeNsec;
+        public long CTime;
+        public long CTimeNsec;
+        public long BirthTime;
+        public long BirthTimeNsec;
+        public long Dev;
+        public long RDev;
+        public long Ino;
+        public uint UserFlags;
+    }
+
+    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Stat(string path, out FileStatus output);
 }

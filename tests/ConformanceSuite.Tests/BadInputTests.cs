@@ -155,6 +155,54 @@ public sealed class BadInputTests
         err.Should().Contain("/dev/zero").And.Contain("not a regular file");
     }
 
+    [TestCase("--target", "{pipe}", "--list")]
+    [TestCase("--baseline", "{pipe}", "--list")]
+    [TestCase("verify", "package.zip", "--public-key", "{pipe}")]
+    [TestCase("verify", "{pipe}", "--public-key", "{public-key}")]
+    [TestCase("certify", "--package", "package.zip", "--signing-key", "{pipe}")]
+    public async Task A_named_pipe_is_refused_in_one_line_not_waited_on(params string[] args)
+    {
+        var pipe = Path.Combine(dir, "pipe");
+        if (OperatingSystem.IsWindows() || !MakeFifo(pipe))
+        {
+            Assert.Ignore("no mkfifo here");
+        }
+
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var publicKey = Write("public.pem", key.ExportSubjectPublicKeyInfoPem());
+        args = [.. args.Select(a => a.Replace("{pipe}", pipe, StringComparison.Ordinal).Replace("{public-key}", publicKey, StringComparison.Ordinal))];
+
+        // Opening a pipe waits for a writer, in the calling thread: the run goes to another, so the test can end.
+        var run = Task.Run(() => RefusedAsync(args));
+        if (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))) != run)
+        {
+            using (new FileStream(pipe, FileMode.Open, FileAccess.Write))
+            {
+                // A writer that closes at once: the waiting open returns, and the read ends.
+            }
+
+            await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
+            Assert.Fail("the run waited on the named pipe for 30 s");
+        }
+
+        var err = await run;
+
+        err.Should().Contain(pipe).And.Contain("not a regular file");
+    }
+
+    private static bool MakeFifo(string path)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.Start("mkfifo", [path]);
+            return process.WaitForExit(10_000) && process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
     [TestCase("[]")]
     [TestCase("""{"provider":{"name":5},"interactions":[]}""")]
     [TestCase("""{"provider":{"name":"p"},"interactions":[{"description":"d","providerStates":[1],"request":{"method":"GET"}}]}""")]

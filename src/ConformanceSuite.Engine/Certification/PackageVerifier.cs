@@ -44,6 +44,7 @@ public static class PackageVerifier
             throw new ConfigurationException(Directory.Exists(full) ? $"{full} is a folder, not a certification package" : $"no such package: {full}");
         }
 
+        InputFile.RequireRegularFile(full, "package");
         ZipArchive zip;
         try
         {
