@@ -72,9 +72,31 @@ public sealed class CsvLinkMockApi : IMockApi
         seenColumn = spec.Columns.FirstOrDefault(c => c.NamesSeenInDocs.Count > 0);
         var data = MockDataset.Load(layout, ApiId);
         dataset = data.Json;
+        CheckShape(data);
         Credentials = data.Credentials;
         TestData = data.TestData;
         Faults = BuildFaults();
+    }
+
+    /// <summary>The data set as this mock reads it: records with an integer selecting value and rows, each row with its narrowing value and string columns.</summary>
+    private void CheckShape(MockDataset data)
+    {
+        var customers = data.Objects(dataset, "", RecordsKey);
+        for (var i = 0; i < customers.Count; i++)
+        {
+            var at = $"/{RecordsKey}/{i.ToString(CultureInfo.InvariantCulture)}";
+            data.Integer(customers[i], at, SelectingKey, required: true);
+            var rows = data.Objects(customers[i], at, RowsKey);
+            for (var j = 0; j < rows.Count; j++)
+            {
+                var rowAt = $"{at}/{RowsKey}/{j.ToString(CultureInfo.InvariantCulture)}";
+                data.Integer(rows[j], rowAt, NarrowingKey, required: narrowing is not null);
+                foreach (var column in spec.Columns)
+                {
+                    data.OptionalString(rows[j], rowAt, column.Name);
+                }
+            }
+        }
     }
 
     public string ApiId { get; }

@@ -30,11 +30,14 @@ public sealed class CursorListMockApi : IMockApi
                     && contract.Endpoints.All(e => e.Download is null && e.Exports is null),
         (layout, contract) => new CursorListMockApi(layout, contract));
 
-    private readonly JsonObject dataset;
     private readonly ApiContract contract;
     private readonly EndpointSpec list;
     private readonly EndpointSpec get;
     private readonly int pageSize;
+
+    /// <summary>The data set's items and the members only its list (not its get) carries.</summary>
+    private readonly IReadOnlyList<JsonObject> fixture;
+    private readonly IReadOnlyList<string> listOnlyFields;
     private readonly Dictionary<string, int> cursorUses = new(StringComparer.Ordinal);
 
     public CursorListMockApi(RepositoryLayout layout, ApiContract contract)
@@ -44,10 +47,11 @@ public sealed class CursorListMockApi : IMockApi
         list = contract.Endpoints.Single(e => e.Pagination is not null);
         get = contract.Endpoints.Single(e => e.Parameters.Any(p => p.In == "path"));
         var data = MockDataset.Load(layout, ApiId);
-        dataset = data.Json;
         Credentials = data.Credentials;
         TestData = data.TestData;
-        pageSize = dataset["pageSize"]?.GetValue<int>() ?? 10;
+        pageSize = (int)(data.Integer(data.Json, "", "pageSize", required: false, minimum: 1) is { } size ? Math.Min(size, MockOptions.MaxScale) : 10);
+        fixture = data.Objects(data.Json, "", "items");
+        listOnlyFields = data.Strings(data.Json, "", "listOnlyFields");
         Faults = BuildFaults();
     }
 
@@ -71,7 +75,7 @@ public sealed class CursorListMockApi : IMockApi
     private MockItems ServedItems(IReadOnlySet<string> faults, int? scale)
     {
         var anchor = list.Parameters.Select(p => p.Filter).OfType<DateBoundFilter>().Select(f => f.Field).FirstOrDefault();
-        var served = MockItems.Create(ApiId, [.. dataset["items"]!.AsArray().OfType<JsonObject>()], list.Pagination!.IdPointer, anchor, scale);
+        var served = MockItems.Create(ApiId, fixture, list.Pagination!.IdPointer, anchor, scale);
         if (faults.Contains("item-bad-enum"))
         {
             var itemSchema = contract.BodySchemas[list.Success.ItemSchema!];
@@ -306,7 +310,7 @@ public sealed class CursorListMockApi : IMockApi
 
         var body = found;
         // The get body is the shorter one: fields the list alone carries are left out.
-        foreach (var listOnly in dataset["listOnlyFields"]?.AsArray().Select(n => n!.GetValue<string>()) ?? [])
+        foreach (var listOnly in listOnlyFields)
         {
             body.Remove(listOnly);
         }

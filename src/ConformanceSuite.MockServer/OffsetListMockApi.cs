@@ -30,7 +30,9 @@ public sealed class OffsetListMockApi : IMockApi
     private readonly EndpointSpec list;
     private readonly OffsetPagination paging;
     private readonly ExportsSpec exports;
-    private readonly JsonObject dataset;
+
+    /// <summary>The data set's items.</summary>
+    private readonly IReadOnlyList<JsonObject> fixture;
     private readonly List<string> sessionFields;
 
     /// <summary>The items served: the data set's (scaled up when asked), with the record faults applied to the data itself.</summary>
@@ -48,7 +50,7 @@ public sealed class OffsetListMockApi : IMockApi
         exports = list.Exports ?? throw new ConfigurationException($"{ApiId}: the offset-list mock needs exports in the contract");
         sessionFields = SchemaProperties(Path.Combine(contract.Folder, list.Success.ItemSchema!));
         var data = MockDataset.Load(layout, ApiId);
-        dataset = data.Json;
+        fixture = data.Objects(data.Json, "", "items");
         Credentials = data.Credentials;
         TestData = data.TestData;
         Faults = BuildFaults();
@@ -128,7 +130,7 @@ public sealed class OffsetListMockApi : IMockApi
     {
         var faults = setup.Faults;
         var anchor = list.Parameters.Select(p => p.Filter).OfType<DateRangeFilter>().SelectMany(f => f.RangeFields.Values).FirstOrDefault();
-        items = MockItems.Create(ApiId, [.. dataset["items"]!.AsArray().OfType<JsonObject>()], paging.IdPointer, anchor, setup.Scale);
+        items = MockItems.Create(ApiId, fixture, paging.IdPointer, anchor, setup.Scale);
         if (faults.Contains("record-bad-enum"))
         {
             var (pointer, _) = SchemaEnums.Find(contract.BodySchemas[list.Success.ItemSchema!]).First();

@@ -203,6 +203,44 @@ public sealed class BadInputTests
         }
     }
 
+    [TestCase("wavy-open-sessions", "WAVY-011", "/customers", "\"x\"")]
+    [TestCase("wavy-open-sessions", "WAVY-011", "/customers/0", "7")]
+    [TestCase("wavy-open-sessions", "WAVY-011", "/customers/0/sessions", "\"x\"")]
+    [TestCase("wavy-open-sessions", "WAVY-011", "/customers/0/customerId", "\"x\"")]
+    [TestCase("wavy-open-sessions", "WAVY-011", "/customers/0/sessions/0/subAccountId", "\"x\"")]
+    [TestCase("wavy-open-sessions", "WAVY-011", "/customers/0/sessions/0/source", "5")]
+    [TestCase("wavy-open-sessions", "WAVY-011", "/credentials", "5")]
+    [TestCase("opencx-chat-sessions", "OPENCX-001", "/items", "\"x\"")]
+    [TestCase("opencx-chat-sessions", "OPENCX-001", "/items/0", "5")]
+    [TestCase("opencx-chat-sessions", "OPENCX-001", "/pageSize", "\"x\"")]
+    [TestCase("opencx-chat-sessions", "OPENCX-001", "/pageSize", "0")]
+    [TestCase("opencx-chat-sessions", "OPENCX-001", "/listOnlyFields/0", "1")]
+    [TestCase("chat-session-list", "CSL-001", "/items", "{}")]
+    [TestCase("chat-session-list", "CSL-001", "/items/0", "null")]
+    public async Task A_mock_data_set_member_of_the_wrong_shape_is_refused_in_one_line(string api, string filter, string pointer, string value)
+    {
+        var copy = Path.Combine(dir, "contracts");
+        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var file = Path.Combine(copy, "fixtures", api, "dataset.json");
+        var json = JsonNode.Parse(File.ReadAllText(file))!;
+        var tokens = pointer.Split('/')[1..];
+        var parent = tokens[..^1].Aggregate(json, (node, token) => node is JsonArray array ? array[int.Parse(token, System.Globalization.CultureInfo.InvariantCulture)]! : node[token]!);
+        if (parent is JsonArray list)
+        {
+            list[int.Parse(tokens[^1], System.Globalization.CultureInfo.InvariantCulture)] = JsonNode.Parse(value);
+        }
+        else
+        {
+            parent[tokens[^1]] = JsonNode.Parse(value);
+        }
+
+        File.WriteAllText(file, json.ToJsonString());
+
+        var err = await RefusedAsync("--contracts", copy, "--api", api, "--filter", filter, "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().Contain("dataset.json").And.Contain($"at {pointer}:");
+    }
+
     [TestCase("[]")]
     [TestCase("""{"provider":{"name":5},"interactions":[]}""")]
     [TestCase("""{"provider":{"name":"p"},"interactions":[{"description":"d","providerStates":[1],"request":{"method":"GET"}}]}""")]
