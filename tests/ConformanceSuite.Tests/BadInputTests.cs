@@ -241,6 +241,23 @@ public sealed class BadInputTests
         err.Should().Contain("dataset.json").And.Contain($"at {pointer}:");
     }
 
+    [TestCase("PRIVATE KEY")]
+    [TestCase("EC PRIVATE KEY")]
+    public async Task A_private_key_given_as_the_public_key_is_refused_in_one_line(string form)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var pem = form == "PRIVATE KEY" ? key.ExportPkcs8PrivateKeyPem() : key.ExportECPrivateKeyPem();
+        var package = Path.Combine(dir, "package.zip");
+        using (var zip = System.IO.Compression.ZipFile.Open(package, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            zip.CreateEntry("manifest.json");
+        }
+
+        var err = await RefusedAsync("verify", package, "--public-key", Write("signing-key.pem", pem));
+
+        err.Should().Contain("signing-key.pem").And.Contain("is a private key");
+    }
+
     [TestCase("[]")]
     [TestCase("""{"provider":{"name":5},"interactions":[]}""")]
     [TestCase("""{"provider":{"name":"p"},"interactions":[{"description":"d","providerStates":[1],"request":{"method":"GET"}}]}""")]

@@ -67,11 +67,22 @@ public static class CertificationKeys
         return key;
     }
 
-    /// <summary>A verification key: the public part of an EC P-256 key (a private key given is reduced to its public part).</summary>
+    /// <summary>
+    /// A verification key: an EC P-256 public key. A private key is refused: it is the signer's alone, and one handed to
+    /// whoever verifies (or kept next to the packages) lets them sign packages of their own.
+    /// </summary>
     /// <param name="pem">The PEM text.</param>
     /// <param name="source">Where it came from, for messages.</param>
+    /// <exception cref="ConfigurationException">No key, a private key, another algorithm or curve.</exception>
     public static ECDsa ImportPublicKey(string pem, string source)
     {
+        ArgumentNullException.ThrowIfNull(pem);
+        if (pem.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+        {
+            throw new ConfigurationException($"the public key {source} is a private key; verifying needs the signer's public key alone "
+                + "(PEM 'PUBLIC KEY': openssl pkey -in PRIVATE.pem -pubout), and the private key stays with the signer");
+        }
+
         using var key = Import(pem, source, "public key");
         var publicOnly = ECDsa.Create();
         publicOnly.ImportSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
