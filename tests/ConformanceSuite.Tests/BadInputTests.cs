@@ -258,6 +258,19 @@ public sealed class BadInputTests
         err.Should().Contain("signing-key.pem").And.Contain("is a private key");
     }
 
+    [TestCase("""{"limit":"offset"}""", "/overrides/parameterNames/limit", "'offset', not renamed")]
+    [TestCase("""{"limit":"size","offset":"size"}""", "/overrides/parameterNames/limit", "'offset' is renamed to as well")]
+    public async Task A_rename_onto_another_parameters_name_is_refused_in_one_line(string renames, string pointer, string other)
+    {
+        var profile = JsonNode.Parse(File.ReadAllText(Path.Combine(Harness.Layout.Root, "targets", "embedded-renamed.json")))!.AsObject();
+        profile.Remove("$schema");
+        profile["apis"]!["chat-session-list"]!["overrides"]!["parameterNames"] = JsonNode.Parse(renames);
+
+        var err = await RefusedAsync("--target", Write("profile.json", profile.ToJsonString()), "--api", "chat-session-list", "--list");
+
+        err.Should().Contain("contract.json").And.Contain($"at {pointer}:").And.Contain(other);
+    }
+
     [TestCase("[]")]
     [TestCase("""{"provider":{"name":5},"interactions":[]}""")]
     [TestCase("""{"provider":{"name":"p"},"interactions":[{"description":"d","providerStates":[1],"request":{"method":"GET"}}]}""")]

@@ -46,6 +46,19 @@ public static class ContractOverrides
             }
         }
 
+        // A rename onto a name another parameter keeps, or is renamed to as well, would make two parameters one.
+        var names = endpoints.OfType<JsonObject>().SelectMany(e => (e["parameters"] as JsonArray ?? []).OfType<JsonObject>())
+            .Select(p => p["name"] is JsonValue v && v.TryGetValue<string>(out var n) ? n : null).OfType<string>().Distinct(StringComparer.Ordinal);
+        foreach (var shared in names.GroupBy(n => renames.GetValueOrDefault(n, n), StringComparer.Ordinal).Where(g => g.Skip(1).Any()))
+        {
+            var renamed = shared.Where(renames.ContainsKey).Order(StringComparer.Ordinal).First();
+            var other = shared.Where(n => n != renamed).Order(StringComparer.Ordinal).First();
+            throw new ConfigurationException(file, "/overrides/parameterNames/" + renamed.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal),
+                $"renames '{renamed}' to '{shared.Key}', "
+                + (renames.ContainsKey(other) ? $"the name '{other}' is renamed to as well" : $"the name of another parameter ('{other}', not renamed)")
+                + ": two parameters cannot share one name");
+        }
+
         Rename(result, renames, inScenario: false);
         return result;
     }
