@@ -271,6 +271,19 @@ public sealed class BadInputTests
         err.Should().Contain("contract.json").And.Contain($"at {pointer}:").And.Contain(other);
     }
 
+    [TestCase(1e308, "too big")]
+    [TestCase(1e9, "too big")]
+    [TestCase(1e-5, "too small")]
+    [TestCase(1e-11, "too small")]
+    public async Task A_rate_limit_the_pacing_cannot_keep_is_refused_in_one_line(double perMinute, string reason)
+    {
+        var profile = new JsonObject { ["name"] = "x", ["description"] = "a test profile", ["embedded"] = true, ["rateLimit"] = new JsonObject { ["requestsPerMinute"] = perMinute } };
+
+        var err = await RefusedAsync("--target", Write("profile.json", profile.ToJsonString()), "--api", "wavy-open-sessions", "--filter", "WAVY-011", "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().Contain("profile.json").And.Contain("at /rateLimit/requestsPerMinute:").And.Contain(reason);
+    }
+
     [TestCase("[]")]
     [TestCase("""{"provider":{"name":5},"interactions":[]}""")]
     [TestCase("""{"provider":{"name":"p"},"interactions":[{"description":"d","providerStates":[1],"request":{"method":"GET"}}]}""")]
