@@ -64,11 +64,11 @@ internal sealed class RunOptions
 
     public Option<string?> Contracts { get; } = new("--contracts") { Description = "the contract data to use (schemas/, fixtures/, targets/, pacts/); default: the copy shipped with the tool" };
 
-    public Option<TimeSpan?> RequestTimeout { get; } = Seconds("--request-timeout", "seconds a request may take (headers and body), overriding the profile's");
+    public Option<TimeSpan?> RequestTimeout { get; } = Seconds("--request-timeout", "seconds a request may take (headers and body), overriding the profile's", TimeoutSetting.MaxRequestSeconds);
 
-    public Option<TimeSpan?> RunTimeout { get; } = Seconds("--run-timeout", "seconds the whole run may take, overriding the profile's");
+    public Option<TimeSpan?> RunTimeout { get; } = Seconds("--run-timeout", "seconds the whole run may take, overriding the profile's", TimeoutSetting.MaxRunSeconds);
 
-    public Option<TimeSpan?> PatternTimeout { get; } = Seconds("--pattern-timeout", "seconds a contract's pattern may take on one value before the value is left unjudged, overriding the profile's");
+    public Option<TimeSpan?> PatternTimeout { get; } = Seconds("--pattern-timeout", "seconds a contract's pattern may take on one value before the value is left unjudged, overriding the profile's", TimeoutSetting.MaxPatternSeconds);
 
     public Option<bool> AcceptIncomplete { get; } = new("--accept-incomplete")
     {
@@ -100,19 +100,19 @@ internal sealed class RunOptions
         Checks = checks,
     };
 
-    /// <summary>An option taking a number of seconds above 0; anything else is a usage error naming the option.</summary>
-    private static Option<TimeSpan?> Seconds(string name, string description) => new(name)
+    /// <summary>An option taking a number of seconds above 0 and at most the profile's own bound; anything else is a usage error naming the option.</summary>
+    private static Option<TimeSpan?> Seconds(string name, string description, double maximum) => new(name)
     {
-        Description = description,
+        Description = $"{description} (at most {maximum.ToString(CultureInfo.InvariantCulture)})",
         CustomParser = r =>
         {
             var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds)
+            if (TimeoutSetting.Parse(text, maximum, out var problem) is { } timeout)
             {
-                return TimeSpan.FromSeconds(seconds);
+                return timeout;
             }
 
-            r.AddError($"{name} '{text}': expected a number of seconds above 0");
+            r.AddError($"{name} '{text}': {problem}");
             return null;
         },
     };

@@ -40,9 +40,9 @@ public static class EnvironmentSettings
             ContractsDirectory = contracts,
             InsecureTls = env("CONFORMANCE_INSECURE_TLS") == "true",
             AllowPrivateAddresses = env("CONFORMANCE_ALLOW_PRIVATE_ADDRESSES") == "true",
-            RequestTimeout = Seconds(variables, "CONFORMANCE_REQUEST_TIMEOUT"),
-            RunTimeout = Seconds(variables, "CONFORMANCE_RUN_TIMEOUT"),
-            PatternTimeout = Seconds(variables, "CONFORMANCE_PATTERN_TIMEOUT"),
+            RequestTimeout = Seconds(variables, "CONFORMANCE_REQUEST_TIMEOUT", TimeoutSetting.MaxRequestSeconds),
+            RunTimeout = Seconds(variables, "CONFORMANCE_RUN_TIMEOUT", TimeoutSetting.MaxRunSeconds),
+            PatternTimeout = Seconds(variables, "CONFORMANCE_PATTERN_TIMEOUT", TimeoutSetting.MaxPatternSeconds),
             Scale = env("CONFORMANCE_SCALE") is not { Length: > 0 } scale ? null
                 : int.TryParse(scale, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
                 : throw new ConfigurationException($"CONFORMANCE_SCALE='{scale}': expected a whole number of items above 0"),
@@ -50,10 +50,9 @@ public static class EnvironmentSettings
         };
     }
 
-    private static TimeSpan? Seconds(IReadOnlyDictionary<string, string> variables, string name) =>
+    private static TimeSpan? Seconds(IReadOnlyDictionary<string, string> variables, string name, double maximum) =>
         variables.GetValueOrDefault(name) is not { Length: > 0 } text ? null
-        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 ? TimeSpan.FromSeconds(s)
-        : throw new ConfigurationException($"{name}='{text}': expected a number of seconds above 0");
+        : TimeoutSetting.Parse(text, maximum, out var problem) ?? throw new ConfigurationException($"{name}='{text}': {problem}");
 
     private static List<string> List(string? value) =>
         (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

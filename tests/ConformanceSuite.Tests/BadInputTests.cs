@@ -284,6 +284,18 @@ public sealed class BadInputTests
         err.Should().Contain("profile.json").And.Contain("at /rateLimit/requestsPerMinute:").And.Contain(reason);
     }
 
+    [TestCase("--run-timeout", "1e-300")]
+    [TestCase("--pattern-timeout", "1e-300")]
+    [TestCase("--request-timeout", "601")]
+    [TestCase("--run-timeout", "1e12")]
+    [TestCase("--pattern-timeout", "61")]
+    public async Task A_timeout_past_the_profiles_bounds_is_refused_in_one_line(string option, string value)
+    {
+        var err = await RefusedAsync(option, value, "--list");
+
+        err.Should().Contain($"{option} '{value}'").And.Contain("at most");
+    }
+
     [TestCase("[]")]
     [TestCase("""{"provider":{"name":5},"interactions":[]}""")]
     [TestCase("""{"provider":{"name":"p"},"interactions":[{"description":"d","providerStates":[1],"request":{"method":"GET"}}]}""")]
