@@ -21,7 +21,7 @@ internal sealed record MockDataset(string File, JsonObject Json, IReadOnlyDictio
             throw new ConfigurationException($"the mock has no data set for {apiId}: {file} does not exist");
         }
 
-        var json = SchemaValidator.ParseJson(file, System.IO.File.ReadAllText(file)) as JsonObject
+        var json = SchemaValidator.ParseJson(file, InputFile.ReadAllText(file, "mock data set")) as JsonObject
             ?? throw new ConfigurationException(file, "", "expected an object (the data set)");
         return new MockDataset(file, json, Strings(file, "/credentials", json["credentials"]), Strings(file, "/testData", json["testData"]));
     }

@@ -60,7 +60,7 @@ public sealed class OffsetListMockApi : IMockApi
 
     /// <summary>A record schema's property names, in order, read from its file (the mock starts without loading the JSON Schema library).</summary>
     private static List<string> SchemaProperties(string file) =>
-        (SchemaValidator.ParseJson(file, File.ReadAllText(file))["properties"] as JsonObject
+        (SchemaValidator.ParseJson(file, InputFile.ReadAllText(file, "contract file"))["properties"] as JsonObject
          ?? throw new ConfigurationException(file, "/properties", "the record schema must list its properties"))
         .Select(p => p.Key).ToList();
 

@@ -43,6 +43,7 @@ public sealed class RepositoryLayout
     /// <summary>A file's SHA-256, as lowercase hex.</summary>
     public static string Sha256(string file)
     {
+        InputFile.RequireRegularFile(file, "contract file");
         using var stream = File.OpenRead(file);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }

@@ -190,6 +190,39 @@ public sealed class BadInputTests
         err.Should().Contain(pipe).And.Contain("not a regular file");
     }
 
+    [TestCase("schemas/wavy-open-sessions/contract.json", "--api", "wavy-open-sessions", "--list")]
+    [TestCase("schemas/wavy-open-sessions/contract.json", "contracts")]
+    [TestCase("fixtures/wavy-open-sessions/dataset.json", "--api", "wavy-open-sessions", "--filter", "WAVY-011")]
+    [TestCase("pacts/ConformanceSuiteConsumer-wavy-open-sessions.json", "--api", "wavy-open-sessions", "--filter", "pact")]
+    public async Task A_named_pipe_in_a_contracts_folder_is_refused_in_one_line_not_waited_on(string file, params string[] args)
+    {
+        var copy = Path.Combine(dir, "contracts");
+        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var pipe = Path.Combine(copy, file);
+        File.Delete(pipe);
+        if (OperatingSystem.IsWindows() || !MakeFifo(pipe))
+        {
+            Assert.Ignore("no mkfifo here");
+        }
+
+        string[] full = args[0] == "contracts" ? ["contracts", "--contracts", copy] : [.. args, "--contracts", copy, "--report-dir", Path.Combine(dir, "out")];
+        var run = Task.Run(() => RefusedAsync(full));
+        if (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))) != run)
+        {
+            using (new FileStream(pipe, FileMode.Open, FileAccess.Write))
+            {
+                // A writer that closes at once: the waiting open returns, and the read ends.
+            }
+
+            await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
+            Assert.Fail("the run waited on the named pipe for 30 s");
+        }
+
+        var err = await run;
+
+        err.Should().Contain(Path.GetFileName(file)).And.Contain("not a regular file");
+    }
+
     private static bool MakeFifo(string path)
     {
         try

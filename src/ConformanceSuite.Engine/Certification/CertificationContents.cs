@@ -124,8 +124,8 @@ internal static class CertificationContents
 
             var contractFile = Path.Combine(contract.Folder, "contract.json");
             var requirementsFile = Path.Combine(contract.Folder, contract.RequirementsFile);
-            var effective = ContractOverrides.ApplyToContract(SchemaValidator.ParseJson(contractFile, File.ReadAllText(contractFile)), overlay, profile.File);
-            var requirements = ContractOverrides.ApplyToRequirements(SchemaValidator.ParseJson(requirementsFile, File.ReadAllText(requirementsFile)), overlay);
+            var effective = ContractOverrides.ApplyToContract(SchemaValidator.ParseJson(contractFile, InputFile.ReadAllText(contractFile, "contract file")), overlay, profile.File);
+            var requirements = ContractOverrides.ApplyToRequirements(SchemaValidator.ParseJson(requirementsFile, InputFile.ReadAllText(requirementsFile, "contract file")), overlay);
             yield return new PackageSource($"effective/{id}/contract.json", PackageFileKinds.EffectiveContract, Bytes: Json(effective));
             yield return new PackageSource($"effective/{id}/requirements.json", PackageFileKinds.EffectiveContract, Bytes: Json(requirements));
             yield return new PackageSource($"effective/{id}/overrides.json", PackageFileKinds.EffectiveContract, Bytes: Json(overlay));

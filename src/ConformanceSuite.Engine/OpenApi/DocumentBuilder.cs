@@ -701,7 +701,7 @@ internal sealed class DocumentBuilder
     private JsonNode CsvSpec(string file)
     {
         var path = Path.Combine(contract.Folder, file);
-        var node = SchemaValidator.ParseJson(path, File.ReadAllText(path));
+        var node = SchemaValidator.ParseJson(path, InputFile.ReadAllText(path, "contract file"));
         if (node is JsonObject o)
         {
             o.Remove("$schema");

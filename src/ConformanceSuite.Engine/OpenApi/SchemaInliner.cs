@@ -118,7 +118,7 @@ internal sealed class SchemaInliner
     private void Convert(string path)
     {
         var name = fileComponents[path];
-        var root = SchemaValidator.ParseJson(path, File.ReadAllText(path)) as JsonObject
+        var root = SchemaValidator.ParseJson(path, InputFile.ReadAllText(path, "contract file")) as JsonObject
                    ?? throw new ConfigurationException(path, "", "a body schema must be a JSON object");
         root.Remove("$schema");
         root.Remove("$id");

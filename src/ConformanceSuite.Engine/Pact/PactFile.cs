@@ -23,7 +23,7 @@ public sealed record PactFile(string Path, string Provider, IReadOnlyList<PactIn
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+            root = JsonNode.Parse(InputFile.ReadAllText(path, "pact file"), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {

@@ -199,7 +199,7 @@ public sealed class ContractLoader
             throw new ConfigurationException(file, "", "the file does not exist");
         }
 
-        var node = SchemaValidator.ParseJson(file, File.ReadAllText(file));
+        var node = SchemaValidator.ParseJson(file, InputFile.ReadAllText(file, "contract file"));
         var format = layout.FormatSchema(formatSchema);
         if (!layout.IsValidated(file, format))
         {

@@ -46,7 +46,7 @@ public static class SchemaValidator
             throw new ConfigurationException(path, "", "the JSON Schema file does not exist");
         }
 
-        ParseJson(path, File.ReadAllText(path));
+        ParseJson(path, InputFile.ReadAllText(path, "JSON Schema file"));
         try
         {
             return JsonSchema.FromFileAsync(path).GetAwaiter().GetResult();
