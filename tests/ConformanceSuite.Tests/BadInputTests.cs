@@ -65,6 +65,16 @@ public sealed class BadInputTests
     }
 
     [Test]
+    public async Task A_profile_naming_an_api_the_contracts_do_not_have_is_refused_in_one_line()
+    {
+        var profile = """{"name":"x","description":"a test profile","embedded":true,"apis":{"wavy-open-sesions":{"notApplicable":{}}}}""";
+
+        var err = await RefusedAsync("--target", Write("profile.json", profile), "--api", "wavy-open-sessions", "--list");
+
+        err.Should().Contain("profile.json").And.Contain("at /apis/wavy-open-sesions:").And.Contain("wavy-open-sessions");
+    }
+
+    [Test]
     public async Task A_profile_with_a_duplicate_key_is_refused_in_one_line()
     {
         var err = await RefusedAsync("--target", Write("profile.json", """{"name":"x","embedded":true,"name":"y"}"""), "--list");

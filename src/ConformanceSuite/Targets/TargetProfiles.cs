@@ -35,6 +35,17 @@ public static class TargetProfiles
         }
 
         var json = (JsonObject)node;
+        if (json["apis"] is JsonObject apis && apis.Count > 0)
+        {
+            // An API id the contracts do not have (a typo, an API since renamed): its overrides, credentials and data would go unused, unseen.
+            var known = Directory.Exists(layout.Schemas) ? layout.ApiIds().ToList() : [];
+            if (apis.Select(kv => kv.Key).FirstOrDefault(id => !known.Contains(id, StringComparer.Ordinal)) is { } unknown)
+            {
+                throw new ConfigurationException(file, "/apis/" + unknown.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal),
+                    $"names API '{unknown}', which the contracts in {layout.Schemas} do not have (known: {(known.Count > 0 ? string.Join(", ", known) : "none")})");
+            }
+        }
+
         var timeouts = json["timeouts"] as JsonObject;
         var http = new HttpSettings
         {
