@@ -12,7 +12,7 @@ namespace ConformanceSuite.Tests;
 /// <summary>
 /// Providers of the tests' own that check credentials, but not everywhere the docs ask: each must not pass the
 /// authentication requirement it breaks. The same provider without its twist is right, and passes every one of
-/// OPENCX-001 to OPENCX-003 (CSL-001 to CSL-003 for the chat-session-list one). The latency requirement's providers
+/// OPENCX-001 to OPENCX-003 (CSL-001 to CSL-003 for the chat-session-list one, WAVY-004 and WAVY-005 for the Wavy one). The latency requirement's providers
 /// are slow where a check's own requests do not reach.
 /// </summary>
 [TestFixture]
@@ -300,5 +300,105 @@ public sealed class EvasionAuthTests
         var verified = Requirement(results, "OPENCX-003");
         verified.Verdict.Should().Be(Verdict.Fail);
         verified.Cases.SelectMany(c => c.Findings).OfType<StatusMismatch>().Should().Contain(f => f.Received == 200 && f.Subject == "with Authorization in the other case (its letters' case swapped)");
+    }
+
+    private const string WavyUser = "EVASION-AUTH-USER-7c04";
+
+    /// <summary>
+    /// A right Wavy provider: both credential headers checked on every call (401 otherwise), customerId a decimal
+    /// integer (400 otherwise), subAccountId optional, a file_url on its own origin; unless <paramref name="exempt"/>
+    /// lets a request through without looking at its credentials, or <paramref name="broken"/> answers 500 to it
+    /// whatever it carries.
+    /// </summary>
+    private static Task<HostileProvider> WavyAsync(Func<HttpRequest, bool>? exempt = null, Func<HttpRequest, bool>? broken = null) =>
+        HostileProvider.StartAsync(async http =>
+        {
+            var path = http.Request.Path.Value ?? "";
+            if (path != "/v1/session")
+            {
+                http.Response.ContentType = "text/csv";
+                await http.Response.WriteAsync("source,session_created_at\n5519900000001,2019-02-13T10:15:30Z\n");
+                return;
+            }
+
+            if (broken?.Invoke(http.Request) == true)
+            {
+                http.Response.StatusCode = 500;
+                return;
+            }
+
+            if (exempt?.Invoke(http.Request) != true
+                && (http.Request.Headers["authenticationToken"] != Token || http.Request.Headers["userName"] != WavyUser))
+            {
+                http.Response.StatusCode = 401;
+                return;
+            }
+
+            var query = http.Request.Query;
+            if (!long.TryParse(query["customerId"], NumberStyles.None, CultureInfo.InvariantCulture, out var customer)
+                || (query.ContainsKey("subAccountId") && !long.TryParse(query["subAccountId"], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            {
+                http.Response.StatusCode = 400;
+                return;
+            }
+
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(new JsonObject { ["file_url"] = $"{http.Request.Scheme}://{http.Request.Host}/files/{customer}.csv" }.ToJsonString());
+        });
+
+    private static readonly string[] WavyAuth = ["WAVY-004", "WAVY-005"];
+
+    private Task<RunResults> RunWavyAsync(HostileProvider provider) => ConformanceEngine.RunAsync(new RunSettings
+    {
+        Apis = ["wavy-open-sessions"],
+        Filter = WavyAuth,
+        AdHoc = new AdHocTarget(provider.Origin.ToString(),
+            new Dictionary<string, string> { ["authenticationToken"] = Token, ["userName"] = WavyUser },
+            new Dictionary<string, string> { ["customerWithSessions"] = "1001", ["customerWithoutSessions"] = "1002", ["subAccount"] = "11" }),
+        ReportDirectory = dir,
+        ContractsDirectory = Harness.Layout.Root,
+        RequestTimeout = TimeSpan.FromSeconds(2),
+        RunTimeout = TimeSpan.FromSeconds(60),
+    });
+
+    [Test]
+    public async Task The_right_Wavy_provider_passes_every_auth_requirement()
+    {
+        await using var provider = await WavyAsync();
+
+        var results = await RunWavyAsync(provider);
+
+        ShouldPass(results, WavyAuth);
+        provider.Requests.Should().Contain(r => r.PathAndQuery.Contains("subAccountId=11") && !r.Headers.ContainsKey("authenticationToken"), "the sub-account call is asked without credentials too");
+    }
+
+    [Test]
+    public async Task A_sub_account_call_that_needs_no_credentials_is_not_a_pass()
+    {
+        // The customer's call checks both headers; one that names a sub-account is answered to anyone.
+        await using var provider = await WavyAsync(exempt: r => r.Query.ContainsKey("subAccountId"));
+
+        var results = await RunWavyAsync(provider);
+
+        foreach (var id in WavyAuth)
+        {
+            var requirement = Requirement(results, id);
+            requirement.Verdict.Should().Be(Verdict.Fail, id);
+            requirement.Cases.SelectMany(c => c.Findings).OfType<StatusMismatch>()
+                .Should().Contain(f => f.Expected == 401 && f.Received == 200 && f.Subject!.Contains("on scenario 'sub-account' (subAccountId=11)"), id);
+        }
+    }
+
+    [Test]
+    public async Task A_sub_account_call_that_fails_for_everyone_does_not_break_the_auth_cases()
+    {
+        // The sub-account call answers 500 with credentials or without: that is WAVY-003's to judge, and tells nothing
+        // of the credentials. The customer's call is still judged, and passes.
+        await using var provider = await WavyAsync(broken: r => r.Query.ContainsKey("subAccountId"));
+
+        var results = await RunWavyAsync(provider);
+
+        ShouldPass(results, WavyAuth);
+        Requirement(results, "WAVY-004").Cases.Should().OnlyContain(c => c.Notes.Any(n => n.Contains("sub-account") && n.Contains("not judged")));
     }
 }

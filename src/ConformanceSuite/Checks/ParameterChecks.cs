@@ -190,7 +190,8 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
         // Every call needs the credential: the scenario's, its list a page further on, and one of each endpoint that
         // takes an id its list shows (a get by id), which a provider checking the first page alone would answer to anyone.
         var first = new Asked(endpoint, run.Context.Values.Query(scenario), run.Context.Values.Path(scenario), "");
-        var calls = FurtherPageCalls(run, scenario, endpoint, valid).Concat(ListedIdCalls(run, endpoint, valid)).Prepend(first);
+        var calls = FurtherPageCalls(run, scenario, endpoint, valid).Concat(ListedIdCalls(run, endpoint, valid)).Prepend(first)
+            .Concat(OtherScenarioCalls(run, ct));
         foreach (var asked in calls)
         {
             await RefusedAsync(run, asked, credential, mode, what + asked.Where, ct);
@@ -210,8 +211,41 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
         }
     }
 
-    /// <summary>A call the credential is tried on: its endpoint, query and path values, and where it is in words (empty for the scenario's).</summary>
-    private sealed record Asked(EndpointSpec Endpoint, Dictionary<string, string> Query, Dictionary<string, string> Path, string Where);
+    /// <summary>
+    /// A call the credential is tried on: its endpoint, query and path values, and where it is in words (empty for the
+    /// scenario's). <paramref name="Valid"/>, when there is one, is the same call with every credential: an answer that
+    /// is neither a refusal nor an acceptance is judged only when that call answers its success status (a call that
+    /// fails for a reason of its own, with credentials too, tells nothing of them and is noted).
+    /// </summary>
+    private sealed record Asked(EndpointSpec Endpoint, Dictionary<string, string> Query, Dictionary<string, string> Path, string Where, Func<Task<HttpExchange>>? Valid = null);
+
+    /// <summary>
+    /// The binding's other scenarios (a query with an optional parameter the first one leaves out, as Wavy's
+    /// subAccountId), each with its valid call (the cached probe). A scenario the target gives no test data for is
+    /// noted, not skipped: the case still judges the first scenario's calls.
+    /// </summary>
+    private static IEnumerable<Asked> OtherScenarioCalls(CheckRun run, CancellationToken ct)
+    {
+        foreach (var other in run.Binding.Scenarios.Skip(1))
+        {
+            Dictionary<string, string> query, path;
+            try
+            {
+                (query, path) = (run.Context.Values.Query(other), run.Context.Values.Path(other));
+            }
+            catch (SkipCheckException skip)
+            {
+                run.Note($"scenario '{other}' not asked: {skip.Message}");
+                continue;
+            }
+
+            var extra = query.Where(kv => !run.Context.Values.Query(run.Binding.Scenarios[0]).ContainsKey(kv.Key)).Select(kv => $"{kv.Key}={kv.Value}").ToList();
+            var endpoint = run.Contract.Endpoint(run.Contract.Scenario(other).Endpoint);
+            yield return new Asked(endpoint, query, path, $" on scenario '{other}'{(extra.Count == 0 ? "" : $" ({string.Join(", ", extra)})")}",
+                () => run.Context.Probes.SuccessAsync(other, ct));
+        }
+    }
+
 
     /// <summary>The scenario's list a page further on: by the valid page's next cursor; or a walk's page size in, by offset and by page number.</summary>
     private static IEnumerable<Asked> FurtherPageCalls(CheckRun run, string scenario, EndpointSpec list, HttpExchange valid)
@@ -278,6 +312,23 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
     {
         var modes = new Dictionary<string, CredentialMode> { [credential.Name] = mode };
         var exchange = await run.Context.Http.SendAsync(run.Context.Requests.Call(asked.Endpoint, asked.Query, asked.Path, what, modes), ct);
-        Expect.Rejected(run, exchange, run.Contract.Auth.Rejection, credential.Basis, what);
+        var rejection = run.Contract.Auth.Rejection;
+        var answered = exchange.Error is null && exchange.BlockedRedirect is null
+            && (exchange.Status == rejection.Status || rejection.Tolerated.Contains(exchange.Status!.Value) || exchange.Status < 400);
+        if (!answered && asked.Valid is { } validCall)
+        {
+            // Neither refused nor accepted (another 4xx, a server error, no answer): about the credential only when the
+            // same call with every credential works.
+            var valid = run.Keep(await validCall());
+            var expected = asked.Endpoint.Success.Status;
+            if (valid.Status != expected || valid.Error is not null)
+            {
+                run.Keep(exchange);
+                run.Note($"{what}: not judged, it answered {exchange.Error ?? exchange.Status.ToString()} and the same call with valid credentials did not answer {expected} either but {valid.Error ?? valid.Status.ToString()}");
+                return;
+            }
+        }
+
+        Expect.Rejected(run, exchange, rejection, credential.Basis, what);
     }
 }
