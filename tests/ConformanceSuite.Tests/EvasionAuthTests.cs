@@ -101,11 +101,17 @@ public sealed class EvasionAuthTests
     /// <summary>
     /// A right chat-session-list provider: Authorization: Bearer and the token on every call (401 otherwise), the
     /// records from offset (or page) by limit, with the total; unless <paramref name="exempt"/> lets a request through
-    /// without looking at its credentials.
+    /// without looking at its credentials, or <paramref name="broken"/> answers it 400 whatever it carries.
     /// </summary>
-    private static Task<HostileProvider> ChatSessionListAsync(Func<HttpRequest, bool>? exempt = null) =>
+    private static Task<HostileProvider> ChatSessionListAsync(Func<HttpRequest, bool>? exempt = null, Func<HttpRequest, bool>? broken = null) =>
         HostileProvider.StartAsync(async http =>
         {
+            if (broken?.Invoke(http.Request) == true)
+            {
+                http.Response.StatusCode = 400;
+                return;
+            }
+
             if (exempt?.Invoke(http.Request) != true && http.Request.Headers.Authorization != $"Bearer {Token}")
             {
                 http.Response.StatusCode = 401;
@@ -400,5 +406,34 @@ public sealed class EvasionAuthTests
 
         ShouldPass(results, WavyAuth);
         Requirement(results, "WAVY-004").Cases.Should().OnlyContain(c => c.Notes.Any(n => n.Contains("sub-account") && n.Contains("not judged")));
+    }
+
+    [TestCase("format", "CSV export")]
+    [TestCase("zip", "zip export")]
+    public async Task A_chat_session_list_export_that_needs_no_credentials_is_not_a_pass(string parameter, string where)
+    {
+        // The JSON list is guarded; a request for an export (a format, a zip) is answered to anyone.
+        await using var provider = await ChatSessionListAsync(exempt: r => r.Query.ContainsKey(parameter));
+
+        var results = await RunChatSessionListAsync(provider);
+
+        foreach (var id in ChatSessionListAuth)
+        {
+            var requirement = Requirement(results, id);
+            requirement.Verdict.Should().Be(Verdict.Fail, id);
+            requirement.Cases.SelectMany(c => c.Findings).OfType<StatusMismatch>().Should().Contain(f => f.Received == 200 && f.Subject!.Contains(where), id);
+        }
+    }
+
+    [Test]
+    public async Task A_chat_session_list_without_exports_still_passes_the_auth_requirements()
+    {
+        // A provider that checks the query before the credentials and has no CSV export (400 to any format, with a
+        // token or without): the exports are CSL-021's to judge, not the credentials'.
+        await using var provider = await ChatSessionListAsync(broken: r => r.Query.ContainsKey("format"));
+
+        var results = await RunChatSessionListAsync(provider);
+
+        ShouldPass(results, ChatSessionListAuth);
     }
 }

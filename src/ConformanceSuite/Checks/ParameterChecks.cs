@@ -191,7 +191,7 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
         // takes an id its list shows (a get by id), which a provider checking the first page alone would answer to anyone.
         var first = new Asked(endpoint, run.Context.Values.Query(scenario), run.Context.Values.Path(scenario), "");
         var calls = FurtherPageCalls(run, scenario, endpoint, valid).Concat(ListedIdCalls(run, endpoint, valid)).Prepend(first)
-            .Concat(OtherScenarioCalls(run, ct));
+            .Concat(OtherScenarioCalls(run, ct)).Concat(ExportCalls(run, first, ct));
         foreach (var asked in calls)
         {
             await RefusedAsync(run, asked, credential, mode, what + asked.Where, ct);
@@ -215,9 +215,10 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
     /// A call the credential is tried on: its endpoint, query and path values, and where it is in words (empty for the
     /// scenario's). <paramref name="Valid"/>, when there is one, is the same call with every credential: an answer that
     /// is neither a refusal nor an acceptance is judged only when that call answers its success status (a call that
-    /// fails for a reason of its own, with credentials too, tells nothing of them and is noted).
+    /// fails for a reason of its own, with credentials too, tells nothing of them and is noted). <paramref name="Streamed"/>:
+    /// its answer is a file (an export), read as one, not as JSON.
     /// </summary>
-    private sealed record Asked(EndpointSpec Endpoint, Dictionary<string, string> Query, Dictionary<string, string> Path, string Where, Func<Task<HttpExchange>>? Valid = null);
+    private sealed record Asked(EndpointSpec Endpoint, Dictionary<string, string> Query, Dictionary<string, string> Path, string Where, Func<Task<HttpExchange>>? Valid = null, bool Streamed = false);
 
     /// <summary>
     /// The binding's other scenarios (a query with an optional parameter the first one leaves out, as Wavy's
@@ -246,6 +247,31 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
         }
     }
 
+    /// <summary>
+    /// The scenario's call as each export the endpoint has: every CSV format, and the zip of the first; each with the
+    /// same call with valid credentials, made only when needed (once per case).
+    /// </summary>
+    private static IEnumerable<Asked> ExportCalls(CheckRun run, Asked first, CancellationToken ct)
+    {
+        if (first.Endpoint.Exports is not { } exports)
+        {
+            yield break;
+        }
+
+        var csv = exports.Formats.Where(f => f.Value.CsvSpec is not null).Select(f => f.Key).ToList();
+        var asked = csv.Select(f => (Query: new Dictionary<string, string>(first.Query) { [exports.FormatParameter] = f }, Where: $" on the {f} export ({exports.FormatParameter}={f})")).ToList();
+        if (exports.ZipParameter is { } zip && csv.Count > 0)
+        {
+            asked.Add((new Dictionary<string, string>(first.Query) { [exports.FormatParameter] = csv[0], [zip] = "true" }, $" on the zip export ({exports.FormatParameter}={csv[0]}, {zip}=true)"));
+        }
+
+        foreach (var (query, where) in asked)
+        {
+            Task<HttpExchange>? valid = null;
+            yield return new Asked(first.Endpoint, query, first.Path, where, () => valid ??= SendAsync(run,
+                run.Context.Requests.Call(first.Endpoint, query, first.Path, $"{where.Trim()} with valid credentials (its refusal without them tells something only when it works with them)"), streamed: true, ct), Streamed: true);
+        }
+    }
 
     /// <summary>The scenario's list a page further on: by the valid page's next cursor; or a walk's page size in, by offset and by page number.</summary>
     private static IEnumerable<Asked> FurtherPageCalls(CheckRun run, string scenario, EndpointSpec list, HttpExchange valid)
@@ -311,7 +337,7 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
     private static async Task RefusedAsync(CheckRun run, Asked asked, CredentialSpec credential, CredentialMode mode, string what, CancellationToken ct)
     {
         var modes = new Dictionary<string, CredentialMode> { [credential.Name] = mode };
-        var exchange = await run.Context.Http.SendAsync(run.Context.Requests.Call(asked.Endpoint, asked.Query, asked.Path, what, modes), ct);
+        var exchange = await SendAsync(run, run.Context.Requests.Call(asked.Endpoint, asked.Query, asked.Path, what, modes), asked.Streamed, ct);
         var rejection = run.Contract.Auth.Rejection;
         var answered = exchange.Error is null && exchange.BlockedRedirect is null
             && (exchange.Status == rejection.Status || rejection.Tolerated.Contains(exchange.Status!.Value) || exchange.Status < 400);
@@ -331,4 +357,21 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
 
         Expect.Rejected(run, exchange, rejection, credential.Basis, what);
     }
+
+    /// <summary>
+    /// A call read as JSON, or, <paramref name="streamed"/>, as a file (an export): its body is not judged here, and one
+    /// not read as JSON is not held to a JSON response's Content-Type. A refusal's body is read for its excerpt.
+    /// </summary>
+    private static async Task<HttpExchange> SendAsync(CheckRun run, HttpCall call, bool streamed, CancellationToken ct) =>
+        streamed
+            ? (await run.Context.Http.StreamAsync(call, (exchange, body) =>
+            {
+                if (!exchange.IsSuccess)
+                {
+                    body.CopyTo(Stream.Null);
+                }
+
+                return true;
+            }, ct)).Exchange
+            : await run.Context.Http.SendAsync(call, ct);
 }
