@@ -47,7 +47,7 @@ public sealed class EvasionAuthTests
     /// pages of <see cref="PageSize"/> behind a cursor, each session by its id, 404 for an unknown one; unless
     /// <paramref name="exempt"/> lets a request through without looking at its credentials.
     /// </summary>
-    private static Task<HostileProvider> OpenCxAsync(Func<HttpRequest, bool>? exempt = null, int slowFrom = int.MaxValue, bool ignoreCase = false)
+    private static Task<HostileProvider> OpenCxAsync(Func<HttpRequest, bool>? exempt = null, int slowFrom = int.MaxValue, bool ignoreCase = false, Func<HttpRequest, bool>? hang = null)
     {
         var count = 0;
         return HostileProvider.StartAsync(async http =>
@@ -55,6 +55,13 @@ public sealed class EvasionAuthTests
             if (Interlocked.Increment(ref count) >= slowFrom)
             {
                 await Task.Delay(Slow);
+            }
+
+            if (hang?.Invoke(http.Request) == true)
+            {
+                // No answer until the client gives up.
+                await Task.Delay(Timeout.InfiniteTimeSpan, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
             }
 
             if (http.Request.Path == "/states")
@@ -237,13 +244,17 @@ public sealed class EvasionAuthTests
     }
 
     /// <summary>A live-style run of <paramref name="requirements"/> against an OpenCX provider with a provider-state URL, its latency threshold 0.25 s.</summary>
-    private Task<RunResults> RunOpenCxWithPactsAsync(HostileProvider provider, params string[] requirements)
+    private Task<RunResults> RunOpenCxWithPactsAsync(HostileProvider provider, params string[] requirements) =>
+        RunOpenCxProfileAsync(provider, requestSeconds: 2, warnSeconds: 0.25, requirements);
+
+    /// <summary>A live-style run of <paramref name="requirements"/> with the request timeout and the latency threshold given.</summary>
+    private Task<RunResults> RunOpenCxProfileAsync(HostileProvider provider, double requestSeconds, double warnSeconds, params string[] requirements)
     {
         var profile = new JsonObject
         {
             ["name"] = "evasion",
-            ["timeouts"] = new JsonObject { ["requestSeconds"] = 2, ["runSeconds"] = 120 },
-            ["latency"] = new JsonObject { ["warnSeconds"] = 0.25 },
+            ["timeouts"] = new JsonObject { ["requestSeconds"] = requestSeconds, ["runSeconds"] = 120 },
+            ["latency"] = new JsonObject { ["warnSeconds"] = warnSeconds },
             ["apis"] = new JsonObject
             {
                 ["opencx-chat-sessions"] = new JsonObject
@@ -435,5 +446,27 @@ public sealed class EvasionAuthTests
         var results = await RunChatSessionListAsync(provider);
 
         ShouldPass(results, ChatSessionListAuth);
+    }
+
+    [Test]
+    public async Task A_request_that_got_no_answer_before_a_timeout_below_the_threshold_is_not_fast()
+    {
+        // The request timeout (1 s) is below the latency threshold (5 s): every request with a cursor hangs and is cut
+        // off at 1 s, which is not over the threshold, but no response came at all.
+        await using var provider = await OpenCxAsync(hang: r => r.Query.ContainsKey("cursor"));
+
+        var results = await RunOpenCxProfileAsync(provider, requestSeconds: 1, warnSeconds: 5, "OPENCX-001", "OPENCX-015");
+
+        var latency = Requirement(results, "OPENCX-015");
+        latency.Verdict.Should().Be(Verdict.Deviation, "a SHOULD");
+        latency.Cases.SelectMany(c => c.Findings).OfType<SlowResponse>().Should().Contain(f => f.Error != null && f.DurationMs < 5000);
+    }
+
+    [Test]
+    public async Task A_provider_that_answers_everything_under_a_short_timeout_passes_the_latency_requirement()
+    {
+        await using var provider = await OpenCxAsync();
+
+        ShouldPass(await RunOpenCxProfileAsync(provider, requestSeconds: 1, warnSeconds: 5, "OPENCX-001", "OPENCX-015"), ["OPENCX-001", "OPENCX-015"]);
     }
 }

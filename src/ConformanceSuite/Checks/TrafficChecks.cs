@@ -50,6 +50,7 @@ public sealed class ResponseTimeCheck : TrafficCheck
         var slowest = new List<HttpExchange>(Named + 1);
         var slow = 0;
         var count = 0;
+        var cutShort = 0;
         foreach (var e in traffic)
         {
             count++;
@@ -58,9 +59,12 @@ public sealed class ResponseTimeCheck : TrafficCheck
                 answered.Add(e.DurationMs);
             }
 
-            if (e.DurationMs > threshold.TotalMilliseconds)
+            // A request the suite stopped waiting for got no response: not one within the threshold, however short the
+            // wait was (a request timeout below latency.warnSeconds ends it before the threshold is reached).
+            if (e.DurationMs > threshold.TotalMilliseconds || e.TimedOut)
             {
                 slow++;
+                cutShort += e.TimedOut && e.DurationMs <= threshold.TotalMilliseconds ? 1 : 0;
                 var at = slowest.FindIndex(s => s.DurationMs < e.DurationMs);
                 slowest.Insert(at < 0 ? slowest.Count : at, e);
                 if (slowest.Count > Named)
@@ -84,6 +88,11 @@ public sealed class ResponseTimeCheck : TrafficCheck
         if (slow > Named)
         {
             run.Note($"{slow} requests slower than {threshold.TotalSeconds:0.#} s in all; the slowest {Named} are shown");
+        }
+
+        if (cutShort > 0)
+        {
+            run.Note($"{cutShort} requests got no response before the suite stopped waiting, sooner than the threshold (a timeout below latency.warnSeconds): counted as slow, as no response came");
         }
 
         return count;

@@ -405,6 +405,7 @@ public sealed class ConformanceHttpClient : IDisposable
         }
         else if (exchange.Status is null)
         {
+            exchange.TimedOut = response.ResponseStatus == ResponseStatus.TimedOut;
             exchange.Error = response.ResponseStatus == ResponseStatus.TimedOut
                 ? $"no response within {settings.RequestTimeout.TotalSeconds:0.#} s"
                 : $"no response ({response.ResponseStatus})";
@@ -472,6 +473,26 @@ public sealed class ConformanceHttpClient : IDisposable
         var (words, setting) = Words(ex);
         exchange.Error = ProviderText.Bounded(redactor.Scrub(words));
         exchange.Limit = setting;
+        exchange.TimedOut = TimedOut(ex);
+    }
+
+    /// <summary>True when the first exception of the chain the suite names (as <see cref="Words"/> does) is a time limit's.</summary>
+    private static bool TimedOut(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case ResponseLimitException limit:
+                    return limit.TimedOut;
+                case AddressRefusedException or SocketException or System.Security.Authentication.AuthenticationException:
+                    return false;
+                case TimeoutException or TaskCanceledException:
+                    return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The first exception of the chain the suite can name, in words, with its setting; else the outer one's message.</summary>

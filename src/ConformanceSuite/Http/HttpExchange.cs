@@ -100,6 +100,13 @@ public sealed class HttpExchange
     /// <summary>Transport failure (unreachable, timeout, size cap), in words; null when a response arrived.</summary>
     public string? Error { get; set; }
 
+    /// <summary>
+    /// True when the suite stopped waiting: no response, or no whole body, before one of its own time limits (the
+    /// request's or the download's deadline, or a body that stalled). Whatever the limit, the response did not arrive.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool TimedOut { get; set; }
+
     /// <summary>When the suite stopped reading at one of its own limits (a size cap): the profile setting that sets it.</summary>
     public string? Limit { get; set; }
 

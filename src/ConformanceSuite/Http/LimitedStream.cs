@@ -56,7 +56,7 @@ public sealed class LimitedStream : ReadOnlyStream
         {
             throw new ResponseLimitException(deadline.IsCancellationRequested
                 ? $"the response took longer than its deadline of {deadlineText} (headers and body) after {BytesRead} bytes of body"
-                : $"the body stalled: no data for {idleTimeout.TotalSeconds:0.#} s after {BytesRead} bytes");
+                : $"the body stalled: no data for {idleTimeout.TotalSeconds:0.#} s after {BytesRead} bytes") { TimedOut = true };
         }
 
         BytesRead += n;
@@ -87,6 +87,9 @@ public sealed class ResponseLimitException : IOException
 {
     /// <summary>For a limit of the suite's own (a size cap): the profile setting that sets it.</summary>
     public string? Setting { get; init; }
+
+    /// <summary>True when a time limit stopped the body (the deadline, or a stall): the suite stopped waiting for it.</summary>
+    public bool TimedOut { get; init; }
 
     public ResponseLimitException(string message) : base(message) { }
 
