@@ -69,6 +69,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>id and chatId match every record whose value begins with the one asked for.</summary>
         public bool EqualsByPrefix { get; init; }
+
+        /// <summary>sort orders by its first field only, ignoring the fields after it (ties by id).</summary>
+        public bool SortFirstKeyOnly { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -182,7 +185,7 @@ public sealed class EvasionChatSessionListTests
             var tiesDescending = twist.TiesFlipByPage && from / limit % 2 == 1;
             ordered.Sort((a, b) =>
             {
-                foreach (var (field, desc) in keys)
+                foreach (var (field, desc) in twist.SortFirstKeyOnly ? keys.Take(1) : keys)
                 {
                     var c = field == "startedAt"
                         ? DateTimeOffset.Parse(Text(a[field]), CultureInfo.InvariantCulture).CompareTo(DateTimeOffset.Parse(Text(b[field]), CultureInfo.InvariantCulture))
@@ -346,6 +349,45 @@ public sealed class EvasionChatSessionListTests
         }
 
         cases.Values.Where(c => c.Element is not ("sort=+name" or "sort=-name")).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
+    }
+
+    [Test]
+    public async Task A_sort_that_ignores_its_second_field_is_not_a_pass()
+    {
+        // The provider sorts by the first field alone, ties by id. The fixture's ids follow started_at within each name,
+        // so sort=-name,+started_at comes back right by chance; sort=-name,-started_at, the second field the other way,
+        // does not. With every name different, the second field orders nothing: the same provider, and a right one,
+        // come back in the very same order, so neither may pass those cases whole.
+        string[] twoFields = ["sort=-name,+started_at", "sort=-name,-started_at"];
+        await using (var ignoring = await ProviderAsync(Dataset(), new Twists { SortFirstKeyOnly = true }))
+        {
+            var cases = Cases(await ConformanceEngine.RunAsync(AdHoc(ignoring, "CSL-010")), "CSL-010");
+            var descending = cases.Single(c => c.Element == twoFields[1]);
+            descending.Verdict.Should().Be(Verdict.Fail, Show(cases));
+            descending.Findings.Should().Contain(f => f is OrderViolation);
+        }
+
+        var unique = Dataset();
+        for (var i = 0; i < unique.Count; i++)
+        {
+            unique[i]["name"] = $"Session {(i * 7 % 36) + 100}";
+        }
+
+        foreach (var twists in new[] { new Twists { SortFirstKeyOnly = true }, new Twists() })
+        {
+            await using var provider = await ProviderAsync(unique, twists);
+
+            var cases = Cases(await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-010")), "CSL-010");
+
+            foreach (var two in cases.Where(c => twoFields.Contains(c.Element)))
+            {
+                two.Verdict.Should().Be(Verdict.Pass, two.Message);
+                two.Partial.Should().Contain("cannot tell a provider that ignores /startedAt", $"{two.Element} with {twists}");
+            }
+
+            cases.Should().HaveCount(7);
+            cases.Where(c => !twoFields.Contains(c.Element)).Should().OnlyContain(c => c.Verdict == Verdict.Pass && (c.Partial == null || c.Partial.Contains("already comes in the order")), Show(cases));
+        }
     }
 
     [Test]

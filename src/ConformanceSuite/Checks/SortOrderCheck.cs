@@ -91,6 +91,41 @@ public sealed class SortOrderCheck : ICheck
             // The list comes in this order unasked: a provider that ignores the sort would pass this case too.
             run.CheckedInPart($"the unsorted list already comes in the order {p.Name}={value} asks for, so this case cannot tell a provider that ignores {p.Name} from one that sorts; the examples in the opposite order can");
         }
+        else if (all.Items.Count > 1 && UnexercisedKey(all.Items, keys) is { } unused)
+        {
+            // A field after the first orders only the records that tie on the fields before it: with no such tie, a
+            // provider that ignores it returns the very same order.
+            run.CheckedInPart($"no two records tie on {string.Join(", then ", keys.Take(unused).Select(k => k.Field))} with different values of {keys[unused].Field}, so this case cannot tell a provider that ignores {Describe(keys[unused])} from one that applies it");
+        }
+    }
+
+    private static string Describe((string Field, bool Desc, SortValue Type) key) => $"{key.Field} {(key.Desc ? "descending" : "ascending")}";
+
+    /// <summary>
+    /// The first sort key after the first that orders nothing in the data: no two items tie on the keys before it with
+    /// different values of it. Null when every key has such a tie. (Whatever order a provider that ignores the key gives
+    /// the ties, it is right for one direction of the key only: the examples ask for both.)
+    /// </summary>
+    private static int? UnexercisedKey(IEnumerable<WalkItem> items, List<(string Field, bool Desc, SortValue Type)> keys)
+    {
+        if (keys.Count < 2)
+        {
+            return null;
+        }
+
+        // The keys' values only, in one pass: the items a walk keeps on disk are not held.
+        var rows = items.Select(i => keys.Select(k => i.Text(k.Field)).ToArray()).ToList();
+        for (var used = 1; used < keys.Count; used++)
+        {
+            var n = used;
+            var ties = rows.GroupBy(r => string.Join("\u0000", r.Take(n).Select(v => v ?? "\u0001")), StringComparer.Ordinal);
+            if (!ties.Any(group => group.Select(r => r[n]).Distinct(StringComparer.Ordinal).Skip(1).Any()))
+            {
+                return used;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Each item but the first, with its place and the item before it: one pass, so items a walk keeps on disk are read once.</summary>
