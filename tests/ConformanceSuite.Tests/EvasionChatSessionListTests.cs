@@ -391,6 +391,20 @@ public sealed class EvasionChatSessionListTests
     }
 
     [Test]
+    public async Task A_provider_that_ignores_sort_and_filters_is_not_a_whole_pass_on_an_empty_list()
+    {
+        // A tenant without records: a provider that sorts and filters nothing returns the very same empty pages as a
+        // right one, so neither may pass the sort and filter cases whole.
+        await using var provider = await ProviderAsync([]);
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-010", "CSL-013", "CSL-014"));
+
+        var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
+        cases.Should().NotBeEmpty();
+        cases.Should().OnlyContain(c => c.Verdict == Verdict.Pass && c.Partial != null && c.Partial.Contains("cannot tell a provider that ignores"), Show(cases));
+    }
+
+    [Test]
     public async Task Names_that_look_like_numbers_sorted_as_text_pass_the_sort_check()
     {
         // A-CSL-18: name sorts in ordinal order. Sessions named after numbers ("9", "10", phone numbers) sort
