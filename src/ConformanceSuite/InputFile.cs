@@ -43,7 +43,7 @@ public static partial class InputFile
     public static void RequireRegularFile(string path, string what)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (OperatingSystem.IsWindows() || path.Length == 0 || path.Contains('\0', StringComparison.Ordinal) || Stat(path, out var status) != 0)
+        if (OperatingSystem.IsWindows() || path.Length == 0 || path.Contains('\0', StringComparison.Ordinal) || !TryStat(path, out var status))
         {
             return;
         }
@@ -72,27 +72,30 @@ public static partial class InputFile
     private const int RegularFile = 0x8000;
     private const int Socket = 0xC000;
 
-    /// <summary>System.Native's FileStatus, the runtime's portable struct stat (what File.Exists and FileInfo read).</summary>
-    [StructLayout(LayoutKind.Sequential)]
+    /// <summary>
+    /// The start of System.Native's FileStatus, the runtime's portable struct stat (what File.Exists and FileInfo read):
+    /// its flags, then its mode. The runtime's own struct is internal and may grow; the buffer is far larger than it
+    /// has ever been (120 bytes), so a runtime whose struct grew cannot write past it.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential, Size = 1024)]
     private struct FileStatus
     {
         public int Flags;
         public int Mode;
-        public uint Uid;
-        public uint Gid;
-        public long Size;
-        public long ATime;
-        public long ATimeNsec;
-        public long MTime;
-        public long MTimeNsec;
-        public long CTime;
-        public long CTimeNsec;
-        public long BirthTime;
-        public long BirthTimeNsec;
-        public long Dev;
-        public long RDev;
-        public long Ino;
-        public uint UserFlags;
+    }
+
+    /// <summary>The file's status; false when there is none, or the runtime has no such entry point (then nothing is refused, as on Windows).</summary>
+    private static bool TryStat(string path, out FileStatus status)
+    {
+        try
+        {
+            return Stat(path, out status) == 0;
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            status = default;
+            return false;
+        }
     }
 
     [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
