@@ -99,16 +99,38 @@ public sealed class WorkflowTests
             && !l.Contains("secrets.", StringComparison.Ordinal) && !l.Contains("github.token", StringComparison.Ordinal));
     }
 
+    private const string EntryPoint = "dotnet run --project src/ConformanceSuite.Cli --";
+
     /// <summary>
     /// A step's script run by bash in the repository root, with the entry point swapped for the built CLI (the same
     /// program), given one API and the mock's faults to stand for the pull request's provider.
     /// </summary>
-    private static (int Exit, string Out, string Err) RunStep(YamlMappingNode step, string faults, Dictionary<string, string> environment)
+    private static (int Exit, string Out, string Err) RunStep(YamlMappingNode step, string faults, Dictionary<string, string> environment) =>
+        RunScript(step, $"dotnet \"{Path.Combine(AppContext.BaseDirectory, "conformance.dll")}\" {Arguments(faults)}", environment);
+
+    /// <summary>
+    /// The same step's script run by bash in the repository root, its entry point swapped for a command that prints
+    /// the arguments it gets, which the CLI is then run with in this process: the script's own logic (the gate's
+    /// options from BASELINE, quoting) is run for real, without a process start of the CLI's of its own.
+    /// (<see cref="The_gate_step_fails_a_pull_request_that_regresses"/> runs the CLI in the script, for its exit code.)
+    /// </summary>
+    private static async Task<(int Exit, string Out, string Err)> RunStepInProcessAsync(YamlMappingNode step, string faults, Dictionary<string, string> environment)
+    {
+        var (exit, stdout, stderr) = RunScript(step, $"printf '%s\\0' {Arguments(faults)}", environment);
+        exit.Should().Be(0, stderr);
+        stdout.Should().EndWith("\0");
+        using var output = new StringWriter();
+        var cliExit = await CliApp.RunAsync(stdout[..^1].Split('\0'), output, output, CliTests.Context(environment));
+        return (cliExit, output.ToString(), "");
+    }
+
+    private static string Arguments(string faults) => $"--api {Api}{(faults.Length == 0 ? "" : $" --fault {faults}")}";
+
+    private static (int Exit, string Out, string Err) RunScript(YamlMappingNode step, string entryPoint, Dictionary<string, string> environment)
     {
         var script = Text(step, "run");
-        script.Should().Contain("dotnet run --project src/ConformanceSuite.Cli --");
-        script = script.Replace("dotnet run --project src/ConformanceSuite.Cli --",
-            $"dotnet \"{Path.Combine(AppContext.BaseDirectory, "conformance.dll")}\" --api {Api}{(faults.Length == 0 ? "" : $" --fault {faults}")}", StringComparison.Ordinal);
+        script.Should().Contain(EntryPoint);
+        script = script.Replace(EntryPoint, entryPoint, StringComparison.Ordinal);
         return ProcessRun.Run("bash", ["-euo", "pipefail", "-c", $"cd \"{Root}\" && {script}"], TimeSpan.FromMinutes(5), environment);
     }
 
@@ -131,7 +153,7 @@ public sealed class WorkflowTests
         var reports = Path.Combine(dir, "reports");
         var pr = Path.Combine(reports, "conformance-embedded");
         var gate = Step("conformance", "Conformance gate");
-        var (exit, output, err) = RunStep(gate, "customerId-not-required", new()
+        var (exit, output, err) = await RunStepInProcessAsync(gate, "customerId-not-required", new()
         {
             ["TARGET"] = "embedded", ["REPORT_DIR"] = pr, ["BASELINE"] = Path.Combine(baseline, "results.json"),
         });
@@ -175,9 +197,9 @@ public sealed class WorkflowTests
     }
 
     [Test]
-    public void The_gate_step_without_a_baseline_gates_on_every_fail()
+    public async Task The_gate_step_without_a_baseline_gates_on_every_fail()
     {
-        var (exit, output, err) = RunStep(Step("conformance", "Conformance gate"), "customerId-not-required", new()
+        var (exit, output, err) = await RunStepInProcessAsync(Step("conformance", "Conformance gate"), "customerId-not-required", new()
         {
             ["TARGET"] = "embedded", ["REPORT_DIR"] = Path.Combine(dir, "first"), ["BASELINE"] = "",
         });
