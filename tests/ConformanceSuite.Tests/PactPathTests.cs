@@ -442,10 +442,14 @@ public sealed class PactPathTests
         return (RunResults.Read(Path.Combine(reports, "results.json")), double.Parse(peak[8..], System.Globalization.CultureInfo.InvariantCulture) / 1024);
     }
 
+    /// <summary>
+    /// gzip of <paramref name="size"/> zero bytes. Optimal gives the same deflate stream as SmallestSize on zeros (for
+    /// 512 MiB, 521,844 bytes either way; only the header's XFL byte differs) in about a seventh of the time.
+    /// </summary>
     private static byte[] GzipOfZeros(long size)
     {
         using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
+        using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
         {
             var zeros = new byte[1024 * 1024];
             for (long written = 0; written < size; written += zeros.Length)
