@@ -91,14 +91,29 @@ public sealed class Redactor
         };
     }
 
-    public void AddSecret(string? value)
+    public void AddSecret(string? value) => AddSecrets([value]);
+
+    /// <summary>
+    /// Adds <paramref name="values"/> as <see cref="AddSecret"/> does one by one, building the pattern once for all
+    /// of them: building it is the costly part, and it grows with every secret it holds.
+    /// </summary>
+    public void AddSecrets(IEnumerable<string?> values)
     {
-        // Very short values would redact ordinary text; they are still never logged as header values.
         lock (gate)
         {
-            if (!string.IsNullOrEmpty(value) && value.Length >= 4 && !secrets.Contains(value))
+            var added = false;
+            foreach (var value in values)
             {
-                secrets.Add(value);
+                // Very short values would redact ordinary text; they are still never logged as header values.
+                if (!string.IsNullOrEmpty(value) && value.Length >= 4 && !secrets.Contains(value))
+                {
+                    secrets.Add(value);
+                    added = true;
+                }
+            }
+
+            if (added)
+            {
                 pattern = Build(secrets);
             }
         }

@@ -38,24 +38,28 @@ public sealed class ConformanceSession : IDisposable
             }
         }
 
+        // Every secret of the target, added at once: the redactor builds its pattern once, not once per secret.
+        var secrets = new List<string?>();
         foreach (var api in target.Apis.Values)
         {
             foreach (var secret in api.Credentials.Values)
             {
-                Redactor.AddSecret(secret);
+                secrets.Add(secret);
                 // The wrong-credential check sends it; it is the secret but for one character.
-                Redactor.AddSecret(CredentialSet.NearMiss(secret));
+                secrets.Add(CredentialSet.NearMiss(secret));
                 // And it sends the secret with its letters in the other case.
-                Redactor.AddSecret(CredentialSet.OtherCase(secret));
+                secrets.Add(CredentialSet.OtherCase(secret));
             }
 
-            Redactor.AddSecret(api.Pact.Broker?.Token);
+            secrets.Add(api.Pact.Broker?.Token);
             // A password in a URL's user information (https://user:password@host/) is a credential too.
             foreach (var url in api.Pact.Providers.Values.Append(api.BaseUrl).Append(api.Pact.StateUrl).Append(api.Pact.Broker?.Url))
             {
-                Redactor.AddSecret(url?.UserInfo is { Length: > 0 } info ? Uri.UnescapeDataString(info[(info.IndexOf(':', StringComparison.Ordinal) + 1)..]) : null);
+                secrets.Add(url?.UserInfo is { Length: > 0 } info ? Uri.UnescapeDataString(info[(info.IndexOf(':', StringComparison.Ordinal) + 1)..]) : null);
             }
         }
+
+        Redactor.AddSecrets(secrets);
 
         http = new ConformanceHttpClient(target.Http, Redactor, Log, Addresses(target));
         foreach (var (id, contract) in catalog.Contracts)
