@@ -23,9 +23,9 @@ internal sealed class RunOptions
 
     public Option<string> Target { get; } = new("--target") { Description = "target profile: a name under targets/ or a path (default: embedded)", DefaultValueFactory = _ => "embedded" };
 
-    public Option<string?> Api { get; } = new("--api") { Description = "API id(s), comma-separated (default: all)" };
+    public Option<string?> Api { get; } = Ids("--api", "API id(s), comma-separated (default: all)");
 
-    public Option<string?> Filter { get; } = new("--filter") { Description = "requirement ids or categories (csv, pact, ...), comma-separated" };
+    public Option<string?> Filter { get; } = Ids("--filter", "requirement ids or categories (csv, pact, ...), comma-separated");
 
     public Option<string?> ReportDir { get; } = new("--report-dir") { Description = "where results go (default: artifacts/<time>-<target> under the current directory)" };
 
@@ -37,7 +37,7 @@ internal sealed class RunOptions
 
     public Option<string?> Baseline { get; } = new("--baseline") { Description = "an earlier run's results.json: every report marks each requirement as new fail, fixed, still failing or unchanged" };
 
-    public Option<string?> Fault { get; } = new("--fault") { Description = "embedded mock only: fault mode(s) to switch on, comma-separated" };
+    public Option<string?> Fault { get; } = Ids("--fault", "embedded mock only: fault mode(s) to switch on, comma-separated");
 
     public Option<int?> Scale { get; } = new("--scale")
     {
@@ -114,6 +114,25 @@ internal sealed class RunOptions
 
             r.AddError($"{name} '{text}': {problem}");
             return null;
+        },
+    };
+
+    /// <summary>
+    /// An option taking a comma-separated list; one that names nothing (<c>--api ","</c>) is a usage error, not "all",
+    /// which is what leaving the option out means.
+    /// </summary>
+    private static Option<string?> Ids(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+            if (List(text).Count == 0)
+            {
+                r.AddError($"{name} '{text}': names nothing; give one or more, comma-separated (leave the option out for all)");
+            }
+
+            return text;
         },
     };
 

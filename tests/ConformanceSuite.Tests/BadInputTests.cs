@@ -339,6 +339,16 @@ public sealed class BadInputTests
         err.Should().Contain($"{option} '{value}'").And.Contain("at most");
     }
 
+    [TestCase("--api", ",,,")]
+    [TestCase("--filter", ",")]
+    [TestCase("--fault", " , ")]
+    public async Task A_list_option_that_names_nothing_is_refused_not_taken_for_all(string option, string value)
+    {
+        var err = await RefusedAsync(option, value, "--list");
+
+        err.Should().Contain($"{option} '{value}': names nothing");
+    }
+
     [TestCase("[]")]
     [TestCase("""{"provider":{"name":5},"interactions":[]}""")]
     [TestCase("""{"provider":{"name":"p"},"interactions":[{"description":"d","providerStates":[1],"request":{"method":"GET"}}]}""")]
