@@ -1,7 +1,5 @@
 using System.Net;
 using ConformanceSuite.Http;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

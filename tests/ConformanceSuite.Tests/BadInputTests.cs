@@ -1,7 +1,4 @@
-using System.Text.Json.Nodes;
 using ConformanceSuite.Cli;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,9 +1,5 @@
 using System.Xml.Linq;
-using ConformanceSuite.Checks;
 using ConformanceSuite.Cli;
-using ConformanceSuite.Running;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

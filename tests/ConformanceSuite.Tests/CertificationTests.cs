@@ -1,14 +1,8 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using ConformanceSuite.Cli;
-using ConformanceSuite.MockServer;
-using ConformanceSuite.Running;
-using FluentAssertions;
 using FluentAssertions.Execution;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,9 +1,5 @@
-using ConformanceSuite.Checks;
-using ConformanceSuite.Contracts;
 using ConformanceSuite.Http;
 using ConformanceSuite.Targets;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

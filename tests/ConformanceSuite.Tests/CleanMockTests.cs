@@ -1,9 +1,3 @@
-using ConformanceSuite.Checks;
-using ConformanceSuite.MockServer;
-using ConformanceSuite.Running;
-using FluentAssertions;
-using NUnit.Framework;
-
 namespace ConformanceSuite.Tests;
 
 /// <summary>The pass side: the clean mock passes every requirement, and the run keeps credentials home.</summary>

@@ -1,8 +1,5 @@
 using System.Text.Json;
 using ConformanceSuite.Cli;
-using ConformanceSuite.Running;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,11 +1,5 @@
-using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using ConformanceSuite.Checks;
 using ConformanceSuite.Cli;
-using ConformanceSuite.MockServer;
-using ConformanceSuite.Running;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,9 +1,3 @@
-using System.Text.Json.Nodes;
-using ConformanceSuite.Checks;
-using ConformanceSuite.Contracts;
-using FluentAssertions;
-using NUnit.Framework;
-
 namespace ConformanceSuite.Tests;
 
 /// <summary>A malformed contract fails with file, JSON pointer and reason; overlays apply.</summary>

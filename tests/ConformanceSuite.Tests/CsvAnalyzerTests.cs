@@ -1,10 +1,6 @@
-using System.Text;
 using System.Text.Json;
-using ConformanceSuite.Contracts;
 using ConformanceSuite.Csv;
 using ConformanceSuite.Http;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,9 +1,5 @@
-using System.Text;
-using ConformanceSuite.Contracts;
 using ConformanceSuite.Csv;
 using ConformanceSuite.Http;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

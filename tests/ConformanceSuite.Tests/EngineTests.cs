@@ -1,13 +1,6 @@
 using System.Text.Json;
 using System.Xml.Linq;
-using ConformanceSuite.Checks;
 using ConformanceSuite.Http;
-using ConformanceSuite.Contracts;
-using ConformanceSuite.Engine;
-using ConformanceSuite.MockServer;
-using ConformanceSuite.Running;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

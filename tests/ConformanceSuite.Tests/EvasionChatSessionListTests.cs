@@ -1,13 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
-using System.Text;
-using System.Text.Json.Nodes;
-using ConformanceSuite.Checks;
-using ConformanceSuite.Engine;
-using ConformanceSuite.Running;
-using FluentAssertions;
 using Microsoft.AspNetCore.Http;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,12 +1,6 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using ConformanceSuite.Checks;
-using ConformanceSuite.Engine;
-using ConformanceSuite.Running;
-using FluentAssertions;
 using Microsoft.AspNetCore.Http;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,11 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
-using ConformanceSuite.Checks;
-using ConformanceSuite.Engine;
-using ConformanceSuite.Running;
-using FluentAssertions;
 using Microsoft.AspNetCore.Http;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

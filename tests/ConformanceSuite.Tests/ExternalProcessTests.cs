@@ -1,9 +1,4 @@
-using ConformanceSuite.Checks;
-using ConformanceSuite.MockServer;
-using ConformanceSuite.Running;
 using ConformanceSuite.Targets;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

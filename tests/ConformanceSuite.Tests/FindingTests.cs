@@ -1,10 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using ConformanceSuite.Checks;
 using ConformanceSuite.Http;
-using ConformanceSuite.Running;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,13 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using ConformanceSuite.Checks;
 using ConformanceSuite.Cli;
-using ConformanceSuite.Contracts;
-using ConformanceSuite.Running;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,8 +1,5 @@
 using System.Text.Json;
-using ConformanceSuite.Checks;
 using ConformanceSuite.Http;
-using ConformanceSuite.MockServer;
-using ConformanceSuite.Running;
 
 namespace ConformanceSuite.Tests;
 

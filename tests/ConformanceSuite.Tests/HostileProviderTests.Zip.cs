@@ -1,14 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using ConformanceSuite.Checks;
-using ConformanceSuite.Engine;
-using ConformanceSuite.Running;
-using FluentAssertions;
 using Microsoft.AspNetCore.Http;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

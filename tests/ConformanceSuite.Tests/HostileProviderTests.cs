@@ -1,14 +1,7 @@
-using System.Text;
-using System.Text.Json.Nodes;
-using ConformanceSuite.Checks;
 using ConformanceSuite.Http;
 using ConformanceSuite.Cli;
 using ConformanceSuite.Csv;
-using ConformanceSuite.Engine;
-using ConformanceSuite.Running;
-using FluentAssertions;
 using Microsoft.AspNetCore.Http;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,15 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using ConformanceSuite.Checks;
 using ConformanceSuite.Cli;
-using ConformanceSuite.Engine;
-using ConformanceSuite.Running;
 using ConformanceSuite.Testing;
-using FluentAssertions;
 using Microsoft.AspNetCore.Http;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

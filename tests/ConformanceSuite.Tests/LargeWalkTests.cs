@@ -1,12 +1,7 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
-using ConformanceSuite.Checks;
-using ConformanceSuite.Contracts;
 using ConformanceSuite.Http;
 using ConformanceSuite.Targets;
-using FluentAssertions;
 using Microsoft.AspNetCore.Http;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,8 +1,3 @@
-using ConformanceSuite.Contracts;
-using ConformanceSuite.MockServer;
-using FluentAssertions;
-using NUnit.Framework;
-
 namespace ConformanceSuite.Tests;
 
 /// <summary>The mock is chosen by the contract's shape: exactly one mock kind serves each contract, or the reason is one clear message.</summary>

@@ -1,11 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using ConformanceSuite.Checks;
 using ConformanceSuite.Cli;
-using ConformanceSuite.Running;
 using ConformanceSuite.Testing;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

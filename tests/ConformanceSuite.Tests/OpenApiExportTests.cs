@@ -1,13 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using ConformanceSuite.Cli;
-using ConformanceSuite.MockServer;
 using ConformanceSuite.Targets;
 using ConformanceSuite.Testing;
-using FluentAssertions;
 using NJsonSchema;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,11 +1,4 @@
-using System.Text.Json.Nodes;
-using ConformanceSuite.Checks;
-using ConformanceSuite.Contracts;
-using ConformanceSuite.MockServer;
-using ConformanceSuite.Running;
 using ConformanceSuite.Targets;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,14 +1,6 @@
 using System.IO.Compression;
-using System.Text;
-using System.Text.Json.Nodes;
-using ConformanceSuite.Checks;
-using ConformanceSuite.Engine;
-using ConformanceSuite.MockServer;
-using ConformanceSuite.Running;
 using ConformanceSuite.Testing;
-using FluentAssertions;
 using Microsoft.AspNetCore.Http;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,9 +1,5 @@
-using ConformanceSuite.Checks;
 using ConformanceSuite.Cli;
-using ConformanceSuite.Running;
 using ConformanceSuite.Testing;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

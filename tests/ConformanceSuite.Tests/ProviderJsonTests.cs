@@ -1,8 +1,4 @@
-using System.Text;
 using System.Text.Json;
-using ConformanceSuite.Checks;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,8 +1,4 @@
-using ConformanceSuite.Checks;
-using ConformanceSuite.MockServer;
-using FluentAssertions;
 using Microsoft.AspNetCore.Http;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,11 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
-using ConformanceSuite.Checks;
-using ConformanceSuite.MockServer;
-using ConformanceSuite.Running;
 using ConformanceSuite.Testing;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

@@ -1,9 +1,3 @@
-using System.Text.Json.Nodes;
-using ConformanceSuite.Checks;
-using ConformanceSuite.Contracts;
-using FluentAssertions;
-using NUnit.Framework;
-
 namespace ConformanceSuite.Tests;
 
 /// <summary>Guards on the data: ids, coverage, schemas with valid and invalid fixtures.</summary>

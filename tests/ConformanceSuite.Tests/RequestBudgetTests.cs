@@ -1,8 +1,4 @@
-using ConformanceSuite.Checks;
-using ConformanceSuite.Contracts;
 using ConformanceSuite.Targets;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

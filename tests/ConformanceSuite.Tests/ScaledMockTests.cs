@@ -1,12 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using ConformanceSuite.Cli;
-using ConformanceSuite.Contracts;
-using ConformanceSuite.MockServer;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

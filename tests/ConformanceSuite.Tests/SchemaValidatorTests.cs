@@ -1,7 +1,3 @@
-using ConformanceSuite.Contracts;
-using FluentAssertions;
-using NUnit.Framework;
-
 namespace ConformanceSuite.Tests;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using ConformanceSuite.MockServer;
-using System.Text;
 using ConformanceSuite.Cli;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

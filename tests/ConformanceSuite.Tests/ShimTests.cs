@@ -1,7 +1,5 @@
 using System.Text.RegularExpressions;
 using ConformanceSuite.Cli;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

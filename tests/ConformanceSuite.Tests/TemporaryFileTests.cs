@@ -1,6 +1,3 @@
-using FluentAssertions;
-using NUnit.Framework;
-
 namespace ConformanceSuite.Tests;
 
 /// <summary>The suite's temporary files: written and read back through their handle, and never left on disk by a killed run.</summary>

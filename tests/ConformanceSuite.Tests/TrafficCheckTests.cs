@@ -1,9 +1,5 @@
-using ConformanceSuite.Checks;
 using ConformanceSuite.Http;
-using ConformanceSuite.Running;
 using ConformanceSuite.Targets;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

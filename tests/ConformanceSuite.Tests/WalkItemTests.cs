@@ -1,9 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using ConformanceSuite.Checks;
-using ConformanceSuite.Contracts;
-using FluentAssertions;
-using NUnit.Framework;
 
 namespace ConformanceSuite.Tests;
 

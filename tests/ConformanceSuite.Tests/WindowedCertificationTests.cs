@@ -1,8 +1,3 @@
-using ConformanceSuite.Checks;
-using ConformanceSuite.Running;
-using FluentAssertions;
-using NUnit.Framework;
-
 namespace ConformanceSuite.Tests;
 
 /// <summary>

@@ -1,8 +1,5 @@
 using ConformanceSuite.Cli;
-using ConformanceSuite.Running;
 using ConformanceSuite.Testing;
-using FluentAssertions;
-using NUnit.Framework;
 using YamlDotNet.RepresentationModel;
 
 namespace ConformanceSuite.Tests;

@@ -257,6 +257,19 @@ public sealed class ConformanceHttpClient : IDisposable
         }
     }
 
+    /// <summary>The record of a call the layer refused to send, and why.</summary>
+    private HttpExchange NotSent(HttpCall call, string why, string? limit = null) => new()
+    {
+        Limit = limit,
+        Method = call.Method,
+        Url = ProviderText.Bounded(redactor.Scrub(call.Url.AbsoluteUri)),
+        Purpose = call.Purpose,
+        Api = call.Api,
+        Channel = call.Channel,
+        Interaction = call.Interaction,
+        Error = $"not sent: {why}",
+    };
+
     private async Task<HttpExchange> SendOnceCoreAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, Limits cap, CancellationToken ct)
     {
         var target = call.Url.AbsoluteUri;
@@ -264,17 +277,7 @@ public sealed class ConformanceHttpClient : IDisposable
         {
             // Not sent: a URL this long (a provider's cursor, echoed back) is past what servers need to take, and it
             // would go into every log line and report that names the request.
-            return new HttpExchange
-            {
-                Method = call.Method,
-                Url = ProviderText.Bounded(redactor.Scrub(target)),
-                Purpose = call.Purpose,
-                Api = call.Api,
-                Channel = call.Channel,
-                Interaction = call.Interaction,
-                Error = $"not sent: the URL is {target.Length:N0} characters long, more than maxUrlChars ({settings.MaxUrlChars:N0})",
-                Limit = "maxUrlChars",
-            };
+            return NotSent(call, $"the URL is {target.Length:N0} characters long, more than maxUrlChars ({settings.MaxUrlChars:N0})", "maxUrlChars");
         }
 
         // The URL as it goes on the wire: the stack sends no user information (a password there is the user's own, masked).
@@ -283,16 +286,7 @@ public sealed class ConformanceHttpClient : IDisposable
         {
             // Not sent: a provider's link (a file_url, a redirect) that carries a credential in its URL would take it to
             // an origin it does not belong to, or to one that would get it without asking for it.
-            return new HttpExchange
-            {
-                Method = call.Method,
-                Url = ProviderText.Bounded(redactor.Scrub(target)),
-                Purpose = call.Purpose,
-                Api = call.Api,
-                Channel = call.Channel,
-                Interaction = call.Interaction,
-                Error = "not sent: the URL carries a credential, and the request is not one with that origin's credentials",
-            };
+            return NotSent(call, "the URL carries a credential, and the request is not one with that origin's credentials");
         }
 
         using var lease = limiter is null || !call.Paced ? null : await limiter.AcquireAsync(1, ct);
