@@ -328,7 +328,7 @@ public sealed class ListWalk : IDisposable
         await Task.Yield();
         if (context.Limits.Validate)
         {
-            violations.AddRange(SchemaValidator.Validate(schema, text, out var inPart, context.Http.Settings.PatternTimeout).Take(20));
+            violations.AddRange(SchemaValidator.Validate(schema, text, out var inPart, context.Http.Settings.PatternTimeout, parsed.RootElement).Take(20));
             if (inPart is not null)
             {
                 ValidatedInPart ??= $"page {number}: {inPart}";

@@ -79,7 +79,7 @@ public static class SchemaValidator
     /// those violations (a gigabyte and ten seconds for 400,000 <c>{}</c>; 3.7 s and 419 MiB for an object of 400,000
     /// members a strict schema does not allow). Past this, an array's first elements are validated and the rest are
     /// not, and an object's first members and every member the schema names, which
-    /// <see cref="Validate(JsonSchema, string, out string?, TimeSpan?)"/> says. A page or a list of the documented sizes (100,
+    /// <see cref="Validate(JsonSchema, string, out string?, TimeSpan?, JsonElement?)"/> says. A page or a list of the documented sizes (100,
     /// 1,000) is validated whole.
     /// </summary>
     public const int MaxValidatedElements = 1000;
@@ -92,7 +92,21 @@ public static class SchemaValidator
     /// a pattern having met a value it could not judge within <paramref name="patternTimeout"/> (limits of the suite's
     /// own; null is <see cref="PatternBound.DefaultLimit"/>).
     /// </summary>
-    public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, string json, out string? inPart, TimeSpan? patternTimeout = null)
+    /// <remarks>
+    /// <see cref="FastValidation"/> answers first, on <paramref name="parsed"/> when the caller has parsed the body already:
+    /// a body it finds valid for certain has no violations, and NJsonSchema is asked only of the others.
+    /// </remarks>
+    public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, string json, out string? inPart, TimeSpan? patternTimeout = null, JsonElement? parsed = null)
+    {
+        inPart = null;
+        var limit = patternTimeout ?? PatternBound.DefaultLimit;
+        return (parsed is { } root ? FastValidation.IsCertainlyValid(schema, root, limit) : FastValidation.IsCertainlyValid(schema, json, limit))
+            ? []
+            : ValidateByLibrary(schema, json, out inPart, limit);
+    }
+
+    /// <summary>The same without <see cref="FastValidation"/>'s first pass: NJsonSchema's verdict, with the suite's formats and patterns.</summary>
+    public static IReadOnlyList<SchemaViolation> ValidateByLibrary(JsonSchema schema, string json, out string? inPart, TimeSpan limit)
     {
         inPart = null;
         var cut = new List<string>();
@@ -105,7 +119,7 @@ public static class SchemaValidator
         ICollection<ValidationError> errors;
         try
         {
-            errors = new BoundedValidator(patternTimeout ?? PatternBound.DefaultLimit).Validate(text, schema);
+            errors = new BoundedValidator(limit).Validate(text, schema);
         }
         catch (Newtonsoft.Json.JsonException ex)
         {
