@@ -261,6 +261,103 @@ public sealed class SecretHuntTests
         scrubbed.Length.Should().Be(body.Length, "a body that is not UTF-8 is masked in place");
     }
 
+    [Test]
+    public async Task A_credential_split_over_two_response_headers_is_redacted()
+    {
+        // Half the token in one header, half in another; the user name in two values of one header (joined with ", ");
+        // the token with a space in its middle, as a header folded over two lines reads.
+        var (head, tail) = (Token[..25], Token[25..]);
+        var (first, second) = (User[..10], User[10..]);
+        await using var provider = await WavyAsync(twist: http =>
+        {
+            http.Response.Headers["X-Echo-Head"] = "token starts " + head;
+            http.Response.Headers["X-Echo-Tail"] = tail + " ends it";
+            http.Response.Headers.Append("X-Echo-User", first);
+            http.Response.Headers.Append("X-Echo-User", second);
+            http.Response.Headers["X-Echo-Folded"] = Token[..30] + " " + Token[30..];
+            return Task.FromResult(false);
+        });
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-006", "WAVY-009"));
+
+        File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("X-Echo-Tail").And.Contain("token starts [redacted]");
+        NoFileHolds([head, tail, first, second, Token[..30], Token[30..]]);
+    }
+
+    [Test]
+    public async Task A_credential_echoed_in_base64_wrapped_over_lines_is_redacted()
+    {
+        // MIME's base64 (76 characters a line, CRLF), raw and in a JSON string ("\r\n" escaped): the token's base64
+        // runs over the line break, and neither line holds it whole.
+        var wrapped = Convert.ToBase64String(Encoding.UTF8.GetBytes(User + ":" + Token), Base64FormattingOptions.InsertLineBreaks);
+        var lines = wrapped.Split("\r\n");
+        lines.Should().HaveCount(2);
+        await using var provider = await WavyAsync(twist: async http =>
+        {
+            if (!http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) || http.Request.Headers["authenticationToken"] == Token)
+            {
+                return false;
+            }
+
+            http.Response.StatusCode = 401;
+            http.Response.ContentType = "text/plain";
+            await http.Response.WriteAsync($$"""{"error":"bad credentials","seen":"{{wrapped.Replace("\r\n", "\\r\\n", StringComparison.Ordinal)}}"}""" + "\r\n" + wrapped + "\r\n");
+            return true;
+        });
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-005"));
+
+        File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("bad credentials");
+        // The base64 of the token's bytes alone (the user name and ':' take the first 30 characters).
+        NoFileHolds([lines[0][32..], lines[1][..20]]);
+    }
+
+    [Test]
+    public async Task A_body_cut_inside_an_escaped_credential_shows_no_part_of_it()
+    {
+        // A JSON body with the token written \uXXXX by \uXXXX, again and again: the excerpt keeps 1,600 bytes, which end
+        // inside the fifth token's 21st escape; the four whole ones shrink to masks and bring that fifth token's first
+        // 20 characters within the excerpt's 400.
+        var escaped = string.Concat(Token.Select(c => $"\\u{(int)c:x4}"));
+        var body = "{\"e\":\"" + new string('a', 1600 - 6 - (4 * escaped.Length) - ((20 * 6) + 3)) + string.Concat(Enumerable.Repeat(escaped, 6)) + "\"}";
+        await using var provider = await WavyAsync(twist: async http =>
+        {
+            if (!http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) || http.Request.Headers["authenticationToken"] == Token)
+            {
+                return false;
+            }
+
+            http.Response.StatusCode = 401;
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(body);
+            return true;
+        });
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-005"));
+
+        File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("[redacted]", "the whole escaped tokens were masked");
+        var part = escaped[..(6 * 8)]; // the first 8 characters of the token, escaped
+        NoFileHolds([part, part.Replace("\\", "\\\\", StringComparison.Ordinal)]);
+    }
+
+    [Test]
+    public void A_cut_text_ending_inside_an_escape_of_a_credential_is_masked_from_the_credentials_first_character()
+    {
+        var redactor = new Http.Redactor();
+        redactor.AddSecret(Token);
+        var escaped = string.Concat(Token.Select(c => $"\\u{(int)c:X4}"));
+
+        foreach (var cut in new[] { 6 * 5, (6 * 5) + 1, (6 * 5) + 3, (6 * 12) + 5, 6 * (Token.Length - 1) })
+        {
+            redactor.ScrubCut("seen: " + escaped[..cut]).Should().Be("seen: [redacted]", $"cut after {cut} characters");
+        }
+
+        redactor.ScrubCut("seen: " + escaped[..(6 * 3)]).Should().Be("seen: " + escaped[..(6 * 3)], "three characters are fewer than a part masked");
+        redactor.ScrubCut("seen: H%55N%54-T&#79;K").Should().Be("seen: [redacted]", "any mix of escapes");
+        redactor.ScrubPieces("folded: " + Token[..20] + " " + Token[20..]).Should().Be("folded: [redacted] [redacted]");
+        redactor.ScrubPieces("application/json; charset=utf-8").Should().Be("application/json; charset=utf-8");
+    }
+
     /// <summary>Every file of the run, searched for each of <paramref name="forms"/>.</summary>
     private void NoFileHolds(IEnumerable<string> forms)
     {

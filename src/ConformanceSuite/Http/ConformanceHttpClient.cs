@@ -413,8 +413,9 @@ public sealed class ConformanceHttpClient : IDisposable
     {
         foreach (var (name, values) in headers)
         {
-            // The name too: a provider may echo a credential anywhere it likes.
-            exchange.ResponseHeaders[redactor.Scrub(name)] = redactor.Scrub(string.Join(", ", values));
+            // The name too: a provider may echo a credential anywhere it likes, and split it over two headers (or fold a
+            // header over two lines): each piece of a secret is masked, not only the whole.
+            exchange.ResponseHeaders[redactor.ScrubPieces(name)] = redactor.ScrubPieces(string.Join(", ", values));
         }
     }
 

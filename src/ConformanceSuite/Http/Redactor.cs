@@ -30,8 +30,19 @@ public sealed class Redactor
     /// <c>&amp;#NN;</c>, <c>&amp;#xXX;</c> or a named reference); text with neither a literal form nor such an
     /// escape has nothing to mask, and the pattern (the costly part) is not run on it.
     /// </summary>
-    private sealed record Patterns(Regex All, SearchValues<string> Literals, SearchValues<char> Characters, string[] Forms)
+    private sealed record Patterns(Regex All, SearchValues<string> Literals, SearchValues<char> Characters, string[] Forms, string[] Secrets)
     {
+        private Regex? cutEnd;
+        private (HashSet<string> Grams, int[] Lengths)? pieces;
+
+        /// <summary>The secrets' first characters (<see cref="MinPartChars"/> or more), escaped in any mix, then maybe the start of one more escape, at the very end of a text: built on first use.</summary>
+        public Regex CutEnd => cutEnd ??= new Regex(!Secrets.Any(s => s.Length > MinPartChars) ? "(?!)"
+                : "(?:" + string.Join("|", Secrets.Where(s => s.Length > MinPartChars).Select(EscapedStart)) + ")" + PartialEscape + @"\z",
+            RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
+
+        /// <summary>Every piece of a secret's literal form of <see cref="PieceChars"/> characters (fewer for a short form: half of it, 4 at least), and the piece lengths: built on first use.</summary>
+        public (HashSet<string> Grams, int[] Lengths) Pieces => pieces ??= MakePieces(Forms);
+
         public bool MayHold(string text)
         {
             if (text.AsSpan().IndexOfAny(Literals) >= 0)
@@ -166,6 +177,18 @@ public sealed class Redactor
             }
         }
 
+        if (part == 0 && scrubbed.AsSpan(Math.Max(0, scrubbed.Length - 64)).IndexOfAny('\\', '%', '&') >= 0)
+        {
+            // The first part of a secret escaped character by character (JSON's \uXXXX, %XX, references), maybe cut
+            // inside its last escape: looked for in the text's last part only, as long as the longest escaped secret.
+            var tail = scrubbed.Length - Math.Min(scrubbed.Length, current.Secrets.Max(s => s.Length) * 12);
+            var end = current.CutEnd.Match(scrubbed, tail);
+            if (end.Success && end.Length > 0)
+            {
+                part = scrubbed.Length - end.Index;
+            }
+        }
+
         return part == 0 ? scrubbed : scrubbed[..^part] + Mask;
     }
 
@@ -250,26 +273,137 @@ public sealed class Redactor
 
     private static Patterns Build(IEnumerable<string> secrets)
     {
-        var literals = secrets.SelectMany(LiteralForms).Distinct(StringComparer.Ordinal).ToArray();
-        var alternatives = literals.Select(Loose)
-            .Concat(secrets.Select(Escaped))
+        var list = secrets.ToList();
+        var literals = list.SelectMany(LiteralForms).Distinct(StringComparer.Ordinal).ToArray();
+        var base64 = list.SelectMany(s => Base64Fragments(Encoding.UTF8.GetBytes(s)).SelectMany(f => new[] { f, f.Replace('+', '-').Replace('/', '_') }))
+            .Distinct(StringComparer.Ordinal).ToArray();
+        var alternatives = literals.Select(l => Loose(l, base64.Contains(l)))
+            .Concat(list.Select(Escaped))
             .Distinct(StringComparer.Ordinal)
             .OrderByDescending(a => a.Length);
         // Interpreted: the quick search keeps it off almost every text, and it is built again for every secret added.
+        // The quick search also looks for the halves of each base64 form (pieces of 38 characters at most): a line break
+        // every 76 characters (MIME, PEM) leaves one of them whole.
+        var quick = literals.Concat(base64.SelectMany(Chunks)).Distinct(StringComparer.Ordinal).ToArray();
         return new Patterns(new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5)),
-            SearchValues.Create(literals, StringComparison.Ordinal), SearchValues.Create(string.Concat(secrets).Concat(string.Concat(literals).Where(c => c is '/' or '+')).Distinct().ToArray()), literals);
+            SearchValues.Create(quick, StringComparison.Ordinal), SearchValues.Create(string.Concat(list).Concat(string.Concat(literals).Where(c => c is '/' or '+')).Distinct().ToArray()), literals, [.. list]);
+    }
+
+    /// <summary>Pieces of a base64 form such that a line break every 76 characters leaves at least one whole.</summary>
+    private static IEnumerable<string> Chunks(string form)
+    {
+        var size = Math.Min(38, (form.Length + 1) / 2);
+        if (size < MinPartChars)
+        {
+            yield break;
+        }
+
+        for (var at = 0; at < form.Length; at += size)
+        {
+            yield return form.Substring(at, Math.Min(size, form.Length - at));
+        }
+    }
+
+    /// <summary>How long a piece of a secret <see cref="ScrubPieces"/> masks is, at most: pieces of a long form this long, of a short one half of it.</summary>
+    public const int PieceChars = 8;
+
+    private static (HashSet<string> Grams, int[] Lengths) MakePieces(string[] forms)
+    {
+        var grams = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var form in forms)
+        {
+            var k = Math.Clamp(form.Length / 2, MinPartChars, PieceChars);
+            for (var i = 0; i + k <= form.Length; i++)
+            {
+                grams.Add(form.Substring(i, k));
+            }
+        }
+
+        return (grams, [.. grams.Select(g => g.Length).Distinct()]);
+    }
+
+    /// <summary>
+    /// <see cref="Scrub"/>, and then every run of characters that is made of pieces of a secret's literal form
+    /// (<see cref="PieceChars"/> characters each, half a short form) masked too: for a response header, where a
+    /// provider may split a secret in two (half in one header, half in another, or a header folded over two lines)
+    /// and neither half is the whole secret <see cref="Scrub"/> looks for. Short texts only (a header's name or value).
+    /// </summary>
+    public string ScrubPieces(string? text)
+    {
+        var scrubbed = Scrub(text);
+        var current = pattern;
+        if (current is null || scrubbed.Length < MinPartChars)
+        {
+            return scrubbed;
+        }
+
+        var (grams, lengths) = current.Pieces;
+        var lookup = grams.GetAlternateLookup<ReadOnlySpan<char>>();
+        bool[]? covered = null;
+        foreach (var k in lengths)
+        {
+            for (var i = 0; i + k <= scrubbed.Length; i++)
+            {
+                if (lookup.Contains(scrubbed.AsSpan(i, k)))
+                {
+                    covered ??= new bool[scrubbed.Length];
+                    Array.Fill(covered, true, i, k);
+                }
+            }
+        }
+
+        if (covered is null)
+        {
+            return scrubbed;
+        }
+
+        var sb = new StringBuilder(scrubbed.Length);
+        for (var i = 0; i < scrubbed.Length; i++)
+        {
+            if (!covered[i])
+            {
+                sb.Append(scrubbed[i]);
+            }
+            else if (i == 0 || !covered[i - 1])
+            {
+                sb.Append(Mask);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The start of an escape cut short: a backslash (and a 'u' and up to three hex digits), a '%' (and one digit), an HTML reference's first characters.</summary>
+    private const string PartialEscape = @"(?:\\(?:u[0-9a-fA-F]{0,3})?|%[0-9a-fA-F]?|&#?[xX]?[0-9a-fA-F]*|&[a-zA-Z]*)?";
+
+    /// <summary>A pattern for the first <see cref="MinPartChars"/> or more characters of a secret, each as <see cref="Escaped"/> takes it.</summary>
+    private static string EscapedStart(string secret)
+    {
+        // The first MinPartChars characters, then each further one optional (nested: a part is a prefix); the whole
+        // secret is Scrub's, so a part stops one character short of it.
+        var sb = new StringBuilder();
+        for (var i = 0; i < secret.Length - 1; i++)
+        {
+            sb.Append(i >= MinPartChars ? "(?:" : "").Append(Escaped(secret[i].ToString()));
+        }
+
+        return sb.Insert(0, "(?:").Append(string.Concat(Enumerable.Repeat(")?", Math.Max(0, secret.Length - 1 - MinPartChars)))).Append(')').ToString();
     }
 
     /// <summary>
     /// A pattern for a literal form where a base64 '/' may be escaped as JSON writes it (<c>\/</c>, PHP's default)
-    /// and a '/' or '+' percent-encoded as a URL's query has it.
+    /// and a '/' or '+' percent-encoded as a URL's query has it; a base64 form (<paramref name="base64"/>) may be
+    /// wrapped over lines anywhere.
     /// </summary>
-    private static string Loose(string literal) => string.Concat(literal.Select(c => c switch
+    private static string Loose(string literal, bool base64 = false) => string.Join(base64 ? LineBreak : "", literal.Select(c => c switch
     {
         '/' => @"(?:/|\\/|%2[fF])",
         '+' => @"(?:\+|%2[bB])",
         _ => Regex.Escape(c.ToString()),
     }));
+
+    /// <summary>A line break base64 may have between any two characters (MIME and PEM wrap it at 76 or 64): CRLF or LF, raw or as a JSON string's escapes.</summary>
+    private const string LineBreak = @"(?:\r?\n|(?:\\r)?\\n)?";
 
     /// <summary>
     /// A pattern for the secret escaped character by character, in any mix: in JSON text (\uXXXX in either case; quotes,
