@@ -94,6 +94,7 @@ public sealed class HttpLayerTests
             await c.Response.Body.FlushAsync(c.RequestAborted);
             await Task.Delay(TimeSpan.FromSeconds(30), c.RequestAborted);
         });
+        server.MapGet("/silent", (HttpContext c) => Task.Delay(TimeSpan.FromSeconds(30), c.RequestAborted));
         await server.StartAsync();
         origin = new Uri(server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
@@ -126,6 +127,20 @@ public sealed class HttpLayerTests
         exchange.RequestHeaders.Should().ContainSingle(h => h.Key == "X-Token" && h.Value == Redactor.Mask);
         exchange.Describe().Should().NotContain(Secret);
         log.Entries.Should().ContainSingle();
+    }
+
+    [Test]
+    public async Task A_download_without_headers_by_its_deadline_names_the_download_deadline()
+    {
+        // The request timeout is far longer than the download's: the download's deadline ended the wait, and is the
+        // setting to change.
+        using var client = new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(20), DownloadTimeout = TimeSpan.FromSeconds(1) }, new Redactor(), new RequestLog());
+
+        var (exchange, _) = await client.StreamAsync(new HttpCall { Url = new Uri(origin, "/silent") }, (_, body) => body.Length, CancellationToken.None);
+
+        exchange.Status.Should().BeNull();
+        exchange.TimedOut.Should().BeTrue();
+        exchange.Error.Should().Be("no response within 1 s (timeouts.downloadSeconds)");
     }
 
     [Test]

@@ -385,23 +385,23 @@ public sealed class ConformanceHttpClient : IDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            Failed(exchange, ex);
+            Failed(exchange, ex, cap);
             return exchange;
         }
 
         if (bodyError is not null)
         {
-            Failed(exchange, bodyError);
+            Failed(exchange, bodyError, cap);
         }
         else if (response.ErrorException is { } error && exchange.Status is null)
         {
-            Failed(exchange, error);
+            Failed(exchange, error, cap);
         }
         else if (exchange.Status is null)
         {
             exchange.TimedOut = response.ResponseStatus == ResponseStatus.TimedOut;
             exchange.Error = response.ResponseStatus == ResponseStatus.TimedOut
-                ? $"no response within {settings.RequestTimeout.TotalSeconds:0.#} s"
+                ? NoResponseWithin(cap)
                 : $"no response ({response.ResponseStatus})";
         }
 
@@ -463,9 +463,9 @@ public sealed class ConformanceHttpClient : IDisposable
     /// An exchange that got no response, or no whole body: why, in words scrubbed and bounded (a limit's message may
     /// quote the provider: an encoding it named), and the setting that would lift a refusal or limit of the suite's own.
     /// </summary>
-    private void Failed(HttpExchange exchange, Exception ex)
+    private void Failed(HttpExchange exchange, Exception ex, Limits cap)
     {
-        var (words, setting) = Words(ex);
+        var (words, setting) = Words(ex, cap);
         exchange.Error = ProviderText.Bounded(redactor.Scrub(words));
         exchange.Limit = setting;
         exchange.TimedOut = TimedOut(ex);
@@ -491,7 +491,7 @@ public sealed class ConformanceHttpClient : IDisposable
     }
 
     /// <summary>The first exception of the chain the suite can name, in words, with its setting; else the outer one's message.</summary>
-    private (string Words, string? Setting) Words(Exception ex)
+    private static (string Words, string? Setting) Words(Exception ex, Limits cap)
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
@@ -507,12 +507,18 @@ public sealed class ConformanceHttpClient : IDisposable
                     return ($"TLS failed: {tls.Message} (certificate validation is on; --insecure turns it off for test endpoints)", null);
                 case TimeoutException:
                 case TaskCanceledException:
-                    return ($"no response within {settings.RequestTimeout.TotalSeconds:0.#} s", null);
+                    return (NoResponseWithin(cap), null);
             }
         }
 
         return (ex.Message, null);
     }
+
+    /// <summary>
+    /// No response before the request's deadline: that deadline, and the setting it comes from (a download's is
+    /// timeouts.downloadSeconds, not the request timeout), which the user changes to wait longer.
+    /// </summary>
+    private static string NoResponseWithin(Limits cap) => $"no response within {cap.Total.TotalSeconds:0.#} s ({cap.TotalSetting})";
 
     /// <summary>A request's limits: the size cap on its body and the setting it comes from, and its total deadline.</summary>
     private sealed record Limits(long Bytes, string Setting, TimeSpan Total, string TotalSetting);
