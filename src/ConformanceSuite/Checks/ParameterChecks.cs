@@ -240,7 +240,7 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
                 continue;
             }
 
-            var extra = query.Where(kv => !run.Context.Values.Query(run.Binding.Scenarios[0]).ContainsKey(kv.Key)).Select(kv => $"{kv.Key}={kv.Value}").ToList();
+            var extra = query.Where(kv => !run.Context.Values.Query(run.Binding.Scenarios[0]).ContainsKey(kv.Key)).Select(kv => $"{kv.Key}={(run.Context.Values.IsMadeUp(kv.Value) ? "a made-up value" : kv.Value)}").ToList();
             var endpoint = run.Contract.Endpoint(run.Contract.Scenario(other).Endpoint);
             yield return new Asked(endpoint, query, path, $" on scenario '{other}'{(extra.Count == 0 ? "" : $" ({string.Join(", ", extra)})")}",
                 () => run.Context.Probes.SuccessAsync(other, ct));

@@ -15,6 +15,9 @@ public sealed class ScenarioValues(ApiContract contract, ApiTarget target)
     /// <summary>The scenario's query, slots filled.</summary>
     public Dictionary<string, string> Query(string scenarioId) => Fill(scenarioId, contract.Scenario(scenarioId).Query);
 
+    /// <summary>True when <paramref name="value"/> is one the suite made up for a slot the target gives no value for (it differs from run to run).</summary>
+    public bool IsMadeUp(string value) => generated.Values.Contains(value, StringComparer.Ordinal);
+
     /// <summary>The scenario's path parameters, slots filled.</summary>
     public Dictionary<string, string> Path(string scenarioId) => Fill(scenarioId, contract.Scenario(scenarioId).Path);
 
