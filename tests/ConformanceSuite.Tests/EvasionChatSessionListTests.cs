@@ -65,6 +65,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>sort orders by its first field only, ignoring the fields after it (ties by id).</summary>
         public bool SortFirstKeyOnly { get; init; }
+
+        /// <summary>sort orders by every field, the fields after the first always ascending, whatever their prefix.</summary>
+        public bool LaterKeysAscending { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -178,7 +181,7 @@ public sealed class EvasionChatSessionListTests
             var tiesDescending = twist.TiesFlipByPage && from / limit % 2 == 1;
             ordered.Sort((a, b) =>
             {
-                foreach (var (field, desc) in twist.SortFirstKeyOnly ? keys.Take(1) : keys)
+                foreach (var (field, desc) in twist.SortFirstKeyOnly ? keys.Take(1) : twist.LaterKeysAscending ? keys.Select((k, i) => (k.Field, i == 0 && k.Desc)) : keys)
                 {
                     var c = field == "startedAt"
                         ? DateTimeOffset.Parse(Text(a[field]), CultureInfo.InvariantCulture).CompareTo(DateTimeOffset.Parse(Text(b[field]), CultureInfo.InvariantCulture))
@@ -381,6 +384,22 @@ public sealed class EvasionChatSessionListTests
             cases.Should().HaveCount(7);
             cases.Where(c => !twoFields.Contains(c.Element)).Should().OnlyContain(c => c.Verdict == Verdict.Pass && (c.Partial == null || c.Partial.Contains("already comes in the order")), Show(cases));
         }
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task A_two_field_sort_case_asks_its_second_field_the_other_way_itself(bool firstKeyOnly)
+    {
+        // sort=-name,+started_at alone: a provider that ignores the second field (ties by id, which follow started_at)
+        // or its direction (always ascending) answers it right. The case asks -name,-started_at too, whatever the
+        // contract's other examples are, and that order comes back wrong.
+        await using var provider = await ProviderAsync(Dataset(), firstKeyOnly ? new Twists { SortFirstKeyOnly = true } : new Twists { LaterKeysAscending = true });
+
+        var cases = Cases(await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-010")), "CSL-010");
+
+        var ascending = cases.Single(c => c.Element == "sort=-name,+started_at");
+        ascending.Verdict.Should().Be(Verdict.Fail, Show(cases));
+        ascending.Findings.OfType<OrderViolation>().Should().NotBeEmpty().And.OnlyContain(f => f.Subject!.Contains("-name,-started_at"));
     }
 
     [Test]

@@ -33,11 +33,13 @@ public sealed class SortOrderCheck : ICheck
         var p = endpoint.Parameter(name);
         var value = given!;
         var sort = p.Sort!;
+        var names = new List<string>();
         var keys = value.Split(',').Select(k =>
         {
             var desc = k.StartsWith(sort.DescPrefix, StringComparison.Ordinal);
             var name = desc ? k[sort.DescPrefix.Length..] : k.StartsWith(sort.AscPrefix, StringComparison.Ordinal) ? k[sort.AscPrefix.Length..] : k;
             var field = sort.Fields.TryGetValue(name, out var f) ? f : throw new ConfigurationException($"sort example '{k}' names no sort field");
+            names.Add(name);
             return (Field: field, Desc: desc, Type: TypeOf(run.Contract, endpoint, field));
         }).ToList();
         var all = await run.Require.CompleteWalkAsync(scenario, ct);
@@ -86,6 +88,11 @@ public sealed class SortOrderCheck : ICheck
         }
 
         run.Note($"{sorted.Items.Count} records in {sorted.Pages.Count} pages checked in order");
+        if (all.Items.Count >= 2)
+        {
+            await MirrorsAsync(run, scenario, p, sort, all.Items, keys, names, value, ct);
+        }
+
         if (all.Items.Count < 2)
         {
             // One record, or none, is in every order: a provider that ignores the sort returns the very same list.
@@ -103,6 +110,49 @@ public sealed class SortOrderCheck : ICheck
             run.CheckedInPart($"no two records tie on {string.Join(", then ", keys.Take(unused).Select(k => k.Field))} with different values of {keys[unused].Field}, so this case cannot tell a provider that ignores {Describe(keys[unused])} from one that applies it");
         }
     }
+
+    /// <summary>
+    /// Each field after the first that orders something in the data, asked the other way too (the fields before it as
+    /// they are): whatever order a provider that ignores that field, or its direction, gives the ties, it is right for
+    /// one direction only, so this case does not rest on the examples asking both.
+    /// </summary>
+    private static async Task MirrorsAsync(CheckRun run, string scenario, ParameterSpec p, SortSpec sort, IEnumerable<WalkItem> items,
+        List<(string Field, bool Desc, SortValue Type)> keys, List<string> names, string value, CancellationToken ct)
+    {
+        for (var j = 1; j < keys.Count; j++)
+        {
+            if (!Orders(items, keys, j))
+            {
+                continue;
+            }
+
+            var flipped = keys.Select((k, i) => i == j ? k with { Desc = !k.Desc } : k).ToList();
+            var mirror = string.Join(",", flipped.Select((k, i) => (k.Desc ? sort.DescPrefix : sort.AscPrefix) + names[i]));
+            var walk = await run.Context.Probes.WalkAsync(scenario, new Dictionary<string, string> { [p.Name] = mirror }, ct);
+            if (walk.Broken)
+            {
+                run.Fail($"{p.Name}={mirror}", walk.Failure ?? new PaginationProblem(PaginationIssue.NoEnd, walk.Pages.Count, walk.EndingDetail!), p.Basis, run.Keep(walk.FailedExchange ?? walk.Pages[^1].Exchange));
+                continue;
+            }
+
+            var wrong = 0;
+            foreach (var (i, before, item) in Neighbours(walk.Items))
+            {
+                if (Compare(before, item, flipped) > 0 && ++wrong <= 5)
+                {
+                    run.Fail($"{p.Name}={mirror}", new OrderViolation(i, string.Join(", then ", flipped.Select(Describe)) + $" (asked by this case: {value} with {names[j]} the other way)", $"{Show(before, flipped)} before {Show(item, flipped)}"), sort.Basis, run.Keep(walk.Pages[item.Page - 1].Exchange));
+                }
+            }
+
+            run.Note($"also asked {p.Name}={mirror} ({names[j]} the other way): {walk.Items.Count} records checked in order");
+        }
+    }
+
+    /// <summary>True when some two items tie on the first <paramref name="used"/> keys with different values of the next.</summary>
+    private static bool Orders(IEnumerable<WalkItem> items, List<(string Field, bool Desc, SortValue Type)> keys, int used) =>
+        items.Select(i => keys.Take(used + 1).Select(k => i.Text(k.Field)).ToArray())
+            .GroupBy(r => string.Join("\u0000", r.Take(used).Select(v => v ?? "\u0001")), StringComparer.Ordinal)
+            .Any(group => group.Select(r => r[used]).Distinct(StringComparer.Ordinal).Skip(1).Any());
 
     private static string Describe((string Field, bool Desc, SortValue Type) key) => $"{key.Field} {(key.Desc ? "descending" : "ascending")}";
 
