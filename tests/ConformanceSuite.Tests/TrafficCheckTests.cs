@@ -89,6 +89,20 @@ public class TrafficCheckTests
     }
 
     [Test]
+    public async Task Each_named_slow_request_says_how_many_were_slow_in_all_when_more_were()
+    {
+        // report.md, junit.xml and the console list a case's findings without its notes: 13 slow, 10 named, and each
+        // of the 10 says it is one of 13.
+        using var log = Log(folder, i => i is >= 2000 and < 2013 ? e => e.DurationMs = 1000.5 + i : null);
+
+        var run = await JudgeAsync(log, "WAVY-014", new ResponseTimeCheck());
+
+        run.Findings.Should().HaveCount(10);
+        run.Findings.Select(f => f.Message).Should().OnlyContain(m => m.Contains(" of 13 (the 10 slowest are named, the other 3 counted)", StringComparison.Ordinal));
+        run.Findings[0].Message.Should().StartWith("slow request 1 of 13");
+    }
+
+    [Test]
     public async Task Ten_or_fewer_slow_ones_are_all_named_with_no_count_and_an_API_with_no_traffic_is_skipped()
     {
         using var log = Log(folder, i => i is 10 or 2090 ? e => e.DurationMs = 1000.5 : null);

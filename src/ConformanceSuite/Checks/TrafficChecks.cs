@@ -80,9 +80,13 @@ public sealed class ResponseTimeCheck : TrafficCheck
             run.Note($"{answered.Count} responses: p50 {Percentile(answered, 0.50):0} ms, p95 {Percentile(answered, 0.95):0} ms, max {answered[^1]:0} ms (threshold {threshold.TotalSeconds:0.#} s)");
         }
 
+        var rank = 0;
         foreach (var e in slowest)
         {
-            run.Fail(new SlowResponse(e.RequestLine, e.Purpose, e.DurationMs, threshold.TotalSeconds, e.Error), run.Requirement.Source, e);
+            // Past the named few, each finding says so itself: the reports that list findings without the case's notes
+            // (report.md, junit.xml, the console) must not read as if these were all the slow requests.
+            var finding = new SlowResponse(e.RequestLine, e.Purpose, e.DurationMs, threshold.TotalSeconds, e.Error);
+            run.Fail(slow > Named ? finding with { Subject = $"slow request {++rank} of {slow} (the {Named} slowest are named, the other {slow - Named} counted)" } : finding, run.Requirement.Source, e);
         }
 
         if (slow > Named)
@@ -144,9 +148,11 @@ public sealed class AvailabilityCheck : TrafficCheck
         }
 
         run.Note($"{count} requests; {retried} needed a retry");
+        var rank = 0;
         foreach (var e in named)
         {
-            run.Fail(new RetriedRequest(e.RequestLine, e.Purpose, e.Status ?? 0, e.Retries), run.Requirement.Source, e);
+            var finding = new RetriedRequest(e.RequestLine, e.Purpose, e.Status ?? 0, e.Retries);
+            run.Fail(retried > Named ? finding with { Subject = $"retried request {++rank} of {retried} (the first {Named} are named, the other {retried - Named} counted)" } : finding, run.Requirement.Source, e);
         }
 
         if (retried > 0)
