@@ -25,11 +25,13 @@ public sealed class BadInputTests
     [TearDown]
     public void Clean() => Directory.Delete(dir, recursive: true);
 
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    private static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => RunAsync(CliTests.Context(), args);
+
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(CliContext context, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(args, stdout, stderr, CliTests.Context());
+        var exit = await CliApp.RunAsync(args, stdout, stderr, context);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -387,30 +389,88 @@ public sealed class BadInputTests
     [Test]
     public async Task An_unexpected_error_of_a_subcommand_is_one_line_not_a_stack_trace()
     {
-        // A manifest the tool does not fully check (a null among the requirements not checked) reaches the report's
-        // code, which did not expect one: System.CommandLine printed the exception's stack trace, exit 1.
-        var package = Path.Combine(dir, "package.zip");
-        using (var zip = System.IO.Compression.ZipFile.Open(package, System.IO.Compression.ZipArchiveMode.Create))
-        {
-            using (var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open()))
-            {
-                writer.Write("""
-                    {"format":"conformance-certification/1","createdAt":"2026-01-01T00:00:00Z","tool":{"name":"t","version":"1"},
-                     "target":{"name":"n","description":"d","embedded":true,"baseUrls":{},"credentials":[]},
-                     "run":{"startedAt":"2026-01-01T00:00:00Z","finishedAt":"2026-01-01T00:00:00Z","apis":[],"requestCount":0},
-                     "verdict":{"outcome":"incomplete","notChecked":[null],"conformant":false,"failOn":"fail","requirements":0,"counts":{}},
-                     "signer":{"algorithm":"ECDSA-P256-SHA256","publicKeySha256":"00"},"files":[]}
-                    """);
-            }
+        // A defect of the tool's own, reached by a subcommand: the variables the signing key is read from throw.
+        var (exit, _, err) = await RunAsync(new CliContext { Variables = new ThrowingVariables() }, "certify", "--package", Path.Combine(dir, "package.zip"), "--signing-key-env", "KEY");
 
-            using var signature = zip.CreateEntry("manifest.sig").Open();
-            signature.WriteByte(0);
+        exit.Should().Be(ExitCodes.UsageOrConfiguration, err);
+        err.Should().StartWith("conformance: unexpected error (InvalidOperationException").And.NotContain("   at ");
+        err.TrimEnd().Split('\n').Should().HaveCount(1, err);
+    }
+
+    [TestCase("[null]", "/verdict/notChecked/0")]
+    [TestCase("""[{"api":"wavy-open-sessions","id":"WAVY-011","cases":[null]}]""", "/verdict/notChecked/0/cases/0")]
+    public async Task A_manifest_with_a_null_item_is_not_verified_naming_it(string notChecked, string pointer)
+    {
+        // Before, a null among the requirements not checked reached the report's code: 'unexpected error (NullReferenceException)', exit 2.
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var package = Package(Manifest(notChecked: notChecked), key);
+
+        var (exit, output, err) = await RunAsync("verify", package, "--public-key", Write("public.pem", key.ExportSubjectPublicKeyInfoPem()));
+
+        exit.Should().Be(VerifyCommand.NotVerified, err + output);
+        err.Should().BeEmpty();
+        output.Should().Contain("NOT VERIFIED").And.Contain($"manifest.json: at {pointer}: null");
+    }
+
+    [Test]
+    public async Task A_manifest_with_a_wrongly_typed_field_is_not_verified_naming_it()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var package = Package(Manifest(notChecked: """[{"api":"wavy-open-sessions","id":5,"cases":[]}]"""), key);
+
+        var (exit, output, err) = await RunAsync("verify", package, "--public-key", Write("public.pem", key.ExportSubjectPublicKeyInfoPem()));
+
+        exit.Should().Be(VerifyCommand.NotVerified, err + output);
+        output.Should().Contain("NOT VERIFIED").And.Contain("manifest.json: not a certification manifest").And.Contain("$.verdict.notChecked[0].id");
+    }
+
+    /// <summary>The manifest of an incomplete run that lists no file; {SIGNER} stands for the signing key's fingerprint.</summary>
+    private static string Manifest(string notChecked) => $$$"""
+        {"format":"conformance-certification/1","createdAt":"2026-01-01T00:00:00Z","tool":{"name":"t","version":"1"},
+         "target":{"name":"n","description":"d","embedded":true,"baseUrls":{},"credentials":[]},
+         "run":{"startedAt":"2026-01-01T00:00:00Z","finishedAt":"2026-01-01T00:00:00Z","apis":[],"requestCount":0},
+         "verdict":{"outcome":"incomplete","notChecked":{{{notChecked}}},"conformant":false,"failOn":"fail","requirements":0,"counts":{}},
+         "signer":{"algorithm":"ECDSA-P256-SHA256","publicKeySha256":"{SIGNER}"},"files":[]}
+        """;
+
+    /// <summary>A package of the manifest alone, signed with the key (so nothing but the manifest's content is wrong).</summary>
+    private string Package(string manifest, System.Security.Cryptography.ECDsa key)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(manifest.Replace("{SIGNER}", ConformanceSuite.Engine.Certification.CertificationKeys.Fingerprint(key), StringComparison.Ordinal));
+        var package = Path.Combine(dir, "package.zip");
+        using var zip = System.IO.Compression.ZipFile.Open(package, System.IO.Compression.ZipArchiveMode.Create);
+        using (var entry = zip.CreateEntry("manifest.json").Open())
+        {
+            entry.Write(bytes);
         }
 
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using (var signature = zip.CreateEntry("manifest.sig").Open())
+        {
+            signature.Write(ConformanceSuite.Engine.Certification.CertificationKeys.Sign(key, bytes));
+        }
 
-        var err = await RefusedAsync("verify", package, "--public-key", Write("public.pem", key.ExportSubjectPublicKeyInfoPem()));
+        return package;
+    }
 
-        err.Should().Contain("unexpected error");
+    /// <summary>Variables whose every read throws: a defect of the tool's own, for the catch-all to meet.</summary>
+    private sealed class ThrowingVariables : IReadOnlyDictionary<string, string>
+    {
+        public string this[string key] => throw Defect();
+
+        public IEnumerable<string> Keys => throw Defect();
+
+        public IEnumerable<string> Values => throw Defect();
+
+        public int Count => throw Defect();
+
+        public bool ContainsKey(string key) => throw Defect();
+
+        public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => throw Defect();
+
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value) => throw Defect();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private static InvalidOperationException Defect() => new("the variables cannot be read (a defect made for the test)");
     }
 }

@@ -57,17 +57,38 @@ public sealed record CertificationManifest
             var manifest = JsonSerializer.Deserialize<CertificationManifest>(bytes, ReadOptions);
             problem = manifest is null ? "it holds JSON null"
                 : manifest.Format is not { } format || !(format == FormatName || format.StartsWith(FormatName + ".", StringComparison.Ordinal)) ? $"its format '{manifest.Format}' is not {FormatName}"
-                : manifest.Tool is null || manifest.Target is null || manifest.Run is null || manifest.Verdict is null || manifest.Signer is null || manifest.Files is null
-                  || manifest.Files.Any(f => f is null) || manifest.Run.Apis.Any(a => a is null) || manifest.Target.Credentials.Any(c => c is null) ? "a section, a file or an API is null"
+                : manifest.Tool is null || manifest.Target is null || manifest.Run is null || manifest.Verdict is null || manifest.Signer is null || manifest.Files is null ? "a section is null"
+                : NullEntry(manifest) is { } pointer ? $"at {pointer}: null, where the format has a value (the tool never writes one)"
                 : null;
             return problem is null ? manifest : null;
         }
         catch (JsonException ex)
         {
-            problem = $"not a certification manifest ({ex.Message.Split(". ")[0]})";
+            problem = $"not a certification manifest ({ex.Message.Split(". ")[0]}{(ex.Path is { Length: > 0 } path ? $", at {path}" : "")})";
             return null;
         }
     }
+
+    /// <summary>
+    /// The pointer of the first null among a list's items or a map's values. The serializer refuses a null property where
+    /// the format has none, but not a null item of a list: the report's code would meet it as a value.
+    /// </summary>
+    private static string? NullEntry(CertificationManifest manifest)
+    {
+        static string? First<T>(IEnumerable<T?> items, string pointer) =>
+            items.Select((item, i) => (item, i)).Where(x => x.item is null).Select(x => $"{pointer}/{x.i}").FirstOrDefault();
+
+        return First(manifest.Files, "/files")
+            ?? First(manifest.Target.Credentials, "/target/credentials")
+            ?? First(manifest.Target.Faults, "/target/faults")
+            ?? manifest.Target.BaseUrls.Where(u => u.Value is null).Select(u => $"/target/baseUrls/{Escape(u.Key)}").FirstOrDefault()
+            ?? First(manifest.Run.Apis, "/run/apis")
+            ?? First(manifest.Run.Filter, "/run/filter")
+            ?? First(manifest.Verdict.NotChecked, "/verdict/notChecked")
+            ?? manifest.Verdict.NotChecked.Select((r, i) => First(r.Cases, $"/verdict/notChecked/{i}/cases")).FirstOrDefault(p => p is not null);
+    }
+
+    private static string Escape(string token) => token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 }
 
 /// <summary>The tool's name, version and source revision, and the runtime it ran on (either unknown is left out of the manifest, so optional when read).</summary>
