@@ -126,7 +126,7 @@ public static class ConformanceEngine
         var pacts = new PactVerificationCheck(layout, settings.PactLibrary);
         var registry = (settings.Checks ?? CheckRegistry.Default).With(pacts);
         var overlays = profile is null ? null : TargetProfiles.Overrides(profile);
-        var catalog = CaseCatalog.Build(layout, settings.Apis, settings.Filter, overlays, registry, pacts.RequirementsFor);
+        var catalog = CaseCatalog.Build(layout, settings.Apis, settings.Filter, overlays, registry, pacts.RequirementsFor, profile?.File);
         if (profile is not null)
         {
             foreach (var (api, ids) in TargetProfiles.NotApplicable(profile).Where(kv => catalog.Contracts.ContainsKey(kv.Key)))

@@ -300,8 +300,9 @@ public sealed class BadInputTests
         err.Should().Contain("signing-key.pem").And.Contain("is a private key");
     }
 
-    [TestCase("""{"limit":"offset"}""", "/overrides/parameterNames/limit", "'offset', not renamed")]
-    [TestCase("""{"limit":"size","offset":"size"}""", "/overrides/parameterNames/limit", "'offset' is renamed to as well")]
+    [TestCase("""{"limit":"offset"}""", "/apis/chat-session-list/overrides/parameterNames/limit", "'offset', not renamed")]
+    [TestCase("""{"limit":"size","offset":"size"}""", "/apis/chat-session-list/overrides/parameterNames/limit", "'offset' is renamed to as well")]
+    [TestCase("""{"lmit":"size"}""", "/apis/chat-session-list/overrides/parameterNames/lmit", "no parameter 'lmit' to rename")]
     public async Task A_rename_onto_another_parameters_name_is_refused_in_one_line(string renames, string pointer, string other)
     {
         var profile = JsonNode.Parse(File.ReadAllText(Path.Combine(Harness.Layout.Root, "targets", "embedded-renamed.json")))!.AsObject();
@@ -310,7 +311,8 @@ public sealed class BadInputTests
 
         var err = await RefusedAsync("--target", Write("profile.json", profile.ToJsonString()), "--api", "chat-session-list", "--list");
 
-        err.Should().Contain("contract.json").And.Contain($"at {pointer}:").And.Contain(other);
+        // The file and the pointer the user wrote, not the contract's file and a pointer into the overrides alone.
+        err.Should().Contain("profile.json: at " + pointer + ":").And.Contain(other).And.NotContain("contract.json");
     }
 
     [TestCase(1e308, "too big")]

@@ -124,7 +124,7 @@ internal static class CertificationContents
 
             var contractFile = Path.Combine(contract.Folder, "contract.json");
             var requirementsFile = Path.Combine(contract.Folder, contract.RequirementsFile);
-            var effective = ContractOverrides.ApplyToContract(SchemaValidator.ParseJson(contractFile, InputFile.ReadAllText(contractFile, "contract file")), overlay, profile.File);
+            var effective = ContractOverrides.ApplyToContract(SchemaValidator.ParseJson(contractFile, InputFile.ReadAllText(contractFile, "contract file")), overlay, profile.File, ContractOverrides.ProfilePointer(id));
             var requirements = ContractOverrides.ApplyToRequirements(SchemaValidator.ParseJson(requirementsFile, InputFile.ReadAllText(requirementsFile, "contract file")), overlay);
             yield return new PackageSource($"effective/{id}/contract.json", PackageFileKinds.EffectiveContract, Bytes: Json(effective));
             yield return new PackageSource($"effective/{id}/requirements.json", PackageFileKinds.EffectiveContract, Bytes: Json(requirements));

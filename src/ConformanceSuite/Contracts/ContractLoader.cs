@@ -42,7 +42,10 @@ public sealed class ContractLoader
         this.knownCheckKinds = knownCheckKinds;
     }
 
-    public ApiContract Load(string apiId, JsonNode? overlay = null)
+    /// <param name="apiId">The API (a folder of schemas/).</param>
+    /// <param name="overlay">The target's overrides of its contract, if any.</param>
+    /// <param name="overlayFile">The target profile the overrides come from (at <c>/apis/&lt;apiId&gt;/overrides</c>), named by an error in them; null names the contract.</param>
+    public ApiContract Load(string apiId, JsonNode? overlay = null, string? overlayFile = null)
     {
         var folder = layout.ApiSchemas(apiId);
         var file = Path.Combine(folder, "contract.json");
@@ -52,16 +55,19 @@ public sealed class ContractLoader
             throw new ConfigurationException($"Unknown API '{apiId}': no {file}. Known APIs: {known}.");
         }
 
-        return LoadFile(file, overlay);
+        return LoadFile(file, overlay, overlayFile is null ? null : (overlayFile, ContractOverrides.ProfilePointer(apiId)));
     }
 
-    public ApiContract LoadFile(string file, JsonNode? overlay = null)
+    /// <param name="file">The contract file.</param>
+    /// <param name="overlay">The target's overrides of the contract, if any.</param>
+    /// <param name="overlaySource">Where the overrides were written (the profile and the pointer of the overrides object), named by an error in them; null names the contract.</param>
+    public ApiContract LoadFile(string file, JsonNode? overlay = null, (string File, string Pointer)? overlaySource = null)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
         var node = ReadValidated(file, "contract.schema.json");
         if (overlay is not null)
         {
-            node = ContractOverrides.ApplyToContract(node, overlay, file + " (with the target's overrides)");
+            node = ContractOverrides.ApplyToContract(node, overlay, overlaySource?.File ?? file + " (with the target's overrides)", overlaySource?.Pointer ?? "/overrides");
             SchemaValidator.EnsureValid(file + " (with the target's overrides)", node, layout.FormatSchema("contract.schema.json"));
         }
 

@@ -10,7 +10,13 @@ namespace ConformanceSuite.Contracts;
 /// </summary>
 public static class ContractOverrides
 {
-    public static JsonNode ApplyToContract(JsonNode contract, JsonNode? overrides, string file)
+    /// <summary>Applies a target's overrides to a contract's JSON.</summary>
+    /// <param name="contract">The contract as its file holds it.</param>
+    /// <param name="overrides">The overrides object.</param>
+    /// <param name="file">The file the overrides were written in (the target profile), named by an error in them.</param>
+    /// <param name="pointer">The overrides object's pointer in that file (<c>/apis/&lt;id&gt;/overrides</c> in a profile).</param>
+    /// <exception cref="ConfigurationException">An override names what the contract does not have, or renames a parameter onto another's name.</exception>
+    public static JsonNode ApplyToContract(JsonNode contract, JsonNode? overrides, string file, string pointer)
     {
         if (overrides is not JsonObject o)
         {
@@ -22,7 +28,7 @@ public static class ContractOverrides
         foreach (var (id, path) in o["paths"] as JsonObject ?? [])
         {
             var endpoint = endpoints.OfType<JsonObject>().FirstOrDefault(e => (string?)e["id"] == id)
-                ?? throw new ConfigurationException(file, "/overrides/paths", $"no endpoint '{id}' to give a path");
+                ?? throw new ConfigurationException(file, pointer + "/paths", $"no endpoint '{id}' to give a path");
             endpoint["path"] = path!.DeepClone();
         }
 
@@ -31,7 +37,7 @@ public static class ContractOverrides
             var parameters = Parameters(endpoints, name).ToList();
             if (parameters.Count == 0)
             {
-                throw new ConfigurationException(file, "/overrides/enums", $"no parameter '{name}' to give values");
+                throw new ConfigurationException(file, pointer + "/enums", $"no parameter '{name}' to give values");
             }
 
             parameters.ForEach(p => p["enum"] = values!.DeepClone());
@@ -42,7 +48,7 @@ public static class ContractOverrides
         {
             if (!Parameters(endpoints, from).Any())
             {
-                throw new ConfigurationException(file, "/overrides/parameterNames", $"no parameter '{from}' to rename");
+                throw new ConfigurationException(file, pointer + "/parameterNames/" + Escape(from), $"no parameter '{from}' to rename");
             }
         }
 
@@ -53,7 +59,7 @@ public static class ContractOverrides
         {
             var renamed = shared.Where(renames.ContainsKey).Order(StringComparer.Ordinal).First();
             var other = shared.Where(n => n != renamed).Order(StringComparer.Ordinal).First();
-            throw new ConfigurationException(file, "/overrides/parameterNames/" + renamed.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal),
+            throw new ConfigurationException(file, pointer + "/parameterNames/" + Escape(renamed),
                 $"renames '{renamed}' to '{shared.Key}', "
                 + (renames.ContainsKey(other) ? $"the name '{other}' is renamed to as well" : $"the name of another parameter ('{other}', not renamed)")
                 + ": two parameters cannot share one name");
@@ -62,6 +68,11 @@ public static class ContractOverrides
         Rename(result, renames, inScenario: false);
         return result;
     }
+
+    /// <summary>The pointer of a profile's overrides of an API: <c>/apis/&lt;id&gt;/overrides</c>.</summary>
+    public static string ProfilePointer(string apiId) => "/apis/" + Escape(apiId) + "/overrides";
+
+    private static string Escape(string token) => token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     /// <summary>Parameter renames reach the requirement catalogue too (check.parameter, check.parameters).</summary>
     public static JsonNode ApplyToRequirements(JsonNode requirements, JsonNode? overrides)

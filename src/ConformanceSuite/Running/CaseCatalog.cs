@@ -29,16 +29,17 @@ public sealed class CaseCatalog
     /// <param name="overlays">Contract overlays by API id (from the target profile).</param>
     /// <param name="registry">The check kinds.</param>
     /// <param name="extra">Requirements that do not come from the contract files (the pact verifications), by contract; they follow every contract's own.</param>
+    /// <param name="overlaysFile">The target profile the overlays come from, named by an error in them.</param>
     public static CaseCatalog Build(RepositoryLayout layout, IReadOnlyCollection<string> apiIds, IReadOnlyCollection<string> filter,
         IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?>? overlays = null, CheckRegistry? registry = null,
-        Func<ApiContract, IEnumerable<Requirement>>? extra = null)
+        Func<ApiContract, IEnumerable<Requirement>>? extra = null, string? overlaysFile = null)
     {
         registry ??= CheckRegistry.Default;
         var loader = new ContractLoader(layout, registry.Kinds);
         var ids = apiIds.Count > 0 ? apiIds : layout.ApiIds();
         // Each API's files are read and validated independently, so they load side by side (a cold start's
         // wait on two cores); a broken one is reported as the first broken API in order, as a serial load would.
-        var loading = ids.Select(id => Task.Run(() => loader.Load(id, overlays?.GetValueOrDefault(id)))).ToList();
+        var loading = ids.Select(id => Task.Run(() => loader.Load(id, overlays?.GetValueOrDefault(id), overlaysFile))).ToList();
         var contracts = new Dictionary<string, ApiContract>(StringComparer.Ordinal);
         foreach (var task in loading)
         {
