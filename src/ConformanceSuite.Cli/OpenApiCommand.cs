@@ -62,6 +62,11 @@ public static class OpenApiCommand
                 return ExitCodes.UsageOrConfiguration;
             }
 
+            if (file is not null)
+            {
+                InputFile.RequireRegularOutput(file, "--out file", "give a regular file to write, or leave --out out for stdout");
+            }
+
             try
             {
                 var document = OpenApiExporter.Export(new OpenApiExportSettings

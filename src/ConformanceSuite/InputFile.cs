@@ -42,13 +42,39 @@ public static partial class InputFile
     /// <exception cref="ConfigurationException">The path names a pipe, a device or a socket.</exception>
     public static void RequireRegularFile(string path, string what)
     {
+        if (NotRegular(path) is { } kind)
+        {
+            throw new ConfigurationException($"the {what} {path} is not a regular file ({kind}): give a file whose contents are there to read");
+        }
+    }
+
+    /// <summary>
+    /// Refuses an output path that names something other than a regular file: a named pipe, whose opening for writing
+    /// waits for a reader that may never come, a device, a socket. A path that does not exist yet, or a folder, is left to
+    /// the write's own error. On Windows nothing is refused here.
+    /// </summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="what">What the file is, for the message (<c>--out file</c>).</param>
+    /// <param name="instead">What to do instead, for the message (<c>give a regular file, or ...</c>).</param>
+    /// <exception cref="ConfigurationException">The path names a pipe, a device or a socket.</exception>
+    public static void RequireRegularOutput(string path, string what, string instead)
+    {
+        if (NotRegular(path) is { } kind)
+        {
+            throw new ConfigurationException($"the {what} {path} is not a regular file ({kind}): {instead}");
+        }
+    }
+
+    /// <summary>What the path names when that is not a regular file nor a folder (after symbolic links); null otherwise, or when it does not exist.</summary>
+    private static string? NotRegular(string path)
+    {
         ArgumentNullException.ThrowIfNull(path);
         if (OperatingSystem.IsWindows() || path.Length == 0 || path.Contains('\0', StringComparison.Ordinal) || !TryStat(path, out var status))
         {
-            return;
+            return null;
         }
 
-        var kind = (status.Mode & TypeMask) switch
+        return (status.Mode & TypeMask) switch
         {
             RegularFile or DirectoryType => null,
             NamedPipe => "a named pipe",
@@ -57,10 +83,6 @@ public static partial class InputFile
             Socket => "a socket",
             _ => "not a file",
         };
-        if (kind is not null)
-        {
-            throw new ConfigurationException($"the {what} {path} is not a regular file ({kind}): give a file whose contents are there to read");
-        }
     }
 
     // The file type bits of the .NET runtime's own stat (System.Native's FileStatus.Mode, the same on every Unix).

@@ -232,6 +232,34 @@ public sealed class BadInputTests
         err.Should().Contain(Path.GetFileName(file)).And.Contain("not a regular file");
     }
 
+    [Test]
+    public async Task An_output_file_that_is_a_named_pipe_is_refused_in_one_line_not_waited_on()
+    {
+        var pipe = Path.Combine(dir, "pipe");
+        if (OperatingSystem.IsWindows() || !MakeFifo(pipe))
+        {
+            Assert.Ignore("no mkfifo here");
+        }
+
+        // Opening a pipe to write waits for a reader, in the calling thread: the run goes to another, so the test can end.
+        var run = Task.Run(() => RefusedAsync("openapi", "--api", "wavy-open-sessions", "--out", pipe));
+        if (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))) != run)
+        {
+            using (var reader = new FileStream(pipe, FileMode.Open, FileAccess.Read))
+            {
+                // A reader that takes everything: the waiting open returns, and the write ends.
+                await reader.CopyToAsync(Stream.Null);
+            }
+
+            await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
+            Assert.Fail("the openapi command waited on the named pipe for 30 s");
+        }
+
+        var err = await run;
+
+        err.Should().Contain($"--out file {pipe} is not a regular file (a named pipe)").And.Contain("leave --out out for stdout");
+    }
+
     private static bool MakeFifo(string path)
     {
         try
