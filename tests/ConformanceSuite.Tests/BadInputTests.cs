@@ -356,6 +356,18 @@ public sealed class BadInputTests
         err.Should().Contain("profile.json").And.Contain("at /rateLimit/requestsPerMinute:").And.Contain(reason);
     }
 
+    [TestCase(1e308)]
+    [TestCase(100_001)]
+    public async Task A_decompression_ratio_past_its_bounds_is_refused_in_one_line(double ratio)
+    {
+        // Before, any number from 2 up was taken: 1e308 is no bound at all, and no compression bomb was ever stopped.
+        var profile = new JsonObject { ["name"] = "x", ["description"] = "a test profile", ["embedded"] = true, ["maxDecompressionRatio"] = ratio };
+
+        var err = await RefusedAsync("--target", Write("profile.json", profile.ToJsonString()), "--api", "wavy-open-sessions", "--list");
+
+        err.Should().Contain("profile.json: at /maxDecompressionRatio: number is too big (at most 100000)");
+    }
+
     [TestCase("--run-timeout", "1e-300")]
     [TestCase("--pattern-timeout", "1e-300")]
     [TestCase("--request-timeout", "601")]

@@ -427,8 +427,8 @@ public static class SchemaValidator
             ValidationErrorKind.PatternMismatch => $"value does not match the pattern {e.Schema?.Pattern}",
             ValidationErrorKind.TooFewItems => "array has too few items",
             ValidationErrorKind.TooFewProperties => "object has too few properties",
-            ValidationErrorKind.NumberTooSmall => "number is too small",
-            ValidationErrorKind.NumberTooBig => "number is too big",
+            ValidationErrorKind.NumberTooSmall => "number is too small" + Bound(e.Schema?.Minimum, e.Schema?.IsExclusiveMinimum == true, e.Schema?.ExclusiveMinimum, "at least", "above"),
+            ValidationErrorKind.NumberTooBig => "number is too big" + Bound(e.Schema?.Maximum, e.Schema?.IsExclusiveMaximum == true, e.Schema?.ExclusiveMaximum, "at most", "below"),
             ValidationErrorKind.NotOneOf => "matches none (or more than one) of the allowed shapes",
             ValidationErrorKind.NotAnyOf => "matches none of the allowed shapes",
             ValidationErrorKind.DateTimeExpected => "expected an RFC 3339 date-time (T, seconds, and Z or an offset)",
@@ -437,6 +437,12 @@ public static class SchemaValidator
             _ => $"{e.Kind} {prop}".Trim(),
         };
     }
+
+    /// <summary>The bound a number passed, as the schema gives it: <c> (at most 100000)</c>, <c> (above 0)</c>; empty when it gives none.</summary>
+    private static string Bound(decimal? bound, bool boundIsExclusive, decimal? exclusive, string inclusiveWord, string exclusiveWord) =>
+        bound is { } b ? $" ({(boundIsExclusive ? exclusiveWord : inclusiveWord)} {b.ToString(System.Globalization.CultureInfo.InvariantCulture)})"
+        : exclusive is { } x ? $" ({exclusiveWord} {x.ToString(System.Globalization.CultureInfo.InvariantCulture)})"
+        : "";
 
     private static string AllowedValues(ValidationError e) =>
         e.Schema?.Enumeration is { Count: > 0 } values ? $" ({string.Join(", ", values.Select(v => v?.ToString() ?? "null"))})" : "";

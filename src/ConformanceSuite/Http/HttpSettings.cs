@@ -26,6 +26,16 @@ public sealed record HttpSettings
     /// <summary>A body that decodes to more than this many times its size on the wire is a compression bomb, stopped there.</summary>
     public double MaxDecompressionRatio { get; init; } = 100;
 
+    /// <summary>The least <see cref="MaxDecompressionRatio"/> a profile may set (target.schema.json's minimum): below it, plain text stops.</summary>
+    public const double LeastDecompressionRatio = 2;
+
+    /// <summary>
+    /// The most <see cref="MaxDecompressionRatio"/> a profile may set (target.schema.json's maximum). Deflate (gzip, zip)
+    /// cannot pass about 1,032 times; real data under br stays far below 100,000. Past it the bound stops nothing a
+    /// provider's body needs and lets a bomb through: 1e308 was taken, and no body was ever stopped.
+    /// </summary>
+    public const double MostDecompressionRatio = 100_000;
+
     /// <summary>Bodies of buffered (JSON) calls are capped lower than streamed downloads.</summary>
     public long MaxBufferedBytes { get; init; } = 4L * 1024 * 1024;
 

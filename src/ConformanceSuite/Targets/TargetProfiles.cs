@@ -65,6 +65,13 @@ public static class TargetProfiles
             MaxRetries = json["retries"]?["max"]?.GetValue<int>() ?? new HttpSettings().MaxRetries,
             MaxRetryWait = json["retries"]?["maxWaitSeconds"] is { } wait ? TimeSpan.FromSeconds(wait.GetValue<double>()) : new HttpSettings().MaxRetryWait,
         };
+        // The schema bounds it too; a profile taken as validated (by its hash) is held to the same bounds here.
+        if (http.MaxDecompressionRatio is < HttpSettings.LeastDecompressionRatio or > HttpSettings.MostDecompressionRatio)
+        {
+            throw new ConfigurationException(file, "/maxDecompressionRatio",
+                $"{http.MaxDecompressionRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of bounds: at least {HttpSettings.LeastDecompressionRatio} and at most {HttpSettings.MostDecompressionRatio:0}");
+        }
+
         return new Profile(
             file,
             json["name"]!.GetValue<string>(),
