@@ -437,6 +437,36 @@ public sealed class BadInputTests
         exit.Should().Be(ExitCodes.UsageOrConfiguration, err);
         err.Should().StartWith("conformance: unexpected error (InvalidOperationException").And.NotContain("   at ");
         err.TrimEnd().Split('\n').Should().HaveCount(1, err);
+        File.Delete(StackTraceLog(err));
+    }
+
+    /// <summary>The log file an unexpected error's one line names for its stack trace.</summary>
+    private static string StackTraceLog(string err)
+    {
+        var log = System.Text.RegularExpressions.Regex.Match(err, @"\(stack trace in (?<file>[^()]+\.log)\)\s*$").Groups["file"].Value;
+        log.Should().NotBeEmpty("the line names the log file of the stack trace: {0}", err);
+        return log;
+    }
+
+    [Test]
+    public async Task An_unexpected_error_before_a_run_keeps_its_stack_trace_in_a_log_file_the_line_names()
+    {
+        // The option parsing meets a defect of the tool's own: the variables an ad-hoc target's credentials come from throw.
+        var (exit, _, err) = await RunAsync(new CliContext { Variables = new ThrowingVariables() }, "--base-url", "http://127.0.0.1:9/", "--api", "wavy-open-sessions", "--list");
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration, err);
+        err.TrimEnd().Split('\n').Should().HaveCount(1, err);
+        err.Should().StartWith("conformance: unexpected error (InvalidOperationException").And.NotContain("   at ");
+        var log = StackTraceLog(err);
+        try
+        {
+            var trace = await File.ReadAllTextAsync(log);
+            trace.Should().Contain("System.InvalidOperationException: the variables cannot be read").And.Contain("   at ").And.Contain(nameof(ThrowingVariables));
+        }
+        finally
+        {
+            File.Delete(log);
+        }
     }
 
     [TestCase("[null]", "/verdict/notChecked/0")]
