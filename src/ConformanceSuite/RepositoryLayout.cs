@@ -58,7 +58,7 @@ public sealed class RepositoryLayout
 
     private static Dictionary<string, string> ReadManifest(string path) =>
         File.Exists(path)
-            ? File.ReadLines(path)
+            ? InputFile.ReadAllText(path, "contracts' manifest").Split('\n').Select(l => l.TrimEnd('\r'))
                 .Select(l => l.Split("  ", 2))
                 .Where(p => p.Length == 2 && p[0].Length == 64)
                 .ToDictionary(p => p[1], p => p[0], StringComparer.Ordinal)
@@ -87,7 +87,8 @@ public sealed class RepositoryLayout
         try
         {
             var git = Path.Combine(Root, ".git");
-            var head = File.ReadAllText(Path.Combine(git, "HEAD")).Trim();
+            // Read as a contract file is: a pipe or a device there is no revision, not a run waiting on it.
+            var head = InputFile.ReadAllText(Path.Combine(git, "HEAD"), "git file").Trim();
             if (!head.StartsWith("ref: ", StringComparison.Ordinal))
             {
                 return head[..Math.Min(12, head.Length)];
@@ -96,15 +97,11 @@ public sealed class RepositoryLayout
             var reference = head[5..];
             var loose = Path.Combine(git, reference.Replace('/', Path.DirectorySeparatorChar));
             var sha = File.Exists(loose)
-                ? File.ReadAllText(loose).Trim()
-                : File.ReadLines(Path.Combine(git, "packed-refs")).FirstOrDefault(l => l.EndsWith(" " + reference, StringComparison.Ordinal))?.Split(' ')[0];
+                ? InputFile.ReadAllText(loose, "git file").Trim()
+                : InputFile.ReadAllText(Path.Combine(git, "packed-refs"), "git file").Split('\n').Select(l => l.TrimEnd('\r')).FirstOrDefault(l => l.EndsWith(" " + reference, StringComparison.Ordinal))?.Split(' ')[0];
             return sha?[..Math.Min(12, sha.Length)];
         }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ConfigurationException)
         {
             return null;
         }

@@ -199,6 +199,7 @@ public sealed class BadInputTests
         err.Should().Contain(pipe).And.Contain("not a regular file");
     }
 
+    [TestCase("validated.sha256", "--api", "wavy-open-sessions", "--list")]
     [TestCase("schemas/wavy-open-sessions/contract.json", "--api", "wavy-open-sessions", "--list")]
     [TestCase("schemas/wavy-open-sessions/contract.json", "contracts")]
     [TestCase("fixtures/wavy-open-sessions/dataset.json", "--api", "wavy-open-sessions", "--filter", "WAVY-011")]
@@ -215,7 +216,35 @@ public sealed class BadInputTests
         }
 
         string[] full = args[0] == "contracts" ? ["contracts", "--contracts", copy] : [.. args, "--contracts", copy, "--report-dir", Path.Combine(dir, "out")];
-        var run = Task.Run(() => RefusedAsync(full));
+        var err = await RefusedNotWaitingAsync(pipe, full);
+
+        err.Should().Contain(Path.GetFileName(file)).And.Contain("not a regular file");
+    }
+
+    [Test]
+    public async Task A_named_pipe_a_schema_refers_to_is_refused_in_one_line_not_waited_on()
+    {
+        // The file a $ref names is read by the schema library, not by the contract loader: it opened the pipe and waited.
+        var copy = Path.Combine(dir, "contracts");
+        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var listBody = Path.Combine(copy, "schemas", "opencx-chat-sessions", "list-body.schema.json");
+        File.WriteAllText(listBody, File.ReadAllText(listBody).Replace("\"session.schema.json\"", "\"referred.schema.json\"", StringComparison.Ordinal));
+        var pipe = Path.Combine(copy, "schemas", "opencx-chat-sessions", "referred.schema.json");
+        if (OperatingSystem.IsWindows() || !MakeFifo(pipe))
+        {
+            Assert.Ignore("no mkfifo here");
+        }
+
+        var err = await RefusedNotWaitingAsync(pipe, "--contracts", copy, "--api", "opencx-chat-sessions", "--list");
+
+        err.Should().Contain("list-body.schema.json").And.Contain($"{pipe} is not a regular file (a named pipe)");
+    }
+
+    /// <summary>Runs the CLI, expecting it to refuse a named pipe in one line; if it waits on the pipe, a writer lets it go and the test fails.</summary>
+    private static async Task<string> RefusedNotWaitingAsync(string pipe, params string[] args)
+    {
+        // Opening a pipe waits for a writer, in the calling thread: the run goes to another, so the test can end.
+        var run = Task.Run(() => RefusedAsync(args));
         if (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))) != run)
         {
             using (new FileStream(pipe, FileMode.Open, FileAccess.Write))
@@ -227,9 +256,7 @@ public sealed class BadInputTests
             Assert.Fail("the run waited on the named pipe for 30 s");
         }
 
-        var err = await run;
-
-        err.Should().Contain(Path.GetFileName(file)).And.Contain("not a regular file");
+        return await run;
     }
 
     [Test]

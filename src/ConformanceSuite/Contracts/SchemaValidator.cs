@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using ConformanceSuite.Http;
 using Newtonsoft.Json.Linq;
 using NJsonSchema;
+using NJsonSchema.References;
 using NJsonSchema.Validation;
 
 namespace ConformanceSuite.Contracts;
@@ -46,14 +47,45 @@ public static class SchemaValidator
             throw new ConfigurationException(path, "", "the JSON Schema file does not exist");
         }
 
-        ParseJson(path, InputFile.ReadAllText(path, "JSON Schema file"));
+        var text = InputFile.ReadAllText(path, "JSON Schema file");
+        ParseJson(path, text);
         try
         {
-            return JsonSchema.FromFileAsync(path).GetAwaiter().GetResult();
+            // The text already read, not the file again; and every file its $refs name read the same way.
+            return JsonSchema.FromJsonAsync(text, path, schema => new InputFileReferenceResolver(schema)).GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is not ConfigurationException)
         {
+            // A file a $ref names that is refused (a pipe, a device, unreadable) comes back wrapped in NJsonSchema's own error.
+            for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+            {
+                if (inner is ConfigurationException refused)
+                {
+                    throw new ConfigurationException($"{path}: {refused.Message}", ex);
+                }
+            }
+
             throw new ConfigurationException(path, "", $"not a usable JSON Schema: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Resolves a schema's <c>$ref</c> to another file as NJsonSchema does, but reads the file through <see cref="InputFile"/>:
+    /// NJsonSchema's own read opens a named pipe and waits for a writer, and reads a device without end.
+    /// </summary>
+    private sealed class InputFileReferenceResolver(JsonSchema schema) : JsonReferenceResolver(new JsonSchemaAppender(schema, new DefaultTypeNameGenerator()))
+    {
+        public override async Task<IJsonReference> ResolveFileReferenceAsync(string filePath, CancellationToken cancellationToken = default)
+        {
+            if (!File.Exists(filePath))
+            {
+                // NJsonSchema's own error, which it answers by trying the path another way.
+                return await base.ResolveFileReferenceAsync(filePath, cancellationToken).ConfigureAwait(false);
+            }
+
+            var text = InputFile.ReadAllText(filePath, "JSON Schema file");
+            ParseJson(filePath, text);
+            return await JsonSchema.FromJsonAsync(text, filePath, _ => this, cancellationToken).ConfigureAwait(false);
         }
     }
 
