@@ -240,6 +240,24 @@ public sealed class BadInputTests
         err.Should().Contain("list-body.schema.json").And.Contain($"{pipe} is not a regular file (a named pipe)");
     }
 
+    [Test]
+    public async Task A_schema_ref_to_a_url_is_refused_in_one_line_and_nothing_is_fetched()
+    {
+        // NJsonSchema fetches a $ref'd URL itself: a request outside the suite's HTTP layer, at load time.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/session.schema.json";
+        var copy = Path.Combine(dir, "contracts");
+        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var listBody = Path.Combine(copy, "schemas", "opencx-chat-sessions", "list-body.schema.json");
+        File.WriteAllText(listBody, File.ReadAllText(listBody).Replace("\"session.schema.json\"", $"\"{url}\"", StringComparison.Ordinal));
+
+        var err = await RefusedAsync("--contracts", copy, "--api", "opencx-chat-sessions", "--list");
+
+        err.Should().Contain("list-body.schema.json").And.Contain($"a $ref names the URL {url}");
+        listener.Pending().Should().BeFalse("no connection was made to the URL");
+    }
+
     /// <summary>Runs the CLI, expecting it to refuse a named pipe in one line; if it waits on the pipe, a writer lets it go and the test fails.</summary>
     private static async Task<string> RefusedNotWaitingAsync(string pipe, params string[] args)
     {

@@ -87,6 +87,13 @@ public static class SchemaValidator
             ParseJson(filePath, text);
             return await JsonSchema.FromJsonAsync(text, filePath, _ => this, cancellationToken).ConfigureAwait(false);
         }
+
+        /// <summary>
+        /// Refused: NJsonSchema would fetch the URL itself, outside the suite's HTTP layer (its limits, its address
+        /// policy, its log), while the contracts load. A contract's schemas refer to files beside it.
+        /// </summary>
+        public override Task<IJsonReference> ResolveUrlReferenceAsync(string url, CancellationToken cancellationToken = default) =>
+            throw new ConfigurationException($"a $ref names the URL {ProviderText.Bounded(url)}: the suite fetches nothing while it loads contracts; copy that schema into the contracts folder and refer to the file");
     }
 
     /// <summary>Parses JSON text, turning a syntax error into a located configuration error.</summary>
