@@ -9,8 +9,11 @@ namespace ConformanceSuite.Checks;
 /// One page of a walk: the cursor sent, what came back (the exchange, by its place in the request log), how
 /// many items and which ids in a hash, and where it points next.
 /// </summary>
-public sealed record WalkPage(int Number, string? Cursor, LoggedExchange Source, int Count, string? FirstId, ulong IdsHash, string? Next, bool NextPresent, IReadOnlyList<SchemaViolation> Violations)
+public sealed record WalkPage(int Number, string? Cursor, LoggedExchange Source, int Count, string? FirstId, ulong IdsHash, string? Next, bool NextPresent)
 {
+    /// <summary>What the body schema found wrong with the page, once it is processed (the first 20); one shared empty list for a valid page.</summary>
+    public IReadOnlyList<SchemaViolation> Violations { get; internal set; } = [];
+
     /// <summary>The page's exchange, whole (its body released once read): from the request log, which may read it back from its file.</summary>
     public HttpExchange Exchange => Source.Exchange;
 
@@ -76,7 +79,7 @@ public sealed record WalkLimits(RequestBudget Budget, int? Pages = null, bool Va
 public sealed class ListWalk : IDisposable
 {
     private const int DuplicatesShown = 5;
-    private readonly Dictionary<ulong, int> firstPageOfId = [];
+    private readonly FirstPages firstPageOfId = new();
     private readonly List<(string Id, int FirstPage, int Page)> duplicates = [];
     private int emptyRun;
 
@@ -300,9 +303,8 @@ public sealed class ListWalk : IDisposable
             return null;
         }
 
-        var violations = new List<SchemaViolation>();
         // The page holds its exchange by its place in the request log: in a large run, the log has it on disk.
-        page = page with { Number = number, Cursor = cursor, Violations = violations };
+        page = page with { Number = number, Cursor = cursor };
         Pages.Add(page);
         ItemCount += items.Count;
         emptyRun = page.Count == 0 ? emptyRun + 1 : 0;
@@ -315,20 +317,26 @@ public sealed class ListWalk : IDisposable
             await outstanding.Dequeue();
         }
 
-        processing = ProcessAsync(processing, context, schema, text, document!, items, ids, number, violations);
+        processing = ProcessAsync(processing, context, schema, text, document!, items, ids, page);
         outstanding.Enqueue(processing);
         MostWaiting = Math.Max(MostWaiting, outstanding.Count);
         return page;
     }
 
-    private async Task ProcessAsync(Task before, WalkContext context, NJsonSchema.JsonSchema schema, string text, JsonDocument document, List<JsonElement> items, List<string> ids, int number, List<SchemaViolation> violations)
+    private async Task ProcessAsync(Task before, WalkContext context, NJsonSchema.JsonSchema schema, string text, JsonDocument document, List<JsonElement> items, List<string> ids, WalkPage page)
     {
+        var number = page.Number;
         using var parsed = document;
         await before;
         await Task.Yield();
         if (context.Limits.Validate)
         {
-            violations.AddRange(SchemaValidator.Validate(schema, text, out var inPart, context.Http.Settings.PatternTimeout, parsed.RootElement).Take(20));
+            if (SchemaValidator.Validate(schema, text, out var inPart, context.Http.Settings.PatternTimeout, parsed.RootElement) is { Count: > 0 } violations)
+            {
+                // Read once the walk is finished (FinishAsync waits for this).
+                page.Violations = [.. violations.Take(20)];
+            }
+
             if (inPart is not null)
             {
                 ValidatedInPart ??= $"page {number}: {inPart}";
@@ -338,9 +346,9 @@ public sealed class ListWalk : IDisposable
         {
             // The id read when the page came (the page's first id is this same string).
             var (item, id) = (items[i], ids[i]);
-            if (!firstPageOfId.TryAdd(WalkItem.TextHash(id), number) && ++DuplicateCount <= DuplicatesShown)
+            if (!firstPageOfId.TryAdd(WalkItem.TextHash(id), number, out var first) && ++DuplicateCount <= DuplicatesShown)
             {
-                duplicates.Add((id, firstPageOfId[WalkItem.TextHash(id)], number));
+                duplicates.Add((id, first, number));
             }
 
             if (Items.Count < Spec.MaxItems)
@@ -440,7 +448,7 @@ public sealed class ListWalk : IDisposable
 
         long? total = spec is OffsetPagination { TotalPointer: { } tp } && JsonPointer.TryRead(body, JsonPointer.Tokens(tp), out var t)
                       && t.ValueKind == JsonValueKind.Number && t.TryGetInt64(out var n) ? n : null;
-        page = new WalkPage(0, null, new LoggedExchange(exchange), ids.Count, ids.FirstOrDefault(), SequenceHash(ids), nextText, nextPresent, []) { Total = total };
+        page = new WalkPage(0, null, new LoggedExchange(exchange), ids.Count, ids.FirstOrDefault(), SequenceHash(ids), nextText, nextPresent) { Total = total };
         return document;
     }
 

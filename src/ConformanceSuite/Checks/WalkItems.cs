@@ -5,8 +5,9 @@ namespace ConformanceSuite.Checks;
 
 /// <summary>
 /// The items a walk keeps, in walk order. The first <see cref="HeldItems"/> are held as they are; past that, each
-/// one added is written to a temporary file (<see cref="TemporaryFile"/>: gone with the walk) and memory keeps only where it
-/// starts. An item written out is read back when it is asked for, whole. So a walk's memory does not grow with the
+/// one added is written to a temporary file (<see cref="TemporaryFile"/>: gone with the walk) and memory keeps only where
+/// each group of <see cref="Group"/> of them starts (under a byte an item). An item written out is read back when it is
+/// asked for, whole, with the others of its group. So a walk's memory does not grow with the
 /// items it keeps, however many the contract's <c>pagination.maxItems</c> lets it keep: a walk of ordinary size
 /// (a few hundred pages of ten) writes nothing.
 /// </summary>
@@ -23,8 +24,14 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
     private readonly int held;
     private readonly List<WalkItem> items = [];
 
-    /// <summary>Where each item written out starts in the file (the buffer's items included), by its index past the held ones.</summary>
-    private readonly List<long> offsets = [];
+    /// <summary>How many items written out share one place in <see cref="groupStarts"/>: an item is found by reading its group.</summary>
+    public const int Group = 16;
+
+    /// <summary>Where each group of <see cref="Group"/> items written out starts in the file (the buffer's included), in order.</summary>
+    private readonly List<long> groupStarts = [];
+
+    /// <summary>How many items were written out.</summary>
+    private int spilledCount;
     private readonly MemoryStream pending = new();
     private readonly BinaryWriter writer;
     private SpillFile? file;
@@ -45,13 +52,13 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
         {
             lock (gate)
             {
-                return items.Count + offsets.Count;
+                return items.Count + spilledCount;
             }
         }
     }
 
     /// <summary>True once items have gone to the temporary file.</summary>
-    public bool Spilled => offsets.Count > 0;
+    public bool Spilled => spilledCount > 0;
 
     public void Add(WalkItem item)
     {
@@ -64,7 +71,12 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
                 return;
             }
 
-            offsets.Add(Written + pending.Length);
+            if (spilledCount % Group == 0)
+            {
+                groupStarts.Add(Written + pending.Length);
+            }
+
+            spilledCount++;
             Write(item);
             if (pending.Length >= ChunkBytes)
             {
@@ -78,6 +90,8 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
         get
         {
             byte[] bytes;
+            int k;
+            int inGroup;
             lock (gate)
             {
                 ObjectDisposedException.ThrowIf(disposed, this);
@@ -87,15 +101,13 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
                     return items[index];
                 }
 
-                var k = index - items.Count;
-                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, offsets.Count, nameof(index));
-                bytes = ReadBack(k, k);
+                k = index - items.Count;
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, spilledCount, nameof(index));
+                bytes = ReadBack(k / Group, k / Group);
+                inGroup = Math.Min(Group, spilledCount - (k / Group * Group));
             }
 
-            using var reader = new BinaryReader(new MemoryStream(bytes), System.Text.Encoding.UTF8);
-            var item = Read(reader);
-            Consumed(reader, bytes.Length);
-            return item;
+            return Decode(bytes, inGroup)[k % Group];
         }
     }
 
@@ -105,7 +117,7 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
         int count;
         lock (gate)
         {
-            count = items.Count + offsets.Count;
+            count = items.Count + spilledCount;
         }
 
         for (var i = 0; i < count && i < items.Count; i++)
@@ -113,37 +125,33 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
             yield return items[i];
         }
 
-        for (var k = 0; k < count - items.Count;)
+        var written = count - items.Count;
+        for (var g = 0; g * Group < written;)
         {
             byte[] chunk;
             int last;
+            int have;
             lock (gate)
             {
                 ObjectDisposedException.ThrowIf(disposed, this);
-                // The items that start within a chunk's length of this one, and at least this one.
-                last = k;
-                while (last + 1 < count - items.Count && offsets[last + 1] - offsets[k] < ChunkBytes)
+                // The groups that start within a chunk's length of this one, and at least this one.
+                last = g;
+                while ((last + 1) * Group < written && groupStarts[last + 1] - groupStarts[g] < ChunkBytes)
                 {
                     last++;
                 }
 
-                chunk = ReadBack(k, last);
+                chunk = ReadBack(g, last);
+                have = Math.Min((last + 1) * Group, spilledCount) - (g * Group);
             }
 
-            using var reader = new BinaryReader(new MemoryStream(chunk), System.Text.Encoding.UTF8);
-            var decoded = new WalkItem[last - k + 1];
-            for (var i = 0; i < decoded.Length; i++)
-            {
-                decoded[i] = Read(reader);
-            }
-
-            Consumed(reader, chunk.Length);
-            foreach (var item in decoded)
+            // Only the items there were when the enumeration started, though the last group may have grown since.
+            foreach (var item in Decode(chunk, have).Take(written - (g * Group)))
             {
                 yield return item;
             }
 
-            k = last + 1;
+            g = last + 1;
         }
     }
 
@@ -204,12 +212,26 @@ public sealed class WalkItems : IReadOnlyList<WalkItem>, IDisposable
         return new WalkItem(projection, id, page, texts, fields, notKept);
     }
 
-    /// <summary>The bytes of the items written out from <paramref name="first"/> to <paramref name="last"/> (by index past the held ones), read back from the file; under the lock.</summary>
+    /// <summary>Decodes <paramref name="count"/> items, all the bytes hold.</summary>
+    private WalkItem[] Decode(byte[] bytes, int count)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes), System.Text.Encoding.UTF8);
+        var decoded = new WalkItem[count];
+        for (var i = 0; i < decoded.Length; i++)
+        {
+            decoded[i] = Read(reader);
+        }
+
+        Consumed(reader, bytes.Length);
+        return decoded;
+    }
+
+    /// <summary>The bytes of the groups of items written out from <paramref name="first"/> to <paramref name="last"/>, read back from the file; under the lock.</summary>
     private byte[] ReadBack(int first, int last)
     {
         Flush();
-        var start = offsets[first];
-        var bytes = new byte[(last + 1 < offsets.Count ? offsets[last + 1] : Written) - start];
+        var start = groupStarts[first];
+        var bytes = new byte[(last + 1 < groupStarts.Count ? groupStarts[last + 1] : Written) - start];
         file!.ReadExactly(start, bytes);
         return bytes;
     }
