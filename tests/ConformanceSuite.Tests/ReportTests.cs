@@ -120,6 +120,28 @@ public sealed class ReportTests
         md.Should().Contain("❌ not conformant").And.Contain("TLS certificate validation was **off**").And.Contain("### Findings").And.Contain("F-WAVY-01");
     }
 
+    [Test]
+    public void A_failing_or_deviating_cases_notes_are_in_every_report_beside_its_findings()
+    {
+        // Notes say what was judged and how much ("N findings in all; M are kept"); without them a case's findings read as all there was.
+        var noted = results.Requirements.SelectMany(r => r.Cases).Where(c => c.Verdict is Verdict.Fail or Verdict.Deviation && c.Notes.Count > 0).ToList();
+        noted.Should().NotBeEmpty("the faults make cases fail that note what they judged");
+        var md = File.ReadAllText(Path.Combine(dir, "report.md"));
+        var junit = System.Xml.Linq.XDocument.Load(Path.Combine(dir, "junit.xml")).Descendants("testcase")
+            .ToDictionary(t => (string)t.Attribute("name")!, t => string.Concat(t.Descendants().Select(d => d.Value)));
+        var console = TextReports.Console(results);
+        foreach (var c in noted)
+        {
+            var title = results.Requirements.Single(r => r.Id == c.RequirementId).Title;
+            foreach (var note in c.Notes)
+            {
+                md.Should().Contain("_note:_ " + note.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal), c.RequirementId);
+                junit[$"{c.RequirementId} [{c.Element}] {title}"].Should().Contain("note: " + note, c.RequirementId);
+                console.Should().Contain(note, c.RequirementId);
+            }
+        }
+    }
+
     /// <summary>Chromium's flags, its profile in <paramref name="profile"/> (under the fixture's folder, so it goes with it: a profile is 2.4 MB).</summary>
     private static string[] ChromiumFlags(string profile) =>
     [

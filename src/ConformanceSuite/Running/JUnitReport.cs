@@ -82,8 +82,10 @@ public static class JUnitReport
             new XAttribute("classname", $"{r.Api}.{r.Id}"),
             new XAttribute("name", XmlSafe($"{r.Id} [{c.Element}] {r.Title}")),
             new XAttribute("time", Seconds(c.DurationMs)));
-        var detail = string.Join(Environment.NewLine, c.Findings.Select(f => $"{f.Message}{(f.Aspect == Aspect.Assumed ? " [assumed rule]" : "")}"
+        var found = string.Join(Environment.NewLine, c.Findings.Select(f => $"{f.Message}{(f.Aspect == Aspect.Assumed ? " [assumed rule]" : "")}"
             + (f.Evidence is null ? "" : Environment.NewLine + "  evidence: " + f.Evidence.Describe())));
+        // The notes too: what was judged and how much, without which the findings may read as all there was.
+        var detail = string.Join(Environment.NewLine, c.Notes.Select(n => "note: " + n).Prepend(found.Length > 0 ? found : c.Message));
         if (c.Verdict == Verdict.Error)
         {
             element.Add(new XElement("error", new XAttribute("message", XmlSafe(c.Message)), new XAttribute("type", "error"), XmlSafe(c.Message)));
@@ -93,7 +95,7 @@ public static class JUnitReport
             element.Add(new XElement("failure",
                 new XAttribute("message", XmlSafe(First(c))),
                 new XAttribute("type", c.Verdict == Verdict.Fail ? "fail" : "deviation"),
-                XmlSafe(detail.Length > 0 ? detail : c.Message)));
+                XmlSafe(detail)));
         }
         else if (Skipped(c))
         {

@@ -106,8 +106,14 @@ public static class TextReports
     {
         Verdict.Skipped => After(c.Message, "skipped: "),
         Verdict.Error => After(c.Message, "ERROR: "),
-        _ => string.Join(" | ", c.Findings.Select(f => f.Message).DefaultIfEmpty(c.Message)),
+        _ => string.Join(" | ", c.Findings.Select(f => f.Message).DefaultIfEmpty(c.Message)) + NotesOf(c),
     };
+
+    /// <summary>
+    /// A case's notes after its findings, for a case that did not pass: what was judged and how much ("13 slow requests
+    /// in all; the slowest 10 are shown"), without which its findings may read as all there was.
+    /// </summary>
+    private static string NotesOf(CaseOutcome c) => c.Notes.Count == 0 ? "" : $" (notes: {string.Join("; ", c.Notes)})";
 
     private static string After(string message, string marker) =>
         message.IndexOf(marker, StringComparison.Ordinal) is var at and >= 0 ? message[(at + marker.Length)..] : message;
@@ -195,6 +201,11 @@ public static class TextReports
                 if (c.Verdict is Verdict.Skipped or Verdict.Error)
                 {
                     sb.AppendLine($"  - {Escape(c.Message)}");
+                }
+
+                foreach (var n in c.Notes)
+                {
+                    sb.AppendLine($"  - _note:_ {Escape(n)}");
                 }
             }
         }
