@@ -369,12 +369,35 @@ public static class SchemaValidator
     public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, JsonNode node) =>
         Validate(schema, node.ToJsonString());
 
+    /// <summary>
+    /// The documents each format schema has found valid, whole (none cut, no pattern timed out), by the SHA-256 of
+    /// their JSON text. A verdict depends on nothing else (the schema is loaded once per path, <see cref="LoadSchema"/>),
+    /// so the same contract file, validated again in the same process (every engine run, every mock start, reads and
+    /// validates its contracts), is not validated again. A document with other bytes has another hash and is validated
+    /// as usual; an invalid one is never remembered, so it fails each time with its error.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonSchema, ConcurrentDictionary<string, bool>> FoundValid = new();
+
     /// <summary>Validates a data file against its format schema; throws a located error for the first violations.</summary>
     public static void EnsureValid(string file, JsonNode node, string formatSchemaPath)
     {
-        var violations = Validate(LoadSchema(formatSchemaPath), node);
+        var schema = LoadSchema(formatSchemaPath);
+        var json = node.ToJsonString();
+        var valid = FoundValid.GetValue(schema, _ => new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+        if (valid.ContainsKey(hash))
+        {
+            return;
+        }
+
+        var violations = Validate(schema, json, out var inPart);
         if (violations.Count == 0)
         {
+            if (inPart is null)
+            {
+                valid.TryAdd(hash, true);
+            }
+
             return;
         }
 
