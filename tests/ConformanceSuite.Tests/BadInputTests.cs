@@ -388,6 +388,19 @@ public sealed class BadInputTests
         err.Should().Contain("profile.json: at " + pointer + ":").And.Contain(other).And.NotContain("contract.json");
     }
 
+    [Test]
+    public async Task A_contract_the_overrides_make_invalid_names_the_profile_too()
+    {
+        // A merge patch that breaks the contract: the error's pointer is into the merged contract, and the profile is named beside it.
+        var profile = JsonNode.Parse(File.ReadAllText(Path.Combine(Harness.Layout.Root, "targets", "embedded-renamed.json")))!.AsObject();
+        profile.Remove("$schema");
+        profile["apis"]!["chat-session-list"]!["overrides"]!["contract"] = JsonNode.Parse("""{"title": 5}""");
+
+        var err = await RefusedAsync("--target", Write("profile.json", profile.ToJsonString()), "--api", "chat-session-list", "--list");
+
+        err.Should().Contain("contract.json (with the overrides at /apis/chat-session-list/overrides of ").And.Contain("profile.json)").And.Contain("at /title");
+    }
+
     [TestCase(1e308, "too big")]
     [TestCase(1e9, "too big")]
     [TestCase(1e-5, "too small")]

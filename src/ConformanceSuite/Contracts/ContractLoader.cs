@@ -68,7 +68,9 @@ public sealed class ContractLoader
         if (overlay is not null)
         {
             node = ContractOverrides.ApplyToContract(node, overlay, overlaySource?.File ?? file + " (with the target's overrides)", overlaySource?.Pointer ?? "/overrides");
-            SchemaValidator.EnsureValid(file + " (with the target's overrides)", node, layout.FormatSchema("contract.schema.json"));
+            // The contract as the overrides made it: its pointer is into that, and the file the user wrote is named beside it.
+            SchemaValidator.EnsureValid(overlaySource is { } source ? $"{file} (with the overrides at {source.Pointer} of {source.File})" : file + " (with the target's overrides)",
+                node, layout.FormatSchema("contract.schema.json"));
         }
 
         var contract = Bind<ApiContract>(file, node) with { Folder = folder, Overridden = overlay is not null };
