@@ -44,21 +44,12 @@ public sealed class SortOrderCheck : ICheck
         }).ToList();
         var all = await run.Require.CompleteWalkAsync(scenario, ct);
         var sorted = await run.Context.Probes.WalkAsync(scenario, new Dictionary<string, string> { [p.Name] = value }, ct);
-        if (sorted.Broken)
+        if (FailedBroken(run, $"{p.Name}={value}", sorted, p.Basis))
         {
-            run.Fail($"{p.Name}={value}", sorted.Failure ?? new PaginationProblem(PaginationIssue.NoEnd, sorted.Pages.Count, sorted.EndingDetail!), p.Basis, run.Keep(sorted.FailedExchange ?? sorted.Pages[^1].Exchange));
             return;
         }
 
-        var wrong = 0;
-        foreach (var (i, before, item) in Neighbours(sorted.Items))
-        {
-            if (Compare(before, item, keys) > 0 && ++wrong <= 5)
-            {
-                var page = sorted.Pages[item.Page - 1];
-                run.Fail($"{p.Name}={value}", new OrderViolation(i, string.Join(", then ", keys.Select(k => $"{k.Field} {(k.Desc ? "descending" : "ascending")}")), $"{Show(before, keys)} before {Show(item, keys)}"), sort.Basis, run.Keep(page.Exchange));
-            }
-        }
+        JudgeOrder(run, $"{p.Name}={value}", sorted, keys, "", sort.Basis);
 
         if (!sorted.Complete || sorted.ItemsTruncated)
         {
@@ -88,9 +79,12 @@ public sealed class SortOrderCheck : ICheck
         }
 
         run.Note($"{sorted.Items.Count} records in {sorted.Pages.Count} pages checked in order");
-        if (all.Items.Count >= 2)
+        // The keys' values of the unsorted walk, read once (the items a walk keeps on disk are not held), for a sort of two
+        // fields or more: a field after the first is judged by the ties it orders.
+        List<string?[]> rows = keys.Count < 2 ? [] : [.. all.Items.Select(i => keys.Select(k => i.Text(k.Field)).ToArray())];
+        if (rows.Count >= 2)
         {
-            await MirrorsAsync(run, scenario, p, sort, all.Items, keys, names, value, ct);
+            await MirrorsAsync(run, scenario, p, sort, rows, keys, names, value, ct);
         }
 
         if (all.Items.Count < 2)
@@ -103,7 +97,7 @@ public sealed class SortOrderCheck : ICheck
             // The list comes in this order unasked: a provider that ignores the sort would pass this case too.
             run.CheckedInPart($"the unsorted list already comes in the order {p.Name}={value} asks for, so this case cannot tell a provider that ignores {p.Name} from one that sorts; the examples in the opposite order can");
         }
-        else if (UnexercisedKey(all.Items, keys) is { } unused)
+        else if (UnexercisedKey(rows, keys.Count) is { } unused)
         {
             // A field after the first orders only the records that tie on the fields before it: with no such tie, a
             // provider that ignores it returns the very same order.
@@ -116,12 +110,12 @@ public sealed class SortOrderCheck : ICheck
     /// they are): whatever order a provider that ignores that field, or its direction, gives the ties, it is right for
     /// one direction only, so this case does not rest on the examples asking both.
     /// </summary>
-    private static async Task MirrorsAsync(CheckRun run, string scenario, ParameterSpec p, SortSpec sort, IEnumerable<WalkItem> items,
+    private static async Task MirrorsAsync(CheckRun run, string scenario, ParameterSpec p, SortSpec sort, List<string?[]> rows,
         List<(string Field, bool Desc, SortValue Type)> keys, List<string> names, string value, CancellationToken ct)
     {
         for (var j = 1; j < keys.Count; j++)
         {
-            if (!Orders(items, keys, j))
+            if (!Orders(rows, j))
             {
                 continue;
             }
@@ -129,29 +123,43 @@ public sealed class SortOrderCheck : ICheck
             var flipped = keys.Select((k, i) => i == j ? k with { Desc = !k.Desc } : k).ToList();
             var mirror = string.Join(",", flipped.Select((k, i) => (k.Desc ? sort.DescPrefix : sort.AscPrefix) + names[i]));
             var walk = await run.Context.Probes.WalkAsync(scenario, new Dictionary<string, string> { [p.Name] = mirror }, ct);
-            if (walk.Broken)
+            if (FailedBroken(run, $"{p.Name}={mirror}", walk, p.Basis))
             {
-                run.Fail($"{p.Name}={mirror}", walk.Failure ?? new PaginationProblem(PaginationIssue.NoEnd, walk.Pages.Count, walk.EndingDetail!), p.Basis, run.Keep(walk.FailedExchange ?? walk.Pages[^1].Exchange));
                 continue;
             }
 
-            var wrong = 0;
-            foreach (var (i, before, item) in Neighbours(walk.Items))
-            {
-                if (Compare(before, item, flipped) > 0 && ++wrong <= 5)
-                {
-                    run.Fail($"{p.Name}={mirror}", new OrderViolation(i, string.Join(", then ", flipped.Select(Describe)) + $" (asked by this case: {value} with {names[j]} the other way)", $"{Show(before, flipped)} before {Show(item, flipped)}"), sort.Basis, run.Keep(walk.Pages[item.Page - 1].Exchange));
-                }
-            }
-
+            JudgeOrder(run, $"{p.Name}={mirror}", walk, flipped, $" (asked by this case: {value} with {names[j]} the other way)", sort.Basis);
             run.Note($"also asked {p.Name}={mirror} ({names[j]} the other way): {walk.Items.Count} records checked in order");
         }
     }
 
-    /// <summary>True when some two items tie on the first <paramref name="used"/> keys with different values of the next.</summary>
-    private static bool Orders(IEnumerable<WalkItem> items, List<(string Field, bool Desc, SortValue Type)> keys, int used) =>
-        items.Select(i => keys.Take(used + 1).Select(k => i.Text(k.Field)).ToArray())
-            .GroupBy(r => string.Join("\u0000", r.Take(used).Select(v => v ?? "\u0001")), StringComparer.Ordinal)
+    /// <summary>A sorted walk the provider broke (a cycle, an endless list, an unreadable page) fails the case: true when it did.</summary>
+    private static bool FailedBroken(CheckRun run, string asked, ListWalk walk, Basis? basis)
+    {
+        if (walk.Broken)
+        {
+            run.Fail(asked, walk.Failure ?? new PaginationProblem(PaginationIssue.NoEnd, walk.Pages.Count, walk.EndingDetail!), basis, run.Keep(walk.FailedExchange ?? walk.Pages[^1].Exchange));
+        }
+
+        return walk.Broken;
+    }
+
+    /// <summary>Fails the first five neighbours of a sorted walk that come out of the order <paramref name="keys"/> ask for.</summary>
+    private static void JudgeOrder(CheckRun run, string asked, ListWalk walk, List<(string Field, bool Desc, SortValue Type)> keys, string why, Basis? basis)
+    {
+        var wrong = 0;
+        foreach (var (i, before, item) in Neighbours(walk.Items))
+        {
+            if (Compare(before, item, keys) > 0 && ++wrong <= 5)
+            {
+                run.Fail(asked, new OrderViolation(i, string.Join(", then ", keys.Select(Describe)) + why, $"{Show(before, keys)} before {Show(item, keys)}"), basis, run.Keep(walk.Pages[item.Page - 1].Exchange));
+            }
+        }
+    }
+
+    /// <summary>True when some two rows tie on their first <paramref name="used"/> keys with different values of the next.</summary>
+    private static bool Orders(List<string?[]> rows, int used) =>
+        rows.GroupBy(r => string.Join("\u0000", r.Take(used).Select(v => v ?? "\u0001")), StringComparer.Ordinal)
             .Any(group => group.Select(r => r[used]).Distinct(StringComparer.Ordinal).Skip(1).Any());
 
     private static string Describe((string Field, bool Desc, SortValue Type) key) => $"{key.Field} {(key.Desc ? "descending" : "ascending")}";
@@ -161,20 +169,11 @@ public sealed class SortOrderCheck : ICheck
     /// different values of it. Null when every key has such a tie. (Whatever order a provider that ignores the key gives
     /// the ties, it is right for one direction of the key only: the examples ask for both.)
     /// </summary>
-    private static int? UnexercisedKey(IEnumerable<WalkItem> items, List<(string Field, bool Desc, SortValue Type)> keys)
+    private static int? UnexercisedKey(List<string?[]> rows, int keyCount)
     {
-        if (keys.Count < 2)
+        for (var used = 1; used < keyCount; used++)
         {
-            return null;
-        }
-
-        // The keys' values only, in one pass: the items a walk keeps on disk are not held.
-        var rows = items.Select(i => keys.Select(k => i.Text(k.Field)).ToArray()).ToList();
-        for (var used = 1; used < keys.Count; used++)
-        {
-            var n = used;
-            var ties = rows.GroupBy(r => string.Join("\u0000", r.Take(n).Select(v => v ?? "\u0001")), StringComparer.Ordinal);
-            if (!ties.Any(group => group.Select(r => r[n]).Distinct(StringComparer.Ordinal).Skip(1).Any()))
+            if (!Orders(rows, used))
             {
                 return used;
             }
