@@ -242,10 +242,11 @@ public static class FastValidation
 
         private bool AcceptsNumber(JsonElement value)
         {
+            // Newtonsoft reads a number without a point as an integer (and a number in exponent form is left to it).
             var raw = value.GetRawText();
-            var integral = raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0;
+            var integral = !raw.Contains('.', StringComparison.Ordinal);
             if (Enum is not null || raw.Length > MaxNumberChars || raw.AsSpan().IndexOfAny('e', 'E') >= 0
-                || !(integral ? OfType(JsonObjectType.Integer) || OfType(JsonObjectType.Number) : OfType(JsonObjectType.Number))
+                || !(OfType(JsonObjectType.Number) || (integral && OfType(JsonObjectType.Integer)))
                 || !value.TryGetDecimal(out var number))
             {
                 return false;
