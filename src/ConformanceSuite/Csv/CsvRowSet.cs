@@ -28,6 +28,9 @@ public sealed class CsvRowSet : IDisposable
     /// </summary>
     private const int FlushBytes = 1024 * 1024;
 
+    /// <summary>The row buffer's first size: a typical export's rows fit it.</summary>
+    private const int FirstBytes = 16 * 1024;
+
     private readonly CsvRowSetOptions options;
     private readonly Lock gate = new();
     private readonly List<Region> chunks = [];
@@ -501,15 +504,19 @@ public sealed class CsvRowSet : IDisposable
     }
 
     /// <summary>
-    /// Makes room for <paramref name="needed"/> bytes. The buffer is made once at the budget's size, uninitialized:
-    /// memory pages count only once rows are written to them, and no smaller buffers are left behind by growing.
+    /// Makes room for <paramref name="needed"/> bytes, uninitialized. The buffer starts small and doubles, up to the
+    /// point where rows are written out (<see cref="FlushBytes"/> or the budget) plus room for a row: a large file's
+    /// buffer stops there, and a small export's stays small. (Made at the budget's size at once, every export's check cost 8 MiB of the large
+    /// object heap, and each such array counts toward a full collection: 9 MB a check of a 2 KB export.)
     /// Only a row larger than the whole budget makes it larger.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(arena))]
     private void Grow(int needed)
     {
         var budget = (int)Math.Min(options.MemoryBudgetBytes, Array.MaxLength);
-        var larger = GC.AllocateUninitializedArray<byte>(Math.Max(needed, budget));
+        var most = (int)Math.Min(budget, spillAt + FirstBytes); // the rows written out at spillAt, with room for one more
+        var doubled = (int)Math.Min(most, Math.Max(FirstBytes, 2L * (arena?.Length ?? 0)));
+        var larger = GC.AllocateUninitializedArray<byte>(Math.Max(needed, doubled));
         Track(larger.Length + (arena?.Length ?? 0L)); // while it grows, the old buffer is still there
         arena?.AsSpan(0, Math.Max(used, rowEnd)).CopyTo(larger); // with the row being added, if any
         arena = larger;
