@@ -189,7 +189,7 @@ public sealed class CsvLinkMockApi : IMockApi
     {
         var faults = setup.Faults;
 
-        api.MapMethods(setup.Prefix + endpoint.Path, [endpoint.Method], (HttpContext http) =>
+        api.MapMethods(setup.Prefix + endpoint.Path, [endpoint.Method], Loopback.Answer(http =>
         {
             if (faults.Contains("redirect-cross-origin"))
             {
@@ -265,10 +265,11 @@ public sealed class CsvLinkMockApi : IMockApi
             var text = faults.Contains("body-not-json") ? $"{linkName}={link}" : MockEcho.Escape(body.ToJsonString());
             var contentType = faults.Contains("content-type-text") ? "text/plain; charset=utf-8" : endpoint.Success.ContentType + "; charset=utf-8";
             return Results.Text(text, contentType, Encoding.UTF8, endpoint.Success.Status);
-        });
+        }));
 
-        downloads.MapGet(setup.Prefix + "/files/{token}.csv", async (HttpContext http, string token) =>
+        downloads.MapGet(setup.Prefix + "/files/{token}.csv", async http =>
         {
+            var token = (string)http.Request.RouteValues["token"]!;
             var credentialHeaders = contract.Auth.Credentials.Select(c => c.Name)
                 .Where(n => http.Request.Headers.ContainsKey(n)).ToList();
             setup.Audit.Record(http.Request.Path, credentialHeaders);

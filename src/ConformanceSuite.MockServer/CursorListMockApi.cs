@@ -157,13 +157,10 @@ public sealed class CursorListMockApi : IMockApi
         items = ServedItems(faults, setup.Scale);
         index = new CursorIndex(items, list.Parameters);
         acceptPactExamples = setup.AcceptPactExamples;
-        api.MapGet(setup.Prefix + list.Path, (HttpContext http) =>
-            Authorized(http, faults) ?? ListPage(http.Request.Query, faults, setup.EchoCredentials ? MockEcho.Of(contract, http) : null));
-        api.MapGet(setup.Prefix + get.Path, (HttpContext http) =>
-        {
-            var name = get.Parameters.First(p => p.In == "path").Name;
-            return Authorized(http, faults) ?? GetOne((string)http.Request.RouteValues[name]!, faults);
-        });
+        api.MapGet(setup.Prefix + list.Path, Loopback.Answer(http =>
+            Authorized(http, faults) ?? ListPage(http.Request.Query, faults, setup.EchoCredentials ? MockEcho.Of(contract, http) : null)));
+        var name = get.Parameters.First(p => p.In == "path").Name;
+        api.MapGet(setup.Prefix + get.Path, Loopback.Answer(http => Authorized(http, faults) ?? GetOne((string)http.Request.RouteValues[name]!, faults)));
     }
 
     private bool acceptPactExamples;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -21,6 +22,16 @@ public static class Loopback
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         return builder;
     }
+
+    /// <summary>
+    /// A handler that answers with a result, as a plain request delegate. A lambda that returns a result (or takes a
+    /// route value as a parameter) is bound by ASP.NET Core's delegate factory, which builds and compiles an expression
+    /// for each endpoint at every start of a mock (and the self-test starts mocks hundreds of times).
+    /// </summary>
+    public static RequestDelegate Answer(Func<HttpContext, IResult> handler) => http => handler(http).ExecuteAsync(http);
+
+    /// <inheritdoc cref="Answer(Func{HttpContext, IResult})"/>
+    public static RequestDelegate Answer(Func<HttpContext, Task<IResult>> handler) => async http => await (await handler(http)).ExecuteAsync(http);
 
     /// <summary>The address a started server listens on, as a URL a client can use.</summary>
     public static Uri Address(WebApplication app)

@@ -192,7 +192,7 @@ public sealed class MockHost : IAsyncDisposable
     /// <summary>The Pact verifier posts {action, state, params}; every API is asked, and an unknown state is a 400.</summary>
     private static void MapProviderStates(WebApplication app, IReadOnlyList<IMockApi> apis)
     {
-        app.MapPost(ProviderStatePath, async (HttpContext http) =>
+        app.MapPost(ProviderStatePath, Loopback.Answer(async http =>
         {
             var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
             var state = body["state"]?.GetValue<string>() ?? "";
@@ -204,7 +204,7 @@ public sealed class MockHost : IAsyncDisposable
             }
 
             return Results.Text($"unknown provider state '{state}'", "text/plain", statusCode: 400);
-        });
+        }));
     }
 
     private static WebApplication Build(string host, int port, (int Permits, TimeSpan Window)? rateLimit)
