@@ -605,4 +605,71 @@ public sealed class HttpLayerTests
             refused.Limit.Should().BeNull("the provider's response is not one a reader can be expected to undo; no setting of the suite's would help");
         }
     }
+
+    [TestCase(0, 5000, 1)]
+    [TestCase(5000, 5000, 1)]
+    [TestCase(5000, 5000, 7)]
+    [TestCase(5000, 4000, 7)]
+    [TestCase(4000, 5000, 7)]
+    [TestCase(4999, 5000, 5000)]
+    [TestCase(5001, 5000, 5000)]
+    [TestCase(-1, 3000, 1000)]
+    [TestCase(1_048_577L, 1_048_577, 65536)] // MaxPresizedBytes + 1
+    [TestCase(1_048_576L, 1_048_576, 65536)] // MaxPresizedBytes
+    public void A_buffered_body_is_the_bytes_read_whatever_length_the_provider_declared(long declared, int actual, int perRead)
+    {
+        // The declared length only sizes the first array: a body shorter or longer than it (or one in pieces) is still read whole and exactly.
+        var bytes = Enumerable.Range(0, actual).Select(i => (byte)(i * 7 % 251)).ToArray();
+        using var body = new Dribble(bytes, perRead);
+
+        var read = ConformanceHttpClient.ReadAll(body, declared < 0 ? null : declared);
+
+        read.Should().Equal(bytes);
+        // Every byte is read once, and then the end; a body longer than declared costs one read more (the probe of its end).
+        var reads = ((actual + perRead - 1) / perRead) + 1;
+        body.Reads.Should().Be(declared > 0 && declared < actual && declared <= ConformanceHttpClient.MaxPresizedBytes ? reads + 1 : reads);
+    }
+
+    [Test]
+    public async Task A_buffered_body_s_excerpt_is_its_first_characters_with_its_declared_length_or_without()
+    {
+        var text = string.Concat(Enumerable.Range(0, 300).Select(i => $"line {i}; "));
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            http.Response.ContentType = "text/plain";
+            if (http.Request.Path == "/declared")
+            {
+                http.Response.ContentLength = System.Text.Encoding.UTF8.GetByteCount(text);
+            }
+
+            await http.Response.WriteAsync(text);
+        });
+        using var client = new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(5), ExcerptChars = 100 }, new Redactor(), new RequestLog());
+
+        foreach (var path in new[] { "/declared", "/chunked" })
+        {
+            var exchange = await client.SendAsync(new HttpCall { Url = new Uri(provider.Origin, path) }, CancellationToken.None);
+
+            exchange.BodyText.Should().Be(text, path);
+            exchange.BodyBytes.Should().Be(text.Length);
+            exchange.BodyExcerpt.Should().Be(text[..100] + "…", path);
+        }
+    }
+
+    /// <summary>A body that gives at most <c>perRead</c> bytes a read, and counts its reads.</summary>
+    private sealed class Dribble(byte[] bytes, int perRead) : ReadOnlyStream
+    {
+        private int position;
+
+        public int Reads { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Reads++;
+            var n = Math.Min(Math.Min(count, perRead), bytes.Length - position);
+            bytes.AsSpan(position, n).CopyTo(buffer.AsSpan(offset));
+            position += n;
+            return n;
+        }
+    }
 }

@@ -115,11 +115,57 @@ public sealed class ConformanceHttpClient : IDisposable
     public Task<HttpExchange> SendAsync(HttpCall call, CancellationToken ct) =>
         ExecuteAsync(call, (exchange, body) =>
         {
-            using var buffer = new MemoryStream();
-            body.CopyTo(buffer);
-            exchange.Body = buffer.ToArray();
+            exchange.Body = ReadAll(body, DeclaredLength(exchange));
             return exchange;
-        }, new Limits(settings.MaxBufferedBytes, "maxBufferedBytes", settings.RequestTimeout, "timeouts.requestSeconds"), ct);
+        }, new Limits(settings.MaxBufferedBytes, "maxBufferedBytes", settings.RequestTimeout, "timeouts.requestSeconds") { Buffered = true }, ct);
+
+    /// <summary>The largest body read straight into an array of the size its provider declared.</summary>
+    public const long MaxPresizedBytes = 1024 * 1024;
+
+    /// <summary>The body's length as the provider declared it (Content-Length), when the bytes read are the bytes sent (no content coding).</summary>
+    private static long? DeclaredLength(HttpExchange exchange) =>
+        !exchange.ResponseHeaders.ContainsKey("Content-Encoding")
+        && exchange.ResponseHeaders.TryGetValue("Content-Length", out var text)
+        && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length)
+            ? length
+            : null;
+
+    /// <summary>
+    /// The whole body. A declared length (up to <see cref="MaxPresizedBytes"/>) is read into one array of that size,
+    /// and then the body must end there; a body without one, or one that does not match it (the declared length is
+    /// the provider's word, not a fact), is gathered as it comes. Either way the bytes are those read.
+    /// </summary>
+    public static byte[] ReadAll(Stream body, long? declared)
+    {
+        using var gathered = new MemoryStream();
+        if (declared is > 0 and <= MaxPresizedBytes)
+        {
+            var exact = new byte[declared.Value];
+            var length = 0;
+            while (length < exact.Length)
+            {
+                var n = body.Read(exact, length, exact.Length - length);
+                if (n == 0)
+                {
+                    return exact.AsSpan(0, length).ToArray(); // shorter than declared
+                }
+
+                length += n;
+            }
+
+            Span<byte> next = stackalloc byte[1];
+            if (body.Read(next) == 0)
+            {
+                return exact;
+            }
+
+            gathered.Write(exact); // longer than declared: the rest is gathered after it
+            gathered.Write(next);
+        }
+
+        body.CopyTo(gathered);
+        return gathered.ToArray();
+    }
 
     /// <summary>
     /// Sends a call and hands the body to <paramref name="consume"/> as a stream (never buffered whole): a
@@ -364,10 +410,13 @@ public sealed class ConformanceHttpClient : IDisposable
                 using var raw = message.Content.ReadAsStream(ct);
                 using var decoded = Decoding.Of(raw, string.Join(",", message.Content.Headers.ContentEncoding), settings.MaxDecompressionRatio);
                 using var limited = new LimitedStream(decoded, cap.Bytes, settings.Idle, $"{cap.Total.TotalSeconds:0.#} s ({cap.TotalSetting})", ct, deadline.Token) { CapSetting = cap.Setting };
-                using var tee = new ExcerptStream(limited, settings.ExcerptChars * 4);
-                onBody(exchange, tee);
+                // A buffered body's excerpt is taken from the body; a streamed one's first bytes are kept as they pass.
+                var keep = settings.ExcerptChars * 4;
+                using var tee = cap.Buffered ? null : new ExcerptStream(limited, keep);
+                onBody(exchange, tee ?? (Stream)limited);
                 exchange.BodyBytes = limited.BytesRead;
-                exchange.BodyExcerpt = IsText(exchange.ContentType) ? Excerpt(tee.Captured) : $"[{limited.BytesRead} bytes of {exchange.ContentType ?? "unknown type"}]";
+                exchange.BodyExcerpt = !IsText(exchange.ContentType) ? $"[{limited.BytesRead} bytes of {exchange.ContentType ?? "unknown type"}]"
+                    : Excerpt(tee is null ? exchange.Body.AsSpan(0, Math.Min(keep, exchange.Body?.Length ?? 0)) : tee.Captured);
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException or InvalidDataException)
             {
@@ -426,7 +475,7 @@ public sealed class ConformanceHttpClient : IDisposable
                || media.EndsWith("xml", StringComparison.Ordinal) || media.EndsWith("csv", StringComparison.Ordinal);
     }
 
-    private string Excerpt(byte[] bytes)
+    private string Excerpt(ReadOnlySpan<byte> bytes)
     {
         // Redacted before it is cut: a secret cut in two at the excerpt's end would no longer be recognised.
         // What is kept is far longer than the excerpt, but masks are shorter than what they mask: a body of
@@ -435,7 +484,7 @@ public sealed class ConformanceHttpClient : IDisposable
         var text = redactor.ScrubCut(Encoding.UTF8.GetString(bytes));
         if (text.Length > settings.ExcerptChars)
         {
-            text = text[..settings.ExcerptChars] + "…";
+            text = string.Concat(text.AsSpan(0, settings.ExcerptChars), "…");
         }
 
         // Evidence goes into XML and HTML reports: control characters (but tab, CR and LF, escaped below) become
@@ -521,7 +570,11 @@ public sealed class ConformanceHttpClient : IDisposable
     private static string NoResponseWithin(Limits cap) => $"no response within {cap.Total.TotalSeconds:0.#} s ({cap.TotalSetting})";
 
     /// <summary>A request's limits: the size cap on its body and the setting it comes from, and its total deadline.</summary>
-    private sealed record Limits(long Bytes, string Setting, TimeSpan Total, string TotalSetting);
+    private sealed record Limits(long Bytes, string Setting, TimeSpan Total, string TotalSetting)
+    {
+        /// <summary>True when the body is read whole into the exchange (<see cref="SendAsync"/>), not streamed.</summary>
+        public bool Buffered { get; init; }
+    }
 
     public void Dispose()
     {
@@ -532,9 +585,10 @@ public sealed class ConformanceHttpClient : IDisposable
     /// <summary>Keeps the first bytes read through it, for evidence excerpts.</summary>
     private sealed class ExcerptStream(Stream inner, int keep) : ReadOnlyStream
     {
-        private readonly MemoryStream captured = new();
+        private byte[]? captured;
+        private int count;
 
-        public byte[] Captured => captured.ToArray();
+        public ReadOnlySpan<byte> Captured => captured.AsSpan(0, count);
 
         public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
 
@@ -554,10 +608,12 @@ public sealed class ConformanceHttpClient : IDisposable
 
         private void Keep(ReadOnlySpan<byte> data)
         {
-            var room = keep - (int)captured.Length;
-            if (room > 0)
+            var take = Math.Min(keep - count, data.Length);
+            if (take > 0)
             {
-                captured.Write(data[..Math.Min(room, data.Length)]);
+                captured ??= new byte[keep];
+                data[..take].CopyTo(captured.AsSpan(count));
+                count += take;
             }
         }
     }

@@ -135,7 +135,8 @@ public sealed class RequestLog : IDisposable
 
     private static void WriteLine(Stream to, HttpExchange exchange)
     {
-        to.Write(JsonSerializer.SerializeToUtf8Bytes(exchange, Running.ResultsJson.Lines));
+        // Straight into the stream (through the serializer's pooled buffer), with no array of the line's own.
+        JsonSerializer.Serialize(to, exchange, Running.ResultsJson.Lines);
         to.WriteByte((byte)'\n');
     }
 
