@@ -442,6 +442,13 @@ public sealed class HttpLayerTests
             var log = new RequestLog(folder);
             var (firstSpilled, gone) = AddAll(log, count, Exchange);
             firstSpilled.Should().Be(RequestLog.HeldExchanges, "nothing goes to disk before the bound");
+            using (var few = new RequestLog(folder, heldExchanges: 3))
+            {
+                AddAll(few, 6, Exchange).FirstSpilled.Should().Be(3, "a log given its own bound goes to disk past it");
+                few.Entries.Select(e => e.Purpose).Should().Equal(Enumerable.Range(0, 6).Select(i => $"page {i}"));
+            }
+
+            FluentActions.Invoking(() => new RequestLog(folder, -1)).Should().Throw<ArgumentOutOfRangeException>();
             GC.Collect();
             GC.WaitForPendingFinalizers();
             gone.Should().OnlyContain(w => !w.IsAlive, "once written out, an exchange is not held in memory by the log");

@@ -14,11 +14,14 @@ public class TrafficCheckTests
     private const string Other = "opencx-chat-sessions";
     private static readonly string Excerpt = new('e', 1000);
 
-    /// <summary>A log of <see cref="RequestLog.HeldExchanges"/> + 100 exchanges, most of <see cref="Api"/>; the ones <paramref name="shape"/> returns a change for are changed so.</summary>
+    /// <summary>How many exchanges the tests' logs hold whole: the indices below are placed around it.</summary>
+    private const int Held = 2000;
+
+    /// <summary>A log of <see cref="Held"/> + 100 exchanges, most of <see cref="Api"/>; the ones <paramref name="shape"/> returns a change for are changed so.</summary>
     private static RequestLog Log(string folder, Func<int, Action<HttpExchange>?> shape)
     {
-        var log = new RequestLog(folder);
-        for (var i = 0; i < RequestLog.HeldExchanges + 100; i++)
+        var log = new RequestLog(folder, Held);
+        for (var i = 0; i < Held + 100; i++)
         {
             var e = new HttpExchange { Method = "GET", Url = $"http://127.0.0.1/v1/session?n={i}", Purpose = $"request {i}", Api = i % 50 == 49 ? Other : Api, Status = 200, DurationMs = 10 + (i % 7), BodyExcerpt = Excerpt };
             shape(i)?.Invoke(e);
