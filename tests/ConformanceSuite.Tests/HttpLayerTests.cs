@@ -679,4 +679,46 @@ public sealed class HttpLayerTests
             return n;
         }
     }
+
+    [Test]
+    public async Task A_reader_slower_than_the_idle_limit_between_reads_is_not_a_stall_and_a_read_that_waits_past_it_is()
+    {
+        // The idle limit times each read, not the reader: a consumer that takes its time between reads (a CSV check of a
+        // large download) is not the provider stalling; a read that gets no data within the limit is.
+        var idleLimit = TimeSpan.FromMilliseconds(200);
+        var pieces = new Hang([1, 2, 3], hangAfter: 3);
+        using (var body = new LimitedStream(pieces, 100, idleLimit, "10 s", CancellationToken.None, CancellationToken.None))
+        {
+            var buffer = new byte[1];
+            for (var i = 0; i < 3; i++)
+            {
+                (await body.ReadAsync(buffer)).Should().Be(1);
+                body.Read(buffer, 0, 1).Should().Be(1);
+                await Task.Delay(idleLimit * 3);
+            }
+
+            var stalled = async () => await body.ReadAsync(buffer);
+            (await stalled.Should().ThrowAsync<ResponseLimitException>()).Which.Message.Should().Be("the body stalled: no data for 0.2 s after 6 bytes");
+        }
+    }
+
+    /// <summary>Gives one byte a read (its values, each twice), then waits without end from the read after <c>hangAfter</c> pairs.</summary>
+    private sealed class Hang(byte[] values, int hangAfter) : ReadOnlyStream
+    {
+        private int reads;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            cancellationToken.ThrowIfCancellationRequested(); // as a socket's stream does
+            if (reads / 2 >= hangAfter)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            buffer.Span[0] = values[reads++ / 2];
+            return 1;
+        }
+    }
 }

@@ -13,6 +13,13 @@ public sealed class LimitedStream : ReadOnlyStream
     private readonly CancellationToken deadline;
     private readonly string deadlineText;
 
+    /// <summary>
+    /// The run's limit and the deadline, linked once for the stream; its timer is the idle limit, armed during each read
+    /// and disarmed after it (a source and a timer a read cost an allocation and a timer-queue entry each, twice or more a
+    /// request). Replaced when its timer fired as a read ended.
+    /// </summary>
+    private CancellationTokenSource? idle;
+
     /// <summary>The profile setting the size cap comes from, named when the cap stops a body.</summary>
     public string CapSetting { get; init; } = "maxBufferedBytes";
 
@@ -40,23 +47,39 @@ public sealed class LimitedStream : ReadOnlyStream
         set => throw new NotSupportedException();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var read = ReadAsync(buffer.AsMemory(offset, count));
+        return read.IsCompletedSuccessfully ? read.Result : read.AsTask().GetAwaiter().GetResult();
+    }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(runToken, cancellationToken, deadline);
-        cts.CancelAfter(idleTimeout);
+        var limit = idle ??= CancellationTokenSource.CreateLinkedTokenSource(runToken, deadline);
+        using var caller = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(limit.Token, cancellationToken) : null;
+        limit.CancelAfter(idleTimeout);
         int n;
         try
         {
-            n = await inner.ReadAsync(buffer, cts.Token);
+            n = await inner.ReadAsync(buffer, caller?.Token ?? limit.Token);
         }
         catch (OperationCanceledException) when (!runToken.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new ResponseLimitException(deadline.IsCancellationRequested
                 ? $"the response took longer than its deadline of {deadlineText} (headers and body) after {BytesRead} bytes of body"
                 : $"the body stalled: no data for {idleTimeout.TotalSeconds:0.#} s after {BytesRead} bytes") { TimedOut = true };
+        }
+        finally
+        {
+            limit.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+
+        if (limit.IsCancellationRequested)
+        {
+            // The idle timer fired as the read ended (or the run's limit or the deadline passed): the next read gets a
+            // new source, which starts cancelled in the two latter cases.
+            limit.Dispose();
+            idle = null;
         }
 
         BytesRead += n;
@@ -76,6 +99,7 @@ public sealed class LimitedStream : ReadOnlyStream
         if (disposing)
         {
             inner.Dispose();
+            idle?.Dispose();
         }
 
         base.Dispose(disposing);
