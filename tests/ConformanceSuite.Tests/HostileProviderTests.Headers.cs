@@ -222,4 +222,30 @@ public sealed partial class HostileProviderTests
         File.WriteAllText(file, schema.ToJsonString());
         return contracts;
     }
+    [Test]
+    public async Task A_redirect_whose_location_is_not_a_url_is_judged_and_never_ends_a_case_in_an_error()
+    {
+        // The API call and the download both answer 302 to a Location no URL parser takes (a host never closed).
+        // Before, the layer's own parse threw, and every case that made such a call ended in an error (the suite's
+        // failure), not in a verdict on the provider.
+        await using var provider = await WavyAsync(http =>
+        {
+            if (http.Request.Path.StartsWithSegments("/files", StringComparison.Ordinal))
+            {
+                http.Response.StatusCode = 302;
+                http.Response.Headers.Location = "http://[oops/files/1001.csv";
+                return Task.FromResult(true);
+            }
+
+            return Task.FromResult(false);
+        });
+
+        var results = await WavyRunAsync(provider);
+
+        results.Requirements.SelectMany(r => r.Cases).Where(c => c.Verdict == Verdict.Error).Select(c => c.Message).Should().BeEmpty();
+        var download = Case(results, "WAVY-009");
+        download.Verdict.Should().Be(Verdict.Deviation, "judged as every download that got no answer it could read");
+        download.Findings.Should().Contain(f => f.Message.Contains("the redirect's Location 'http://[oops/files/1001.csv' is not a URL"));
+        NoReportCarriesACredential();
+    }
 }
