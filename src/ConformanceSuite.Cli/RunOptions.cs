@@ -56,7 +56,22 @@ internal sealed class RunOptions
         },
     };
 
-    public Option<string?> BaseUrl { get; } = new("--base-url") { Description = $"ad-hoc target for one --api; credentials from {AdHocTarget.CredentialPrefix}<name>, test data from {AdHocTarget.DataPrefix}<slot>" };
+    public Option<string?> BaseUrl { get; } = new("--base-url")
+    {
+        Description = $"ad-hoc target for one --api; credentials from {AdHocTarget.CredentialPrefix}<name>, test data from {AdHocTarget.DataPrefix}<slot>",
+        // An empty value (a script's unset variable) is a usage error: taken for no option, the run went to the target
+        // profile's default, the embedded mock, and passed a provider it never reached.
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+            if (text.Length == 0)
+            {
+                r.AddError("--base-url '': names no URL; give the provider's base URL (leave the option out for the target profile's)");
+            }
+
+            return text;
+        },
+    };
 
     public Option<bool> Insecure { get; } = new("--insecure") { Description = "turn TLS certificate validation off (self-signed test endpoints); every report says so" };
 
@@ -82,7 +97,7 @@ internal sealed class RunOptions
     public RunSettings Settings(ParseResult parse, IReadOnlyDictionary<string, string> variables, Checks.CheckRegistry? checks) => new()
     {
         Target = parse.GetValue(Target)!,
-        AdHoc = parse.GetValue(BaseUrl) is { Length: > 0 } url ? AdHocTarget.FromVariables(url, variables) : null,
+        AdHoc = parse.GetValue(BaseUrl) is { } url ? AdHocTarget.FromVariables(url, variables) : null,
         Apis = List(parse.GetValue(Api)),
         Filter = List(parse.GetValue(Filter)),
         FailOn = parse.GetValue(FailOn) switch { "deviation" => Engine.FailOn.Deviation, "new" => Engine.FailOn.New, _ => Engine.FailOn.Fail },

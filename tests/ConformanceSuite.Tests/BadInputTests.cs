@@ -448,6 +448,18 @@ public sealed class BadInputTests
         err.Should().Contain($"{option} '{value}': names nothing");
     }
 
+    [TestCase("--api", "wavy-open-sessions", "--filter", "WAVY-001")]
+    [TestCase("--api", "wavy-open-sessions", "--list")]
+    public async Task An_empty_base_url_is_refused_not_taken_for_the_embedded_mock(params string[] rest)
+    {
+        // A script's --base-url "$PROVIDER_URL" with the variable unset: before, the option was dropped and the run
+        // went to the target profile's default, the embedded mock: PASS, exit 0, for a provider never reached.
+        var err = await RefusedAsync(["--base-url", "", "--report-dir", Path.Combine(dir, "out"), .. rest]);
+
+        err.Should().Contain("--base-url '': names no URL");
+        Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse("nothing was run");
+    }
+
     [TestCase("[]")]
     [TestCase("""{"provider":{"name":5},"interactions":[]}""")]
     [TestCase("""{"provider":{"name":"p"},"interactions":[{"description":"d","providerStates":[1],"request":{"method":"GET"}}]}""")]
