@@ -115,6 +115,28 @@ public sealed class PactPathTests
     }
 
     [Test]
+    public async Task A_redirect_whose_location_is_not_a_url_goes_back_to_the_verifier_as_the_provider_s_answer()
+    {
+        // Before, the relay's own parse of the Location threw: the verifier got the relay's 500, not the provider's 302.
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            if (!await StatesAsync(http))
+            {
+                http.Response.StatusCode = 302;
+                http.Response.Headers.Location = "http://[oops/steal";
+            }
+        });
+
+        var results = await VerifyAsync(Profile(new Uri(provider.Origin, "/api"), new Uri(provider.Origin, "/states")));
+
+        var cases = Cases(results).ToList();
+        cases.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Fail);
+        var said = string.Join("\n", cases.SelectMany(c => c.Findings).Select(f => f.Message));
+        said.Should().Contain("302").And.NotContain("500");
+        AssertNoSecretIn(dir);
+    }
+
+    [Test]
     public async Task Credentials_replace_those_the_pact_carries_and_nothing_is_added()
     {
         await using var provider = await HostileProvider.StartAsync(async http =>

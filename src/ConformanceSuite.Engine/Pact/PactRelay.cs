@@ -237,7 +237,7 @@ public sealed class PactRelay : IAsyncDisposable
         }
 
         if (exchange.Status is >= 300 and < 400 && exchange.ResponseHeaders.TryGetValue("Location", out var location)
-            && new Uri(upstream, location) is var next && CredentialSet.OriginOf(next) != CredentialSet.OriginOf(upstream))
+            && Uri.TryCreate(upstream, location, out var next) && CredentialSet.OriginOf(next) != CredentialSet.OriginOf(upstream))
         {
             notes.Enqueue(new RelayNote(interaction ?? "", RelayNoteKind.Transport,
                 $"the provider redirected ({exchange.Status}) to another origin, {setup.Http.Redactor.Scrub(next.GetLeftPart(UriPartial.Authority))}: not followed", exchange));
