@@ -448,6 +448,31 @@ public sealed class BadInputTests
         err.Should().Contain($"{option} '{value}': names nothing");
     }
 
+    [TestCase("SECRET-cr-0b1d7e\r")]
+    [TestCase("SECRET-crlf-5a2c91\r\n")]
+    [TestCase("SECRET-nul-\0-77e3f0")]
+    public async Task A_credential_with_a_control_character_is_refused_in_one_line_that_does_not_quote_it(string token)
+    {
+        // A token read from a file saved with Windows line ends keeps its '\r'. Before, every request that carried it
+        // threw in the HTTP stack: 13 cases of a Wavy run ended in ERROR ('the check threw ArgumentException: Invalid
+        // character found in header value') and the pact interactions in the relay's 500.
+        await using var provider = await HostileProvider.StartAsync(http => Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "{}"));
+        var variables = new Dictionary<string, string>
+        {
+            ["CONFORMANCE_CREDENTIAL_authenticationToken"] = token, ["CONFORMANCE_CREDENTIAL_userName"] = "user",
+            ["CONFORMANCE_DATA_customerWithSessions"] = "1001", ["CONFORMANCE_DATA_customerWithoutSessions"] = "1002", ["CONFORMANCE_DATA_subAccount"] = "11",
+        };
+
+        var (exit, output, err) = await RunAsync(CliTests.Context(variables), "--base-url", provider.Origin.ToString(), "--api", "wavy-open-sessions", "--filter", "WAVY-001",
+            "--report-dir", Path.Combine(dir, "out"));
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration, err + output);
+        err.Should().StartWith("conformance: ").And.NotContain("   at ").And.NotContain("SECRET");
+        err.TrimEnd().Split('\n').Should().HaveCount(1, err);
+        err.Should().Contain("gives a credential 'authenticationToken' for wavy-open-sessions that holds a control character (U+");
+        provider.Requests.Should().BeEmpty("nothing is sent with a credential no header can carry");
+    }
+
     [TestCase("--api", "wavy-open-sessions", "--filter", "WAVY-001")]
     [TestCase("--api", "wavy-open-sessions", "--list")]
     public async Task An_empty_base_url_is_refused_not_taken_for_the_embedded_mock(params string[] rest)

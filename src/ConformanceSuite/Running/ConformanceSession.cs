@@ -74,6 +74,17 @@ public sealed class ConformanceSession : IDisposable
                 throw new ConfigurationException($"target '{target.Name}' gives no credential '{credential.Name}' for {id}");
             }
 
+            foreach (var (name, value) in apiTarget.Credentials)
+            {
+                // A header value cannot carry one (the HTTP stack throws on every request that would): a token read from a
+                // file often keeps its line end. Refused before anything is sent; the line names the character, never the value.
+                foreach (var c in value.Where(c => char.IsControl(c) && c != '\t').Take(1))
+                {
+                    throw new ConfigurationException(
+                        $"target '{target.Name}' gives a credential '{name}' for {id} that holds a control character (U+{(int)c:X4}): no HTTP header can carry one; remove it (a line end left from the file it was read from?)");
+                }
+            }
+
             contexts[id] = new ApiContext(contract, apiTarget, http);
         }
 
