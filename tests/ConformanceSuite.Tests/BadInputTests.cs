@@ -448,6 +448,29 @@ public sealed class BadInputTests
         err.Should().Contain($"{option} '{value}': names nothing");
     }
 
+    [Test]
+    public async Task A_credential_outside_ascii_is_refused_in_one_line_not_judged_as_a_provider_that_never_answered()
+    {
+        // The HTTP stack sends ASCII header values only. Before, every request with such a credential failed in the
+        // stack, unsent, and was judged as the provider's: WAVY-006 FAIL 'expected 200 / received no response (Request
+        // headers must contain only ASCII characters.)', NOT CONFORMANT, exit 1, for a provider never asked anything.
+        await using var provider = await HostileProvider.StartAsync(http => Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "{}"));
+        var variables = new Dictionary<string, string>
+        {
+            ["CONFORMANCE_CREDENTIAL_authenticationToken"] = "SECRET-t\u00F6ken-4e1a", ["CONFORMANCE_CREDENTIAL_userName"] = "user",
+            ["CONFORMANCE_DATA_customerWithSessions"] = "1001", ["CONFORMANCE_DATA_customerWithoutSessions"] = "1002", ["CONFORMANCE_DATA_subAccount"] = "11",
+        };
+
+        var (exit, output, err) = await RunAsync(CliTests.Context(variables), "--base-url", provider.Origin.ToString(), "--api", "wavy-open-sessions", "--filter", "WAVY-006",
+            "--report-dir", Path.Combine(dir, "out"));
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration, err + output);
+        err.Should().StartWith("conformance: ").And.NotContain("   at ").And.NotContain("SECRET");
+        err.TrimEnd().Split('\n').Should().HaveCount(1, err);
+        err.Should().Contain("gives a credential 'authenticationToken' for wavy-open-sessions that holds a character outside ASCII (U+00F6)");
+        provider.Requests.Should().BeEmpty();
+    }
+
     [TestCase("SECRET-cr-0b1d7e\r")]
     [TestCase("SECRET-crlf-5a2c91\r\n")]
     [TestCase("SECRET-nul-\0-77e3f0")]
