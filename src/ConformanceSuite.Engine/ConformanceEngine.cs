@@ -73,6 +73,12 @@ public static class ConformanceEngine
             {
                 throw new ConfigurationException($"the base URL '{adHoc.BaseUrl}' is not an http(s) URL");
             }
+
+            if (url.Query.Length > 0 || url.Fragment.Length > 0)
+            {
+                // Not quoted: a query often carries a key (Azure Functions' ?code=).
+                throw new ConfigurationException($"the base URL has a query or a fragment ('?…' or '#…'), {TargetProfiles.BaseUrlTail}");
+            }
         }
         else
         {

@@ -36,9 +36,11 @@ public sealed class BadInputTests
     }
 
     /// <summary>Runs the CLI and expects bad input: exit 2 and one line on stderr, no stack trace.</summary>
-    private static async Task<string> RefusedAsync(params string[] args)
+    private static Task<string> RefusedAsync(params string[] args) => RefusedAsync(CliTests.Context(), args);
+
+    private static async Task<string> RefusedAsync(CliContext context, params string[] args)
     {
-        var (exit, _, err) = await RunAsync(args);
+        var (exit, _, err) = await RunAsync(context, args);
         exit.Should().Be(ExitCodes.UsageOrConfiguration, err);
         err.Should().StartWith("conformance: ").And.NotContain("   at ");
         err.TrimEnd().Split('\n').Should().HaveCount(1, err);
@@ -468,6 +470,44 @@ public sealed class BadInputTests
         err.Should().StartWith("conformance: ").And.NotContain("   at ").And.NotContain("SECRET");
         err.TrimEnd().Split('\n').Should().HaveCount(1, err);
         err.Should().Contain("gives a credential 'authenticationToken' for wavy-open-sessions that holds a character outside ASCII (U+00F6)");
+        provider.Requests.Should().BeEmpty();
+    }
+
+    [TestCase("?apikey=SECRET-q-91c0")]
+    [TestCase("?code=SECRET-q-91c0#top")]
+    [TestCase("#SECRET-f-0d2e")]
+    public async Task A_base_url_with_a_query_or_fragment_is_refused_in_one_line_that_does_not_quote_it(string tail)
+    {
+        // An Azure Functions URL carries its key as ?code=: before, the suite dropped the query from every request
+        // (endpoint paths are joined to the base's path alone), judged the provider on requests without it, and wrote
+        // the URL, key and all, into results.json and report.html.
+        await using var provider = await HostileProvider.StartAsync(http => Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "{}"));
+        var variables = new Dictionary<string, string>
+        {
+            ["CONFORMANCE_CREDENTIAL_authenticationToken"] = "token", ["CONFORMANCE_CREDENTIAL_userName"] = "user",
+            ["CONFORMANCE_DATA_customerWithSessions"] = "1001", ["CONFORMANCE_DATA_customerWithoutSessions"] = "1002", ["CONFORMANCE_DATA_subAccount"] = "11",
+        };
+        var profile = Write("profile.json", new JsonObject
+        {
+            ["name"] = "x", ["description"] = "a test profile",
+            ["apis"] = new JsonObject { ["wavy-open-sessions"] = new JsonObject
+            {
+                ["baseUrl"] = provider.Origin + "wavy" + tail,
+                ["credentials"] = new JsonObject
+                {
+                    ["authenticationToken"] = new JsonObject { ["env"] = "CONFORMANCE_CREDENTIAL_authenticationToken" },
+                    ["userName"] = new JsonObject { ["env"] = "CONFORMANCE_CREDENTIAL_userName" },
+                },
+            } },
+        }.ToJsonString());
+
+        var adHoc = await RefusedAsync(CliTests.Context(variables), "--base-url", provider.Origin + "wavy" + tail, "--api", "wavy-open-sessions", "--filter", "WAVY-006",
+            "--report-dir", Path.Combine(dir, "out"));
+        var profiled = await RefusedAsync(CliTests.Context(variables), "--target", profile, "--api", "wavy-open-sessions", "--filter", "WAVY-006",
+            "--report-dir", Path.Combine(dir, "out"));
+
+        adHoc.Should().Contain("the base URL has a query or a fragment").And.NotContain("SECRET");
+        profiled.Should().Contain("profile.json: at /apis/wavy-open-sessions/baseUrl: has a query or a fragment").And.NotContain("SECRET");
         provider.Requests.Should().BeEmpty();
     }
 

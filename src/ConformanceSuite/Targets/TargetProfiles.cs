@@ -10,6 +10,9 @@ namespace ConformanceSuite.Targets;
 /// </summary>
 public static class TargetProfiles
 {
+    /// <summary>Why a base URL with a query or a fragment is refused, and what to do.</summary>
+    public const string BaseUrlTail = "which the suite would not send (endpoint paths are joined to the base URL's path alone) and would write into every report: give the base URL without it";
+
     public const string EmbeddedName = "embedded";
 
     /// <summary>A parsed profile; <see cref="Embedded"/> profiles are resolved by whoever starts the mock.</summary>
@@ -125,6 +128,12 @@ public static class TargetProfiles
             if (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
             {
                 throw new ConfigurationException(profile.File, pointer + "/baseUrl", $"'{baseUrlText}' is not an absolute http(s) URL");
+            }
+
+            if (baseUrl.Query.Length > 0 || baseUrl.Fragment.Length > 0)
+            {
+                // Not quoted: a query often carries a key (Azure Functions' ?code=).
+                throw new ConfigurationException(profile.File, pointer + "/baseUrl", $"has a query or a fragment ('?…' or '#…'), {BaseUrlTail}");
             }
 
             var credentials = new Dictionary<string, string>(StringComparer.Ordinal);
