@@ -456,21 +456,9 @@ public sealed class BadInputTests
         // The HTTP stack sends ASCII header values only. Before, every request with such a credential failed in the
         // stack, unsent, and was judged as the provider's: WAVY-006 FAIL 'expected 200 / received no response (Request
         // headers must contain only ASCII characters.)', NOT CONFORMANT, exit 1, for a provider never asked anything.
-        await using var provider = await HostileProvider.StartAsync(http => Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "{}"));
-        var variables = new Dictionary<string, string>
-        {
-            ["CONFORMANCE_CREDENTIAL_authenticationToken"] = "SECRET-t\u00F6ken-4e1a", ["CONFORMANCE_CREDENTIAL_userName"] = "user",
-            ["CONFORMANCE_DATA_customerWithSessions"] = "1001", ["CONFORMANCE_DATA_customerWithoutSessions"] = "1002", ["CONFORMANCE_DATA_subAccount"] = "11",
-        };
+        var err = await CredentialRefusedAsync("SECRET-t\u00F6ken-4e1a", "WAVY-006");
 
-        var (exit, output, err) = await RunAsync(CliTests.Context(variables), "--base-url", provider.Origin.ToString(), "--api", "wavy-open-sessions", "--filter", "WAVY-006",
-            "--report-dir", Path.Combine(dir, "out"));
-
-        exit.Should().Be(ExitCodes.UsageOrConfiguration, err + output);
-        err.Should().StartWith("conformance: ").And.NotContain("   at ").And.NotContain("SECRET");
-        err.TrimEnd().Split('\n').Should().HaveCount(1, err);
         err.Should().Contain("gives a credential 'authenticationToken' for wavy-open-sessions that holds a character outside ASCII (U+00F6)");
-        provider.Requests.Should().BeEmpty();
     }
 
     [TestCase("?apikey=SECRET-q-91c0")]
@@ -482,11 +470,7 @@ public sealed class BadInputTests
         // (endpoint paths are joined to the base's path alone), judged the provider on requests without it, and wrote
         // the URL, key and all, into results.json and report.html.
         await using var provider = await HostileProvider.StartAsync(http => Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "{}"));
-        var variables = new Dictionary<string, string>
-        {
-            ["CONFORMANCE_CREDENTIAL_authenticationToken"] = "token", ["CONFORMANCE_CREDENTIAL_userName"] = "user",
-            ["CONFORMANCE_DATA_customerWithSessions"] = "1001", ["CONFORMANCE_DATA_customerWithoutSessions"] = "1002", ["CONFORMANCE_DATA_subAccount"] = "11",
-        };
+        var variables = WavyVariables("token");
         var profile = Write("profile.json", new JsonObject
         {
             ["name"] = "x", ["description"] = "a test profile",
@@ -519,21 +503,27 @@ public sealed class BadInputTests
         // A token read from a file saved with Windows line ends keeps its '\r'. Before, every request that carried it
         // threw in the HTTP stack: 13 cases of a Wavy run ended in ERROR ('the check threw ArgumentException: Invalid
         // character found in header value') and the pact interactions in the relay's 500.
-        await using var provider = await HostileProvider.StartAsync(http => Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "{}"));
-        var variables = new Dictionary<string, string>
-        {
-            ["CONFORMANCE_CREDENTIAL_authenticationToken"] = token, ["CONFORMANCE_CREDENTIAL_userName"] = "user",
-            ["CONFORMANCE_DATA_customerWithSessions"] = "1001", ["CONFORMANCE_DATA_customerWithoutSessions"] = "1002", ["CONFORMANCE_DATA_subAccount"] = "11",
-        };
+        var err = await CredentialRefusedAsync(token, "WAVY-001");
 
-        var (exit, output, err) = await RunAsync(CliTests.Context(variables), "--base-url", provider.Origin.ToString(), "--api", "wavy-open-sessions", "--filter", "WAVY-001",
+        err.Should().Contain("gives a credential 'authenticationToken' for wavy-open-sessions that holds a control character (U+");
+    }
+
+    /// <summary>
+    /// An ad-hoc Wavy run with <paramref name="token"/> as its token, refused before anything is sent: exit 2, one line,
+    /// no stack trace, nothing of the token (each test's token holds "SECRET"); returns the line.
+    /// </summary>
+    private async Task<string> CredentialRefusedAsync(string token, string requirement)
+    {
+        await using var provider = await HostileProvider.StartAsync(http => Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "{}"));
+
+        var (exit, output, err) = await RunAsync(CliTests.Context(WavyVariables(token)), "--base-url", provider.Origin.ToString(), "--api", "wavy-open-sessions", "--filter", requirement,
             "--report-dir", Path.Combine(dir, "out"));
 
         exit.Should().Be(ExitCodes.UsageOrConfiguration, err + output);
         err.Should().StartWith("conformance: ").And.NotContain("   at ").And.NotContain("SECRET");
         err.TrimEnd().Split('\n').Should().HaveCount(1, err);
-        err.Should().Contain("gives a credential 'authenticationToken' for wavy-open-sessions that holds a control character (U+");
         provider.Requests.Should().BeEmpty("nothing is sent with a credential no header can carry");
+        return err;
     }
 
     [TestCase("--api", "wavy-open-sessions", "--filter", "WAVY-001")]
@@ -703,4 +693,11 @@ public sealed class BadInputTests
 
         private static InvalidOperationException Defect() => new("the variables cannot be read (a defect made for the test)");
     }
+
+    /// <summary>The variables a Wavy ad-hoc run takes its credentials and test data from, with <paramref name="token"/> as its token.</summary>
+    private static Dictionary<string, string> WavyVariables(string token) => new()
+    {
+        ["CONFORMANCE_CREDENTIAL_authenticationToken"] = token, ["CONFORMANCE_CREDENTIAL_userName"] = "user",
+        ["CONFORMANCE_DATA_customerWithSessions"] = "1001", ["CONFORMANCE_DATA_customerWithoutSessions"] = "1002", ["CONFORMANCE_DATA_subAccount"] = "11",
+    };
 }
