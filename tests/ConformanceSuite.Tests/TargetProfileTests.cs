@@ -149,6 +149,19 @@ public sealed class TargetProfileTests
             .Should().Throw<ConfigurationException>().Which.Message.Should().Contain(message);
     }
 
+    [TestCase("SECRET-broker-7c1e\r\n", "holds a control character (U+000D)")]
+    [TestCase("SECRET-br\u00F6ker-7c1e", "holds a character outside ASCII (U+00F6)")]
+    public void A_broker_token_no_header_can_carry_is_refused_without_quoting_it(string token, string why)
+    {
+        // The relay sends it to the broker on every request: before, each one failed in the HTTP stack.
+        var file = Write("""{"name":"t","apis":{"wavy-open-sessions":{"baseUrl":"http://127.0.0.1:1","pact":{"broker":{"url":"https://b.example","token":{"env":"T_TOKEN"}}}}}}""");
+
+        var error = FluentActions.Invoking(() => TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy], v => v == "T_TOKEN" ? token : null))
+            .Should().Throw<ConfigurationException>().Which.Message;
+
+        error.Should().Contain("/pact/broker/token").And.Contain($"the broker token from T_TOKEN {why}").And.NotContain("SECRET");
+    }
+
     [Test]
     public void An_unknown_profile_lists_the_known_ones()
     {

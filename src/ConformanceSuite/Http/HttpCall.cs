@@ -83,6 +83,30 @@ public sealed record CredentialSet(Uri Origin, IReadOnlyDictionary<string, strin
 
     public static string OriginOf(Uri url) => url.GetLeftPart(UriPartial.Authority).ToLowerInvariant();
 
+    /// <summary>
+    /// Why a header value the HTTP stack cannot send (a credential's, a broker token's) is refused, naming its first such
+    /// character and never the value; null when it can be sent. A control character (but tab) makes the stack throw on
+    /// every request that would carry it (a token read from a file often keeps its line end); one outside ASCII makes it
+    /// fail each such request unsent, which would be judged as a provider that never answered.
+    /// </summary>
+    public static string? UnsendableReason(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c) && c < '\x80' && c != '\t')
+            {
+                return $"holds a control character (U+{(int)c:X4}): no HTTP header can carry one; remove it (a line end left from the file it was read from?)";
+            }
+
+            if (c > '\x7E')
+            {
+                return $"holds a character outside ASCII (U+{(int)c:X4}): the suite sends header values in ASCII only; give it as its receiver expects it on the wire";
+            }
+        }
+
+        return null;
+    }
+
     public bool BelongsTo(Uri url) => OriginOf(url) == OriginOf(Origin);
 }
 

@@ -76,15 +76,10 @@ public sealed class ConformanceSession : IDisposable
 
             foreach (var (name, value) in apiTarget.Credentials)
             {
-                // A header value the HTTP stack cannot send: a control character (it throws on every request that would carry
-                // one; a token read from a file often keeps its line end), or one outside ASCII (it fails each such request
-                // unsent, which would be judged as a provider that never answered). Refused before anything is sent; the
-                // line names the character, never the value.
-                foreach (var c in value.Where(c => (char.IsControl(c) && c != '\t') || c > '\x7E').Take(1))
+                // Refused before anything is sent, in a line that names the character, never the value.
+                if (CredentialSet.UnsendableReason(value) is { } why)
                 {
-                    throw new ConfigurationException(char.IsControl(c) && c < '\x80'
-                        ? $"target '{target.Name}' gives a credential '{name}' for {id} that holds a control character (U+{(int)c:X4}): no HTTP header can carry one; remove it (a line end left from the file it was read from?)"
-                        : $"target '{target.Name}' gives a credential '{name}' for {id} that holds a character outside ASCII (U+{(int)c:X4}): the suite sends header values in ASCII only; give the credential as its provider expects it on the wire");
+                    throw new ConfigurationException($"target '{target.Name}' gives a credential '{name}' for {id} that {why}");
                 }
             }
 

@@ -201,6 +201,11 @@ public static class TargetProfiles
         if (broker["token"]?["env"]?.GetValue<string>() is { } variable)
         {
             token = env(variable) is { Length: > 0 } t ? t : throw new ConfigurationException(file, pointer + "/token", $"the broker token comes from {variable}, which is not set");
+            if (CredentialSet.UnsendableReason(token) is { } why)
+            {
+                // The relay would send it to the broker on every request and fail each one: refused before anything is sent.
+                throw new ConfigurationException(file, pointer + "/token", $"the broker token from {variable} {why}");
+            }
         }
 
         var publish = broker["publish"]?.GetValue<bool>() ?? false;
