@@ -663,6 +663,34 @@ public sealed class HttpLayerTests
         }
     }
 
+    [Test]
+    [NonParallelizable] // it counts the process's allocations: no other test allocates meanwhile
+    public async Task A_declared_length_past_the_cap_is_not_made_room_for()
+    {
+        // A provider may declare a megabyte a page; the cap stops the body at 64 KiB, and the suite holds no more than that.
+        const int declared = 1_000_000;
+        var piece = new byte[10_000]; // written again and again: the provider's own memory stays out of the count
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            http.Response.ContentType = "application/json";
+            http.Response.ContentLength = declared;
+            for (var sent = 0; sent < declared && !http.RequestAborted.IsCancellationRequested; sent += piece.Length)
+            {
+                await http.Response.Body.WriteAsync(piece, http.RequestAborted);
+            }
+        });
+        using var client = new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(5), MaxBufferedBytes = 64 * 1024 }, new Redactor(), new RequestLog());
+        await client.SendAsync(new HttpCall { Url = new Uri(provider.Origin, "/warm") }, CancellationToken.None);
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var exchange = await client.SendAsync(new HttpCall { Url = new Uri(provider.Origin, "/page") }, CancellationToken.None);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        TestContext.Out.WriteLine($"allocated {allocated:N0} bytes");
+
+        exchange.Error.Should().Contain("size cap of 65536 bytes (maxBufferedBytes)");
+        allocated.Should().BeLessThan(declared / 2, "the declared million bytes are not allocated for a body the cap stops at 64 KiB");
+    }
+
     /// <summary>A body that gives at most <c>perRead</c> bytes a read, and counts its reads.</summary>
     private sealed class Dribble(byte[] bytes, int perRead) : ReadOnlyStream
     {

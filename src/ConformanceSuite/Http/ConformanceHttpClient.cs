@@ -115,7 +115,8 @@ public sealed class ConformanceHttpClient : IDisposable
     public Task<HttpExchange> SendAsync(HttpCall call, CancellationToken ct) =>
         ExecuteAsync(call, (exchange, body) =>
         {
-            exchange.Body = ReadAll(body, DeclaredLength(exchange));
+            // A length past the cap is not made room for: the cap stops the body first.
+            exchange.Body = ReadAll(body, DeclaredLength(exchange) is { } declared && declared <= settings.MaxBufferedBytes ? declared : null);
             return exchange;
         }, new Limits(settings.MaxBufferedBytes, "maxBufferedBytes", settings.RequestTimeout, "timeouts.requestSeconds") { Buffered = true }, ct);
 
