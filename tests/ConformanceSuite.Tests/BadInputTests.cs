@@ -141,8 +141,7 @@ public sealed class BadInputTests
     [TestCase("""{"testData":{"customerId":null}}""", "/testData/customerId")]
     public async Task A_mock_data_set_of_the_wrong_shape_is_refused_in_one_line(string json, string pointer)
     {
-        var copy = Path.Combine(dir, "contracts");
-        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var copy = CopyOfContracts();
         File.WriteAllText(Path.Combine(copy, "fixtures", "wavy-open-sessions", "dataset.json"), json);
 
         var err = await RefusedAsync("--contracts", copy, "--api", "wavy-open-sessions", "--filter", "WAVY-011", "--report-dir", Path.Combine(dir, "out"));
@@ -208,8 +207,7 @@ public sealed class BadInputTests
     [TestCase("pacts/ConformanceSuiteConsumer-wavy-open-sessions.json", "--api", "wavy-open-sessions", "--filter", "pact")]
     public async Task A_named_pipe_in_a_contracts_folder_is_refused_in_one_line_not_waited_on(string file, params string[] args)
     {
-        var copy = Path.Combine(dir, "contracts");
-        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var copy = CopyOfContracts();
         var pipe = Path.Combine(copy, file);
         File.Delete(pipe);
         if (OperatingSystem.IsWindows() || !MakeFifo(pipe))
@@ -227,8 +225,7 @@ public sealed class BadInputTests
     public async Task A_named_pipe_a_schema_refers_to_is_refused_in_one_line_not_waited_on()
     {
         // The file a $ref names is read by the schema library, not by the contract loader: it opened the pipe and waited.
-        var copy = Path.Combine(dir, "contracts");
-        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var copy = CopyOfContracts();
         var listBody = Path.Combine(copy, "schemas", "opencx-chat-sessions", "list-body.schema.json");
         File.WriteAllText(listBody, File.ReadAllText(listBody).Replace("\"session.schema.json\"", "\"referred.schema.json\"", StringComparison.Ordinal));
         var pipe = Path.Combine(copy, "schemas", "opencx-chat-sessions", "referred.schema.json");
@@ -249,8 +246,7 @@ public sealed class BadInputTests
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/session.schema.json";
-        var copy = Path.Combine(dir, "contracts");
-        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var copy = CopyOfContracts();
         var listBody = Path.Combine(copy, "schemas", "opencx-chat-sessions", "list-body.schema.json");
         File.WriteAllText(listBody, File.ReadAllText(listBody).Replace("\"session.schema.json\"", $"\"{url}\"", StringComparison.Ordinal));
 
@@ -336,8 +332,7 @@ public sealed class BadInputTests
     [TestCase("chat-session-list", "CSL-001", "/items/0", "null")]
     public async Task A_mock_data_set_member_of_the_wrong_shape_is_refused_in_one_line(string api, string filter, string pointer, string value)
     {
-        var copy = Path.Combine(dir, "contracts");
-        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var copy = CopyOfContracts();
         var file = Path.Combine(copy, "fixtures", api, "dataset.json");
         var json = JsonNode.Parse(File.ReadAllText(file))!;
         var tokens = pointer.Split('/')[1..];
@@ -544,8 +539,7 @@ public sealed class BadInputTests
     [TestCase("""{"provider":{"name":"p"},"provider":{"name":"q"},"interactions":[]}""")]
     public async Task A_pact_of_the_wrong_shape_is_refused_in_one_line(string json)
     {
-        var copy = Path.Combine(dir, "contracts");
-        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var copy = CopyOfContracts();
         File.WriteAllText(Path.Combine(copy, "pacts", "ConformanceSuiteConsumer-wavy-open-sessions.json"), json);
 
         var err = await RefusedAsync("--contracts", copy, "--api", "wavy-open-sessions", "--filter", "pact", "--report-dir", Path.Combine(dir, "out"));
@@ -556,8 +550,7 @@ public sealed class BadInputTests
     [Test]
     public async Task A_csv_spec_whose_pattern_is_no_regular_expression_is_refused_in_one_line()
     {
-        var copy = Path.Combine(dir, "contracts");
-        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        var copy = CopyOfContracts();
         var spec = Path.Combine(copy, "schemas", "wavy-open-sessions", "open-sessions.csv-spec.json");
         File.WriteAllText(spec, File.ReadAllText(spec).Replace("\"^[0-9]{10,15}$\"", "\"([a-\"", StringComparison.Ordinal));
 
@@ -700,4 +693,12 @@ public sealed class BadInputTests
         ["CONFORMANCE_CREDENTIAL_authenticationToken"] = token, ["CONFORMANCE_CREDENTIAL_userName"] = "user",
         ["CONFORMANCE_DATA_customerWithSessions"] = "1001", ["CONFORMANCE_DATA_customerWithoutSessions"] = "1002", ["CONFORMANCE_DATA_subAccount"] = "11",
     };
+
+    /// <summary>A copy of the contract data (schemas, fixtures, targets, pacts) in the test's folder, for a test to break.</summary>
+    private string CopyOfContracts()
+    {
+        var copy = Path.Combine(dir, "contracts");
+        CliTests.CopyDirectory(Harness.Layout.Root, copy, ["schemas", "fixtures", "targets", "pacts"]);
+        return copy;
+    }
 }

@@ -94,18 +94,7 @@ public sealed class SecretHuntTests
         // The excerpt keeps 4 × 400 bytes, masks them, then cuts at 400 characters: 30 whole tokens shrink to
         // 30 masks, and the token cut at byte 1600 (its first 45 characters) ends before character 400.
         var body = new string('a', 1600 - 45 - (30 * Token.Length)) + string.Concat(Enumerable.Repeat(Token, 40));
-        await using var provider = await WavyAsync(twist: async http =>
-        {
-            if (!http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) || http.Request.Headers["authenticationToken"] == Token)
-            {
-                return false;
-            }
-
-            http.Response.StatusCode = 401;
-            http.Response.ContentType = "text/plain";
-            await http.Response.WriteAsync(body);
-            return true;
-        });
+        await using var provider = await RefusingWithBodyAsync(body, "text/plain");
 
         await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-005"));
 
@@ -320,18 +309,7 @@ public sealed class SecretHuntTests
         // 20 characters within the excerpt's 400.
         var escaped = string.Concat(Token.Select(c => $"\\u{(int)c:x4}"));
         var body = "{\"e\":\"" + new string('a', 1600 - 6 - (4 * escaped.Length) - ((20 * 6) + 3)) + string.Concat(Enumerable.Repeat(escaped, 6)) + "\"}";
-        await using var provider = await WavyAsync(twist: async http =>
-        {
-            if (!http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) || http.Request.Headers["authenticationToken"] == Token)
-            {
-                return false;
-            }
-
-            http.Response.StatusCode = 401;
-            http.Response.ContentType = "application/json";
-            await http.Response.WriteAsync(body);
-            return true;
-        });
+        await using var provider = await RefusingWithBodyAsync(body, "application/json");
 
         await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-005"));
 
@@ -370,4 +348,18 @@ public sealed class SecretHuntTests
                 .Should().BeEmpty($"no artifact may hold a credential in any form ({form})");
         }
     }
+
+    /// <summary>A Wavy provider that answers every session call without the right token with a 401 carrying <paramref name="body"/>.</summary>
+    private static Task<HostileProvider> RefusingWithBodyAsync(string body, string contentType) => WavyAsync(twist: async http =>
+    {
+        if (!http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) || http.Request.Headers["authenticationToken"] == Token)
+        {
+            return false;
+        }
+
+        http.Response.StatusCode = 401;
+        http.Response.ContentType = contentType;
+        await http.Response.WriteAsync(body);
+        return true;
+    });
 }
