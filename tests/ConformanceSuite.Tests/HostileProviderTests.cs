@@ -640,6 +640,47 @@ public sealed partial class HostileProviderTests
     }
 
     [Test]
+    public async Task A_listed_id_that_is_a_dot_segment_is_not_asked_for_since_its_url_names_another_path()
+    {
+        // "/chat/sessions/.." is "/chat/" to every URL parser (escaped as %2E%2E too). Before, the suite asked for it,
+        // got the answer of another path (404 here), and failed the fetch of ".." on it; the known id taken before an
+        // unknown one was ".." too, so that check went unchecked.
+        var items = new Dictionary<string, string>
+        {
+            [".."] = Session("..", "\"status\":\"open\""),
+            [FirstSession] = Session(FirstSession, "\"status\":\"open\""),
+        };
+        await using var provider = await OpenCxAsync(items, items);
+
+        var results = await OpenCxRunAsync(provider);
+
+        provider.Requests.Should().OnlyContain(r => r.PathAndQuery.StartsWith("/chat/sessions", StringComparison.Ordinal), "no request may land on another path");
+        provider.Requests.Should().Contain(r => r.PathAndQuery == $"/chat/sessions/{FirstSession}");
+        var get = Case(results, "OPENCX-014");
+        get.Findings.Should().BeEmpty("the one id a URL can carry was fetched and agrees");
+        get.Partial.Should().Be("session_id=.. (listed) not fetched: '..' is a dot segment, which no URL can carry as the {session_id} of /chat/sessions/{session_id}");
+        results.Requirements.SelectMany(r => r.Cases).Should().NotContain(c => c.Verdict == Verdict.Skipped || c.Verdict == Verdict.Error);
+    }
+
+    [Test]
+    public async Task A_test_data_id_that_is_a_dot_segment_is_an_error_of_its_case_not_a_request_to_another_path()
+    {
+        // An "unknown" id of ".." would ask for "/chat/" and take its 404 as the unknown session's.
+        var items = new Dictionary<string, string> { [FirstSession] = Session(FirstSession, "\"status\":\"open\"") };
+        await using var provider = await OpenCxAsync(items, items);
+
+        var results = await ConformanceEngine.RunAsync(OpenCxSettings(provider) with
+        {
+            AdHoc = new AdHocTarget(provider.Origin.ToString(), new Dictionary<string, string> { ["Authorization"] = Token }, new Dictionary<string, string> { ["unknownSessionId"] = ".." }),
+        });
+
+        provider.Requests.Should().OnlyContain(r => r.PathAndQuery.StartsWith("/chat/sessions", StringComparison.Ordinal));
+        var unknown = results.Requirements.SelectMany(r => r.Cases).Where(c => c.Verdict == Verdict.Error).Should().ContainSingle().Subject;
+        unknown.Message.Should().Contain("session_id '..' is a dot segment: a URL with it in /chat/sessions/{session_id} names another path");
+        results.Outcome.Should().Be(RunOutcome.NotConformant, "an error is never a pass");
+    }
+
+    [Test]
     public async Task A_fetched_item_with_a_long_array_is_validated_up_to_the_bound_and_the_fetch_check_says_so()
     {
         var tags = $"\"tags\":[{string.Join(",", Enumerable.Range(0, 1500))}]";

@@ -66,11 +66,19 @@ public sealed class GetByIdCheck : ICheck
         var checkedIds = new HashSet<string>(StringComparer.Ordinal);
         var cut = 0;
         string? validatedInPart = null;
+        string? unaddressable = null;
         foreach (var item in walk.Items)
         {
             var id = item.Id;
             if (string.IsNullOrEmpty(id) || checkedIds.Contains(id))
             {
+                continue;
+            }
+
+            if (RequestBuilder.IsDotSegment(id))
+            {
+                // Asked for, it would be another path's answer, judged as this item's.
+                unaddressable ??= id;
                 continue;
             }
 
@@ -143,12 +151,20 @@ public sealed class GetByIdCheck : ICheck
             run.Note($"{cut} of them had more than {WalkItem.MaxFields} top-level members in the list: their first {WalkItem.MaxFields} were compared with the fetch, the rest not");
         }
 
+        if (unaddressable is not null)
+        {
+            run.CheckedInPart(run.Partial is null ? DotSegmentNote(name, unaddressable, get) : $"{run.Partial}; {DotSegmentNote(name, unaddressable, get)}", run.PartialSetting);
+        }
+
         if (validatedInPart is not null)
         {
             // Beside what the budget may have cut already: both are said.
             run.CheckedInPart(run.Partial is null ? validatedInPart : $"{run.Partial}; {validatedInPart}", run.PartialSetting);
         }
     }
+
+    private static string DotSegmentNote(string name, string id, EndpointSpec get) =>
+        $"{name}={id} (listed) not fetched: '{id}' is a dot segment, which no URL can carry as the {{{name}}} of {get.Path}";
 
     private static void Report(CheckRun run, ref int problems, string subject, Finding finding, Basis basis, Http.HttpExchange exchange)
     {

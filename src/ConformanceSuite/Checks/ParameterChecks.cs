@@ -320,10 +320,10 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
         }
 
         var id = (JsonPointer.Read(ProviderJson.TryParse(valid.Body), spec.ItemsPointer) as JsonArray)?
-            .Select(item => JsonPointer.Text(item, spec.IdPointer)).FirstOrDefault(text => !string.IsNullOrEmpty(text));
+            .Select(item => JsonPointer.Text(item, spec.IdPointer)) is { } listed ? RequestBuilder.FirstAskable(listed) : null;
         if (id is null)
         {
-            run.Note($"{string.Join(", ", others.Select(e => $"{e.Method} {e.Path}"))} not asked: the valid page shows no item with an id at {spec.IdPointer}");
+            run.Note($"{string.Join(", ", others.Select(e => $"{e.Method} {e.Path}"))} not asked: the valid page shows no item with an id at {spec.IdPointer} that a URL can carry");
             return [];
         }
 

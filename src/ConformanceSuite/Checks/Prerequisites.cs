@@ -47,11 +47,11 @@ public sealed class Prerequisites(CheckRun run)
             ?? throw new ConfigurationException($"{Context.Contract.Id}: scenario '{list}' of {judge.Id} has no paginated endpoint");
         // A body that is not JSON has no id to take; the success-body checks judge it.
         var id = (JsonPointer.Read(ProviderJson.TryParse(page.Body), spec.ItemsPointer) as JsonArray)?
-            .Select(item => JsonPointer.Text(item, spec.IdPointer)).FirstOrDefault(text => !string.IsNullOrEmpty(text));
+            .Select(item => JsonPointer.Text(item, spec.IdPointer)) is { } listed ? RequestBuilder.FirstAskable(listed) : null;
 
         if (id is null)
         {
-            CheckRun.Skip($"the first page of scenario '{list}' shows no item with an id at {spec.IdPointer}: no known {name} could be fetched first, so a not-found answer would not tell what does not exist from what does");
+            CheckRun.Skip($"the first page of scenario '{list}' shows no item with an id at {spec.IdPointer} that a URL can carry: no known {name} could be fetched first, so a not-found answer would not tell what does not exist from what does");
         }
 
         var found = await Context.Http.SendAsync(Context.Requests.Call(get, new Dictionary<string, string>(), new Dictionary<string, string> { [name] = id }, $"get {id} (listed, before an unknown one)"), ct);

@@ -19,6 +19,11 @@ public sealed class RequestBuilder(ApiContract contract, ApiTarget target, Scena
         var resolvedPath = endpoint.Path;
         foreach (var (name, value) in path)
         {
+            if (IsDotSegment(value) && endpoint.Path.Contains("{" + name + "}", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"{name} '{value}' is a dot segment: a URL with it in {endpoint.Path} names another path, so it cannot be asked for", nameof(path));
+            }
+
             resolvedPath = resolvedPath.Replace("{" + name + "}", Uri.EscapeDataString(value), StringComparison.Ordinal);
         }
 
@@ -33,6 +38,15 @@ public sealed class RequestBuilder(ApiContract contract, ApiTarget target, Scena
             Api = contract.Id,
         };
     }
+
+    /// <summary>
+    /// True for "." and "..": as a path segment, every URL parser takes them (escaped or not) as "this folder" and "the
+    /// folder above", so no request can name an item with such an id under a path like <c>/sessions/{id}</c>.
+    /// </summary>
+    public static bool IsDotSegment(string value) => value is "." or "..";
+
+    /// <summary>The first of the listed <paramref name="ids"/> a request can ask for by path: not empty, not a dot segment.</summary>
+    public static string? FirstAskable(IEnumerable<string?> ids) => ids.FirstOrDefault(id => !string.IsNullOrEmpty(id) && !IsDotSegment(id));
 
     public static Uri WithQuery(Uri url, IReadOnlyDictionary<string, string> query)
     {
