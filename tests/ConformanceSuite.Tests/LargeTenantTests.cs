@@ -22,16 +22,11 @@ public sealed class LargeTenantTests
     [Test]
     public async Task A_tenant_of_100k_sessions_is_certified_within_the_default_budget()
     {
-        var profile = Harness.EmbeddedProfile(dir, "embedded-default-budget");
-        var reports = Path.Combine(dir, "out");
-
-        var (exit, output) = await Harness.CliAsync("--target", profile, "--api", "opencx-chat-sessions", "--scale", "100000", "--report-dir", reports);
+        var (exit, output, results, requests) = await CertifyAsync("opencx-chat-sessions", 100_000);
 
         exit.Should().Be(ExitCodes.Conformant, output);
-        var results = RunResults.Read(Path.Combine(reports, "results.json"));
         results.Outcome.Should().Be(RunOutcome.Conformant);
         results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass);
-        var requests = File.ReadLines(Path.Combine(reports, "requests.jsonl")).Select(l => JsonNode.Parse(l)!["purpose"]!.GetValue<string>()).ToList();
         requests.Count.Should().BeLessThanOrEqualTo(150, "a certification of a large tenant fits in a minute and a half of the rate limit");
         requests.Count(p => p.StartsWith("page ", StringComparison.Ordinal) || p.StartsWith("get ", StringComparison.Ordinal))
             .Should().BeLessThanOrEqualTo(100, "every walk and fetch of the whole-list checks comes out of the budget of 100 requests");
@@ -39,5 +34,49 @@ public sealed class LargeTenantTests
         notes.Should().Contain(n => n.Contains("window /created_at strictly between", StringComparison.Ordinal) && n.Contains("request budget 100 requests", StringComparison.Ordinal),
             "the reports say which window and which budget were used");
         results.Requirements.Single(r => r.Id == "OPENCX-014").Cases.SelectMany(c => c.Notes).Should().Contain(n => n.Contains("listed ids fetched one by one", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task A_chat_session_list_tenant_of_100k_is_certified_on_a_window_of_its_one_date_range()
+    {
+        // The list takes one date range, on the field dateRangeField names; before, it had no window (no after/before
+        // pair), so 13 requirements went unchecked, and the field selection check paged through the whole list.
+        var (exit, output, results, requests) = await CertifyAsync("chat-session-list", 100_000);
+
+        exit.Should().Be(ExitCodes.Conformant, output);
+        results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass && r.NotChecked.Count == 0, Harness.Verdicts(results));
+        requests.Count(p => p.Contains("page ", StringComparison.Ordinal)).Should().BeLessThanOrEqualTo(300, "every walk comes out of the default budget, one minute of the rate limit, 300 requests");
+        requests.Count.Should().BeLessThanOrEqualTo(375, "the whole certification fits in a minute and a quarter of the rate limit");
+        Notes(results, "CSL-010").Should().Contain(n => n.Contains("on the window /createdAt from", StringComparison.Ordinal)
+            && n.Contains("both included (dateRangeField=createdAt&startDate=", StringComparison.Ordinal) && n.Contains("request budget 300 requests", StringComparison.Ordinal));
+        Notes(results, "CSL-011").Should().Contain(n => n.StartsWith("judged on the window /createdAt", StringComparison.Ordinal), "the field selection is paged through within the window");
+        Notes(results, "CSL-012").Should().Contain(n => n.Contains("replaces the window's date range (dateRangeField=createdAt), the one range the endpoint takes", StringComparison.Ordinal),
+            "the updatedAt range walks the whole list, and says so");
+    }
+
+    [Test]
+    public async Task On_a_window_of_a_large_chat_session_list_the_faults_of_paging_fields_ranges_and_sorting_are_still_caught()
+    {
+        var (exit, output, results, _) = await CertifyAsync("chat-session-list", 20_000,
+            "--filter", "CSL-008,CSL-010,CSL-011,CSL-012", "--fault", "page-wins-over-offset,fields-ignored,date-range-exclusive,sort-ignored");
+
+        exit.Should().Be(ExitCodes.NotConformant, output);
+        results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Fail || r.Verdict == Verdict.Deviation, Harness.Verdicts(results));
+        Notes(results, "CSL-010").Should().Contain(n => n.Contains("on the window /createdAt from", StringComparison.Ordinal), "each was caught on the window");
+        results.Requirements.Single(r => r.Id == "CSL-008").Cases.SelectMany(c => c.Findings).Should().Contain(f => f.Message.Contains("the offset to win over the page", StringComparison.Ordinal));
+    }
+
+    private static IEnumerable<string> Notes(RunResults results, string id) =>
+        results.Requirements.Single(r => r.Id == id).Cases.SelectMany(c => c.Notes);
+
+    /// <summary>The tool's main job on the embedded mock scaled to <paramref name="scale"/> items, with the default request budget: its exit, output, results and the purpose of each request.</summary>
+    private async Task<(int Exit, string Output, RunResults Results, List<string> Requests)> CertifyAsync(string api, int scale, params string[] more)
+    {
+        var profile = Harness.EmbeddedProfile(dir, "embedded-default-budget");
+        var reports = Path.Combine(dir, "out");
+        var (exit, output) = await Harness.CliAsync(["--target", profile, "--api", api, "--scale", scale.ToString(System.Globalization.CultureInfo.InvariantCulture), "--report-dir", reports, .. more]);
+        var results = RunResults.Read(Path.Combine(reports, "results.json"));
+        var requests = File.ReadLines(Path.Combine(reports, "requests.jsonl")).Select(l => JsonNode.Parse(l)!["purpose"]!.GetValue<string>()).ToList();
+        return (exit, output, results, requests);
     }
 }

@@ -86,4 +86,22 @@ public sealed class RequestBudgetTests
         window.Holds(IsoDates.Parse(date)).Should().Be(holds);
         window.Query.Should().Equal(new Dictionary<string, string> { ["created_after"] = "2024-01-01T00:00:00Z", ["created_before"] = "2024-01-02T00:00:00Z" });
     }
+
+    [TestCase("2023-12-31T23:59:59Z", false)]
+    [TestCase("2024-01-01T00:00:00Z", true)]
+    [TestCase("2024-01-02T00:00:00Z", true)]
+    [TestCase("2024-01-02T00:00:01Z", false)]
+    [TestCase(null, false)]
+    public void A_window_on_a_range_a_parameter_names_holds_its_bounds_too_and_asks_for_its_field(string? date, bool holds)
+    {
+        var window = new WalkWindow("/createdAt", "startDate", "endDate", "2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z") { Selector = ("dateRangeField", "createdAt") };
+
+        window.Holds(IsoDates.Parse(date)).Should().Be(holds);
+        window.Query.Should().Equal(new Dictionary<string, string> { ["startDate"] = "2024-01-01T00:00:00Z", ["endDate"] = "2024-01-02T00:00:00Z", ["dateRangeField"] = "createdAt" });
+        window.LeftBy(new Dictionary<string, string> { ["dateRangeField"] = "updatedAt" }).Should().BeTrue("the range moves to another field, out of the window");
+        window.LeftBy(new Dictionary<string, string> { ["dateRangeField"] = "createdAt", ["startDate"] = "2024-01-01T12:00:00Z" }).Should().BeFalse("a narrower range on the same field stays inside");
+        window.LeftBy(new Dictionary<string, string> { ["messengerTypes"] = "viber" }).Should().BeFalse();
+        new WalkWindow("/created_at", "created_after", "created_before", "a", "b").LeftBy(new Dictionary<string, string> { ["dateRangeField"] = "x" }).Should().BeFalse("after/before filters take no field name");
+        window.Describe().Should().StartWith("window /createdAt from 2024-01-01T00:00:00Z to 2024-01-02T00:00:00Z, both included (dateRangeField=createdAt&startDate=2024-01-01T00:00:00Z&endDate=2024-01-02T00:00:00Z)");
+    }
 }

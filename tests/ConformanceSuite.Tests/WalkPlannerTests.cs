@@ -75,9 +75,9 @@ public sealed class WalkPlannerTests
     }
 
     [Test]
-    public async Task A_long_list_without_date_filters_to_window_by_is_incomplete_never_failed()
+    public async Task A_long_list_the_budget_cannot_window_is_incomplete_never_failed()
     {
-        var profile = Harness.EmbeddedProfile(dir, "embedded-csl");
+        var profile = Harness.EmbeddedProfile(dir, "embedded-csl", """{ "chat-session-list": { "requestBudget": 12 } }""");
         var reports = Path.Combine(dir, "out");
 
         var (exit, output) = await Harness.CliAsync("--target", profile, "--api", "chat-session-list", "--filter", "CSL-008,CSL-010,CSL-013", "--scale", "20000", "--report-dir", reports);
@@ -87,7 +87,7 @@ public sealed class WalkPlannerTests
         results.Requirements.Should().NotContain(r => r.Verdict == Verdict.Fail || r.Verdict == Verdict.Deviation, "a list the budget cannot cover is not checked, never failed");
         var why = results.Requirements.Single(r => r.Id == "CSL-013").NotChecked;
         why.Should().NotBeEmpty().And.OnlyContain(c => c.Setting == "apis.chat-session-list.requestBudget");
-        why[0].Reason.Should().Contain("the list goes on past a prefix of 15 pages (105 items), and the endpoint has no pair of after/before date filters on one field");
+        why[0].Reason.Should().Contain("the list goes on past a prefix of 2 pages (14 items), and the budget left (10 requests) cannot cover a window of even two items");
     }
 
     private static IEnumerable<string> Notes(RunResults results, string id) =>

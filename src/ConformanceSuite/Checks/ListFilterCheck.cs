@@ -141,8 +141,17 @@ public sealed class ListFilterCheck : ICheck
 
         // And nothing the list itself does not hold: an item only a filter returns is one the unfiltered walk skipped
         // (or one the filter made up), so the filter's "all of them" was measured against a list short of it.
+        // A filter that moves the endpoint's one date range to another field walks the whole list, not the window:
+        // what it returns from outside the window is judged by the filter only (above), not looked for in the window.
         var walked = all.Ids.ToHashSet(StringComparer.Ordinal);
-        var extra = filtered.Items.Where(i => !walked.Contains(i.Id)).ToList();
+        var unconfined = all.Window is { } window && window.LeftBy(query) ? window : null;
+        var extra = filtered.Items.Where(i => !walked.Contains(i.Id) && (unconfined is null || unconfined.Holds(Date(i.Text(unconfined.Field))))).ToList();
+        if (unconfined is not null)
+        {
+            run.Note($"{shown} replaces the window's date range ({unconfined.Selector!.Value.Parameter}={unconfined.Selector.Value.Value}), the one range the endpoint takes: "
+                + $"{filtered.Items.Count(i => !unconfined.Holds(Date(i.Text(unconfined.Field))))} items it returned lie outside the window and were checked against the filter only");
+        }
+
         if (extra.Count > 0)
         {
             run.Fail(shown, new ExtraItems(extra.Count, $"only items the {(all.Window is null ? "unfiltered walk" : "window's walk")} returned too", extra[0].Id),

@@ -45,7 +45,7 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
 
         var a = byOffset[^1];
         var b = byPage[^1];
-        await OffsetWinsAsync(run, spec, [.. a.Ids], ct);
+        await OffsetWinsAsync(run, spec, a, ct);
         var pages = Math.Min(a.Pages.Count, b.Pages.Count);
         var at = Enumerable.Range(0, pages).FirstOrDefault(i => a.Pages[i].IdsHash != b.Pages[i].IdsHash, -1);
         if (at >= 0 || (a.Complete && b.Complete && a.ItemCount != b.ItemCount))
@@ -119,21 +119,24 @@ public sealed class OffsetPaginationCheck : PerScenarioCheck
         }
     }
 
-    /// <summary>With both offset and page, offset wins: ask for offset 1 and a later page, and expect the record at position 2.</summary>
-    private static async Task OffsetWinsAsync(CheckRun run, OffsetPagination spec, List<string> sequence, CancellationToken ct)
+    /// <summary>
+    /// With both offset and page, offset wins: ask for offset 1 and a later page, and expect the record at position 2
+    /// of <paramref name="walk"/>, asked with the same query (its window's too, when it has one).
+    /// </summary>
+    private static async Task OffsetWinsAsync(CheckRun run, OffsetPagination spec, ListWalk walk, CancellationToken ct)
     {
         var offset = spec.OffsetParameter;
-        if (spec.PageParameter is not { } page || sequence.Count < spec.WalkPageSize + 2)
+        var sequence = walk.Ids.Take(2).ToList();
+        if (spec.PageParameter is not { } page || walk.ItemCount < spec.WalkPageSize + 2)
         {
             return;
         }
 
-        var (exchange, body) = await OneCall.SendAsync(run, run.Element.Name, new Dictionary<string, string?>
-        {
-            [spec.LimitParameter] = spec.WalkPageSize.ToString(CultureInfo.InvariantCulture),
-            [offset] = "1",
-            [page] = (spec.PageBase + 1).ToString(CultureInfo.InvariantCulture),
-        }, $"{offset} and {page} together", ct);
+        var query = walk.Query.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal);
+        query[spec.LimitParameter] = spec.WalkPageSize.ToString(CultureInfo.InvariantCulture);
+        query[offset] = "1";
+        query[page] = (spec.PageBase + 1).ToString(CultureInfo.InvariantCulture);
+        var (exchange, body) = await OneCall.SendAsync(run, run.Element.Name, query, $"{offset} and {page} together", ct);
         var first = (JsonPointer.Read(body, spec.ItemsPointer) as JsonArray)?.OfType<JsonObject>().Select(i => JsonPointer.Text(i, spec.IdPointer)).FirstOrDefault();
         if (first != sequence[1])
         {

@@ -59,15 +59,9 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
         {
             // No whole-list check needs more of this list than a prefix; when that is not all of it, and a list of
             // the same endpoint has a window, the list is walked within that window too, so its end is seen.
-            var prefix = await PrefixAsync(scenarioId, how, ct);
-            var endpoint = contract.Scenario(scenarioId).Endpoint;
-            var primary = WholeListScenarios.FirstOrDefault(s => contract.Scenario(s).Endpoint == endpoint);
-            if (prefix.Complete || primary is null || (await PlanAsync(primary, ct)).Window is not { } shared)
-            {
-                return prefix;
-            }
-
-            return await WalkWithinAsync(scenarioId, shared.Query, how, new WalkLimits(Budget), shared, ct);
+            return await WindowOfAsync(scenarioId, ct, how) is { } shared
+                ? await WalkWithinAsync(scenarioId, shared.Query, how, new WalkLimits(Budget), shared, ct)
+                : await PrefixAsync(scenarioId, how, ct);
         }
 
         var plan = await PlanAsync(scenarioId, ct);
@@ -85,6 +79,23 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
 
         // Only the walks of the list as it is (the prefix, the window) are judged page by page against the schema.
         return await WalkWithinAsync(scenarioId, merged, how, new WalkLimits(Budget, Validate: extra is null || extra.Count == 0), plan.Window, ct);
+    }
+
+    /// <summary>
+    /// The window a check that pages through the scenario's list is confined to: the scenario's own when its
+    /// whole-list checks needed one; for another list, when its prefix is not all of it, the window of a whole-list
+    /// scenario of the same endpoint. None when the list fits the budget as it is.
+    /// </summary>
+    public async Task<WalkWindow?> WindowOfAsync(string scenarioId, CancellationToken ct, WalkMode? mode = null)
+    {
+        if (WholeListScenarios.Contains(scenarioId))
+        {
+            return (await PlanAsync(scenarioId, ct)).Window;
+        }
+
+        var endpoint = contract.Scenario(scenarioId).Endpoint;
+        var primary = WholeListScenarios.FirstOrDefault(s => contract.Scenario(s).Endpoint == endpoint);
+        return primary is null || (await PrefixAsync(scenarioId, mode ?? DefaultMode(scenarioId), ct)).Complete ? null : (await PlanAsync(primary, ct)).Window;
     }
 
     /// <summary>A walk of exactly the query given (the scenario's values and <paramref name="extra"/>), within <paramref name="limits"/>.</summary>

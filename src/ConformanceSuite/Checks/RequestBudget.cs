@@ -74,23 +74,44 @@ public sealed class RequestBudget
 
 /// <summary>
 /// A part of a list the suite confines its whole-list checks to, when the whole list does not fit the request
-/// budget: the items whose date field lies strictly between two bounds, asked for with the list's own date
-/// filters.
+/// budget, asked for with the list's own date filters: the items whose date field lies strictly between two bounds
+/// (an after and a before filter of the field), or, where the endpoint takes one date range on a field a parameter
+/// names (<see cref="Selector"/>), the items whose field lies in the range, both bounds included.
 /// </summary>
 public sealed record WalkWindow(string Field, string AfterParameter, string BeforeParameter, string After, string Before)
 {
     /// <summary>Why the window was needed and how it was sized.</summary>
     public string Reason { get; init; } = "";
 
-    public IReadOnlyDictionary<string, string> Query => new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>The parameter that names the field the range applies to, with that field's name; none for after/before filters of the field's own.</summary>
+    public (string Parameter, string Value)? Selector { get; init; }
+
+    public IReadOnlyDictionary<string, string> Query
     {
-        [AfterParameter] = After,
-        [BeforeParameter] = Before,
-    };
+        get
+        {
+            var query = new Dictionary<string, string>(StringComparer.Ordinal) { [AfterParameter] = After, [BeforeParameter] = Before };
+            if (Selector is { } named)
+            {
+                query[named.Parameter] = named.Value;
+            }
 
-    /// <summary>True when <paramref name="date"/> lies inside the window (both bounds excluded).</summary>
+            return query;
+        }
+    }
+
+    /// <summary>True when <paramref name="date"/> lies inside the window: both bounds excluded, or both included for a named field's range.</summary>
     public bool Holds(DateTimeOffset? date) =>
-        date is { } d && IsoDates.Parse(After) is { } a && IsoDates.Parse(Before) is { } b && d > a && d < b;
+        date is { } d && IsoDates.Parse(After) is { } a && IsoDates.Parse(Before) is { } b && (Selector is null ? d > a && d < b : d >= a && d <= b);
 
-    public string Describe() => $"window {Field} strictly between {After} and {Before} ({AfterParameter}={After}&{BeforeParameter}={Before}); {Reason}";
+    /// <summary>
+    /// True when <paramref name="query"/> puts the endpoint's one date range on another field: a walk of it then
+    /// replaces the window's range instead of narrowing it, so it is not confined to the window.
+    /// </summary>
+    public bool LeftBy(IReadOnlyDictionary<string, string> query) =>
+        Selector is { } named && query.TryGetValue(named.Parameter, out var value) && value != named.Value;
+
+    public string Describe() => Selector is null
+        ? $"window {Field} strictly between {After} and {Before} ({AfterParameter}={After}&{BeforeParameter}={Before}); {Reason}"
+        : $"window {Field} from {After} to {Before}, both included ({Selector.Value.Parameter}={Selector.Value.Value}&{AfterParameter}={After}&{BeforeParameter}={Before}); {Reason}";
 }

@@ -60,7 +60,7 @@ internal static class WalkPlanner
             : $"the list goes on past a prefix of {prefix.Pages.Count} pages ({prefix.ItemCount.ToString(CultureInfo.InvariantCulture)} items)";
         if (Pair(endpoint, contract.Scenario(scenarioId)) is not { } pair)
         {
-            return new WalkPlan(prefix, null, prefix.Complete ? null : $"{why}, and the endpoint has no pair of after/before date filters on one field to confine the checks to a window");
+            return new WalkPlan(prefix, null, prefix.Complete ? null : $"{why}, and the endpoint has no pair of after/before date filters on one field, nor a date range, to confine the checks to a window");
         }
 
         var dates = prefix.Items.Select(i => IsoDates.Parse(i.Text(pair.Field))).OfType<DateTimeOffset>().ToList();
@@ -87,6 +87,7 @@ internal static class WalkPlanner
             var after = before.AddSeconds(-Math.Max(1, Math.Round(seconds)));
             var window = new WalkWindow(pair.Field, pair.After, pair.Before, Iso(after), Iso(before))
             {
+                Selector = pair.Selector,
                 Reason = $"{why}; sized for about {target.ToString(CultureInfo.InvariantCulture)} items to fit the request budget (attempt {attempt.ToString(CultureInfo.InvariantCulture)} of {Attempts.ToString(CultureInfo.InvariantCulture)})",
             };
             var bound = (int)Math.Ceiling(target / (double)pageSize) + 1;
@@ -118,7 +119,11 @@ internal static class WalkPlanner
                 return new WalkPlan(prefix, null, $"{why}, and no window fitted: {walk.EndingDetail}");
             }
 
-            seconds *= Math.Clamp(0.5 * target / Math.Max(1, walk.ItemCount), 0.05, 0.5);
+            // A walk stopped at its bound saw only that many items; a list that reports its total says how many the
+            // window holds, so the next one is sized from that (a list not in date order makes the first guess far off).
+            seconds *= walk.Total is { } total && total > walk.ItemCount
+                ? Math.Clamp(0.6 * target / total, 1e-6, 0.5)
+                : Math.Clamp(0.5 * target / Math.Max(1, walk.ItemCount), 0.05, 0.5);
         }
 
         return new WalkPlan(prefix, null, $"{why}, and no window small enough was found in {Attempts} attempts");
@@ -126,9 +131,12 @@ internal static class WalkPlanner
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private sealed record WindowPair(string Field, string After, string Before);
+    private sealed record WindowPair(string Field, string After, string Before, (string Parameter, string Value)? Selector = null);
 
-    /// <summary>An after and a before filter on the same date field, neither fixed by the scenario.</summary>
+    /// <summary>
+    /// An after and a before filter on the same date field, neither fixed by the scenario; else a date range on a
+    /// field a parameter names (its first field), none of its three parameters fixed by the scenario.
+    /// </summary>
     private static WindowPair? Pair(EndpointSpec endpoint, Scenario scenario)
     {
         var fixedNames = scenario.Query.Keys.ToHashSet(StringComparer.Ordinal);
@@ -142,7 +150,11 @@ internal static class WalkPlanner
             }
         }
 
-        return null;
+        return endpoint.Parameters
+            .Where(p => p.Filter is DateRangeFilter r && r.RangeFields.Count > 0 && !fixedNames.Overlaps([p.Name, r.StartParameter, r.EndParameter]))
+            .Select(p => (p.Name, Range: (DateRangeFilter)p.Filter!))
+            .Select(p => p.Range.RangeFields.First() is var (name, field) ? new WindowPair(field, p.Range.StartParameter, p.Range.EndParameter, (p.Name, name)) : null)
+            .FirstOrDefault();
     }
 
     /// <summary>
