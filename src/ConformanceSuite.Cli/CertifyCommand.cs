@@ -50,7 +50,7 @@ public static class CertifyCommand
                 var certification = await Certifier.RunAsync(run.Settings(parse, variables, context.Checks), key, parse.GetValue(package)!, progress, accept);
                 progress.Finish();
                 var results = certification.Results;
-                await stdout.WriteLineAsync(TextReports.Summary(results));
+                await stdout.WriteLineAsync(TerminalText.Safe(TextReports.Summary(results)));
                 if (results.Target.InsecureTls)
                 {
                     await stdout.WriteLineAsync("conformance: TLS certificate validation was OFF for this run (--insecure)");

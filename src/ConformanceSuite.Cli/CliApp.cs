@@ -56,9 +56,9 @@ public static class CliApp
             var progress = new ConsoleProgress(stdout, context.Interactive);
             var results = await ConformanceEngine.RunAsync(settings, progress);
             progress.Finish();
-            await stdout.WriteAsync(TextReports.LatencyLines(results));
-            await stdout.WriteAsync(TextReports.ChangeLines(results));
-            await stdout.WriteLineAsync(TextReports.Summary(results));
+            await stdout.WriteAsync(TerminalText.Safe(TextReports.LatencyLines(results)));
+            await stdout.WriteAsync(TerminalText.Safe(TextReports.ChangeLines(results)));
+            await stdout.WriteLineAsync(TerminalText.Safe(TextReports.Summary(results)));
             if (results.Target.InsecureTls)
             {
                 await stdout.WriteLineAsync("conformance: TLS certificate validation was OFF for this run (--insecure)");

@@ -64,7 +64,7 @@ internal sealed class ConsoleProgress(TextWriter stdout, bool interactive) : IRu
                 stdout.Write("\r\u001b[2K");
             }
 
-            stdout.WriteLine(text);
+            stdout.WriteLine(TerminalText.Safe(text)); // a provider's text is quoted in it
             Status();
         }
     }

@@ -48,7 +48,7 @@ public static class ExitCodes
         var unexpected = context is null && ForError(error) is null;
         context ??= unexpected ? $"unexpected error ({error.GetType().Name}; a defect of the tool, please report it with the command line and the log file named here): " : null;
         var trace = unexpected ? $" ({KeepStackTrace(error)})" : "";
-        await stderr.WriteLineAsync($"conformance: {context}{error.Message.ReplaceLineEndings(" ")}{trace}");
+        await stderr.WriteLineAsync(TerminalText.Safe($"conformance: {context}{error.Message.ReplaceLineEndings(" ")}{trace}"));
         return ForError(error) ?? UsageOrConfiguration;
     }
 

@@ -35,7 +35,7 @@ public static class VerifyCommand
             var file = parse.GetValue(publicKey)!;
             using var key = CertificationKeys.ImportPublicKey(CertificationKeys.ReadPemFile(file, "public key"), $"in {file}");
             var verification = PackageVerifier.Verify(parse.GetValue(package)!, key);
-            await stdout.WriteAsync(Report(verification));
+            await stdout.WriteAsync(TerminalText.Safe(Report(verification))); // a package's manifest may say anything
             return verification.Verified ? Verified : NotVerified;
         });
         return command;

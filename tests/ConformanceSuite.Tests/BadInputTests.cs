@@ -688,7 +688,7 @@ public sealed class BadInputTests
     }
 
     /// <summary>The variables a Wavy ad-hoc run takes its credentials and test data from, with <paramref name="token"/> as its token.</summary>
-    private static Dictionary<string, string> WavyVariables(string token) => new()
+    internal static Dictionary<string, string> WavyVariables(string token) => new()
     {
         ["CONFORMANCE_CREDENTIAL_authenticationToken"] = token, ["CONFORMANCE_CREDENTIAL_userName"] = "user",
         ["CONFORMANCE_DATA_customerWithSessions"] = "1001", ["CONFORMANCE_DATA_customerWithoutSessions"] = "1002", ["CONFORMANCE_DATA_subAccount"] = "11",

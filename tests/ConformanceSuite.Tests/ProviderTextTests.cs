@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>
+/// Text a provider chooses, as it reaches the console and the reports: control characters a terminal obeys, and
+/// markup a Markdown renderer obeys, must arrive as text to read, not as commands.
+/// </summary>
+[TestFixture]
+public sealed class ProviderTextTests
+{
+    /// <summary>A file_url made of what a terminal or a renderer would act on; WAVY-007 quotes it in its finding.</summary>
+    private const string Hostile = "\u001b]0;pwned\u0007\u001b[2J\u001b[1A\rPASS \u009b31m\u202egnp.\u0000<!-- x --> </details> [certified](https://evil.example) `tick` *bold* _em_ ~strike~ & | end";
+
+    private string dir = "";
+
+    [SetUp]
+    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-text-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void Clean() => Directory.Delete(dir, recursive: true);
+
+    /// <summary>A Wavy provider that takes any request and answers <see cref="Hostile"/> as its file_url.</summary>
+    private static Task<HostileProvider> HostileLinkAsync() =>
+        HostileProvider.StartAsync(async http =>
+        {
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(new JsonObject { ["file_url"] = Hostile }.ToJsonString());
+        });
+
+    [Test]
+    public async Task A_providers_control_characters_reach_the_console_as_escapes_not_as_commands()
+    {
+        await using var provider = await HostileLinkAsync();
+
+        var (exit, output) = await Harness.CliWithAsync(BadInputTests.WavyVariables("token"), "--base-url", provider.Origin.ToString(), "--api", "wavy-open-sessions",
+            "--filter", "WAVY-007", "--report-dir", dir, "--contracts", Harness.Layout.Root);
+
+        exit.Should().Be(Cli.ExitCodes.Conformant, "a deviation does not fail the run");
+        output.Should().Contain("DEVIATION  WAVY-007").And.Contain("\\u001B]0;pwned\\u0007\\u001B[2J\\u001B[1A\\u000DPASS \\u009B31m\\u202Egnp.\\u0000", "each is shown as its escape");
+        var unsafeChars = output.Select((c, i) => (c, i)).Where(x => (char.IsControl(x.c) && x.c is not ('\n' or '\t') && !(x.c == '\r' && x.i + 1 < output.Length && output[x.i + 1] == '\n'))
+                                                                   || x.c is '\u202e').ToList();
+        unsafeChars.Should().BeEmpty("a terminal would obey them: {0}", string.Join(", ", unsafeChars.Take(10).Select(x => $"U+{(int)x.c:X4} at {x.i}")));
+    }
+}
