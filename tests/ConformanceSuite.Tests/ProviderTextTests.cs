@@ -42,4 +42,24 @@ public sealed class ProviderTextTests
                                                                    || x.c is '\u202e').ToList();
         unsafeChars.Should().BeEmpty("a terminal would obey them: {0}", string.Join(", ", unsafeChars.Take(10).Select(x => $"U+{(int)x.c:X4} at {x.i}")));
     }
+
+    [Test]
+    public async Task A_providers_markup_reaches_report_md_as_text_not_as_html_or_markdown()
+    {
+        await using var provider = await HostileLinkAsync();
+
+        await ConformanceEngine.RunAsync(new RunSettings
+        {
+            Apis = ["wavy-open-sessions"],
+            Filter = ["WAVY-007"],
+            AdHoc = AdHocTarget.FromVariables(provider.Origin.ToString(), BadInputTests.WavyVariables("token")),
+            ReportDirectory = dir,
+            ContractsDirectory = Harness.Layout.Root,
+        });
+
+        // report.md goes into a CI step summary: an HTML comment opened there hides the rest, the verdict line included.
+        var md = File.ReadAllText(Path.Combine(dir, "report.md"));
+        md.Should().Contain("&lt;!-- x --&gt; &lt;/details&gt; \\[certified\\](https://evil.example) \\`tick\\` \\*bold\\* \\_em\\_ \\~strike\\~ &amp; \\| end")
+            .And.NotContain("<!--").And.NotContain("</details>").And.NotContain("[certified](");
+    }
 }

@@ -135,7 +135,7 @@ public sealed class ReportTests
             var title = results.Requirements.Single(r => r.Id == c.RequirementId).Title;
             foreach (var note in c.Notes)
             {
-                md.Should().Contain("_note:_ " + note.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal), c.RequirementId);
+                md.Should().Contain("_note:_ " + TextReports.MarkdownText(note), c.RequirementId);
                 junit[$"{c.RequirementId} [{c.Element}] {title}"].Should().Contain("note: " + note, c.RequirementId);
                 console.Should().Contain(note, c.RequirementId);
             }

@@ -160,7 +160,7 @@ public static class TextReports
         var sb = new StringBuilder();
         sb.AppendLine($"## ConformanceSuite: {results.Outcome switch { RunOutcome.Conformant => "✅ conformant", RunOutcome.Incomplete => "⚠️ incomplete", _ => "❌ not conformant" }}");
         sb.AppendLine();
-        sb.AppendLine($"Target **{Escape(results.Target.Name)}** ({Escape(results.Target.Description)}), tool {results.Tool.Version}{(results.Tool.Revision is null ? "" : $" ({results.Tool.Revision})")}, {results.FinishedAt:yyyy-MM-dd HH:mm} UTC, {results.RequestCount} requests, fail-on `{results.FailOn}`.");
+        sb.AppendLine($"Target **{MarkdownText(results.Target.Name)}** ({MarkdownText(results.Target.Description)}), tool {results.Tool.Version}{(results.Tool.Revision is null ? "" : $" ({results.Tool.Revision})")}, {results.FinishedAt:yyyy-MM-dd HH:mm} UTC, {results.RequestCount} requests, fail-on `{results.FailOn}`.");
         if (results.Target.InsecureTls)
         {
             sb.AppendLine();
@@ -169,10 +169,10 @@ public static class TextReports
         if (results.Baseline is { } baseline)
         {
             sb.AppendLine();
-            sb.AppendLine($"Compared with the baseline run of {baseline.FinishedAt:yyyy-MM-dd HH:mm} UTC (target {Escape(baseline.Target)}): **{Escape(ChangeCounts(baseline))}**.");
+            sb.AppendLine($"Compared with the baseline run of {baseline.FinishedAt:yyyy-MM-dd HH:mm} UTC (target {MarkdownText(baseline.Target)}): **{MarkdownText(ChangeCounts(baseline))}**.");
             foreach (var r in results.Requirements.Where(r => r.Change is Change.NewFail or Change.Fixed).OrderBy(r => r.Change))
             {
-                sb.AppendLine($"- {(r.Change == Change.NewFail ? "🔴 new fail" : "🟢 fixed")}: **{r.Id}** {Escape(r.Title)} ({(r.BaselineVerdict is { } was ? Word(was) : "not in the baseline")} → {Word(r.Verdict)})");
+                sb.AppendLine($"- {(r.Change == Change.NewFail ? "🔴 new fail" : "🟢 fixed")}: **{r.Id}** {MarkdownText(r.Title)} ({(r.BaselineVerdict is { } was ? Word(was) : "not in the baseline")} → {Word(r.Verdict)})");
             }
         }
 
@@ -182,7 +182,7 @@ public static class TextReports
         foreach (var r in results.Requirements)
         {
             var change = results.Baseline is null ? "" : $" {(r.Change is { } c ? ChangeWord(c) : "")} |";
-            sb.AppendLine($"| {Word(r.Verdict)} |{change} {r.Api} | **{r.Id}** {Escape(r.Title)} | {r.Level} | {(r.RestsOnAssumption ? AssumptionNote(r).Trim(' ', '(', ')') : "no")} |");
+            sb.AppendLine($"| {Word(r.Verdict)} |{change} {r.Api} | **{r.Id}** {MarkdownText(r.Title)} | {r.Level} | {(r.RestsOnAssumption ? AssumptionNote(r).Trim(' ', '(', ')') : "no")} |");
         }
 
         var problems = results.Requirements.SelectMany(r => r.Cases).Where(c => c.Verdict != Verdict.Pass).ToList();
@@ -192,20 +192,20 @@ public static class TextReports
             sb.AppendLine("### Findings");
             foreach (var c in problems)
             {
-                sb.AppendLine($"- **{c.RequirementId}** [{Escape(c.Element)}] {Word(c.Verdict)}");
+                sb.AppendLine($"- **{c.RequirementId}** [{MarkdownText(c.Element)}] {Word(c.Verdict)}");
                 foreach (var f in c.Findings)
                 {
-                    sb.AppendLine($"  - `{f.Type}` {Escape(f.Message)}{(f.Aspect == Aspect.Assumed ? " _(assumed rule)_" : "")}");
+                    sb.AppendLine($"  - `{f.Type}` {MarkdownText(f.Message)}{(f.Aspect == Aspect.Assumed ? " _(assumed rule)_" : "")}");
                 }
 
                 if (c.Verdict is Verdict.Skipped or Verdict.Error)
                 {
-                    sb.AppendLine($"  - {Escape(c.Message)}");
+                    sb.AppendLine($"  - {MarkdownText(c.Message)}");
                 }
 
                 foreach (var n in c.Notes)
                 {
-                    sb.AppendLine($"  - _note:_ {Escape(n)}");
+                    sb.AppendLine($"  - _note:_ {MarkdownText(n)}");
                 }
             }
         }
@@ -224,7 +224,7 @@ public static class TextReports
             {
                 foreach (var c in r.NotChecked)
                 {
-                    sb.AppendLine($"| **{r.Id}** | {Escape(c.Element)} | {(c.Partial ? "checked in part: " : "")}{Escape(c.Reason)} | {Escape(c.Setting ?? "—")} |");
+                    sb.AppendLine($"| **{r.Id}** | {MarkdownText(c.Element)} | {(c.Partial ? "checked in part: " : "")}{MarkdownText(c.Reason)} | {MarkdownText(c.Setting ?? "—")} |");
                 }
             }
         }
@@ -236,7 +236,7 @@ public static class TextReports
             sb.AppendLine("### Not applicable");
             foreach (var r in notApplicable)
             {
-                sb.AppendLine($"- **{r.Id}** {Escape(r.Waived ?? After(r.NotApplicable!, "not applicable: "))}");
+                sb.AppendLine($"- **{r.Id}** {MarkdownText(r.Waived ?? After(r.NotApplicable!, "not applicable: "))}");
             }
         }
 
@@ -249,7 +249,7 @@ public static class TextReports
             sb.AppendLine("|---|---|---|---|---|---|---|");
             foreach (var l in results.Latency)
             {
-                sb.AppendLine(System.FormattableString.Invariant($"| {l.Api} | {Escape(l.Endpoint)} | {l.Count} | {l.P50Ms:0} | {l.P95Ms:0} | {l.MaxMs:0} | {Escape(l.Slowest)} |"));
+                sb.AppendLine(System.FormattableString.Invariant($"| {l.Api} | {MarkdownText(l.Endpoint)} | {l.Count} | {l.P50Ms:0} | {l.P95Ms:0} | {l.MaxMs:0} | {MarkdownText(l.Slowest)} |"));
             }
         }
 
@@ -259,7 +259,7 @@ public static class TextReports
             sb.AppendLine($"### Doc findings: {api.Id}");
             foreach (var f in api.DocFindings)
             {
-                sb.AppendLine($"- **{f.Id}** {Escape(f.Summary)} Resolution: {Escape(f.Resolution)}");
+                sb.AppendLine($"- **{f.Id}** {MarkdownText(f.Summary)} Resolution: {MarkdownText(f.Resolution)}");
             }
         }
 
@@ -268,5 +268,29 @@ public static class TextReports
         return sb.ToString();
     }
 
-    private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+    /// <summary>
+    /// <paramref name="text"/> as Markdown shows it literally, within a line or a table cell. Much of what a report quotes
+    /// comes from the provider, and report.md goes into CI step summaries and pull-request comments, whose renderer obeys
+    /// HTML and Markdown: an <c>&lt;!--</c> in a quoted value would hide the rest of the report, its verdict line
+    /// included, and a link or a <c>&lt;/details&gt;</c> would be the provider's to place. So <c>&amp; &lt; &gt;</c> become
+    /// entities, the characters Markdown gives a meaning inside a line are escaped with a backslash, and a line end is a space.
+    /// </summary>
+    public static string MarkdownText(string text)
+    {
+        var sb = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '&' => sb.Append("&amp;"),
+                '<' => sb.Append("&lt;"),
+                '>' => sb.Append("&gt;"),
+                '\n' or '\r' => sb.Append(' '),
+                '\\' or '`' or '*' or '_' or '[' or ']' or '|' or '~' => sb.Append('\\').Append(c),
+                _ => sb.Append(c),
+            };
+        }
+
+        return sb.ToString();
+    }
 }
