@@ -106,11 +106,12 @@ public sealed partial class HostileProviderTests
             "what was refused is not said to have been fetched");
     }
 
-    [TestCase("half a surrogate pair", "\"note\":\"\\ud800\"", "escapes half of a UTF-16 surrogate pair")]
-    [TestCase("nesting 100,000 deep", "\"note\":{DEEP}", "depth")]
-    [TestCase("numbers past a double", "\"note\":1e999999,\"more\":-1e999999,\"long\":123456789012345678901234567890", null)]
-    public async Task A_page_whose_json_no_reader_agrees_on_is_judged_and_never_ends_a_case_in_an_error(string what, string member, string? reason)
+    [TestCase("half a surrogate pair", "\"note\":\"\\ud800\"", "escapes half of a UTF-16 surrogate pair", Verdict.Fail)]
+    [TestCase("nesting 100,000 deep", "\"note\":{DEEP}", "JSON nested deeper than the suite reads: 100,003 levels, the suite's bound is 64", Verdict.Skipped)]
+    [TestCase("numbers past a double", "\"note\":1e999999,\"more\":-1e999999,\"long\":123456789012345678901234567890", null, Verdict.Pass)]
+    public async Task A_page_whose_json_no_reader_agrees_on_is_judged_and_never_ends_a_case_in_an_error(string what, string member, string? reason, Verdict schemaVerdict)
     {
+        // Valid JSON nested past the suite's bound is not checked (its readers recurse): before, it failed as a body that is not JSON.
         // Before, a string escaping half of a surrogate pair passed the parser and then made every check that read
         // it as a string throw: 22 cases of the run ended in an error. The other two are held here too.
         member = member.Replace("{DEEP}", new string('[', 100_000) + new string(']', 100_000), StringComparison.Ordinal);
@@ -124,6 +125,8 @@ public sealed partial class HostileProviderTests
         {
             Case(results, "OPENCX-004").Findings.OfType<NotJson>().Should().NotBeEmpty(what).And.OnlyContain(f => f.Message.Contains(reason));
         }
+
+        Case(results, "OPENCX-004").Verdict.Should().Be(schemaVerdict, what);
 
         ReportsAreSmall();
     }

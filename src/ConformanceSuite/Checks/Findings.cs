@@ -195,9 +195,13 @@ public sealed record SchemaViolationFinding(string Schema, string Pointer, strin
 /// <summary>A body that should be JSON and is not.</summary>
 public sealed record NotJson(string? Detail) : Finding
 {
+    /// <summary>The body is JSON nested deeper than the suite reads: it judges nothing about the provider.</summary>
+    [JsonIgnore]
+    public bool PastSuiteBound => Detail?.StartsWith(ProviderJson.TooDeep, StringComparison.Ordinal) == true;
+
     protected override string ExpectedText => "a JSON body";
 
-    protected override string ReceivedText => "something that is not JSON" + (Detail is null ? "" : $" ({Detail})");
+    protected override string ReceivedText => PastSuiteBound ? $"JSON {Detail}" : "something that is not JSON" + (Detail is null ? "" : $" ({Detail})");
 }
 
 /// <summary>A response header missing or with another value.</summary>

@@ -13,7 +13,17 @@ namespace ConformanceSuite.Checks;
 /// </summary>
 public static class ProviderJson
 {
-    public static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
+    /// <summary>
+    /// The deepest nesting the suite reads (System.Text.Json's default). Deeper JSON is valid, yet the readers the suite
+    /// and its schema library use recurse, and a body of megabytes of '[' would take the stack: past this the body is not
+    /// judged, and the case is not checked (<see cref="TooDeep"/>), never failed.
+    /// </summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>How <see cref="Reason(JsonException, byte[])"/> begins for JSON that nests deeper than <see cref="MaxDepth"/>.</summary>
+    public const string TooDeep = "nested deeper than the suite reads";
+
+    public static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false, MaxDepth = MaxDepth };
 
     /// <summary>Parses a body; throws <see cref="JsonException"/> when it is not JSON, names a member twice, is not UTF-8, or escapes half a surrogate pair.</summary>
     public static JsonNode? Parse(byte[]? body) => Read(body, b => JsonNode.Parse(b, documentOptions: Options));
@@ -118,6 +128,29 @@ public static class ProviderJson
         }
     }
 
+    /// <summary>
+    /// How deep <paramref name="body"/> nests when it is JSON whatever its depth (the reader does not recurse); 0 when it
+    /// is not JSON at all, so a body that fails for another reason keeps that reason.
+    /// </summary>
+    private static int Depth(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = int.MaxValue });
+        var deepest = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                deepest = Math.Max(deepest, reader.CurrentDepth + (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject ? 1 : 0));
+            }
+        }
+        catch (JsonException)
+        {
+            return 0;
+        }
+
+        return deepest;
+    }
+
     /// <summary>The longest reason given: the parser quotes the token it stopped at, which a body can make as long as itself.</summary>
     public const int MaxReasonChars = 200;
 
@@ -131,6 +164,11 @@ public static class ProviderJson
         if (body is [0xEF, 0xBB, 0xBF, ..])
         {
             return "it starts with a UTF-8 byte order mark (EF BB BF), which RFC 8259 forbids a sender of JSON to add";
+        }
+
+        if (Depth(body) is > MaxDepth and var depth)
+        {
+            return $"{TooDeep}: {depth:N0} levels, the suite's bound is {MaxDepth}";
         }
 
         var message = ex.Message;

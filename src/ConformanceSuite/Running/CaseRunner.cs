@@ -48,6 +48,10 @@ public static class CaseRunner
             skipReason = $"not checked: {limited.Evidence!.Error} ({limited.Evidence.RequestLine})";
             setting = limited.Evidence.Limit;
         }
+        else if (error is null && skipReason is null && run.Findings.OfType<NotJson>().FirstOrDefault(f => f.PastSuiteBound) is { } deep)
+        {
+            skipReason = $"not checked: the body is JSON {deep.Detail}{(deep.Evidence is null ? "" : $" ({deep.Evidence.RequestLine})")}";
+        }
 
         var verdict = error is not null ? Verdict.Error : skipReason is not null ? Verdict.Skipped : Judge(@case, run.Findings);
         return new CaseOutcome
