@@ -62,4 +62,18 @@ public sealed class ProviderTextTests
         md.Should().Contain("&lt;!-- x --&gt; &lt;/details&gt; \\[certified\\](https://evil.example) \\`tick\\` \\*bold\\* \\_em\\_ \\~strike\\~ &amp; \\| end")
             .And.NotContain("<!--").And.NotContain("</details>").And.NotContain("[certified](");
     }
+
+    [Test]
+    public async Task A_target_name_holding_a_character_xml_cannot_carry_still_gets_a_junit_xml_that_parses()
+    {
+        // Before, the run was made in full, then junit.xml stopped half written at the target's name and the exit was 2.
+        var profile = Harness.EmbeddedProfile(dir, "bell");
+        File.WriteAllText(profile, File.ReadAllText(profile).Replace("\"name\":\"bell\"", "\"name\":\"bell\\u0007name\"", StringComparison.Ordinal));
+
+        var (exit, output) = await Harness.CliAsync("--target", profile, "--api", "wavy-open-sessions", "--filter", "WAVY-001", "--report-dir", Path.Combine(dir, "out"));
+
+        exit.Should().Be(Cli.ExitCodes.Conformant, output);
+        System.Xml.Linq.XDocument.Load(Path.Combine(dir, "out", "junit.xml")).Descendants("property")
+            .Should().Contain(p => (string?)p.Attribute("name") == "target" && (string?)p.Attribute("value") == "bellname");
+    }
 }

@@ -41,7 +41,7 @@ public static class JUnitReport
             var failures = cases.Count(x => x.Case.Verdict != Verdict.Error && Fails(results, x.Requirement, x.Case));
             var skipped = cases.Count(x => Skipped(x.Case));
             return new XElement("testsuite",
-                new XAttribute("name", api.Key),
+                new XAttribute("name", XmlSafe(api.Key)),
                 new XAttribute("tests", cases.Count),
                 new XAttribute("failures", failures),
                 new XAttribute("errors", errors),
@@ -79,7 +79,7 @@ public static class JUnitReport
     private static XElement Case(RunResults results, RequirementResult r, CaseOutcome c)
     {
         var element = new XElement("testcase",
-            new XAttribute("classname", $"{r.Api}.{r.Id}"),
+            new XAttribute("classname", XmlSafe($"{r.Api}.{r.Id}")),
             new XAttribute("name", XmlSafe($"{r.Id} [{c.Element}] {r.Title}")),
             new XAttribute("time", Seconds(c.DurationMs)));
         var found = string.Join(Environment.NewLine, c.Findings.Select(f => $"{f.Message}{(f.Aspect == Aspect.Assumed ? " [assumed rule]" : "")}"
@@ -125,8 +125,10 @@ public static class JUnitReport
 
     private static string First(CaseOutcome c) => c.Findings.Count > 0 ? c.Findings[0].Message : c.Message;
 
+    // The target's name and description come from the profile, the endpoints from the contract: either may hold a
+    // character XML cannot carry, and one would stop the file half written.
     private static XElement Property(string name, string value) =>
-        new("property", new XAttribute("name", name), new XAttribute("value", value));
+        new("property", new XAttribute("name", XmlSafe(name)), new XAttribute("value", XmlSafe(value)));
 
     private static string Seconds(double ms) => (ms / 1000).ToString("0.000", CultureInfo.InvariantCulture);
 }
