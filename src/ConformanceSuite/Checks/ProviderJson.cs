@@ -92,12 +92,22 @@ public static class ProviderJson
             throw new JsonException($"the bytes at {valid} are not UTF-8, which RFC 8259 section 8.1 requires of JSON");
         }
 
-        if (body.IndexOf("\\ud"u8) < 0 && body.IndexOf("\\uD"u8) < 0)
+        RefuseHalfSurrogates(body);
+    }
+
+    /// <summary>
+    /// Throws <see cref="JsonException"/> when a string or a member name of the JSON <paramref name="text"/> escapes half
+    /// of a surrogate pair: the parser lets it through, and reading the string throws later, wherever that is. A text
+    /// with no <c>\ud</c> or <c>\uD</c> in it is not read. <paramref name="options"/> as the text was parsed with.
+    /// </summary>
+    public static void RefuseHalfSurrogates(ReadOnlySpan<byte> text, JsonReaderOptions options = default)
+    {
+        if (text.IndexOf("\\ud"u8) < 0 && text.IndexOf("\\uD"u8) < 0)
         {
             return;
         }
 
-        var reader = new Utf8JsonReader(body);
+        var reader = new Utf8JsonReader(text, options);
         while (reader.Read())
         {
             if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)

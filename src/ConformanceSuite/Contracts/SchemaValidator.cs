@@ -101,9 +101,12 @@ public static class SchemaValidator
     {
         try
         {
-            // A duplicate key is refused here: a JsonObject would throw on its first lookup, past this catch.
-            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false })
-                   ?? throw new ConfigurationException(file, "", "the file holds JSON null, not an object");
+            // A duplicate key is refused here: a JsonObject would throw on its first lookup, past this catch. So is a
+            // string escaping half of a surrogate pair ("\ud800"), which throws wherever it is first read.
+            var node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowDuplicateProperties = false })
+                       ?? throw new ConfigurationException(file, "", "the file holds JSON null, not an object");
+            Checks.ProviderJson.RefuseHalfSurrogates(System.Text.Encoding.UTF8.GetBytes(text), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+            return node;
         }
         catch (JsonException ex)
         {
