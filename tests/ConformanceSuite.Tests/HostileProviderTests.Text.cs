@@ -3,22 +3,13 @@ using Microsoft.AspNetCore.Http;
 namespace ConformanceSuite.Tests;
 
 /// <summary>
-/// Text a provider chooses, as it reaches the console and the reports: control characters a terminal obeys, and
-/// markup a Markdown renderer obeys, must arrive as text to read, not as commands.
+/// Text a provider (or a profile) chooses, as it reaches the console and the reports: control characters a terminal
+/// obeys, markup a Markdown renderer obeys, characters XML cannot carry must arrive as text to read, not as commands.
 /// </summary>
-[TestFixture]
-public sealed class ProviderTextTests
+public sealed partial class HostileProviderTests
 {
     /// <summary>A file_url made of what a terminal or a renderer would act on; WAVY-007 quotes it in its finding.</summary>
     private const string Hostile = "\u001b]0;pwned\u0007\u001b[2J\u001b[1A\rPASS \u009b31m\u202egnp.\u0000<!-- x --> </details> [certified](https://evil.example) `tick` *bold* _em_ ~strike~ & | end";
-
-    private string dir = "";
-
-    [SetUp]
-    public void Make() => Directory.CreateDirectory(dir = Path.Combine(Path.GetTempPath(), "cs-text-" + Guid.NewGuid().ToString("N")));
-
-    [TearDown]
-    public void Clean() => Directory.Delete(dir, recursive: true);
 
     /// <summary>A Wavy provider that takes any request and answers <see cref="Hostile"/> as its file_url.</summary>
     private static Task<HostileProvider> HostileLinkAsync() =>
@@ -48,14 +39,7 @@ public sealed class ProviderTextTests
     {
         await using var provider = await HostileLinkAsync();
 
-        await ConformanceEngine.RunAsync(new RunSettings
-        {
-            Apis = ["wavy-open-sessions"],
-            Filter = ["WAVY-007"],
-            AdHoc = AdHocTarget.FromVariables(provider.Origin.ToString(), BadInputTests.WavyVariables("token")),
-            ReportDirectory = dir,
-            ContractsDirectory = Harness.Layout.Root,
-        });
+        await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-007"));
 
         // report.md goes into a CI step summary: an HTML comment opened there hides the rest, the verdict line included.
         var md = File.ReadAllText(Path.Combine(dir, "report.md"));
