@@ -111,6 +111,18 @@ public sealed class CsvAnalyzerTests
     }
 
     [Test]
+    public void A_file_of_a_bom_alone_is_a_missing_header_that_does_not_say_0_bytes()
+    {
+        using var stream = new MemoryStream([0xEF, 0xBB, 0xBF]);
+
+        using var analysis = CsvAnalyzer.Analyze(stream, Spec);
+
+        analysis.Bytes.Should().Be(3);
+        analysis.HeaderProblems.Select(p => p.Finding).Should().Contain(new Checks.CsvHeaderProblem(Checks.CsvHeaderIssue.Missing,
+            "a header line 'source,session_created_at'", "a UTF-8 BOM (EF BB BF) and nothing after it", null));
+    }
+
+    [Test]
     public void A_first_line_that_does_not_end_within_the_bound_is_a_missing_header_and_no_row_is_read()
     {
         var first = new string('a', CsvAnalyzer.MaxHeaderChars + 1);

@@ -111,7 +111,8 @@ public static class CsvAnalyzer
         var expectedHeader = string.Join(spec.Delimiter, spec.Columns.Select(c => c.Name));
         if (line is null)
         {
-            result.HeaderProblems.Add(new(new CsvHeaderProblem(CsvHeaderIssue.Missing, $"a header line '{expectedHeader}'", "0 bytes", null), spec.Empty.Basis));
+            result.HeaderProblems.Add(new(new CsvHeaderProblem(CsvHeaderIssue.Missing, $"a header line '{expectedHeader}'",
+                result.HasBom ? "a UTF-8 BOM (EF BB BF) and nothing after it" : "0 bytes", null), spec.Empty.Basis));
             return;
         }
 
