@@ -87,6 +87,31 @@ public sealed class RequestBudgetTests
         window.Query.Should().Equal(new Dictionary<string, string> { ["created_after"] = "2024-01-01T00:00:00Z", ["created_before"] = "2024-01-02T00:00:00Z" });
     }
 
+    [Test]
+    [NonParallelizable] // it sets the process's time zone
+    public void A_date_without_an_offset_is_read_as_utc_whatever_the_machine_s_zone()
+    {
+        // Read in the machine's zone, a provider's "2024-03-17T10:46:01" was a different instant on each machine, and
+        // so could fall inside a window or a filter's range on one and outside it on another.
+        var zone = Environment.GetEnvironmentVariable("TZ");
+        try
+        {
+            Environment.SetEnvironmentVariable("TZ", "Asia/Tokyo");
+            TimeZoneInfo.ClearCachedData();
+            TimeZoneInfo.Local.BaseUtcOffset.Should().Be(TimeSpan.FromHours(9), "the test's premise: a machine away from UTC");
+
+            IsoDates.Parse("2024-03-17T10:46:01").Should().Be(new DateTimeOffset(2024, 3, 17, 10, 46, 1, TimeSpan.Zero));
+            IsoDates.Parse("2024-03-17T10:46:01+02:00")!.Value.Offset.Should().Be(TimeSpan.FromHours(2), "an offset given is kept");
+            new WalkWindow("/created_at", "created_after", "created_before", "2024-03-17T10:00:00Z", "2024-03-17T11:00:00Z")
+                .Holds(IsoDates.Parse("2024-03-17T10:46:01")).Should().BeTrue();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("TZ", zone);
+            TimeZoneInfo.ClearCachedData();
+        }
+    }
+
     [TestCase("2023-12-31T23:59:59Z", false)]
     [TestCase("2024-01-01T00:00:00Z", true)]
     [TestCase("2024-01-02T00:00:00Z", true)]
