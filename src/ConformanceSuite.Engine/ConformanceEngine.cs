@@ -74,10 +74,9 @@ public static class ConformanceEngine
                 throw new ConfigurationException($"the base URL '{adHoc.BaseUrl}' is not an http(s) URL");
             }
 
-            if (url.Query.Length > 0 || url.Fragment.Length > 0)
+            if (TargetProfiles.QueryOrFragment(url) is { } why)
             {
-                // Not quoted: a query often carries a key (Azure Functions' ?code=).
-                throw new ConfigurationException($"the base URL has a query or a fragment ('?…' or '#…'), {TargetProfiles.BaseUrlTail}");
+                throw new ConfigurationException($"the base URL {why}");
             }
         }
         else

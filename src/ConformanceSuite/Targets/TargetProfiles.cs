@@ -10,8 +10,14 @@ namespace ConformanceSuite.Targets;
 /// </summary>
 public static class TargetProfiles
 {
-    /// <summary>Why a base URL with a query or a fragment is refused, and what to do.</summary>
-    public const string BaseUrlTail = "which the suite would not send (endpoint paths are joined to the base URL's path alone) and would write into every report: give the base URL without it";
+    /// <summary>
+    /// Why a base URL is refused for its query or fragment, and what to do; null when it has neither. The URL is not
+    /// quoted: a query often carries a key (Azure Functions' ?code=), which the suite would not send (endpoint paths are
+    /// joined to the base URL's path alone) and would write into every report.
+    /// </summary>
+    public static string? QueryOrFragment(Uri baseUrl) => baseUrl.Query.Length > 0 || baseUrl.Fragment.Length > 0
+        ? "has a query or a fragment ('?…' or '#…'), which the suite would not send (endpoint paths are joined to the base URL's path alone) and would write into every report: give the base URL without it"
+        : null;
 
     public const string EmbeddedName = "embedded";
 
@@ -130,10 +136,9 @@ public static class TargetProfiles
                 throw new ConfigurationException(profile.File, pointer + "/baseUrl", $"'{baseUrlText}' is not an absolute http(s) URL");
             }
 
-            if (baseUrl.Query.Length > 0 || baseUrl.Fragment.Length > 0)
+            if (QueryOrFragment(baseUrl) is { } why)
             {
-                // Not quoted: a query often carries a key (Azure Functions' ?code=).
-                throw new ConfigurationException(profile.File, pointer + "/baseUrl", $"has a query or a fragment ('?…' or '#…'), {BaseUrlTail}");
+                throw new ConfigurationException(profile.File, pointer + "/baseUrl", why);
             }
 
             var credentials = new Dictionary<string, string>(StringComparer.Ordinal);
