@@ -681,6 +681,30 @@ public sealed partial class HostileProviderTests
     }
 
     [Test]
+    public async Task A_fetch_the_suite_cannot_read_does_not_hide_another_fetch_s_fail_in_the_same_case()
+    {
+        // One listed session answers JSON nested deeper than the suite reads (its own limit: that fetch judges nothing);
+        // the other is listed and then not found, a fail of the provider's own. Before, the limit met by the first made
+        // the whole case skipped, and the 404 was in no verdict.
+        var deep = new string('[', 100) + new string(']', 100);
+        var listed = new Dictionary<string, string>
+        {
+            [FirstSession] = Session(FirstSession, "\"status\":\"open\""),
+            [SecondSession] = Session(SecondSession, "\"status\":\"open\""),
+        };
+        var fetched = new Dictionary<string, string> { [FirstSession] = Session(FirstSession, $"\"status\":\"open\",\"extra\":{deep}") };
+        await using var provider = await OpenCxAsync(listed, fetched);
+
+        var results = await OpenCxRunAsync(provider);
+
+        var get = Case(results, "OPENCX-014");
+        get.Verdict.Should().Be(Verdict.Fail, get.Message);
+        get.Findings.Should().ContainSingle("the unreadable fetch judges nothing").Which.Message.Should().Contain("404").And.Contain(SecondSession);
+        get.Partial.Should().StartWith("not all of it was checked: the body is JSON nested deeper than the suite reads: 101 levels").And.Contain("/chat/sessions/" + FirstSession);
+        results.Outcome.Should().Be(RunOutcome.NotConformant);
+    }
+
+    [Test]
     public async Task A_fetched_item_with_a_long_array_is_validated_up_to_the_bound_and_the_fetch_check_says_so()
     {
         var tags = $"\"tags\":[{string.Join(",", Enumerable.Range(0, 1500))}]";

@@ -196,8 +196,14 @@ public sealed record SchemaViolationFinding(string Schema, string Pointer, strin
 public sealed record NotJson(string? Detail) : Finding
 {
     /// <summary>The body is JSON nested deeper than the suite reads: it judges nothing about the provider.</summary>
-    [JsonIgnore]
-    public bool PastSuiteBound => Detail?.StartsWith(ProviderJson.TooDeep, StringComparison.Ordinal) == true;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool PastSuiteBound { get; init; }
+
+    /// <summary>A body the parser refused, and why (<see cref="ProviderJson.Reason(JsonException, byte[])"/>).</summary>
+    public static NotJson Of(JsonException ex, byte[]? body) => new(ProviderJson.Reason(ex, body)) { PastSuiteBound = ProviderJson.PastMaxDepth(body) };
+
+    /// <summary>The finding on a body that gave no JSON value (its reason null when it parses, as JSON's null does).</summary>
+    public static NotJson Of(byte[]? body) => new(ProviderJson.Reason(body)) { PastSuiteBound = ProviderJson.PastMaxDepth(body) };
 
     protected override string ExpectedText => "a JSON body";
 

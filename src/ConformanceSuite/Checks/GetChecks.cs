@@ -106,7 +106,7 @@ public sealed class GetByIdCheck : ICheck
             }
             catch (JsonException ex)
             {
-                Report(run, ref problems, subject, new NotJson(ProviderJson.Reason(ex, exchange.Body)), get.Success.Basis, exchange);
+                Report(run, ref problems, subject, NotJson.Of(ex, exchange.Body), get.Success.Basis, exchange);
                 continue;
             }
 

@@ -416,7 +416,7 @@ public sealed class ListWalk : IDisposable
         }
         catch (JsonException ex)
         {
-            problem = new NotJson(ProviderJson.Reason(ex, exchange.Body));
+            problem = NotJson.Of(ex, exchange.Body);
             return null;
         }
 

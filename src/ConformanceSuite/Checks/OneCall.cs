@@ -35,7 +35,7 @@ internal static class OneCall
             return body;
         }
 
-        run.Fail(what, exchange.IsSuccess ? new NotJson(ProviderJson.Reason(exchange.Body)) : Finding.OfResponse(endpoint.Success.Status, exchange), endpoint.Success.Basis, run.Keep(exchange));
+        run.Fail(what, exchange.IsSuccess ? NotJson.Of(exchange.Body) : Finding.OfResponse(endpoint.Success.Status, exchange), endpoint.Success.Basis, run.Keep(exchange));
         return null;
     }
 }

@@ -138,6 +138,9 @@ public static class ProviderJson
         }
     }
 
+    /// <summary>Whether <paramref name="body"/> is JSON that nests deeper than <see cref="MaxDepth"/>.</summary>
+    public static bool PastMaxDepth(byte[]? body) => Depth(body) > MaxDepth;
+
     /// <summary>
     /// How deep <paramref name="body"/> nests when it is JSON whatever its depth (the reader does not recurse); 0 when it
     /// is not JSON at all, so a body that fails for another reason keeps that reason.

@@ -43,7 +43,7 @@ public sealed class SuccessBodySchemaCheck : PerScenarioCheck
         }
         catch (JsonException ex)
         {
-            run.Fail(new NotJson(ProviderJson.Reason(ex, exchange.Body)), success.Basis, exchange);
+            run.Fail(NotJson.Of(ex, exchange.Body), success.Basis, exchange);
             return;
         }
 

@@ -41,19 +41,32 @@ public static class CaseRunner
             error = runLog.Error(@case.Key, ex);
         }
 
-        // A finding that rests on a response the suite stopped reading at one of its own limits judges nothing
-        // about the provider: the case was not checked, and the setting that would let it be is named.
-        if (error is null && skipReason is null && run.Findings.FirstOrDefault(f => f.Evidence?.Limit is not null) is { } limited)
+        // A finding that rests on a response the suite stopped reading at one of its own limits, or on JSON nested
+        // deeper than it reads, judges nothing about the provider. When such findings are all the case found, the case
+        // was not checked, and the setting that would let it be is named. Beside a finding of the provider's own, that
+        // one is judged (a limit met elsewhere must not hide it), and the case says what it could not check.
+        IReadOnlyList<Finding> judged = run.Findings;
+        string? leftOut = null;
+        if (error is null && skipReason is null && run.Findings.FirstOrDefault(PastSuiteBound) is { } bounded)
         {
-            skipReason = $"not checked: {limited.Evidence!.Error} ({limited.Evidence.RequestLine})";
-            setting = limited.Evidence.Limit;
-        }
-        else if (error is null && skipReason is null && run.Findings.OfType<NotJson>().FirstOrDefault(f => f.PastSuiteBound) is { } deep)
-        {
-            skipReason = $"not checked: the body is JSON {deep.Detail}{(deep.Evidence is null ? "" : $" ({deep.Evidence.RequestLine})")}";
+            var what = bounded.Evidence?.Limit is not null
+                ? $"{bounded.Evidence.Error} ({bounded.Evidence.RequestLine})"
+                : $"the body is JSON {((NotJson)bounded).Detail}{(bounded.Evidence is null ? "" : $" ({bounded.Evidence.RequestLine})")}";
+            setting = bounded.Evidence?.Limit;
+            var own = run.Findings.Where(f => !PastSuiteBound(f)).ToList();
+            if (own.Count == 0)
+            {
+                skipReason = $"not checked: {what}"; // its findings stay, as what the suite met
+            }
+            else
+            {
+                judged = own;
+                leftOut = $"not all of it was checked: {what}";
+            }
         }
 
-        var verdict = error is not null ? Verdict.Error : skipReason is not null ? Verdict.Skipped : Judge(@case, run.Findings);
+        var verdict = error is not null ? Verdict.Error : skipReason is not null ? Verdict.Skipped : Judge(@case, judged);
+        var partial = leftOut is null ? run.Partial : run.Partial is null ? leftOut : $"{run.Partial}; {leftOut}";
         return new CaseOutcome
         {
             Key = @case.Key,
@@ -61,18 +74,21 @@ public static class CaseRunner
             RequirementId = @case.Requirement.Id,
             Element = @case.Element.Key,
             Verdict = verdict,
-            Message = Message(@case, verdict, run, skipReason, error),
-            Findings = run.Findings,
+            Message = Message(@case, verdict, judged, run, skipReason, error),
+            Findings = judged,
             Notes = run.FindingsNotKept == 0 ? run.Notes
                 : [.. run.Notes, $"{run.Findings.Count + run.FindingsNotKept:N0} findings in all; {run.Findings.Count} are kept (the suite's bound)"],
             Evidence = run.Evidence,
             DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            Setting = verdict == Verdict.Skipped ? setting : run.PartialSetting,
-            Partial = verdict is Verdict.Pass or Verdict.Deviation or Verdict.Fail ? run.Partial : null,
+            Setting = verdict == Verdict.Skipped ? setting : run.PartialSetting ?? (leftOut is null ? null : setting),
+            Partial = verdict is Verdict.Pass or Verdict.Deviation or Verdict.Fail ? partial : null,
         };
     }
 
-    /// <summary>The outcome of a case the target profile declares not applicable: not run, and not counted as unchecked.</summary>
+    /// <summary>Whether a finding rests on what the suite did not read whole: a response cut at a limit of its own, or JSON deeper than it reads.</summary>
+    private static bool PastSuiteBound(Finding f) => f.Evidence?.Limit is not null || f is NotJson { PastSuiteBound: true };
+
+    /// <summary>The outcome of a case the target profile declares not applicable: not run, and not counted as leftOut.</summary>
     public static CaseOutcome NotApplicable(CheckCase @case, string reason) => new()
     {
         Key = @case.Key,
@@ -116,14 +132,14 @@ public static class CaseRunner
 
     private static string Head(CheckCase @case) => $"{@case.Requirement.Id} [{@case.Element.Key}] {@case.Requirement.Title}";
 
-    private static string Message(CheckCase @case, Verdict verdict, CheckRun run, string? skip, string? error) => verdict switch
+    private static string Message(CheckCase @case, Verdict verdict, IReadOnlyList<Finding> findings, CheckRun run, string? skip, string? error) => verdict switch
     {
         Verdict.Pass when run.Partial is not null => $"pass, in part: {run.Partial}" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : ""),
         Verdict.Pass => "pass" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : ""),
         Verdict.Skipped => $"{Head(@case)}: skipped: {skip}",
         Verdict.Error => $"{Head(@case)}: ERROR: {error}",
         _ => $"{Head(@case)}: {(verdict == Verdict.Fail ? "FAIL" : "DEVIATION")}:" + Environment.NewLine
-             + string.Join(Environment.NewLine, run.Findings.Select(f =>
+             + string.Join(Environment.NewLine, findings.Select(f =>
                  $"  - {f.Message}{(f.Aspect == Aspect.Assumed ? " [assumed rule]" : "")}"
                  + (f.Evidence is null ? "" : Environment.NewLine + "    evidence: " + f.Evidence.Describe()))),
     };
