@@ -68,6 +68,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>sort orders by every field, the fields after the first always ascending, whatever their prefix.</summary>
         public bool LaterKeysAscending { get; init; }
+
+        /// <summary>A date range on updatedAt returns, beside each record in it, a copy of that record under another id that the list never holds.</summary>
+        public bool UpdatedRangeAddsCopies { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -160,6 +163,17 @@ public sealed class EvasionChatSessionListTests
             var start = Get("startDate") is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : DateTimeOffset.MinValue;
             var end = Get("endDate") is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : DateTimeOffset.MaxValue;
             rows = rows.Where(r => DateTimeOffset.Parse(Text(r[rangeField]), CultureInfo.InvariantCulture) is var at && at >= start && at <= end);
+        }
+
+        if (twist.UpdatedRangeAddsCopies && Get("dateRangeField") == "updatedAt")
+        {
+            rows = rows.SelectMany(r => new[] { r, Copy(r) });
+            static JsonObject Copy(JsonObject r)
+            {
+                var copy = r.DeepClone().AsObject();
+                copy["id"] = Text(r["id"]) + "-copy";
+                return copy;
+            }
         }
 
         var from = offset >= 0 ? offset : (page - 1) * limit;
@@ -526,6 +540,31 @@ public sealed class EvasionChatSessionListTests
             record.Should().BeGreaterThan(1, Show(cases));
             c.Findings[0].Subject.Should().EndWith($", offset={record - 1}", Show(cases));
         }
+    }
+
+    [Test]
+    public async Task Records_that_only_a_range_on_another_field_returns_are_extra_items_inside_the_window_though_it_walks_past_it()
+    {
+        // 120 sessions, judged on a window of createdAt. dateRangeField=updatedAt takes the endpoint's one range away
+        // from the window, so that walk goes over the whole list: what it returns from outside the window is checked
+        // against the filter only. Inside the window, a record the window's walk never saw is still an extra item.
+        var data = Dataset();
+        data.AddRange([.. Enumerable.Range(0, 84).Select(i =>
+        {
+            var copy = data[i % 36].DeepClone().AsObject();
+            copy["id"] = $"cs-2{i:000}";
+            return copy;
+        })]);
+        await using var provider = await ProviderAsync(data, new Twists { UpdatedRangeAddsCopies = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-012"));
+
+        var cases = Cases(results, "CSL-012");
+        var updated = cases.Where(c => c.Element.Contains("updatedAt", StringComparison.Ordinal)).ToList();
+        updated.Should().NotBeEmpty(Show(cases)).And.OnlyContain(c => c.Verdict == Verdict.Fail, Show(cases));
+        updated.SelectMany(c => c.Findings).OfType<ExtraItems>().Should().NotBeEmpty(Show(cases)).And.OnlyContain(f => f.Example!.EndsWith("-copy", StringComparison.Ordinal));
+        updated.Should().OnlyContain(c => c.Notes.Any(n => n.Contains("replaces the window's date range", StringComparison.Ordinal)), "the run was on a window");
+        cases.Where(c => !c.Element.Contains("updatedAt", StringComparison.Ordinal)).Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
     }
 
     [Test]
