@@ -62,6 +62,35 @@ public sealed class EngineTests
         }
     }
 
+    /// <summary>A check of an existing kind that finds a documented fail, then cannot go on (a skip).</summary>
+    private sealed class FindsThenSkipsCheck(ICheck real) : ICheck
+    {
+        public string Kind => real.Kind;
+
+        public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) => real.Expand(contract, requirement);
+
+        public Task RunAsync(CheckRun run, CancellationToken ct)
+        {
+            run.Fail("planted", new ValueMismatch("/planted", "what the docs say", "something else"), run.Requirement.Source);
+            CheckRun.Skip("planted: the next step's precondition is not met");
+            return Task.CompletedTask;
+        }
+    }
+
+    [Test]
+    public async Task A_check_that_stops_part_way_keeps_the_fail_it_found_before_and_says_what_it_did_not_check()
+    {
+        // Before, the skip made the case skipped, and the fail found before it was in no verdict (the run only incomplete).
+        var checks = CheckRegistry.Default.With(new FindsThenSkipsCheck(CheckRegistry.Default.Get(CsvHeaderCheck.KindName)));
+
+        var results = await ConformanceEngine.RunAsync(Settings("wavy-open-sessions") with { Checks = checks, Filter = ["WAVY-011"] });
+
+        var rows = results.Requirements.Single(r => r.Id == "WAVY-011").Cases.Should().NotBeEmpty().And.Subject;
+        rows.Should().OnlyContain(c => c.Verdict == Verdict.Fail && c.Findings.Count == 1 && c.Findings[0].Message.Contains("/planted")
+            && c.Partial == "not all of it was checked: planted: the next step's precondition is not met");
+        results.Outcome.Should().Be(RunOutcome.NotConformant);
+    }
+
     [Test]
     public async Task An_exception_or_a_skip_reason_that_quotes_megabytes_is_cut_in_the_case_message()
     {

@@ -313,16 +313,9 @@ public sealed class ZipExportCheck : ICheck
             }
             catch (ResponseLimitException limit)
             {
-                // The entry was not read to its end at a limit of the suite's own: its content is not judged.
-                var what = $"the content of {entry.FullName} was not checked: {limit.Message}";
-                if (run.Findings.Count > 0)
-                {
-                    run.CheckedInPart(what, limit.Setting); // what was judged before it still fails
-                }
-                else
-                {
-                    CheckRun.Skip(what, limit.Setting);
-                }
+                // The entry was not read to its end at a limit of the suite's own: its content is not judged (what was
+                // found before, its name, is still judged: CaseRunner keeps it).
+                CheckRun.Skip($"the content of {entry.FullName} was not checked: {limit.Message}", limit.Setting);
             }
             catch (InvalidDataException ex)
             {

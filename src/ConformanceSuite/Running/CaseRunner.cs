@@ -47,7 +47,15 @@ public static class CaseRunner
         // one is judged (a limit met elsewhere must not hide it), and the case says what it could not check.
         IReadOnlyList<Finding> judged = run.Findings;
         string? leftOut = null;
-        if (error is null && skipReason is null && run.Findings.FirstOrDefault(PastSuiteBound) is { } bounded)
+        if (error is null && skipReason is not null && run.Findings.Where(f => !PastSuiteBound(f)).ToList() is { Count: > 0 } found)
+        {
+            // A check that stopped part-way (its next step could not be taken) had found something by then: that is
+            // judged, and the case says what it did not get to check. A skip must not hide what was found.
+            judged = found;
+            leftOut = $"not all of it was checked: {skipReason}";
+            skipReason = null;
+        }
+        else if (error is null && skipReason is null && run.Findings.FirstOrDefault(PastSuiteBound) is { } bounded)
         {
             var what = bounded.Evidence?.Limit is not null
                 ? $"{bounded.Evidence.Error} ({bounded.Evidence.RequestLine})"
