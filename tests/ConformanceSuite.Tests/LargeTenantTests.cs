@@ -66,6 +66,29 @@ public sealed class LargeTenantTests
         results.Requirements.Single(r => r.Id == "CSL-008").Cases.SelectMany(c => c.Findings).Should().Contain(f => f.Message.Contains("the offset to win over the page", StringComparison.Ordinal));
     }
 
+    [Test]
+    public async Task A_large_chat_session_list_that_ignores_its_date_range_fails_the_range_requirement_and_leaves_the_other_checks_their_budget()
+    {
+        // The range is ignored, so no window can be found. Before: the planner narrowed six times, the field selection
+        // paged to the end of the budget, and the range's own filtered walk then read no page, yet passed "in part"
+        // (the run INCOMPLETE, 24 pass, no fail). Now the planner stops at the first item outside its window, paging
+        // goes as far as a prefix, and a filtered walk that read no page is a skip, never a pass.
+        var (exit, output, results, _) = await CertifyAsync("chat-session-list", 20_000, "--fault", "filter-ignored:dateRangeField");
+
+        exit.Should().Be(ExitCodes.NotConformant, output);
+        var range = results.Requirements.Single(r => r.Id == "CSL-012");
+        range.Verdict.Should().Be(Verdict.Fail, Harness.Verdicts(results));
+        range.Cases.SelectMany(c => c.Findings).OfType<UnexpectedItem>().Should().NotBeEmpty();
+        results.Requirements.Single(r => r.Id == "CSL-006").Cases.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Skipped
+            && c.Message.Contains("the window's own filters let through an item outside it", StringComparison.Ordinal), "the planner stopped at its first window");
+        results.Requirements.Where(r => r.Id is "CSL-013" or "CSL-014" or "CSL-015" or "CSL-016" or "CSL-017").SelectMany(r => r.Cases)
+            .Should().OnlyContain(c => c.Verdict == Verdict.Pass && c.Partial != null, "each filter had pages of its own to judge, in part: " + Harness.Verdicts(results));
+        // The last filters find the budget spent: a case whose filtered walk read no page is not a pass.
+        var last = results.Requirements.Where(r => r.Id is "CSL-018" or "CSL-019").SelectMany(r => r.Cases).ToList();
+        last.Should().Contain(c => c.Verdict == Verdict.Skipped).And.OnlyContain(c => c.Verdict != Verdict.Skipped
+            || c.Message.Contains("was not asked for: the filtered walk read no page (the request budget of 300 requests was spent after 0 pages of this walk)", StringComparison.Ordinal));
+    }
+
     private static IEnumerable<string> Notes(RunResults results, string id) =>
         results.Requirements.Single(r => r.Id == id).Cases.SelectMany(c => c.Notes);
 

@@ -40,6 +40,10 @@ public sealed class FieldSelectionCheck : ICheck
             run.Note($"judged on the {window.Describe()}");
         }
 
+        // Without a window, a list that goes on past the budget is paged through a prefix's worth, as the walks are,
+        // not to the end of the budget: that would leave the checks after this one none.
+        var maxPages = offsets is null ? 0 : window is null ? WalkPlanner.PrefixPages(run.Context.Probes.Budget, offsets) : offsets.MaxPages;
+
         for (var page = 1; ; page++)
         {
             var changes = new Dictionary<string, string?> { [p.Name] = selection };
@@ -130,10 +134,13 @@ public sealed class FieldSelectionCheck : ICheck
             }
 
             // A full page: the records after it may come otherwise (a selection applied to the first page only).
-            if (page >= offsets!.MaxPages || !run.Context.Probes.Budget.TrySpend() || !run.Context.Probes.Budget.TrySpend())
+            if (page >= maxPages || !run.Context.Probes.Budget.TrySpend() || !run.Context.Probes.Budget.TrySpend())
             {
-                run.CheckedInPart($"the first {records} records were checked, the rest not: {(page >= offsets.MaxPages ? $"the contract's page bound ({offsets.MaxPages})" : $"the request budget ({run.Context.Probes.Budget.Limit}) is spent")}",
-                    page >= offsets.MaxPages ? $"apis.{run.Contract.Id}.overrides.contract (the pagination bounds)" : run.Context.Probes.Budget.Setting);
+                var why = page < maxPages ? $"the request budget ({run.Context.Probes.Budget.Limit}) is spent"
+                    : maxPages == offsets!.MaxPages ? $"the contract's page bound ({offsets.MaxPages})"
+                    : $"the list goes on past a prefix of {maxPages} pages, and no window confines it ({run.Context.Probes.Budget.Describe()})";
+                run.CheckedInPart($"the first {records} records were checked, the rest not: {why}",
+                    page < maxPages || maxPages != offsets!.MaxPages ? run.Context.Probes.Budget.Setting : $"apis.{run.Contract.Id}.overrides.contract (the pagination bounds)");
                 break;
             }
 

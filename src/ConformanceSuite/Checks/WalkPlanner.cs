@@ -97,18 +97,21 @@ internal static class WalkPlanner
                 return new WalkPlan(prefix, window, null); // the checks judge it
             }
 
+            // An item outside the window, in a walk that ended or one stopped at its bound alike, shows the filters do
+            // not confine the list: no narrowing would help, and the rest of the budget is left to the checks (the
+            // filter's own check judges it).
+            if (walk.Items.FirstOrDefault(i => !window.Holds(IsoDates.Parse(i.Text(pair.Field)))) is { } outside)
+            {
+                return new WalkPlan(prefix, null,
+                    $"{why}, and the window's own filters let through an item outside it ('{outside.Id}', {pair.Field} = {outside.Text(pair.Field) ?? "absent"}, on page {outside.Page} of {window.AfterParameter}={window.After}&{window.BeforeParameter}={window.Before}), so the list cannot be confined to a window");
+            }
+
             if (walk.Complete)
             {
                 if (walk.ItemCount == 0 && attempt < Attempts)
                 {
                     seconds *= 8; // nothing there: widen
                     continue;
-                }
-
-                if (walk.Items.FirstOrDefault(i => !window.Holds(IsoDates.Parse(i.Text(pair.Field)))) is { } outside)
-                {
-                    return new WalkPlan(prefix, null,
-                        $"{why}, and the window's own filters let through an item outside it ('{outside.Id}', {pair.Field} = {outside.Text(pair.Field) ?? "absent"}, on page {outside.Page} of {window.AfterParameter}={window.After}&{window.BeforeParameter}={window.Before}), so the list cannot be confined to a window");
                 }
 
                 return new WalkPlan(prefix, window, null);
