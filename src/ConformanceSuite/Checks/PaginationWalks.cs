@@ -35,6 +35,18 @@ public static class PaginationWalks
         _ => $"apis.{run.Contract.Id}.overrides.contract (the endpoint's pagination.maxPages and maxSeconds)",
     };
 
+    /// <summary>
+    /// A walk that read no page (the request budget was spent before it began) saw nothing, so the case that asked
+    /// for it is not checked (skipped, naming the budget): never a pass on nothing.
+    /// </summary>
+    public static void RequirePages(CheckRun run, ListWalk walk, string asked)
+    {
+        if (walk.Pages.Count == 0 && !walk.Broken)
+        {
+            CheckRun.Skip($"{asked} was not asked for: its walk read no page ({walk.EndingDetail ?? ListWalk.Describe(walk.Ending)})", Setting(run, walk));
+        }
+    }
+
     /// <summary>When no walk reached the list's end, the rules about the end were not checked: the case is checked in part.</summary>
     public static void RequireAnEnd(CheckRun run, IReadOnlyList<ListWalk> walks)
     {

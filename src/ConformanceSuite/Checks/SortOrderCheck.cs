@@ -49,6 +49,8 @@ public sealed class SortOrderCheck : ICheck
             return;
         }
 
+        PaginationWalks.RequirePages(run, sorted, $"{p.Name}={value}");
+
         JudgeOrder(run, $"{p.Name}={value}", sorted, keys, "", sort.Basis);
 
         if (!sorted.Complete || sorted.ItemsTruncated)
@@ -125,6 +127,12 @@ public sealed class SortOrderCheck : ICheck
             var walk = await run.Context.Probes.WalkAsync(scenario, new Dictionary<string, string> { [p.Name] = mirror }, ct);
             if (FailedBroken(run, $"{p.Name}={mirror}", walk, p.Basis))
             {
+                continue;
+            }
+
+            if (walk.Pages.Count == 0)
+            {
+                run.CheckedInPart($"{p.Name}={mirror} ({names[j]} the other way) was not asked for: its walk read no page ({walk.EndingDetail})", PaginationWalks.Setting(run, walk));
                 continue;
             }
 
