@@ -680,6 +680,21 @@ public sealed partial class HostileProviderTests
         results.Outcome.Should().Be(RunOutcome.NotConformant, "an error is never a pass");
     }
 
+    [TestCase(false, "scenario 'all-sessions' lists no item to fetch")]
+    [TestCase(true, "session_id=.. (listed) not fetched: '..' is a dot segment")]
+    public async Task A_fetch_of_every_listed_item_that_fetched_none_is_not_a_pass(bool dotted, string why)
+    {
+        // An empty list, or one whose only id no URL can carry: before, OPENCX-014 passed on no fetch at all.
+        var items = dotted ? new Dictionary<string, string> { [".."] = Session("..", "\"status\":\"open\"") } : [];
+        await using var provider = await OpenCxAsync(items, items);
+
+        var results = await OpenCxRunAsync(provider);
+
+        var get = Case(results, "OPENCX-014");
+        get.Verdict.Should().Be(Verdict.Skipped, get.Message);
+        get.Message.Should().Contain(why);
+    }
+
     [Test]
     public async Task A_fetch_the_suite_cannot_read_does_not_hide_another_fetch_s_fail_in_the_same_case()
     {

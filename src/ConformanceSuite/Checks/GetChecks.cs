@@ -140,6 +140,14 @@ public sealed class GetByIdCheck : ICheck
             }
         }
 
+        if (checkedIds.Count == 0)
+        {
+            // Nothing fetched, nothing checked: an empty list, ids no URL can carry, or the budget spent before the first.
+            CheckRun.Skip(walk.Items.Count == 0 ? $"scenario '{scenario}' lists no item to fetch"
+                : run.Partial ?? (unaddressable is not null ? DotSegmentNote(name, unaddressable, get) : $"no listed item has an id at {idPointer} to fetch"),
+                run.PartialSetting);
+        }
+
         if (problems > Shown)
         {
             run.Note($"{problems} problems in all; the first {Shown} are shown");
