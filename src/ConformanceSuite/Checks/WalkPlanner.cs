@@ -69,7 +69,8 @@ internal static class WalkPlanner
             return new WalkPlan(prefix, null, $"{why}, and no item of the prefix has a date at {pair.Field} to place a window");
         }
 
-        var newest = dates.Max();
+        // In UTC: the window is written in UTC, and a date near the ends of the calendar at an offset has no room on its clock.
+        var newest = dates.Max().ToUniversalTime();
         var span = Math.Max(60, (newest - dates.Min()).TotalSeconds);
         var density = dates.Count / span;
         var seconds = 0.0;
@@ -83,8 +84,8 @@ internal static class WalkPlanner
             }
 
             seconds = seconds == 0 ? target * 0.6 / density : seconds;
-            var before = newest.AddSeconds(1);
-            var after = before.AddSeconds(-Math.Max(1, Math.Round(seconds)));
+            var before = Shifted(newest, 1);
+            var after = Shifted(before, -Math.Max(1, Math.Round(seconds)));
             var window = new WalkWindow(pair.Field, pair.After, pair.Before, Iso(after), Iso(before))
             {
                 Selector = pair.Selector,
@@ -130,6 +131,18 @@ internal static class WalkPlanner
         }
 
         return new WalkPlan(prefix, null, $"{why}, and no window small enough was found in {Attempts} attempts");
+    }
+
+    /// <summary>
+    /// A UTC instant moved by some seconds, stopped at the ends of the calendar: a provider's date may be
+    /// 9999-12-31T23:59:59Z or year 1, and a window widened from it may reach past either.
+    /// </summary>
+    private static DateTimeOffset Shifted(DateTimeOffset at, double seconds)
+    {
+        var ticks = seconds * TimeSpan.TicksPerSecond;
+        return ticks >= DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks ? DateTimeOffset.MaxValue
+            : ticks <= DateTimeOffset.MinValue.UtcTicks - at.UtcTicks ? DateTimeOffset.MinValue
+            : at.AddTicks((long)ticks);
     }
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

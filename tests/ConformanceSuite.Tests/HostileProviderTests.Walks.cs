@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Http;
+
+namespace ConformanceSuite.Tests;
+
+/// <summary>Lists whose walks a provider steers: dates at the ends of the calendar, totals that lie, pages that shift.</summary>
+public sealed partial class HostileProviderTests
+{
+    /// <summary>
+    /// An OpenCX list that never ends (each page of one item points to the next), the item of page n created at
+    /// <paramref name="created"/>(n); a request with a created_after gets an empty last page when <paramref name="windowsEmpty"/>.
+    /// </summary>
+    private static Task<HostileProvider> EndlessOpenCxAsync(Func<int, string> created, bool windowsEmpty) =>
+        HostileProvider.StartAsync(async http =>
+        {
+            if (http.Request.Headers.Authorization != $"Bearer {Token}")
+            {
+                http.Response.StatusCode = 401;
+                return;
+            }
+
+            http.Response.ContentType = "application/json";
+            if (http.Request.Path != "/chat/sessions")
+            {
+                http.Response.StatusCode = 404;
+                return;
+            }
+
+            if (windowsEmpty && http.Request.Query.ContainsKey("created_after"))
+            {
+                await http.Response.WriteAsync("""{"items":[],"next":null}""");
+                return;
+            }
+
+            var page = int.TryParse(http.Request.Query["cursor"], out var n) ? n : 0;
+            var at = created(page);
+            await http.Response.WriteAsync($$"""{"items":[{"id":"3c90c3cc-0d44-4b50-8888-{{page:000000000000}}","status":"open","channel":{"type":"web"},"created_at":"{{at}}","updated_at":"{{at}}"}],"next":"{{page + 1}}"}""");
+        });
+
+    [TestCase("9999-12-31T23:59:59Z", null, false, TestName = "A_list_too_long_for_the_budget_dated_at_the_end_of_the_calendar_is_judged_never_an_error_of_the_window_arithmetic(year 9999)")]
+    [TestCase("0001-01-01T00:00:00Z", "2024-01-02T03:04:05Z", true, TestName = "A_list_too_long_for_the_budget_dated_at_the_end_of_the_calendar_is_judged_never_an_error_of_the_window_arithmetic(year 1, windows widened)")]
+    public async Task A_list_too_long_for_the_budget_dated_at_the_end_of_the_calendar_is_judged_never_an_error_of_the_window_arithmetic(string even, string? odd, bool windowsEmpty)
+    {
+        // Before, the planner placed its window a second past the newest date and a span before it, each with
+        // DateTimeOffset.AddSeconds: past 9999-12-31T23:59:59 or before year 1, that threw, and every whole-list
+        // check of the API (23 cases) was an error of the tool.
+        await using var provider = await EndlessOpenCxAsync(page => page % 2 == 0 || odd is null ? even : odd, windowsEmpty);
+
+        var results = await ConformanceEngine.RunAsync(OpenCxSettings(provider) with { Filter = ["OPENCX-006", "OPENCX-008", "OPENCX-014"] });
+
+        results.Requirements.SelectMany(r => r.Cases).Should().NotContain(c => c.Verdict == Verdict.Error, Harness.Verdicts(results));
+        results.Outcome.Should().NotBe(RunOutcome.Conformant, "a list never seen to its end is not certified");
+    }
+}
