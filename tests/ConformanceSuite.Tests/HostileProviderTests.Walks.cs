@@ -51,3 +51,28 @@ public sealed partial class HostileProviderTests
         results.Outcome.Should().NotBe(RunOutcome.Conformant, "a list never seen to its end is not certified");
     }
 }
+
+public sealed partial class HostileProviderTests
+{
+    [Test]
+    public async Task A_window_whose_own_filters_leave_out_the_items_the_prefix_saw_in_it_is_not_used_so_nothing_passes_on_an_empty_list()
+    {
+        // Every item is dated 2024-01-02T03:04:05Z, inside each window tried; the list never ends, and any request with
+        // created_after gets an empty last page; no session can be fetched (404). Before, the planner widened the
+        // empty window six times, then used it: the pagination walk and "every session in the list is returned by
+        // GET" (OPENCX-006, OPENCX-014) passed whole, on no item at all, and the status filter, ignored, passed in
+        // part ("the window is empty, so this case cannot tell a provider that ignores status from one that applies it").
+        await using var provider = await EndlessOpenCxAsync(_ => "2024-01-02T03:04:05Z", windowsEmpty: true);
+
+        var results = await OpenCxRunAsync(provider);
+
+        results.Requirements.SelectMany(r => r.Cases).Should().NotContain(c => c.Verdict == Verdict.Error);
+        var fetch = Case(results, "OPENCX-014");
+        fetch.Verdict.Should().Be(Verdict.Skipped, "no session of the list was fetched");
+        fetch.Message.Should().Contain("the window's own filters left out an item inside it ('3c90c3cc-0d44-4b50-8888-000000000000', /created_at = 2024-01-02T03:04:05Z, on page 1 of the prefix;")
+            .And.Contain("returned 0 items)");
+        results.Requirements.Single(r => r.Id == "OPENCX-006").NotChecked.Should().NotBeEmpty("the end of the list was never seen");
+        results.Requirements.Single(r => r.Id == "OPENCX-008").Verdict.Should().Be(Verdict.Fail, "the status filter is ignored, which the empty window hid");
+        results.Outcome.Should().Be(RunOutcome.NotConformant);
+    }
+}

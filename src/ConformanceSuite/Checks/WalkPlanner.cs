@@ -109,10 +109,23 @@ internal static class WalkPlanner
 
             if (walk.Complete)
             {
-                if (walk.ItemCount == 0 && attempt < Attempts)
+                // The checks judge the window as the list: a window that holds less than the prefix saw in it (an empty
+                // one above all) would let them pass on the items the provider chose to show.
+                if (!walk.ItemsTruncated && Missing(prefix, walk, window) is { } missing)
                 {
-                    seconds *= 8; // nothing there: widen
-                    continue;
+                    return new WalkPlan(prefix, null,
+                        $"{why}, and the window's own filters left out an item inside it ('{missing.Id}', {pair.Field} = {missing.Text(pair.Field)}, on page {missing.Page} of the prefix; {window.AfterParameter}={window.After}&{window.BeforeParameter}={window.Before} returned {walk.ItemCount.ToString(CultureInfo.InvariantCulture)} items), so the list cannot be confined to a window");
+                }
+
+                if (walk.ItemCount == 0)
+                {
+                    if (attempt < Attempts)
+                    {
+                        seconds *= 8; // nothing there: widen
+                        continue;
+                    }
+
+                    return new WalkPlan(prefix, null, $"{why}, and every window tried was empty, the last {window.AfterParameter}={window.After}&{window.BeforeParameter}={window.Before}");
                 }
 
                 return new WalkPlan(prefix, window, null);
@@ -131,6 +144,13 @@ internal static class WalkPlanner
         }
 
         return new WalkPlan(prefix, null, $"{why}, and no window small enough was found in {Attempts} attempts");
+    }
+
+    /// <summary>An item of the prefix dated inside the window that a complete walk of the window did not return; null when there is none.</summary>
+    private static WalkItem? Missing(ListWalk prefix, ListWalk walk, WalkWindow window)
+    {
+        var returned = walk.Ids.ToHashSet(StringComparer.Ordinal);
+        return prefix.Items.FirstOrDefault(i => window.Holds(IsoDates.Parse(i.Text(window.Field))) && !returned.Contains(i.Id));
     }
 
     /// <summary>
