@@ -76,3 +76,35 @@ public sealed partial class HostileProviderTests
         results.Outcome.Should().Be(RunOutcome.NotConformant);
     }
 }
+
+public sealed partial class HostileProviderTests
+{
+    [TestCase("\"9999-12-31T23:59:59Z\"", null)]
+    [TestCase("1700000000", "no item of the unfiltered walk has a date at /created_at")]
+    [TestCase("\"0001-01-01T00:00:00+05:00\"", "no item of the unfiltered walk has a date at /created_at")]
+    public async Task A_date_filter_whose_sample_date_is_at_the_end_of_the_calendar_or_no_date_is_judged_never_an_error(string created, string? skipped)
+    {
+        // One page of three sessions that share a created_at: the last instant of the calendar, whose +05:30 form is in
+        // year 10000; a number of seconds since 1970; an instant before year 1 in UTC. Before, the date filter check took
+        // the median item's value and wrote it at +05:30 (ArgumentOutOfRangeException), or, when it was no date, used
+        // it as the bound all the same (InvalidOperationException: Nullable object must have a value): OPENCX-011 was
+        // an error of the tool in each case.
+        var sessions = Enumerable.Range(0, 3).Select(i => $"3c90c3cc-0d44-4b50-8888-00000000000{i}")
+            .ToDictionary(id => id, id => $$"""{"id":"{{id}}","status":"open","channel":{"type":"web"},"created_at":{{created}},"updated_at":"2024-01-02T03:04:05Z"}""");
+        await using var provider = await OpenCxAsync(sessions, sessions);
+
+        var results = await ConformanceEngine.RunAsync(OpenCxSettings(provider) with { Filter = ["OPENCX-011"] });
+
+        var cases = results.Requirements.Single(r => r.Id == "OPENCX-011").Cases.Where(c => c.Element.StartsWith("created_", StringComparison.Ordinal)).ToList();
+        cases.Should().HaveCount(2).And.NotContain(c => c.Verdict == Verdict.Error);
+        if (skipped is null)
+        {
+            // The provider ignores the filters: each returns the items at its bound, which a strict bound (assumed) leaves out.
+            cases.Should().OnlyContain(c => c.Verdict == Verdict.Deviation && c.Message.Contains("9999-12-31T18:29:59-05:30"), string.Join("\n", cases.Select(c => c.Message)));
+        }
+        else
+        {
+            cases.Should().OnlyContain(c => c.Verdict == Verdict.Skipped && c.Message.Contains(skipped), string.Join("\n", cases.Select(c => c.Message)));
+        }
+    }
+}

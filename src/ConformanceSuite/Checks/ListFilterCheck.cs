@@ -262,7 +262,12 @@ public sealed class ListFilterCheck : ICheck
         }
         else if (filter is DateBoundFilter)
         {
-            values = [.. values.OrderBy(v => IsoDates.Parse(v) ?? default)];
+            // Only a date can be a bound: a provider's value that is none (a number of seconds, a date out of range) is not taken.
+            values = [.. values.Where(v => IsoDates.Parse(v) is not null).OrderBy(v => IsoDates.Parse(v))];
+            if (values.Count == 0)
+            {
+                CheckRun.Skip($"no item of the unfiltered walk has a date at {pointer} to filter {parameter.Name} by");
+            }
         }
 
         var value = values[values.Count / 2];
@@ -316,9 +321,12 @@ public sealed class ListFilterCheck : ICheck
         span.Reverse();
     });
 
-    /// <summary>An instant written at +05:30 when its own offset is zero, in UTC (Z) otherwise; fractions of a second kept.</summary>
+    /// <summary>
+    /// An instant written at +05:30 when its own offset is zero (at -05:30 on the last day of the calendar, whose
+    /// +05:30 clock is in year 10000), in UTC (Z) otherwise; fractions of a second kept.
+    /// </summary>
     private static string AtAnotherOffset(DateTimeOffset instant) => instant.Offset == TimeSpan.Zero
-        ? instant.ToOffset(new TimeSpan(5, 30, 0)).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)
+        ? instant.ToOffset(instant.UtcDateTime < DateTime.MaxValue.AddDays(-1) ? new TimeSpan(5, 30, 0) : new TimeSpan(-5, -30, 0)).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)
         : instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The fields an item is judged on: the filtered field, the searched ones, or the one a date range's selector names.</summary>
