@@ -406,6 +406,8 @@ public sealed class CertificationTests
     {
         yield return new TestCaseData("missing", "no such package").SetName("verify: a missing package is exit 2");
         yield return new TestCaseData("not-zip", "not a zip archive").SetName("verify: a file that is not a zip is exit 2");
+        yield return new TestCaseData("corrupt-directory", "not a zip archive, so not a certification package: its directory cannot be read (Number of entries expected")
+            .SetName("verify: a zip whose directory does not match its end record is exit 2");
         yield return new TestCaseData("missing-key", "does not exist").SetName("verify: a missing public key file is exit 2");
         yield return new TestCaseData("garbage-key", "not an EC P-256 key").SetName("verify: a public key file that holds no key is exit 2");
     }
@@ -417,6 +419,7 @@ public sealed class CertificationTests
         {
             "missing" => Path.Combine(dir, "no-such-package.zip"),
             "not-zip" => Write("not-a-zip.zip", "PK? no, just text"),
+            "corrupt-directory" => CorruptDirectory(),
             _ => package,
         };
         var publicKey = kind switch
@@ -430,6 +433,23 @@ public sealed class CertificationTests
 
         exit.Should().Be(ExitCodes.UsageOrConfiguration, output);
         OneLine(err).Should().Contain(expected);
+    }
+
+    /// <summary>
+    /// A copy of the package whose end record counts one entry more than its central directory holds: the archive
+    /// opens, and only a read of its directory finds it broken. (Before, that read threw past the verifier: "unexpected
+    /// error (InvalidDataException; a defect of the tool …)", exit 2 with a stack-trace file.)
+    /// </summary>
+    private string CorruptDirectory()
+    {
+        var bytes = File.ReadAllBytes(package);
+        var end = bytes.Length - 22; // the end record, with no comment after it
+        BitConverter.ToUInt32(bytes, end).Should().Be(0x06054b50, "the package ends with its end record");
+        bytes[end + 8]++;
+        bytes[end + 10]++;
+        var path = Path.Combine(dir, "corrupt-directory.zip");
+        File.WriteAllBytes(path, bytes);
+        return path;
     }
 
     /// <summary>An error's text: exactly one line, no stack trace.</summary>

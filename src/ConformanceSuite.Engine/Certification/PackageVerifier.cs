@@ -45,14 +45,16 @@ public static class PackageVerifier
         }
 
         InputFile.RequireRegularFile(full, "package");
-        ZipArchive zip;
+        ZipArchive? zip = null;
         try
         {
             zip = ZipFile.OpenRead(full);
+            _ = zip.Entries.Count; // the central directory is read here, not when the archive opens
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException ex)
         {
-            throw new ConfigurationException($"{full} is not a zip archive, so not a certification package");
+            zip?.Dispose();
+            throw new ConfigurationException($"{full} is not a zip archive, so not a certification package{(zip is null ? "" : $": its directory cannot be read ({ex.Message})")}");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
