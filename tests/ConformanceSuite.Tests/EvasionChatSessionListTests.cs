@@ -151,7 +151,7 @@ public sealed class EvasionChatSessionListTests
             rows = rows.Where(r => set.Contains(Text(r["messengerType"])));
         }
 
-        rows = rows.Where(r => (int)r["messagesCount"]! >= minMessages);
+        rows = rows.Where(r => Get("minMessages") is null || (int)r["messagesCount"]! >= minMessages);
         if (Get("search") is { } keyword)
         {
             var comparison = twist.SearchCaseSensitive ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
@@ -322,6 +322,26 @@ public sealed class EvasionChatSessionListTests
         var outcome = Cases(results, "CSL-008").Should().ContainSingle().Subject;
         outcome.Verdict.Should().Be(Verdict.Fail, outcome.Message);
         outcome.Findings.OfType<PaginationProblem>().Should().Contain(p => p.Issue == PaginationIssue.TotalMismatch, outcome.Message);
+    }
+
+    [Test]
+    public async Task A_number_filter_whose_field_holds_text_is_skipped_never_an_error_of_the_tool()
+    {
+        // Every session's messagesCount is "12 messages". Before, CSL-018 took the median item's value as the bound of
+        // minMessages and parsed it with double.Parse: FormatException, an error of the tool, for a provider's value.
+        var data = Dataset();
+        foreach (var item in data)
+        {
+            item["messagesCount"] = "12 messages";
+        }
+
+        await using var provider = await ProviderAsync(data);
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-018"));
+
+        var outcome = Cases(results, "CSL-018").Should().ContainSingle().Subject;
+        outcome.Verdict.Should().Be(Verdict.Skipped, outcome.Message);
+        outcome.Message.Should().Contain("no item of the unfiltered walk has a number at /messagesCount to filter minMessages by");
     }
 
     [Test]

@@ -258,7 +258,12 @@ public sealed class ListFilterCheck : ICheck
 
         if (filter is AtLeastFilter)
         {
-            values = [.. values.OrderBy(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0)];
+            // Only a number can be a bound: a provider's value that is none ("12 messages") is not taken.
+            values = [.. values.Where(v => Number(v) is not null).OrderBy(Number)];
+            if (values.Count == 0)
+            {
+                CheckRun.Skip($"no item of the unfiltered walk has a number at {pointer} to filter {parameter.Name} by");
+            }
         }
         else if (filter is DateBoundFilter)
         {
@@ -354,8 +359,8 @@ public sealed class ListFilterCheck : ICheck
                 var set = value.Split(',').ToHashSet(StringComparer.Ordinal);
                 return (query, item => (item.Text(f.Field) is { } v && set.Contains(v), false), $"{f.Field} in [{value}]");
             case AtLeastFilter f:
-                var min = double.Parse(value, CultureInfo.InvariantCulture);
-                return (query, item => (double.TryParse(item.Text(f.Field), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min, false),
+                var min = Number(value) ?? throw new ConfigurationException($"parameter '{p.Name}': the value '{value}' is not a number to filter {f.Field} by");
+                return (query, item => (Number(item.Text(f.Field)) is { } n && n >= min, false),
                     $"{f.Field} >= {value}");
             case ContainsFilter f:
                 return (query, item => (f.Fields.Any(x => item.Text(x)?.Contains(value, StringComparison.OrdinalIgnoreCase) == true), false),
@@ -401,4 +406,6 @@ public sealed class ListFilterCheck : ICheck
     }
 
     private static DateTimeOffset? Date(string? text) => IsoDates.Parse(text);
+
+    private static double? Number(string? text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : null;
 }
