@@ -90,14 +90,31 @@ public sealed class WalkPlannerTests
         why[0].Reason.Should().Contain("the list goes on past a prefix of 2 pages (14 items), and the budget left (10 requests) cannot cover a window of even two items");
     }
 
+    [Test]
+    public async Task A_window_smaller_than_the_default_page_judges_the_page_size_within_the_window_not_a_correct_provider_as_failing()
+    {
+        // A budget of 60 windows the chat-session-list of 20,000 to some 6 sessions, fewer than the default page (10).
+        // Before, the page-size check compared the window's count with a page of the whole list: "expected exactly 6
+        // records (the default page) / received 10", a fail of the reference provider; and a page of limit=7 was
+        // expected to hold 6 only, so one short of a full page passed.
+        var (exit, results, _) = await RunAsync(60, scale: 20_000, "chat-session-list", "CSL-006");
+
+        var cases = results.Requirements.Single(r => r.Id == "CSL-006").Cases;
+        cases.Should().OnlyContain(c => c.Verdict == Verdict.Pass, string.Join("\n", cases.Select(c => c.Message)));
+        exit.Should().Be(ExitCodes.Conformant);
+        cases.SelectMany(c => c.Notes).Should().Contain(n => n.Contains("certified on the window /createdAt", StringComparison.Ordinal), "the window is small, as the test means it to be")
+            .And.Contain(n => n.StartsWith("6 records for limit (default 10), 6 in all", StringComparison.Ordinal), "the default page of the window holds all of it");
+    }
+
     private static IEnumerable<string> Notes(RunResults results, string id) =>
         results.Requirements.Single(r => r.Id == id).Cases.SelectMany(c => c.Notes);
 
-    private async Task<(int Exit, RunResults Results, List<string> Requests)> RunAsync(int budget, int scale)
+    private async Task<(int Exit, RunResults Results, List<string> Requests)> RunAsync(int budget, int scale,
+        string api = "opencx-chat-sessions", string filter = "OPENCX-004,OPENCX-006,OPENCX-007,OPENCX-008,OPENCX-009,OPENCX-010,OPENCX-011,OPENCX-014")
     {
-        var profile = Harness.EmbeddedProfile(dir, "embedded-budget", $$"""{ "opencx-chat-sessions": { "requestBudget": {{budget}} } }""");
+        var profile = Harness.EmbeddedProfile(dir, "embedded-budget", $$"""{ "{{api}}": { "requestBudget": {{budget}} } }""");
         var reports = Path.Combine(dir, "out");
-        var (exit, _) = await Harness.CliAsync("--target", profile, "--api", "opencx-chat-sessions", "--filter", "OPENCX-004,OPENCX-006,OPENCX-007,OPENCX-008,OPENCX-009,OPENCX-010,OPENCX-011,OPENCX-014",
+        var (exit, _) = await Harness.CliAsync("--target", profile, "--api", api, "--filter", filter,
             "--scale", scale.ToString(System.Globalization.CultureInfo.InvariantCulture), "--report-dir", reports);
         var requests = File.ReadLines(Path.Combine(reports, "requests.jsonl")).Select(l => JsonNode.Parse(l)!["purpose"]!.GetValue<string>()).ToList();
         return (exit, RunResults.Read(Path.Combine(reports, "results.json")), requests);
