@@ -187,6 +187,32 @@ public sealed class BaselineTests
         output.Should().NotContain("requests");
     }
 
+    [TestCase("/target/name", "null", "the target's name is null")]
+    [TestCase("/requirements/0/id", "null", "requirement 0 has no api or id")]
+    [TestCase("/requirements/0/api", "null", "requirement 0 has no api or id")]
+    [TestCase("/requirements/0/verdict", "99", "requirement 0 has the verdict 99, which is none the tool writes")]
+    public async Task A_baseline_missing_what_the_comparison_reads_stops_the_run_before_it_starts(string pointer, string value, string says)
+    {
+        // A results file of the tool's own, one member changed. Before, a baseline whose target has no name ran the
+        // whole run and then failed writing the reports ("unexpected error (AggregateException; a defect of the tool …):
+        // Object reference not set to an instance of an object", exit 2, no report); one of a requirement with no id or
+        // api, or of a verdict the tool has none of (99: the enum reader takes numbers), was compared as if it were
+        // a requirement and a verdict.
+        var (_, _, folder) = await RunWavyAsync("base", null, "--filter", "WAVY-001");
+        var node = JsonNode.Parse(await File.ReadAllTextAsync(Results(folder)))!;
+        var tokens = pointer.Trim('/').Split('/');
+        var parent = tokens[..^1].Aggregate(node, (n, t) => int.TryParse(t, out var i) ? n[i]! : n[t]!);
+        parent[tokens[^1]] = JsonNode.Parse(value);
+        var bad = Path.Combine(dir, "bad.json");
+        await File.WriteAllTextAsync(bad, node.ToJsonString());
+
+        var (exit, output, err) = await RunAsync("--api", Api, "--filter", "WAVY-001", "--report-dir", Path.Combine(dir, "out"), "--baseline", bad, "--fail-on", "new");
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration, output);
+        err.Trim().Should().Contain("bad.json").And.Contain("not a results file: " + says).And.NotContain("\n").And.NotContain("   at ");
+        Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse("nothing ran");
+    }
+
     [Test]
     public async Task A_baseline_that_is_not_a_results_file_stops_the_run_before_it_starts()
     {

@@ -74,6 +74,25 @@ public sealed record RunResults
             throw new ConfigurationException(path, "", "not a results file: the tool, the target, a requirement or a case is null");
         }
 
+        // Nor a name, an id or an undefined verdict (the enum reader takes any number): the comparison and the reports read them.
+        if (results.Target.Name is null)
+        {
+            throw new ConfigurationException(path, "/target/name", "not a results file: the target's name is null");
+        }
+
+        for (var i = 0; i < results.Requirements.Count; i++)
+        {
+            var r = results.Requirements[i];
+            var problem = r.Api is null || r.Id is null ? "has no api or id"
+                : !Enum.IsDefined(r.Verdict) ? $"has the verdict {(int)r.Verdict}, which is none the tool writes"
+                : r.Cases.FirstOrDefault(c => !Enum.IsDefined(c.Verdict)) is { } c ? $"has a case of the verdict {(int)c.Verdict}, which is none the tool writes"
+                : null;
+            if (problem is not null)
+            {
+                throw new ConfigurationException(path, $"/requirements/{i}", $"not a results file: requirement {i} {problem}");
+            }
+        }
+
         if (results.Requirements.GroupBy(r => (r.Api, r.Id)).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
             throw new ConfigurationException(path, "/requirements", $"not a results file: requirement {twice.Key.Api}/{twice.Key.Id} appears more than once");
