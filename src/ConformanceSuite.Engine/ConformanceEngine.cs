@@ -101,8 +101,14 @@ public static class ConformanceEngine
                 throw new ConfigurationException($"the baseline {Path.GetFullPath(baseline)} does not exist (an earlier run's results.json)");
             }
 
-            // Read now so that a bad baseline stops the run before it starts, not after it.
-            RunResults.Read(baseline);
+            // Read now so that a bad baseline stops the run before it starts, not after it. A run of another target
+            // is no baseline: what that provider failed would make this one's regressions "still failing".
+            var before = RunResults.Read(baseline);
+            if (!string.Equals(before.Target.Name, profile.Name, StringComparison.Ordinal))
+            {
+                throw new ConfigurationException($"the baseline {Path.GetFullPath(baseline)} is a run of target '{before.Target.Name}', not of '{profile.Name}': "
+                    + "compared across targets, what the other provider failed would count as still failing here (give an earlier run of the same target)");
+            }
         }
 
         if (settings.Faults.Count > 0 && profile is not { Embedded: true })

@@ -214,6 +214,25 @@ public sealed class BaselineTests
     }
 
     [Test]
+    public async Task A_baseline_of_another_target_stops_the_run_before_it_starts()
+    {
+        // Before, a gate given another target's run compared with it: what that provider failed, this one's regression
+        // counted as still failing, and the gate passed (exit 0) on a provider that newly fails WAVY-001.
+        var (_, _, other) = await RunWavyAsync("other", "customerId-not-required", "--filter", "WAVY-001");
+        var node = JsonNode.Parse(await File.ReadAllTextAsync(Results(other)))!;
+        node["target"]!["name"] = "another-provider";
+        var baseline = Path.Combine(dir, "other.json");
+        await File.WriteAllTextAsync(baseline, node.ToJsonString());
+
+        var (exit, output, err) = await RunAsync("--api", Api, "--filter", "WAVY-001", "--fault", "customerId-not-required", "--report-dir", Path.Combine(dir, "out"),
+            "--baseline", baseline, "--fail-on", "new");
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration, output);
+        err.Trim().Should().Contain("other.json is a run of target 'another-provider', not of 'embedded'").And.NotContain("\n").And.NotContain("   at ");
+        Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse("nothing ran");
+    }
+
+    [Test]
     public async Task A_baseline_that_is_not_a_results_file_stops_the_run_before_it_starts()
     {
         var bad = Path.Combine(dir, "bad.json");
