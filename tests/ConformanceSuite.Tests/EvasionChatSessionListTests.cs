@@ -76,6 +76,19 @@ public sealed class EvasionChatSessionListTests
     private static List<JsonObject> Dataset() =>
         [.. JsonNode.Parse(File.ReadAllText(Path.Combine(Harness.Layout.Root, "fixtures", Api, "dataset.json")))!["items"]!.AsArray().Select(i => i!.AsObject())];
 
+    /// <summary>The 36 sessions of the fixture and 84 copies under new ids: 120, more than a prefix of the default budget reaches.</summary>
+    private static List<JsonObject> LongerDataset()
+    {
+        var data = Dataset();
+        data.AddRange([.. Enumerable.Range(0, 84).Select(i =>
+        {
+            var copy = data[i % 36].DeepClone().AsObject();
+            copy["id"] = $"cs-2{i:000}";
+            return copy;
+        })]);
+        return data;
+    }
+
     private static string Text(JsonNode? node) => node switch
     {
         null => "",
@@ -539,13 +552,7 @@ public sealed class EvasionChatSessionListTests
     public async Task A_selection_applied_to_the_first_hundred_records_only_fails_the_field_selection_requirement()
     {
         // 120 sessions; fields is ignored once an offset is given. One call of limit=100 saw only records 1 to 100.
-        var data = Dataset();
-        data.AddRange([.. Enumerable.Range(0, 84).Select(i =>
-        {
-            var copy = data[i % 36].DeepClone().AsObject();
-            copy["id"] = $"cs-2{i:000}";
-            return copy;
-        })]);
+        var data = LongerDataset();
         await using var provider = await ProviderAsync(data, new Twists { FieldsOnFirstPageOnly = true });
 
         var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-011"));
@@ -568,13 +575,7 @@ public sealed class EvasionChatSessionListTests
         // 120 sessions, judged on a window of createdAt. dateRangeField=updatedAt takes the endpoint's one range away
         // from the window, so that walk goes over the whole list: what it returns from outside the window is checked
         // against the filter only. Inside the window, a record the window's walk never saw is still an extra item.
-        var data = Dataset();
-        data.AddRange([.. Enumerable.Range(0, 84).Select(i =>
-        {
-            var copy = data[i % 36].DeepClone().AsObject();
-            copy["id"] = $"cs-2{i:000}";
-            return copy;
-        })]);
+        var data = LongerDataset();
         await using var provider = await ProviderAsync(data, new Twists { UpdatedRangeAddsCopies = true });
 
         var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-012"));
