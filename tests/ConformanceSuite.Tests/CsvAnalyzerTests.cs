@@ -106,8 +106,41 @@ public sealed class CsvAnalyzerTests
         var analysis = CsvAnalyzer.Analyze(stream, Spec);
 
         analysis.HeaderProblems.Select(p => p.Finding).OfType<Checks.CsvHeaderProblem>().Should().Contain(f => f.Issue == Checks.CsvHeaderIssue.Encoding);
-        analysis.RowsNotRead.Should().Be("the file stops being valid UTF-8 after row 0: later rows were not read");
+        analysis.RowsNotRead.Should().Be("row 1 is not valid UTF-8: it and the rows after it were not checked");
         analysis.RowSetPartialReason.Should().Be(analysis.RowsNotRead, "the rows cannot be compared exactly either");
+    }
+
+    [Test]
+    public void A_file_in_utf16_is_counted_whole_not_by_the_bytes_read_before_its_first_invalid_one()
+    {
+        // A Windows-born provider's header-only file in UTF-16 (FF FE, then two bytes a character): 54 bytes.
+        byte[] file = [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("source,session_created_at\n")];
+        using var stream = new MemoryStream(file);
+
+        using var analysis = CsvAnalyzer.Analyze(stream, Spec);
+
+        analysis.Bytes.Should().Be(file.Length, "the file is that long; before, 3 (the bytes looked at for a BOM)");
+        analysis.HeaderLine.Should().BeNull();
+        analysis.HeaderProblems.Select(p => p.Finding).OfType<Checks.CsvHeaderProblem>().Should().ContainSingle(f => f.Issue == Checks.CsvHeaderIssue.Encoding);
+        analysis.RowsNotRead.Should().Be("the header line is not valid UTF-8: no rows were checked");
+    }
+
+    [Test]
+    public void A_latin1_file_is_read_up_to_the_row_that_is_not_utf8_and_counted_whole()
+    {
+        // 2,000 valid rows, then one with 'ã' in Latin-1 (E3, not UTF-8), then 2,000 more. Before, the decoder threw on
+        // the block it read ahead that held it: fewer rows read than came before it, and only the bytes read so far counted.
+        var rows = string.Concat(Enumerable.Range(0, 2000).Select(i => $"{5519900000000L + i},2019-02-13T10:15:30Z\n"));
+        var file = Encoding.Latin1.GetBytes("source,session_created_at\n" + rows + "S\u00E3o Paulo,2019-02-13T10:15:30Z\n" + rows);
+        using var stream = new MemoryStream(file);
+
+        using var analysis = CsvAnalyzer.Analyze(stream, Spec);
+
+        analysis.Bytes.Should().Be(file.Length);
+        analysis.HeaderLine.Should().Be("source,session_created_at");
+        analysis.RowCount.Should().Be(2000);
+        analysis.RowProblemCount.Should().Be(0);
+        analysis.RowsNotRead.Should().Be("row 2,001 is not valid UTF-8: it and the rows after it were not checked");
     }
 
     [Test]

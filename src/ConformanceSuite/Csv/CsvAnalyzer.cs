@@ -53,20 +53,27 @@ public static class CsvAnalyzer
         result.HasBom = got == 3 && head.AsSpan().SequenceEqual(Bom);
         Stream rest = result.HasBom ? counting : new PrefixStream(head.AsMemory(0, got), counting);
 
-        var strictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-        using var reader = new StreamReader(rest, strictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 16 * 1024);
+        var invalid = new InvalidUtf8();
+        var utf8 = (Encoding)new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).Clone();
+        utf8.DecoderFallback = invalid;
+        using var reader = new StreamReader(rest, utf8, detectEncodingFromByteOrderMarks: false, bufferSize: 16 * 1024);
         try
         {
-            ReadHeader(reader, spec, result, findings);
+            ReadHeader(reader, spec, result, findings, invalid);
             if (result.HeaderLine is not null)
             {
-                ReadRows(reader, spec, result, keepRows, patternTimeout ?? PatternBound.DefaultLimit);
+                ReadRows(reader, spec, result, keepRows, patternTimeout ?? PatternBound.DefaultLimit, invalid);
             }
         }
-        catch (DecoderFallbackException)
+        catch (NotUtf8Exception)
         {
             result.HeaderProblems.Add(new(new CsvHeaderProblem(CsvHeaderIssue.Encoding, spec.Encoding, $"bytes that are not valid {spec.Encoding}", null), spec.Basis));
-            NotRead(result, $"the file stops being valid UTF-8 after row {result.RowCount:N0}: later rows were not read");
+            NotRead(result, result.HeaderLine is null
+                ? "the header line is not valid UTF-8: no rows were checked"
+                : $"row {result.RowCount + 1:N0} is not valid UTF-8: it and the rows after it were not checked");
+            // The rest is read as any file's is (under the download's bounds), so the file's size is its own, not what
+            // the decoder had read ahead when the first invalid byte turned up.
+            CountRest(counting);
         }
         catch (RecordTooLongException)
         {
@@ -105,9 +112,10 @@ public static class CsvAnalyzer
         result.RowSet.MarkIncomplete(reason);
     }
 
-    private static void ReadHeader(StreamReader reader, CsvSpec spec, CsvAnalysis result, IReadOnlyDictionary<string, DocFinding>? findings)
+    private static void ReadHeader(StreamReader reader, CsvSpec spec, CsvAnalysis result, IReadOnlyDictionary<string, DocFinding>? findings, InvalidUtf8 invalid)
     {
         var line = ReadLine(reader, MaxHeaderChars, out var ended);
+        invalid.ThrowIfIn(line);
         var expectedHeader = string.Join(spec.Delimiter, spec.Columns.Select(c => c.Name));
         if (line is null)
         {
@@ -170,7 +178,7 @@ public static class CsvAnalyzer
         }
     }
 
-    private static void ReadRows(StreamReader reader, CsvSpec spec, CsvAnalysis result, int keepRows, TimeSpan patternTimeout)
+    private static void ReadRows(StreamReader reader, CsvSpec spec, CsvAnalysis result, int keepRows, TimeSpan patternTimeout, InvalidUtf8 invalid)
     {
         var delimiter = result.DelimiterSeen ?? spec.Delimiter[0];
         result.RowSet.Delimiter = delimiter.ToString();
@@ -207,7 +215,7 @@ public static class CsvAnalyzer
             .ToArray();
         var bound = new RecordBound(reader);
         using var parser = new CsvParser(bound, Config(delimiter));
-        new RowChecker(result, spec, rules, positions, names.Count, delimiter).ReadAll(parser, bound, keepRows);
+        new RowChecker(result, spec, rules, positions, names.Count, delimiter, invalid).ReadAll(parser, bound, keepRows);
         result.RowSet.Finish();
     }
 
@@ -284,7 +292,7 @@ public static class CsvAnalyzer
     /// it is scanned for quotes; the keyed fields of a row with quotes are copied, as the parser unquoted them, into
     /// a buffer of the checker's. Nothing else is allocated for a row without quotes and without a problem.
     /// </summary>
-    private sealed class RowChecker(CsvAnalysis result, CsvSpec spec, RowRule[] rules, int[] positions, int expectedFields, char delimiter)
+    private sealed class RowChecker(CsvAnalysis result, CsvSpec spec, RowRule[] rules, int[] positions, int expectedFields, char delimiter, InvalidUtf8 invalid)
     {
         /// <summary>The first delimiters of a row without quotes: as many as the keyed fields need.</summary>
         private readonly int[] delimiters = new int[positions.DefaultIfEmpty(-1).Max() + 1];
@@ -312,6 +320,11 @@ public static class CsvAnalyzer
             {
                 bound.Mark();
                 line++;
+                if (invalid.Seen)
+                {
+                    invalid.ThrowIfIn(parser.RawRecord);
+                }
+
                 var fields = parser.Count;
                 if (fields == 1 && parser[0].Length == 0)
                 {
@@ -498,6 +511,74 @@ public static class CsvAnalyzer
             }
 
             line.Append((char)c);
+        }
+    }
+
+    /// <summary>
+    /// Marks each sequence of bytes that is not UTF-8 with U+FFFD and notes that it did. The reader decodes a block
+    /// ahead of the parser, so a decoder that threw would stop the file at the block that holds the first invalid byte,
+    /// rows before it unread; marked, the row that holds it is found as it is read. A U+FFFD the file itself holds
+    /// (valid UTF-8) is taken for a mark only once a mark was made, and then at worst names a row before the invalid one.
+    /// </summary>
+    private sealed class InvalidUtf8 : DecoderFallback
+    {
+        public bool Seen { get; private set; }
+
+        public override int MaxCharCount => 1;
+
+        public override DecoderFallbackBuffer CreateFallbackBuffer() => new Buffer(this);
+
+        /// <summary>Stops the reading when the text holds a mark.</summary>
+        public void ThrowIfIn(string? text)
+        {
+            if (Seen && text is not null && text.Contains('\uFFFD', StringComparison.Ordinal))
+            {
+                throw new NotUtf8Exception();
+            }
+        }
+
+        private sealed class Buffer(InvalidUtf8 owner) : DecoderFallbackBuffer
+        {
+            private bool pending;
+
+            public override int Remaining => pending ? 1 : 0;
+
+            public override bool Fallback(byte[] bytesUnknown, int index)
+            {
+                owner.Seen = true;
+                pending = true;
+                return true;
+            }
+
+            public override char GetNextChar()
+            {
+                var next = pending ? '\uFFFD' : '\0';
+                pending = false;
+                return next;
+            }
+
+            public override bool MovePrevious() => false;
+
+            public override void Reset() => pending = false;
+        }
+    }
+
+    /// <summary>A line or record holds bytes that are not UTF-8.</summary>
+    private sealed class NotUtf8Exception() : Exception("a CSV record that is not valid UTF-8");
+
+    /// <summary>Reads the rest of the body to count it; a body the download's bounds stop is counted as far as it came.</summary>
+    private static void CountRest(Stream counting)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (counting.Read(buffer, 0, buffer.Length) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+            // The download's own limit (its deadline, an idle body): what was read is what is known.
         }
     }
 
