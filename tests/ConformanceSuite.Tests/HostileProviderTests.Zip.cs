@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using ConformanceSuite.Csv;
 using Microsoft.AspNetCore.Http;
 
 namespace ConformanceSuite.Tests;
@@ -309,6 +310,44 @@ public sealed partial class HostileProviderTests
         }
 
         Received("CSV_EXCEL:sessions-export").Should().Be("2: 0.csv, 1.csv");
+    }
+
+    [Test]
+    public async Task An_export_row_past_the_suite_s_bound_is_not_counted_as_a_row_the_export_lacks()
+    {
+        // Two records listed, and exported: the second's name is 1.2 million characters, past the record the suite
+        // reads (1 MiB). Before, the rows read were counted as the export's: FAIL "expected exactly 2 rows (as the JSON
+        // listing has) / received 1", a documented rule broken by the suite's own bound.
+        var columns = CslHeader.Value.Split(',');
+        JsonObject Item(int i) => new(columns.Select(c => KeyValuePair.Create(c, (JsonNode?)JsonValue.Create($"{c}-{i}"))));
+        string Row(int i, char delimiter) => string.Join(delimiter, columns.Select(c => c == "name" && i == 1 ? new string('x', 1_200_000) : $"{c}-{i}"));
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            if (!http.Request.Headers.Authorization.ToString().Contains(Token, StringComparison.Ordinal))
+            {
+                http.Response.StatusCode = 401;
+                return;
+            }
+
+            var excel = http.Request.Query["format"] == "CSV_EXCEL";
+            if (excel || http.Request.Query["format"] == "CSV")
+            {
+                var delimiter = excel ? ';' : ',';
+                http.Response.ContentType = "text/csv";
+                await http.Response.WriteAsync((excel ? "\uFEFF" : "") + string.Join(delimiter, columns) + "\n" + Row(0, delimiter) + "\n" + Row(1, delimiter) + "\n");
+                return;
+            }
+
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(new JsonObject { ["list"] = new JsonArray(Item(0), Item(1)), ["count"] = 2 }.ToJsonString());
+        });
+
+        var results = await ZipRunAsync(provider, requirement: "CSL-021");
+
+        var excel = results.Requirements.Single(r => r.Id == "CSL-021").Cases.Single(c => c.Key.Contains("CSV_EXCEL", StringComparison.Ordinal) && c.Key.Contains("all-sessions", StringComparison.Ordinal));
+        excel.Findings.Should().BeEmpty(excel.Message);
+        excel.Verdict.Should().Be(Verdict.Pass);
+        excel.Partial.Should().Be($"1 rows read, the rest not: row 2 does not end within {CsvAnalyzer.MaxRecordChars:N0} characters (a line without an end, or a quote never closed; the suite's bound): it and the rows after it were not read");
     }
 
     [Test]

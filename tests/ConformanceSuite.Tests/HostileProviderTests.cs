@@ -375,6 +375,48 @@ public sealed partial class HostileProviderTests
         results.Outcome.Should().Be(RunOutcome.Incomplete);
     }
 
+    [TestCase("sub-account", Verdict.Skipped, "with subAccountId, no rows were read: row 1 is not valid UTF-8")]
+    [TestCase("customer", Verdict.Pass, "rows compared by count only, not one by one: ")]
+    public async Task Rows_a_csv_that_is_not_utf8_kept_unread_are_not_counted_as_missing(string latin1, Verdict verdict, string why)
+    {
+        // The customer's file holds four rows and the sub-account's two of them: the provider narrows as it should, but
+        // writes one of the files in Latin-1 (a row with 'ã', a deviation of the encoding's assumed rule): the sub-account's
+        // first, or the customer's second. Before, the rows never read were counted as absent: FAIL "expected some rows /
+        // received 0", or "expected fewer rows than the 1 without it / received 2", a documented rule broken by rows the
+        // suite did not read.
+        const string Latin1Row = "S\u00E3o Paulo,2019-02-13T10:15:30Z\n";
+        string[] rows = ["5519900000001,2019-02-13T10:15:30Z\n", "5519900000002,2019-02-13T10:15:30Z\n", "5519900000003,2019-02-13T10:15:30Z\n"];
+        await using var provider = await WavyAsync(async http =>
+        {
+            var path = http.Request.Path.Value ?? "";
+            if (path.EndsWith("/v1/session", StringComparison.Ordinal) && http.Request.Query.ContainsKey("subAccountId") && http.Request.Headers["authenticationToken"] == Token)
+            {
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync(new JsonObject { ["file_url"] = $"{http.Request.Scheme}://{http.Request.Host}/files/1001-sub.csv" }.ToJsonString());
+                return true;
+            }
+
+            if (path is not ("/files/1001.csv" or "/files/1001-sub.csv"))
+            {
+                return false;
+            }
+
+            var sub = path == "/files/1001-sub.csv";
+            var text = "source,session_created_at\n" + (sub
+                ? (latin1 == "sub-account" ? Latin1Row : "") + rows[0] + rows[1]
+                : rows[0] + (latin1 == "customer" ? Latin1Row : "") + rows[1] + rows[2]);
+            http.Response.ContentType = "text/csv";
+            await http.Response.Body.WriteAsync(Encoding.Latin1.GetBytes(text));
+            return true;
+        });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-003"));
+
+        var narrowing = Case(results, "WAVY-003");
+        narrowing.Verdict.Should().Be(verdict, narrowing.Message);
+        (narrowing.Partial ?? narrowing.Message).Should().Contain(why);
+    }
+
     /// <summary>
     /// <paramref name="requirements"/> against <paramref name="provider"/> through a target profile of the test's own,
     /// with <paramref name="settings"/> at its top level (what an ad-hoc target cannot set), credentials from variables.
