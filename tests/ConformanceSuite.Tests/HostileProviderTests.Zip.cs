@@ -78,7 +78,7 @@ public sealed partial class HostileProviderTests
             }
         });
 
-    private Task<RunResults> ZipRunAsync(HostileProvider provider, long? maxArchiveBytes = null, string requirement = "CSL-022")
+    private Task<RunResults> ZipRunAsync(HostileProvider provider, long? maxArchiveBytes = null, string requirement = "CSL-022", string? unknownSessionId = null)
     {
         var profile = Path.Combine(dir, "zips.json");
         var json = new JsonObject
@@ -96,6 +96,11 @@ public sealed partial class HostileProviderTests
         if (maxArchiveBytes is { } cap)
         {
             json["maxArchiveBytes"] = cap;
+        }
+
+        if (unknownSessionId is not null)
+        {
+            json["apis"]!["chat-session-list"]!["testData"] = new JsonObject { ["unknownSessionId"] = unknownSessionId };
         }
 
         File.WriteAllText(profile, json.ToJsonString());
@@ -348,6 +353,42 @@ public sealed partial class HostileProviderTests
         excel.Findings.Should().BeEmpty(excel.Message);
         excel.Verdict.Should().Be(Verdict.Pass);
         excel.Partial.Should().Be($"1 rows read, the rest not: row 2 does not end within {CsvAnalyzer.MaxRecordChars:N0} characters (a line without an end, or a quote never closed; the suite's bound): it and the rows after it were not read");
+    }
+
+    [Test]
+    public async Task An_empty_export_in_utf16_is_not_failed_as_a_file_without_a_header()
+    {
+        // The listing of an unknown id is empty, and each CSV export of it is the header alone, in UTF-16: a header the
+        // suite cannot decode (the encoding's finding says so). Before, it was also "expected a header-only file /
+        // received 250 bytes, no header", the empty export's rule broken by a header the suite did not read.
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            if (!http.Request.Headers.Authorization.ToString().Contains(Token, StringComparison.Ordinal))
+            {
+                http.Response.StatusCode = 401;
+                return;
+            }
+
+            var format = http.Request.Query["format"].ToString();
+            if (format is "CSV" or "CSV_EXCEL")
+            {
+                http.Response.ContentType = "text/csv";
+                await http.Response.Body.WriteAsync((byte[])[.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes(CslHeader.Value.Replace(',', format == "CSV" ? ',' : ';') + "\n")]);
+                return;
+            }
+
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync("""{"list":[],"count":0}""");
+        });
+
+        var results = await ZipRunAsync(provider, requirement: "CSL-021", unknownSessionId: "00000000-0000-4000-8000-00000000dead");
+
+        var empty = results.Requirements.Single(r => r.Id == "CSL-021").Cases.Where(c => c.Key.Contains("no-sessions", StringComparison.Ordinal)).ToList();
+        empty.Should().HaveCount(2);
+        var header = empty.SelectMany(c => c.Findings).OfType<CsvHeaderProblem>().ToList();
+        header.Should().NotContain(f => f.Issue == CsvHeaderIssue.Missing, "the header was not read, not found missing");
+        header.Where(f => f.Issue == CsvHeaderIssue.Encoding).Should().HaveCount(2);
+        empty.Should().OnlyContain(c => c.Partial != null && c.Partial.Contains("the header line is not valid UTF-8", StringComparison.Ordinal));
     }
 
     [Test]

@@ -375,6 +375,32 @@ public sealed partial class HostileProviderTests
         results.Outcome.Should().Be(RunOutcome.Incomplete);
     }
 
+    [Test]
+    public async Task A_header_only_csv_in_utf16_is_not_failed_as_a_file_without_a_header()
+    {
+        // The customer without sessions gets the header alone, in UTF-16 (a deviation of the encoding's assumed rule,
+        // which WAVY-011 reports). Before, WAVY-013 failed its documented rule: "expected a header-only CSV / received
+        // 56 bytes (no header line)", of a file whose header the suite could not decode, not one without a header.
+        await using var provider = await WavyAsync(async http =>
+        {
+            if (http.Request.Path.Value != "/files/1002.csv")
+            {
+                return false;
+            }
+
+            http.Response.ContentType = "text/csv; charset=utf-16";
+            await http.Response.Body.WriteAsync((byte[])[.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("source,session_created_at\r\n")]);
+            return true;
+        });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-011", "WAVY-013"));
+
+        results.Requirements.Single(r => r.Id == "WAVY-011").Cases.Single(c => c.Element == "without-sessions").Verdict.Should().Be(Verdict.Deviation);
+        var empty = Case(results, "WAVY-013");
+        empty.Verdict.Should().Be(Verdict.Skipped, empty.Message);
+        empty.Message.Should().Contain("the header line is not valid UTF-8");
+    }
+
     [TestCase("sub-account", Verdict.Skipped, "with subAccountId, no rows were read: row 1 is not valid UTF-8")]
     [TestCase("customer", Verdict.Pass, "rows compared by count only, not one by one: ")]
     public async Task Rows_a_csv_that_is_not_utf8_kept_unread_are_not_counted_as_missing(string latin1, Verdict verdict, string why)

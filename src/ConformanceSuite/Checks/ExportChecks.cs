@@ -216,7 +216,7 @@ public sealed class ExportCheck : ICheck
         }
 
         Exports.CompareCount(run, formatName, analysis, items, format.Basis, exchange);
-        if (items.Count == 0 && analysis.HeaderLine is null)
+        if (items.Count == 0 && analysis.HeaderLine is null && analysis.RowsNotRead is null)
         {
             run.Fail($"{formatName}, an empty listing", new CsvHeaderProblem(CsvHeaderIssue.Missing, "a header-only file", $"{analysis.Bytes} bytes, no header", null), spec.Empty.Basis, exchange);
         }
