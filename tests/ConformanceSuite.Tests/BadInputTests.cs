@@ -562,6 +562,30 @@ public sealed class BadInputTests
         err.Should().Contain("open-sessions.csv-spec.json").And.Contain("/columns/0/rule/pattern").And.Contain("not a valid regular expression");
     }
 
+    [TestCase("\"id\": { \"type\": \"string\", \"pattern\": \"([a-\" }", "the pattern '([a-' is not a valid regular expression")]
+    [TestCase("\"id\": { \"type\": \"string\", \"patternProperties\": { \"([a-\": {} } }", "the pattern '([a-' is not a valid regular expression")]
+    [TestCase("\"id\": { \"$ref\": \"#/definitions/loop\" }", "a $ref leads back to itself through $refs alone")]
+    public async Task A_schema_the_checks_cannot_use_is_refused_in_one_line_before_the_run(string property, string reason)
+    {
+        // Before, the schema loaded and the first check to use it threw mid-run: OPENCX-004 ERROR "the check threw
+        // RegexParseException: Invalid pattern '([a-' …" or "InvalidOperationException: Cyclic references detected.", exit 1.
+        var copy = CopyOfContracts();
+        var session = Path.Combine(copy, "schemas", "opencx-chat-sessions", "session.schema.json");
+        var json = JsonNode.Parse(File.ReadAllText(session))!.AsObject();
+        if (property.Contains("loop", StringComparison.Ordinal))
+        {
+            json["definitions"]!["loop"] = new JsonObject { ["$ref"] = "#/definitions/loop" };
+        }
+
+        json["properties"]!["id"] = JsonNode.Parse("{" + property + "}")!["id"]!.DeepClone();
+        File.WriteAllText(session, json.ToJsonString());
+
+        var err = await RefusedAsync("--contracts", copy, "--api", "opencx-chat-sessions", "--filter", "OPENCX-004", "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().StartWith($"conformance: {session}: at /: not a usable JSON Schema").And.Contain(reason);
+        Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse("nothing was run");
+    }
+
     [TestCase("--contracts", "", "--list")]
     [TestCase("--baseline", "", "--list")]
     [TestCase("openapi", "--api", "wavy-open-sessions", "--out", "")]

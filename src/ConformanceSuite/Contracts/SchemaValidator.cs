@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using ConformanceSuite.Http;
 using Newtonsoft.Json.Linq;
 using NJsonSchema;
@@ -52,7 +53,9 @@ public static class SchemaValidator
         try
         {
             // The text already read, not the file again; and every file its $refs name read the same way.
-            return JsonSchema.FromJsonAsync(text, path, schema => new InputFileReferenceResolver(schema)).GetAwaiter().GetResult();
+            var schema = JsonSchema.FromJsonAsync(text, path, schema => new InputFileReferenceResolver(schema)).GetAwaiter().GetResult();
+            RefuseUnusable(path, schema);
+            return schema;
         }
         catch (Exception ex) when (ex is not ConfigurationException)
         {
@@ -67,6 +70,77 @@ public static class SchemaValidator
 
             throw new ConfigurationException(path, "", $"not a usable JSON Schema: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// Refuses what the library loads but a check cannot use, so an edited schema is a load-time error with its file, not
+    /// an error of the first check to meet it: a <c>$ref</c> that leads only to <c>$ref</c>s, back to itself (the library
+    /// throws at each use), and a pattern (a value's, or a <c>patternProperties</c> name) that is no regular expression,
+    /// read as JSON Schema means it or as the library reads it.
+    /// </summary>
+    private static void RefuseUnusable(string path, JsonSchema root)
+    {
+        var seen = new HashSet<JsonSchema>(ReferenceEqualityComparer.Instance);
+        var next = new Stack<JsonSchema?>([root]);
+        while (next.Count > 0)
+        {
+            if (next.Pop() is not { } schema || !seen.Add(schema))
+            {
+                continue;
+            }
+
+            try
+            {
+                next.Push(schema.ActualSchema);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw Unusable(path, schema, $"a $ref leads back to itself through $refs alone, never to a schema ({ex.Message})");
+            }
+
+            foreach (var pattern in schema.PatternProperties.Keys.Prepend(schema.Pattern).OfType<string>())
+            {
+                try
+                {
+                    _ = new Regex(pattern, RegexOptions.None);
+                    _ = new Regex(EcmaPattern.Translate(pattern), RegexOptions.CultureInvariant);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw Unusable(path, schema, $"the pattern '{ProviderText.Bounded(pattern)}' is not a valid regular expression: {ex.Message}");
+                }
+            }
+
+            foreach (var inner in schema.Properties.Values.Concat(schema.PatternProperties.Values).Concat(schema.Definitions.Values)
+                .Concat(schema.AllOf).Concat(schema.AnyOf).Concat(schema.OneOf).Concat(schema.Items)
+                .Append(schema.Item).Append(schema.Not).Append(schema.AdditionalPropertiesSchema).Append(schema.AdditionalItemsSchema))
+            {
+                next.Push(inner);
+            }
+        }
+    }
+
+    /// <summary>The refusal of a schema that is unusable: in the file it is in (one the loaded file's $refs name, maybe), with that file's.</summary>
+    private static ConfigurationException Unusable(string path, JsonSchema schema, string why)
+    {
+        // The library appends a file a $ref names to the schema of the file that names it, with its path as the $ref gave
+        // it: the documents up from the schema, each relative to the one above it, lead from the loaded file to its own.
+        var documents = new List<string>();
+        for (object? node = schema; node is JsonSchema up; node = up.Parent)
+        {
+            if (up.DocumentPath is { Length: > 0 } document)
+            {
+                documents.Add(document);
+            }
+        }
+
+        var file = path;
+        for (var i = documents.Count - 1; i >= 0; i--)
+        {
+            file = Path.GetFullPath(documents[i], Path.GetDirectoryName(file)!);
+        }
+
+        return new ConfigurationException(file, "", $"not a usable JSON Schema{(file == path ? "" : $" (a $ref of {path} names it)")}: {why}");
     }
 
     /// <summary>
