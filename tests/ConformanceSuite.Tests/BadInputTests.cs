@@ -562,6 +562,36 @@ public sealed class BadInputTests
         err.Should().Contain("open-sessions.csv-spec.json").And.Contain("/columns/0/rule/pattern").And.Contain("not a valid regular expression");
     }
 
+    [TestCase("/delimiter", "\"\\\"\"", "the delimiter '\"' is the quote character")]
+    [TestCase("/delimiter", "\"\\n\"", "the delimiter '\\n' ends a line")]
+    [TestCase("/delimiter", "\"\\r\"", "the delimiter '\\r' ends a line")]
+    [TestCase("/columns/2/name", "{\"name\": \"source\", \"basis\": {\"doc\": \"wavy-es\"}}", "column 'source' is named twice")]
+    public async Task A_csv_spec_no_file_could_follow_is_refused_in_one_line_before_the_run(string pointer, string value, string reason)
+    {
+        // Before, a delimiter the CSV parser cannot take made every CSV case an ERROR ("the check threw
+        // ConfigurationException: The escape character '"' and delimiter '"' cannot be the same."), and a column named
+        // twice made a provider that followed the spec a DEVIATION ("expected each of the columns source,
+        // session_created_at, source once / received 'source' 2 times").
+        var copy = CopyOfContracts();
+        var file = Path.Combine(copy, "schemas", "wavy-open-sessions", "open-sessions.csv-spec.json");
+        var spec = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        if (pointer == "/delimiter")
+        {
+            spec["delimiter"] = JsonNode.Parse(value);
+        }
+        else
+        {
+            spec["columns"]!.AsArray().Add(JsonNode.Parse(value));
+        }
+
+        File.WriteAllText(file, spec.ToJsonString());
+
+        var err = await RefusedAsync("--contracts", copy, "--api", "wavy-open-sessions", "--filter", "csv", "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().Contain($"open-sessions.csv-spec.json: at {pointer}: ").And.Contain(reason);
+        Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse("nothing was run");
+    }
+
     [TestCase("\"id\": { \"type\": \"string\", \"pattern\": \"([a-\" }", "the pattern '([a-' is not a valid regular expression")]
     [TestCase("\"id\": { \"type\": \"string\", \"patternProperties\": { \"([a-\": {} } }", "the pattern '([a-' is not a valid regular expression")]
     [TestCase("\"id\": { \"$ref\": \"#/definitions/loop\" }", "a $ref leads back to itself through $refs alone")]

@@ -153,10 +153,29 @@ public sealed class ContractLoader
         return result;
     }
 
-    /// <summary>A CSV spec, its patterns compiled once here: a pattern that is no regular expression is the contract's error, not the provider's.</summary>
+    /// <summary>
+    /// A CSV spec no file could follow is the contract's error, not the provider's: a delimiter that quotes or ends a line
+    /// (no CSV can use it; the parser refuses it), a column named twice (its header would break the spec's own rule), or
+    /// a pattern that is no regular expression (compiled once here).
+    /// </summary>
     private CsvSpec ReadCsvSpec(string specFile)
     {
         var spec = Bind<CsvSpec>(specFile, ReadValidated(specFile, "csv-spec.schema.json"));
+        if (spec.Delimiter is "\"" or "\r" or "\n")
+        {
+            throw new ConfigurationException(specFile, "/delimiter", spec.Delimiter == "\""
+                ? "the delimiter '\"' is the quote character: no CSV can use it"
+                : $"the delimiter '{(spec.Delimiter == "\r" ? "\\r" : "\\n")}' ends a line: no CSV can use it");
+        }
+
+        for (var j = 0; j < spec.Columns.Count; j++)
+        {
+            if (spec.Columns.Take(j).Any(c => c.Name == spec.Columns[j].Name))
+            {
+                throw new ConfigurationException(specFile, $"/columns/{j}/name", $"column '{spec.Columns[j].Name}' is named twice: a header that follows the spec would break its rule that each column is named once");
+            }
+        }
+
         for (var j = 0; j < spec.Columns.Count; j++)
         {
             if (spec.Columns[j].Rule is { Kind: "pattern", Pattern: { } pattern })
