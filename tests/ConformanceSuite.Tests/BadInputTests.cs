@@ -426,6 +426,26 @@ public sealed class BadInputTests
         err.Should().Contain("profile.json: at /maxDecompressionRatio: number is too big (at most 100000)");
     }
 
+    [TestCase("""{"timeouts":{"patternSeconds":1e-9}}""", "/timeouts/patternSeconds", "less than the shortest time the suite can hold")]
+    [TestCase("""{"latency":{"warnSeconds":1e-9}}""", "/latency/warnSeconds", "less than the shortest time the suite can hold")]
+    [TestCase("""{"apis":{"chat-session-list":{"requestBudget":1099511627776}}}""", "/apis/chat-session-list/requestBudget", "1099511627776 is too big: at most 2147483647")]
+    [TestCase("""{"maxUrlChars":3000000000}""", "/maxUrlChars", "3000000000 is too big: at most 2147483647")]
+    public async Task A_profile_number_the_suite_cannot_hold_is_refused_in_one_line(string settings, string pointer, string reason)
+    {
+        // The schema takes any time above 0 and sets no maximum on these counts. Before, 1e-9 s was held as 0: a pattern's
+        // bound of 0 made OPENCX-004 an ERROR at its first match ("ArgumentOutOfRangeException … 'matchTimeout'"), a
+        // latency bound of 0 a deviation of every answer; and a count past 32 bits an "unexpected error
+        // (InvalidOperationException …)" with a stack-trace file.
+        var profile = JsonNode.Parse(settings)!.AsObject();
+        profile["name"] = "x";
+        profile["description"] = "a test profile";
+        profile["embedded"] = true;
+
+        var err = await RefusedAsync("--target", Write("profile.json", profile.ToJsonString()), "--api", "chat-session-list", "--list");
+
+        err.Should().Contain($"profile.json: at {pointer}: ").And.Contain(reason).And.NotContain("unexpected error");
+    }
+
     [TestCase("--run-timeout", "1e-300")]
     [TestCase("--pattern-timeout", "1e-300")]
     [TestCase("--request-timeout", "601")]

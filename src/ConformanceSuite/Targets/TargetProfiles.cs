@@ -55,6 +55,7 @@ public static class TargetProfiles
             }
         }
 
+        RefuseWhatCannotBeHeld(file, json);
         var timeouts = json["timeouts"] as JsonObject;
         var http = new HttpSettings
         {
@@ -89,6 +90,35 @@ public static class TargetProfiles
             http,
             TimeSpan.FromSeconds(timeouts?["runSeconds"]?.GetValue<double>() ?? 1800),
             json);
+    }
+
+    /// <summary>
+    /// Refuses the numbers the schema allows but the suite cannot hold: a time above 0 that is less than a tick (0.0000001 s)
+    /// would be 0 (a pattern's bound of 0 throws at its first match, a latency bound of 0 makes every answer late), and a
+    /// count past a 32-bit integer (the schema sets no maximum) could not be read. The command line's timeouts are held to
+    /// the same (<c>TimeoutSetting</c>).
+    /// </summary>
+    private static void RefuseWhatCannotBeHeld(string file, JsonObject json)
+    {
+        foreach (var (group, name) in new[] { ("timeouts", "requestSeconds"), ("timeouts", "patternSeconds"), ("timeouts", "idleSeconds"), ("timeouts", "downloadSeconds"), ("timeouts", "runSeconds"), ("latency", "warnSeconds") })
+        {
+            if (json[group]?[name] is JsonValue value && value.TryGetValue<double>(out var seconds) && seconds > 0 && TimeSpan.FromSeconds(seconds).Ticks == 0)
+            {
+                throw new ConfigurationException(file, $"/{group}/{name}",
+                    $"{seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s is less than the shortest time the suite can hold: expected at least 0.0000001");
+            }
+        }
+
+        var counts = (json["apis"] as JsonObject ?? []).Select(kv => ($"/apis/{kv.Key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}/requestBudget", (kv.Value as JsonObject)?["requestBudget"]))
+            .Append(("/maxUrlChars", json["maxUrlChars"]));
+        foreach (var (pointer, node) in counts)
+        {
+            if (node is JsonValue count && !count.TryGetValue<int>(out _) && count.TryGetValue<double>(out var big))
+            {
+                throw new ConfigurationException(file, pointer,
+                    $"{big.ToString(System.Globalization.CultureInfo.InvariantCulture)} is too big: at most {int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+        }
     }
 
     /// <summary>The contract overlays a profile declares, by API id (usable before the target is resolved).</summary>
