@@ -526,6 +526,25 @@ public sealed class BadInputTests
         err.Should().Contain("gives a credential 'authenticationToken' for wavy-open-sessions that holds a control character (U+");
     }
 
+    [TestCase("1001\r")]
+    [TestCase("1001\n")]
+    [TestCase("10\u000001")]
+    public async Task Test_data_with_a_control_character_is_refused_in_one_line_not_sent_as_the_provider_s_data(string customer)
+    {
+        // A customer id read from a .env file saved with Windows line ends keeps its '\r'. Before, it went into every
+        // request as customerId=1001%0D, a right provider answered 400, and the run was NOT CONFORMANT: WAVY-006 FAIL
+        // "expected 200 / received 400", WAVY-003 FAIL, every other check skipped on that precondition.
+        await using var provider = await HostileProvider.StartAsync(http => Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "{}"));
+        var variables = WavyVariables("token");
+        variables["CONFORMANCE_DATA_customerWithSessions"] = customer;
+
+        var err = await RefusedAsync(CliTests.Context(variables), "--base-url", provider.Origin.ToString(), "--api", "wavy-open-sessions", "--filter", "WAVY-006",
+            "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().Contain("gives test data 'customerWithSessions' for wavy-open-sessions that holds a control character (U+");
+        provider.Requests.Should().BeEmpty("nothing is sent with test data no provider would take for what it is");
+    }
+
     /// <summary>
     /// An ad-hoc Wavy run with <paramref name="token"/> as its token, refused before anything is sent: exit 2, one line,
     /// no stack trace, nothing of the token (each test's token holds "SECRET"); returns the line.

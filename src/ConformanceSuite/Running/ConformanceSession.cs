@@ -83,6 +83,17 @@ public sealed class ConformanceSession : IDisposable
                 }
             }
 
+            foreach (var (slot, value) in apiTarget.TestData)
+            {
+                // A line end left from the file the value was read from would go into every request that names it, and a
+                // right provider's refusal of that value would be judged as its fail.
+                var at = Array.FindIndex(value.ToCharArray(), c => char.IsControl(c) && c != '\t');
+                if (at >= 0)
+                {
+                    throw new ConfigurationException($"target '{target.Name}' gives test data '{slot}' for {id} that holds a control character (U+{(int)value[at]:X4}): no id or value of the API holds one; remove it (a line end left from the file it was read from?)");
+                }
+            }
+
             contexts[id] = new ApiContext(contract, apiTarget, http);
         }
 
