@@ -32,7 +32,7 @@ public static class OpenApiCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var api = new Option<string>("--api") { Description = "the API id (a folder of schemas/)", Required = true };
-        var output = new Option<string?>("--out") { Description = "the file to write (default: stdout); YAML when it ends in .yaml or .yml, JSON otherwise" };
+        var output = new Option<string?>("--out") { Description = "the file to write (default, or '-': stdout); YAML when it ends in .yaml or .yml, JSON otherwise" };
         var target = new Option<string>("--target")
         {
             Description = "target profile whose overrides apply: a name under targets/ or a path (default: embedded)",
@@ -56,6 +56,12 @@ public static class OpenApiCommand
         command.SetAction(async (parse, ct) =>
         {
             var file = parse.GetValue(output);
+            if (file == "-")
+            {
+                // Every tool's name for stdout; a file named '-' is still written as "./-".
+                file = null;
+            }
+
             if (file is not null && string.IsNullOrWhiteSpace(file))
             {
                 await stderr.WriteLineAsync("conformance: --out is empty: give the file to write, or leave it out for stdout");

@@ -161,6 +161,25 @@ public sealed class OpenApiExportTests
     }
 
     [Test]
+    public async Task An_out_file_of_a_dash_is_stdout_as_for_every_other_tool()
+    {
+        // Before, "--out -" wrote a file named '-' in the current folder ("wrote the OpenAPI document … to /…/-"), and a
+        // pipeline reading stdout got one line of text instead of the document.
+        var dash = Path.GetFullPath("-");
+        try
+        {
+            var document = await ExportAsync("wavy-open-sessions", "--out", "-");
+
+            document["openapi"]!.GetValue<string>().Should().StartWith("3.1.");
+            File.Exists(dash).Should().BeFalse("no file named '-' is written");
+        }
+        finally
+        {
+            File.Delete(dash);
+        }
+    }
+
+    [Test]
     public async Task An_unknown_api_names_the_known_ones()
     {
         var (_, _, err) = await CliAsync("openapi", "--api", "nope");
