@@ -11,14 +11,17 @@ namespace ConformanceSuite.Engine;
 public sealed record RunPlan(RunSettings Settings, RepositoryLayout Layout, TargetProfiles.Profile? Profile, CaseCatalog Catalog, CheckRegistry Registry)
 {
     /// <summary>The name the run's target goes by (the profile's, or <c>ad-hoc</c>).</summary>
-    public string TargetName => Profile?.Name ?? "ad-hoc";
+    public string TargetName => Profile?.Name ?? AdHocName;
+
+    /// <summary>The name of a target given by its base URL alone.</summary>
+    public const string AdHocName = "ad-hoc";
 
     /// <summary>How long loading the contracts and expanding the cases took.</summary>
     public double PlanMs { get; init; }
 
     /// <summary>Where the reports go: the settings' folder, or <c>artifacts/&lt;time&gt;-&lt;target&gt;</c> under the current directory.</summary>
     public string ReportDirectory { get; } = FullReportDirectory(Settings.ReportDirectory
-        ?? Path.Combine("artifacts", $"{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}-{Profile?.Name ?? "ad-hoc"}"));
+        ?? Path.Combine("artifacts", $"{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}-{Profile?.Name ?? AdHocName}"));
 
     private static string FullReportDirectory(string path)
     {
@@ -104,9 +107,10 @@ public static class ConformanceEngine
             // Read now so that a bad baseline stops the run before it starts, not after it. A run of another target
             // is no baseline: what that provider failed would make this one's regressions "still failing".
             var before = RunResults.Read(baseline);
-            if (!string.Equals(before.Target.Name, profile.Name, StringComparison.Ordinal))
+            var name = profile?.Name ?? RunPlan.AdHocName;
+            if (!string.Equals(before.Target?.Name, name, StringComparison.Ordinal))
             {
-                throw new ConfigurationException($"the baseline {Path.GetFullPath(baseline)} is a run of target '{before.Target.Name}', not of '{profile.Name}': "
+                throw new ConfigurationException($"the baseline {Path.GetFullPath(baseline)} is a run of target '{before.Target?.Name}', not of '{name}': "
                     + "compared across targets, what the other provider failed would count as still failing here (give an earlier run of the same target)");
             }
         }
