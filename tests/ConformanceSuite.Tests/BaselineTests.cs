@@ -216,8 +216,8 @@ public sealed class BaselineTests
     [Test]
     public async Task A_baseline_of_another_target_stops_the_run_before_it_starts()
     {
-        // Before, a gate given another target's run compared with it: what that provider failed, this one's regression
-        // counted as still failing, and the gate passed (exit 0) on a provider that newly fails WAVY-001.
+        // Before, a gate given another target's run ran and compared with it: whatever that provider failed counted as
+        // still failing here, so a regression of this target on the same requirement passed the gate.
         var (_, _, other) = await RunWavyAsync("other", "customerId-not-required", "--filter", "WAVY-001");
         var node = JsonNode.Parse(await File.ReadAllTextAsync(Results(other)))!;
         node["target"]!["name"] = "another-provider";
