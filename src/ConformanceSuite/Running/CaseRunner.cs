@@ -96,7 +96,7 @@ public static class CaseRunner
     /// <summary>Whether a finding rests on what the suite did not read whole: a response cut at a limit of its own, or JSON deeper than it reads.</summary>
     private static bool PastSuiteBound(Finding f) => f.Evidence?.Limit is not null || f is NotJson { PastSuiteBound: true };
 
-    /// <summary>The outcome of a case the target profile declares not applicable: not run, and not counted as leftOut.</summary>
+    /// <summary>The outcome of a case the target profile declares not applicable: not run, and not counted as unchecked.</summary>
     public static CaseOutcome NotApplicable(CheckCase @case, string reason) => new()
     {
         Key = @case.Key,
