@@ -534,32 +534,35 @@ public sealed class BadInputTests
         // A customer id read from a .env file saved with Windows line ends keeps its '\r'. Before, it went into every
         // request as customerId=1001%0D, a right provider answered 400, and the run was NOT CONFORMANT: WAVY-006 FAIL
         // "expected 200 / received 400", WAVY-003 FAIL, every other check skipped on that precondition.
-        await using var provider = await HostileProvider.StartAsync(http => Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "{}"));
         var variables = WavyVariables("token");
         variables["CONFORMANCE_DATA_customerWithSessions"] = customer;
 
-        var err = await RefusedAsync(CliTests.Context(variables), "--base-url", provider.Origin.ToString(), "--api", "wavy-open-sessions", "--filter", "WAVY-006",
-            "--report-dir", Path.Combine(dir, "out"));
+        var err = await RefusedBeforeAnyRequestAsync(variables, "WAVY-006");
 
         err.Should().Contain("gives test data 'customerWithSessions' for wavy-open-sessions that holds a control character (U+");
-        provider.Requests.Should().BeEmpty("nothing is sent with test data no provider would take for what it is");
     }
 
     /// <summary>
-    /// An ad-hoc Wavy run with <paramref name="token"/> as its token, refused before anything is sent: exit 2, one line,
-    /// no stack trace, nothing of the token (each test's token holds "SECRET"); returns the line.
+    /// An ad-hoc Wavy run with <paramref name="token"/> as its token, refused before anything is sent (each test's token
+    /// holds "SECRET", which the line may not quote); returns the line.
     /// </summary>
-    private async Task<string> CredentialRefusedAsync(string token, string requirement)
+    private Task<string> CredentialRefusedAsync(string token, string requirement) => RefusedBeforeAnyRequestAsync(WavyVariables(token), requirement);
+
+    /// <summary>
+    /// An ad-hoc Wavy run with <paramref name="variables"/>, refused before anything is sent: exit 2, one line, no stack
+    /// trace, nothing that holds "SECRET"; returns the line.
+    /// </summary>
+    private async Task<string> RefusedBeforeAnyRequestAsync(Dictionary<string, string> variables, string requirement)
     {
         await using var provider = await HostileProvider.StartAsync(http => Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "{}"));
 
-        var (exit, output, err) = await RunAsync(CliTests.Context(WavyVariables(token)), "--base-url", provider.Origin.ToString(), "--api", "wavy-open-sessions", "--filter", requirement,
+        var (exit, output, err) = await RunAsync(CliTests.Context(variables), "--base-url", provider.Origin.ToString(), "--api", "wavy-open-sessions", "--filter", requirement,
             "--report-dir", Path.Combine(dir, "out"));
 
         exit.Should().Be(ExitCodes.UsageOrConfiguration, err + output);
         err.Should().StartWith("conformance: ").And.NotContain("   at ").And.NotContain("SECRET");
         err.TrimEnd().Split('\n').Should().HaveCount(1, err);
-        provider.Requests.Should().BeEmpty("nothing is sent with a credential no header can carry");
+        provider.Requests.Should().BeEmpty("nothing is sent with a credential or test data the suite refused");
         return err;
     }
 

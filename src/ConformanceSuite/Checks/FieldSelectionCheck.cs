@@ -47,10 +47,7 @@ public sealed class FieldSelectionCheck : ICheck
         for (var page = 1; ; page++)
         {
             var changes = new Dictionary<string, string?> { [p.Name] = selection };
-            foreach (var (k, v) in window?.Query ?? new Dictionary<string, string>())
-            {
-                changes[k] = v;
-            }
+            window?.AddTo(changes);
 
             if (limit is { } size && window is not null)
             {

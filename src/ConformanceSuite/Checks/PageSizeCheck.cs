@@ -48,10 +48,7 @@ public sealed class PageSizeCheck : ICheck
         }
 
         // The total is the walk's: on a list confined to a window, the window's, so the page is asked for within it.
-        foreach (var (k, v) in all.Window?.Query ?? new Dictionary<string, string>())
-        {
-            changes[k] = v;
-        }
+        all.Window?.AddTo(changes);
 
         var (exchange, body) = await OneCall.SendAsync(run, scenario, changes, run.Element.Key, ct);
         if (OneCall.Require(run, endpoint, exchange, body, run.Element.Key) is not { } json)

@@ -100,6 +100,15 @@ public sealed record WalkWindow(string Field, string AfterParameter, string Befo
         }
     }
 
+    /// <summary>Puts the window's parameters into a call's query changes, so the call asks within the window.</summary>
+    public void AddTo(IDictionary<string, string?> changes)
+    {
+        foreach (var (k, v) in Query)
+        {
+            changes[k] = v;
+        }
+    }
+
     /// <summary>True when <paramref name="date"/> lies inside the window: both bounds excluded, or both included for a named field's range.</summary>
     public bool Holds(DateTimeOffset? date) =>
         date is { } d && IsoDates.Parse(After) is { } a && IsoDates.Parse(Before) is { } b && (Selector is null ? d > a && d < b : d >= a && d <= b);
