@@ -42,7 +42,7 @@ var layout = RepositoryLayout.Discover();
 const string Api = "opencx-chat-sessions";
 Console.WriteLine($"walk: {Api}, sizes {string.Join(", ", sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}; every walk in a fresh process; {Environment.ProcessorCount} cores");
 Console.WriteLine();
-Console.WriteLine($"{"phase",-28} {"items",9} {"pages",7} {"ms",8} {"peak WS MiB",12}");
+Console.WriteLine($"{"phase",-28} {"items",9} {"pages",7} {"ms",8} {"peak WS MiB",12} {"cpu ms",8} {"mock cpu ms",12}");
 var idle = Child.Start("idle", "http://127.0.0.1:1/", []);
 Console.WriteLine(idle.Line());
 var byWalk = new Dictionary<int, (Measurement Bare, Measurement Suite)>();
@@ -98,6 +98,15 @@ foreach (var (n, (bare, suite)) in byWalk)
     {
         Console.WriteLine($"{"",16}{part.Name} / bare: {part.Milliseconds / bare.Milliseconds:0.00}x");
     }
+
+    // Where a ratio of times comes from, in processor time per page (the walk's own, and the mock's while it served it).
+    var (suiteCpu, bareCpu) = (suite.CpuPerPage(), bare.CpuPerPage());
+    Console.WriteLine($"{"",16}processor time per page: suite walk {suiteCpu.Walk:0} us, bare loop {bareCpu.Walk:0} us; the mock serving each {suiteCpu.Mock:0} us and {bareCpu.Mock:0} us;"
+        + $" both sides together {(suiteCpu.Walk + suiteCpu.Mock) / (bareCpu.Walk + bareCpu.Mock):0.00}x");
+    foreach (var part in parts[n])
+    {
+        Console.WriteLine($"{"",16}processor time per page, {part.Name}: {part.CpuPerPage().Walk:0} us (mock {part.CpuPerPage().Mock:0} us)");
+    }
 }
 
 if (byWalk.Count > 1)
@@ -136,10 +145,18 @@ string Option(string name, string fallback)
 }
 
 /// <summary>What a child process measured.</summary>
-internal sealed record Measurement(string Name, long Items, int Pages, double Milliseconds, long PeakWorkingSet, long LiveBytes)
+/// <remarks>
+/// <see cref="CpuMs"/> is the child's own processor time over what <see cref="Milliseconds"/> times; <see cref="MockCpuMs"/>
+/// the processor time of this process (the mock, serving the child) over the child's whole life. On a shared machine
+/// they move far less than the time does, and they say which side a ratio of times comes from.
+/// </remarks>
+internal sealed record Measurement(string Name, long Items, int Pages, double Milliseconds, long PeakWorkingSet, long LiveBytes, double CpuMs, double MockCpuMs)
 {
     public string Line() =>
-        $"{Name,-28} {Items,9:N0} {Pages,7:N0} {Milliseconds,8:0} {PeakWorkingSet / 1048576.0,12:0.0}";
+        $"{Name,-28} {Items,9:N0} {Pages,7:N0} {Milliseconds,8:0} {PeakWorkingSet / 1048576.0,12:0.0} {CpuMs,8:0} {MockCpuMs,12:0}";
+
+    /// <summary>Processor time per page, in microseconds: the walk's own, and the mock's.</summary>
+    public (double Walk, double Mock) CpuPerPage() => Pages == 0 ? (0, 0) : (CpuMs * 1000 / Pages, MockCpuMs * 1000 / Pages);
 }
 
 /// <summary>The walks, each run in a process of its own.</summary>
@@ -167,18 +184,38 @@ internal static class Child
             info.ArgumentList.Add(a);
         }
 
+        var mockCpu = ProcessorTime();
         using var process = Process.Start(info)!;
         var errors = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
+        mockCpu = ProcessorTime() - mockCpu;
         var f = (output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "").Split('\t');
-        if (process.ExitCode != 0 || f.Length != 6)
+        if (process.ExitCode != 0 || f.Length != 7)
         {
             throw new InvalidOperationException($"phase {phase} failed ({process.ExitCode}): {output} {errors.Result}");
         }
 
         return new Measurement(f[0], long.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture),
-            double.Parse(f[3], CultureInfo.InvariantCulture), long.Parse(f[4], CultureInfo.InvariantCulture), long.Parse(f[5], CultureInfo.InvariantCulture));
+            double.Parse(f[3], CultureInfo.InvariantCulture), long.Parse(f[4], CultureInfo.InvariantCulture), long.Parse(f[5], CultureInfo.InvariantCulture),
+            double.Parse(f[6], CultureInfo.InvariantCulture), mockCpu.TotalMilliseconds);
+    }
+
+    /// <summary>This process's processor time so far, all its threads.</summary>
+    private static TimeSpan ProcessorTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
+
+    /// <summary>The processor time when the timed part of the walk started (<see cref="Begin"/>).</summary>
+    private static TimeSpan cpuAtStart;
+
+    /// <summary>Starts the timed part of a walk: the clock, and the processor time.</summary>
+    private static void Begin(Stopwatch clock)
+    {
+        cpuAtStart = ProcessorTime();
+        clock.Restart();
     }
 
     public static async Task<int> RunAsync(string[] args)
@@ -207,6 +244,7 @@ internal static class Child
         await Walk(WarmUpPages);
         var (items, pages, name) = await Walk(null);
         var ms = clock.Elapsed.TotalMilliseconds;
+        var cpu = (ProcessorTime() - cpuAtStart).TotalMilliseconds;
         using var self = Process.GetCurrentProcess();
         self.Refresh();
         // What the walk holds once it is done (the managed heap after a full collection, the walk still alive): its
@@ -214,7 +252,8 @@ internal static class Child
         var live = GC.GetTotalMemory(forceFullCollection: true);
         Retain(null);
         Console.WriteLine(string.Join('\t', name, items.ToString(CultureInfo.InvariantCulture), pages.ToString(CultureInfo.InvariantCulture),
-            ms.ToString("0.0", CultureInfo.InvariantCulture), self.PeakWorkingSet64.ToString(CultureInfo.InvariantCulture), live.ToString(CultureInfo.InvariantCulture)));
+            ms.ToString("0.0", CultureInfo.InvariantCulture), self.PeakWorkingSet64.ToString(CultureInfo.InvariantCulture), live.ToString(CultureInfo.InvariantCulture),
+            cpu.ToString("0.0", CultureInfo.InvariantCulture)));
         return 0;
     }
 
@@ -243,7 +282,8 @@ internal static class Child
             var counts = string.Join(", ", results.Counts.Where(c => c.Value > 0).Select(c => $"{c.Value} {c.Key}"));
             Console.WriteLine(string.Join('\t', $"certification: {results.Outcome.ToString().ToUpperInvariant()}, {counts}; {results.RequestCount} requests",
                 results.Requirements.Sum(r => r.Cases.Count).ToString(CultureInfo.InvariantCulture), results.RequestCount.ToString(CultureInfo.InvariantCulture),
-                ms.ToString("0.0", CultureInfo.InvariantCulture), self.PeakWorkingSet64.ToString(CultureInfo.InvariantCulture), GC.GetTotalMemory(forceFullCollection: true).ToString(CultureInfo.InvariantCulture)));
+                ms.ToString("0.0", CultureInfo.InvariantCulture), self.PeakWorkingSet64.ToString(CultureInfo.InvariantCulture), GC.GetTotalMemory(forceFullCollection: true).ToString(CultureInfo.InvariantCulture),
+                self.TotalProcessorTime.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)));
             return 0;
         }
         finally
@@ -286,7 +326,7 @@ internal static class Child
         using var log = new RequestLog();
         using var http = Http(credentials, log);
         using var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = baseUrl, Credentials = credentials }, http);
-        clock.Restart();
+        Begin(clock);
         var walk = await ListWalk.RunAsync(contract, http, context.Requests, context.Values, "all-sessions", context.Values.Query("all-sessions"), WalkMode.Cursor,
             new WalkLimits(new RequestBudget(int.MaxValue, "unbounded, for the benchmark"), pageLimit, Validate: validate), null, CancellationToken.None);
         if (!walk.Complete && pageLimit is null)
@@ -307,7 +347,7 @@ internal static class Child
         using var http = Http(credentials, log);
         using var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = baseUrl, Credentials = credentials }, http);
         var endpoint = contract.Endpoint("list-sessions");
-        clock.Restart();
+        Begin(clock);
         string? cursor = null;
         long items = 0;
         var pages = 0;
@@ -345,7 +385,7 @@ internal static class Child
         }
 
         var list = new Uri(baseUrl.ToString().TrimEnd('/') + "/chat/sessions");
-        clock.Restart();
+        Begin(clock);
         string? cursor = null;
         long items = 0;
         var pages = 0;
