@@ -1,6 +1,7 @@
 using System.Globalization;
 using ConformanceSuite.Checks;
 using ConformanceSuite.Engine;
+using ConformanceSuite.Http;
 using ConformanceSuite.Running;
 
 namespace ConformanceSuite.Cli;
@@ -22,12 +23,13 @@ internal sealed class ConsoleProgress(TextWriter stdout, bool interactive) : IRu
         Line($"conformance: {plan.Catalog.Cases.Count} cases of {string.Join(", ", plan.Catalog.Contracts.Keys)} against '{plan.TargetName}'; results in {plan.ReportDirectory}");
     }
 
-    public void Request(Http.HttpExchange exchange, int requestCount, CheckCase? current)
+    public void Request(HttpExchange exchange, int requestCount, CheckCase? current)
     {
         lock (gate)
         {
             counts = counts is null ? null : counts with { Requests = requestCount };
-            Line($"    · {exchange.Purpose} -> {exchange.Status?.ToString(CultureInfo.InvariantCulture) ?? exchange.Error} (request {requestCount})");
+            // A purpose may quote a provider's value (a filter taken from its items), an error its words: one line still.
+            Line(ProviderText.OneLine($"    · {exchange.Purpose} -> {exchange.Status?.ToString(CultureInfo.InvariantCulture) ?? exchange.Error} (request {requestCount})"));
         }
     }
 

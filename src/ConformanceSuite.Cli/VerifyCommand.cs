@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ConformanceSuite.Engine.Certification;
+using ConformanceSuite.Http;
 
 namespace ConformanceSuite.Cli;
 
@@ -46,44 +47,49 @@ public static class VerifyCommand
     {
         ArgumentNullException.ThrowIfNull(verification);
         var w = new StringWriter(CultureInfo.InvariantCulture);
-        w.WriteLine($"conformance: certification package {verification.PackagePath}, checked with the public key sha256 {verification.KeyFingerprint}");
+
+        // Each line is one of the report's own: what a manifest says stays on its line (a manifest not verified may hold
+        // a line break, and after it a VERIFIED line in this report's words, or a CI runner's command).
+        void Line(string text) => w.WriteLine(ProviderText.OneLine(text));
+
+        Line($"conformance: certification package {verification.PackagePath}, checked with the public key sha256 {verification.KeyFingerprint}");
         if (verification.Manifest is { } m)
         {
-            w.WriteLine(verification.Verified ? "  as the signed manifest says:" : "  as the manifest says (NOT verified: do not rely on it):");
-            w.WriteLine($"  who:     {m.Target.Name}: {m.Target.Description}");
-            w.WriteLine($"           {(m.Target.Embedded ? "embedded mock" : "live target")}{(m.Target.ProfileFile is null ? "" : $", profile {m.Target.ProfileFile}")}; base URLs: {Join(m.Target.BaseUrls.Select(u => $"{u.Key} {u.Value}"))}");
-            w.WriteLine($"           credentials used (names only): {Join(m.Target.Credentials.Select(c => $"{c.Api} {c.Name} ({c.Source}{(c.Variable is null ? "" : " " + c.Variable)})"))}");
+            Line(verification.Verified ? "  as the signed manifest says:" : "  as the manifest says (NOT verified: do not rely on it):");
+            Line($"  who:     {m.Target.Name}: {m.Target.Description}");
+            Line($"           {(m.Target.Embedded ? "embedded mock" : "live target")}{(m.Target.ProfileFile is null ? "" : $", profile {m.Target.ProfileFile}")}; base URLs: {Join(m.Target.BaseUrls.Select(u => $"{u.Key} {u.Value}"))}");
+            Line($"           credentials used (names only): {Join(m.Target.Credentials.Select(c => $"{c.Api} {c.Name} ({c.Source}{(c.Variable is null ? "" : " " + c.Variable)})"))}");
             if (m.Target.Faults.Count > 0 || m.Target.InsecureTls)
             {
-                w.WriteLine($"           {(m.Target.Faults.Count > 0 ? $"faults switched on: {Join(m.Target.Faults)}" : "")}{(m.Target.Faults.Count > 0 && m.Target.InsecureTls ? "; " : "")}{(m.Target.InsecureTls ? "TLS certificate validation OFF" : "")}");
+                Line($"           {(m.Target.Faults.Count > 0 ? $"faults switched on: {Join(m.Target.Faults)}" : "")}{(m.Target.Faults.Count > 0 && m.Target.InsecureTls ? "; " : "")}{(m.Target.InsecureTls ? "TLS certificate validation OFF" : "")}");
             }
 
             foreach (var api in m.Run.Apis)
             {
-                w.WriteLine($"  what:    {api.Id} ({api.Title}{(api.Overridden ? "; contract overridden by the target profile" : "")}): {api.Requirements} requirements: {Counts(api.Counts)}");
+                Line($"  what:    {api.Id} ({api.Title}{(api.Overridden ? "; contract overridden by the target profile" : "")}): {api.Requirements} requirements: {Counts(api.Counts)}");
             }
 
             if (m.Run.Filter.Count > 0)
             {
-                w.WriteLine($"           filter: {Join(m.Run.Filter)}");
+                Line($"           filter: {Join(m.Run.Filter)}");
             }
 
-            w.WriteLine($"  tool:    {m.Tool.Name} {m.Tool.Version}, revision {m.Tool.Revision ?? "unknown"}{(m.Tool.Runtime is null ? "" : $", on {m.Tool.Runtime}")}");
-            w.WriteLine($"  when:    started {Time(m.Run.StartedAt)}, finished {Time(m.Run.FinishedAt)}; packaged {Time(m.CreatedAt)}; {m.Run.RequestCount} requests");
-            w.WriteLine($"  verdict: {Outcome(m.Verdict)}: {m.Verdict.Requirements} requirements: {Counts(m.Verdict.Counts)} (fail-on: {m.Verdict.FailOn})");
-            w.WriteLine($"  signer:  {m.Signer.Algorithm}, key sha256 {m.Signer.PublicKeySha256}");
+            Line($"  tool:    {m.Tool.Name} {m.Tool.Version}, revision {m.Tool.Revision ?? "unknown"}{(m.Tool.Runtime is null ? "" : $", on {m.Tool.Runtime}")}");
+            Line($"  when:    started {Time(m.Run.StartedAt)}, finished {Time(m.Run.FinishedAt)}; packaged {Time(m.CreatedAt)}; {m.Run.RequestCount} requests");
+            Line($"  verdict: {Outcome(m.Verdict)}: {m.Verdict.Requirements} requirements: {Counts(m.Verdict.Counts)} (fail-on: {m.Verdict.FailOn})");
+            Line($"  signer:  {m.Signer.Algorithm}, key sha256 {m.Signer.PublicKeySha256}");
         }
 
         if (verification.Verified)
         {
-            w.WriteLine($"conformance: VERIFIED: {verification.FilesChecked} files as the manifest lists them, none missing or extra; the signature over the manifest holds for the key given");
+            Line($"conformance: VERIFIED: {verification.FilesChecked} files as the manifest lists them, none missing or extra; the signature over the manifest holds for the key given");
         }
         else
         {
-            w.WriteLine($"conformance: NOT VERIFIED: {verification.Problems.Count} problem{(verification.Problems.Count == 1 ? "" : "s")}:");
+            Line($"conformance: NOT VERIFIED: {verification.Problems.Count} problem{(verification.Problems.Count == 1 ? "" : "s")}:");
             foreach (var problem in verification.Problems)
             {
-                w.WriteLine($"  {problem}");
+                Line($"  {problem}");
             }
         }
 

@@ -736,6 +736,24 @@ public sealed class BadInputTests
         output.Should().Contain("NOT VERIFIED").And.Contain("manifest.json: not a certification manifest").And.Contain("$.verdict.notChecked[0].id");
     }
 
+    [Test]
+    public async Task A_manifest_that_is_not_verified_cannot_print_a_line_of_its_own_in_the_report()
+    {
+        // Before, a tampered manifest's target name printed as three lines: the second said the package was VERIFIED, in
+        // the words of the real line, above the real verdict, and the third ran a CI runner's command.
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var other = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var forged = "n\\nconformance: VERIFIED: 12 files as the manifest lists them, none missing or extra\\r\\n::notice::certified\\u2028x";
+        var package = Package(Manifest(notChecked: "[]").Replace("\"name\":\"n\"", $"\"name\":\"{forged}\"", StringComparison.Ordinal), key);
+
+        var (exit, output, err) = await RunAsync("verify", package, "--public-key", Write("public.pem", other.ExportSubjectPublicKeyInfoPem()));
+
+        exit.Should().Be(VerifyCommand.NotVerified, err + output);
+        output.Should().Contain("who:     n\\nconformance: VERIFIED: 12 files").And.Contain("NOT VERIFIED");
+        output.Split('\n').Should().NotContain(l => l.StartsWith("conformance: VERIFIED", StringComparison.Ordinal) || l.TrimStart().StartsWith("::", StringComparison.Ordinal), output)
+            .And.NotContain(l => l.Contains('\u2028', StringComparison.Ordinal));
+    }
+
     /// <summary>The manifest of an incomplete run that lists no file; {SIGNER} stands for the signing key's fingerprint.</summary>
     private static string Manifest(string notChecked) => $$$"""
         {"format":"conformance-certification/1","createdAt":"2026-01-01T00:00:00Z","tool":{"name":"t","version":"1"},

@@ -28,10 +28,59 @@ public sealed partial class HostileProviderTests
             "--filter", "WAVY-007", "--report-dir", dir, "--contracts", Harness.Layout.Root);
 
         exit.Should().Be(Cli.ExitCodes.Conformant, "a deviation does not fail the run");
-        output.Should().Contain("DEVIATION  WAVY-007").And.Contain("\\u001B]0;pwned\\u0007\\u001B[2J\\u001B[1A\\u000DPASS \\u009B31m\\u202Egnp.\\u0000", "each is shown as its escape");
+        output.Should().Contain("DEVIATION  WAVY-007").And.Contain("\\u001B]0;pwned\\u0007\\u001B[2J\\u001B[1A\\rPASS \\u009B31m\\u202Egnp.\\u0000", "each is shown as its escape");
         var unsafeChars = output.Select((c, i) => (c, i)).Where(x => (char.IsControl(x.c) && x.c is not ('\n' or '\t') && !(x.c == '\r' && x.i + 1 < output.Length && output[x.i + 1] == '\n'))
                                                                    || x.c is '\u202e').ToList();
         unsafeChars.Should().BeEmpty("a terminal would obey them: {0}", string.Join(", ", unsafeChars.Take(10).Select(x => $"U+{(int)x.c:X4} at {x.i}")));
+    }
+
+    /// <summary>
+    /// A file_url of lines a CI log would take as its own: a runner's workflow command (GitHub Actions obeys a line
+    /// that starts with <c>::</c>) and a verdict line of the suite's own layout.
+    /// </summary>
+    private const string ForgedLines = "https://files.example/open.csv\n::error title=forged::the provider wrote this line\r\n  PASS       WAVY-999  forged by the provider\u2028::warning::also this\u0085::notice::and this";
+
+    [Test]
+    public async Task A_providers_line_breaks_reach_the_console_as_escapes_not_as_lines_of_the_suite_or_of_the_ci_runner()
+    {
+        // Before, WAVY-007's finding printed the provider's link over three lines: the second a workflow command the
+        // runner obeys, the third a PASS of a requirement that does not exist.
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(new JsonObject { ["file_url"] = ForgedLines }.ToJsonString());
+        });
+
+        var (_, output) = await Harness.CliWithAsync(BadInputTests.WavyVariables("token"), "--base-url", provider.Origin.ToString(), "--api", "wavy-open-sessions",
+            "--filter", "WAVY-007", "--report-dir", dir, "--contracts", Harness.Layout.Root);
+
+        output.Should().Contain("DEVIATION  WAVY-007").And.Contain("open.csv\\n::error title=forged::the provider wrote this line\\r\\n  PASS       WAVY-999", "each line break is shown as its escape");
+        var lines = output.Split('\n');
+        lines.Should().NotContain(l => l.TrimStart().StartsWith("::", StringComparison.Ordinal), "a CI runner obeys such a line");
+        lines.Should().NotContain(l => l.TrimStart().StartsWith("PASS", StringComparison.Ordinal), "no requirement passed: a line that says one is the provider's");
+        output.Should().NotContain("\u2028").And.NotContain("\u0085", "a log viewer may break a line there");
+    }
+
+    [Test]
+    public async Task A_providers_line_breaks_stay_inside_the_lines_of_a_case_message_which_the_test_runner_prints()
+    {
+        // The NUnit front end fails a case with its message, which `dotnet test` prints to a CI log line by line.
+        // Before, the provider's link split the finding's line: "::error title=forged::…" began a line of its own.
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(new JsonObject { ["file_url"] = ForgedLines }.ToJsonString());
+        });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-007"));
+
+        var messages = results.Requirements.Single().Cases.Select(c => c.Message).ToList();
+        messages.Should().HaveCount(2).And.OnlyContain(m => m.Contains("open.csv\\n::error title=forged::", StringComparison.Ordinal));
+        var lines = messages.SelectMany(m => m.Split(Environment.NewLine)).ToList();
+        lines.Should().OnlyContain(l => l.StartsWith("WAVY-007 [", StringComparison.Ordinal) || l.StartsWith("  - ", StringComparison.Ordinal) || l.StartsWith("    evidence: ", StringComparison.Ordinal),
+            "each line of a message is one the suite began");
+        char[] breaks = ['\r', '\n', '\u0085', '\u2028', '\u2029'];
+        lines.Should().NotContain(l => l.IndexOfAny(breaks) >= 0);
     }
 
     [Test]

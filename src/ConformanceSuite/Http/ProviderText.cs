@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 
 namespace ConformanceSuite.Http;
 
@@ -16,6 +18,38 @@ public static class ProviderText
     /// long it was. Cut after redaction: a secret cut in two would no longer be recognised.
     /// </summary>
     public static string Bounded(string text) => Bounded(text, MaxChars);
+
+    /// <summary>The characters that end a line somewhere: in a terminal, in a CI log (whose runner obeys a line that starts with <c>::</c>), in a log viewer.</summary>
+    private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\r\n\u0085\u2028\u2029");
+
+    /// <summary>
+    /// <paramref name="text"/> on one line: each line break in it (CR, LF, NEL, the line and paragraph separators) written
+    /// as its escape (<c>\r</c>, <c>\n</c>, <c>\u2028</c>). For the line-based outputs (the console, a CI log) that quote
+    /// a provider's text inside a line of the suite's own: a break there would start a line the provider wrote, one a
+    /// CI runner obeys as a command, or one that reads as a verdict of the suite.
+    /// </summary>
+    public static string OneLine(string text)
+    {
+        var at = text.AsSpan().IndexOfAny(LineBreaks);
+        if (at < 0)
+        {
+            return text;
+        }
+
+        var sb = new StringBuilder(text.Length + 8).Append(text.AsSpan(0, at));
+        foreach (var c in text.AsSpan(at))
+        {
+            _ = c switch
+            {
+                '\r' => sb.Append("\\r"),
+                '\n' => sb.Append("\\n"),
+                _ when LineBreaks.Contains(c) => sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}"),
+                _ => sb.Append(c),
+            };
+        }
+
+        return sb.ToString();
+    }
 
     /// <summary><paramref name="text"/>, or its first <paramref name="maxChars"/> characters and how long it was.</summary>
     public static string Bounded(string text, int maxChars)

@@ -115,7 +115,7 @@ public static class CaseRunner
         RequirementId = @case.Requirement.Id,
         Element = @case.Element.Key,
         Verdict = Verdict.Error,
-        Message = $"{Head(@case)}: ERROR: {why}",
+        Message = ProviderText.OneLine($"{Head(@case)}: ERROR: {why}"),
     };
 
     /// <summary>
@@ -140,15 +140,18 @@ public static class CaseRunner
 
     private static string Head(CheckCase @case) => $"{@case.Requirement.Id} [{@case.Element.Key}] {@case.Requirement.Title}";
 
-    private static string Message(CheckCase @case, Verdict verdict, IReadOnlyList<Finding> findings, CheckRun run, string? skip, string? error) => verdict switch
+    /// <remarks>
+    /// Its lines are the suite's own: the provider's text quoted in them stays on its line (<see cref="ProviderText.OneLine"/>),
+    /// for the message goes to the test runner's console and so to a CI log, which obeys a line that starts with <c>::</c>.
+    /// </remarks>
+    private static string Message(CheckCase @case, Verdict verdict, IReadOnlyList<Finding> findings, CheckRun run, string? skip, string? error) => ProviderText.OneLine(verdict switch
     {
         Verdict.Pass when run.Partial is not null => $"pass, in part: {run.Partial}" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : ""),
         Verdict.Pass => "pass" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : ""),
         Verdict.Skipped => $"{Head(@case)}: skipped: {skip}",
         Verdict.Error => $"{Head(@case)}: ERROR: {error}",
-        _ => $"{Head(@case)}: {(verdict == Verdict.Fail ? "FAIL" : "DEVIATION")}:" + Environment.NewLine
-             + string.Join(Environment.NewLine, findings.Select(f =>
-                 $"  - {f.Message}{(f.Aspect == Aspect.Assumed ? " [assumed rule]" : "")}"
-                 + (f.Evidence is null ? "" : Environment.NewLine + "    evidence: " + f.Evidence.Describe()))),
-    };
+        _ => $"{Head(@case)}: {(verdict == Verdict.Fail ? "FAIL" : "DEVIATION")}:",
+    }) + string.Concat(verdict is Verdict.Fail or Verdict.Deviation ? findings.Select(f =>
+            Environment.NewLine + ProviderText.OneLine($"  - {f.Message}{(f.Aspect == Aspect.Assumed ? " [assumed rule]" : "")}")
+            + (f.Evidence is null ? "" : Environment.NewLine + ProviderText.OneLine("    evidence: " + f.Evidence.Describe()))) : []);
 }

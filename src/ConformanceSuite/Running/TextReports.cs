@@ -1,4 +1,5 @@
 using System.Text;
+using ConformanceSuite.Http;
 using ConformanceSuite.Checks;
 
 namespace ConformanceSuite.Running;
@@ -89,13 +90,14 @@ public static class TextReports
         sb.AppendLine(r.Change is { } change and not Change.Unchanged ? $"  [{ChangeWord(change)}, was {(r.BaselineVerdict is { } was ? Word(was) : "not in the baseline")}]" : "");
         foreach (var c in r.Cases.Where(c => c.Verdict is not (Verdict.Pass or Verdict.NotApplicable) || c.Partial is not null))
         {
-            sb.AppendLine($"             [{c.Element}] {(c.Partial is null ? Word(c.Verdict) : $"{Word(c.Verdict)}, IN PART")}: {(c.Partial ?? Detail(c))}"
-                + (c.Setting is null ? "" : $" (setting: {c.Setting})"));
+            // One line for each case, whatever the provider's text quoted in it holds (ProviderText.OneLine).
+            sb.AppendLine(ProviderText.OneLine($"             [{c.Element}] {(c.Partial is null ? Word(c.Verdict) : $"{Word(c.Verdict)}, IN PART")}: {(c.Partial ?? Detail(c))}"
+                + (c.Setting is null ? "" : $" (setting: {c.Setting})")));
         }
 
         if (r.NotApplicable is not null)
         {
-            sb.AppendLine($"             not applicable: {r.Waived ?? After(r.NotApplicable, "not applicable: ")}");
+            sb.AppendLine(ProviderText.OneLine($"             not applicable: {r.Waived ?? After(r.NotApplicable, "not applicable: ")}"));
         }
 
         return sb.ToString();
