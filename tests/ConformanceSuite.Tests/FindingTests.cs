@@ -128,6 +128,16 @@ public sealed class FindingTests
     }
 
     [Test]
+    public void A_text_on_one_line_shows_each_line_break_as_its_escape_and_the_rest_as_it_is()
+    {
+        const string plain = "no break here: tab\t, ESC \u001b, NBSP \u00a0, é";
+        ProviderText.OneLine(plain).Should().BeSameAs(plain);
+        ProviderText.OneLine("a\r\nb\nc\rd\u0085e\u2028f\u2029g\u2027h\u0084")
+            .Should().Be("a\\r\\nb\\nc\\rd\\u0085e\\u2028f\\u2029g\u2027h\u0084", "only the line breaks are escaped; their neighbours stay");
+        ProviderText.OneLine("\n").Should().Be("\\n");
+    }
+
+    [Test]
     public void A_status_mismatch_reads_as_before()
     {
         new StatusMismatch(400, 200, StatusReading.NotRefused) { Subject = "without customerId" }.Message
