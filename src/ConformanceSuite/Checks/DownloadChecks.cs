@@ -67,6 +67,22 @@ public sealed class CredentialsConfinedCheck : PerScenarioCheck
             run.Fail("the authenticated call", new CrossOriginRedirect(success.Status ?? 0, success.BlockedRedirect), basis, success);
         }
 
+        // Every other call of the API so far that carried a credential and was sent to another origin (a probe of
+        // another check, the sub-account's call): the requirement is about each authenticated call, not this one alone.
+        var redirected = run.Context.Http.Log.Entries
+            .Where(e => e.CredentialsSent.Count > 0 && e.BlockedRedirect is not null && e.Api == run.Context.Contract.Id && !e.IsSameEntry(success))
+            .ToList();
+        foreach (var e in redirected)
+        {
+            run.Fail($"the authenticated call ({e.Purpose})", new CrossOriginRedirect(e.Status ?? 0, e.BlockedRedirect!), basis, run.Keep(e));
+        }
+
+        if (success.Status is null && redirected.Count == 0)
+        {
+            // An authenticated call that got no answer was not seen to stay on its origin, nor not to.
+            CheckRun.Skip($"the authenticated call of scenario '{run.Element.Name}' got no answer ({success.Error}): whether it is sent to another origin was not seen");
+        }
+
         var apiOrigin = CredentialSet.OriginOf(run.Context.Target.BaseUrl);
         if (success.IsSuccess)
         {
