@@ -71,6 +71,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>A date range on updatedAt returns, beside each record in it, a copy of that record under another id that the list never holds.</summary>
         public bool UpdatedRangeAddsCopies { get; init; }
+
+        /// <summary>startDate and endDate are read by their clock time as if in UTC, whatever UTC offset they are written at.</summary>
+        public bool RangeIgnoresOffset { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -173,8 +176,13 @@ public sealed class EvasionChatSessionListTests
 
         if (Get("dateRangeField") is { } rangeField)
         {
-            var start = Get("startDate") is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : DateTimeOffset.MinValue;
-            var end = Get("endDate") is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture) : DateTimeOffset.MaxValue;
+            var start = Get("startDate") is { } s ? Bound(s) : DateTimeOffset.MinValue;
+            var end = Get("endDate") is { } e ? Bound(e) : DateTimeOffset.MaxValue;
+            DateTimeOffset Bound(string text)
+            {
+                var at = DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
+                return twist.RangeIgnoresOffset ? new DateTimeOffset(at.DateTime, TimeSpan.Zero) : at;
+            }
             rows = rows.Where(r => DateTimeOffset.Parse(Text(r[rangeField]), CultureInfo.InvariantCulture) is var at && at >= start && at <= end);
         }
 
@@ -586,6 +594,21 @@ public sealed class EvasionChatSessionListTests
         updated.SelectMany(c => c.Findings).OfType<ExtraItems>().Should().NotBeEmpty(Show(cases)).And.OnlyContain(f => f.Example!.EndsWith("-copy", StringComparison.Ordinal));
         updated.Should().OnlyContain(c => c.Notes.Any(n => n.Contains("replaces the window's date range", StringComparison.Ordinal)), "the run was on a window");
         cases.Where(c => !c.Element.Contains("updatedAt", StringComparison.Ordinal)).Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
+    }
+
+    [Test]
+    public async Task A_date_range_read_by_its_clock_time_whatever_its_utc_offset_is_not_a_pass()
+    {
+        // The provider reads startDate and endDate as clock times in UTC, the offset dropped (or compares them as text).
+        // The bounds were the data's own values, written as the data writes them (+00:00): read either way, they are
+        // the same instants, and the case passed whole.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { RangeIgnoresOffset = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-012"));
+
+        var cases = Cases(results, "CSL-012");
+        cases.Should().HaveCount(2, Show(cases)).And.OnlyContain(c => c.Verdict != Verdict.Pass, Show(cases));
+        cases.Should().OnlyContain(c => c.Findings.OfType<MissingItems>().Any(), Show(cases));
     }
 
     [Test]

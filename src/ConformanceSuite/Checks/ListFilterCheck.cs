@@ -327,12 +327,21 @@ public sealed class ListFilterCheck : ICheck
     });
 
     /// <summary>
-    /// An instant written at +05:30 when its own offset is zero (at -05:30 on the last day of the calendar, whose
-    /// +05:30 clock is in year 10000), in UTC (Z) otherwise; fractions of a second kept.
+    /// An instant written at +05:30 (<paramref name="later"/>: its clock later than in UTC) or at -05:30 when its own
+    /// offset is zero (the other one on the first and last days of the calendar, whose clock at that offset would be
+    /// in year 0 or 10000), in UTC (Z) otherwise; fractions of a second kept.
     /// </summary>
-    private static string AtAnotherOffset(DateTimeOffset instant) => instant.Offset == TimeSpan.Zero
-        ? instant.ToOffset(instant.UtcDateTime < DateTime.MaxValue.AddDays(-1) ? new TimeSpan(5, 30, 0) : new TimeSpan(-5, -30, 0)).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)
-        : instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+    private static string AtAnotherOffset(DateTimeOffset instant, bool later = true)
+    {
+        if (instant.Offset != TimeSpan.Zero)
+        {
+            return instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+        }
+
+        var utc = instant.UtcDateTime;
+        var ahead = later ? utc < DateTime.MaxValue.AddDays(-1) : utc <= DateTime.MinValue.AddDays(1);
+        return instant.ToOffset(ahead ? new TimeSpan(5, 30, 0) : new TimeSpan(-5, -30, 0)).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
+    }
 
     /// <summary>The fields an item is judged on: the filtered field, the searched ones, or the one a date range's selector names.</summary>
     private static IReadOnlyList<string> FieldsOf(FilterSpec filter, string value) => filter switch
@@ -388,8 +397,11 @@ public sealed class ListFilterCheck : ICheck
                 }
 
                 var (start, end) = (dates[dates.Count / 4], dates[dates.Count * 3 / 4]);
-                query[f.StartParameter] = start.Text!;
-                query[f.EndParameter] = end.Text!;
+                // Each bound is its item's instant at another UTC offset, the start's clock later and the end's earlier: a
+                // provider that compares the text, or reads a bound's clock time and not its offset, leaves out the
+                // items at the bounds (the data's own text would read the same either way).
+                query[f.StartParameter] = AtAnotherOffset(start.Date!.Value, later: true);
+                query[f.EndParameter] = AtAnotherOffset(end.Date!.Value, later: false);
                 return (query, item =>
                 {
                     if (Date(item.Text(field)) is not { } at)
