@@ -74,6 +74,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>startDate and endDate are read by their clock time as if in UTC, whatever UTC offset they are written at.</summary>
         public bool RangeIgnoresOffset { get; init; }
+
+        /// <summary>A page after which at most three records would remain takes them too: the last page holds more than limit.</summary>
+        public bool LastPageTakesTail { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -239,7 +242,8 @@ public sealed class EvasionChatSessionListTests
         }
 
         var columns = SessionFields.Where(selected.Contains).ToList();
-        var onPage = ordered.Skip(from).Take(limit).ToList();
+        var left = ordered.Count - from - limit;
+        var onPage = ordered.Skip(from).Take(twist.LastPageTakesTail && left is > 0 and <= 3 ? limit + left : limit).ToList();
         var format = Get("format") ?? "JSON";
         var extension = format == "JSON" ? "json" : "csv";
         var file = Get("filename") ?? "chat-sessions";
@@ -609,6 +613,23 @@ public sealed class EvasionChatSessionListTests
         var cases = Cases(results, "CSL-012");
         cases.Should().HaveCount(2, Show(cases)).And.OnlyContain(c => c.Verdict != Verdict.Pass, Show(cases));
         cases.Should().OnlyContain(c => c.Findings.OfType<MissingItems>().Any(), Show(cases));
+    }
+
+    [Test]
+    public async Task A_last_page_that_holds_more_than_the_limit_fails_the_page_size_requirement()
+    {
+        // 36 records at 7 a page: the fifth page takes the one record left after it and holds 8. Both walks (by offset
+        // and by page) read the same 36 records, none twice, in the same pages, and the page sizes were tried on the
+        // first page only, where the list goes on far past them.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { LastPageTakesTail = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-006", "CSL-008"));
+
+        var cases = Cases(results, "CSL-006").ToDictionary(c => c.Element);
+        var seven = cases["limit=7"];
+        seven.Verdict.Should().Be(Verdict.Fail, Show(cases.Values));
+        seven.Findings.OfType<CountMismatch>().Should().ContainSingle(seven.Message).Which.Should().Match<CountMismatch>(f => f.Expected == 7 && f.Received == 8);
+        cases.Values.Where(c => c.Element != "limit=7").Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
     }
 
     [Test]
