@@ -77,6 +77,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>A page after which at most three records would remain takes them too: the last page holds more than limit.</summary>
         public bool LastPageTakesTail { get; init; }
+
+        /// <summary>CSV_EXCEL writes a boolean as Excel shows one, TRUE or FALSE (the JSON listing's true or false).</summary>
+        public bool ExcelBooleans { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -271,7 +274,7 @@ public sealed class EvasionChatSessionListTests
             var csv = new StringBuilder(format == "CSV" ? "" : "\uFEFF").Append(string.Join(delimiter, columns)).Append("\r\n");
             foreach (var row in zip && twist.ZipEntryOther ? Enumerable.Reverse(onPage) : onPage)
             {
-                var values = columns.Select(c => Quoted(Text(row[c]), delimiter)).ToList();
+                var values = columns.Select(c => Quoted(twist.ExcelBooleans && format == "CSV_EXCEL" && row[c] is JsonValue v && v.TryGetValue<bool>(out var b) ? (b ? "TRUE" : "FALSE") : Text(row[c]), delimiter)).ToList();
                 csv.Append(string.Join(delimiter, twist.CsvRowsShort ? values.SkipLast(1) : values)).Append("\r\n");
             }
 
@@ -630,6 +633,23 @@ public sealed class EvasionChatSessionListTests
         seven.Verdict.Should().Be(Verdict.Fail, Show(cases.Values));
         seven.Findings.OfType<CountMismatch>().Should().ContainSingle(seven.Message).Which.Should().Match<CountMismatch>(f => f.Expected == 7 && f.Received == 8);
         cases.Values.Where(c => c.Element != "limit=7").Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
+    }
+
+    [Test]
+    public async Task Values_written_otherwise_than_the_json_listing_in_CSV_EXCEL_break_an_assumption_not_the_page()
+    {
+        // The page says of CSV_EXCEL only: a UTF-8 BOM and ';'. That its values are written as the JSON listing writes
+        // them (false, not FALSE) is assumed (A-CSL-14): a provider that writes Excel's booleans keeps every rule of the
+        // page, and breaking the assumption is a deviation, not a fail of the documented format.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { ExcelBooleans = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-021"));
+
+        var cases = Cases(results, "CSL-021").ToDictionary(c => c.Element);
+        var excel = cases["CSV_EXCEL@all-sessions"];
+        excel.Verdict.Should().Be(Verdict.Deviation, Show(cases.Values));
+        excel.Findings.OfType<CsvRowProblem>().Should().NotBeEmpty().And.OnlyContain(f => f.Value == "FALSE" || f.Value == "TRUE", excel.Message);
+        cases.Values.Where(c => c != excel).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
     }
 
     [Test]

@@ -66,8 +66,13 @@ internal static class Exports
         }
     }
 
-    /// <summary>Each CSV row's values against the JSON listing's record at the same place, column by column as far as the row goes; the first 5 differences are shown.</summary>
-    public static void CompareRows(CheckRun run, string subject, CsvAnalysis analysis, List<JsonObject> items, Basis basis, HttpExchange exchange)
+    /// <summary>
+    /// Each CSV row's values against the JSON listing's record at the same place, column by column as far as the row
+    /// goes; the first 5 differences are shown. Another value breaks <paramref name="basis"/>; the same value written
+    /// otherwise (FALSE for false, 42.0 for 42, a date-time at another offset or in another form) breaks only
+    /// <paramref name="writtenBasis"/>, the rule that values are written as the JSON listing writes them.
+    /// </summary>
+    public static void CompareRows(CheckRun run, string subject, CsvAnalysis analysis, List<JsonObject> items, Basis basis, Basis writtenBasis, HttpExchange exchange)
     {
         var names = analysis.HeaderNames;
         var differences = 0;
@@ -75,14 +80,35 @@ internal static class Exports
         {
             for (var c = 0; c < names.Count && c < analysis.Rows[i].Length && differences < 5; c++)
             {
-                var json = Text(items[i][names[c]]);
-                if (analysis.Rows[i][c] != json)
+                var node = items[i][names[c]];
+                var json = Text(node);
+                var value = analysis.Rows[i][c];
+                if (value != json)
                 {
                     differences++;
-                    run.Fail(subject, new CsvRowProblem(i + 1, null, names[c], analysis.Rows[i][c], $"the JSON listing's '{json}'"), basis, exchange);
+                    var same = SameValue(value, node);
+                    run.Fail(subject, new CsvRowProblem(i + 1, null, names[c], value, $"the JSON listing's '{json}'{(same ? " (the same value, written otherwise)" : "")}"), same ? writtenBasis : basis, exchange);
                 }
             }
         }
+    }
+
+    /// <summary>Whether a CSV value is the JSON value written another way: a boolean in another case, the same number, the same instant.</summary>
+    private static bool SameValue(string text, JsonNode? node)
+    {
+        if (node is not JsonValue value)
+        {
+            return false;
+        }
+
+        return value.GetValueKind() switch
+        {
+            JsonValueKind.True or JsonValueKind.False => string.Equals(text, value.GetValueKind() == JsonValueKind.True ? "true" : "false", StringComparison.OrdinalIgnoreCase),
+            JsonValueKind.Number => double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                && double.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var m) && n == m,
+            JsonValueKind.String => IsoDates.Parse(value.GetValue<string>()) is { } at && text.Length > 0 && char.IsAsciiDigit(text[0]) && IsoDates.Parse(text) == at,
+            _ => false,
+        };
     }
 
     /// <summary>
@@ -221,7 +247,8 @@ public sealed class ExportCheck : ICheck
             run.Fail($"{formatName}, an empty listing", new CsvHeaderProblem(CsvHeaderIssue.Missing, "a header-only file", $"{analysis.Bytes} bytes, no header", null), spec.Empty.Basis, exchange);
         }
 
-        Exports.CompareRows(run, formatName, analysis, items, format.Basis, exchange);
+        // The same records is the format's rule; each value written as the JSON listing writes it may rest on an assumption.
+        Exports.CompareRows(run, formatName, analysis, items, format.Basis, format.ValuesBasis ?? format.Basis, exchange);
 
         run.Note($"{analysis.RowCount} rows, header '{analysis.HeaderLine}'{(analysis.HasBom ? " after a BOM" : "")}");
     }
@@ -375,7 +402,7 @@ public sealed class ZipExportCheck : ICheck
             else if (same.Listing.Items is { } items)
             {
                 Exports.CompareCount(run, subject, analysis, items, same.Basis, exchange);
-                Exports.CompareRows(run, subject, analysis, items, same.Basis, exchange);
+                Exports.CompareRows(run, subject, analysis, items, same.Basis, same.Basis, exchange);
             }
 
             run.Note($"{entry.FullName}: {analysis.RowCount} rows{(content.Stopped is null ? "" : " read")}");

@@ -588,6 +588,9 @@ public sealed record ExportFormat
     public string? CsvSpec { get; init; }
 
     public required Basis Basis { get; init; }
+
+    /// <summary>Where the rule that each value is written as the JSON listing writes it comes from: <see cref="Basis"/> unless the contract says otherwise.</summary>
+    public Basis? ValuesBasis { get; init; }
 }
 
 public sealed record ZipSpec
