@@ -80,6 +80,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>CSV_EXCEL writes a boolean as Excel shows one, TRUE or FALSE (the JSON listing's true or false).</summary>
         public bool ExcelBooleans { get; init; }
+
+        /// <summary>CSV_EXCEL comes as application/vnd.ms-excel, not text/csv.</summary>
+        public bool ExcelMediaType { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -278,7 +281,7 @@ public sealed class EvasionChatSessionListTests
                 csv.Append(string.Join(delimiter, twist.CsvRowsShort ? values.SkipLast(1) : values)).Append("\r\n");
             }
 
-            (body, contentType) = (Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8");
+            (body, contentType) = (Encoding.UTF8.GetBytes(csv.ToString()), twist.ExcelMediaType && format == "CSV_EXCEL" ? "application/vnd.ms-excel" : "text/csv; charset=utf-8");
         }
         else
         {
@@ -650,6 +653,22 @@ public sealed class EvasionChatSessionListTests
         excel.Verdict.Should().Be(Verdict.Deviation, Show(cases.Values));
         excel.Findings.OfType<CsvRowProblem>().Should().NotBeEmpty().And.OnlyContain(f => f.Value == "FALSE" || f.Value == "TRUE", excel.Message);
         cases.Values.Where(c => c != excel).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
+    }
+
+    [Test]
+    public async Task A_CSV_EXCEL_export_labelled_as_an_excel_file_breaks_an_assumption_not_the_page()
+    {
+        // The page gives CSV_EXCEL a BOM and ';', and no media type: text/csv is assumed (A-CSL-14), so an export labelled
+        // application/vnd.ms-excel is a deviation. It failed, judged on the format's documented basis.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { ExcelMediaType = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-021"));
+
+        var cases = Cases(results, "CSL-021");
+        var excel = cases.Where(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).ToList();
+        excel.Should().HaveCount(3, Show(cases)).And.OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases));
+        excel.Should().OnlyContain(c => c.Findings.Count == 1 && c.Findings[0] is HeaderMismatch, Show(cases));
+        cases.Except(excel).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
     }
 
     [Test]

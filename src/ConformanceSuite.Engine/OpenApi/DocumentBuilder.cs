@@ -501,6 +501,11 @@ internal sealed class DocumentBuilder
             }
 
             entry["basis"] = Basis(format.Basis);
+            if (format.ContentTypeBasis is { } contentType)
+            {
+                entry["contentTypeBasis"] = Basis(contentType);
+            }
+
             if (format.ValuesBasis is { } values)
             {
                 entry["valuesBasis"] = Basis(values);

@@ -221,7 +221,7 @@ public sealed class ExportCheck : ICheck
 
         if (Expect.MediaType(exchange.ContentType) != Expect.MediaType(format.ContentType))
         {
-            run.Fail(formatName, new HeaderMismatch("Content-Type", format.ContentType, exchange.ContentType), format.Basis, exchange);
+            run.Fail(formatName, new HeaderMismatch("Content-Type", format.ContentType, exchange.ContentType), format.ContentTypeBasis ?? format.Basis, exchange);
         }
 
         foreach (var problem in analysis.HeaderProblems)

@@ -589,6 +589,9 @@ public sealed record ExportFormat
 
     public required Basis Basis { get; init; }
 
+    /// <summary>Where <see cref="ContentType"/> comes from: <see cref="Basis"/> unless the contract says otherwise.</summary>
+    public Basis? ContentTypeBasis { get; init; }
+
     /// <summary>Where the rule that each value is written as the JSON listing writes it comes from: <see cref="Basis"/> unless the contract says otherwise.</summary>
     public Basis? ValuesBasis { get; init; }
 }
