@@ -67,6 +67,9 @@ public sealed partial class EvasionOpenCxTests
         /// <summary>A date filter's bound as the provider reads it, by parameter name.</summary>
         public Func<string, DateTimeOffset, DateTimeOffset>? Bound { get; init; }
 
+        /// <summary>The date a date filter compares its bound with, by parameter name, given the session and the date a right provider compares.</summary>
+        public Func<string, Session, DateTimeOffset, DateTimeOffset>? DateOf { get; init; }
+
         /// <summary>A get by id: the id asked for and the body a right provider gives (null: 404).</summary>
         public Func<string, JsonObject?, JsonObject?>? Get { get; init; }
     }
@@ -162,16 +165,16 @@ public sealed partial class EvasionOpenCxTests
                     result = result.Where(s => s.HandedOff == (value == "true"));
                     break;
                 case "created_after":
-                    result = result.Where(s => s.Created > bound);
+                    result = result.Where(s => Date(name, s, s.Created) > bound);
                     break;
                 case "created_before":
-                    result = result.Where(s => s.Created < bound);
+                    result = result.Where(s => Date(name, s, s.Created) < bound);
                     break;
                 case "updated_after":
-                    result = result.Where(s => s.Updated > bound);
+                    result = result.Where(s => Date(name, s, s.Updated) > bound);
                     break;
                 case "updated_before":
-                    result = result.Where(s => s.Updated < bound);
+                    result = result.Where(s => Date(name, s, s.Updated) < bound);
                     break;
                 default:
                     return null;
@@ -179,6 +182,8 @@ public sealed partial class EvasionOpenCxTests
         }
 
         return [.. result];
+
+        DateTimeOffset Date(string name, Session s, DateTimeOffset right) => twists.DateOf?.Invoke(name, s, right) ?? right;
     }
 
     private static readonly string[] InScope = [.. Enumerable.Range(6, 9).Select(i => $"OPENCX-{i:000}")];
@@ -275,6 +280,41 @@ public sealed partial class EvasionOpenCxTests
         range.Cases.Where(c => c.Element.StartsWith("created_", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Fail);
         range.Cases.Where(c => c.Element.StartsWith("updated_", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Pass);
         range.Cases.Single(c => c.Element.StartsWith("created_after", StringComparison.Ordinal)).Notes.Should().Contain(n => n.StartsWith("asked: created_after=2024-03-01T19:30:00+05:30", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task A_date_filter_applied_to_the_other_date_field_is_not_a_pass()
+    {
+        // updated_after and updated_before compare created_at. Every session is updated 30 minutes after it is created,
+        // an hour after the one before, but the third, updated after 150: by the median updated_at, created_at puts the
+        // same sessions on each side of it, so the cases passed whole. A bound between the third session's two dates
+        // (the fourth's updated_at) tells the fields apart.
+        var data = Data().Select((s, i) => s with { Updated = s.Created.AddMinutes(i == 2 ? 150 : 30) }).ToList();
+        await using var provider = await ProviderAsync(data, new Twists
+        {
+            DateOf = (name, s, right) => name.StartsWith("updated_", StringComparison.Ordinal) ? s.Created : right,
+        });
+
+        var results = await RunAsync(provider, "OPENCX-011");
+
+        var cases = Requirement(results, "OPENCX-011").Cases;
+        var updated = cases.Where(c => c.Element.StartsWith("updated_", StringComparison.Ordinal)).ToList();
+        updated.Should().HaveCount(2).And.OnlyContain(c => c.Verdict == Verdict.Fail, string.Join("\n", cases.Select(c => $"{c.Element}: {c.Verdict} {c.Message}")));
+        cases.Except(updated).Should().OnlyContain(c => c.Verdict == Verdict.Pass, string.Join("\n", cases.Select(c => $"{c.Element}: {c.Verdict} {c.Message}")));
+    }
+
+    [Test]
+    public async Task Dates_no_bound_can_tell_apart_pass_with_a_note_that_says_so()
+    {
+        // Updated 30 minutes after creation, an hour apart: no bound puts a session's created_at and updated_at on
+        // either side of it, so a right provider passes, and the case says it cannot tell the two fields apart.
+        await using var provider = await ProviderAsync(Data());
+
+        var results = await RunAsync(provider, "OPENCX-011");
+
+        var cases = Requirement(results, "OPENCX-011").Cases;
+        cases.Should().HaveCount(4).And.OnlyContain(c => c.Verdict == Verdict.Pass && c.Partial == null);
+        cases.Should().OnlyContain(c => c.Notes.Any(n => n.Contains("cannot tell a filter on", StringComparison.Ordinal)));
     }
 
     [Test]

@@ -8,8 +8,9 @@ namespace ConformanceSuite.Checks;
 /// <summary>
 /// A list filter, for every value it takes: every item on every page matches, and no item of the
 /// unfiltered walk that matches is left out. Values come from the parameter's enum or, for filters
-/// without one, from the data itself (the median item), so bounds are existing values and strictness
-/// or inclusiveness is really tested; a date bound is that item's instant written at another UTC offset.
+/// without one, from the data itself (the median item, or one near it that tells the field from the endpoint's
+/// other date fields), so bounds are existing values and strictness or inclusiveness is really tested; a date
+/// bound is that item's instant written at another UTC offset.
 /// </summary>
 public sealed class ListFilterCheck : ICheck
 {
@@ -275,7 +276,7 @@ public sealed class ListFilterCheck : ICheck
             }
         }
 
-        var value = values[values.Count / 2];
+        var value = filter is DateBoundFilter bound ? DateBound(run, parameter, bound, all, values) : values[values.Count / 2];
         if (filter is ContainsFilter && value.Length > 3)
         {
             value = value[1..^1]; // a true substring, not the whole value
@@ -287,12 +288,59 @@ public sealed class ListFilterCheck : ICheck
             // bound's clock time and not its offset, then lets the wrong items through or leaves the right ones out.
             var taken = value;
             value = AtAnotherOffset(instant);
-            run.Note($"value {parameter.Name}={value}, the {pointer} of the median item of the unfiltered walk ({taken}) at another UTC offset");
+            run.Note($"value {parameter.Name}={value}, the {pointer} of {(taken == values[values.Count / 2] ? "the median item" : "an item")} of the unfiltered walk ({taken}) at another UTC offset");
             return value;
         }
 
         run.Note($"value {parameter.Name}={value}, taken from {pointer} of the median item of the unfiltered walk");
         return value;
+    }
+
+    /// <summary>
+    /// The bound of a date filter, from its field's <paramref name="values"/> (sorted): the one nearest the median (of the
+    /// 64 nearest) that some item not at it has on one side by the filter's field and on the other by each other date
+    /// field the endpoint's filters read, with items on both sides of it, so that a provider that applies the filter to
+    /// another field (updated_after to created_at) returns other items; the median's otherwise, and a note that this
+    /// case cannot tell those fields apart. By the median alone, two dates a short while apart put the same items on
+    /// each side of it, and the wrong field passed whole.
+    /// </summary>
+    private static string DateBound(CheckRun run, ParameterSpec parameter, DateBoundFilter filter, ListWalk all, List<string> values)
+    {
+        var endpoint = run.Contract.Endpoint(run.Contract.Scenario(run.Binding.Scenarios[0]).Endpoint);
+        var others = endpoint.Parameters.SelectMany(p => p.Filter switch
+        {
+            DateBoundFilter d => [d.Field],
+            DateRangeFilter r => r.RangeFields.Values,
+            _ => Enumerable.Empty<string>(),
+        }).Where(f => f != filter.Field).Distinct(StringComparer.Ordinal).ToList();
+        var median = values.Count / 2;
+        if (others.Count == 0)
+        {
+            return values[median];
+        }
+
+        var rows = all.Items.Select(i => (At: Date(i.Text(filter.Field)), Others: others.Select(o => Date(i.Text(o))).ToArray())).Where(r => r.At is not null).ToList();
+        var after = filter is AfterFilter;
+        bool Inside(DateTimeOffset? date, DateTimeOffset bound) => date is { } d && (after ? d > bound : d < bound);
+        for (var step = 0; step < Math.Min(values.Count, 64); step++)
+        {
+            var k = median + ((step + 1) / 2 * (step % 2 == 0 ? 1 : -1));
+            if (k < 0 || k >= values.Count || IsoDates.Parse(values[k]) is not { } bound)
+            {
+                continue;
+            }
+
+            // Items at the bound are judged by the filter's strictness: they tell nothing of the field.
+            var off = rows.Where(r => r.At != bound).ToList();
+            if (off.Any(r => Inside(r.At, bound)) && off.Any(r => !Inside(r.At, bound))
+                && Enumerable.Range(0, others.Count).All(o => off.Any(r => Inside(r.At, bound) != Inside(r.Others[o], bound))))
+            {
+                return values[k];
+            }
+        }
+
+        run.Note($"no value of {filter.Field} in the unfiltered walk has items on either side of it by {filter.Field} and by {string.Join(" or ", others)} at once, so this case cannot tell a filter on {filter.Field} from one on {string.Join(" or ", others)}");
+        return values[median];
     }
 
     /// <summary>
