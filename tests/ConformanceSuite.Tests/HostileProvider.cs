@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 
 namespace ConformanceSuite.Tests;
@@ -21,9 +23,16 @@ internal sealed class HostileProvider : IAsyncDisposable
 
     public bool SawHeader(string name) => Requests.Any(r => r.Headers.ContainsKey(name));
 
-    public static async Task<HostileProvider> StartAsync(RequestDelegate behaviour)
+    /// <summary>A provider of <paramref name="behaviour"/>; <paramref name="kestrel"/> may loosen what its server lets it send (headers that are not ASCII).</summary>
+    public static async Task<HostileProvider> StartAsync(RequestDelegate behaviour, Action<KestrelServerOptions>? kestrel = null)
     {
-        var app = MockServer.Loopback.Builder().Build();
+        var builder = MockServer.Loopback.Builder();
+        if (kestrel is not null)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel);
+        }
+
+        var app = builder.Build();
         var provider = new HostileProvider(app);
         app.Run(async http =>
         {

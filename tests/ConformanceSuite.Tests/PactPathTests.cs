@@ -137,6 +137,25 @@ public sealed class PactPathTests
     }
 
     [Test]
+    public async Task A_response_header_that_is_not_ascii_goes_back_to_the_verifier_as_the_provider_s_answer()
+    {
+        // A header value of Latin-1 bytes (obs-text, which HTTP clients take): the relay's own server refused to pass it
+        // on, and the verifier got the relay's 500 for the provider's 400.
+        await using var provider = await HostileProvider.StartAsync(http =>
+        {
+            http.Response.StatusCode = 400;
+            http.Response.Headers["X-Region"] = "Z\u00FCrich";
+            return Task.CompletedTask;
+        }, k => k.ResponseHeaderEncodingSelector = _ => Encoding.Latin1);
+
+        var results = await VerifyAsync(Profile(new Uri(provider.Origin, "/api"), states: null));
+
+        var answered = Cases(results).Single(c => c.Element == "a request without customerId");
+        answered.Verdict.Should().Be(Verdict.Pass, string.Join("\n", answered.Findings.Select(f => f.Message)));
+        answered.Evidence.Should().Contain(e => e.Status == 400 && e.ResponseHeaders["X-Region"] == "Z\u00FCrich", "the relay passed on the provider's header as the client read it");
+    }
+
+    [Test]
     public async Task Credentials_replace_those_the_pact_carries_and_nothing_is_added()
     {
         await using var provider = await HostileProvider.StartAsync(async http =>

@@ -1,3 +1,4 @@
+using System.Text;
 using ConformanceSuite.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -21,7 +22,13 @@ internal static class RelayServer
     public static async Task<WebApplication> StartAsync(ConformanceHttpClient http, RequestDelegate handle, CancellationToken ct)
     {
         var builder = MockServer.Loopback.Builder();
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = http.Settings.MaxBufferedBytes);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = http.Settings.MaxBufferedBytes;
+            // A provider's header value goes back as the client read it: bytes past ASCII (obs-text) were read as
+            // Latin-1, and are written so. Kestrel's default (ASCII only) would refuse it, and answer its own 500.
+            k.ResponseHeaderEncodingSelector = _ => Encoding.Latin1;
+        });
         var app = builder.Build();
         app.Run(handle);
         await app.StartAsync(ct);
