@@ -183,8 +183,10 @@ public sealed partial class PactVerificationCheck : ICheck
             Publish = broker is { Publish: true, ProviderVersion: { } version } ? new PublishOptions(version, broker.Branch) : null,
             // Without a state URL only the interactions that need no state run; the others are skipped with the reason.
             StateUrl = target.Pact.StateUrl is null ? null : relay.StateUrl,
-            // The relay's own limits decide first; the core's timeout is only a backstop.
-            RequestTimeout = context.Http.Settings.RequestTimeout + TimeSpan.FromSeconds(10),
+            // The relay's own limits decide first (a request's deadline, its retries and their waits, the rate limit's
+            // pacing); the core's timeout is only a backstop past the longest the relay may take, so the core never
+            // gives up on an answer the relay is still rightly waiting for.
+            RequestTimeout = context.Http.Settings.LongestBufferedCall + TimeSpan.FromSeconds(10),
             FollowRedirects = false,
         };
 

@@ -156,6 +156,36 @@ public sealed class PactPathTests
     }
 
     [Test]
+    public async Task An_answer_the_relay_waits_for_through_its_retries_is_judged_not_timed_out_by_the_core()
+    {
+        // Two 429s asking for 7 s each, then the pact's 400: the relay waits 14 s, within its own bounds (retries.max 2,
+        // retries.maxWaitSeconds 30); the Pact core had stopped waiting at the request limit (2 s) plus 10 s, and failed
+        // the interaction for a timeout the provider never caused.
+        var refused = 0;
+        await using var provider = await HostileProvider.StartAsync(http =>
+        {
+            if (Interlocked.Increment(ref refused) <= 2)
+            {
+                http.Response.StatusCode = 429;
+                http.Response.Headers.RetryAfter = "7";
+            }
+            else
+            {
+                http.Response.StatusCode = 400;
+            }
+
+            return Task.CompletedTask;
+        });
+
+        var results = await VerifyAsync(Profile(new Uri(provider.Origin, "/api"), states: null));
+
+        var answered = Cases(results).Single(c => c.Element == "a request without customerId");
+        answered.Verdict.Should().Be(Verdict.Pass, string.Join("\n", answered.Findings.Select(f => f.Message)));
+        provider.Requests.Should().HaveCount(3, "the relay retried the two 429s");
+        answered.Evidence.Should().ContainSingle(e => e.Status == 400);
+    }
+
+    [Test]
     public async Task Credentials_replace_those_the_pact_carries_and_nothing_is_added()
     {
         await using var provider = await HostileProvider.StartAsync(async http =>

@@ -34,7 +34,7 @@ public sealed class ConformanceHttpClient : IDisposable
         this.settings = settings;
         this.redactor = redactor;
         this.log = log;
-        if (settings.RequestsPerMinute is { } perMinute)
+        if (settings.PacingInterval is { } interval)
         {
             // Evenly paced, one request at a time, at 80% of the configured rate: timers on both sides drift
             // (a provider's "1 s" window can run long, token ticks can bunch), and the margin keeps a full run
@@ -43,7 +43,7 @@ public sealed class ConformanceHttpClient : IDisposable
             {
                 TokenLimit = 1,
                 TokensPerPeriod = 1,
-                ReplenishmentPeriod = TimeSpan.FromMinutes(1 / (perMinute * PacingFactor)),
+                ReplenishmentPeriod = interval,
                 QueueLimit = int.MaxValue,
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                 AutoReplenishment = true,

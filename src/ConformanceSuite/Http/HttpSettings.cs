@@ -73,6 +73,16 @@ public sealed record HttpSettings
     /// <summary>The longest wait a Retry-After may ask for; a longer one is not waited for.</summary>
     public TimeSpan MaxRetryWait { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The time between two requests under the target's rate limit (paced at <see cref="ConformanceHttpClient.PacingFactor"/> of it); null without one.</summary>
+    public TimeSpan? PacingInterval => RequestsPerMinute is { } perMinute ? TimeSpan.FromMinutes(1 / (perMinute * ConformanceHttpClient.PacingFactor)) : null;
+
+    /// <summary>
+    /// The longest one buffered call may take, its retries included: each attempt waits its turn under the rate limit
+    /// and runs to its deadline, and each retry waits at most <see cref="MaxRetryWait"/>. Redirects followed within
+    /// an attempt share its deadline.
+    /// </summary>
+    public TimeSpan LongestBufferedCall => (RequestTimeout + (PacingInterval ?? TimeSpan.Zero)) * (MaxRetries + 1) + MaxRetryWait * MaxRetries;
+
     /// <summary>
     /// The longest a pattern of the contract (a schema's <c>pattern</c>, a CSV column's rule) may take on one value the
     /// provider sent. A pattern that backtracks takes minutes on 30-odd characters; past this, the value is not judged
