@@ -179,6 +179,9 @@ public static class ConformanceEngine
             {
                 File.Delete(Path.Combine(dir, old));
             }
+
+            // A folder that exists but takes no file (a read-only mount) is found now, not after the whole run.
+            TemporaryFile.Open(Path.Combine(dir, $".conformance-{Guid.NewGuid():N}.probe")).Dispose();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

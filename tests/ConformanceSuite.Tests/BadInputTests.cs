@@ -549,21 +549,35 @@ public sealed class BadInputTests
     private Task<string> CredentialRefusedAsync(string token, string requirement) => RefusedBeforeAnyRequestAsync(WavyVariables(token), requirement);
 
     /// <summary>
-    /// An ad-hoc Wavy run with <paramref name="variables"/>, refused before anything is sent: exit 2, one line, no stack
-    /// trace, nothing that holds "SECRET"; returns the line.
+    /// An ad-hoc Wavy run with <paramref name="variables"/> (its reports to <paramref name="reports"/>, a folder of the
+    /// test's by default), refused before anything is sent: exit 2, one line, no stack trace, nothing that holds
+    /// "SECRET"; returns the line.
     /// </summary>
-    private async Task<string> RefusedBeforeAnyRequestAsync(Dictionary<string, string> variables, string requirement)
+    private async Task<string> RefusedBeforeAnyRequestAsync(Dictionary<string, string> variables, string requirement, string? reports = null)
     {
         await using var provider = await HostileProvider.StartAsync(http => Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(http.Response, "{}"));
 
         var (exit, output, err) = await RunAsync(CliTests.Context(variables), "--base-url", provider.Origin.ToString(), "--api", "wavy-open-sessions", "--filter", requirement,
-            "--report-dir", Path.Combine(dir, "out"));
+            "--report-dir", reports ?? Path.Combine(dir, "out"));
 
         exit.Should().Be(ExitCodes.UsageOrConfiguration, err + output);
         err.Should().StartWith("conformance: ").And.NotContain("   at ").And.NotContain("SECRET");
         err.TrimEnd().Split('\n').Should().HaveCount(1, err);
-        provider.Requests.Should().BeEmpty("nothing is sent with a credential or test data the suite refused");
+        provider.Requests.Should().BeEmpty("nothing is sent for a run the suite refused");
         return err;
+    }
+
+    [Test]
+    public async Task A_report_folder_no_file_can_be_written_to_is_refused_before_anything_is_sent()
+    {
+        // A folder that exists but takes no file (sysfs; a read-only mount, a folder without write permission): before,
+        // the whole run went against the target, and only then "some reports could not be written to /sys/kernel: …",
+        // exit 2, every verdict lost.
+        Assume.That(Directory.Exists("/sys/kernel"), "a folder that takes no file, even for root");
+
+        var err = await RefusedBeforeAnyRequestAsync(WavyVariables("token"), "WAVY-006", "/sys/kernel");
+
+        err.Should().Contain("cannot write the reports to /sys/kernel");
     }
 
     [TestCase("--api", "wavy-open-sessions", "--filter", "WAVY-001")]
