@@ -100,6 +100,28 @@ public sealed class BaselineTests
     }
 
     [Test]
+    public async Task A_known_failure_the_gate_passes_keeps_its_finding_in_junit_not_a_bare_pass()
+    {
+        // Under fail-on new, a case failing in the baseline too is no JUnit failure. Before, it was written as a bare
+        // passing testcase: a CI test view showed WAVY-001 green, and its finding appeared nowhere in junit.xml.
+        var (_, _, before) = await RunWavyAsync("before", "customerId-not-required");
+
+        var (_, _, knownDir) = await RunWavyAsync("known", "customerId-not-required", "--baseline", Results(before), "--fail-on", "new");
+
+        var json = RunResults.Read(Results(knownDir));
+        var failed = json.Requirements.Single(r => r.Id == "WAVY-001").Cases.Where(c => c.Verdict == Verdict.Fail).ToList();
+        failed.Should().NotBeEmpty();
+        var junit = XDocument.Load(Path.Combine(knownDir, "junit.xml"));
+        foreach (var c in failed)
+        {
+            var testcase = junit.Descendants("testcase").Single(t => ((string?)t.Attribute("name") ?? "").StartsWith($"WAVY-001 [{c.Element}]", StringComparison.Ordinal));
+            testcase.Element("failure").Should().BeNull("a known failure does not fail the gate's JUnit");
+            var said = (string?)testcase.Element("system-out") ?? "";
+            said.Should().Contain("FAIL").And.Contain("still failing").And.Contain(c.Findings[0].Message);
+        }
+    }
+
+    [Test]
     public async Task A_requirement_not_in_the_baseline_that_fails_is_a_regression()
     {
         var (_, _, before) = await RunWavyAsync("before", null);

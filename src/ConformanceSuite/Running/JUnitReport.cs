@@ -103,6 +103,13 @@ public static class JUnitReport
             var why = c.Partial is not null ? $"checked in part: {c.Partial}" : c.Message;
             element.Add(new XElement("skipped", new XAttribute("message", XmlSafe(why + (c.Setting is null ? "" : $" (setting: {c.Setting})")))));
         }
+        else if (c.Verdict == Verdict.Fail)
+        {
+            // Under fail-on new, a fail of a requirement failing in the baseline too: not the gate's failure, but still
+            // the provider's, never a bare pass.
+            element.Add(new XElement("system-out", XmlSafe($"FAIL ({TextReports.ChangeWord(r.Change ?? Change.StillFailing)}: failing in the baseline too; not a regression, so it does not fail the gate): "
+                + Environment.NewLine + detail)));
+        }
         else if (c.Verdict == Verdict.Deviation)
         {
             element.Add(new XElement("system-out", XmlSafe("DEVIATION (a broken assumption; does not fail the run): " + Environment.NewLine + detail)));
