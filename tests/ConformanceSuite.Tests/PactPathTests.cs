@@ -156,6 +156,25 @@ public sealed class PactPathTests
     }
 
     [Test]
+    public async Task A_credential_echoed_in_a_header_name_goes_to_no_artifact_and_the_verifier_gets_the_provider_s_answer()
+    {
+        // The relay masks the credential in the name ("X-Echo-[redacted]"), which is no header name a server may write.
+        await using var provider = await HostileProvider.StartAsync(http =>
+        {
+            http.Response.StatusCode = 400;
+            http.Response.Headers["X-Echo-" + http.Request.Headers["authenticationToken"]] = "1";
+            return Task.CompletedTask;
+        });
+
+        var results = await VerifyAsync(Profile(new Uri(provider.Origin, "/api"), states: null));
+
+        provider.SawHeader("authenticationToken").Should().BeTrue();
+        var answered = Cases(results).Single(c => c.Element == "a request without customerId");
+        answered.Verdict.Should().Be(Verdict.Pass, string.Join("\n", answered.Findings.Select(f => f.Message)));
+        AssertNoSecretIn(dir);
+    }
+
+    [Test]
     public async Task An_answer_the_relay_waits_for_through_its_retries_is_judged_not_timed_out_by_the_core()
     {
         // Two 429s asking for 7 s each, then the pact's 400: the relay waits 14 s, within its own bounds (retries.max 2,
