@@ -25,7 +25,8 @@ public static class TargetProbe
         {
             if (await UnreachableAsync(api.BaseUrl) is { } why)
             {
-                throw new TargetUnreachableException($"target '{target.Name}' is unreachable for {id} at {api.BaseUrl.GetLeftPart(UriPartial.Authority)}: {why}");
+                // The origin without the URL's user information: a password there is a secret, and this line is not redacted.
+                throw new TargetUnreachableException($"target '{target.Name}' is unreachable for {id} at {api.BaseUrl.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped)}: {why}");
             }
         }
     }

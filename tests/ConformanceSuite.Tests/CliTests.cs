@@ -102,6 +102,24 @@ public sealed class CliTests
     }
 
     [Test]
+    public async Task An_unreachable_target_s_line_does_not_quote_the_password_of_its_base_url()
+    {
+        // A base URL with user information: its password is a secret the run masks everywhere. Before, the unreachable
+        // target's line quoted the URL's authority whole: "… at http://user:Pa55-w0rd-SECRET@127.0.0.1:9: ConnectionRefused".
+        var file = Profile("""
+            {"name":"x","apis":{"wavy-open-sessions":{"baseUrl":"http://user:Pa55-w0rd-SECRET@127.0.0.1:9/wavy",
+              "credentials":{"authenticationToken":{"env":"CS_TEST_TOKEN"},"userName":{"env":"CS_TEST_USER"}}}}}
+            """);
+        var variables = new Dictionary<string, string> { ["CS_TEST_TOKEN"] = "t0ken-value", ["CS_TEST_USER"] = "user-value" };
+
+        var (exit, output, err) = await RunWithAsync(Context(variables), "--target", file, "--api", "wavy-open-sessions", "--report-dir", Path.Combine(dir, "out"));
+
+        exit.Should().Be(ExitCodes.Unreachable, err);
+        err.Should().Contain("unreachable for wavy-open-sessions at http://").And.Contain("127.0.0.1:9");
+        (output + err).Should().NotContain("Pa55-w0rd-SECRET");
+    }
+
+    [Test]
     public async Task List_prints_the_requirements()
     {
         var (exit, output, _) = await RunAsync("--list", "--api", "wavy-open-sessions");
