@@ -19,6 +19,9 @@ public sealed record RunPlan(RunSettings Settings, RepositoryLayout Layout, Targ
     /// <summary>How long loading the contracts and expanding the cases took.</summary>
     public double PlanMs { get; init; }
 
+    /// <summary>The baseline run (<see cref="RunSettings.Baseline"/>) as it was read when the run was planned; null without one.</summary>
+    public RunResults? BaselineRun { get; init; }
+
     /// <summary>Where the reports go: the settings' folder, or <c>artifacts/&lt;time&gt;-&lt;target&gt;</c> under the current directory.</summary>
     public string ReportDirectory { get; } = FullReportDirectory(Settings.ReportDirectory
         ?? Path.Combine("artifacts", $"{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}-{Profile?.Name ?? AdHocName}"));
@@ -57,14 +60,15 @@ public static class ConformanceEngine
     public static RunPlan Plan(RunSettings settings)
     {
         var clock = Stopwatch.StartNew();
-        var (layout, profile) = ReadTarget(settings);
-        return Plan(settings, layout, profile) with { PlanMs = clock.Elapsed.TotalMilliseconds };
+        var (layout, profile, baseline) = ReadTarget(settings);
+        return Plan(settings, layout, profile) with { PlanMs = clock.Elapsed.TotalMilliseconds, BaselineRun = baseline };
     }
 
-    private static (RepositoryLayout Layout, TargetProfiles.Profile? Profile) ReadTarget(RunSettings settings)
+    private static (RepositoryLayout Layout, TargetProfiles.Profile? Profile, RunResults? Baseline) ReadTarget(RunSettings settings)
     {
         var layout = RepositoryLayout.Discover(settings.ContractsDirectory);
         TargetProfiles.Profile? profile = null;
+        RunResults? before = null;
         if (settings.AdHoc is { } adHoc)
         {
             if (settings.Apis.Count != 1)
@@ -104,9 +108,10 @@ public static class ConformanceEngine
                 throw new ConfigurationException($"the baseline {Path.GetFullPath(baseline)} does not exist (an earlier run's results.json)");
             }
 
-            // Read now so that a bad baseline stops the run before it starts, not after it. A run of another target
+            // Read now, and only now: a bad baseline stops the run before it starts, not after it, and one in the run's
+            // own report folder is compared although the run clears that folder's reports. A run of another target
             // is no baseline: what that provider failed would make this one's regressions "still failing".
-            var before = RunResults.Read(baseline);
+            before = RunResults.Read(baseline);
             var name = profile?.Name ?? RunPlan.AdHocName;
             if (!string.Equals(before.Target?.Name, name, StringComparison.Ordinal))
             {
@@ -133,7 +138,7 @@ public static class ConformanceEngine
             }
         }
 
-        return (layout, profile);
+        return (layout, profile, before);
     }
 
     private static RunPlan Plan(RunSettings settings, RepositoryLayout layout, TargetProfiles.Profile? profile)
@@ -229,9 +234,9 @@ public static class ConformanceEngine
             });
 
         var results = session.Results(settings.FailOnText) with { PlanMs = plan.PlanMs, TargetMs = targetMs };
-        if (settings.Baseline is { } baseline)
+        if (plan.BaselineRun is { } before && settings.Baseline is { } baseline)
         {
-            results = Baseline.Compare(results, RunResults.Read(baseline), baseline);
+            results = Baseline.Compare(results, before, baseline);
         }
 
         session.RunLog.Info($"finished in {clock.Elapsed.TotalSeconds:0.0} s: {TextReports.Summary(results)}");

@@ -122,6 +122,23 @@ public sealed class BaselineTests
     }
 
     [Test]
+    public async Task A_baseline_in_the_run_s_own_report_folder_is_compared_not_lost()
+    {
+        // A gate re-run into the folder its baseline was downloaded to. Before, the run cleared the folder's reports at its
+        // start, the baseline with them, ran every case, and then read the baseline again: "cannot read the results file
+        // …/results.json: Could not find file", exit 2, no report of the run written.
+        var (_, _, folder) = await RunWavyAsync("same", "customerId-not-required");
+
+        var (exit, output, _) = await RunWavyAsync("same", "customerId-not-required", "--baseline", Results(folder), "--fail-on", "new");
+
+        exit.Should().Be(ExitCodes.Conformant, output);
+        var json = RunResults.Read(Results(folder));
+        json.Baseline.Should().NotBeNull();
+        json.Baseline!.Changes.GetValueOrDefault("new-fail").Should().Be(0);
+        json.Baseline.Changes.GetValueOrDefault("still-failing").Should().BePositive("WAVY-001 failed in the baseline too");
+    }
+
+    [Test]
     public async Task A_requirement_not_in_the_baseline_that_fails_is_a_regression()
     {
         var (_, _, before) = await RunWavyAsync("before", null);
