@@ -120,6 +120,23 @@ public sealed class CliTests
     }
 
     [Test]
+    public async Task A_run_in_which_every_requirement_is_not_applicable_is_not_conformant_on_nothing()
+    {
+        // Before: "CONFORMANT: 0 pass, 0 fail, 0 deviation, 0 skipped, 0 error, 1 not applicable; 0 requests", exit 0, and
+        // report.md's "✅ conformant", for a run that judged nothing.
+        var file = Profile("""
+            {"name":"na","description":"the embedded mock, one rule not applicable","embedded":true,
+             "apis":{"wavy-open-sessions":{"notApplicable":{"WAVY-013":"this tenant always has sessions"}}}}
+            """);
+
+        var (exit, output, err) = await RunAsync("--target", file, "--api", "wavy-open-sessions", "--filter", "WAVY-013", "--report-dir", Path.Combine(dir, "out"));
+
+        exit.Should().Be(ExitCodes.Incomplete, err + output);
+        output.Should().Contain("INCOMPLETE: 0 pass").And.Contain("1 not applicable").And.NotContain("CONFORMANT:");
+        RunResults.Read(Path.Combine(dir, "out", "results.json")).Conformant.Should().BeFalse();
+    }
+
+    [Test]
     public async Task List_prints_the_requirements()
     {
         var (exit, output, _) = await RunAsync("--list", "--api", "wavy-open-sessions");

@@ -162,8 +162,9 @@ public sealed record RunResults
         // The outcome says what the provider is; under fail-on new it is the gate (the exit code) that looks only at regressions.
         var list = requirements.ToList();
         var judged = failOn == "new" ? "fail" : failOn;
+        // A run whose every requirement the profile says does not apply judged nothing: it is no proof of conformance.
         return list.Any(r => FailsRun(r.Verdict, judged)) ? RunOutcome.NotConformant
-            : list.Any(r => r.Verdict != Verdict.NotApplicable && r.NotChecked.Count > 0) ? RunOutcome.Incomplete
+            : list.Any(r => r.Verdict != Verdict.NotApplicable && r.NotChecked.Count > 0) || list.All(r => r.Verdict == Verdict.NotApplicable) ? RunOutcome.Incomplete
             : RunOutcome.Conformant;
     }
 
