@@ -86,16 +86,21 @@ public sealed class CliTests
         err.Should().Contain("not the embedded mock");
     }
 
+    /// <summary>A Wavy run against a profile whose base URL is <paramref name="baseUrl"/> (nothing listens there), with credentials set.</summary>
+    private Task<(int Exit, string Out, string Err)> UnreachableRunAsync(string baseUrl)
+    {
+        var file = Profile("""
+            {"name":"x","apis":{"wavy-open-sessions":{"baseUrl":"BASE-URL",
+              "credentials":{"authenticationToken":{"env":"CS_TEST_TOKEN"},"userName":{"env":"CS_TEST_USER"}}}}}
+            """.Replace("BASE-URL", baseUrl, StringComparison.Ordinal));
+        var variables = new Dictionary<string, string> { ["CS_TEST_TOKEN"] = "t0ken-value", ["CS_TEST_USER"] = "user-value" };
+        return RunWithAsync(Context(variables), "--target", file, "--api", "wavy-open-sessions", "--report-dir", Path.Combine(dir, "out"));
+    }
+
     [Test]
     public async Task An_unreachable_target_exits_3()
     {
-        var file = Profile("""
-            {"name":"x","apis":{"wavy-open-sessions":{"baseUrl":"http://127.0.0.1:9/wavy",
-              "credentials":{"authenticationToken":{"env":"CS_TEST_TOKEN"},"userName":{"env":"CS_TEST_USER"}}}}}
-            """);
-        var variables = new Dictionary<string, string> { ["CS_TEST_TOKEN"] = "t0ken-value", ["CS_TEST_USER"] = "user-value" };
-
-        var (exit, _, err) = await RunWithAsync(Context(variables), "--target", file, "--api", "wavy-open-sessions");
+        var (exit, _, err) = await UnreachableRunAsync("http://127.0.0.1:9/wavy");
 
         exit.Should().Be(ExitCodes.Unreachable);
         err.Should().Contain("unreachable").And.NotContain("t0ken-value");
@@ -106,13 +111,7 @@ public sealed class CliTests
     {
         // A base URL with user information: its password is a secret the run masks everywhere. Before, the unreachable
         // target's line quoted the URL's authority whole: "… at http://user:Pa55-w0rd-SECRET@127.0.0.1:9: ConnectionRefused".
-        var file = Profile("""
-            {"name":"x","apis":{"wavy-open-sessions":{"baseUrl":"http://user:Pa55-w0rd-SECRET@127.0.0.1:9/wavy",
-              "credentials":{"authenticationToken":{"env":"CS_TEST_TOKEN"},"userName":{"env":"CS_TEST_USER"}}}}}
-            """);
-        var variables = new Dictionary<string, string> { ["CS_TEST_TOKEN"] = "t0ken-value", ["CS_TEST_USER"] = "user-value" };
-
-        var (exit, output, err) = await RunWithAsync(Context(variables), "--target", file, "--api", "wavy-open-sessions", "--report-dir", Path.Combine(dir, "out"));
+        var (exit, output, err) = await UnreachableRunAsync("http://user:Pa55-w0rd-SECRET@127.0.0.1:9/wavy");
 
         exit.Should().Be(ExitCodes.Unreachable, err);
         err.Should().Contain("unreachable for wavy-open-sessions at http://").And.Contain("127.0.0.1:9");
