@@ -264,6 +264,41 @@ public sealed partial class EvasionOpenCxTests
     }
 
     [Test]
+    public async Task A_filtered_walk_whose_items_break_the_schema_is_not_a_pass()
+    {
+        // Filtered by channel_type, every item has a status the enum does not hold and no updated_at (required). The
+        // unfiltered list is right, and the filter returns the right items: before, OPENCX-009 passed, for the filter
+        // check read the channel only and filtered walks were not validated against the body schema.
+        await using var provider = await ProviderAsync(Data(), new Twists
+        {
+            Page = (query, _, body) =>
+            {
+                if (query.ContainsKey("channel_type"))
+                {
+                    foreach (var item in body["items"]!.AsArray())
+                    {
+                        item!["status"] = "archived";
+                        item.AsObject().Remove("updated_at");
+                    }
+                }
+
+                return body;
+            },
+        });
+
+        var results = await RunAsync(provider, "OPENCX-004", "OPENCX-009");
+
+        Requirement(results, "OPENCX-004").Verdict.Should().Be(Verdict.Pass, "the list as it is has no fault");
+        var byChannel = Requirement(results, "OPENCX-009");
+        byChannel.Verdict.Should().Be(Verdict.Fail);
+        // The channels the data holds (an enum value no session has comes back as an empty page, with nothing to break).
+        byChannel.Cases.Where(c => Channels.Any(ch => c.Element == $"channel_type={ch}")).Should().HaveCount(Channels.Length).And.OnlyContain(c => c.Verdict == Verdict.Fail)
+            .And.OnlyContain(c => c.Findings.OfType<SchemaViolationFinding>().Any(f => f.Pointer.EndsWith("/status", StringComparison.Ordinal))
+                                  && c.Findings.OfType<SchemaViolationFinding>().Any(f => f.Message.Contains("updated_at", StringComparison.Ordinal)),
+                "each filtered walk's pages are judged against the body schema");
+    }
+
+    [Test]
     public async Task A_date_filter_that_ignores_the_bound_s_utc_offset_is_not_a_pass()
     {
         // The provider reads created_after and created_before at their clock time as if it were UTC: right for a bound

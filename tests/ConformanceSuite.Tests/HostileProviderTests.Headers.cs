@@ -145,8 +145,12 @@ public sealed partial class HostileProviderTests
         var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
         cases.Where(c => c.Verdict == Verdict.Error).Select(c => c.Message).Should().BeEmpty();
         var cut = cases.Where(c => c.Partial?.Contains("not validated: the schema's pattern '^([a-z]+)+$' took longer than 0.25 s on a value of 35 characters", StringComparison.Ordinal) == true).ToList();
-        cut.Select(c => c.RequirementId).Should().Contain("OPENCX-004", "the page's schema check judged nothing of the page")
-            .And.OnlyContain(id => results.Requirements.Single(r => r.Id == id).Verdict == Verdict.Pass);
+        cut.Select(c => c.RequirementId).Should().Contain("OPENCX-004", "the page's schema check judged nothing of the page");
+        // A cut case passes in part, unless it fails on something else: the filters this provider ignores (their walks'
+        // pages are validated too, and cut the same way).
+        cut.Where(c => c.Verdict != Verdict.Pass).Should().OnlyContain(c => c.RequirementId.StartsWith("OPENCX-0", StringComparison.Ordinal) && c.Findings.Count > 0
+            && c.Findings.All(f => f is PaginationProblem || f.Message.Contains("expected", StringComparison.Ordinal)));
+        results.Requirements.Single(r => r.Id == "OPENCX-004").Verdict.Should().Be(Verdict.Pass);
         results.Requirements.Single(r => r.Id == "OPENCX-004").NotChecked.Should().Contain(n => n.Partial, "what was not validated is not said to conform");
         cases.Where(c => c.Verdict == Verdict.Fail).SelectMany(c => c.Findings).Should().NotContain(f => f.Message.Contains("/nickname", StringComparison.Ordinal),
             "no finding is made of a value that was not judged (this provider fails only the filters it ignores)");

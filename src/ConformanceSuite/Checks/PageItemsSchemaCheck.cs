@@ -13,10 +13,36 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
 
     public override string Kind => KindName;
 
+    /// <summary>
+    /// Fails each page of <paramref name="walk"/> on what the body schema found wrong with it (a missing item member on
+    /// the basis of the item's required list), and says when the walk was validated only in part. Any walk of the
+    /// endpoint: the whole list's, and a filtered one (ListFilterCheck), whose items a provider may break alone.
+    /// </summary>
+    public static void JudgePages(CheckRun run, EndpointSpec endpoint, ListWalk walk, string subject)
+    {
+        var itemsPointer = endpoint.Pagination!.ItemsPointer + "/";
+        foreach (var page in walk.Pages.Where(p => p.Violations.Count > 0))
+        {
+            // Read once for all the page's violations: past the request log's bound, it comes back from the log's file.
+            var exchange = run.Keep(page.Exchange);
+            foreach (var v in page.Violations)
+            {
+                var basis = v.Kind == "PropertyRequired" && v.Pointer.StartsWith(itemsPointer, StringComparison.Ordinal)
+                    ? endpoint.Success.ItemRequiredBasis ?? endpoint.Success.Basis
+                    : endpoint.Success.Basis;
+                run.Fail($"{subject}, page {page.Number}", SchemaViolationFinding.Of(endpoint.Success.BodySchema, v), basis, exchange);
+            }
+        }
+
+        if (walk.ValidatedInPart is { } part)
+        {
+            run.CheckedInPart($"{subject}, {part}");
+        }
+    }
+
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var endpoint = EndpointOf(run);
-        var itemsPointer = endpoint.Pagination!.ItemsPointer + "/";
         var walks = await PaginationWalks.OfAsync(run, run.Element.Name, run.Context.Probes.DefaultMode(run.Element.Name), ct);
         foreach (var walk in walks)
         {
@@ -26,24 +52,8 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
                 run.Fail(subject, walk.Failure!, endpoint.Success.Basis, run.Keep(failed));
             }
 
-            foreach (var page in walk.Pages.Where(p => p.Violations.Count > 0))
-            {
-                // Read once for all the page's violations: past the request log's bound, it comes back from the log's file.
-                var exchange = run.Keep(page.Exchange);
-                foreach (var v in page.Violations)
-                {
-                    var basis = v.Kind == "PropertyRequired" && v.Pointer.StartsWith(itemsPointer, StringComparison.Ordinal)
-                        ? endpoint.Success.ItemRequiredBasis ?? endpoint.Success.Basis
-                        : endpoint.Success.Basis;
-                    run.Fail($"{subject}, page {page.Number}", SchemaViolationFinding.Of(endpoint.Success.BodySchema, v), basis, exchange);
-                }
-            }
-
+            JudgePages(run, endpoint, walk, subject);
             run.Note($"{subject}: {walk.Pages.Count} pages, {walk.ItemCount} items validated");
-            if (walk.ValidatedInPart is { } part)
-            {
-                run.CheckedInPart($"{subject}, {part}");
-            }
             if (endpoint.Success.ItemSchema is { } itemSchema)
             {
                 foreach (var line in EnumCoverage.Describe(run.Contract.BodySchemas[itemSchema], walk.Items))

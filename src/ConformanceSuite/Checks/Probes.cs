@@ -77,11 +77,12 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
             merged[k] = v;
         }
 
-        // Only the walks of the list as it is (the prefix, the window) are judged page by page against the schema. A
-        // list no window confines, and longer than its prefix, is walked filtered as far as a prefix too: no filtered
-        // walk can show what it left out then, and one that goes on to the budget's end leaves the other checks none.
+        // Every walk's pages are validated against the body schema: a filtered walk's too, which its filter's case judges
+        // (a provider may break the items of a filtered list alone). A list no window confines, and longer than its
+        // prefix, is walked filtered as far as a prefix too: no filtered walk can show what it left out then, and one
+        // that goes on to the budget's end leaves the other checks none.
         var bound = plan.Window is null && !plan.Prefix.Complete ? WalkPlanner.PrefixPages(Budget, contract.Endpoint(contract.Scenario(scenarioId).Endpoint).Pagination!) : (int?)null;
-        return await WalkWithinAsync(scenarioId, merged, how, new WalkLimits(Budget, bound, Validate: extra is null || extra.Count == 0), plan.Window, ct);
+        return await WalkWithinAsync(scenarioId, merged, how, new WalkLimits(Budget, bound), plan.Window, ct);
     }
 
     /// <summary>
