@@ -75,6 +75,9 @@ public sealed class EvasionChatSessionListTests
         /// <summary>startDate and endDate are read by their clock time as if in UTC, whatever UTC offset they are written at.</summary>
         public bool RangeIgnoresOffset { get; init; }
 
+        /// <summary>A sorted list's records carry an operatorType the enum does not hold; the list as it is is right.</summary>
+        public bool SortedBadOperator { get; init; }
+
         /// <summary>A page after which at most three records would remain takes them too: the last page holds more than limit.</summary>
         public bool LastPageTakesTail { get; init; }
 
@@ -266,7 +269,9 @@ public sealed class EvasionChatSessionListTests
             if (list)
             {
                 var nulls = twist.SelectedValuesNull && Get("fields") is not null;
-                json["list"] = new JsonArray([.. onPage.Select(r => (JsonNode)new JsonObject(columns.Select(c => KeyValuePair.Create(c, nulls ? null : r[c]?.DeepClone()))))]);
+                var badOperator = twist.SortedBadOperator && keys.Count > 0;
+                json["list"] = new JsonArray([.. onPage.Select(r => (JsonNode)new JsonObject(columns.Select(c => KeyValuePair.Create(c,
+                    nulls ? null : badOperator && c == "operatorType" ? JsonValue.Create("ROBOT") : r[c]?.DeepClone()))))]);
             }
 
             (body, contentType) = (Encoding.UTF8.GetBytes(zip && twist.ZipEntryOther ? "{}" : json.ToJsonString()), "application/json");
@@ -410,6 +415,22 @@ public sealed class EvasionChatSessionListTests
         }
 
         cases.Values.Where(c => c.Element is not ("sort=+name" or "sort=-name")).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
+    }
+
+    [Test]
+    public async Task A_sorted_list_whose_records_break_the_schema_is_not_a_pass()
+    {
+        // Sorted, every record's operatorType is ROBOT, which the enum does not hold; in the right order, and the list as
+        // it is right. Before, every case of CSL-010 passed: the sort check reads the sort keys only, and sorted walks were not validated.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { SortedBadOperator = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-005", "CSL-010"));
+
+        Cases(results, "CSL-005").Should().OnlyContain(c => c.Verdict == Verdict.Pass, "the list as it is has no fault");
+        var sorted = Cases(results, "CSL-010").ToList();
+        // operatorType's values are an assumption of the suite's (BOT, OPERATOR): a value outside them is a deviation.
+        sorted.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Deviation, Show(sorted));
+        sorted.Should().OnlyContain(c => c.Findings.OfType<SchemaViolationFinding>().Any(f => f.Pointer.EndsWith("/operatorType", StringComparison.Ordinal)), Show(sorted));
     }
 
     [Test]

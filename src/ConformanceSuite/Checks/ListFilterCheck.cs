@@ -91,13 +91,7 @@ public sealed class ListFilterCheck : ICheck
             return;
         }
 
-        if (all.Pages.All(p => p.Violations.Count == 0))
-        {
-            // The filtered list's pages against the body schema, when the list as it is validates (a schema fault of the
-            // whole list is the page-schema requirement's; said again here it would fail every filter for one defect):
-            // a provider may break the items of a filtered list alone.
-            PageItemsSchemaCheck.JudgePages(run, run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint), filtered, shown);
-        }
+        PageItemsSchemaCheck.JudgeOtherWalk(run, run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint), all, filtered, shown);
 
         PaginationWalks.RequirePages(run, filtered, shown);
 

@@ -50,6 +50,7 @@ public sealed class SortOrderCheck : ICheck
         }
 
         PaginationWalks.RequirePages(run, sorted, $"{p.Name}={value}");
+        PageItemsSchemaCheck.JudgeOtherWalk(run, endpoint, all, sorted, $"{p.Name}={value}");
 
         JudgeOrder(run, $"{p.Name}={value}", sorted, keys, "", sort.Basis);
 
@@ -86,7 +87,7 @@ public sealed class SortOrderCheck : ICheck
         List<string?[]> rows = keys.Count < 2 ? [] : [.. all.Items.Select(i => keys.Select(k => i.Text(k.Field)).ToArray())];
         if (rows.Count >= 2)
         {
-            await MirrorsAsync(run, scenario, p, sort, rows, keys, names, value, ct);
+            await MirrorsAsync(run, scenario, p, sort, rows, keys, names, value, (walk, subject) => PageItemsSchemaCheck.JudgeOtherWalk(run, endpoint, all, walk, subject), ct);
         }
 
         if (all.Items.Count < 2)
@@ -113,7 +114,7 @@ public sealed class SortOrderCheck : ICheck
     /// one direction only, so this case does not rest on the examples asking both.
     /// </summary>
     private static async Task MirrorsAsync(CheckRun run, string scenario, ParameterSpec p, SortSpec sort, List<string?[]> rows,
-        List<(string Field, bool Desc, SortValue Type)> keys, List<string> names, string value, CancellationToken ct)
+        List<(string Field, bool Desc, SortValue Type)> keys, List<string> names, string value, Action<ListWalk, string> validate, CancellationToken ct)
     {
         for (var j = 1; j < keys.Count; j++)
         {
@@ -136,6 +137,7 @@ public sealed class SortOrderCheck : ICheck
                 continue;
             }
 
+            validate(walk, $"{p.Name}={mirror}"); // its pages against the body schema, as the case's own sorted walk
             JudgeOrder(run, $"{p.Name}={mirror}", walk, flipped, $" (asked by this case: {value} with {names[j]} the other way)", sort.Basis);
             run.Note($"also asked {p.Name}={mirror} ({names[j]} the other way): {walk.Items.Count} records checked in order");
         }
