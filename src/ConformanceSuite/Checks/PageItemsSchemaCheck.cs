@@ -16,7 +16,7 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
     /// <summary>
     /// Fails each page of <paramref name="walk"/> on what the body schema found wrong with it (a missing item member on
     /// the basis of the item's required list), and says when the walk was validated only in part. Any walk of the
-    /// endpoint: the whole list's, and a filtered one (ListFilterCheck), whose items a provider may break alone.
+    /// endpoint: the whole list's, and a filtered or sorted one (<see cref="JudgeOtherWalk"/>), whose items a provider may break alone.
     /// </summary>
     public static void JudgePages(CheckRun run, EndpointSpec endpoint, ListWalk walk, string subject)
     {
