@@ -94,7 +94,7 @@ public sealed class CredentialsConfinedCheck : PerScenarioCheck
         var (redirected, leaked) = (new List<HttpExchange>(), new List<HttpExchange>());
         foreach (var e in run.Context.Http.Log.Entries.Where(e => e.CredentialsSent.Count > 0))
         {
-            if (e.BlockedRedirect is not null && e.Api == run.Context.Contract.Id && !e.IsSameEntry(success))
+            if (e.BlockedRedirect is not null && e.Api == run.Contract.Id && !e.IsSameEntry(success))
             {
                 redirected.Add(e);
             }

@@ -144,14 +144,22 @@ public static class CaseRunner
     /// Its lines are the suite's own: the provider's text quoted in them stays on its line (<see cref="ProviderText.OneLine"/>),
     /// for the message goes to the test runner's console and so to a CI log, which obeys a line that starts with <c>::</c>.
     /// </remarks>
-    private static string Message(CheckCase @case, Verdict verdict, IReadOnlyList<Finding> findings, CheckRun run, string? skip, string? error) => ProviderText.OneLine(verdict switch
+    private static string Message(CheckCase @case, Verdict verdict, IReadOnlyList<Finding> findings, CheckRun run, string? skip, string? error) => verdict switch
     {
-        Verdict.Pass when run.Partial is not null => $"pass, in part: {run.Partial}" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : ""),
-        Verdict.Pass => "pass" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : ""),
-        Verdict.Skipped => $"{Head(@case)}: skipped: {skip}",
-        Verdict.Error => $"{Head(@case)}: ERROR: {error}",
-        _ => $"{Head(@case)}: {(verdict == Verdict.Fail ? "FAIL" : "DEVIATION")}:",
-    }) + string.Concat(verdict is Verdict.Fail or Verdict.Deviation ? findings.Select(f =>
-            Environment.NewLine + ProviderText.OneLine($"  - {f.Message}{(f.Aspect == Aspect.Assumed ? " [assumed rule]" : "")}")
-            + (f.Evidence is null ? "" : Environment.NewLine + ProviderText.OneLine("    evidence: " + f.Evidence.Describe()))) : []);
+        Verdict.Pass when run.Partial is not null => ProviderText.OneLine($"pass, in part: {run.Partial}" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : "")),
+        Verdict.Pass => ProviderText.OneLine("pass" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : "")),
+        Verdict.Skipped => ProviderText.OneLine($"{Head(@case)}: skipped: {skip}"),
+        Verdict.Error => ProviderText.OneLine($"{Head(@case)}: ERROR: {error}"),
+        _ => string.Join(Environment.NewLine, findings.SelectMany(FindingLines).Prepend($"{Head(@case)}: {(verdict == Verdict.Fail ? "FAIL" : "DEVIATION")}:").Select(ProviderText.OneLine)),
+    };
+
+    /// <summary>A finding's lines in a case's message: what it found, and the exchange it rests on.</summary>
+    private static IEnumerable<string> FindingLines(Finding f)
+    {
+        yield return $"  - {f.Message}{(f.Aspect == Aspect.Assumed ? " [assumed rule]" : "")}";
+        if (f.Evidence is not null)
+        {
+            yield return "    evidence: " + f.Evidence.Describe();
+        }
+    }
 }
