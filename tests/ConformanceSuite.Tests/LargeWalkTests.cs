@@ -101,6 +101,13 @@ public sealed class LargeWalkTests
             walk.Pages[Repeats - 2].Exchange.Url.Should().EndWith($"cursor={Repeats - 1}");
             walk.Pages[0].Exchange.Url.Should().NotContain("cursor=", "the first page, held in memory until the bound, is read back too");
 
+            // The pages past the ones held in memory are in the walk's own file, each read back as it was read.
+            walk.Pages.Spilled.Should().BeTrue("the walk is longer than the pages it holds in memory");
+            walk.Pages.Select(p => (p.Number, p.Cursor, p.Count, p.FirstId, p.Next, p.NextPresent)).Should().Equal(
+                Enumerable.Range(1, Pages).Select(n => (n, n == 1 ? null : $"{n}", 1, (string?)Id(n == Repeats ? 5 : n), n < Pages ? $"{n + 1}" : null, true)),
+                "every page, in walk order, with its cursor, count, first id and next cursor");
+            walk.Pages[Pages - 1].IdsHash.Should().Be(ListWalk.SequenceHash([Id(Pages)]));
+            walk.Pages.Select(p => p.Exchange.LogIndex).Should().Equal(Enumerable.Range(0, Pages), "each page's exchange is its own request");
             walk.Pages.Where(p => p.Violations.Count > 0).Select(p => p.Number).Should().Equal([Broken], "the page whose item breaks the schema, and no other");
             walk.Pages[Broken - 1].Violations.Should().Contain(v => v.Pointer == "/items/0/status");
             walk.Pages[Broken - 1].Exchange.BodyExcerpt.Should().Contain("misplaced");
@@ -109,6 +116,34 @@ public sealed class LargeWalkTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Test]
+    public async Task A_cursor_that_comes_back_after_the_pages_held_in_memory_is_a_cycle()
+    {
+        // Page 600 points back to page 11's cursor: the page that gave it is past those held in memory.
+        const int Last = WalkPages.HeldPages + 344, Back = 11;
+        Last.Should().BeGreaterThan(WalkPages.HeldPages + Back);
+        await using var provider = await HostileProvider.StartAsync(http =>
+        {
+            var page = PageAsked(http);
+            http.Response.ContentType = "application/json";
+            var next = page == Last ? $"{Back}" : $"{page + 1}";
+            return http.Response.WriteAsync(new JsonObject { ["items"] = new JsonArray(Session(page)), ["next"] = next }.ToJsonString());
+        });
+        var loaded = new ContractLoader(Harness.Layout).Load(Api);
+        var contract = loaded with
+        {
+            Endpoints = [.. loaded.Endpoints.Select(e => e.Pagination is CursorPagination c ? e with { Pagination = c with { MaxPages = 2 * Last } } : e)],
+        };
+        using var log = new RequestLog();
+
+        using var walk = await WalkAsync(provider, contract, log, new Redactor(), 2 * Last);
+
+        walk.Ending.Should().Be(WalkEnding.Cycle, "the walk would go round for ever");
+        walk.EndingDetail.Should().Be($"page {Last} points back to cursor '{Back}', already followed");
+        walk.Pages.Should().HaveCount(Last, "it stops on the page that points back, and follows it no further");
+        walk.Pages.Spilled.Should().BeTrue();
     }
 
     [Test]

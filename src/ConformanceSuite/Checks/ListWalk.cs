@@ -73,8 +73,9 @@ public sealed record WalkLimits(RequestBudget Budget, int? Pages = null, bool Va
 /// A walk over a paginated list, by cursor, by offset or by page number: pages in order, a compact record of
 /// each item (<see cref="WalkItem"/>, up to a cap), repeated ids, and how it ended (<see cref="WalkEnding"/>).
 /// Each page body is validated against the endpoint's body schema as it arrives, then released: memory grows
-/// with the pages and a hash of each id, never with whole items, and past the first few thousand kept items
-/// (<see cref="WalkItems.HeldItems"/>) not with those either.
+/// with a hash of each id (to find repeats), never with whole items, and past the first few hundred pages
+/// (<see cref="WalkPages.HeldPages"/>) and few thousand kept items (<see cref="WalkItems.HeldItems"/>) not with
+/// those either: they are in temporary files.
 /// </summary>
 public sealed class ListWalk : IDisposable
 {
@@ -97,7 +98,8 @@ public sealed class ListWalk : IDisposable
     /// <summary>The most pages that waited for their processing at once (at most <see cref="ProcessingDepth"/>).</summary>
     public int MostWaiting { get; private set; }
 
-    public List<WalkPage> Pages { get; } = [];
+    /// <summary>The pages read, in walk order (past the first few hundred, in a temporary file).</summary>
+    public WalkPages Pages { get; } = new();
 
     /// <summary>The items kept, in walk order, up to the contract's item cap (past the first few thousand, in a temporary file).</summary>
     public required WalkItems Items { get; init; }
@@ -249,7 +251,7 @@ public sealed class ListWalk : IDisposable
             ?? throw new ConfigurationException($"{context.Contract.Id}: endpoint '{endpoint.Id}' has no cursor pagination to walk by cursor");
         var schema = context.Contract.BodySchemas[endpoint.Success.BodySchema];
         var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = WalkMode.Cursor, Window = context.Window, Items = new WalkItems(context.Projection) };
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new FirstPages();
         var clock = Stopwatch.StartNew();
         string? cursor = null;
         var filters = string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
@@ -270,7 +272,9 @@ public sealed class ListWalk : IDisposable
                 return walk;
             }
 
-            if (!seen.Add(page.Next))
+            // Each next cursor followed, by its hash with the page that gave it; a hash seen before is a cycle when that
+            // page's cursor is this very one (pages past the first few hundred are read back to compare).
+            if (!seen.TryAdd(WalkItem.TextHash(page.Next), number, out var earlier) && walk.Pages[earlier - 1].Next == page.Next)
             {
                 walk.End(WalkEnding.Cycle, $"page {number} points back to cursor '{Short(page.Next)}', already followed");
                 return walk;
@@ -325,10 +329,23 @@ public sealed class ListWalk : IDisposable
 
     private async Task ProcessAsync(Task before, WalkContext context, NJsonSchema.JsonSchema schema, string text, JsonDocument document, List<JsonElement> items, List<string> ids, WalkPage page)
     {
-        var number = page.Number;
         using var parsed = document;
-        await before;
-        await Task.Yield();
+        try
+        {
+            await before;
+            await Task.Yield();
+            Process(context, schema, text, parsed, items, ids, page);
+        }
+        finally
+        {
+            // Kept as it now is (past the first few hundred, written out): its violations are known.
+            Pages.Processed(page);
+        }
+    }
+
+    private void Process(WalkContext context, NJsonSchema.JsonSchema schema, string text, JsonDocument parsed, List<JsonElement> items, List<string> ids, WalkPage page)
+    {
+        var number = page.Number;
         if (context.Limits.Validate)
         {
             if (SchemaValidator.Validate(schema, text, out var inPart, context.Http.Settings.PatternTimeout, parsed.RootElement) is { Count: > 0 } violations)
@@ -362,8 +379,12 @@ public sealed class ListWalk : IDisposable
         }
     }
 
-    /// <summary>Removes the temporary file of the items kept past the first few thousand.</summary>
-    public void Dispose() => Items.Dispose();
+    /// <summary>Removes the temporary files of the items and pages kept past the first few thousand and hundred.</summary>
+    public void Dispose()
+    {
+        Items.Dispose();
+        Pages.Dispose();
+    }
 
     /// <summary>Waits for the pages still being processed: the walk's items, repeated ids and violations are then all there.</summary>
     private async Task<ListWalk> FinishAsync()

@@ -212,5 +212,18 @@ public readonly struct LoggedExchange
         }
     }
 
+    /// <summary>The entry <paramref name="index"/> of <paramref name="log"/>.</summary>
+    internal LoggedExchange(RequestLog log, int index)
+    {
+        this.log = log;
+        this.index = index;
+    }
+
     public HttpExchange Exchange => log?.Read(index) ?? unlogged ?? throw new InvalidOperationException("this LoggedExchange was made from no exchange");
+
+    /// <summary>The log the exchange is in; null when it is in none (then it is held).</summary>
+    internal RequestLog? Log => log;
+
+    /// <summary>The exchange's place in <see cref="Log"/>.</summary>
+    internal int Index => index;
 }
