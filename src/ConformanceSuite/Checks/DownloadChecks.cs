@@ -58,6 +58,9 @@ public sealed class CredentialsConfinedCheck : PerScenarioCheck
 
     public override IReadOnlyList<Precondition> Preconditions => [Precondition.DownloadLink];
 
+    /// <summary>Every authenticated call of the API is judged: those other cases make after this one's place in the catalog too.</summary>
+    public override bool JudgesOtherCasesRequests => true;
+
     public override async Task RunAsync(CheckRun run, CancellationToken ct)
     {
         var basis = run.Requirement.Source;
@@ -87,14 +90,15 @@ public sealed class CredentialsConfinedCheck : PerScenarioCheck
             }
         }
 
-        // One pass over the run's log (past its bound, read back from its file): every call that carried a credential.
-        // One the API's provider redirected to another origin (a probe of another check, the sub-account's call): the
-        // requirement is about each authenticated call, not this one alone. One the suite sent to another origin: its own
-        // guarantee, shown as evidence (the download above included).
+        // One pass over the run's log (past its bound, read back from its file): every call of this API that carried a
+        // credential (another API's go to its own origin, with its own). One the API's provider redirected to another
+        // origin (a probe of another check, the sub-account's call): the requirement is about each authenticated call,
+        // not this one alone. One the suite sent to another origin: its own guarantee, shown as evidence (the download
+        // above included).
         var (redirected, leaked) = (new List<HttpExchange>(), new List<HttpExchange>());
-        foreach (var e in run.Context.Http.Log.Entries.Where(e => e.CredentialsSent.Count > 0))
+        foreach (var e in run.Context.Http.Log.Entries.Where(e => e.CredentialsSent.Count > 0 && e.Api == run.Contract.Id))
         {
-            if (e.BlockedRedirect is not null && e.Api == run.Contract.Id && !e.IsSameEntry(success))
+            if (e.BlockedRedirect is not null && !e.IsSameEntry(success))
             {
                 redirected.Add(e);
             }

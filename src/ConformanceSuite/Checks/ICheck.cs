@@ -20,5 +20,11 @@ public interface ICheck
     /// <summary>What the check relies on before it can judge its rule (a successful call, a complete walk, …): none by default.</summary>
     IReadOnlyList<Precondition> Preconditions => [];
 
+    /// <summary>
+    /// True for a check that judges the requests other cases of its API made: its cases run after every other case
+    /// (the pact verifications included), so it judges them all, whatever the filter or the catalog's order.
+    /// </summary>
+    bool JudgesOtherCasesRequests => false;
+
     Task RunAsync(CheckRun run, CancellationToken ct);
 }

@@ -10,6 +10,8 @@ public abstract class PerScenarioCheck : ICheck
 
     public virtual IReadOnlyList<Precondition> Preconditions => [];
 
+    public virtual bool JudgesOtherCasesRequests => false;
+
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
         requirement.Check!.Scenarios.Select(s => new CaseElement(s));
 

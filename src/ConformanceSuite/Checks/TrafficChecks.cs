@@ -12,6 +12,8 @@ public abstract class TrafficCheck : ICheck
     /// <summary>The API's traffic as a whole: no scenario.</summary>
     public BindingNeeds Needs => BindingNeeds.None;
 
+    public bool JudgesOtherCasesRequests => true;
+
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) => [new CaseElement("all requests")];
 
     public Task RunAsync(CheckRun run, CancellationToken ct)

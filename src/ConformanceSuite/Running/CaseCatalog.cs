@@ -66,9 +66,9 @@ public sealed class CaseCatalog
             throw new ConfigurationException($"the filter '{string.Join(",", filter)}' selects no requirement of {string.Join(", ", ids)}");
         }
 
-        // A traffic check judges the requests its API made before it: it runs after every other case, the pact
-        // verifications (which follow the contracts' own) included, so their responses are judged too.
-        return new CaseCatalog(contracts, requirements, [.. cases.OrderBy(c => registry.Get(c.Requirement.Check!.Kind) is TrafficCheck ? 1 : 0)]);
+        // A check that judges the requests other cases made (the traffic checks, WAVY-010's) runs after every other
+        // case, the pact verifications (which follow the contracts' own) included, so it judges them all.
+        return new CaseCatalog(contracts, requirements, [.. cases.OrderBy(c => registry.Get(c.Requirement.Check!.Kind).JudgesOtherCasesRequests ? 1 : 0)]);
     }
 
     private static bool Selected(Requirement r, IReadOnlyCollection<string> filter) =>
