@@ -159,6 +159,12 @@ public static class ConformanceEngine
             }
         }
 
+        if (profile is { Embedded: true } && settings.Faults.Count > 0)
+        {
+            // Refused now, before a report folder is made or anything listed: the mock would refuse it only when it starts.
+            MockHost.RefuseUnknownFaults(MockOptionsFor(layout, profile, settings, catalog.Contracts));
+        }
+
         if (settings.AdHoc is { } given)
         {
             var contract = catalog.Contracts.Values.Single();
@@ -245,7 +251,10 @@ public static class ConformanceEngine
     }
 
     private static async Task<MockHost> StartMockAsync(RepositoryLayout layout, TargetProfiles.Profile profile, RunSettings settings, IReadOnlyDictionary<string, ApiContract>? contracts) =>
-        await MockHost.StartAsync(new MockOptions
+        await MockHost.StartAsync(MockOptionsFor(layout, profile, settings, contracts));
+
+    private static MockOptions MockOptionsFor(RepositoryLayout layout, TargetProfiles.Profile profile, RunSettings settings, IReadOnlyDictionary<string, ApiContract>? contracts) =>
+        new()
         {
             Layout = layout,
             Faults = settings.Faults,
@@ -259,7 +268,7 @@ public static class ConformanceEngine
             StallFor = settings.MockStall ?? new MockOptions().StallFor,
             // Each list API serves a generated data set of this size (null: the fixtures as they are).
             Scale = settings.Scale,
-        });
+        };
 
     private static ResolvedTarget EmbeddedTarget(RunPlan plan, MockHost mock)
     {

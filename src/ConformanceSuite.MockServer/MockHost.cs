@@ -99,17 +99,34 @@ public sealed class MockHost : IAsyncDisposable
     public CancellationToken Stopping =>
         CancellationTokenSource.CreateLinkedTokenSource(api.Lifetime.ApplicationStopping, downloads.Lifetime.ApplicationStopping).Token;
 
+    /// <summary>
+    /// Refuses, as <see cref="StartAsync"/> would, fault modes that no mock of these options knows, and the APIs it
+    /// must serve that no mock kind serves; starts nothing. A caller checks its input with it before it creates anything.
+    /// </summary>
+    /// <exception cref="ConfigurationException">A fault mode no mock knows, or a required API no mock kind serves.</exception>
+    public static void RefuseUnknownFaults(MockOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var layout = options.Layout ?? RepositoryLayout.Discover();
+        RefuseUnknownFaults(Implementations(layout, Contracts(layout, options.Overrides, options.Contracts), options.Kinds, options.Required).Served, options.Faults);
+    }
+
+    private static void RefuseUnknownFaults(IReadOnlyList<IMockApi> implementations, IReadOnlyCollection<string> faults)
+    {
+        var known = implementations.SelectMany(i => i.Faults.Keys).ToHashSet(StringComparer.Ordinal);
+        var unknown = faults.Where(f => !known.Contains(f)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ConfigurationException($"unknown fault mode(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known.Order(StringComparer.Ordinal))}");
+        }
+    }
+
     public static async Task<MockHost> StartAsync(MockOptions options)
     {
         var layout = options.Layout ?? RepositoryLayout.Discover();
         var contractOf = Contracts(layout, options.Overrides, options.Contracts);
         var (implementations, unserved) = Implementations(layout, contractOf, options.Kinds, options.Required);
-        var known = implementations.SelectMany(i => i.Faults.Keys).ToHashSet(StringComparer.Ordinal);
-        var unknown = options.Faults.Where(f => !known.Contains(f)).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new ConfigurationException($"unknown fault mode(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known.Order(StringComparer.Ordinal))}");
-        }
+        RefuseUnknownFaults(implementations, options.Faults);
 
         var audit = new DownloadAudit();
         var apiApp = Build(options.Host, options.ApiPort, options.RateLimit);

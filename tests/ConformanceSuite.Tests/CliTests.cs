@@ -86,6 +86,23 @@ public sealed class CliTests
         err.Should().Contain("not the embedded mock");
     }
 
+    [TestCase("--list")]
+    [TestCase("--api", "wavy-open-sessions", "--filter", "WAVY-011")]
+    public async Task An_unknown_fault_mode_is_refused_in_one_line_before_anything_is_created(params string[] rest)
+    {
+        // Before: with --list the listing was printed and the exit was 0; a run created its report folder, then
+        // started the mock, which refused the fault: exit 2 with the folder left behind.
+        var reports = Path.Combine(dir, "out");
+
+        var (exit, output, err) = await RunAsync(["--fault", "no-such-fault", "--report-dir", reports, .. rest]);
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration, err + output);
+        err.Should().StartWith("conformance: ").And.Contain("no-such-fault").And.Contain("customerId-not-required").And.NotContain("   at ");
+        err.TrimEnd().Split('\n').Should().HaveCount(1, err);
+        output.Should().BeEmpty("nothing is listed or planned for bad input");
+        Directory.Exists(reports).Should().BeFalse("bad input is refused before anything is created");
+    }
+
     /// <summary>A Wavy run against a profile whose base URL is <paramref name="baseUrl"/> (nothing listens there), with credentials set.</summary>
     private Task<(int Exit, string Out, string Err)> UnreachableRunAsync(string baseUrl)
     {
