@@ -103,9 +103,9 @@ public static class ConformanceEngine
                 throw new ConfigurationException("the baseline is empty: give an earlier run's results.json");
             }
 
-            if (!File.Exists(baseline))
+            if (InputFile.NotAFile(baseline) is { } problem)
             {
-                throw new ConfigurationException($"the baseline {Path.GetFullPath(baseline)} does not exist (an earlier run's results.json)");
+                throw new ConfigurationException($"the baseline {Path.GetFullPath(baseline)} {problem} (give an earlier run's results.json)");
             }
 
             // Read now, and only now: a bad baseline stops the run before it starts, not after it, and one in the run's

@@ -35,6 +35,14 @@ public static partial class InputFile
     }
 
     /// <summary>
+    /// Why a path the user names as a file to read names none: it is a folder (said as much; "does not exist" would send
+    /// the user looking for a path that is there), or nothing is there. Null when it is a file (or something else that
+    /// <see cref="File.Exists(string)"/> finds, which <see cref="RequireRegularFile"/> judges).
+    /// </summary>
+    public static string? NotAFile(string path) =>
+        File.Exists(path) ? null : Directory.Exists(path) ? "is a folder, not a file" : "does not exist";
+
+    /// <summary>
     /// Refuses a path that names something other than a regular file (after symbolic links): a named pipe (mkfifo),
     /// whose opening waits for a writer that may never come, a device, a socket. A path that does not exist is left to
     /// the caller's own message. On Windows, where such files are not in the file system, nothing is refused here.

@@ -127,6 +127,16 @@ public sealed class BadInputTests
     }
 
     [Test]
+    public async Task A_baseline_that_is_a_folder_is_refused_saying_so()
+    {
+        // Before: "the baseline /etc does not exist", of a folder that does.
+        var err = await RefusedAsync("--baseline", dir, "--api", "wavy-open-sessions", "--filter", "WAVY-011", "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().Contain(dir).And.Contain("is a folder").And.NotContain("does not exist");
+        Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse("nothing was run");
+    }
+
+    [Test]
     public async Task A_baseline_listing_a_requirement_twice_is_refused_in_one_line()
     {
         var json = JsonNode.Parse(baseline)!.AsObject();
