@@ -57,16 +57,22 @@ public static partial class InputFile
     }
 
     /// <summary>
-    /// Refuses an output path that names something other than a regular file: a named pipe, whose opening for writing
-    /// waits for a reader that may never come, a device, a socket. A path that does not exist yet, or a folder, is left to
-    /// the write's own error. On Windows nothing is refused here.
+    /// Refuses an output path that names something other than a regular file: a folder (whose write fails with "access
+    /// denied", which sends the user after permissions), a named pipe, whose opening for writing waits for a reader that
+    /// may never come, a device, a socket. A path that does not exist yet is left to the write's own error. On Windows
+    /// only a folder is refused here.
     /// </summary>
     /// <param name="path">The file to write.</param>
     /// <param name="what">What the file is, for the message (<c>--out file</c>).</param>
     /// <param name="instead">What to do instead, for the message (<c>give a regular file, or ...</c>).</param>
-    /// <exception cref="ConfigurationException">The path names a pipe, a device or a socket.</exception>
+    /// <exception cref="ConfigurationException">The path names a folder, a pipe, a device or a socket.</exception>
     public static void RequireRegularOutput(string path, string what, string instead)
     {
+        if (Directory.Exists(path))
+        {
+            throw new ConfigurationException($"the {what} {path} is a folder, not a file: {instead}");
+        }
+
         if (NotRegular(path) is { } kind)
         {
             throw new ConfigurationException($"the {what} {path} is not a regular file ({kind}): {instead}");

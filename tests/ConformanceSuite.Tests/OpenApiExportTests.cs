@@ -161,6 +161,21 @@ public sealed class OpenApiExportTests
     }
 
     [Test]
+    public async Task An_out_path_that_is_a_folder_is_refused_saying_it_is_a_folder()
+    {
+        // Before: "cannot write …: Access to the path '…' is denied", which sent the user after permissions.
+        var folder = Directory.CreateDirectory(Path.Combine(dir, "taken")).FullName;
+
+        var (exit, output, err) = await CliAsync("openapi", "--api", "wavy-open-sessions", "--out", folder);
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration);
+        output.Should().BeEmpty();
+        err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().ContainSingle().Which.Should().StartWith("conformance: ");
+        err.Should().Contain(folder).And.Contain("is a folder").And.NotContain("denied");
+        Directory.EnumerateFileSystemEntries(folder).Should().BeEmpty();
+    }
+
+    [Test]
     public async Task An_out_file_of_a_dash_is_stdout_as_for_every_other_tool()
     {
         // Before, "--out -" wrote a file named '-' in the current folder ("wrote the OpenAPI document … to /…/-"), and a
