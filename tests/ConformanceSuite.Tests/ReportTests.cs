@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ConformanceSuite.Testing;
 
 namespace ConformanceSuite.Tests;
@@ -84,15 +86,41 @@ public sealed class ReportTests
 
         text.Should().Contain("NOT CONFORMANT").And.Contain("Requirements × API").And.Contain("Doc findings").And.Contain("Assumptions in force")
             .And.Contain("TLS certificate validation was OFF").And.Contain("F-WAVY-01").And.Contain("A-OPENCX-07").And.Contain("DEVIATION").And.Contain("SKIPPED").And.Contain("ERROR");
-        foreach (var r in results.Requirements)
+        foreach (var anchor in HtmlReport.Anchors(results).Values)
         {
-            text.Should().Contain($"id=\"{r.Id}\"");
+            text.Should().Contain($"id=\"{anchor}\"");
         }
 
         var bytes = await File.ReadAllBytesAsync(png);
         bytes.AsSpan(0, 8).ToArray().Should().Equal(0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A);
         BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16, 4)).Should().Be(1280, "the screenshot has the window's width");
         bytes.Length.Should().BeGreaterThan(60_000, "a rendered report, not a blank page, compresses to this much");
+    }
+
+    [Test]
+    public void Report_html_anchors_are_fragment_ids_without_whitespace_that_match_their_links_and_are_unique()
+    {
+        // Before: a requirement's row was id="PACT wavy-open-sessions", its links href="#PACT wavy-open-sessions": an id
+        // with whitespace is no valid HTML id, nor the link a valid URL fragment. Ids that differ only in what an anchor
+        // cannot hold, and one that is another element's id (overall), still get anchors of their own.
+        var template = results.Requirements.First(r => r.NotChecked.Count > 0);
+        string[] odd = ["PACT wavy-open-sessions", "PACT-wavy-open-sessions", "PACT\twavy-open-sessions", "overall", "X \"<&>\" é#1"];
+        var wide = results with { Requirements = [.. results.Requirements, .. odd.Select(id => template with { Id = id })] };
+
+        var html = HtmlReport.Render(wide);
+
+        var ids = Regex.Matches(html, "\\sid=\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
+        ids.Should().OnlyHaveUniqueItems().And.OnlyContain(id => Regex.IsMatch(id, "^[A-Za-z0-9._~-]+$"), "an id is a fragment as it is: no whitespace, nothing to escape");
+        var links = Regex.Matches(html, "href=\"#([^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
+        links.Should().NotBeEmpty().And.OnlyContain(l => ids.Contains(l), "every link has its target");
+        foreach (var r in wide.Requirements)
+        {
+            var shown = Regex.Escape(WebUtility.HtmlEncode(r.Id));
+            var rows = Regex.Matches(html, $"<tr id=\"([^\"]*)\"><td>(?:(?!</td>).)*</td><td><b>{shown}</b>").Select(m => m.Groups[1].Value).ToList();
+            rows.Should().ContainSingle(r.Id);
+            var linked = Regex.Matches(html, $"<a [^>]*href=\"#([^\"]*)\"[^>]*>{shown}</a>").Select(m => m.Groups[1].Value).ToList();
+            linked.Should().NotBeEmpty(r.Id).And.OnlyContain(l => l == rows[0], r.Id);
+        }
     }
 
     [Test]

@@ -40,9 +40,10 @@ public static class HtmlReport
             h.Append($"<p class=\"banner\" id=\"baseline\">Compared with a baseline run: {E(TextReports.Changes(results))}.</p>");
         }
 
-        NotChecked(h, results);
-        Matrix(h, results);
-        Requirements(h, results);
+        var anchors = Anchors(results);
+        NotChecked(h, results, anchors);
+        Matrix(h, results, anchors);
+        Requirements(h, results, anchors);
         LatencyTable(h, results);
         Findings(h, results);
         Assumptions(h, results);
@@ -78,7 +79,7 @@ public static class HtmlReport
     }
 
     /// <summary>What was not checked in full, with why and the setting that would let it be; and what the profile declares not applicable.</summary>
-    private static void NotChecked(StringBuilder h, RunResults r)
+    private static void NotChecked(StringBuilder h, RunResults r, IReadOnlyDictionary<RequirementResult, string> anchors)
     {
         var open = r.NotFullyChecked.ToList();
         var notApplicable = r.Requirements.Where(x => x.NotApplicable is not null).ToList();
@@ -95,7 +96,7 @@ public static class HtmlReport
             {
                 foreach (var c in x.NotChecked)
                 {
-                    h.Append($"<tr><td><a href=\"#{E(x.Id)}\">{E(x.Id)}</a></td><td><code>{E(c.Element)}</code></td><td>{(c.Partial ? "checked in part: " : "")}{E(c.Reason)}</td><td><code>{E(c.Setting ?? "—")}</code></td></tr>");
+                    h.Append($"<tr><td><a href=\"#{anchors[x]}\">{E(x.Id)}</a></td><td><code>{E(c.Element)}</code></td><td>{(c.Partial ? "checked in part: " : "")}{E(c.Reason)}</td><td><code>{E(c.Setting ?? "—")}</code></td></tr>");
                 }
             }
 
@@ -116,7 +117,7 @@ public static class HtmlReport
         h.Append("</section>");
     }
 
-    private static void Matrix(StringBuilder h, RunResults r)
+    private static void Matrix(StringBuilder h, RunResults r, IReadOnlyDictionary<RequirementResult, string> anchors)
     {
         var apis = r.Requirements.Select(x => x.Api).Distinct().ToList();
         h.Append("<section><h2>Requirements × API</h2><table class=\"matrix\"><tr><th>category</th>");
@@ -131,7 +132,7 @@ public static class HtmlReport
                 h.Append("<td>");
                 foreach (var x in cell)
                 {
-                    h.Append($"<a class=\"chip {Css(x.Verdict)}\" href=\"#{E(x.Id)}\" title=\"{E(x.Title)}\">{E(x.Id)}</a> ");
+                    h.Append($"<a class=\"chip {Css(x.Verdict)}\" href=\"#{anchors[x]}\" title=\"{E(x.Title)}\">{E(x.Id)}</a> ");
                 }
 
                 h.Append("</td>");
@@ -143,7 +144,7 @@ public static class HtmlReport
         h.Append("</table></section>");
     }
 
-    private static void Requirements(StringBuilder h, RunResults r)
+    private static void Requirements(StringBuilder h, RunResults r, IReadOnlyDictionary<RequirementResult, string> anchors)
     {
         foreach (var api in r.Requirements.GroupBy(x => x.Api))
         {
@@ -152,7 +153,7 @@ public static class HtmlReport
             {
                 var assumed = TextReports.AssumptionNote(x).Trim();
                 var change = x.Change is { } ch and not Change.Unchanged ? $" <span class=\"change {Baseline.Key(ch)}\">{E(TextReports.ChangeWord(ch))}</span>" : "";
-                h.Append($"<tr id=\"{E(x.Id)}\"><td><span class=\"chip {Css(x.Verdict)}\">{TextReports.Word(x.Verdict)}</span>{change}</td><td><b>{E(x.Id)}</b> {E(x.Title)}");
+                h.Append($"<tr id=\"{anchors[x]}\"><td><span class=\"chip {Css(x.Verdict)}\">{TextReports.Word(x.Verdict)}</span>{change}</td><td><b>{E(x.Id)}</b> {E(x.Title)}");
                 if (assumed.Length > 0)
                 {
                     h.Append($" <span class=\"assumed\">{E(assumed)}</span>");
@@ -191,6 +192,36 @@ public static class HtmlReport
             h.Append("</table></section>");
         }
     }
+
+    /// <summary>
+    /// The anchor of each requirement's row, which the matrix and the not-checked table link to: <c>req-</c>, then its API
+    /// and its id with every character a URL fragment would have to escape (whitespace, quotes, anything beyond ASCII
+    /// letters, digits, '.', '_' and '-') made '-' (<c>PACT wavy-open-sessions</c>: <c>req-wavy-open-sessions-PACT-wavy-open-sessions</c>),
+    /// and a number when that is taken already. The prefix keeps them apart from the page's own ids (<c>overall</c>);
+    /// the number keeps two ids apart that differ only in what an anchor cannot hold.
+    /// </summary>
+    public static IReadOnlyDictionary<RequirementResult, string> Anchors(RunResults results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var anchors = new Dictionary<RequirementResult, string>(ReferenceEqualityComparer.Instance);
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var x in results.Requirements)
+        {
+            var plain = $"req-{FragmentSafe(x.Api)}-{FragmentSafe(x.Id)}";
+            var anchor = plain;
+            for (var n = 2; !taken.Add(anchor); n++)
+            {
+                anchor = string.Create(CultureInfo.InvariantCulture, $"{plain}-{n}");
+            }
+
+            anchors[x] = anchor;
+        }
+
+        return anchors;
+    }
+
+    private static string FragmentSafe(string text) =>
+        new(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-').ToArray());
 
     private static void LatencyTable(StringBuilder h, RunResults r)
     {
