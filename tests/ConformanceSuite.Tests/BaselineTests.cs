@@ -20,11 +20,13 @@ public sealed class BaselineTests
     [TearDown]
     public void Clean() => Directory.Delete(dir, recursive: true);
 
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    private static Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => RunWithAsync(CliTests.Context(null), args);
+
+    private static async Task<(int Exit, string Out, string Err)> RunWithAsync(CliContext context, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(args, stdout, stderr, CliTests.Context(null));
+        var exit = await CliApp.RunAsync(args, stdout, stderr, context);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -136,6 +138,41 @@ public sealed class BaselineTests
         json.Baseline.Should().NotBeNull();
         json.Baseline!.Changes.GetValueOrDefault("new-fail").Should().Be(0);
         json.Baseline.Changes.GetValueOrDefault("still-failing").Should().BePositive("WAVY-001 failed in the baseline too");
+    }
+
+    [Test]
+    public async Task A_known_error_the_gate_passes_is_no_junit_error_but_keeps_its_message()
+    {
+        // Under fail-on new, a case in error in the baseline too does not fail the gate (exit 0). Before, junit.xml still
+        // held its <error>, so a CI JUnit reader failed the step the exit code had passed.
+        var throwing = CliTests.Context() with { Checks = EngineTests.Throwing(CsvHeaderCheck.KindName) };
+        string[] wavy011 = ["--api", Api, "--filter", "WAVY-011"];
+        var (_, _, errBefore) = await RunWithAsync(throwing, [.. wavy011, "--report-dir", Path.Combine(dir, "before")]);
+        errBefore.Should().BeEmpty();
+
+        var known = Path.Combine(dir, "known");
+        var (exit, output, err) = await RunWithAsync(throwing, [.. wavy011, "--report-dir", known, "--baseline", Results(Path.Combine(dir, "before")), "--fail-on", "new"]);
+
+        exit.Should().Be(ExitCodes.Conformant, err + output);
+        var errored = RunResults.Read(Results(known)).Requirements.Single(r => r.Id == "WAVY-011").Cases.Where(c => c.Verdict == Verdict.Error).ToList();
+        errored.Should().NotBeEmpty();
+        var junit = XDocument.Load(Path.Combine(known, "junit.xml"));
+        junit.Descendants("error").Should().BeEmpty("a known error does not fail the gate's JUnit, as the exit code does not");
+        junit.Root!.Attribute("errors")!.Value.Should().Be("0");
+        junit.Descendants("testsuite").Should().OnlyContain(t => (string?)t.Attribute("errors") == "0");
+        foreach (var c in errored)
+        {
+            var testcase = junit.Descendants("testcase").Single(t => ((string?)t.Attribute("name") ?? "").StartsWith($"WAVY-011 [{c.Element}]", StringComparison.Ordinal));
+            ((string?)testcase.Element("system-out") ?? "").Should().Contain("ERROR").And.Contain("still failing").And.Contain("InvalidOperationException: planted failure");
+        }
+
+        // A new error (not in error in the baseline) is still the gate's error.
+        var (_, _, errClean) = await RunAsync([.. wavy011, "--report-dir", Path.Combine(dir, "clean")]);
+        errClean.Should().BeEmpty();
+        var regressed = Path.Combine(dir, "regressed");
+        var (newExit, _, _) = await RunWithAsync(throwing, [.. wavy011, "--report-dir", regressed, "--baseline", Results(Path.Combine(dir, "clean")), "--fail-on", "new"]);
+        newExit.Should().Be(ExitCodes.NotConformant);
+        XDocument.Load(Path.Combine(regressed, "junit.xml")).Descendants("error").Should().HaveCount(errored.Count);
     }
 
     [Test]

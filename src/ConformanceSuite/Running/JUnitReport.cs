@@ -6,7 +6,8 @@ namespace ConformanceSuite.Running;
 
 /// <summary>
 /// JUnit XML for CI systems: one testsuite per API, one testcase per case. A fail (or a deviation under
-/// fail-on deviation) is a failure; an error (the suite could not judge) is an error; skipped is skipped; a
+/// fail-on deviation) is a failure; an error (the suite could not judge) is an error; under fail-on new, both only
+/// within a requirement that newly fails, the others passing with what they say in system-out; skipped is skipped; a
 /// deviation otherwise passes with its finding in system-out, so CI does not fail what the certification
 /// does not fail.
 /// </summary>
@@ -37,7 +38,7 @@ public static class JUnitReport
         var suites = results.Requirements.GroupBy(r => r.Api).Select(api =>
         {
             var cases = api.SelectMany(r => r.Cases.Select(c => (Requirement: r, Case: c))).ToList();
-            var errors = cases.Count(x => x.Case.Verdict == Verdict.Error);
+            var errors = cases.Count(x => x.Case.Verdict == Verdict.Error && Fails(results, x.Requirement, x.Case));
             var failures = cases.Count(x => x.Case.Verdict != Verdict.Error && Fails(results, x.Requirement, x.Case));
             var skipped = cases.Count(x => Skipped(x.Case));
             return new XElement("testsuite",
@@ -86,7 +87,7 @@ public static class JUnitReport
             + (f.Evidence is null ? "" : Environment.NewLine + "  evidence: " + f.Evidence.Describe())));
         // The notes too: what was judged and how much, without which the findings may read as all there was.
         var detail = string.Join(Environment.NewLine, c.Notes.Select(n => "note: " + n).Prepend(found.Length > 0 ? found : c.Message));
-        if (c.Verdict == Verdict.Error)
+        if (c.Verdict == Verdict.Error && Fails(results, r, c))
         {
             element.Add(new XElement("error", new XAttribute("message", XmlSafe(c.Message)), new XAttribute("type", "error"), XmlSafe(c.Message)));
         }
@@ -103,11 +104,12 @@ public static class JUnitReport
             var why = c.Partial is not null ? $"checked in part: {c.Partial}" : c.Message;
             element.Add(new XElement("skipped", new XAttribute("message", XmlSafe(why + (c.Setting is null ? "" : $" (setting: {c.Setting})")))));
         }
-        else if (c.Verdict == Verdict.Fail)
+        else if (c.Verdict is Verdict.Fail or Verdict.Error)
         {
-            // Under fail-on new, a fail of a requirement failing in the baseline too: not the gate's failure, but still
-            // the provider's, never a bare pass.
-            element.Add(new XElement("system-out", XmlSafe($"FAIL ({TextReports.ChangeWord(r.Change ?? Change.StillFailing)}: failing in the baseline too; not a regression, so it does not fail the gate): "
+            // Under fail-on new, a fail or an error of a requirement failing in the baseline too: not the gate's failure (the
+            // exit code passes it, so a JUnit reader must too), but still the provider's or the suite's, never a bare pass;
+            // an error keeps its exception's type and message.
+            element.Add(new XElement("system-out", XmlSafe($"{TextReports.Word(c.Verdict)} ({TextReports.ChangeWord(r.Change ?? Change.StillFailing)}: failing in the baseline too; not a regression, so it does not fail the gate): "
                 + Environment.NewLine + detail)));
         }
         else if (c.Verdict == Verdict.Deviation)
