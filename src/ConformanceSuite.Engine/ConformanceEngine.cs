@@ -132,6 +132,12 @@ public static class ConformanceEngine
                 throw new ConfigurationException($"scale {scale}: the generated data set needs at least 1 item");
             }
 
+            if (scale > MockOptions.MaxScale)
+            {
+                // The mock's own bound, refused with the plan (a listing too), not when the mock starts.
+                throw new ConfigurationException($"scale {scale} is above the most the mock generates, {MockOptions.MaxScale} items");
+            }
+
             if (profile is not { Embedded: true })
             {
                 throw new ConfigurationException($"scale makes the embedded mock serve a generated data set; the target ({(profile is null ? "an ad-hoc base URL" : $"'{profile.Name}'")}) is not the embedded mock");
@@ -183,6 +189,12 @@ public static class ConformanceEngine
     {
         var settings = plan.Settings;
         var dir = plan.ReportDirectory;
+        var targetClock = Stopwatch.StartNew();
+        // The embedded mock starts before the report folder is made: what only its start refuses (a scale its data set
+        // cannot take, a data set it cannot read) is bad input, refused before anything is created. It listens on
+        // loopback and sends nothing; a live target is probed only once the folder takes the reports.
+        await using var mock = plan.Profile is { Embedded: true } ? await StartMockAsync(plan.Layout, plan.Profile, settings, plan.Catalog.Contracts) : null;
+        var mockMs = targetClock.Elapsed.TotalMilliseconds;
         try
         {
             Directory.CreateDirectory(dir);
@@ -199,15 +211,14 @@ public static class ConformanceEngine
             throw new ConfigurationException($"cannot write the reports to {dir}: {ex.Message}");
         }
 
-        var targetClock = Stopwatch.StartNew();
-        await using var mock = plan.Profile is { Embedded: true } ? await StartMockAsync(plan.Layout, plan.Profile, settings, plan.Catalog.Contracts) : null;
+        targetClock.Restart();
         var target = Applicability(Limits(mock is null ? ResolveLive(plan) : EmbeddedTarget(plan, mock), settings), plan.Profile);
         if (mock is null)
         {
             await TargetProbe.EnsureReachableAsync(target);
         }
 
-        var targetMs = targetClock.Elapsed.TotalMilliseconds;
+        var targetMs = mockMs + targetClock.Elapsed.TotalMilliseconds;
 
         var clock = Stopwatch.StartNew();
         using var session = new ConformanceSession(plan.Catalog, target, settings.Faults, plan.Registry)

@@ -136,6 +136,28 @@ public sealed class BadInputTests
         Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse("nothing was run");
     }
 
+    [TestCase("2", "is too small for chat-session-list")]
+    [TestCase("10000001", "is above the most the mock generates")]
+    public async Task A_scale_the_mock_cannot_serve_is_refused_before_the_report_folder_is_made(string scale, string reason)
+    {
+        // Before: the run made its report folder, then started the mock, which refused the scale: exit 2, the folder left behind.
+        var reports = Path.Combine(dir, "out");
+
+        var err = await RefusedAsync("--scale", scale, "--api", "chat-session-list", "--filter", "CSL-001", "--report-dir", reports);
+
+        err.Should().Contain($"scale {scale} ").And.Contain(reason);
+        Directory.Exists(reports).Should().BeFalse("bad input is refused before anything is created");
+    }
+
+    [Test]
+    public async Task A_scale_above_the_mocks_bound_is_refused_with_the_listing_too()
+    {
+        // Before: --list printed the listing and exited 0; only a run refused it.
+        var err = await RefusedAsync("--scale", "10000001", "--list");
+
+        err.Should().Contain("is above the most the mock generates");
+    }
+
     [Test]
     public async Task A_baseline_listing_a_requirement_twice_is_refused_in_one_line()
     {
