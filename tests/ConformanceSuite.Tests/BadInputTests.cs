@@ -158,6 +158,19 @@ public sealed class BadInputTests
         err.Should().Contain("is above the most the mock generates");
     }
 
+    [TestCase("certify", "--package", "{dir}/package.zip", "--signing-key", "{dir}")]
+    [TestCase("verify", "{dir}/package.zip", "--public-key", "{dir}")]
+    [TestCase("--target", "{dir}", "--list")]
+    public async Task A_folder_given_for_a_file_to_read_is_refused_saying_it_is_a_folder(params string[] args)
+    {
+        // Before: "the signing key file … does not exist", "the public key file … does not exist", "target profile '…' not
+        // found", each of a folder that is there.
+        var err = await RefusedAsync([.. args.Select(a => a.Replace("{dir}", dir, StringComparison.Ordinal))]);
+
+        err.Should().Contain(dir).And.Contain("is a folder").And.NotContain("does not exist").And.NotContain("not found");
+        File.Exists(Path.Combine(dir, "package.zip")).Should().BeFalse();
+    }
+
     [Test]
     public async Task A_baseline_listing_a_requirement_twice_is_refused_in_one_line()
     {

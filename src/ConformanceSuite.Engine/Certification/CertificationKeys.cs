@@ -23,11 +23,12 @@ public static class CertificationKeys
     {
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            if (InputFile.NotAFile(path) is { } problem)
             {
-                throw new ConfigurationException($"the {what} file {path} does not exist");
+                throw new ConfigurationException($"the {what} file {path} {problem}");
             }
+
+            var info = new FileInfo(path);
 
             return info.Length > MaxPemBytes
                 ? throw new ConfigurationException($"the {what} file {path} is not a PEM key (it is {info.Length} bytes long)")

@@ -29,6 +29,12 @@ public static class TargetProfiles
         var file = File.Exists(path) ? path : Path.Combine(layout.Targets, path.EndsWith(".json", StringComparison.Ordinal) ? path : path + ".json");
         if (!File.Exists(file))
         {
+            if (Directory.Exists(path))
+            {
+                // Not "not found": the path is there, and the user would look for a missing file.
+                throw new ConfigurationException($"the target profile {path} is a folder, not a file: give a profile's .json file, or the name of one in targets/");
+            }
+
             var known = Directory.Exists(layout.Targets)
                 ? string.Join(", ", Directory.EnumerateFiles(layout.Targets, "*.json").Select(Path.GetFileNameWithoutExtension))
                 : "none";
