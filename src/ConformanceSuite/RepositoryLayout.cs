@@ -137,7 +137,9 @@ public sealed class RepositoryLayout
             var full = Path.GetFullPath(explicitRoot);
             return Directory.Exists(Path.Combine(full, "schemas", "_format"))
                 ? new RepositoryLayout(full)
-                : throw new ConfigurationException($"the contracts folder {full} does not hold schemas/_format");
+                : File.Exists(full)
+                    ? throw new ConfigurationException($"the contracts folder {full} is a file, not a folder: give the folder that holds schemas/_format (unpack an archive first)")
+                    : throw new ConfigurationException($"the contracts folder {full} does not hold schemas/_format");
         }
 
         var bundled = Path.Combine(AppContext.BaseDirectory, BundledFolder);

@@ -171,6 +171,19 @@ public sealed class BadInputTests
         File.Exists(Path.Combine(dir, "package.zip")).Should().BeFalse();
     }
 
+    [TestCase("--contracts", "{file}", "--list")]
+    [TestCase("contracts", "--contracts", "{file}")]
+    [TestCase("openapi", "--api", "wavy-open-sessions", "--contracts", "{file}")]
+    public async Task A_file_given_for_the_contracts_folder_is_refused_saying_it_is_a_file(params string[] args)
+    {
+        // Before: "the contracts folder … does not hold schemas/_format", of a file, which holds nothing.
+        var file = Write("contracts.zip", "PK");
+
+        var err = await RefusedAsync([.. args.Select(a => a.Replace("{file}", file, StringComparison.Ordinal))]);
+
+        err.Should().Contain(file).And.Contain("is a file, not a folder");
+    }
+
     [Test]
     public async Task A_baseline_listing_a_requirement_twice_is_refused_in_one_line()
     {
