@@ -185,6 +185,23 @@ public sealed class BadInputTests
     }
 
     [Test]
+    public async Task A_certification_of_bad_input_is_refused_before_its_package_folder_is_made()
+    {
+        // Before: certify made the package's folder (to claim the package's place), then planned the run, which refused
+        // the unknown fault mode: exit 2, with the folder left behind.
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var signingKey = Write("signing.pem", key.ExportPkcs8PrivateKeyPem());
+        var packageFolder = Path.Combine(dir, "package");
+
+        var err = await RefusedAsync("certify", "--api", "wavy-open-sessions", "--filter", "WAVY-011", "--fault", "no-such-fault",
+            "--package", Path.Combine(packageFolder, "cert.zip"), "--signing-key", signingKey, "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().Contain("no-such-fault");
+        Directory.Exists(packageFolder).Should().BeFalse("bad input is refused before anything is created");
+        Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse();
+    }
+
+    [Test]
     public async Task A_baseline_listing_a_requirement_twice_is_refused_in_one_line()
     {
         var json = JsonNode.Parse(baseline)!.AsObject();

@@ -28,9 +28,10 @@ public static class Certifier
             throw new ConfigurationException("certify judges the provider as it is: --fail-on new is for a CI gate against a baseline (use fail or deviation)");
         }
 
-        // The package's place is claimed first: a path that cannot be written fails before the run, not after it.
-        using var output = PackageOutput.Create(packagePath);
+        // The plan first, which creates and sends nothing, so bad input leaves nothing behind; then the package's place is
+        // claimed (its folder made): a path that cannot be written fails before the run, not after it.
         var plan = ConformanceEngine.Plan(settings);
+        using var output = PackageOutput.Create(packagePath);
         observer?.Planned(plan);
         var results = await ConformanceEngine.RunAsync(plan, observer);
         if (results.Outcome == RunOutcome.Incomplete && !acceptIncomplete)
