@@ -184,13 +184,19 @@ public sealed class BadInputTests
         err.Should().Contain(file).And.Contain("is a file, not a folder");
     }
 
+    /// <summary>A new signing key (EC P-256, PKCS#8 PEM) in a file of the test's folder.</summary>
+    private string SigningKeyFile()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        return Write("signing.pem", key.ExportPkcs8PrivateKeyPem());
+    }
+
     [Test]
     public async Task A_certification_of_bad_input_is_refused_before_its_package_folder_is_made()
     {
         // Before: certify made the package's folder (to claim the package's place), then planned the run, which refused
         // the unknown fault mode: exit 2, with the folder left behind.
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var signingKey = Write("signing.pem", key.ExportPkcs8PrivateKeyPem());
+        var signingKey = SigningKeyFile();
         var packageFolder = Path.Combine(dir, "package");
 
         var err = await RefusedAsync("certify", "--api", "wavy-open-sessions", "--filter", "WAVY-011", "--fault", "no-such-fault",
@@ -199,6 +205,21 @@ public sealed class BadInputTests
         err.Should().Contain("no-such-fault");
         Directory.Exists(packageFolder).Should().BeFalse("bad input is refused before anything is created");
         Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse();
+    }
+
+    [TestCase("out")]
+    [TestCase("out/results.json")]
+    public async Task A_certification_package_in_place_of_the_report_folder_or_a_report_is_refused_before_the_run(string package)
+    {
+        // Before: a package path that is the report folder ran the whole certification, then could not move the package
+        // into place (a folder is there): exit 2 after the run; one that is a report of the run replaced that report.
+        var signingKey = SigningKeyFile();
+
+        var err = await RefusedAsync("certify", "--api", "wavy-open-sessions", "--filter", "WAVY-011",
+            "--package", Path.Combine(dir, package), "--signing-key", signingKey, "--report-dir", Path.Combine(dir, "out"));
+
+        err.Should().Contain("is the run's report folder or one of its reports");
+        Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse("nothing was run");
     }
 
     [Test]

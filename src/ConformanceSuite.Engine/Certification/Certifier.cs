@@ -31,7 +31,7 @@ public static class Certifier
         // The plan first, which creates and sends nothing, so bad input leaves nothing behind; then the package's place is
         // claimed (its folder made): a path that cannot be written fails before the run, not after it.
         var plan = ConformanceEngine.Plan(settings);
-        using var output = PackageOutput.Create(packagePath);
+        using var output = PackageOutput.Create(packagePath, plan.ReportDirectory);
         observer?.Planned(plan);
         var results = await ConformanceEngine.RunAsync(plan, observer);
         if (results.Outcome == RunOutcome.Incomplete && !acceptIncomplete)
@@ -72,7 +72,9 @@ internal sealed class PackageOutput : IDisposable
 
     public FileStream Stream { get; }
 
-    public static PackageOutput Create(string path)
+    /// <param name="path">The package file.</param>
+    /// <param name="reportDirectory">The run's report folder (full path), which the package must not be, nor a report in it.</param>
+    public static PackageOutput Create(string path, string reportDirectory)
     {
         if (string.IsNullOrWhiteSpace(path))
         {
@@ -87,6 +89,15 @@ internal sealed class PackageOutput : IDisposable
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
         {
             throw new ConfigurationException($"the package path '{path}' is not a valid path: {ex.Message}");
+        }
+
+        var sameFile = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var reports = System.IO.Path.TrimEndingDirectorySeparator(reportDirectory);
+        if (string.Equals(full, reports, sameFile)
+            || (string.Equals(System.IO.Path.GetDirectoryName(full), reports, sameFile) && RunResults.ReportFiles.Contains(System.IO.Path.GetFileName(full), StringComparer.FromComparison(sameFile))))
+        {
+            // Found after the whole run, when the package is moved into place (a folder is there), or never (a report overwritten).
+            throw new ConfigurationException($"the package path {full} is the run's report folder or one of its reports; give the package a path of its own, such as {System.IO.Path.Combine(reports, "certification.zip")}");
         }
 
         if (Directory.Exists(full))
