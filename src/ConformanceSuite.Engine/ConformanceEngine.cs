@@ -190,11 +190,13 @@ public static class ConformanceEngine
         var settings = plan.Settings;
         var dir = plan.ReportDirectory;
         var targetClock = Stopwatch.StartNew();
-        // The embedded mock starts before the report folder is made: what only its start refuses (a scale its data set
-        // cannot take, a data set it cannot read) is bad input, refused before anything is created. It listens on
-        // loopback and sends nothing; a live target is probed only once the folder takes the reports.
+        // The embedded mock starts, and a live target is resolved, before the report folder is made: what only they
+        // refuse (a scale the mock's data set cannot take, a profile's credential whose variable is not set) is bad input,
+        // refused before anything is created. Neither sends anything; a live target is probed only once the folder takes
+        // the reports.
         await using var mock = plan.Profile is { Embedded: true } ? await StartMockAsync(plan.Layout, plan.Profile, settings, plan.Catalog.Contracts) : null;
-        var mockMs = targetClock.Elapsed.TotalMilliseconds;
+        var target = Applicability(Limits(mock is null ? ResolveLive(plan) : EmbeddedTarget(plan, mock), settings), plan.Profile);
+        var resolvedMs = targetClock.Elapsed.TotalMilliseconds;
         try
         {
             Directory.CreateDirectory(dir);
@@ -212,13 +214,12 @@ public static class ConformanceEngine
         }
 
         targetClock.Restart();
-        var target = Applicability(Limits(mock is null ? ResolveLive(plan) : EmbeddedTarget(plan, mock), settings), plan.Profile);
         if (mock is null)
         {
             await TargetProbe.EnsureReachableAsync(target);
         }
 
-        var targetMs = mockMs + targetClock.Elapsed.TotalMilliseconds;
+        var targetMs = resolvedMs + targetClock.Elapsed.TotalMilliseconds;
 
         var clock = Stopwatch.StartNew();
         using var session = new ConformanceSession(plan.Catalog, target, settings.Faults, plan.Registry)

@@ -103,6 +103,24 @@ public sealed class CliTests
         Directory.Exists(reports).Should().BeFalse("bad input is refused before anything is created");
     }
 
+    [Test]
+    public async Task A_live_profile_whose_credential_variable_is_not_set_is_refused_before_the_report_folder_is_made()
+    {
+        // Before: the run made its report folder, then resolved the profile's credentials: exit 2, the folder left behind.
+        var file = Profile("""
+            {"name":"x","apis":{"wavy-open-sessions":{"baseUrl":"http://127.0.0.1:1",
+              "credentials":{"authenticationToken":{"env":"CS_TEST_UNSET_TOKEN"},"userName":{"env":"CS_TEST_UNSET_USER"}}}}}
+            """);
+        var reports = Path.Combine(dir, "out");
+
+        var (exit, output, err) = await RunAsync("--target", file, "--api", "wavy-open-sessions", "--report-dir", reports);
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration, err + output);
+        err.Should().Contain("CS_TEST_UNSET_").And.Contain("not set").And.NotContain("   at ");
+        err.TrimEnd().Split('\n').Should().HaveCount(1, err);
+        Directory.Exists(reports).Should().BeFalse("bad input is refused before anything is created");
+    }
+
     /// <summary>A Wavy run against a profile whose base URL is <paramref name="baseUrl"/> (nothing listens there), with credentials set.</summary>
     private Task<(int Exit, string Out, string Err)> UnreachableRunAsync(string baseUrl)
     {
