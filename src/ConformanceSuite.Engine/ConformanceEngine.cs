@@ -167,8 +167,9 @@ public static class ConformanceEngine
 
         if (profile is { Embedded: true } && settings.Faults.Count > 0)
         {
-            // Refused now, before a report folder is made or anything listed: the mock would refuse it only when it starts.
-            MockHost.RefuseUnknownFaults(MockOptionsFor(layout, profile, settings, catalog.Contracts));
+            // Refused now, before a report folder is made or anything listed: the mock would refuse it only when it starts,
+            // and a fault of none of the run's APIs not at all.
+            MockHost.RefuseUnknownFaults(MockOptionsFor(layout, profile, settings, catalog.Contracts), [.. catalog.Contracts.Keys]);
         }
 
         if (settings.AdHoc is { } given)

@@ -103,6 +103,23 @@ public sealed class CliTests
         Directory.Exists(reports).Should().BeFalse("bad input is refused before anything is created");
     }
 
+    [TestCase("--list")]
+    [TestCase("--filter", "OPENCX-004")]
+    public async Task A_fault_of_an_api_the_run_does_not_check_is_refused_in_one_line_before_anything_is_created(params string[] rest)
+    {
+        // Before: csv-bom (a fault of the CSV APIs) with --api opencx-chat-sessions was listed with exit 0, and a run went on with
+        // the fault changing nothing it checked: CONFORMANT, as if the fault had been tried and not caught.
+        var reports = Path.Combine(dir, "out");
+
+        var (exit, output, err) = await RunAsync(["--fault", "csv-bom", "--api", "opencx-chat-sessions", "--report-dir", reports, .. rest]);
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration, err + output);
+        err.Should().StartWith("conformance: ").And.Contain("csv-bom (a fault of chat-session-list, wavy-open-sessions)").And.Contain("opencx-chat-sessions").And.NotContain("   at ");
+        err.TrimEnd().Split('\n').Should().HaveCount(1, err);
+        output.Should().BeEmpty("nothing is listed or planned for bad input");
+        Directory.Exists(reports).Should().BeFalse("bad input is refused before anything is created");
+    }
+
     [Test]
     public async Task A_live_profile_whose_credential_variable_is_not_set_is_refused_before_the_report_folder_is_made()
     {
