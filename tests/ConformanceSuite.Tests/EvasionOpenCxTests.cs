@@ -380,6 +380,59 @@ public sealed partial class EvasionOpenCxTests
     }
 
     [Test]
+    public async Task A_get_that_leaves_out_a_member_the_list_shows_is_not_a_pass()
+    {
+        // GET /chat/sessions/{id} of a handed-off session leaves its handoff out (optional in the schema); the list shows
+        // it. Every member both carry holds the same value, so the get passed, though it is not the session the list showed.
+        await using var provider = await ProviderAsync(Data(), new Twists
+        {
+            Get = (_, found) =>
+            {
+                found?.Remove("handoff");
+                return found;
+            },
+        });
+
+        var results = await RunAsync(provider, "OPENCX-014");
+
+        var get = Requirement(results, "OPENCX-014").Cases.Should().ContainSingle().Subject;
+        get.Verdict.Should().Be(Verdict.Deviation, get.Message); // that the get and the list agree is assumed (A-OPENCX-09)
+        get.Findings.OfType<ValueMismatch>().Should().NotBeEmpty(get.Message)
+            .And.OnlyContain(f => f.At == "/handoff" && f.Received == null && f.Subject!.EndsWith("(listed)", StringComparison.Ordinal), get.Message);
+    }
+
+    [Test]
+    public async Task A_get_shorter_than_the_list_where_the_docs_allow_it_passes()
+    {
+        // A right provider may write an absent value as null in one body and leave it out in the other, the get may carry
+        // more than the list, and the docs' own get example has no ticket_number or assist_mode (F-OPENCX-03).
+        await using var provider = await ProviderAsync(Data(), new Twists
+        {
+            Page = (_, _, body) =>
+            {
+                foreach (var item in body["items"]!.AsArray())
+                {
+                    item!["language"] = null;
+                    item["ticket_number"] = 123;
+                    item["assist_mode"] = true;
+                }
+
+                return body;
+            },
+            Get = (_, found) =>
+            {
+                found?.Add("sentiment", "happy");
+                return found;
+            },
+        });
+
+        var results = await RunAsync(provider, "OPENCX-014");
+
+        var get = Requirement(results, "OPENCX-014").Cases.Should().ContainSingle().Subject;
+        get.Verdict.Should().Be(Verdict.Pass, get.Message);
+    }
+
+    [Test]
     public async Task A_provider_that_answers_404_to_every_id_does_not_pass_the_unknown_id_requirement()
     {
         // GET /chat/sessions/{id} answers 404 whatever the id: an unknown id gets 404, as OPENCX-013 asks, but so does

@@ -34,7 +34,8 @@ public sealed class NotFoundCheck : PerScenarioCheck
 
 /// <summary>
 /// Every item of a list walk is returned by the endpoint that takes its id: the success status, a body
-/// valid against that endpoint's schema, the same id, and the same value for every field both carry.
+/// valid against that endpoint's schema, the same id, the same value for every field both carry, and every field the
+/// list shows with a value (but those the endpoint may leave out).
 /// </summary>
 public sealed class GetByIdCheck : ICheck
 {
@@ -62,6 +63,9 @@ public sealed class GetByIdCheck : ICheck
         var idPointer = walk.Spec.IdPointer;
         var schema = run.Contract.BodySchemas[get.Success.BodySchema];
         var sameValuesBasis = run.LastAssumptionOr(get.Basis);
+        // The walk keeps member names as hashes: a member the fetch leaves out is named when the schema names it.
+        var names = schema.ActualSchema.ActualProperties.Keys.ToDictionary(WalkItem.TextHash, n => n);
+        var mayLeaveOut = get.Success.MayLeaveOut.Select(WalkItem.TextHash).ToList();
         var problems = 0;
         var checkedIds = new HashSet<string>(StringComparer.Ordinal);
         var cut = 0;
@@ -137,6 +141,19 @@ public sealed class GetByIdCheck : ICheck
                         Report(run, ref problems, subject, new ValueMismatch(at, $"what the list showed, {shown}", JsonPointer.Show(got, "null")), sameValuesBasis, exchange);
                     }
                 }
+
+                // A member the list showed with a value and the fetch leaves out: not the session the list showed. (One
+                // shown as null and left out is the same absent value; one the fetch adds, more than a summary showed.)
+                var fetched = obj.Select(m => WalkItem.TextHash(m.Key)).Concat(mayLeaveOut).ToHashSet();
+                foreach (var (nameHash, valueHash) in item.Fields)
+                {
+                    if (valueHash != NullHash && !fetched.Contains(nameHash))
+                    {
+                        var at = names.TryGetValue(nameHash, out var member) ? JsonPointer.Member(member) : "a member of the listed item (the walk keeps a hash of its name, not the name)";
+                        var shown = member is not null && item.TryText(at, out var text) ? text ?? "null" : "a value";
+                        Report(run, ref problems, subject, new ValueMismatch(at, $"what the list showed, {shown}", null), sameValuesBasis, exchange);
+                    }
+                }
             }
         }
 
@@ -170,6 +187,8 @@ public sealed class GetByIdCheck : ICheck
             run.CheckedInPart(run.Partial is null ? validatedInPart : $"{run.Partial}; {validatedInPart}", run.PartialSetting);
         }
     }
+
+    private static readonly ulong NullHash = WalkItem.HashOf((JsonNode?)null);
 
     private static string DotSegmentNote(string name, string id, EndpointSpec get) =>
         $"{name}={id} (listed) not fetched: '{id}' is a dot segment, which no URL can carry as the {{{name}}} of {get.Path}";

@@ -362,6 +362,9 @@ public sealed record SuccessSpec
     /// <summary>Basis of the item schema's required fields, when that is not the body's basis (an assumption, say).</summary>
     public Basis? ItemRequiredBasis { get; init; }
 
+    /// <summary>For a body of one listed item: the top-level members the list shows that it may leave out (the docs' own example does).</summary>
+    public IReadOnlyList<string> MayLeaveOut { get; init; } = [];
+
     public required Basis Basis { get; init; }
 }
 
