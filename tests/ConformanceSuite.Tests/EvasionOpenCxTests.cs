@@ -264,6 +264,34 @@ public sealed partial class EvasionOpenCxTests
     }
 
     [Test]
+    public async Task An_empty_page_before_the_last_of_a_filtered_walk_is_not_a_pass()
+    {
+        // Asked with a filter other than status=open (the filtered walk OPENCX-007 judges), the first page is empty and
+        // points to the real first page: every matching item comes, once, but a page that is not the last is empty
+        // (A-OPENCX-02). Only the unfiltered walk and status=open were held to that rule.
+        await using var provider = await ProviderAsync(Data(), new Twists
+        {
+            Page = (query, at, body) =>
+            {
+                var plain = query.All(q => q.Key == "cursor" || (q.Key == "status" && q.Value == "open"));
+                return plain || query.ContainsKey("cursor") ? body : new JsonObject { ["items"] = new JsonArray(), ["next"] = "cx0" };
+            },
+        });
+
+        var results = await RunAsync(provider, "OPENCX-006", "OPENCX-007", "OPENCX-008", "OPENCX-009");
+
+        Requirement(results, "OPENCX-006").Verdict.Should().Be(Verdict.Pass);
+        Requirement(results, "OPENCX-007").Verdict.Should().Be(Verdict.Pass);
+        foreach (var id in new[] { "OPENCX-008", "OPENCX-009" })
+        {
+            var filtered = Requirement(results, id).Cases.Where(c => c.Element != "status=open").ToList();
+            // The page-size rule is an assumption: a deviation.
+            filtered.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Deviation
+                && c.Findings.OfType<PaginationProblem>().Any(f => f.Issue == PaginationIssue.EmptyPage && f.Page == 1), string.Join("\n", filtered.Select(c => $"{c.Element}: {c.Verdict} {c.Message}")));
+        }
+    }
+
+    [Test]
     public async Task A_filtered_walk_whose_items_break_the_schema_is_not_a_pass()
     {
         // Filtered by channel_type, every item has a status the enum does not hold and no updated_at (required). The

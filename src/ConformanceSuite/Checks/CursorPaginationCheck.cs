@@ -76,12 +76,7 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
             run.Note($"{walk.DuplicateCount} repeated ids in all; the first {walk.Duplicates.Count} are shown");
         }
 
-        var last = walk.Complete ? walk.Pages.Count - 1 : walk.Pages.Count;
-        foreach (var page in walk.Pages.Take(last).Where(p => p.Count == 0).Take(5))
-        {
-            run.Fail(subject, new PaginationProblem(PaginationIssue.EmptyPage, page.Number, $"page {page.Number} of {walk.Pages.Count} empty"), spec.EmptyPageBasis ?? spec.Basis, run.Keep(page.Exchange));
-        }
-
+        PaginationWalks.JudgeEmptyPages(run, walk, subject);
         return true;
     }
 

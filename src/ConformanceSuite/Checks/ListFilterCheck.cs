@@ -121,6 +121,9 @@ public sealed class ListFilterCheck : ICheck
                 run.Keep(filtered.Pages[page - 1].Exchange));
         }
 
+        // And an empty page before its last, which a walk of the list as it is may not have either.
+        PaginationWalks.JudgeEmptyPages(run, filtered, shown);
+
         if (notWalked is not null)
         {
             run.CheckedInPart($"the items the filter returned were checked, but not that none is missing: {notWalked.What}", notWalked.Setting);

@@ -47,6 +47,19 @@ public static class PaginationWalks
         }
     }
 
+    /// <summary>
+    /// Fails the first five empty pages of <paramref name="walk"/> that are not its last (a page may be empty only when
+    /// it is the last), on the pagination's empty-page basis: any walk of the list, filtered or not.
+    /// </summary>
+    public static void JudgeEmptyPages(CheckRun run, ListWalk walk, string subject)
+    {
+        var last = walk.Complete ? walk.Pages.Count - 1 : walk.Pages.Count;
+        foreach (var page in walk.Pages.Take(last).Where(p => p.Count == 0).Take(5))
+        {
+            run.Fail(subject, new PaginationProblem(PaginationIssue.EmptyPage, page.Number, $"page {page.Number} of {walk.Pages.Count} empty"), walk.Spec.EmptyPageBasis ?? walk.Spec.Basis, run.Keep(page.Exchange));
+        }
+    }
+
     /// <summary>When no walk reached the list's end, the rules about the end were not checked: the case is checked in part.</summary>
     public static void RequireAnEnd(CheckRun run, IReadOnlyList<ListWalk> walks)
     {
