@@ -93,7 +93,8 @@ public sealed class WalkPlannerTests
     [Test]
     public async Task A_window_smaller_than_the_default_page_judges_the_page_size_within_the_window_not_a_correct_provider_as_failing()
     {
-        // A budget of 60 windows the chat-session-list of 20,000 to some 6 sessions, fewer than the default page (10).
+        // A budget of 60 windows the chat-session-list of 20,000 to some 5 or 6 sessions (as many as the other paginated
+        // scenarios' reserved prefixes leave), fewer than the default page (10).
         // Before, the page-size check compared the window's count with a page of the whole list: "expected exactly 6
         // records (the default page) / received 10", a fail of the reference provider; and a page of limit=7 was
         // expected to hold 6 only, so one short of a full page passed.
@@ -103,7 +104,7 @@ public sealed class WalkPlannerTests
         cases.Should().OnlyContain(c => c.Verdict == Verdict.Pass, string.Join("\n", cases.Select(c => c.Message)));
         exit.Should().Be(ExitCodes.Conformant);
         cases.SelectMany(c => c.Notes).Should().Contain(n => n.Contains("certified on the window /createdAt", StringComparison.Ordinal), "the window is small, as the test means it to be")
-            .And.Contain(n => n.StartsWith("6 records for limit (default 10), 6 in all", StringComparison.Ordinal), "the default page of the window holds all of it");
+            .And.Contain(n => System.Text.RegularExpressions.Regex.IsMatch(n, @"^([1-9]) records for limit \(default 10\), \1 in all"), "the default page of the window holds all of it");
     }
 
     private static IEnumerable<string> Notes(RunResults results, string id) =>
