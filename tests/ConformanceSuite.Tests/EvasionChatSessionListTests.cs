@@ -87,6 +87,9 @@ public sealed class EvasionChatSessionListTests
         /// <summary>CSV_EXCEL comes as application/vnd.ms-excel, not text/csv.</summary>
         public bool ExcelMediaType { get; init; }
 
+        /// <summary>Only a CSV download that is not zipped carries a Content-Disposition: JSON and zip downloads have none.</summary>
+        public bool DispositionOnlyForCsv { get; init; }
+
         /// <summary>A CSV export (not the JSON listing) ignores this query parameter.</summary>
         public string? CsvIgnores { get; init; }
     }
@@ -309,7 +312,7 @@ public sealed class EvasionChatSessionListTests
             (body, contentType, extension) = (buffer.ToArray(), "application/zip", "zip");
         }
 
-        return new Reply(contentType, $"attachment; filename=\"{file}.{extension}\"", body);
+        return new Reply(contentType, twist.DispositionOnlyForCsv && extension != "csv" ? null : $"attachment; filename=\"{file}.{extension}\"", body);
     }
 
     private static string Quoted(string value, string delimiter) =>
@@ -718,6 +721,24 @@ public sealed class EvasionChatSessionListTests
         narrowed.Single(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).Verdict.Should().Be(Verdict.Fail, Show(cases)); // the page documents CSV_EXCEL
         narrowed.Should().OnlyContain(c => c.Findings.Any(f => f is CountMismatch || f is CsvRowProblem), Show(cases));
         cases.Except(narrowed).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
+    }
+
+    [Test]
+    public async Task A_JSON_or_zip_download_without_the_asked_file_name_is_not_a_pass()
+    {
+        // filename names the download (A-CSL-16: Content-Disposition: attachment; filename="<filename>.<ext>"). This
+        // provider names only its CSV files: asked for JSON, or for a zip, with a file name, it sends no Content-Disposition.
+        // CSL-023 tried the CSV formats only, and passed.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { DispositionOnlyForCsv = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-023"));
+
+        var cases = Cases(results, "CSL-023");
+        var named = cases.Where(c => c.Element.StartsWith("JSON", StringComparison.Ordinal) || c.Element.Contains("zip", StringComparison.Ordinal)).ToList();
+        named.Should().HaveCount(4, Show(cases)).And.OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases)); // the header is assumed (A-CSL-16)
+        named.Should().OnlyContain(c => c.Findings.OfType<HeaderMismatch>().Any(f => f.Header == "Content-Disposition" && f.Received == null), Show(cases));
+        named.Where(c => c.Element.Contains("zip", StringComparison.Ordinal)).Should().OnlyContain(c => c.Findings.OfType<HeaderMismatch>().Single().Expected == "attachment; filename=\"sessions-export.zip\"", Show(cases));
+        cases.Except(named).Should().HaveCount(2).And.OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
     }
 
     [Test]

@@ -463,7 +463,7 @@ public sealed class ZipExportCheck : ICheck
     }
 }
 
-/// <summary>filename sets Content-Disposition: attachment; filename="&lt;filename&gt;.&lt;ext&gt;" on a download.</summary>
+/// <summary>filename sets Content-Disposition: attachment; filename="&lt;filename&gt;.&lt;ext&gt;" on a download: each format's, and each zip's (.zip).</summary>
 public sealed class ContentDispositionCheck : ICheck
 {
     /// <summary>The kind name requirements use for this check.</summary>
@@ -478,7 +478,11 @@ public sealed class ContentDispositionCheck : ICheck
         var examples = endpoint.Parameter(exports.FilenameParameter ?? throw new ConfigurationException($"{requirement.Id}: the exports have no filename parameter")).Examples;
         // A name of the test's own when the contract gives no example: not the default, so the parameter is seen to work.
         var filename = examples.Count > 0 ? examples[0] : exports.DefaultFilename + "-renamed";
-        return exports.Formats.Where(f => f.Value.CsvSpec is not null).Select(f => new CaseElement(f.Key) { File = filename });
+        // Every format is a file to download once a file name is asked (JSON too, the listing's own format), and so is
+        // each zip, named <filename>.zip.
+        var plain = exports.Formats.Keys.Select(f => new CaseElement(f) { File = filename });
+        var zipped = exports.Zip is null || exports.ZipParameter is null ? [] : exports.Formats.Keys.Select(f => new CaseElement(f) { File = filename, Note = $"{exports.ZipParameter}=true" });
+        return [.. plain, .. zipped];
     }
 
     public async Task RunAsync(CheckRun run, CancellationToken ct)
@@ -488,9 +492,15 @@ public sealed class ContentDispositionCheck : ICheck
         var exports = Exports.Of(endpoint);
         var basis = exports.ContentDisposition?.Basis ?? endpoint.Basis;
         var (formatName, filename) = (run.Element.Name, run.Element.File!);
+        var zipped = run.Element.Note is not null;
         var query = run.Context.Values.Query(scenario);
         query[exports.FormatParameter] = formatName;
         query[exports.FilenameParameter!] = filename;
+        if (zipped)
+        {
+            query[exports.ZipParameter!] = "true";
+        }
+
         // Only the headers are judged: the body is read (for its excerpt and size) but not kept, bounded by time.
         var (exchange, _) = await run.Context.Http.StreamAsync(run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"{formatName} as {filename}"),
             (_, body) =>
@@ -499,7 +509,7 @@ public sealed class ContentDispositionCheck : ICheck
                 return true;
             }, ct);
         run.Keep(exchange);
-        var expected = $"{filename}.{exports.Formats[formatName].Extension}";
+        var expected = $"{filename}.{(zipped ? exports.Zip!.Extension : exports.Formats[formatName].Extension)}";
         if (!exchange.IsSuccess)
         {
             run.Fail(run.Element.Key, Finding.OfResponse(200, exchange), basis, exchange);

@@ -603,6 +603,9 @@ public sealed record ZipSpec
 {
     public required string ContentType { get; init; }
 
+    /// <summary>The extension of the archive's download name (<c>&lt;filename&gt;.zip</c>).</summary>
+    public string Extension { get; init; } = "zip";
+
     public required Basis Basis { get; init; }
 }
 
