@@ -78,6 +78,12 @@ public sealed class EvasionChatSessionListTests
         /// <summary>A sorted list's records carry an operatorType the enum does not hold; the list as it is is right.</summary>
         public bool SortedBadOperator { get; init; }
 
+        /// <summary>Asked with one of these sort values, the list holds 150 records: the data, then copies of it under other ids.</summary>
+        public IReadOnlyList<string> PaddedSorts { get; init; } = [];
+
+        /// <summary>As <see cref="SortedBadOperator"/>, for this one sort value only.</summary>
+        public string? BadOperatorForSort { get; init; }
+
         /// <summary>A page after which at most three records would remain takes them too: the last page holds more than limit.</summary>
         public bool LastPageTakesTail { get; init; }
 
@@ -230,6 +236,17 @@ public sealed class EvasionChatSessionListTests
         }
 
         var ordered = rows.ToList();
+        if (Get("sort") is { } sorted && twist.PaddedSorts.Contains(sorted))
+        {
+            ordered = [.. Enumerable.Range(0, 150).Select(i => i < ordered.Count ? ordered[i] : Padding(ordered[i % ordered.Count], i))];
+            static JsonObject Padding(JsonObject r, int i)
+            {
+                var copy = r.DeepClone().AsObject();
+                copy["id"] = $"cs-pad-{i:000}";
+                return copy;
+            }
+        }
+
         if (keys.Count > 0)
         {
             var tiesDescending = twist.TiesFlipByPage && from / limit % 2 == 1;
@@ -276,7 +293,7 @@ public sealed class EvasionChatSessionListTests
             if (list)
             {
                 var nulls = twist.SelectedValuesNull && Get("fields") is not null;
-                var badOperator = twist.SortedBadOperator && keys.Count > 0;
+                var badOperator = (twist.SortedBadOperator && keys.Count > 0) || (twist.BadOperatorForSort is { } only && Get("sort") == only);
                 json["list"] = new JsonArray([.. onPage.Select(r => (JsonNode)new JsonObject(columns.Select(c => KeyValuePair.Create(c,
                     nulls ? null : badOperator && c == "operatorType" ? JsonValue.Create("ROBOT") : r[c]?.DeepClone()))))]);
             }
@@ -438,6 +455,62 @@ public sealed class EvasionChatSessionListTests
         // operatorType's values are an assumption of the suite's (BOT, OPERATOR): a value outside them is a deviation.
         sorted.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Deviation, Show(sorted));
         sorted.Should().OnlyContain(c => c.Findings.OfType<SchemaViolationFinding>().Any(f => f.Pointer.EndsWith("/operatorType", StringComparison.Ordinal)), Show(sorted));
+    }
+
+    [Test]
+    public async Task A_sorted_walk_asked_only_as_another_case_s_mirror_is_judged_against_the_schema()
+    {
+        // Only sort=-name,-started_at breaks the schema (operatorType ROBOT). Case sort=-name,+started_at asks that walk
+        // itself, as its second field the other way: its own pages are right, the mirror's are not, and the case says so.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { BadOperatorForSort = "-name,-started_at" });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-010"));
+
+        var cases = Cases(results, "CSL-010").ToDictionary(c => c.Element);
+        var mirrored = cases["sort=-name,+started_at"];
+        mirrored.Verdict.Should().Be(Verdict.Deviation, Show(cases.Values)); // operatorType's values are assumed
+        mirrored.Findings.Should().NotBeEmpty().And.OnlyContain(f => f is SchemaViolationFinding && f.Subject!.StartsWith("sort=-name,-started_at, page ", StringComparison.Ordinal), mirrored.Message);
+        cases.Values.Where(c => c.Element is not ("sort=-name,+started_at" or "sort=-name,-started_at")).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
+    }
+
+    [Test]
+    public async Task A_mirror_walk_the_budget_leaves_no_page_for_is_not_a_whole_pass()
+    {
+        // The request budget runs out right after sort=-name,+started_at's own walk: the walk of its second field the
+        // other way reads no page. That case saw nothing of the mirror, so it may not pass whole.
+        // The five cases before it ask single-field sorts, whose lists this provider pads to 150 records (22 pages of 7):
+        // with the unsorted walk's 6 pages and the case's own 6, they spend a budget that still walks the whole list
+        // unwindowed (its prefix, a twentieth of the budget, reaches the end).
+        string[] single = ["+started_at", "-started_at", "+name", "-name", "started_at"];
+        await using var provider = await ProviderAsync(Dataset(), new Twists { PaddedSorts = single });
+        const int Spent = 6 + (5 * 22) + 6;
+        var profile = Path.Combine(dir, "budget.json");
+        File.WriteAllText(profile, new JsonObject
+        {
+            ["name"] = "budget",
+            ["apis"] = new JsonObject
+            {
+                [Api] = new JsonObject
+                {
+                    ["baseUrl"] = provider.Origin.ToString(),
+                    ["credentials"] = new JsonObject { ["Authorization"] = new JsonObject { ["env"] = "CSL_EVASION_TOKEN" } },
+                    ["requestBudget"] = Spent,
+                },
+            },
+        }.ToJsonString());
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-010") with
+        {
+            AdHoc = null,
+            Target = profile,
+            Variables = name => name == "CSL_EVASION_TOKEN" ? Token : null,
+        });
+
+        var cases = Cases(results, "CSL-010").ToDictionary(c => c.Element);
+        var mirrored = cases["sort=-name,+started_at"];
+        mirrored.Verdict.Should().Be(Verdict.Pass, Show(cases.Values));
+        mirrored.Partial.Should().Contain("sort=-name,-started_at (started_at the other way) was not asked for: its walk read no page", Show(cases.Values));
+        mirrored.Notes.Should().NotContain(n => n.StartsWith("also asked", StringComparison.Ordinal));
     }
 
     [Test]
