@@ -236,6 +236,33 @@ public sealed partial class EvasionOpenCxTests
     }
 
     [Test]
+    public async Task An_empty_string_next_on_the_last_page_of_a_filtered_walk_is_not_a_null_next()
+    {
+        // As An_empty_string_next_on_the_last_page_is_not_a_null_next, on every filtered walk but status=open's (which
+        // OPENCX-007 judges): the walks stop on "" as on null, and "" is a string the body schema lets through.
+        await using var provider = await ProviderAsync(Data(), new Twists
+        {
+            Page = (query, _, body) =>
+            {
+                if (!query.All(q => q.Key == "cursor" || (q.Key == "status" && q.Value == "open")))
+                {
+                    body["next"] ??= "";
+                }
+
+                return body;
+            },
+        });
+
+        var results = await RunAsync(provider, "OPENCX-006", "OPENCX-007", "OPENCX-008");
+
+        Requirement(results, "OPENCX-006").Verdict.Should().Be(Verdict.Pass);
+        Requirement(results, "OPENCX-007").Verdict.Should().Be(Verdict.Pass);
+        var filtered = Requirement(results, "OPENCX-008").Cases.Where(c => c.Element != "status=open").ToList();
+        filtered.Should().HaveCount(2).And.OnlyContain(c => c.Verdict == Verdict.Fail
+            && c.Findings.OfType<PaginationProblem>().Any(f => f.Issue == PaginationIssue.MissingNext && f.Detail.Contains("\"\"")), string.Join("\n", filtered.Select(c => $"{c.Element}: {c.Verdict} {c.Message}")));
+    }
+
+    [Test]
     public async Task A_filtered_walk_that_repeats_items_across_pages_is_not_a_pass()
     {
         // Every filtered walk but the one OPENCX-007 judges (status=open) starts each page on the last item of the page

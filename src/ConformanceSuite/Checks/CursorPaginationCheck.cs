@@ -56,15 +56,7 @@ public sealed class CursorPaginationCheck : PerScenarioCheck
                 break;
         }
 
-        if (walk.Complete && walk.Pages.Count > 0 && !walk.Pages[^1].NextPresent)
-        {
-            run.Fail(subject, new PaginationProblem(PaginationIssue.MissingNext, walk.Pages.Count, $"no {spec.NextPointer} at all"), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
-        }
-        else if (walk.Complete && walk.Pages.Count > 0 && walk.Pages[^1].Next is "")
-        {
-            // The walk stops on an empty cursor as on null, but the docs say null: "" is a cursor of no page.
-            run.Fail(subject, new PaginationProblem(PaginationIssue.MissingNext, walk.Pages.Count, $"{spec.NextPointer} = \"\" on page {walk.Pages.Count}, not null"), spec.Basis, run.Keep(walk.Pages[^1].Exchange));
-        }
+        PaginationWalks.JudgeLastNext(run, walk, subject);
 
         foreach (var (id, first, page) in walk.Duplicates)
         {

@@ -121,8 +121,9 @@ public sealed class ListFilterCheck : ICheck
                 run.Keep(filtered.Pages[page - 1].Exchange));
         }
 
-        // And an empty page before its last, which a walk of the list as it is may not have either.
-        PaginationWalks.JudgeEmptyPages(run, filtered, shown);
+        // And an empty page before its last, or a last page whose next is not null, which a walk of the list as it is
+        // may not have either (when it has, that is the pagination requirement's).
+        PaginationWalks.JudgeOtherWalk(run, all, filtered, shown);
 
         if (notWalked is not null)
         {

@@ -1,3 +1,5 @@
+using ConformanceSuite.Contracts;
+
 namespace ConformanceSuite.Checks;
 
 /// <summary>
@@ -53,12 +55,50 @@ public static class PaginationWalks
     /// </summary>
     public static void JudgeEmptyPages(CheckRun run, ListWalk walk, string subject)
     {
-        var last = walk.Complete ? walk.Pages.Count - 1 : walk.Pages.Count;
-        foreach (var page in walk.Pages.Take(last).Where(p => p.Count == 0).Take(5))
+        foreach (var page in EarlyEmptyPages(walk).Take(5))
         {
             run.Fail(subject, new PaginationProblem(PaginationIssue.EmptyPage, page.Number, $"page {page.Number} of {walk.Pages.Count} empty"), walk.Spec.EmptyPageBasis ?? walk.Spec.Basis, run.Keep(page.Exchange));
         }
     }
+
+    /// <summary>
+    /// A complete cursor walk's last page has its next cursor, null: not absent, and not "" (the walk stops on an empty
+    /// cursor as on null, but "" is a cursor of no page). Any walk of the list, filtered or not; nothing for an offset walk.
+    /// </summary>
+    public static void JudgeLastNext(CheckRun run, ListWalk walk, string subject)
+    {
+        if (LastNextProblem(walk) is { } detail)
+        {
+            run.Fail(subject, new PaginationProblem(PaginationIssue.MissingNext, walk.Pages.Count, detail), walk.Spec.Basis, run.Keep(walk.Pages[^1].Exchange));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="JudgeEmptyPages"/> and <see cref="JudgeLastNext"/> for a walk of the list asked another way (filtered),
+    /// each when <paramref name="whole"/>, the list as it is, keeps that rule: a provider may break it on such a walk
+    /// alone, while the whole list's fault is the pagination requirement's, not said again by every filter.
+    /// </summary>
+    public static void JudgeOtherWalk(CheckRun run, ListWalk whole, ListWalk walk, string subject)
+    {
+        if (!EarlyEmptyPages(whole).Any())
+        {
+            JudgeEmptyPages(run, walk, subject);
+        }
+
+        if (LastNextProblem(whole) is null)
+        {
+            JudgeLastNext(run, walk, subject);
+        }
+    }
+
+    private static IEnumerable<WalkPage> EarlyEmptyPages(ListWalk walk) =>
+        walk.Pages.Take(walk.Complete ? walk.Pages.Count - 1 : walk.Pages.Count).Where(p => p.Count == 0);
+
+    private static string? LastNextProblem(ListWalk walk) =>
+        walk.Spec is not CursorPagination spec || !walk.Complete || walk.Pages.Count == 0 ? null
+        : !walk.Pages[^1].NextPresent ? $"no {spec.NextPointer} at all"
+        : walk.Pages[^1].Next is "" ? $"{spec.NextPointer} = \"\" on page {walk.Pages.Count}, not null"
+        : null;
 
     /// <summary>When no walk reached the list's end, the rules about the end were not checked: the case is checked in part.</summary>
     public static void RequireAnEnd(CheckRun run, IReadOnlyList<ListWalk> walks)
