@@ -487,6 +487,71 @@ public sealed partial class EvasionOpenCxTests
         get.Verdict.Should().Be(Verdict.Pass, get.Message);
     }
 
+    [TestCase(false, TestName = "A get whose contact has no non_verified members, as the docs' get example, while the list's has them, passes")]
+    [TestCase(true, TestName = "A get whose contact differs from the list's in another member is not a pass")]
+    public async Task A_get_s_contact_is_compared_without_the_members_the_docs_get_example_leaves_out(bool otherEmail)
+    {
+        // The docs' list example's contact has non_verified_name, _email and _custom_data; their get example's has none
+        // (F-OPENCX-03). Before, contact was compared whole: a provider following both examples got a deviation.
+        await using var provider = await ProviderAsync(Data(), new Twists
+        {
+            Page = (_, _, body) =>
+            {
+                foreach (var item in body["items"]!.AsArray())
+                {
+                    item!["contact"] = Contact(item["id"]!.GetValue<string>(), verified: false);
+                }
+
+                return body;
+            },
+            Get = (_, found) =>
+            {
+                if (found is not null)
+                {
+                    var contact = Contact(found["id"]!.GetValue<string>(), verified: true);
+                    contact["email"] = otherEmail ? "someone.else@example.com" : contact["email"]!.GetValue<string>();
+                    found["contact"] = contact;
+                }
+
+                return found;
+            },
+        });
+
+        var results = await RunAsync(provider, "OPENCX-014");
+
+        var get = Requirement(results, "OPENCX-014").Cases.Should().ContainSingle().Subject;
+        if (otherEmail)
+        {
+            get.Verdict.Should().Be(Verdict.Deviation, get.Message);
+            get.Findings.OfType<ValueMismatch>().Should().NotBeEmpty().And.OnlyContain(f => f.At == "/contact", get.Message);
+        }
+        else
+        {
+            get.Verdict.Should().Be(Verdict.Pass, get.Message);
+        }
+    }
+
+    /// <summary>A session's contact as the docs' list example has it, or (<paramref name="verified"/>) as their get example does: without the non_verified members.</summary>
+    private static JsonObject Contact(string sessionId, bool verified)
+    {
+        var contact = new JsonObject
+        {
+            ["id"] = "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+            ["email"] = $"contact-{sessionId[..8]}@example.com",
+            ["phone_number"] = "+15550100",
+            ["name"] = "A contact",
+            ["custom_data"] = new JsonObject(),
+        };
+        if (!verified)
+        {
+            contact["non_verified_name"] = "A name";
+            contact["non_verified_email"] = "unverified@example.com";
+            contact["non_verified_custom_data"] = new JsonObject();
+        }
+
+        return contact;
+    }
+
     [Test]
     public async Task A_provider_that_answers_404_to_every_id_does_not_pass_the_unknown_id_requirement()
     {

@@ -60,7 +60,7 @@ public sealed class WalkItem
     /// <summary>True when the item has a non-null value at <paramref name="pointer"/>.</summary>
     public bool Present(string pointer) => Text(pointer) is not null;
 
-    /// <summary>The kept members, in the item's order: the hash of each name (<see cref="TextHash"/>) and of its value (<see cref="HashOf(JsonElement)"/>).</summary>
+    /// <summary>The kept members, in the item's order: the hash of each name (<see cref="TextHash"/>) and of its value (<see cref="HashOf(JsonElement, IReadOnlySet{string})"/>).</summary>
     public IReadOnlyList<(ulong Name, ulong Value)> Fields => [.. Enumerable.Range(0, fields.Length / 2).Select(i => (fields[2 * i], fields[(2 * i) + 1]))];
 
     /// <summary>How many of the item's top-level members came past <see cref="MaxFields"/>: not kept, so not compared.</summary>
@@ -86,15 +86,21 @@ public sealed class WalkItem
     /// <summary>The hash a member's name is kept as (and a walk's ids, to find one repeated).</summary>
     public static ulong TextHash(string text) => XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()));
 
-    /// <summary>The hash of a JSON value as <see cref="Fields"/> holds it: object members in name order, so member order does not count.</summary>
-    public static ulong HashOf(JsonElement value) => (hasher ??= new CanonicalHasher()).Hash(value);
+    /// <summary>
+    /// The hash of a JSON value as <see cref="Fields"/> holds it: object members in name order, so member order does not
+    /// count; an object's own members named in <paramref name="leftOut"/> are not in it (see <see cref="WalkProjection.HashOfMember"/>).
+    /// </summary>
+    public static ulong HashOf(JsonElement value, IReadOnlySet<string>? leftOut = null) => (hasher ??= new CanonicalHasher()).Hash(value, leftOut);
 
-    /// <summary>As <see cref="HashOf(JsonElement)"/>, of a node (a fetched item's member): the node read as an element, so one canonical form serves both.</summary>
-    public static ulong HashOf(JsonNode? value)
+    /// <summary>As <see cref="HashOf(JsonElement, IReadOnlySet{string})"/>, of a node (a fetched item's member): the node read as an element, so one canonical form serves both.</summary>
+    public static ulong HashOf(JsonNode? value, IReadOnlySet<string>? leftOut = null)
     {
         using var document = JsonDocument.Parse(value?.ToJsonString() ?? "null");
-        return HashOf(document.RootElement);
+        return HashOf(document.RootElement, leftOut);
     }
+
+    /// <summary>The projection the item was kept by.</summary>
+    public WalkProjection Projection => projection;
 
     /// <summary>One buffer and writer per thread, reused for every value hashed on it.</summary>
     [ThreadStatic]
@@ -107,11 +113,11 @@ public sealed class WalkItem
 
         public CanonicalHasher() => writer = new Utf8JsonWriter(buffer);
 
-        public ulong Hash(JsonElement value)
+        public ulong Hash(JsonElement value, IReadOnlySet<string>? leftOut)
         {
             buffer.ResetWrittenCount();
             writer.Reset(buffer);
-            WriteCanonical(writer, value);
+            WriteCanonical(writer, value, leftOut);
             writer.Flush();
             return XxHash3.HashToUInt64(buffer.WrittenSpan);
         }
@@ -119,8 +125,8 @@ public sealed class WalkItem
         public void Dispose() => writer.Dispose();
     }
 
-    /// <summary>Writes a value canonically: object members in name order, everything else as the writer writes it.</summary>
-    private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
+    /// <summary>Writes a value canonically: object members in name order (but those of <paramref name="leftOut"/>, of this object only), everything else as the writer writes it.</summary>
+    private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element, IReadOnlySet<string>? leftOut = null)
     {
         switch (element.ValueKind)
         {
@@ -129,7 +135,10 @@ public sealed class WalkItem
                 var members = new List<JsonProperty>();
                 foreach (var member in element.EnumerateObject())
                 {
-                    members.Add(member);
+                    if (leftOut is null || !leftOut.Contains(member.Name))
+                    {
+                        members.Add(member);
+                    }
                 }
 
                 members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -169,11 +178,18 @@ public sealed class WalkProjection
     /// <summary>Each kept pointer's tokens, by its index: split once for the walk, not once per item.</summary>
     private readonly List<string[]> tokens = [];
     private readonly Dictionary<string, string> shared = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlySet<string>> leftOut = new(StringComparer.Ordinal);
 
     /// <param name="pointers">The values to keep of each item, by JSON pointer.</param>
     /// <param name="sharedValues">Values that many items hold (the schema's enum values): one string each for the whole walk, not one per item.</param>
-    public WalkProjection(IEnumerable<string> pointers, IEnumerable<string>? sharedValues = null)
+    /// <param name="membersLeftOut">Members of a top-level object member that its hash leaves out, as <c>member/child</c> (a body of one listed item may leave them out: <see cref="SuccessSpec.MayLeaveOut"/>).</param>
+    public WalkProjection(IEnumerable<string> pointers, IEnumerable<string>? sharedValues = null, IEnumerable<string>? membersLeftOut = null)
     {
+        foreach (var group in (membersLeftOut ?? []).Select(m => m.Split('/', 2)).Where(p => p.Length == 2).GroupBy(p => p[0], StringComparer.Ordinal))
+        {
+            leftOut[group.Key] = group.Select(p => p[1]).ToHashSet(StringComparer.Ordinal);
+        }
+
         foreach (var pointer in pointers.Distinct(StringComparer.Ordinal))
         {
             index[pointer] = index.Count;
@@ -187,6 +203,12 @@ public sealed class WalkProjection
     }
 
     public IReadOnlyCollection<string> Pointers => index.Keys;
+
+    /// <summary>
+    /// The hash of a top-level member's value as the walk keeps it: without the members of it this projection leaves out
+    /// (a listed item's and a fetched one's alike, so both are compared on the rest).
+    /// </summary>
+    public ulong HashOfMember(string name, JsonNode? value) => WalkItem.HashOf(value, leftOut.GetValueOrDefault(name));
 
     internal int IndexOf(string pointer) => index.TryGetValue(pointer, out var i) ? i : -1;
 
@@ -224,7 +246,9 @@ public sealed class WalkProjection
             ? SchemaEnums.Find(schema).ToList()
             : [];
         pointers.AddRange(enums.Select(e => e.Pointer));
-        return new WalkProjection(pointers, enums.SelectMany(e => e.Values));
+        // A body of one listed item may leave out some members of an object member (the docs' example does): both bodies'
+        // hashes of that member leave them out.
+        return new WalkProjection(pointers, enums.SelectMany(e => e.Values), contract.Endpoints.SelectMany(e => e.Success.MayLeaveOut));
     }
 
     /// <summary>Keeps what the checks need of one item (a JSON object, as the walk's page parsed it).</summary>
@@ -256,7 +280,7 @@ public sealed class WalkProjection
             }
 
             fields[n++] = WalkItem.TextHash(member.Name);
-            fields[n++] = WalkItem.HashOf(member.Value);
+            fields[n++] = WalkItem.HashOf(member.Value, leftOut.GetValueOrDefault(member.Name));
         }
 
         return new WalkItem(this, id, page, texts, fields, count - kept);
