@@ -260,5 +260,11 @@ public sealed class EvasionWavyTests
         cdn.Requests.Should().NotBeEmpty().And.OnlyContain(r => r.PathAndQuery.StartsWith("/files/", StringComparison.Ordinal));
         cdn.SawHeader("authenticationToken").Should().BeFalse();
         cdn.SawHeader("userName").Should().BeFalse();
+
+        // The evidence names where the bytes came from, not only the link's origin (before, it named the provider's alone).
+        var (origin, cdnOrigin) = (Http.CredentialSet.OriginOf(provider.Origin), Http.CredentialSet.OriginOf(cdn.Origin));
+        Case(results, "WAVY-009", "with-sessions").Notes.Should().Contain(n => n.StartsWith($"downloaded ", StringComparison.Ordinal)
+            && n.EndsWith($"bytes from {cdnOrigin} (the link on {origin} redirected there) without credentials", StringComparison.Ordinal));
+        Case(results, "WAVY-010", "with-sessions").Notes.Should().Contain(n => n.StartsWith($"the download is on the API origin {origin}, redirected to {cdnOrigin};", StringComparison.Ordinal));
     }
 }

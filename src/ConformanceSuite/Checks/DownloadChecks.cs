@@ -40,9 +40,16 @@ public sealed class DownloadAnonymousCheck : PerScenarioCheck
         }
         else
         {
-            run.Note($"downloaded {exchange.BodyBytes} bytes from {CredentialSet.OriginOf(probe.Link)} without credentials");
+            var (link, served) = (CredentialSet.OriginOf(probe.Link), ServedFrom(probe));
+            run.Note($"downloaded {exchange.BodyBytes} bytes from {served}{(served == link ? "" : $" (the link on {link} redirected there)")} without credentials");
         }
     }
+
+    /// <summary>The origin the download's bytes came from: the link's, or the one its redirects led to (the exchange is the last hop's).</summary>
+    internal static string ServedFrom(DownloadProbe probe) =>
+        probe.Download.Redirects.Count > 0 && Uri.TryCreate(probe.Download.Url, UriKind.Absolute, out var url)
+            ? CredentialSet.OriginOf(url)
+            : CredentialSet.OriginOf(probe.Link);
 }
 
 /// <summary>
@@ -80,9 +87,11 @@ public sealed class CredentialsConfinedCheck : PerScenarioCheck
                 var linkOrigin = CredentialSet.OriginOf(probe.Link);
                 // Said only of a download that got an answer: one the suite did not send was not fetched at all.
                 var fetched = probe.Download.Status is null ? $"it was not fetched: {probe.Download.Error}" : "it was fetched without credentials";
+                var served = DownloadAnonymousCheck.ServedFrom(probe);
+                var hop = served == linkOrigin ? "" : $", redirected to {served}";
                 run.Note(linkOrigin == apiOrigin
-                    ? $"the download is on the API origin {apiOrigin}; {fetched}{(probe.Download.Status is null ? "" : " all the same")}"
-                    : $"the download origin {linkOrigin} differs from the API origin {apiOrigin}; {fetched}");
+                    ? $"the download is on the API origin {apiOrigin}{hop}; {fetched}{(probe.Download.Status is null ? "" : " all the same")}"
+                    : $"the download origin {linkOrigin}{hop} differs from the API origin {apiOrigin}; {fetched}");
             }
             catch (SkipCheckException skip)
             {
