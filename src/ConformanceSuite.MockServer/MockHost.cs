@@ -104,20 +104,20 @@ public sealed class MockHost : IAsyncDisposable
     /// must serve that no mock kind serves; starts nothing. A caller checks its input with it before it creates anything.
     /// </summary>
     /// <param name="options">The mock's options, its faults among them.</param>
-    /// <param name="apis">The APIs a run checks, when it is not all of them: a fault of none of their mocks is refused too,
-    /// as it would change nothing the run checks (a user who asked for it would believe it was caught, or not).</param>
+    /// <param name="apis">The APIs the run checks: a fault of none of their mocks is refused too, as it would change
+    /// nothing the run checks (a user who asked for it would believe it was caught, or not).</param>
     /// <exception cref="ConfigurationException">A fault mode no mock knows, or none of <paramref name="apis"/>, or a required API no mock kind serves.</exception>
-    public static void RefuseUnknownFaults(MockOptions options, IReadOnlyCollection<string>? apis = null)
+    public static void RefuseUnknownFaults(MockOptions options, IReadOnlyCollection<string> apis)
     {
         ArgumentNullException.ThrowIfNull(options);
         var layout = options.Layout ?? RepositoryLayout.Discover();
         var served = Implementations(layout, Contracts(layout, options.Overrides, options.Contracts), options.Kinds, options.Required).Served;
         RefuseUnknownFaults(served, options.Faults);
-        var idle = options.Faults.Where(f => apis is not null && !served.Any(i => apis.Contains(i.ApiId) && i.Faults.ContainsKey(f))).ToList();
+        var idle = options.Faults.Where(f => !served.Any(i => apis.Contains(i.ApiId) && i.Faults.ContainsKey(f))).ToList();
         if (idle.Count > 0)
         {
             var owners = idle.Select(f => $"{f} (a fault of {string.Join(", ", served.Where(i => i.Faults.ContainsKey(f)).Select(i => i.ApiId))})");
-            throw new ConfigurationException($"fault mode(s) {string.Join(", ", owners)} of no API this run checks ({string.Join(", ", apis!)}): they would change nothing it checks; add their API to --api, or leave them out");
+            throw new ConfigurationException($"fault mode(s) {string.Join(", ", owners)} of no API this run checks ({string.Join(", ", apis)}): they would change nothing it checks; add their API to --api, or leave them out");
         }
     }
 

@@ -65,8 +65,8 @@ public sealed class GetByIdCheck : ICheck
         var sameValuesBasis = run.LastAssumptionOr(get.Basis);
         // The walk keeps member names as hashes: a member the fetch leaves out is named when the schema names it.
         var names = schema.ActualSchema.ActualProperties.Keys.ToDictionary(WalkItem.TextHash, n => n);
-        // The top-level members the get may leave out (a member of one, member/child, is left out of both bodies' hashes of it).
-        var mayLeaveOut = get.Success.MayLeaveOut.Where(m => !m.Contains('/', StringComparison.Ordinal)).Select(WalkItem.TextHash).ToList();
+        // The top-level members the get may leave out (a member of one is left out of both bodies' hashes of it: WalkProjection).
+        var mayLeaveOut = get.Success.MayLeaveOutMembers.Select(WalkItem.TextHash).ToList();
         var problems = 0;
         var checkedIds = new HashSet<string>(StringComparer.Ordinal);
         var cut = 0;

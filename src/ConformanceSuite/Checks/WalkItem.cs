@@ -182,12 +182,12 @@ public sealed class WalkProjection
 
     /// <param name="pointers">The values to keep of each item, by JSON pointer.</param>
     /// <param name="sharedValues">Values that many items hold (the schema's enum values): one string each for the whole walk, not one per item.</param>
-    /// <param name="membersLeftOut">Members of a top-level object member that its hash leaves out, as <c>member/child</c> (a body of one listed item may leave them out: <see cref="SuccessSpec.MayLeaveOut"/>).</param>
-    public WalkProjection(IEnumerable<string> pointers, IEnumerable<string>? sharedValues = null, IEnumerable<string>? membersLeftOut = null)
+    /// <param name="membersLeftOut">Members of a top-level object member that its hash leaves out (a body of one listed item may leave them out: <see cref="SuccessSpec.MayLeaveOutWithin"/>).</param>
+    public WalkProjection(IEnumerable<string> pointers, IEnumerable<string>? sharedValues = null, IEnumerable<(string Member, string Child)>? membersLeftOut = null)
     {
-        foreach (var group in (membersLeftOut ?? []).Select(m => m.Split('/', 2)).Where(p => p.Length == 2).GroupBy(p => p[0], StringComparer.Ordinal))
+        foreach (var group in (membersLeftOut ?? []).GroupBy(m => m.Member, StringComparer.Ordinal))
         {
-            leftOut[group.Key] = group.Select(p => p[1]).ToHashSet(StringComparer.Ordinal);
+            leftOut[group.Key] = group.Select(m => m.Child).ToHashSet(StringComparer.Ordinal);
         }
 
         foreach (var pointer in pointers.Distinct(StringComparer.Ordinal))
@@ -248,7 +248,7 @@ public sealed class WalkProjection
         pointers.AddRange(enums.Select(e => e.Pointer));
         // A body of one listed item may leave out some members of an object member (the docs' example does): both bodies'
         // hashes of that member leave them out.
-        return new WalkProjection(pointers, enums.SelectMany(e => e.Values), contract.Endpoints.SelectMany(e => e.Success.MayLeaveOut));
+        return new WalkProjection(pointers, enums.SelectMany(e => e.Values), contract.Endpoints.SelectMany(e => e.Success.MayLeaveOutWithin));
     }
 
     /// <summary>Keeps what the checks need of one item (a JSON object, as the walk's page parsed it).</summary>

@@ -362,8 +362,18 @@ public sealed record SuccessSpec
     /// <summary>Basis of the item schema's required fields, when that is not the body's basis (an assumption, say).</summary>
     public Basis? ItemRequiredBasis { get; init; }
 
-    /// <summary>For a body of one listed item: the top-level members the list shows that it may leave out (the docs' own example does).</summary>
+    /// <summary>
+    /// For a body of one listed item: the members the list shows that it may leave out (the docs' own example does),
+    /// each a top-level member's name, or <c>member/child</c> for a member of a top-level object member.
+    /// </summary>
     public IReadOnlyList<string> MayLeaveOut { get; init; } = [];
+
+    /// <summary>The top-level members of <see cref="MayLeaveOut"/>.</summary>
+    public IEnumerable<string> MayLeaveOutMembers => MayLeaveOut.Where(m => !m.Contains('/', StringComparison.Ordinal));
+
+    /// <summary>The members of top-level object members in <see cref="MayLeaveOut"/> (<c>member/child</c>), as (member, child).</summary>
+    public IEnumerable<(string Member, string Child)> MayLeaveOutWithin =>
+        MayLeaveOut.Select(m => m.Split('/', 2)).Where(p => p.Length == 2).Select(p => (p[0], p[1]));
 
     public required Basis Basis { get; init; }
 }

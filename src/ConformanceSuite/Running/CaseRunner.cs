@@ -115,7 +115,7 @@ public static class CaseRunner
         RequirementId = @case.Requirement.Id,
         Element = @case.Element.Key,
         Verdict = Verdict.Error,
-        Message = ProviderText.OneLine($"{Head(@case)}: ERROR: {why}"),
+        Message = ErrorMessage(@case, why),
     };
 
     /// <summary>
@@ -140,6 +140,9 @@ public static class CaseRunner
 
     private static string Head(CheckCase @case) => $"{@case.Requirement.Id} [{@case.Element.Key}] {@case.Requirement.Title}";
 
+    /// <summary>The message of a case in error: the check threw, or the run never reached the case.</summary>
+    private static string ErrorMessage(CheckCase @case, string? why) => ProviderText.OneLine($"{Head(@case)}: ERROR: {why}");
+
     /// <remarks>
     /// Its lines are the suite's own: the provider's text quoted in them stays on its line (<see cref="ProviderText.OneLine"/>),
     /// for the message goes to the test runner's console and so to a CI log, which obeys a line that starts with <c>::</c>.
@@ -149,7 +152,7 @@ public static class CaseRunner
         Verdict.Pass when run.Partial is not null => ProviderText.OneLine($"pass, in part: {run.Partial}" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : "")),
         Verdict.Pass => ProviderText.OneLine("pass" + (run.Notes.Count > 0 ? $" ({string.Join("; ", run.Notes)})" : "")),
         Verdict.Skipped => ProviderText.OneLine($"{Head(@case)}: skipped: {skip}"),
-        Verdict.Error => ProviderText.OneLine($"{Head(@case)}: ERROR: {error}"),
+        Verdict.Error => ErrorMessage(@case, error),
         _ => string.Join(Environment.NewLine, findings.SelectMany(FindingLines).Prepend($"{Head(@case)}: {(verdict == Verdict.Fail ? "FAIL" : "DEVIATION")}:").Select(ProviderText.OneLine)),
     };
 
