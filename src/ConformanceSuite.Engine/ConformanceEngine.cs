@@ -165,11 +165,11 @@ public static class ConformanceEngine
             }
         }
 
-        if (profile is { Embedded: true } && settings.Faults.Count > 0)
+        if (profile is { Embedded: true } && (settings.Faults.Count > 0 || settings.Scale is not null))
         {
-            // Refused now, before a report folder is made or anything listed: the mock would refuse it only when it starts,
-            // and a fault of none of the run's APIs not at all.
-            MockHost.RefuseUnknownFaults(MockOptionsFor(layout, profile, settings, catalog.Contracts), [.. catalog.Contracts.Keys]);
+            // Refused now, before a report folder is made or anything listed: the mock would refuse a fault or a scale only
+            // when it starts, and a fault of none of the run's APIs not at all.
+            MockHost.Refuse(MockOptionsFor(layout, profile, settings, catalog.Contracts), [.. catalog.Contracts.Keys]);
         }
 
         if (settings.AdHoc is { } given)

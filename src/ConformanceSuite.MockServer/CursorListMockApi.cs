@@ -37,6 +37,8 @@ public sealed class CursorListMockApi : IMockApi
 
     /// <summary>The data set's items and the members only its list (not its get) carries.</summary>
     private readonly IReadOnlyList<JsonObject> fixture;
+
+    public int? ScaledFrom => fixture.Count;
     private readonly IReadOnlyList<string> listOnlyFields;
     private readonly Dictionary<string, int> cursorUses = new(StringComparer.Ordinal);
 

@@ -16,6 +16,9 @@ public interface IMockApi
 
     IReadOnlyDictionary<string, string> TestData { get; }
 
+    /// <summary>The count of the fixture's items a scaled data set is made from (it keeps them all); null when this API's mock serves no scaled data set.</summary>
+    int? ScaledFrom => null;
+
     void Map(WebApplication api, WebApplication downloads, MockApiSetup setup);
 
     /// <summary>

@@ -100,19 +100,37 @@ public sealed class MockHost : IAsyncDisposable
         CancellationTokenSource.CreateLinkedTokenSource(api.Lifetime.ApplicationStopping, downloads.Lifetime.ApplicationStopping).Token;
 
     /// <summary>
-    /// Refuses, as <see cref="StartAsync"/> would, fault modes that no mock of these options knows, and the APIs it
-    /// must serve that no mock kind serves; starts nothing. A caller checks its input with it before it creates anything.
+    /// Refuses, as <see cref="StartAsync"/> would, fault modes that no mock of these options knows, a scale that a scaled
+    /// API's data set cannot take, and the APIs it must serve that no mock kind serves; starts nothing. A caller checks
+    /// its input with it before it creates anything.
     /// </summary>
-    /// <param name="options">The mock's options, its faults among them.</param>
+    /// <param name="options">The mock's options, its faults and scale among them.</param>
     /// <param name="apis">The APIs the run checks: a fault of none of their mocks is refused too, as it would change
     /// nothing the run checks (a user who asked for it would believe it was caught, or not).</param>
-    /// <exception cref="ConfigurationException">A fault mode no mock knows, or none of <paramref name="apis"/>, or a required API no mock kind serves.</exception>
-    public static void RefuseUnknownFaults(MockOptions options, IReadOnlyCollection<string> apis)
+    /// <exception cref="ConfigurationException">A fault mode no mock knows, or none of <paramref name="apis"/>; a scale below
+    /// a scaled API's fixture; a required API no mock kind serves.</exception>
+    public static void Refuse(MockOptions options, IReadOnlyCollection<string> apis)
     {
         ArgumentNullException.ThrowIfNull(options);
         var layout = options.Layout ?? RepositoryLayout.Discover();
         var served = Implementations(layout, Contracts(layout, options.Overrides, options.Contracts), options.Kinds, options.Required).Served;
         RefuseUnknownFaults(served, options.Faults);
+        if (options.Scale is { } scale)
+        {
+            var scaled = served.Where(i => Scaled(options, i.ApiId) && apis.Contains(i.ApiId) && i.ScaledFrom is not null).ToList();
+            if (scaled.Count == 0)
+            {
+                // As a fault of none of the run's APIs: the run would go on as if at scale, on the fixtures as they are.
+                throw new ConfigurationException($"scale {scale}: none of the APIs this run checks ({string.Join(", ", apis)}) serves a scaled data set; "
+                    + $"those that do: {string.Join(", ", served.Where(i => i.ScaledFrom is not null).Select(i => i.ApiId))}");
+            }
+
+            foreach (var api in scaled)
+            {
+                MockItems.RefuseScale(api.ApiId, api.ScaledFrom!.Value, scale);
+            }
+        }
+
         var idle = options.Faults.Where(f => !served.Any(i => apis.Contains(i.ApiId) && i.Faults.ContainsKey(f))).ToList();
         if (idle.Count > 0)
         {
@@ -120,6 +138,9 @@ public sealed class MockHost : IAsyncDisposable
             throw new ConfigurationException($"fault mode(s) {string.Join(", ", owners)} of no API this run checks ({string.Join(", ", apis)}): they would change nothing it checks; add their API to --api, or leave them out");
         }
     }
+
+    /// <summary>True when the API serves the scaled data set: those the caller needs are scaled (all of them when it names none), no other is generated for nothing.</summary>
+    private static bool Scaled(MockOptions options, string apiId) => options.Required.Count == 0 || options.Required.Contains(apiId, StringComparer.Ordinal);
 
     private static void RefuseUnknownFaults(IReadOnlyList<IMockApi> implementations, IReadOnlyCollection<string> faults)
     {
@@ -156,8 +177,7 @@ public sealed class MockHost : IAsyncDisposable
                 {
                     EchoCredentials = options.EchoCredentials,
                     AcceptPactExamples = options.AcceptPactExamples,
-                    // The APIs the caller needs are scaled (all of them when it names none): no other is generated for nothing.
-                    Scale = options.Required.Count == 0 || options.Required.Contains(impl.ApiId, StringComparer.Ordinal) ? options.Scale : null,
+                    Scale = Scaled(options, impl.ApiId) ? options.Scale : null,
                 });
             }
         }

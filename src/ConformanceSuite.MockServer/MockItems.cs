@@ -61,6 +61,30 @@ internal sealed partial class MockItems
     /// <summary>The pointer of each item's id.</summary>
     public string IdPointer { get; }
 
+    /// <summary>
+    /// Refuses a data set of <paramref name="total"/> items made from a fixture of <paramref name="count"/>: above the mock's
+    /// bound, below the fixture (a scaled data set keeps all of it), or more than an empty fixture (nothing to copy).
+    /// </summary>
+    /// <exception cref="ConfigurationException">The data set cannot be made.</exception>
+    public static void RefuseScale(string apiId, int count, int total)
+    {
+        if (total > MockOptions.MaxScale)
+        {
+            throw new ConfigurationException($"scale {total} is above the most the mock generates, {MockOptions.MaxScale} items");
+        }
+
+        if (total < count || total < 1)
+        {
+            throw new ConfigurationException(
+                $"scale {total} is too small for {apiId}: its fixture (dataset.json) has {count} items, and a scaled data set keeps them all, so N must be at least {count}");
+        }
+
+        if (count == 0)
+        {
+            throw new ConfigurationException($"{apiId}: cannot scale the data set: its fixture has no items to copy");
+        }
+    }
+
     /// <summary>The fixture's items (served in their order), or with a scale the fixture's and generated ones, N in all.</summary>
     /// <param name="apiId">The API, part of every generated uuid (two APIs never share one).</param>
     /// <param name="fixture">The data set's items.</param>
@@ -73,27 +97,12 @@ internal sealed partial class MockItems
         var templates = fixture.Select(i => (JsonObject)i.DeepClone()).ToArray();
         var count = templates.Length;
         var total = scale ?? count;
-        if (total > MockOptions.MaxScale)
-        {
-            throw new ConfigurationException($"scale {total} is above the most the mock generates, {MockOptions.MaxScale} items");
-        }
-
-        if (total < count || total < 1)
-        {
-            throw new ConfigurationException(
-                $"scale {total} is too small for {apiId}: its fixture (dataset.json) has {count} items, and a scaled data set keeps them all, so N must be at least {count}");
-        }
-
+        RefuseScale(apiId, count, total);
         var fixtureIds = templates.Select(t => JsonPointer.Text(t, idPointer)).ToArray();
         var generated = total - count;
         if (generated == 0)
         {
             return new MockItems(templates, idPointer, [.. Enumerable.Range(0, count)], fixtureIds, new long[count]);
-        }
-
-        if (count == 0)
-        {
-            throw new ConfigurationException($"{apiId}: cannot scale the data set: its fixture has no items to copy");
         }
 
         if (fixtureIds.Any(id => id is null))

@@ -33,6 +33,8 @@ public sealed class OffsetListMockApi : IMockApi
 
     /// <summary>The data set's items.</summary>
     private readonly IReadOnlyList<JsonObject> fixture;
+
+    public int? ScaledFrom => fixture.Count;
     private readonly List<string> sessionFields;
 
     /// <summary>The items served: the data set's (scaled up when asked), with the record faults applied to the data itself.</summary>

@@ -158,6 +158,36 @@ public sealed class BadInputTests
         err.Should().Contain("is above the most the mock generates");
     }
 
+    [Test]
+    public async Task A_scale_below_a_fixture_is_refused_with_the_listing_too()
+    {
+        // Before: --list printed the listing and exited 0; only a run refused it, once the mock started.
+        var err = await RefusedAsync("--scale", "2", "--list");
+
+        err.Should().Contain("scale 2 is too small for chat-session-list");
+    }
+
+    [Test]
+    public async Task A_scale_none_of_the_runs_apis_serves_is_refused()
+    {
+        // Before: the run went on with the Wavy mock's fixture as it is, exit 0, as if a large tenant had been certified.
+        var reports = Path.Combine(dir, "out");
+
+        var err = await RefusedAsync("--scale", "5000", "--api", "wavy-open-sessions", "--report-dir", reports);
+
+        err.Should().Contain("scale 5000: none of the APIs this run checks (wavy-open-sessions) serves a scaled data set");
+        Directory.Exists(reports).Should().BeFalse("bad input is refused before anything is created");
+    }
+
+    [Test]
+    public async Task A_scale_one_of_the_runs_apis_serves_is_taken_for_it()
+    {
+        var (exit, output, err) = await RunAsync("--scale", "5000", "--api", "wavy-open-sessions,opencx-chat-sessions", "--list");
+
+        exit.Should().Be(ExitCodes.Conformant, err);
+        output.Should().Contain("opencx-chat-sessions  OPENCX-001");
+    }
+
     [TestCase("certify", "--package", "{dir}/package.zip", "--signing-key", "{dir}")]
     [TestCase("verify", "{dir}/package.zip", "--public-key", "{dir}")]
     [TestCase("--target", "{dir}", "--list")]
