@@ -17,11 +17,14 @@ internal sealed class ConsoleProgress(TextWriter stdout, bool interactive) : IRu
 
     public string ReportDirectory { get; private set; } = "";
 
-    public void Planned(RunPlan plan)
-    {
-        ReportDirectory = plan.ReportDirectory;
+    public void Planned(RunPlan plan) => ReportDirectory = plan.ReportDirectory;
+
+    /// <summary>
+    /// The run's line, once its target is ready and its report folder made: a run refused before (a folder that takes no
+    /// file, an unreachable target) names no folder its results are not in.
+    /// </summary>
+    public void Started(RunPlan plan, string targetName, string targetDescription) =>
         Line($"conformance: {plan.Catalog.Cases.Count} cases of {string.Join(", ", plan.Catalog.Contracts.Keys)} against '{plan.TargetName}'; results in {plan.ReportDirectory}");
-    }
 
     public void Request(HttpExchange exchange, int requestCount, CheckCase? current)
     {

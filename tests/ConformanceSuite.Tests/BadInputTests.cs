@@ -706,6 +706,32 @@ public sealed class BadInputTests
         err.Should().Contain("cannot write the reports to /sys/kernel");
     }
 
+    [Test]
+    public async Task A_refused_report_folder_is_not_announced_as_where_the_results_are()
+    {
+        // Before: "conformance: 2 cases of wavy-open-sessions against 'embedded'; results in <dir>/file/out" on stdout, then
+        // "cannot write the reports to …" on stderr: a script that keeps the first line looks for results never written.
+        var file = Write("file", "a file, where the folder's parent should be");
+        var reports = Path.Combine(file, "out");
+
+        var (exit, output, err) = await RunAsync("--api", "wavy-open-sessions", "--filter", "WAVY-011", "--report-dir", reports);
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration, err);
+        err.Should().Contain($"cannot write the reports to {reports}");
+        output.Should().NotContain(reports);
+    }
+
+    [Test]
+    public async Task A_run_announces_its_cases_and_report_folder()
+    {
+        var reports = Path.Combine(dir, "out");
+
+        var (exit, output, err) = await RunAsync("--api", "wavy-open-sessions", "--filter", "WAVY-011", "--report-dir", reports);
+
+        exit.Should().Be(ExitCodes.Conformant, err);
+        output.Split('\n')[0].Should().Be($"conformance: 2 cases of wavy-open-sessions against 'embedded'; results in {reports}");
+    }
+
     [TestCase("--api", "wavy-open-sessions", "--filter", "WAVY-001")]
     [TestCase("--api", "wavy-open-sessions", "--list")]
     public async Task An_empty_base_url_is_refused_not_taken_for_the_embedded_mock(params string[] rest)
