@@ -33,6 +33,14 @@ public static class CliApp
             return ExitCodes.UsageOrConfiguration;
         }
 
+        if (parse.UnmatchedTokens.Count > 0)
+        {
+            // With --help or --version the parser reports no error for an argument it does not know, and its action
+            // would print and exit 0: a typo in a script's command line passes unseen.
+            await stderr.WriteLineAsync($"conformance: unrecognized argument '{parse.UnmatchedTokens[0]}' (see --help)");
+            return ExitCodes.UsageOrConfiguration;
+        }
+
         try
         {
             if (parse.CommandResult.Command != root

@@ -706,6 +706,29 @@ public sealed class BadInputTests
         err.Should().Contain("cannot write the reports to /sys/kernel");
     }
 
+    [TestCase("--help", "extra")]
+    [TestCase("--version", "extra")]
+    [TestCase("certify", "--help", "extra")]
+    [TestCase("extra")]
+    [TestCase("--list", "extra")]
+    public async Task An_argument_the_command_does_not_take_is_refused_with_help_too(params string[] args)
+    {
+        // Before: with --help or --version, the parser reported no error for it: help printed, exit 0.
+        var err = await RefusedAsync(args);
+
+        err.Should().Contain("'extra'");
+    }
+
+    [TestCase("--help")]
+    [TestCase("certify", "--help")]
+    public async Task Help_alone_is_no_error(params string[] args)
+    {
+        var (exit, output, err) = await RunAsync(args);
+
+        exit.Should().Be(ExitCodes.Conformant, err);
+        output.Should().Contain("Usage:");
+    }
+
     [Test]
     public async Task A_refused_report_folder_is_not_announced_as_where_the_results_are()
     {
