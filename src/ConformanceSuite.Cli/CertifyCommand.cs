@@ -47,7 +47,8 @@ public static class CertifyCommand
                     .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
                 var progress = new ConsoleProgress(stdout, context.Interactive);
                 var accept = parse.GetValue(run.AcceptIncomplete);
-                var certification = await Certifier.RunAsync(run.Settings(parse, variables, context.Checks), key, parse.GetValue(package)!, progress, accept);
+                using var interrupts = new Interrupts(stderr);
+                var certification = await Certifier.RunAsync(run.Settings(parse, variables, context.Checks) with { Interrupt = interrupts.Token }, key, parse.GetValue(package)!, progress, accept);
                 progress.Finish();
                 var results = certification.Results;
                 await stdout.WriteLineAsync(TerminalText.Safe(TextReports.Summary(results)));
@@ -57,6 +58,12 @@ public static class CertifyCommand
                 }
 
                 await stdout.WriteLineAsync($"conformance: {string.Join(", ", RunResults.ReportFiles)} are in {progress.ReportDirectory}");
+                if (interrupts.Signal is not null)
+                {
+                    await stderr.WriteLineAsync("conformance: no certification package: the run was stopped before its end");
+                    return interrupts.ExitCode;
+                }
+
                 if (certification.Manifest is not { } manifest)
                 {
                     await stderr.WriteLineAsync($"conformance: no certification package: the run is incomplete ({results.NotFullyChecked.Count()} requirements not fully checked); "

@@ -62,7 +62,8 @@ public static class CliApp
             }
 
             var progress = new ConsoleProgress(stdout, context.Interactive);
-            var results = await ConformanceEngine.RunAsync(settings, progress);
+            using var interrupts = new Interrupts(stderr);
+            var results = await ConformanceEngine.RunAsync(settings with { Interrupt = interrupts.Token }, progress);
             progress.Finish();
             await stdout.WriteAsync(TerminalText.Safe(TextReports.LatencyLines(results)));
             await stdout.WriteAsync(TerminalText.Safe(TextReports.ChangeLines(results)));
@@ -73,7 +74,7 @@ public static class CliApp
             }
 
             await stdout.WriteLineAsync($"conformance: {string.Join(", ", RunResults.ReportFiles)} are in {progress.ReportDirectory}");
-            return ExitCodes.Of(results, parse.GetValue(run.AcceptIncomplete));
+            return interrupts.Signal is null ? ExitCodes.Of(results, parse.GetValue(run.AcceptIncomplete)) : interrupts.ExitCode;
         }
         catch (Exception ex)
         {

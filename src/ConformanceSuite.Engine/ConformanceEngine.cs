@@ -228,6 +228,7 @@ public static class ConformanceEngine
             Revision = ToolInfo.BuildRevision ?? plan.Layout.Revision(),
         };
         session.RunLog.Info($"ConformanceSuite {ToolInfo.AssemblyVersion}: {plan.Catalog.Cases.Count} cases of {string.Join(", ", plan.Catalog.Contracts.Keys)} against '{target.Name}' ({target.Description}); contracts in {plan.Layout.Root}");
+        using var interrupted = settings.Interrupt.Register(() => session.Stop(new RunStop("an interrupt", "the run was interrupted")));
         var verdicts = Enum.GetValues<Verdict>().ToDictionary(v => v, _ => 0);
         var done = 0;
         Task? warmed = null;

@@ -59,6 +59,12 @@ public sealed record RunSettings
     /// <summary>The whole run's limit; null keeps the profile's (30 minutes for an ad-hoc target).</summary>
     public TimeSpan? RunTimeout { get; init; }
 
+    /// <summary>
+    /// A front end's interrupt (Ctrl+C): once cancelled, the run ends as at its time limit. The case running and those not
+    /// reached end in error, saying the run was interrupted, and every report is still written.
+    /// </summary>
+    public CancellationToken Interrupt { get; init; }
+
     /// <summary>The contract data (<c>schemas/</c>, <c>fixtures/</c>, <c>targets/</c>, <c>pacts/</c>); null finds it (see <see cref="RepositoryLayout.Discover"/>).</summary>
     public string? ContractsDirectory { get; init; }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ConformanceSuite.MockServer;
@@ -20,7 +21,18 @@ public static class Loopback
         builder.Services.AddRoutingCore();
         builder.WebHost.UseUrls($"http://{host}:{port}");
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        // A server in someone else's process takes none of its signals: the host's console lifetime would turn Ctrl+C and
+        // SIGTERM into "stopping" for itself, and the process (a run of the suite) would go on as if nothing was asked.
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         return builder;
+    }
+
+    /// <summary>A host lifetime that waits for nothing and listens to no signal: the process that hosts the server decides.</summary>
+    private sealed class SignalFreeLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>

@@ -95,10 +95,6 @@ public sealed class MockHost : IAsyncDisposable
 
     public Uri BaseUrl(string apiId) => new(ApiOrigin, "/" + apiId);
 
-    /// <summary>Signalled when either origin is asked to stop (SIGTERM, Ctrl+C): the process should exit.</summary>
-    public CancellationToken Stopping =>
-        CancellationTokenSource.CreateLinkedTokenSource(api.Lifetime.ApplicationStopping, downloads.Lifetime.ApplicationStopping).Token;
-
     /// <summary>
     /// Refuses, as <see cref="StartAsync"/> would, fault modes that no mock of these options knows, a scale that a scaled
     /// API's data set cannot take, and the APIs it must serve that no mock kind serves; starts nothing. A caller checks

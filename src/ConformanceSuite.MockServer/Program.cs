@@ -29,14 +29,25 @@ try
     };
     Console.WriteLine(JsonSerializer.Serialize(ready));
     Console.Out.Flush();
-    // The hosts' console lifetime turns SIGTERM and Ctrl+C into "stopping"; that is the way out.
-    try
+    // Ctrl+C or SIGTERM is the way out: the mock stops its servers and exits 0.
+    using var stop = new CancellationTokenSource();
+    void Stop(System.Runtime.InteropServices.PosixSignalContext signal)
     {
-        await Task.Delay(Timeout.Infinite, host.Stopping);
+        signal.Cancel = true;
+        stop.Cancel();
     }
-    catch (OperationCanceledException)
+
+    using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop))
+    using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop))
     {
-        // stopping is the normal way out
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping is the normal way out
+        }
     }
 
     return 0;

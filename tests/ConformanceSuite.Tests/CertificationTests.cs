@@ -125,6 +125,25 @@ public sealed class CertificationTests
     }
 
     [Test]
+    public async Task An_interrupted_run_is_not_certified_even_with_accept_incomplete()
+    {
+        using var interrupt = new CancellationTokenSource();
+        await interrupt.CancelAsync();
+        var path = Path.Combine(dir, "interrupted.zip");
+        var settings = new Engine.RunSettings
+        {
+            Apis = [Api], ReportDirectory = Path.Combine(dir, "interrupted"), ContractsDirectory = Harness.Layout.Root, Interrupt = interrupt.Token,
+        };
+
+        var certification = await Engine.Certification.Certifier.RunAsync(settings, key, path, acceptIncomplete: true);
+
+        certification.Manifest.Should().BeNull();
+        certification.PackagePath.Should().BeNull();
+        File.Exists(path).Should().BeFalse("a run stopped before its end certifies nothing");
+        certification.Results.Requirements.SelectMany(r => r.Cases).Should().OnlyContain(c => c.Verdict == Verdict.Error);
+    }
+
+    [Test]
     public async Task A_profile_with_overrides_packages_the_contract_in_force()
     {
         var overridden = Path.Combine(dir, "renamed.zip");

@@ -88,6 +88,54 @@ public sealed partial class HostileProviderTests
     }
 
     [Test]
+    public async Task An_interrupted_run_ends_at_once_with_every_case_not_finished_an_error_that_says_so()
+    {
+        // Ctrl+C in the CLI: the run stops as at its time limit, and its reports keep what it found before.
+        using var interrupt = new CancellationTokenSource();
+        var asked = 0;
+        await using var provider = await WavyAsync(async http =>
+        {
+            if (http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) && Interlocked.Increment(ref asked) == 3)
+            {
+                await interrupt.CancelAsync(); // the third request: two have been answered, this one hangs
+                await Task.Delay(TimeSpan.FromSeconds(20), http.RequestAborted);
+                return true;
+            }
+
+            return false;
+        });
+        var started = DateTime.UtcNow;
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions") with { Interrupt = interrupt.Token });
+
+        (DateTime.UtcNow - started).Should().BeLessThan(TimeSpan.FromSeconds(15), "the hanging request is not waited for");
+        var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
+        cases.Should().HaveCount(RunResults.Read(Path.Combine(dir, "results.json")).Requirements.SelectMany(r => r.Cases).Count(), "every report is written");
+        var cut = cases.Should().ContainSingle(c => c.Message.Contains("cut off by an interrupt", StringComparison.Ordinal)).Subject;
+        cut.Verdict.Should().Be(Verdict.Error);
+        cut.Message.Should().Contain("while waiting for GET").And.Contain("/v1/session?customerId=");
+        var after = cases.SkipWhile(c => c != cut).Skip(1).ToList();
+        after.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Error && c.Message.Contains("not run: the run was interrupted before this case started", StringComparison.Ordinal));
+        cases.TakeWhile(c => c != cut).Should().NotBeEmpty().And.OnlyContain(c => !c.Message.Contains("interrupt", StringComparison.Ordinal), "the cases before it were judged");
+        results.Outcome.Should().Be(RunOutcome.NotConformant);
+    }
+
+    [Test]
+    public async Task A_run_interrupted_before_it_starts_runs_no_case_and_sends_nothing()
+    {
+        using var interrupt = new CancellationTokenSource();
+        await interrupt.CancelAsync();
+        await using var provider = await WavyAsync();
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions") with { Interrupt = interrupt.Token });
+
+        results.Requirements.SelectMany(r => r.Cases).Should().NotBeEmpty()
+            .And.OnlyContain(c => c.Verdict == Verdict.Error && c.Message.Contains("not run: the run was interrupted before this case started", StringComparison.Ordinal));
+        results.RequestCount.Should().Be(0);
+        provider.Requests.Should().BeEmpty();
+    }
+
+    [Test]
     public async Task A_body_dripped_a_byte_at_a_time_is_cut_off_by_the_request_deadline_and_named()
     {
         await using var provider = await WavyAsync(async http =>

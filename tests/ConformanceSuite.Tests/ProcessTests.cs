@@ -69,6 +69,43 @@ public sealed class ProcessTests
         Tool(0, "verify", "cert.zip", "--public-key", "public.pem").Should().Contain("conformance: VERIFIED").And.Contain("verdict: conformant").And.Contain($"ConformanceSuite {version}");
         Tool(0, "openapi", "--api", "opencx-chat-sessions", "--out", "opencx.yaml");
         File.ReadAllText(Path.Combine(empty, "opencx.yaml")).Should().StartWith("openapi: '3.1.").And.Contain("x-pagination");
+
+        Terminated(Path.Combine(tools, "conformance"), empty);
+    }
+
+    /// <summary>
+    /// SIGTERM (a CI job cancelled, timeout(1)) in the middle of the main job: the run stops, its reports are written with
+    /// the cases not finished in error, and the tool exits 143. Before, the embedded mock's host took the signal for
+    /// itself and the run went on to its end: exit 0, CONFORMANT. (SIGINT takes the same path; a shell starts a
+    /// background job with SIGINT ignored, so the test sends the one no runner ignores.)
+    /// </summary>
+    private static void Terminated(string tool, string folder)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(tool, ["--report-dir", "terminated"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var output = new System.Text.StringBuilder();
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            output.AppendLine(line);
+            if (line.Contains("(request 5)", StringComparison.Ordinal))
+            {
+                using var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+                kill.WaitForExit();
+                break;
+            }
+        }
+
+        output.Append(process.StandardOutput.ReadToEnd());
+        process.WaitForExit(TimeSpan.FromSeconds(30)).Should().BeTrue("the run stops on the signal");
+        process.ExitCode.Should().Be(143, $"{output}{stderr.Result}");
+        stderr.Result.Should().Contain("terminated (SIGTERM): stopping the run");
+        var results = RunResults.Read(Path.Combine(folder, "terminated", "results.json"));
+        results.RequestCount.Should().BeLessThan(365, "the run did not go on to its end");
+        results.Requirements.SelectMany(r => r.Cases).Should().Contain(c => c.Verdict == Verdict.Error && c.Message.Contains("the run was interrupted", StringComparison.Ordinal));
     }
 
     [Test]

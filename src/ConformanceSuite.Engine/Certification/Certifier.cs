@@ -34,8 +34,9 @@ public static class Certifier
         using var output = PackageOutput.Create(packagePath, plan.ReportDirectory);
         observer?.Planned(plan);
         var results = await ConformanceEngine.RunAsync(plan, observer);
-        if (results.Outcome == RunOutcome.Incomplete && !acceptIncomplete)
+        if ((results.Outcome == RunOutcome.Incomplete && !acceptIncomplete) || settings.Interrupt.IsCancellationRequested)
         {
+            // An interrupted run is no certification, whatever it found before: its cases not reached are errors of the suite's.
             return new CertificationResult(results, null, null);
         }
 

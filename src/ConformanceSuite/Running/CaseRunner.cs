@@ -11,8 +11,9 @@ public static class CaseRunner
     /// <param name="context">Its API's shared probes and client.</param>
     /// <param name="registry">The check kinds.</param>
     /// <param name="runLog">Where an exception's stack trace goes (never into a report).</param>
-    /// <param name="ct">The run's time limit.</param>
-    public static async Task<CaseOutcome> RunAsync(CheckCase @case, ApiContext context, CheckRegistry registry, RunLog runLog, CancellationToken ct)
+    /// <param name="ct">The run's time limit (or an interrupt).</param>
+    /// <param name="cutOffBy">What ended the run when <paramref name="ct"/> is cancelled; null: its time limit.</param>
+    public static async Task<CaseOutcome> RunAsync(CheckCase @case, ApiContext context, CheckRegistry registry, RunLog runLog, CancellationToken ct, Func<string>? cutOffBy = null)
     {
         var started = Stopwatch.GetTimestamp();
         var check = registry.Get(@case.Requirement.Check!.Kind);
@@ -31,7 +32,7 @@ public static class CaseRunner
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            error = $"cut off by the run's time limit after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.#} s in this case"
+            error = $"cut off by {cutOffBy?.Invoke() ?? "the run's time limit"} after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.#} s in this case"
                     + (context.Http.TakeCutOff() is { } request ? $", while waiting for {request}" : "");
         }
 #pragma warning disable CA1031 // any exception of a check is the suite's own failure to judge: it becomes the case's error verdict

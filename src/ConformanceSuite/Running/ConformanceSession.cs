@@ -18,6 +18,9 @@ public sealed class ConformanceSession : IDisposable
     private readonly Dictionary<string, ApiContext> contexts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CaseOutcome> outcomes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource deadline;
+
+    /// <summary>Why the run ended before its time limit (<see cref="Stop"/>); null while it has not.</summary>
+    private RunStop? stopped;
     private readonly DateTimeOffset startedAt = DateTimeOffset.UtcNow;
     private double checksMs;
 
@@ -147,13 +150,30 @@ public sealed class ConformanceSession : IDisposable
         var outcome = context.Target.NotApplicable.TryGetValue(@case.Requirement.Id, out var reason)
             ? CaseRunner.NotApplicable(@case, reason)
             : deadline.IsCancellationRequested
-            ? CaseRunner.NotRun(@case, $"not run: the run's time limit ({Target.RunTimeout.TotalSeconds:0.#} s) was reached before this case started")
-            : await CaseRunner.RunAsync(@case, context, registry, RunLog, deadline.Token);
+            ? CaseRunner.NotRun(@case, $"not run: {StopReason.BeforeStart} before this case started")
+            : await CaseRunner.RunAsync(@case, context, registry, RunLog, deadline.Token, () => StopReason.CutOffBy);
         checksMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         outcomes[@case.Key] = outcome;
         Current = null;
         return outcome;
     }
+
+    /// <summary>
+    /// Ends the run now, as its time limit would, for <paramref name="why"/> (an interrupt): the case running is cut off,
+    /// no other starts, and each of them is an error that says why. The first reason given is kept.
+    /// </summary>
+    public void Stop(RunStop why)
+    {
+        ArgumentNullException.ThrowIfNull(why);
+        if (Interlocked.CompareExchange(ref stopped, why, null) is null)
+        {
+            deadline.Cancel();
+        }
+    }
+
+    /// <summary>Why the run ends early: what <see cref="Stop"/> was given, else the run's time limit.</summary>
+    private RunStop StopReason => Volatile.Read(ref stopped)
+        ?? new RunStop("the run's time limit", $"the run's time limit ({Target.RunTimeout.TotalSeconds:0.#} s) was reached");
 
     /// <summary>
     /// Runs every case of the catalog in order. <paramref name="caseDone"/> hears each outcome, and
@@ -242,3 +262,8 @@ public sealed class ConformanceSession : IDisposable
         deadline.Dispose();
     }
 }
+
+/// <summary>Why a run ended early, as its cases' errors say it.</summary>
+/// <param name="CutOffBy">What cut off the case that was running: "cut off by {CutOffBy} after …".</param>
+/// <param name="BeforeStart">What happened before a case started: "not run: {BeforeStart} before this case started".</param>
+public sealed record RunStop(string CutOffBy, string BeforeStart);
