@@ -175,10 +175,11 @@ public static class ConformanceEngine
         if (settings.AdHoc is { } given)
         {
             var contract = catalog.Contracts.Values.Single();
-            foreach (var credential in contract.Auth.Credentials.Where(c => !given.Credentials.ContainsKey(c.Name)))
+            // Every credential missing, in one line: a user setting them one run at a time would need as many runs.
+            if (contract.Auth.Credentials.Where(c => !given.Credentials.ContainsKey(c.Name)).Select(c => c.Name).ToList() is { Count: > 0 } missing)
             {
-                throw new ConfigurationException($"the ad-hoc target gives no credential '{credential.Name}' for {contract.Id}"
-                    + (given.CredentialHint.Length > 0 ? ": " + string.Format(System.Globalization.CultureInfo.InvariantCulture, given.CredentialHint, credential.Name) : ""));
+                throw new ConfigurationException($"the ad-hoc target gives no credential {string.Join(" or ", missing.Select(n => $"'{n}'"))} for {contract.Id}"
+                    + (given.CredentialHint.Length > 0 ? ": " + string.Join("; ", missing.Select(n => string.Format(System.Globalization.CultureInfo.InvariantCulture, given.CredentialHint, n))) : ""));
             }
         }
 

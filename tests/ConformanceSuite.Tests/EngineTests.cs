@@ -213,6 +213,18 @@ public sealed class EngineTests
     }
 
     [Test]
+    public void An_ad_hoc_target_names_every_missing_credential_at_once()
+    {
+        // Before: only the first, so a user found the second one run later.
+        var none = AdHocTarget.FromVariables("http://127.0.0.1:1", new Dictionary<string, string>());
+
+        FluentActions.Invoking(() => ConformanceEngine.Plan(Settings("wavy-open-sessions") with { AdHoc = none }))
+            .Should().Throw<ConfigurationException>().Which.Message.Should()
+            .Contain("no credential 'authenticationToken' or 'userName' for wavy-open-sessions")
+            .And.Contain("CONFORMANCE_CREDENTIAL_authenticationToken").And.Contain("CONFORMANCE_CREDENTIAL_userName");
+    }
+
+    [Test]
     public async Task An_ad_hoc_target_certifies_the_mock()
     {
         await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout });

@@ -106,6 +106,35 @@ public sealed class TargetProfileTests
     }
 
     [Test]
+    public void A_base_url_variable_that_is_not_set_is_named()
+    {
+        // Before: "a base URL is required", of a profile that gives one, by a variable the user forgot to export.
+        var file = Write("""{"name":"t","apis":{"wavy-open-sessions":{"baseUrl":{"env":"T_URL_NOT_SET"},"credentials":{}}}}""");
+
+        FluentActions.Invoking(() => TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy], _ => null))
+            .Should().Throw<ConfigurationException>().Which.Message.Should().Contain("the base URL comes from the environment variable T_URL_NOT_SET, which is not set");
+    }
+
+    [Test]
+    public void Every_variable_the_run_needs_that_is_not_set_is_named_at_once()
+    {
+        // Before: only the first; a user with a profile of three APIs found the others one run at a time.
+        var file = Write("""
+            {"name":"t","apis":{
+              "wavy-open-sessions":{"baseUrl":{"env":"T_WAVY_URL"},"credentials":{"authenticationToken":{"env":"T_WAVY_TOKEN"},"userName":{"env":"T_WAVY_USER"}}},
+              "opencx-chat-sessions":{"baseUrl":{"env":"T_OPENCX_URL","default":"http://x"},"credentials":{"Authorization":{"env":"T_OPENCX_TOKEN"}}}}}
+            """);
+        var env = new Dictionary<string, string> { ["T_WAVY_USER"] = "usr" };
+
+        var message = FluentActions.Invoking(() => TargetProfiles.Resolve(TargetProfiles.Read(Harness.Layout, file), [Wavy, "opencx-chat-sessions"], env.GetValueOrDefault))
+            .Should().Throw<ConfigurationException>().Which.Message;
+
+        message.Should().Contain("3 environment variables the run needs are not set: T_WAVY_URL (the base URL of wavy-open-sessions), "
+            + "T_WAVY_TOKEN (credential 'authenticationToken' of wavy-open-sessions), T_OPENCX_TOKEN (credential 'Authorization' of opencx-chat-sessions)");
+        message.Should().NotContain("T_WAVY_USER", "it is set").And.NotContain("T_OPENCX_URL", "it has a default");
+    }
+
+    [Test]
     public void A_profile_without_the_api_asked_for_is_a_clear_error()
     {
         var file = Write("""{"name":"t","apis":{}}""");

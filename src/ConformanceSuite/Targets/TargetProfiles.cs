@@ -157,6 +157,7 @@ public static class TargetProfiles
 
         var apis = new Dictionary<string, ApiTarget>(StringComparer.Ordinal);
         var apisJson = profile.Json["apis"] as JsonObject ?? [];
+        RefuseUnsetVariables(profile, apisJson, apiIds, env);
         foreach (var id in apiIds)
         {
             if (apisJson[id] is not JsonObject api)
@@ -166,7 +167,9 @@ public static class TargetProfiles
 
             var pointer = $"/apis/{id}";
             var baseUrlText = Value(profile.File, pointer + "/baseUrl", api["baseUrl"], env)
-                ?? throw new ConfigurationException(profile.File, pointer + "/baseUrl", "a base URL is required");
+                ?? throw new ConfigurationException(profile.File, pointer + "/baseUrl", api["baseUrl"]?["env"]?.GetValue<string>() is { } urlVariable
+                    ? $"the base URL comes from the environment variable {urlVariable}, which is not set"
+                    : "a base URL is required");
             if (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
             {
                 throw new ConfigurationException(profile.File, pointer + "/baseUrl", $"'{baseUrlText}' is not an absolute http(s) URL");
@@ -257,6 +260,41 @@ public static class TargetProfiles
         }
 
         return new PactBroker(url, token, version, Value(file, pointer + "/branch", broker["branch"], env), publish);
+    }
+
+    /// <summary>
+    /// Refuses, in one message, every variable the run's APIs need (their base URLs without a default, and their
+    /// credentials) that is not set, when there are two or more: a user who sets one per run would need as many runs.
+    /// One alone is refused where it is read, with its pointer.
+    /// </summary>
+    private static void RefuseUnsetVariables(Profile profile, JsonObject apisJson, IEnumerable<string> apiIds, Func<string, string?> env)
+    {
+        var unset = new List<string>();
+        foreach (var id in apiIds)
+        {
+            if (apisJson[id] is not JsonObject api)
+            {
+                continue;
+            }
+
+            if (api["baseUrl"] is JsonObject { } url && url["default"] is null && url["env"]?.GetValue<string>() is { } urlVariable && string.IsNullOrEmpty(env(urlVariable)))
+            {
+                unset.Add($"{urlVariable} (the base URL of {id})");
+            }
+
+            foreach (var (name, reference) in api["credentials"] as JsonObject ?? [])
+            {
+                if (reference?["env"]?.GetValue<string>() is { } variable && string.IsNullOrEmpty(env(variable)))
+                {
+                    unset.Add($"{variable} (credential '{name}' of {id})");
+                }
+            }
+        }
+
+        if (unset.Count > 1)
+        {
+            throw new ConfigurationException(profile.File, "/apis", $"{unset.Count} environment variables the run needs are not set: {string.Join(", ", unset)}");
+        }
     }
 
     private static string? Value(string file, string pointer, JsonNode? node, Func<string, string?> env)
