@@ -267,4 +267,27 @@ public sealed class EvasionWavyTests
             && n.EndsWith($"bytes from {cdnOrigin} (the link on {origin} redirected there) without credentials", StringComparison.Ordinal));
         Case(results, "WAVY-010", "with-sessions").Notes.Should().Contain(n => n.StartsWith($"the download is on the API origin {origin}, redirected to {cdnOrigin};", StringComparison.Ordinal));
     }
+
+    [TestCase("\uFEFFsource,session_created_at", CsvHeaderIssue.Bom, TestName = "A sub-account's CSV with a BOM is not a pass of the exact header")]
+    [TestCase("origem,session_created_at", CsvHeaderIssue.Names, TestName = "A sub-account's CSV with the Portuguese page's origem is not a pass of the exact header")]
+    [TestCase("source;session_created_at", CsvHeaderIssue.Delimiter, TestName = "A sub-account's CSV delimited by semicolons is not a pass of the exact header")]
+    public async Task A_sub_account_CSV_whose_header_is_not_the_documented_one_is_not_a_pass(string header, CsvHeaderIssue issue)
+    {
+        // The customer's CSV and the empty one are right; the sub-account's (another export path) has another header,
+        // and its rows the same delimiter. The header was judged on the customer's CSV and the empty one only, and the
+        // rows and the subset were read with the delimiter the file itself uses: every case passed.
+        await using var provider = await ProviderAsync(new Twists
+        {
+            File = (path, text) => path.Contains('-', StringComparison.Ordinal)
+                ? header + text[Header.Length..].Replace(",", header.Contains(';', StringComparison.Ordinal) ? ";" : ",", StringComparison.Ordinal)
+                : text,
+        });
+
+        var results = await RunAsync(provider);
+
+        var sub = Case(results, "WAVY-011", "sub-account");
+        sub.Verdict.Should().NotBe(Verdict.Pass, sub.Message);
+        sub.Findings.OfType<CsvHeaderProblem>().Should().Contain(p => p.Issue == issue, sub.Message);
+        Cases(results, "WAVY-011").Where(c => c.Element != "sub-account").Should().OnlyContain(c => c.Verdict == Verdict.Pass);
+    }
 }
