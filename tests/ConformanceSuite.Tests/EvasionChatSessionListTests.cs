@@ -98,6 +98,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>A CSV export (not the JSON listing) ignores this query parameter.</summary>
         public string? CsvIgnores { get; init; }
+
+        /// <summary>A CSV export (not the JSON listing) holds every record from its offset on, whatever the limit.</summary>
+        public bool CsvUnlimited { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -275,9 +278,9 @@ public sealed class EvasionChatSessionListTests
         }
 
         var columns = SessionFields.Where(selected.Contains).ToList();
-        var left = ordered.Count - from - limit;
-        var onPage = ordered.Skip(from).Take(twist.LastPageTakesTail && left is > 0 and <= 3 ? limit + left : limit).ToList();
         var format = Get("format") ?? "JSON";
+        var left = ordered.Count - from - limit;
+        var onPage = twist.CsvUnlimited && format != "JSON" ? ordered.Skip(from).ToList() : ordered.Skip(from).Take(twist.LastPageTakesTail && left is > 0 and <= 3 ? limit + left : limit).ToList();
         var extension = format == "JSON" ? "json" : "csv";
         var file = Get("filename") ?? "chat-sessions";
         byte[] body;
@@ -828,5 +831,23 @@ public sealed class EvasionChatSessionListTests
         cases.Values.Should().OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases.Values)); // the zip's content is assumed (A-CSL-15)
         cases["JSON"].Findings.OfType<CountMismatch>().Should().ContainSingle().Which.Should().Match<CountMismatch>(f => f.Expected == 36 && f.Received == 0);
         cases["CSV"].Findings.OfType<CsvRowProblem>().Should().NotBeEmpty();
+    }
+
+    [Test]
+    public async Task A_CSV_export_that_ignores_the_limit_is_not_a_pass()
+    {
+        // The CSV formats hold every record from the offset on, whatever the limit ("export everything"); the JSON
+        // listing holds limit of them. Every export case asked limit=100 over fewer records, where both are the same.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { CsvUnlimited = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-021"));
+
+        var cases = Cases(results, "CSL-021");
+        var limited = cases.Where(c => c.Element.EndsWith("@sorted-slice", StringComparison.Ordinal)).ToList();
+        limited.Should().HaveCount(2, Show(cases));
+        limited.Single(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Verdict.Should().Be(Verdict.Deviation, Show(cases)); // the CSV format is assumed (A-CSL-14)
+        limited.Single(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).Verdict.Should().Be(Verdict.Fail, Show(cases)); // the page documents CSV_EXCEL
+        limited.Should().OnlyContain(c => c.Findings.OfType<CountMismatch>().Any(f => f.Expected < f.Received), Show(cases));
+        cases.Except(limited).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
     }
 }
