@@ -104,6 +104,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>A zip export (not the export without zip, nor the JSON listing) ignores this query parameter.</summary>
         public string? ZipIgnores { get; init; }
+
+        /// <summary>The date range applies to createdAt, whatever dateRangeField names.</summary>
+        public bool RangeAlwaysOnCreatedAt { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -215,7 +218,8 @@ public sealed class EvasionChatSessionListTests
                 var at = DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
                 return twist.RangeIgnoresOffset ? new DateTimeOffset(at.DateTime, TimeSpan.Zero) : at;
             }
-            rows = rows.Where(r => DateTimeOffset.Parse(Text(r[rangeField]), CultureInfo.InvariantCulture) is var at && at >= start && at <= end);
+            var onField = twist.RangeAlwaysOnCreatedAt ? "createdAt" : rangeField;
+            rows = rows.Where(r => DateTimeOffset.Parse(Text(r[onField]), CultureInfo.InvariantCulture) is var at && at >= start && at <= end);
         }
 
         if (twist.UpdatedRangeAddsCopies && Get("dateRangeField") == "updatedAt")
@@ -876,5 +880,23 @@ public sealed class EvasionChatSessionListTests
         narrowed.Should().OnlyContain(c => c.Verdict == (ignored == "fields" && c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal) ? Verdict.Fail : Verdict.Deviation), Show(cases));
         narrowed.Should().OnlyContain(c => c.Findings.Any(f => f is CountMismatch || f is CsvRowProblem || f is ValueMismatch || f is CsvHeaderProblem), Show(cases));
         cases.Except(narrowed).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
+    }
+
+    [Test]
+    public async Task A_date_range_on_another_field_than_dateRangeField_names_fails()
+    {
+        // dateRangeField=updatedAt is read as createdAt. The bounds were the quartiles of updatedAt: the only record
+        // the wrong field put on the other side was the one at a bound, whose absence reads as an exclusive bound (the
+        // assumed inclusiveness, A-CSL-10), so the case was a deviation, and the run certified. The bounds now leave
+        // records that the two fields put on either side of them away from the bounds too: the documented field is not applied.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { RangeAlwaysOnCreatedAt = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-012"));
+
+        var cases = Cases(results, "CSL-012").ToDictionary(c => c.Element);
+        var updated = cases["dateRangeField=updatedAt"];
+        updated.Verdict.Should().Be(Verdict.Fail, Show(cases.Values));
+        updated.Findings.Should().Contain(f => f is MissingItems || f is UnexpectedItem, updated.Message);
+        cases["dateRangeField=createdAt"].Verdict.Should().Be(Verdict.Pass, Show(cases.Values));
     }
 }

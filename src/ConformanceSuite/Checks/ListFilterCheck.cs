@@ -83,7 +83,12 @@ public sealed class ListFilterCheck : ICheck
     private static async Task JudgeAsync(CheckRun run, string scenario, ParameterSpec parameter, string value, ListWalk all, Prerequisites.NotWalked? notWalked, CancellationToken ct)
     {
         var (name, filter) = (parameter.Name, parameter.Filter!);
-        var (query, test, describe) = Build(parameter, filter, value, all);
+        var (query, test, describe, note) = Build(parameter, filter, value, all);
+        if (note is not null)
+        {
+            run.Note(note);
+        }
+
         run.Note($"asked: {string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"))}");
 
         if (await WalkAsync(run, scenario, query, parameter.Basis, ct) is not (var filtered, var shown))
@@ -408,26 +413,26 @@ public sealed class ListFilterCheck : ICheck
 
     private delegate (bool Matches, bool AtBound) Test(WalkItem item);
 
-    private static (Dictionary<string, string> Query, Test Test, string Describe) Build(ParameterSpec p, FilterSpec filter, string value, ListWalk all)
+    private static (Dictionary<string, string> Query, Test Test, string Describe, string? Note) Build(ParameterSpec p, FilterSpec filter, string value, ListWalk all)
     {
         var query = new Dictionary<string, string>(StringComparer.Ordinal) { [p.Name] = value };
         switch (filter)
         {
             case EqualsFilter f:
-                return (query, item => (item.Text(f.Field) == value, false), $"{f.Field} = {value}");
+                return (query, item => (item.Text(f.Field) == value, false), $"{f.Field} = {value}", null);
             case PresenceFilter f:
                 return (query, item => (item.Present(f.Field) == (value == "true"), false),
-                    value == "true" ? $"{f.Field} present" : $"no {f.Field}");
+                    value == "true" ? $"{f.Field} present" : $"no {f.Field}", null);
             case InFilter f:
                 var set = value.Split(',').ToHashSet(StringComparer.Ordinal);
-                return (query, item => (item.Text(f.Field) is { } v && set.Contains(v), false), $"{f.Field} in [{value}]");
+                return (query, item => (item.Text(f.Field) is { } v && set.Contains(v), false), $"{f.Field} in [{value}]", null);
             case AtLeastFilter f:
                 var min = Number(value) ?? throw new ConfigurationException($"parameter '{p.Name}': the value '{value}' is not a number to filter {f.Field} by");
                 return (query, item => (Number(item.Text(f.Field)) is { } n && n >= min, false),
-                    $"{f.Field} >= {value}");
+                    $"{f.Field} >= {value}", null);
             case ContainsFilter f:
                 return (query, item => (f.Fields.Any(x => item.Text(x)?.Contains(value, StringComparison.OrdinalIgnoreCase) == true), false),
-                    $"'{value}' in {string.Join(" or ", f.Fields)}");
+                    $"'{value}' in {string.Join(" or ", f.Fields)}", null);
             case DateBoundFilter f:
                 var bound = Date(value)!.Value;
                 var after = f is AfterFilter;
@@ -440,7 +445,7 @@ public sealed class ListFilterCheck : ICheck
 
                     var c = at.CompareTo(bound);
                     return c == 0 ? (!f.Strict, true) : ((after ? c > 0 : c < 0), false);
-                }, $"{f.Field} {(after ? ">" : "<")}{(f.Strict ? "" : "=")} {value}");
+                }, $"{f.Field} {(after ? ">" : "<")}{(f.Strict ? "" : "=")} {value}", null);
             case DateRangeFilter f:
                 var field = FieldsOf(f, value)[0];
                 var dates = all.Items.Select(i => (Text: i.Text(field), Date: Date(i.Text(field))))
@@ -450,7 +455,8 @@ public sealed class ListFilterCheck : ICheck
                     CheckRun.Skip($"no item of the unfiltered walk has a date at {field}");
                 }
 
-                var (start, end) = (dates[dates.Count / 4], dates[dates.Count * 3 / 4]);
+                var (si, ei, note) = RangeBounds(f, field, dates.Select(d => d.Date!.Value).ToList(), all);
+                var (start, end) = (dates[si], dates[ei]);
                 // Each bound is its item's instant at another UTC offset, the start's clock later and the end's earlier: a
                 // provider that compares the text, or reads a bound's clock time and not its offset, leaves out the
                 // items at the bounds (the data's own text would read the same either way).
@@ -465,13 +471,54 @@ public sealed class ListFilterCheck : ICheck
 
                     var edge = at == start.Date || at == end.Date;
                     return (at >= start.Date && at <= end.Date, edge);
-                }, $"{start.Text} <= {field} <= {end.Text}");
+                }, $"{start.Text} <= {field} <= {end.Text}", note);
             default:
                 throw new InvalidOperationException($"the list filter check does not know the filter type {filter.GetType().Name}");
         }
     }
 
     private static DateTimeOffset? Date(string? text) => IsoDates.Parse(text);
+
+    /// <summary>
+    /// The bounds of a date range on <paramref name="field"/>, as indexes into its <paramref name="dates"/> (sorted): the
+    /// pair nearest the quartiles (of the 16 nearest each) such that, for each other field the range can apply to, some
+    /// item at neither bound is inside the range by one field and outside by the other; so a provider that applies the
+    /// range to another field than the one dateRangeField names returns other items away from the bounds too, not only
+    /// at them (where their absence reads as an exclusive bound). The quartiles otherwise, with a note.
+    /// </summary>
+    private static (int Start, int End, string? Note) RangeBounds(DateRangeFilter filter, string field, List<DateTimeOffset> dates, ListWalk all)
+    {
+        var (q1, q3) = (dates.Count / 4, dates.Count * 3 / 4);
+        var others = filter.RangeFields.Values.Where(o => o != field).Distinct(StringComparer.Ordinal).ToList();
+        if (others.Count == 0)
+        {
+            return (q1, q3, null);
+        }
+
+        var rows = all.Items.Select(i => (At: Date(i.Text(field)), Others: others.Select(o => Date(i.Text(o))).ToArray())).Where(r => r.At is not null).ToList();
+        static int Near(int middle, int step) => middle + ((step + 1) / 2 * (step % 2 == 0 ? 1 : -1));
+        for (var a = 0; a < 16; a++)
+        {
+            for (var b = 0; b < 16; b++)
+            {
+                var (s, e) = (Near(q1, a), Near(q3, b));
+                if (s < 0 || e >= dates.Count || s > e)
+                {
+                    continue;
+                }
+
+                var (start, end) = (dates[s], dates[e]);
+                bool Inside(DateTimeOffset? d) => d is { } x && x >= start && x <= end;
+                var off = rows.Where(r => r.At != start && r.At != end).ToList();
+                if (Enumerable.Range(0, others.Count).All(o => off.Any(r => Inside(r.At) != Inside(r.Others[o]))))
+                {
+                    return (s, e, null);
+                }
+            }
+        }
+
+        return (q1, q3, $"no bounds near the quartiles of {field} put an item at neither bound on either side by {field} and by {string.Join(" or ", others)} at once, so this case cannot tell a range on {field} from one on {string.Join(" or ", others)} but at the bounds");
+    }
 
     private static double? Number(string? text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : null;
 }
