@@ -623,8 +623,8 @@ public sealed class EvasionChatSessionListTests
 
         var cases = Cases(results, "CSL-021");
         var withRows = cases.Where(c => !c.Element.EndsWith("@no-sessions", StringComparison.Ordinal)).ToList();
-        withRows.Should().HaveCount(6, Show(cases));
-        withRows.Where(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Should().HaveCount(3);
+        withRows.Should().HaveCount(8, Show(cases));
+        withRows.Where(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Should().HaveCount(4);
         withRows.Should().OnlyContain(c => c.Findings.OfType<CsvRowProblem>().Any(), Show(cases));
         withRows.Where(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases)); // the CSV format is assumed (A-CSL-14)
         withRows.Where(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Fail, Show(cases)); // the page documents CSV_EXCEL
@@ -761,14 +761,14 @@ public sealed class EvasionChatSessionListTests
         var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-021"));
 
         var cases = Cases(results, "CSL-021").ToDictionary(c => c.Element);
-        // The formats' rows with a boolean: the whole list's, and a sorted slice of it.
-        foreach (var excel in new[] { cases["CSV_EXCEL@all-sessions"], cases["CSV_EXCEL@sorted-slice"] })
+        // The formats' rows with a boolean: the whole list's, and the slices of it.
+        foreach (var excel in new[] { cases["CSV_EXCEL@all-sessions"], cases["CSV_EXCEL@sorted-slice"], cases["CSV_EXCEL@paged-slice"] })
         {
             excel.Verdict.Should().Be(Verdict.Deviation, Show(cases.Values));
             excel.Findings.OfType<CsvRowProblem>().Should().NotBeEmpty().And.OnlyContain(f => f.Value == "FALSE" || f.Value == "TRUE", excel.Message);
         }
 
-        cases.Values.Where(c => c.Element is not ("CSV_EXCEL@all-sessions" or "CSV_EXCEL@sorted-slice")).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
+        cases.Values.Where(c => c.Element is not ("CSV_EXCEL@all-sessions" or "CSV_EXCEL@sorted-slice" or "CSV_EXCEL@paged-slice")).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
     }
 
     [Test]
@@ -782,7 +782,7 @@ public sealed class EvasionChatSessionListTests
 
         var cases = Cases(results, "CSL-021");
         var excel = cases.Where(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).ToList();
-        excel.Should().HaveCount(4, Show(cases)).And.OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases));
+        excel.Should().HaveCount(5, Show(cases)).And.OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases));
         excel.Should().OnlyContain(c => c.Findings.Count == 1 && c.Findings[0] is HeaderMismatch, Show(cases));
         cases.Except(excel).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
     }
@@ -799,10 +799,11 @@ public sealed class EvasionChatSessionListTests
         var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-021"));
 
         var cases = Cases(results, "CSL-021");
-        var narrowed = cases.Where(c => c.Element.EndsWith("@sorted-slice", StringComparison.Ordinal)).ToList();
-        narrowed.Should().HaveCount(2, Show(cases));
-        narrowed.Single(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Verdict.Should().Be(Verdict.Deviation, Show(cases)); // the CSV format is assumed (A-CSL-14)
-        narrowed.Single(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).Verdict.Should().Be(Verdict.Fail, Show(cases)); // the page documents CSV_EXCEL
+        // Scenario paged-slice asks a sort too (and page, not offset or messengerTypes).
+        var narrowed = cases.Where(c => c.Element.EndsWith("@sorted-slice", StringComparison.Ordinal) || (ignored == "sort" && c.Element.EndsWith("@paged-slice", StringComparison.Ordinal))).ToList();
+        narrowed.Should().HaveCount(ignored == "sort" ? 4 : 2, Show(cases));
+        narrowed.Where(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases)); // the CSV format is assumed (A-CSL-14)
+        narrowed.Where(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Fail, Show(cases)); // the page documents CSV_EXCEL
         narrowed.Should().OnlyContain(c => c.Findings.Any(f => f is CountMismatch || f is CsvRowProblem), Show(cases));
         cases.Except(narrowed).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
     }
@@ -851,10 +852,11 @@ public sealed class EvasionChatSessionListTests
         var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-021"));
 
         var cases = Cases(results, "CSL-021");
-        var limited = cases.Where(c => c.Element.EndsWith("@sorted-slice", StringComparison.Ordinal)).ToList();
-        limited.Should().HaveCount(2, Show(cases));
-        limited.Single(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Verdict.Should().Be(Verdict.Deviation, Show(cases)); // the CSV format is assumed (A-CSL-14)
-        limited.Single(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).Verdict.Should().Be(Verdict.Fail, Show(cases)); // the page documents CSV_EXCEL
+        // The slices: sorted-slice (by offset) and paged-slice (by page), each asking limit=10 of more records.
+        var limited = cases.Where(c => c.Element.EndsWith("-slice", StringComparison.Ordinal)).ToList();
+        limited.Should().HaveCount(4, Show(cases));
+        limited.Where(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases)); // the CSV format is assumed (A-CSL-14)
+        limited.Where(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).Should().OnlyContain(c => c.Verdict == Verdict.Fail, Show(cases)); // the page documents CSV_EXCEL
         limited.Should().OnlyContain(c => c.Findings.OfType<CountMismatch>().Any(f => f.Expected < f.Received), Show(cases));
         cases.Except(limited).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
     }
@@ -898,5 +900,23 @@ public sealed class EvasionChatSessionListTests
         updated.Verdict.Should().Be(Verdict.Fail, Show(cases.Values));
         updated.Findings.Should().Contain(f => f is MissingItems || f is UnexpectedItem, updated.Message);
         cases["dateRangeField=createdAt"].Verdict.Should().Be(Verdict.Pass, Show(cases.Values));
+    }
+
+    [Test]
+    public async Task A_CSV_export_that_ignores_page_is_not_a_pass()
+    {
+        // The CSV formats leave out page (the first page, whatever page is asked); the JSON listing applies it. No export
+        // case asked page: the slice is asked by offset.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { CsvIgnores = "page" });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-021"));
+
+        var cases = Cases(results, "CSL-021");
+        var paged = cases.Where(c => c.Element.EndsWith("@paged-slice", StringComparison.Ordinal)).ToList();
+        paged.Should().HaveCount(2, Show(cases));
+        paged.Single(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Verdict.Should().Be(Verdict.Deviation, Show(cases)); // the CSV format is assumed (A-CSL-14)
+        paged.Single(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).Verdict.Should().Be(Verdict.Fail, Show(cases)); // the page documents CSV_EXCEL
+        paged.Should().OnlyContain(c => c.Findings.OfType<CsvRowProblem>().Any(), Show(cases));
+        cases.Except(paged).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
     }
 }
