@@ -336,7 +336,7 @@ public sealed class ConformanceHttpClient : IDisposable
 
         // The URL as it goes on the wire: the stack sends no user information (a password there is the user's own, masked).
         var wire = call.Url.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped);
-        if (call.Credentials?.BelongsTo(call.Url) != true && redactor.Scrub(wire) != wire)
+        if (call.Credentials?.BelongsTo(call.Url) != true && redactor.ScrubSecrets(wire) != wire)
         {
             // Not sent: a provider's link (a file_url, a redirect) that carries a credential in its URL would take it to
             // an origin it does not belong to, or to one that would get it without asking for it.

@@ -134,7 +134,13 @@ public sealed class Redactor
 
     public bool IsCredentialName(string name) => credentialNames.Contains(name);
 
-    public string Scrub(string? text)
+    public string Scrub(string? text) => WithoutUserInfo(ScrubSecrets(text));
+
+    /// <summary>
+    /// Every secret masked, and nothing else: what <see cref="ScrubBytes"/> relays to a verifier must differ from the
+    /// provider's bytes in the secrets alone, and whether a URL holds a secret is asked of it.
+    /// </summary>
+    internal string ScrubSecrets(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {
@@ -149,6 +155,20 @@ public sealed class Redactor
 
         return current.All.Replace(text, Mask);
     }
+
+    /// <summary>
+    /// The user information of a URL (<c>scheme://user:password@host</c>, its slashes maybe escaped as JSON writes them):
+    /// what stands between the slashes and the last '@' before the host ends. A provider's link may carry a password of
+    /// its own there, no secret the suite was given; it is credential-shaped all the same, and a report has no need of it.
+    /// </summary>
+    private static readonly Regex UserInfo = new(@"(?<=[A-Za-z][A-Za-z0-9+.\-]*:(?:\\?/){2})[^\s/\\?#""'<>`]*@",
+        RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
+
+    /// <summary><paramref name="text"/> with the user information of each URL in it masked (<c>http://[redacted]@host/</c>).</summary>
+    public static string WithoutUserInfo(string text) =>
+        text.Contains('@', StringComparison.Ordinal) && (text.Contains("://", StringComparison.Ordinal) || text.Contains(@":\/\/", StringComparison.Ordinal))
+            ? UserInfo.Replace(text, Mask + "@")
+            : text;
 
     /// <summary>
     /// A text cut short (the first bytes of a body) with every secret masked, and its end too when it is the first
@@ -216,7 +236,7 @@ public sealed class Redactor
             return MaskRaw(body);
         }
 
-        var scrubbed = Scrub(text);
+        var scrubbed = ScrubSecrets(text);
         return ReferenceEquals(scrubbed, text) || scrubbed == text ? body : Encoding.UTF8.GetBytes(scrubbed);
     }
 
