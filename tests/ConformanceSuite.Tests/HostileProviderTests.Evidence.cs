@@ -44,4 +44,31 @@ public sealed partial class HostileProviderTests
             File.ReadAllText(file).Should().NotContain(ProviderPassword, Path.GetFileName(file)).And.NotContain(ProviderUser, Path.GetFileName(file));
         }
     }
+
+    [Test]
+    public async Task Bidirectional_controls_and_line_separators_in_a_providers_text_reach_the_reports_as_escapes()
+    {
+        // U+202E makes a browser (and a CI page, an editor) show what follows it reversed: "files/<RLO>vsc.exe" reads as
+        // "files/exe.csv". Before, the excerpt escaped CR and LF only, and report.html and report.md quoted the link raw.
+        const string Link = "files/\u202Evsc.exe\u2066x\u2069\u2028next";
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            http.Response.ContentType = "application/json; charset=utf-8";
+            await http.Response.WriteAsync("{\"file_url\":\"" + Link + "\"}"); // raw, not \u-escaped as a JSON writer would
+        });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-007"));
+
+        var link = Case(results, "WAVY-007");
+        link.Verdict.Should().Be(Verdict.Deviation);
+        const string Shown = @"files/\u202Evsc.exe\u2066x\u2069\u2028next";
+        link.Evidence.Should().NotBeEmpty().And.OnlyContain(e => e.BodyExcerpt.Contains(Shown, StringComparison.Ordinal), "the excerpt shows each as its escape");
+        char[] misleading = ['\u202E', '\u2066', '\u2069', '\u2028'];
+        foreach (var report in new[] { "report.html", "report.md" })
+        {
+            var text = File.ReadAllText(Path.Combine(dir, report));
+            text.IndexOfAny(misleading).Should().Be(-1, $"{report} must show the link as it was sent");
+            text.Should().Contain(report == "report.md" ? Shown.Replace(@"\", @"\\", StringComparison.Ordinal) : Shown);
+        }
+    }
 }

@@ -508,7 +508,8 @@ public sealed class ConformanceHttpClient : IDisposable
             });
         }
 
-        return text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+        // Bidirectional controls and the line separators as their escapes: a report shows the excerpt as it was sent.
+        return ProviderText.Visible(text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal));
     }
 
     /// <summary>The control characters an excerpt may not carry: all of Unicode's (Cc) but tab, CR and LF.</summary>

@@ -51,6 +51,36 @@ public static class ProviderText
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The characters that make a view show other than what was sent: the bidirectional controls (embeddings, overrides,
+    /// isolates, the marks), which reorder what follows them in a browser, a CI page or an editor (".png" shown for
+    /// "gnp." after U+202E), and the line and paragraph separators, which break a line in some views and in none of the
+    /// suite's line-based checks.
+    /// </summary>
+    private static readonly SearchValues<char> Misleading = SearchValues.Create(
+        [.. new[] { 0x061C, 0x200E, 0x200F, 0x2028, 0x2029 }.Concat(Enumerable.Range(0x202A, 5)).Concat(Enumerable.Range(0x2066, 4)).Select(c => (char)c)]);
+
+    /// <summary>
+    /// <paramref name="text"/> with each of those characters written as its escape (<c>\u202E</c>): for the views of the
+    /// reports (HTML, Markdown, an exchange's excerpt), where evidence must read as what the provider sent.
+    /// </summary>
+    public static string Visible(string text)
+    {
+        var at = text.AsSpan().IndexOfAny(Misleading);
+        if (at < 0)
+        {
+            return text;
+        }
+
+        var sb = new StringBuilder(text.Length + 16).Append(text.AsSpan(0, at));
+        foreach (var c in text.AsSpan(at))
+        {
+            _ = Misleading.Contains(c) ? sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}") : sb.Append(c);
+        }
+
+        return sb.ToString();
+    }
+
     /// <summary><paramref name="text"/>, or its first <paramref name="maxChars"/> characters and how long it was.</summary>
     public static string Bounded(string text, int maxChars)
     {

@@ -290,7 +290,8 @@ public static class HtmlReport
 
     private static string Css(Verdict v) => TextReports.Key(v);
 
-    private static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
+    // A provider's bidirectional controls would reorder what the browser shows of it: they are shown as escapes.
+    private static string E(string? text) => WebUtility.HtmlEncode(Http.ProviderText.Visible(text ?? ""));
 
     private const string Style = """
         body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1180px;color:#1d2329;padding:0 16px}

@@ -280,7 +280,8 @@ public static class TextReports
     public static string MarkdownText(string text)
     {
         var sb = new StringBuilder(text.Length + 16);
-        foreach (var c in text)
+        // Bidirectional controls and line separators first, as their escapes: the renderer would obey them.
+        foreach (var c in ProviderText.Visible(text))
         {
             _ = c switch
             {
