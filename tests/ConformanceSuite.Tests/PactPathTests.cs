@@ -156,6 +156,53 @@ public sealed class PactPathTests
     }
 
     [Test]
+    public async Task A_response_header_with_control_characters_is_judged_as_the_provider_s_answer_and_every_report_stays_well_formed()
+    {
+        // A bell and an escape sequence in a header value: no server of ASP.NET writes them (Kestrel answers 500), so the
+        // provider writes its answer byte by byte; HTTP clients read them.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                using var stream = client.GetStream();
+                var head = new List<byte>();
+                var buffer = new byte[1];
+                while (!(head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n') && await stream.ReadAsync(buffer, stop.Token) == 1)
+                {
+                    head.Add(buffer[0]);
+                }
+
+                await stream.WriteAsync(Encoding.Latin1.GetBytes("HTTP/1.1 400 Bad Request\r\nX-Bell: ring\u0007\u001B[2Jring\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), stop.Token);
+            }
+        });
+
+        try
+        {
+            var results = await VerifyAsync(Profile(new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/api"), states: null));
+
+            var answered = Cases(results).Single(c => c.Element == "a request without customerId");
+            answered.Verdict.Should().Be(Verdict.Pass, string.Join("\n", answered.Findings.Select(f => f.Message)));
+            answered.Evidence.Should().Contain(e => e.Status == 400 && e.ResponseHeaders.ContainsKey("X-Bell"));
+            var reports = Path.Combine(dir, "reports");
+            System.Xml.Linq.XDocument.Load(Path.Combine(reports, "junit.xml")).Root.Should().NotBeNull();
+            foreach (var file in Directory.EnumerateFiles(reports))
+            {
+                File.ReadAllText(file).IndexOfAny(['\u0007', '\u001B']).Should().Be(-1, $"{Path.GetFileName(file)} must carry no control character a terminal obeys");
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            listener.Stop();
+            await serving.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    [Test]
     public async Task A_credential_echoed_in_a_header_name_goes_to_no_artifact_and_the_verifier_gets_the_provider_s_answer()
     {
         // The relay masks the credential in the name ("X-Echo-[redacted]"), which is no header name a server may write.
