@@ -71,4 +71,51 @@ public sealed partial class HostileProviderTests
             text.Should().Contain(report == "report.md" ? Shown.Replace(@"\", @"\\", StringComparison.Ordinal) : Shown);
         }
     }
+
+    /// <summary>Headers a provider sends that hold no secret: each must be reported as it was sent.</summary>
+    private static readonly Dictionary<string, string> Ordinary = new()
+    {
+        ["ETag"] = "\"33a64df551425fcc55e4d42a148795d9f25f89d4\"", ["Cache-Control"] = "no-store, max-age=0", ["X-Request-Id"] = "5b77e0c3-e51a-49d2-8c3e-51a9d20c3e51",
+        ["X-Count"] = "1234", ["X-Mode"] = "HOSTILE", ["X-Region"] = "eu-west-1",
+    };
+
+    [Test]
+    public async Task A_credential_cut_into_headers_shorter_than_a_piece_is_masked_in_each_and_ordinary_headers_are_not()
+    {
+        // The token in four headers of 6 characters, the user name in three of 6 or 7: each shorter than the 8 characters
+        // of a piece, so before, no header held a piece, and a reader could put both credentials together again.
+        await using var provider = await WavyAsync(http =>
+        {
+            foreach (var (name, value) in Ordinary)
+            {
+                http.Response.Headers[name] = value;
+            }
+
+            for (var i = 0; i < 4; i++)
+            {
+                http.Response.Headers[$"X-T{i}"] = Token.Substring(6 * i, 6);
+            }
+
+            http.Response.Headers["X-U0"] = User[..6];
+            http.Response.Headers["X-U1"] = User[6..12];
+            http.Response.Headers["X-U2"] = User[12..];
+            return Task.FromResult(false);
+        });
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-006"));
+
+        // Every exchange as the request log has it (a passing case keeps no evidence in the report).
+        var logged = File.ReadLines(Path.Combine(dir, "requests.jsonl")).Select(l => JsonNode.Parse(l)!["responseHeaders"]!.AsObject()).ToList();
+        logged.Should().NotBeEmpty();
+        foreach (var headers in logged.Select(o => o.Select(h => KeyValuePair.Create(h.Key, (string)h.Value!)).ToList()))
+        {
+            headers.Where(h => h.Key.StartsWith("X-T", StringComparison.Ordinal) || h.Key.StartsWith("X-U", StringComparison.Ordinal)).Select(h => h.Value)
+                .Should().HaveCount(7).And.OnlyContain(v => v == Redactor.Mask, "each piece of a credential is masked");
+            foreach (var (name, value) in Ordinary)
+            {
+                // The name as the server spells it (X-Request-ID); the value as it was sent.
+                headers.Should().ContainSingle(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Which.Value.Should().Be(value, "a header that holds no secret is reported as it was sent");
+            }
+        }
+    }
 }

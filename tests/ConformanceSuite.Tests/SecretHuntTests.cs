@@ -336,6 +336,19 @@ public sealed class SecretHuntTests
         redactor.ScrubPieces("application/json; charset=utf-8").Should().Be("application/json; charset=utf-8");
     }
 
+    [Test]
+    public void A_credential_cut_into_texts_shorter_than_a_piece_is_masked_in_each_and_the_texts_around_it_are_not()
+    {
+        var redactor = new Http.Redactor();
+        redactor.AddSecret(Token);
+        string[] ordinary = ["1234", "no-store", "Thu, 03 Dec 2026 23:15:00 GMT", "\"33a64df5\"", "application/json; charset=utf-8"];
+        string[] pieces = [.. Enumerable.Range(0, (Token.Length + 4) / 5).Select(i => Token.Substring(5 * i, Math.Min(5, Token.Length - (5 * i))))];
+
+        redactor.ScrubPieces([.. ordinary, .. pieces, .. ordinary]).Should().Equal([.. ordinary, .. pieces.Select(_ => Http.Redactor.Mask), .. ordinary]);
+        redactor.ScrubPieces(["x-" + Token[..5], Token[5..12] + " and more"]).Should().Equal("x-[redacted]", "[redacted] and more");
+        redactor.ScrubPieces([Token[..5], "other", Token[5..10]]).Should().Equal(new[] { Token[..5], "other", Token[5..10] }, "pieces apart are no piece: a rule that would mask them would mask short ordinary values too");
+    }
+
     /// <summary>Every file of the run, searched for each of <paramref name="forms"/>.</summary>
     private void NoFileHolds(IEnumerable<string> forms)
     {

@@ -411,8 +411,7 @@ public sealed class ConformanceHttpClient : IDisposable
         request.AdvancedResponseWriter = (message, req) =>
         {
             exchange.Status = (int)message.StatusCode;
-            CopyHeaders(exchange, message.Headers);
-            CopyHeaders(exchange, message.Content.Headers);
+            CopyHeaders(exchange, [.. message.Headers, .. message.Content.Headers]);
             try
             {
                 using var raw = message.Content.ReadAsStream(ct);
@@ -466,13 +465,16 @@ public sealed class ConformanceHttpClient : IDisposable
         return exchange;
     }
 
-    private void CopyHeaders(HttpExchange exchange, HttpHeaders headers)
+    private void CopyHeaders(HttpExchange exchange, KeyValuePair<string, IEnumerable<string>>[] headers)
     {
-        foreach (var (name, values) in headers)
+        // The names too: a provider may echo a credential anywhere it likes, and split it over two headers (or fold a
+        // header over two lines): each piece of a secret is masked, not only the whole. The names, and the values, are
+        // read end to end: a secret cut into pieces shorter than a piece, one to a header, is still masked in each.
+        var names = redactor.ScrubPieces([.. headers.Select(h => h.Key)]);
+        var values = redactor.ScrubPieces([.. headers.Select(h => string.Join(", ", h.Value))]);
+        for (var i = 0; i < headers.Length; i++)
         {
-            // The name too: a provider may echo a credential anywhere it likes, and split it over two headers (or fold a
-            // header over two lines): each piece of a secret is masked, not only the whole.
-            exchange.ResponseHeaders[redactor.ScrubPieces(name)] = redactor.ScrubPieces(string.Join(", ", values));
+            exchange.ResponseHeaders[names[i]] = values[i];
         }
     }
 

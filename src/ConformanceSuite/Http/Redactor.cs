@@ -324,7 +324,7 @@ public sealed class Redactor
         }
     }
 
-    /// <summary>How long a piece of a secret <see cref="ScrubPieces"/> masks is, at most: pieces of a long form this long, of a short one half of it.</summary>
+    /// <summary>How long a piece of a secret <see cref="ScrubPieces(string?)"/> masks is, at most: pieces of a long form this long, of a short one half of it.</summary>
     public const int PieceChars = 8;
 
     private static (HashSet<string> Grams, int[] Lengths) MakePieces(string[] forms)
@@ -348,11 +348,20 @@ public sealed class Redactor
     /// provider may split a secret in two (half in one header, half in another, or a header folded over two lines)
     /// and neither half is the whole secret <see cref="Scrub"/> looks for. Short texts only (a header's name or value).
     /// </summary>
-    public string ScrubPieces(string? text)
+    public string ScrubPieces(string? text) => ScrubPieces([text ?? ""])[0];
+
+    /// <summary>
+    /// <see cref="ScrubPieces(string?)"/> of <paramref name="texts"/> read as one text, end to end: the values of a
+    /// response's headers, in order. A piece may span two or more of them, so a secret split into pieces shorter than a
+    /// piece (a header of 6 of its characters, the next of 6 more) is masked in each; a piece stays
+    /// <see cref="PieceChars"/> long, so ordinary short values (a length, an ETag, a date) match no secret by chance.
+    /// </summary>
+    public string[] ScrubPieces(IReadOnlyList<string> texts)
     {
-        var scrubbed = Scrub(text);
+        var scrubbed = texts.Select(Scrub).ToArray();
         var current = pattern;
-        if (current is null || scrubbed.Length < MinPartChars)
+        var joined = string.Concat(scrubbed);
+        if (current is null || joined.Length < MinPartChars)
         {
             return scrubbed;
         }
@@ -362,11 +371,11 @@ public sealed class Redactor
         bool[]? covered = null;
         foreach (var k in lengths)
         {
-            for (var i = 0; i + k <= scrubbed.Length; i++)
+            for (var i = 0; i + k <= joined.Length; i++)
             {
-                if (lookup.Contains(scrubbed.AsSpan(i, k)))
+                if (lookup.Contains(joined.AsSpan(i, k)))
                 {
-                    covered ??= new bool[scrubbed.Length];
+                    covered ??= new bool[joined.Length];
                     Array.Fill(covered, true, i, k);
                 }
             }
@@ -377,20 +386,35 @@ public sealed class Redactor
             return scrubbed;
         }
 
-        var sb = new StringBuilder(scrubbed.Length);
-        for (var i = 0; i < scrubbed.Length; i++)
+        var start = 0;
+        for (var t = 0; t < scrubbed.Length; t++)
         {
-            if (!covered[i])
+            var part = scrubbed[t];
+            var at = start;
+            start += part.Length;
+            if (Array.IndexOf(covered, true, at, part.Length) < 0)
             {
-                sb.Append(scrubbed[i]);
+                continue;
             }
-            else if (i == 0 || !covered[i - 1])
+
+            // One mask for each run within this text: a run that goes on into the next text gets its own there.
+            var sb = new StringBuilder(part.Length);
+            for (var i = 0; i < part.Length; i++)
             {
-                sb.Append(Mask);
+                if (!covered[at + i])
+                {
+                    sb.Append(part[i]);
+                }
+                else if (i == 0 || !covered[at + i - 1])
+                {
+                    sb.Append(Mask);
+                }
             }
+
+            scrubbed[t] = sb.ToString();
         }
 
-        return sb.ToString();
+        return scrubbed;
     }
 
     /// <summary>The start of an escape cut short: a backslash (and a 'u' and up to three hex digits), a '%' (and one digit), an HTML reference's first characters.</summary>
