@@ -118,4 +118,22 @@ public sealed partial class HostileProviderTests
             }
         }
     }
+
+    [Test]
+    public async Task A_providers_control_characters_reach_report_html_and_report_md_as_escapes()
+    {
+        // Before, the HTML and Markdown reports quoted WAVY-007's link with its ESC sequences, bell and NUL as they came:
+        // a terminal shown either file (cat, less -r, a CI log of it) obeys them, and HTML has no place for them.
+        await using var provider = await HostileLinkAsync();
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-007"));
+
+        foreach (var report in new[] { "report.html", "report.md" })
+        {
+            var text = File.ReadAllText(Path.Combine(dir, report));
+            text.Where(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')).Select(c => $"U+{(int)c:X4}").Should().BeEmpty($"{report} must show them as text");
+            // Markdown's own escapes then apply to the backslash and the bracket.
+            text.Should().Contain(report == "report.md" ? @"\\u001B\]0;pwned\\u0007\\u001B\[2J" : @"\u001B]0;pwned\u0007\u001B[2J", report);
+        }
+    }
 }

@@ -55,14 +55,17 @@ public static class ProviderText
     /// The characters that make a view show other than what was sent: the bidirectional controls (embeddings, overrides,
     /// isolates, the marks), which reorder what follows them in a browser, a CI page or an editor (".png" shown for
     /// "gnp." after U+202E), and the line and paragraph separators, which break a line in some views and in none of the
-    /// suite's line-based checks.
+    /// suite's line-based checks; and the control characters but tab, CR and LF (ESC sequences, a bell, NUL), which a
+    /// terminal that shows a report obeys and HTML has no place for.
     /// </summary>
     private static readonly SearchValues<char> Misleading = SearchValues.Create(
-        [.. new[] { 0x061C, 0x200E, 0x200F, 0x2028, 0x2029 }.Concat(Enumerable.Range(0x202A, 5)).Concat(Enumerable.Range(0x2066, 4)).Select(c => (char)c)]);
+        [.. new[] { 0x061C, 0x200E, 0x200F, 0x2028, 0x2029 }.Concat(Enumerable.Range(0x202A, 5)).Concat(Enumerable.Range(0x2066, 4))
+            .Concat(Enumerable.Range(0, 0x20).Where(c => c is not ('\t' or '\r' or '\n'))).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c)]);
 
     /// <summary>
     /// <paramref name="text"/> with each of those characters written as its escape (<c>\u202E</c>): for the views of the
-    /// reports (HTML, Markdown, an exchange's excerpt), where evidence must read as what the provider sent.
+    /// reports (HTML, Markdown, an exchange's excerpt, whose control characters are U+FFFD before), where evidence must
+    /// read as what the provider sent.
     /// </summary>
     public static string Visible(string text)
     {
