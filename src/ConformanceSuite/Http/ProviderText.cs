@@ -28,24 +28,26 @@ public static class ProviderText
     /// a provider's text inside a line of the suite's own: a break there would start a line the provider wrote, one a
     /// CI runner obeys as a command, or one that reads as a verdict of the suite.
     /// </summary>
-    public static string OneLine(string text)
+    public static string OneLine(string text) => Escaped(text, LineBreaks, c => c switch { '\r' => "\\r", '\n' => "\\n", _ => null });
+
+    /// <summary>
+    /// <paramref name="text"/> with each character of <paramref name="escaped"/> written as its escape: the one
+    /// <paramref name="shortEscape"/> gives, else <c>\uXXXX</c>. The text itself when it has none (most have none).
+    /// </summary>
+    private static string Escaped(string text, SearchValues<char> escaped, Func<char, string?> shortEscape)
     {
-        var at = text.AsSpan().IndexOfAny(LineBreaks);
+        var at = text.AsSpan().IndexOfAny(escaped);
         if (at < 0)
         {
             return text;
         }
 
-        var sb = new StringBuilder(text.Length + 8).Append(text.AsSpan(0, at));
+        var sb = new StringBuilder(text.Length + 16).Append(text.AsSpan(0, at));
         foreach (var c in text.AsSpan(at))
         {
-            _ = c switch
-            {
-                '\r' => sb.Append("\\r"),
-                '\n' => sb.Append("\\n"),
-                _ when LineBreaks.Contains(c) => sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}"),
-                _ => sb.Append(c),
-            };
+            _ = !escaped.Contains(c) ? sb.Append(c)
+                : shortEscape(c) is { } escape ? sb.Append(escape)
+                : sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
         }
 
         return sb.ToString();
@@ -67,22 +69,7 @@ public static class ProviderText
     /// reports (HTML, Markdown, an exchange's excerpt, whose control characters are U+FFFD before), where evidence must
     /// read as what the provider sent.
     /// </summary>
-    public static string Visible(string text)
-    {
-        var at = text.AsSpan().IndexOfAny(Misleading);
-        if (at < 0)
-        {
-            return text;
-        }
-
-        var sb = new StringBuilder(text.Length + 16).Append(text.AsSpan(0, at));
-        foreach (var c in text.AsSpan(at))
-        {
-            _ = Misleading.Contains(c) ? sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}") : sb.Append(c);
-        }
-
-        return sb.ToString();
-    }
+    public static string Visible(string text) => Escaped(text, Misleading, _ => null);
 
     /// <summary><paramref name="text"/>, or its first <paramref name="maxChars"/> characters and how long it was.</summary>
     public static string Bounded(string text, int maxChars)
