@@ -95,6 +95,7 @@ public sealed class OffsetListMockApi : IMockApi
             ["page-zero-based"] = "page numbers count from 0, not from the page base",
             ["page-wins-over-offset"] = "with both offset and page, page decides",
             ["total-off-by-one"] = "total reports one record more than there are",
+            ["total-ignores-filters"] = "total counts the whole list, whatever the filters select",
             ["sort-ignored"] = "the sort parameter is ignored",
             ["sort-descending-ignored"] = "the descending prefix is ignored: every key sorts ascending",
             ["sort-second-key-ignored"] = "only the first sort key is used",
@@ -169,7 +170,7 @@ public sealed class OffsetListMockApi : IMockApi
             .Where(p => p.Filter is not null && Get(p.Name) is not null && !faults.Contains($"filter-ignored:{p.Name}"))
             .Select(p => index.Constraint(p, Get(p.Name)!, Get, faults)).ToList();
         var (matches, examined) = constraints.Count == 0 ? ((List<int>?)null, 0) : ListIndex.Scan(items.Count, constraints, 0, int.MaxValue);
-        var total = matches?.Count ?? items.Count;
+        var total = faults.Contains("total-ignores-filters") ? items.Count : matches?.Count ?? items.Count;
 
         var limit = Int(Get(paging.LimitParameter)) ?? (faults.Contains("limit-default-20") ? 20 : Int(P(paging.LimitParameter).Default) ?? 10);
         if (P(paging.LimitParameter) is { Maximum: { } max } && limit > max && !faults.Contains("limit-unbounded"))

@@ -464,6 +464,11 @@ internal sealed class DocumentBuilder
             result["emptyPageBasis"] = Basis(empty);
         }
 
+        if (offset?.FilteredTotalBasis is { } filteredTotal)
+        {
+            result["filteredTotalBasis"] = Basis(filteredTotal);
+        }
+
         if (cursor?.StableCursorBasis is { } stable)
         {
             result["stableCursorBasis"] = Basis(stable);

@@ -130,6 +130,15 @@ public sealed class ListFilterCheck : ICheck
         // may not have either (when it has, that is the pagination requirement's).
         PaginationWalks.JudgeOtherWalk(run, all, filtered, shown);
 
+        // A total the body reports counts what the query selects: a total of the whole list, whatever the filter, passes
+        // every item above (a walk ends on its short page, not on the total) and tells a client the wrong page count.
+        if (filtered.Complete && filtered.Total is { } total && total != filtered.ItemCount && filtered.Spec is OffsetPagination offset)
+        {
+            run.Fail(shown, new PaginationProblem(PaginationIssue.TotalMismatch, filtered.Pages.Count,
+                    $"{filtered.ItemCount} records walked with {shown}, {total} reported as its total{(all.Total == total ? $" (the total of the {(all.Window is null ? "unfiltered walk" : "window's walk")})" : "")}"),
+                offset.FilteredTotalBasis ?? offset.Basis, run.Keep(filtered.Pages[0].Exchange));
+        }
+
         if (notWalked is not null)
         {
             run.CheckedInPart($"the items the filter returned were checked, but not that none is missing: {notWalked.What}", notWalked.Setting);

@@ -339,6 +339,9 @@ public sealed record OffsetPagination : PaginationSpec
     /// <summary>Where in the body the total is, when the body reports one.</summary>
     public string? TotalPointer { get; init; }
 
+    /// <summary>Basis of "the total of a filtered list counts the records the filters select, not the whole list" (else <see cref="PaginationSpec.Basis"/>).</summary>
+    public Basis? FilteredTotalBasis { get; init; }
+
     /// <summary>The number of the first page (1 when pages count from one).</summary>
     public int PageBase { get; init; } = 1;
 
