@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ConformanceSuite.Cli;
 using ConformanceSuite.Testing;
 
@@ -61,6 +62,16 @@ public sealed class ProcessTests
         File.ReadAllText(Path.Combine(reports, RunLog.FileName)).Should().Contain(Path.Combine("tools", "net10.0", "any", "contracts"), "the contracts shipped with the tool were used");
         Directory.EnumerateFiles(tools, RepositoryLayout.ManifestFile, SearchOption.AllDirectories).Should().ContainSingle("the pack step validated the shipped contracts and recorded them")
             .Which.Should().Contain(Path.Combine("any", "contracts"));
+        // Packed on linux-x64, the assemblies are ReadyToRun images (their IL kept), which the run above started from.
+        if (RuntimeInformation.RuntimeIdentifier == "linux-x64")
+        {
+            foreach (var name in new[] { "conformance.dll", "ConformanceSuite.dll", "ConformanceSuite.Engine.dll", "NJsonSchema.dll" })
+            {
+                var shipped = Directory.EnumerateFiles(tools, name, SearchOption.AllDirectories).Should().ContainSingle().Subject;
+                using var image = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(shipped));
+                image.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size.Should().BeGreaterThan(0, $"{name} is shipped compiled ahead of time");
+            }
+        }
 
         // The certification package and its verification, and the OpenAPI export. (The CI gate's run, --baseline with
         // --fail-on new, is the main job's code path with other options; WorkflowTests run it as a process of its own.)
