@@ -48,7 +48,9 @@ public sealed class ProcessTests
             return stdout;
         }
 
-        Tool(0).Should().Contain("CONFORMANT: 60 pass, 0 fail, 0 deviation, 0 skipped, 0 error");
+        // The Pact core prints its own report to the process's stdout whatever it is told: silenced around its call, it
+        // does not break into the console progress (the report is in the verification's evidence instead).
+        Tool(0).Should().Contain("CONFORMANT: 60 pass, 0 fail, 0 deviation, 0 skipped, 0 error").And.NotContain("Verifying a pact between");
 
         var reports = Directory.EnumerateDirectories(Path.Combine(empty, "artifacts")).Should().ContainSingle().Subject;
         foreach (var file in RunResults.ReportFiles)
