@@ -105,6 +105,7 @@ public sealed class OffsetListMockApi : IMockApi
             ["excel-no-bom"] = "CSV_EXCEL lacks its BOM",
             ["excel-comma"] = "CSV_EXCEL is comma-delimited",
             ["csv-all-columns"] = "CSV exports ignore the field selection",
+            ["csv-request-order"] = "CSV exports give the selected fields in the order the request lists them, not in record order",
             ["csv-values-differ"] = "CSV rows carry a different value than the JSON listing",
             ["csv-empty-zero-bytes"] = "an empty CSV export is 0 bytes (no header)",
             ["zip-two-entries"] = "the zip holds a second entry",
@@ -202,7 +203,9 @@ public sealed class OffsetListMockApi : IMockApi
         string contentType;
         if (spec is not null)
         {
-            var columns = faults.Contains("csv-all-columns") ? [.. sessionFields] : fields;
+            var columns = faults.Contains("csv-all-columns") ? [.. sessionFields]
+                : faults.Contains("csv-request-order") && fields.Count < sessionFields.Count ? [.. Get(exports.FieldsParameter!)!.Split(',').Where(fields.Contains).Distinct()]
+                : fields;
             body = Csv(spec, columns, pageItems, faults);
             contentType = exportFormat!.ContentType + "; charset=utf-8";
         }

@@ -28,6 +28,30 @@ internal static class Exports
         return spec with { Columns = spec.Columns.Where(c => wanted.Contains(c.Name)).ToList() };
     }
 
+    /// <summary>
+    /// A selection of two fields or more that the query lists in the CSV spec's own order is asked in the reverse order:
+    /// a provider that writes its header in the order the request lists the fields, not in the spec's, then shows it.
+    /// The same fields select the same records, so the export is still compared with the listing of the query as it was.
+    /// </summary>
+    public static void AskAgainstSpecOrder(CheckRun run, CsvSpec spec, ExportsSpec exports, Dictionary<string, string> query)
+    {
+        if (exports.FieldsParameter is not { } fields || !query.TryGetValue(fields, out var selection))
+        {
+            return;
+        }
+
+        var rank = spec.Columns.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        var asked = selection.Split(',');
+        var known = asked.Where(rank.ContainsKey).Select(n => rank[n]).ToList();
+        if (known.Count < 2 || known.Zip(known.Skip(1)).Any(pair => pair.First > pair.Second))
+        {
+            return;
+        }
+
+        query[fields] = string.Join(",", asked.Reverse());
+        run.Note($"{fields} asked as {query[fields]}, the reverse of the CSV spec's column order, so a header in the order of the request shows");
+    }
+
     public static string Text(JsonNode? node) => JsonPointer.Text(node, "") ?? "";
 
     /// <summary>The JSON listing's records of a scenario (its cached valid call); null, with why, when it has none to compare with.</summary>
@@ -207,6 +231,7 @@ public sealed class ExportCheck : ICheck
 
         var items = JsonPointer.Objects(listed, endpoint.Pagination?.ItemsPointer ?? "");
 
+        Exports.AskAgainstSpecOrder(run, spec, exports, query);
         query[exports.FormatParameter] = formatName;
         var (exchange, analysis) = await run.Context.Http.StreamAsync(run.Context.Requests.Call(endpoint, query, run.Context.Values.Path(scenario), $"export {formatName} of '{scenario}'"),
             (ex, body) => ex.IsSuccess ? CsvAnalyzer.Analyze(body, spec, keepRows: Exports.RowsCompared, rowSet: CsvRowSetOptions.Capped(run.Context.Http.Settings.MaxSpillBytes),
@@ -297,6 +322,11 @@ public sealed class ZipExportCheck : ICheck
         var (formatName, filename) = (run.Element.Name, run.Element.File);
         var format = exports.Formats[formatName];
         var query = run.Context.Values.Query(scenario);
+        if (format.CsvSpec is { } entrySpec)
+        {
+            Exports.AskAgainstSpecOrder(run, run.Contract.CsvSpecs[entrySpec], exports, query);
+        }
+
         query[exports.FormatParameter] = formatName;
         query[exports.ZipParameter!] = "true";
         if (filename is not null)
