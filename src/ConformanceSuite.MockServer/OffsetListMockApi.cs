@@ -101,6 +101,7 @@ public sealed class OffsetListMockApi : IMockApi
             ["sort-second-key-ignored"] = "only the first sort key is used",
             ["fields-ignored"] = "the field selection is ignored: every field comes back",
             ["date-range-exclusive"] = "the date range excludes its bounds",
+            ["date-range-one-bound-ignored"] = "a date range given one bound alone is ignored: every record comes back",
             ["csv-bom"] = "the plain CSV starts with a BOM",
             ["excel-no-bom"] = "CSV_EXCEL lacks its BOM",
             ["excel-comma"] = "CSV_EXCEL is comma-delimited",
@@ -465,6 +466,11 @@ internal sealed class OffsetIndex
                 var exclusive = faults.Contains("date-range-exclusive");
                 var start = (get(filter.StartParameter) is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : DateTimeOffset.MinValue).UtcTicks;
                 var end = (get(filter.EndParameter) is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : DateTimeOffset.MaxValue).UtcTicks;
+                if (faults.Contains("date-range-one-bound-ignored") && (get(filter.StartParameter) is null) != (get(filter.EndParameter) is null))
+                {
+                    (start, end) = (DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks);
+                }
+
                 var byDate = dates[field];
                 return byDate.Range(byDate.LowIndex(start, !exclusive), byDate.HighIndex(end, !exclusive), at => exclusive ? at > start && at < end : at >= start && at <= end);
             default:

@@ -392,6 +392,11 @@ internal sealed class DocumentBuilder
                 result["startParameter"] = r.StartParameter;
                 result["endParameter"] = r.EndParameter;
                 result["rangeFields"] = new JsonObject(r.RangeFields.Select(f => KeyValuePair.Create<string, JsonNode?>(f.Key, f.Value)));
+                if (r.OneBoundBasis is { } oneBound)
+                {
+                    result["oneBoundBasis"] = Basis(oneBound);
+                }
+
                 break;
         }
 

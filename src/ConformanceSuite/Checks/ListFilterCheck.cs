@@ -64,6 +64,10 @@ public sealed class ListFilterCheck : ICheck
         var (all, notWalked) = await run.Require.WholeListOrPrefixAsync(scenario, ct);
         var value = given ?? Sample(run, filter, all, parameter)!;
         await JudgeAsync(run, scenario, parameter, value, all, notWalked, ct);
+        if (filter is DateRangeFilter range)
+        {
+            await OneBoundAsync(run, scenario, parameter, range, value, all, notWalked, ct);
+        }
 
         // A keyword searched in several fields but taken from one of them does not show the others are searched: a
         // provider that searches only that one returns the very items expected. A keyword from each other field too.
@@ -196,6 +200,82 @@ public sealed class ListFilterCheck : ICheck
         {
             // Every item matches: a provider that ignores the filter would return the very same items.
             run.CheckedInPart($"every item of the {(all.Window is null ? "list" : "window")} matches {shown}, so this case cannot tell a provider that ignores {name} from one that applies it");
+        }
+    }
+
+    /// <summary>
+    /// A date range given one bound alone: the start without the end, then the end without the start, each bounding its
+    /// own side only (A-CSL-24 where the docs give the two only as a range). A provider that ignores a lone bound, or
+    /// reads it as the other one, passes every range given both. The start is near the first quartile and the end near
+    /// the third, so records lie on both sides of each, written at another UTC offset as the range's bounds are.
+    /// </summary>
+    private static async Task OneBoundAsync(CheckRun run, string scenario, ParameterSpec parameter, DateRangeFilter range, string value, ListWalk all,
+        Prerequisites.NotWalked? notWalked, CancellationToken ct)
+    {
+        if (notWalked is not null || all.Window is not null)
+        {
+            run.Note($"a range given one bound alone was not tried: {(notWalked is not null ? "the unfiltered walk is not complete" : "the list is walked in a window, whose range a lone bound would replace")}");
+            return;
+        }
+
+        var field = FieldsOf(range, value)[0];
+        var dates = all.Items.Select(i => (Text: i.Text(field), Date: Date(i.Text(field)))).Where(x => x.Date is not null).OrderBy(x => x.Date).ToList();
+        if (dates.Count < 2)
+        {
+            run.Note($"a range given one bound alone was not tried: fewer than two items of the unfiltered walk have a date at {field}");
+            return;
+        }
+
+        var basis = range.OneBoundBasis ?? range.Basis;
+        foreach (var fromStart in new[] { true, false })
+        {
+            var (text, bound) = dates[fromStart ? dates.Count / 4 : dates.Count * 3 / 4];
+            var query = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [parameter.Name] = value,
+                [fromStart ? range.StartParameter : range.EndParameter] = AtAnotherOffset(bound!.Value, later: fromStart),
+            };
+            var describe = $"{field} {(fromStart ? ">=" : "<=")} {text}";
+            bool Inside(WalkItem item) => Date(item.Text(field)) is { } at && (fromStart ? at >= bound : at <= bound);
+            bool AtBound(WalkItem item) => Date(item.Text(field)) == bound;
+            if (await WalkAsync(run, scenario, query, basis, ct) is not (var walk, var shown))
+            {
+                continue;
+            }
+
+            // A record on the wrong side is the lone bound's rule; one at the bound itself, its inclusiveness, the range's.
+            var wrong = 0;
+            foreach (var item in walk.Items.Where(i => !Inside(i)))
+            {
+                if (++wrong <= 5)
+                {
+                    run.Fail(shown, new UnexpectedItem(item.Page, item.Id, describe, $"{field} = {item.Text(field) ?? "absent"}"), AtBound(item) ? range.Basis : basis,
+                        run.Keep(walk.Pages[item.Page - 1].Exchange));
+                }
+            }
+
+            if (wrong > 5)
+            {
+                run.Note($"{wrong} items of {shown} did not match in all; the first 5 are shown");
+            }
+
+            if (!walk.Complete || walk.ItemsTruncated)
+            {
+                run.CheckedInPart($"the walk of {shown} stopped before its end ({StoppedAt(walk)}): the items it returned were checked, but not that none is missing",
+                    PaginationWalks.Setting(run, walk));
+                continue;
+            }
+
+            var returned = walk.Ids.ToHashSet(StringComparer.Ordinal);
+            var expected = all.Items.Where(Inside).ToList();
+            var missing = expected.Where(i => !returned.Contains(i.Id)).ToList();
+            if (missing.Count > 0)
+            {
+                run.Fail(shown, new MissingItems(expected.Count, missing.Count, missing[0].Id, "matching items of the unfiltered walk"), missing.All(AtBound) ? range.Basis : basis,
+                    run.Keep(walk.Pages[0].Exchange));
+            }
+
+            run.Note($"{shown} (one bound alone): {returned.Count} items; {expected.Count} expected from the unfiltered walk");
         }
     }
 

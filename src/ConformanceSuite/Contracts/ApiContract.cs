@@ -276,6 +276,9 @@ public sealed record DateRangeFilter : FilterSpec
 
     /// <summary>The selector's values and the item field each one names.</summary>
     public required IReadOnlyDictionary<string, string> RangeFields { get; init; }
+
+    /// <summary>Basis of "one bound given alone bounds its own side only" (default: the filter's basis).</summary>
+    public Basis? OneBoundBasis { get; init; }
 }
 
 /// <summary>
