@@ -140,6 +140,7 @@ public sealed class CsvLinkMockApi : IMockApi
         {
             faults[$"{narrowing}-ignored"] = $"{narrowing} is accepted but does not narrow the rows";
             faults[$"{narrowing}-rejected"] = $"a request with {narrowing} is refused with 400";
+            faults[$"{narrowing}-type-unchecked"] = $"a {narrowing} that is not an integer is ignored, not refused: the rows of the whole {selecting} come back";
         }
 
         if (credentials.Count > 0)
@@ -239,10 +240,15 @@ public sealed class CsvLinkMockApi : IMockApi
 
                 if (!long.TryParse(subText, NumberStyles.None, CultureInfo.InvariantCulture, out var s))
                 {
-                    return Error(400, $"{narrowing} must be an integer");
+                    if (!faults.Contains($"{narrowing}-type-unchecked"))
+                    {
+                        return Error(400, $"{narrowing} must be an integer");
+                    }
                 }
-
-                subAccount = faults.Contains($"{narrowing}-ignored") ? null : s;
+                else
+                {
+                    subAccount = faults.Contains($"{narrowing}-ignored") ? null : s;
+                }
             }
 
             if (tickets.Count > MaxTickets)
