@@ -99,6 +99,7 @@ public sealed class OffsetListMockApi : IMockApi
             ["sort-ignored"] = "the sort parameter is ignored",
             ["sort-descending-ignored"] = "the descending prefix is ignored: every key sorts ascending",
             ["sort-second-key-ignored"] = "only the first sort key is used",
+            ["sort-case-insensitive"] = "text sort keys are compared whatever their case, not in ordinal order",
             ["fields-ignored"] = "the field selection is ignored: every field comes back",
             ["date-range-exclusive"] = "the date range excludes its bounds",
             ["date-range-one-bound-ignored"] = "a date range given one bound alone is ignored: every record comes back",
@@ -147,7 +148,7 @@ public sealed class OffsetListMockApi : IMockApi
             items.Change(6, item => item.Remove(sessionFields[2]));
         }
 
-        index = new OffsetIndex(items, list.Parameters);
+        index = new OffsetIndex(items, list.Parameters, faults.Contains("sort-case-insensitive") ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
 
         api.MapMethods(setup.Prefix + list.Path, [list.Method], async (HttpContext http) =>
         {
@@ -397,15 +398,17 @@ public sealed class OffsetListMockApi : IMockApi
 internal sealed class OffsetIndex
 {
     private readonly MockItems items;
+    private readonly StringComparer textOrder;
     private readonly Dictionary<string, ValueIndex> values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RangeIndex<double>> numbers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RangeIndex<long>> dates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<string[]>> sortKeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<(int[] Order, int[] Rank)>> orders = new(StringComparer.Ordinal);
 
-    public OffsetIndex(MockItems items, IEnumerable<ParameterSpec> parameters)
+    public OffsetIndex(MockItems items, IEnumerable<ParameterSpec> parameters, StringComparer textOrder)
     {
         this.items = items;
+        this.textOrder = textOrder;
         foreach (var filter in parameters.Select(p => p.Filter))
         {
             switch (filter)
@@ -546,7 +549,7 @@ internal sealed class OffsetIndex
     }
 
     /// <summary>
-    /// Every position in the sort's order (keys compared as their JSON text, ordinal; ties keep the data's order),
+    /// Every position in the sort's order (keys compared as their JSON text, ordinal unless a fault says otherwise; ties keep the data's order),
     /// and each position's rank in it: made once per sort, on first use.
     /// </summary>
     private (int[] Order, int[] Rank) Order(IReadOnlyList<(string Field, bool Desc)> sort)
@@ -560,7 +563,7 @@ internal sealed class OffsetIndex
             {
                 foreach (var (text, desc) in keys)
                 {
-                    var c = string.CompareOrdinal(text[a], text[b]);
+                    var c = textOrder.Compare(text[a], text[b]);
                     if (c != 0)
                     {
                         return desc ? -c : c;

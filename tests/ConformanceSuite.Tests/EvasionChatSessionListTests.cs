@@ -446,7 +446,7 @@ public sealed class EvasionChatSessionListTests
     [Test]
     public async Task A_sort_whose_ties_change_order_from_page_to_page_drops_records_and_fails()
     {
-        // Six sessions are named "Ana Souza" and six "Bruno Lima": with no stable tie-break, each page cuts the tied
+        // Six sessions are named "ana Souza" and six "Bruno Lima": with no stable tie-break, each page cuts the tied
         // run in another order, so a walk sees some of them twice and others never, in the right order by name and
         // in the right number. Only the ids tell.
         await using var provider = await ProviderAsync(Dataset(), new Twists { TiesFlipByPage = true });

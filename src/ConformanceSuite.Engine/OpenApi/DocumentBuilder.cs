@@ -307,14 +307,20 @@ internal sealed class DocumentBuilder
 
         if (p.Sort is { } sort)
         {
-            X(x, "x-sort", new JsonObject
+            var xSort = new JsonObject
             {
                 ["fields"] = new JsonObject(sort.Fields.Select(f => KeyValuePair.Create<string, JsonNode?>(f.Key, f.Value))),
                 ["ascPrefix"] = sort.AscPrefix,
                 ["descPrefix"] = sort.DescPrefix,
                 ["description"] = $"sort keys, each with an optional '{sort.AscPrefix}' (ascending) or '{sort.DescPrefix}' (descending) in front (URL-encoded in the query, as '+' would read as a space); fields maps each key to the item field it sorts by",
                 ["basis"] = Basis(sort.Basis),
-            });
+            };
+            if (sort.TextOrderBasis is { } textOrder)
+            {
+                xSort["textOrderBasis"] = Basis(textOrder);
+            }
+
+            X(x, "x-sort", xSort);
         }
 
         X(x, "x-rejection", p.Rejection is null ? null : Rejection(p.Rejection));

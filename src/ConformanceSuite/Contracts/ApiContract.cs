@@ -577,6 +577,9 @@ public sealed record SortSpec
     public string DescPrefix { get; init; } = "-";
 
     public required Basis Basis { get; init; }
+
+    /// <summary>Basis of "text keys sort in ordinal order, case counting" (default: the sort's basis).</summary>
+    public Basis? TextOrderBasis { get; init; }
 }
 
 public sealed record ExportsSpec
