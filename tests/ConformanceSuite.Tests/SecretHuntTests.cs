@@ -349,6 +349,41 @@ public sealed class SecretHuntTests
         redactor.ScrubPieces([Token[..5], "other", Token[5..10]]).Should().Equal(new[] { Token[..5], "other", Token[5..10] }, "pieces apart are no piece: a rule that would mask them would mask short ordinary values too");
     }
 
+    [Test]
+    public async Task A_csv_first_line_quoted_up_to_its_cut_shows_no_part_of_the_token_cut_there()
+    {
+        // A first line that never ends is quoted in the finding by its first 200 characters: the token starts at 170,
+        // so the cut keeps its first 30 characters, which the finding's redaction no longer sees as the token.
+        var line = new string('a', 170) + Token + new string('b', 70_000);
+        await using var provider = await WavyAsync(twist: async http =>
+        {
+            if (!http.Request.Path.Value!.StartsWith("/files/", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            await http.Response.WriteAsync(line);
+            return true;
+        });
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-011"));
+
+        File.ReadAllText(Path.Combine(dir, "results.json")).Should().Contain("does not end within");
+        NoFileHolds([Token[..20], Token[11..30]]);
+    }
+
+    [Test]
+    public void A_text_cut_before_an_ellipsis_inside_a_credential_is_masked_there_and_ordinary_cuts_are_kept()
+    {
+        var redactor = new Http.Redactor();
+        redactor.AddSecret(Token);
+
+        redactor.Scrub($"received \"{Token[..30]}…\" at /file_url").Should().Be("received \"[redacted]…\" at /file_url");
+        redactor.Scrub($"cursor '{Token[..24]}…', already followed; then '{Token[..12]}…'").Should().Be("cursor '[redacted]…', already followed; then '[redacted]…'");
+        redactor.Scrub("a first line that starts 'source,session_created_at,aaaa…'").Should().Be("a first line that starts 'source,session_created_at,aaaa…'");
+    }
+
     /// <summary>Every file of the run, searched for each of <paramref name="forms"/>.</summary>
     private void NoFileHolds(IEnumerable<string> forms)
     {

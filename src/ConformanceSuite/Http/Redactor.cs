@@ -134,7 +134,40 @@ public sealed class Redactor
 
     public bool IsCredentialName(string name) => credentialNames.Contains(name);
 
-    public string Scrub(string? text) => WithoutUserInfo(ScrubSecrets(text));
+    /// <summary>
+    /// <paramref name="text"/> with every secret masked (<see cref="ScrubSecrets"/>), the user information of each URL
+    /// in it too, and the first part of a secret just before an ellipsis: a check that quotes a provider's value cut
+    /// short ('…') may have cut it inside a secret, and its first part is no whole secret to be found.
+    /// </summary>
+    public string Scrub(string? text)
+    {
+        var scrubbed = WithoutUserInfo(ScrubSecrets(text));
+        return scrubbed.Contains('…', StringComparison.Ordinal) ? WithoutCutParts(scrubbed) : scrubbed;
+    }
+
+    /// <summary><paramref name="text"/> with each first part of a secret that ends just before an ellipsis masked.</summary>
+    private string WithoutCutParts(string text)
+    {
+        var current = pattern;
+        if (current is null)
+        {
+            return text;
+        }
+
+        StringBuilder? sb = null;
+        var copied = 0;
+        for (var at = text.IndexOf('…', StringComparison.Ordinal); at >= 0; at = text.IndexOf('…', at + 1))
+        {
+            var part = CutPart(current, text, at);
+            if (part > 0 && at - part >= copied)
+            {
+                (sb ??= new StringBuilder(text.Length)).Append(text, copied, at - part - copied).Append(Mask);
+                copied = at;
+            }
+        }
+
+        return sb is null ? text : sb.Append(text, copied, text.Length - copied).ToString();
+    }
 
     /// <summary>
     /// Every secret masked, and nothing else: what <see cref="ScrubBytes"/> relays to a verifier must differ from the
@@ -184,12 +217,20 @@ public sealed class Redactor
             return scrubbed;
         }
 
+        var part = CutPart(current, scrubbed, scrubbed.Length);
+        return part == 0 ? scrubbed : scrubbed[..^part] + Mask;
+    }
+
+    /// <summary>How many characters before <paramref name="end"/> in <paramref name="text"/> are the first part of a secret (0 for none).</summary>
+    private static int CutPart(Patterns current, string text, int end)
+    {
         var part = 0;
         foreach (var form in current.Forms)
         {
-            for (var k = Math.Min(form.Length - 1, scrubbed.Length); k > part && k >= MinPartChars; k--)
+            for (var k = Math.Min(form.Length - 1, end); k > part && k >= MinPartChars; k--)
             {
-                if (form[k - 1] == scrubbed[^1] && scrubbed.AsSpan().EndsWith(form.AsSpan(0, k), StringComparison.Ordinal))
+                if (char.ToUpperInvariant(form[k - 1]) == char.ToUpperInvariant(text[end - 1])
+                    && text.AsSpan(0, end).EndsWith(form.AsSpan(0, k), StringComparison.OrdinalIgnoreCase))
                 {
                     part = k;
                     break;
@@ -197,19 +238,20 @@ public sealed class Redactor
             }
         }
 
-        if (part == 0 && scrubbed.AsSpan(Math.Max(0, scrubbed.Length - 64)).IndexOfAny('\\', '%', '&') >= 0)
+        if (part == 0 && end > 0 && text.AsSpan(Math.Max(0, end - 64), Math.Min(64, end)).IndexOfAny('\\', '%', '&') >= 0)
         {
             // The first part of a secret escaped character by character (JSON's \uXXXX, %XX, references), maybe cut
             // inside its last escape: looked for in the text's last part only, as long as the longest escaped secret.
-            var tail = scrubbed.Length - Math.Min(scrubbed.Length, current.Secrets.Max(s => s.Length) * 12);
-            var end = current.CutEnd.Match(scrubbed, tail);
-            if (end.Success && end.Length > 0)
+            var head = end == text.Length ? text : text[..end];
+            var tail = end - Math.Min(end, current.Secrets.Max(s => s.Length) * 12);
+            var match = current.CutEnd.Match(head, tail);
+            if (match.Success && match.Length > 0)
             {
-                part = scrubbed.Length - end.Index;
+                part = end - match.Index;
             }
         }
 
-        return part == 0 ? scrubbed : scrubbed[..^part] + Mask;
+        return part;
     }
 
     /// <summary>The shortest first part of a secret <see cref="ScrubCut"/> masks at the end of a cut text.</summary>
