@@ -384,6 +384,39 @@ public sealed class SecretHuntTests
         redactor.Scrub("a first line that starts 'source,session_created_at,aaaa…'").Should().Be("a first line that starts 'source,session_created_at,aaaa…'");
     }
 
+    [Test]
+    public async Task A_credential_echoed_in_another_case_or_with_invisible_characters_between_its_own_is_redacted()
+    {
+        // A provider that upper-cases what it echoes (a hex token read as case-insensitive), lower-cases it, swaps
+        // each letter's case, or puts a zero-width space (or joiner, soft hyphen, BOM) between its characters: a
+        // page shows the same token.
+        static string Swapped(string s) => string.Concat(s.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)));
+        static string Spaced(string s, char between) => string.Join(between, s.ToCharArray());
+        string[] echoes = [Token.ToUpperInvariant(), Token.ToLowerInvariant(), Swapped(User), Spaced(Token, '\u200B'), Spaced(User, '\u2060'), Spaced(Token, '\u00AD')];
+        await using var provider = await WavyAsync(twist: async http =>
+        {
+            if (!http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) || http.Request.Headers["authenticationToken"] == Token)
+            {
+                return false;
+            }
+
+            http.Response.StatusCode = 401;
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            await http.Response.WriteAsync("bad credentials: " + string.Join("\n", echoes));
+            return true;
+        });
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-005"));
+
+        File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("bad credentials");
+        NoFileHolds(echoes.Take(3));
+        // The invisible characters as a file may hold them: raw, or escaped by a JSON or HTML writer.
+        var invisible = new System.Text.RegularExpressions.Regex(@"[\u00AD\u200B\u2060]|\\u(?i:00ad|200b|2060)|&#(?:173|8203|8288|x(?i:ad|200b|2060));");
+        Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+            .Where(f => invisible.Replace(File.ReadAllText(f), "") is var seen && (seen.Contains(Token, StringComparison.Ordinal) || seen.Contains(User, StringComparison.Ordinal)))
+            .Select(Path.GetFileName).Should().BeEmpty("no artifact may hold a credential with invisible characters between its own");
+    }
+
     /// <summary>Every file of the run, searched for each of <paramref name="forms"/>.</summary>
     private void NoFileHolds(IEnumerable<string> forms)
     {

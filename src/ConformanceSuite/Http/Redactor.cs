@@ -8,7 +8,8 @@ namespace ConformanceSuite.Http;
 /// Removes secret values from everything the suite records (evidence, logs, reports), in every form a
 /// provider or a tool could echo them: raw, URL-encoded, base64 (standard and URL-safe, at any alignment
 /// inside a longer encoded text), hex (either case), UTF-16 (either byte order, read as UTF-8 or as bytes), and escaped character by character, in any mix: JSON
-/// (<c>\uXXXX</c>), percent-encoding (either case, <c>+</c> for a space) and HTML character references.
+/// (<c>\uXXXX</c>), percent-encoding (either case, <c>+</c> for a space) and HTML character references; each in
+/// any case of its letters, and with invisible characters (zero-width, soft hyphen) between a secret's characters.
 /// </summary>
 public sealed class Redactor
 {
@@ -38,14 +39,14 @@ public sealed class Redactor
         /// <summary>The secrets' first characters (<see cref="MinPartChars"/> or more), escaped in any mix, then maybe the start of one more escape, at the very end of a text: built on first use.</summary>
         public Regex CutEnd => cutEnd ??= new Regex(!Secrets.Any(s => s.Length > MinPartChars) ? "(?!)"
                 : "(?:" + string.Join("|", Secrets.Where(s => s.Length > MinPartChars).Select(EscapedStart)) + ")" + PartialEscape + @"\z",
-            RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
+            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromSeconds(5));
 
         /// <summary>Every piece of a secret's literal form of <see cref="PieceChars"/> characters (fewer for a short form: half of it, 4 at least), and the piece lengths: built on first use.</summary>
         public (HashSet<string> Grams, int[] Lengths) Pieces => pieces ??= MakePieces(Forms);
 
         public bool MayHold(string text)
         {
-            if (text.AsSpan().IndexOfAny(Literals) >= 0)
+            if (text.AsSpan().IndexOfAny(Literals) >= 0 || text.AsSpan().IndexOfAny(InvisibleCharacters) >= 0)
             {
                 return true;
             }
@@ -347,8 +348,12 @@ public sealed class Redactor
         // The quick search also looks for the halves of each base64 form (pieces of 38 characters at most): a line break
         // every 76 characters (MIME, PEM) leaves one of them whole.
         var quick = literals.Concat(base64.SelectMany(Chunks)).Distinct(StringComparer.Ordinal).ToArray();
-        return new Patterns(new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5)),
-            SearchValues.Create(quick, StringComparison.Ordinal), SearchValues.Create(string.Concat(list).Concat(string.Concat(literals).Where(c => c is '/' or '+')).Distinct().ToArray()), literals, [.. list]);
+        // Ignoring case: a provider may echo a token upper-cased (a hex token read as case-insensitive), and a page shows
+        // the same secret; the escapes' characters in both cases, and the invisible ones, for the quick search.
+        var characters = string.Concat(list).Concat(string.Concat(literals).Where(c => c is '/' or '+'))
+            .SelectMany(c => new[] { c, char.ToUpperInvariant(c), char.ToLowerInvariant(c) }).Concat(Invisible).Distinct().ToArray();
+        return new Patterns(new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromSeconds(5)),
+            SearchValues.Create(quick, StringComparison.OrdinalIgnoreCase), SearchValues.Create(characters), literals, [.. list]);
     }
 
     /// <summary>Pieces of a base64 form such that a line break every 76 characters leaves at least one whole.</summary>
@@ -371,7 +376,7 @@ public sealed class Redactor
 
     private static (HashSet<string> Grams, int[] Lengths) MakePieces(string[] forms)
     {
-        var grams = new HashSet<string>(StringComparer.Ordinal);
+        var grams = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var form in forms)
         {
             var k = Math.Clamp(form.Length / 2, MinPartChars, PieceChars);
@@ -501,6 +506,11 @@ public sealed class Redactor
         var sb = new StringBuilder();
         foreach (var c in secret)
         {
+            if (sb.Length > 0)
+            {
+                sb.Append(Between);
+            }
+
             var code = ((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture);
             sb.Append("(?:").Append(Regex.Escape(c.ToString()));
             if (c is '"' or '\\' or '/')
@@ -535,6 +545,18 @@ public sealed class Redactor
 
         return sb.ToString();
     }
+
+    /// <summary>
+    /// The characters a page shows as nothing (zero-width space, non-joiner and joiner, word joiner, BOM, soft hyphen):
+    /// put between a secret's characters, the page still shows the secret.
+    /// </summary>
+    private const string Invisible = "\u00AD\u200B\u200C\u200D\u2060\uFEFF";
+
+    private static readonly SearchValues<char> InvisibleCharacters = SearchValues.Create(Invisible);
+
+    /// <summary>What <see cref="Escaped"/> lets stand between two characters of a secret: invisible characters, raw or escaped as its characters may be.</summary>
+    private static readonly string Between = "(?:[" + Invisible + @"]|\\u(?:00ad|200[b-d]|2060|feff)|%(?:c2%ad|e2%80%8[b-d]|e2%81%a0|ef%bb%bf)"
+        + "|&#(?:x0*(?:ad|200[b-d]|2060|feff)|0*(?:173|820[3-5]|8288|65279));)*";
 
     private byte[] MaskRaw(byte[] body)
     {
