@@ -274,6 +274,31 @@ public sealed class SecretHuntTests
     }
 
     [Test]
+    public async Task A_credential_cut_into_response_headers_with_other_headers_between_the_pieces_is_redacted()
+    {
+        // The token 6 characters a header, an ordinary header between each two; the user name 4 characters a value of
+        // one header's list, an ordinary value between each two: read in order, the pieces spell the credential.
+        var pieces = Enumerable.Range(0, (Token.Length + 5) / 6).Select(i => Token.Substring(6 * i, Math.Min(6, Token.Length - (6 * i)))).ToList();
+        var userPieces = Enumerable.Range(0, (User.Length + 3) / 4).Select(i => User.Substring(4 * i, Math.Min(4, User.Length - (4 * i)))).ToList();
+        await using var provider = await WavyAsync(twist: http =>
+        {
+            for (var i = 0; i < pieces.Count; i++)
+            {
+                http.Response.Headers[$"X-Part-{i}"] = pieces[i];
+                http.Response.Headers[$"X-Between-{i}"] = $"ordinary-{i}";
+            }
+
+            http.Response.Headers["X-User"] = new Microsoft.Extensions.Primitives.StringValues([.. userPieces.SelectMany((p, i) => new[] { p, $"v{i}" })]);
+            return Task.FromResult(false);
+        });
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-006"));
+
+        File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("X-Part-3").And.Contain("ordinary-3", "the ordinary values between the pieces stay readable");
+        NoFileHolds([.. pieces.Where(p => p.Length >= 4), .. userPieces.Where(p => p.Length == 4 && p.Any(char.IsDigit))]);
+    }
+
+    [Test]
     public async Task A_credential_echoed_in_base64_wrapped_over_lines_is_redacted()
     {
         // MIME's base64 (76 characters a line, CRLF), raw and in a JSON string ("\r\n" escaped): the token's base64
@@ -346,7 +371,9 @@ public sealed class SecretHuntTests
 
         redactor.ScrubPieces([.. ordinary, .. pieces, .. ordinary]).Should().Equal([.. ordinary, .. pieces.Select(_ => Http.Redactor.Mask), .. ordinary]);
         redactor.ScrubPieces(["x-" + Token[..5], Token[5..12] + " and more"]).Should().Equal("x-[redacted]", "[redacted] and more");
-        redactor.ScrubPieces([Token[..5], "other", Token[5..10]]).Should().Equal(new[] { Token[..5], "other", Token[5..10] }, "pieces apart are no piece: a rule that would mask them would mask short ordinary values too");
+        redactor.ScrubPieces([Token[..5], "other", Token[5..10]]).Should().Equal(Http.Redactor.Mask, "other", Http.Redactor.Mask);
+        redactor.ScrubPieces(["1234", "no-store", Token[..5], "0", "3", Token[5..10]]).Should().Equal("1234", "no-store", Http.Redactor.Mask, "0", "3", Http.Redactor.Mask);
+        redactor.ScrubPieces(["HUNT", "other", "TOKEN-0000"]).Should().Equal(new[] { "HUNT", "other", "TOKEN-0000" }, "values that are no secret's pieces end to end are kept");
     }
 
     [Test]

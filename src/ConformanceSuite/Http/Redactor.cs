@@ -407,12 +407,120 @@ public sealed class Redactor
     {
         var scrubbed = texts.Select(Scrub).ToArray();
         var current = pattern;
-        var joined = string.Concat(scrubbed);
-        if (current is null || joined.Length < MinPartChars)
+        if (current is null || scrubbed.Sum(t => t.Length) < MinPartChars)
         {
             return scrubbed;
         }
 
+        // End to end: pieces one after the other, in one text or over several.
+        var hidden = new bool[scrubbed.Length][];
+        Hide(current, hidden, [.. scrubbed.Select((t, i) => (i, 0, t.Length))], scrubbed);
+
+        // And with other texts between them: the texts (each value of a header's list) that are all of them a piece of a
+        // secret, chained in order where each continues the one before, whatever stands between. An ordinary value is
+        // seldom all of it a piece of a secret, and texts that continue one another for a piece's length are none by chance.
+        var alone = new List<(int Text, int Start, int Length)>();
+        for (var t = 0; t < scrubbed.Length; t++)
+        {
+            var text = scrubbed[t];
+            for (var start = 0; start < text.Length;)
+            {
+                var end = text.IndexOf(", ", start, StringComparison.Ordinal);
+                end = end < 0 ? text.Length : end;
+                if (end > start && Array.Exists(current.Forms, f => f.AsSpan().Contains(text.AsSpan(start, end - start), StringComparison.OrdinalIgnoreCase)))
+                {
+                    alone.Add((t, start, end - start));
+                }
+
+                start = end + 2;
+            }
+        }
+
+        if (alone.Count > 1)
+        {
+            HideChains(current, hidden, alone, scrubbed);
+        }
+
+        for (var t = 0; t < scrubbed.Length; t++)
+        {
+            if (hidden[t] is not { } hide)
+            {
+                continue;
+            }
+
+            // One mask for each run within this text: a run that goes on into the next text gets its own there.
+            var part = scrubbed[t];
+            var sb = new StringBuilder(part.Length);
+            for (var i = 0; i < part.Length; i++)
+            {
+                if (!hide[i])
+                {
+                    sb.Append(part[i]);
+                }
+                else if (i == 0 || !hide[i - 1])
+                {
+                    sb.Append(Mask);
+                }
+            }
+
+            scrubbed[t] = sb.ToString();
+        }
+
+        return scrubbed;
+    }
+
+    /// <summary>
+    /// Marks in <paramref name="hidden"/> the characters of each chain of <paramref name="spans"/> (in order, not
+    /// necessarily next to one another) that spell a part of a secret's literal form <see cref="PieceChars"/> long or more.
+    /// </summary>
+    private static void HideChains(Patterns current, bool[][] hidden, List<(int Text, int Start, int Length)> spans, string[] texts)
+    {
+        var used = new bool[spans.Count];
+        foreach (var form in current.Forms)
+        {
+            for (var a = 0; a < spans.Count; a++)
+            {
+                var first = texts[spans[a].Text].AsSpan(spans[a].Start, spans[a].Length);
+                for (var p = form.AsSpan().IndexOf(first, StringComparison.OrdinalIgnoreCase); p >= 0;)
+                {
+                    List<int> chain = [a];
+                    var pos = p + first.Length;
+                    for (var b = a + 1; b < spans.Count && pos < form.Length; b++)
+                    {
+                        if (form.AsSpan(pos).StartsWith(texts[spans[b].Text].AsSpan(spans[b].Start, spans[b].Length), StringComparison.OrdinalIgnoreCase))
+                        {
+                            chain.Add(b);
+                            pos += spans[b].Length;
+                        }
+                    }
+
+                    if (chain.Count > 1 && pos - p >= PieceChars)
+                    {
+                        chain.ForEach(c => used[c] = true);
+                    }
+
+                    var next = form.AsSpan(p + 1).IndexOf(first, StringComparison.OrdinalIgnoreCase);
+                    p = next < 0 ? -1 : p + 1 + next;
+                }
+            }
+        }
+
+        for (var c = 0; c < spans.Count; c++)
+        {
+            if (used[c])
+            {
+                Array.Fill(hidden[spans[c].Text] ??= new bool[texts[spans[c].Text].Length], true, spans[c].Start, spans[c].Length);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Marks in <paramref name="hidden"/> each character of <paramref name="spans"/> (parts of <paramref name="texts"/>),
+    /// read end to end as one text, that lies in a piece of a secret's literal form.
+    /// </summary>
+    private static void Hide(Patterns current, bool[][] hidden, IReadOnlyList<(int Text, int Start, int Length)> spans, string[] texts)
+    {
+        var joined = string.Concat(spans.Select(s => texts[s.Text].AsSpan(s.Start, s.Length).ToString()));
         var (grams, lengths) = current.Pieces;
         var lookup = grams.GetAlternateLookup<ReadOnlySpan<char>>();
         bool[]? covered = null;
@@ -430,38 +538,22 @@ public sealed class Redactor
 
         if (covered is null)
         {
-            return scrubbed;
+            return;
         }
 
-        var start = 0;
-        for (var t = 0; t < scrubbed.Length; t++)
+        var at = 0;
+        foreach (var (text, start, length) in spans)
         {
-            var part = scrubbed[t];
-            var at = start;
-            start += part.Length;
-            if (Array.IndexOf(covered, true, at, part.Length) < 0)
+            for (var i = 0; i < length; i++)
             {
-                continue;
-            }
-
-            // One mask for each run within this text: a run that goes on into the next text gets its own there.
-            var sb = new StringBuilder(part.Length);
-            for (var i = 0; i < part.Length; i++)
-            {
-                if (!covered[at + i])
+                if (covered[at + i])
                 {
-                    sb.Append(part[i]);
-                }
-                else if (i == 0 || !covered[at + i - 1])
-                {
-                    sb.Append(Mask);
+                    (hidden[text] ??= new bool[texts[text].Length])[start + i] = true;
                 }
             }
 
-            scrubbed[t] = sb.ToString();
+            at += length;
         }
-
-        return scrubbed;
     }
 
     /// <summary>The start of an escape cut short: a backslash (and a 'u' and up to three hex digits), a '%' (and one digit), an HTML reference's first characters.</summary>
