@@ -138,6 +138,31 @@ public sealed class SecretHuntTests
     }
 
     [Test]
+    public async Task A_credential_echoed_percent_encoded_twice_is_redacted()
+    {
+        // A link put into another link's query is escaped twice: each '%' of the first escape becomes %25.
+        string[] echoes = [Uri.EscapeDataString(Uri.EscapeDataString(User)), string.Concat(Encoding.UTF8.GetBytes(User).Select(b => $"%25{b:x2}"))];
+        echoes[0].Should().Contain("%252F");
+        await using var provider = await WavyAsync(twist: async http =>
+        {
+            if (!http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) || http.Request.Headers["authenticationToken"] == Token)
+            {
+                return false;
+            }
+
+            http.Response.StatusCode = 401;
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync($$"""{"error":"bad credentials","login":"/login?next=%2Fv1%2Fsession%3Fuser%3D{{echoes[0]}}","raw":"{{echoes[1]}}"}""");
+            return true;
+        });
+
+        await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-005"));
+
+        File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("bad credentials");
+        NoFileHolds(echoes);
+    }
+
+    [Test]
     public async Task A_base_url_with_a_password_in_it_keeps_the_password_out_of_every_artifact()
     {
         const string password = "hunt-pass-5c0e9a7d41b2";

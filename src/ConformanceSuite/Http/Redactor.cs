@@ -8,7 +8,7 @@ namespace ConformanceSuite.Http;
 /// Removes secret values from everything the suite records (evidence, logs, reports), in every form a
 /// provider or a tool could echo them: raw, URL-encoded, base64 (standard and URL-safe, at any alignment
 /// inside a longer encoded text), hex (either case), UTF-16 (either byte order, read as UTF-8 or as bytes), and escaped character by character, in any mix: JSON
-/// (<c>\uXXXX</c>), percent-encoding (either case, <c>+</c> for a space) and HTML character references; each in
+/// (<c>\uXXXX</c>), percent-encoding (either case, <c>+</c> for a space, once or twice) and HTML character references; each in
 /// any case of its letters, and with invisible characters (zero-width, soft hyphen) between a secret's characters.
 /// </summary>
 public sealed class Redactor
@@ -71,7 +71,9 @@ public sealed class Redactor
             for (var i = text.IndexOf('%', StringComparison.Ordinal); i >= 0 && i + 2 < text.Length; i = text.IndexOf('%', i + 1))
             {
                 if (byte.TryParse(text.AsSpan(i + 1, 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var b)
-                    && (b >= 0x80 || Characters.Contains((char)b)))
+                    && (b >= 0x80 || Characters.Contains((char)b)
+                        || (b == 0x25 && i + 4 < text.Length && byte.TryParse(text.AsSpan(i + 3, 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var twice)
+                            && (twice >= 0x80 || Characters.Contains((char)twice)))))
                 {
                     return true;
                 }
@@ -616,7 +618,8 @@ public sealed class Redactor
                 sb.Append('|');
                 foreach (var b in Encoding.UTF8.GetBytes(c.ToString()))
                 {
-                    sb.Append("%(?i:").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)).Append(')');
+                    // %25 before the byte: a URL escaped twice (a link put into another link's query) writes '%' as %25.
+                    sb.Append("%(?:25)?(?i:").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)).Append(')');
                 }
 
                 sb.Append("|&#0*").Append((int)c).Append(";|&#[xX]0*(?i:").Append(((int)c).ToString("x", System.Globalization.CultureInfo.InvariantCulture)).Append(");");
