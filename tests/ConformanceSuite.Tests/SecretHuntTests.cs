@@ -437,14 +437,14 @@ public sealed class SecretHuntTests
     }
 
     [Test]
-    public async Task A_credential_echoed_in_another_case_or_with_invisible_characters_between_its_own_is_redacted()
+    public async Task A_credential_echoed_in_another_case_reversed_or_with_invisible_characters_between_its_own_is_redacted()
     {
         // A provider that upper-cases what it echoes (a hex token read as case-insensitive), lower-cases it, swaps
-        // each letter's case, or puts a zero-width space (or joiner, soft hyphen, BOM) between its characters: a
+        // each letter's case, writes it back to front, or puts a zero-width space (or joiner, soft hyphen, BOM) between its characters: a
         // page shows the same token.
         static string Swapped(string s) => string.Concat(s.Select(c => char.IsUpper(c) ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c)));
         static string Spaced(string s, char between) => string.Join(between, s.ToCharArray());
-        string[] echoes = [Token.ToUpperInvariant(), Token.ToLowerInvariant(), Swapped(User), Spaced(Token, '\u200B'), Spaced(User, '\u2060'), Spaced(Token, '\u00AD')];
+        string[] echoes = [Token.ToUpperInvariant(), Token.ToLowerInvariant(), Swapped(User), Spaced(Token, '\u200B'), Spaced(User, '\u2060'), Spaced(Token, '\u00AD'), string.Concat(Token.Reverse()), string.Concat(User.Reverse())];
         await using var provider = await WavyAsync(twist: async http =>
         {
             if (!http.Request.Path.Value!.EndsWith("/v1/session", StringComparison.Ordinal) || http.Request.Headers["authenticationToken"] == Token)
@@ -461,7 +461,7 @@ public sealed class SecretHuntTests
         await ConformanceEngine.RunAsync(AdHoc(provider, "WAVY-005"));
 
         File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("bad credentials");
-        NoFileHolds(echoes.Take(3));
+        NoFileHolds([.. echoes.Take(3), .. echoes.TakeLast(2)]);
         // The invisible characters as a file may hold them: raw, or escaped by a JSON or HTML writer.
         var invisible = new System.Text.RegularExpressions.Regex(@"[\u00AD\u200B\u2060]|\\u(?i:00ad|200b|2060)|&#(?:173|8203|8288|x(?i:ad|200b|2060));");
         Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)

@@ -300,6 +300,7 @@ public sealed class Redactor
     {
         var bytes = Encoding.UTF8.GetBytes(secret);
         yield return secret;
+        yield return string.Concat(secret.Reverse()); // written back to front: a page shows it for anyone to read backwards
         yield return Uri.EscapeDataString(secret);
         yield return Convert.ToHexStringLower(bytes);
         yield return Convert.ToHexString(bytes);
