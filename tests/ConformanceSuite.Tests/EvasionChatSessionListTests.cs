@@ -464,6 +464,32 @@ public sealed class EvasionChatSessionListTests
     }
 
     [Test]
+    public async Task A_list_whose_names_are_all_written_alike_says_its_sort_by_name_cannot_tell_how_text_is_compared()
+    {
+        // The fixture's six "ana Souza" sort last in ordinal order and first ignoring case: the sort by name shows which
+        // a provider does. Written "Ana Souza", every name starts with a capital and both orders are one: the case then
+        // passes without showing it, and says so.
+        var capitalised = Dataset();
+        foreach (var record in capitalised)
+        {
+            var name = record["name"]!.GetValue<string>();
+            record["name"] = char.ToUpperInvariant(name[0]) + name[1..];
+        }
+
+        const string Cannot = "so this case cannot tell a provider that sorts text ignoring case from one that sorts it in ordinal order";
+
+        await using var alike = await ProviderAsync(capitalised, new Twists());
+        var notes = Cases(await ConformanceEngine.RunAsync(AdHoc(alike, "CSL-010")), "CSL-010").ToDictionary(c => c.Element);
+        await using var told = await ProviderAsync(Dataset(), new Twists());
+        var toldNotes = Cases(await ConformanceEngine.RunAsync(AdHoc(told, "CSL-010")), "CSL-010").ToDictionary(c => c.Element);
+
+        notes.Values.Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(notes.Values));
+        notes["sort=+name"].Notes.Should().Contain(n => n.Contains(Cannot, StringComparison.Ordinal) && n.Contains("every /name is written alike", StringComparison.Ordinal));
+        notes.Values.Where(c => !c.Element.Contains("name", StringComparison.Ordinal)).Should().OnlyContain(c => !c.Notes.Any(n => n.Contains(Cannot, StringComparison.Ordinal)), "a sort by date alone compares no text");
+        toldNotes.Values.Should().OnlyContain(c => c.Verdict == Verdict.Pass && !c.Notes.Any(n => n.Contains(Cannot, StringComparison.Ordinal)), Show(toldNotes.Values));
+    }
+
+    [Test]
     public async Task A_sorted_list_whose_records_break_the_schema_is_not_a_pass()
     {
         // Sorted, every record's operatorType is ROBOT, which the enum does not hold; in the right order, and the list as

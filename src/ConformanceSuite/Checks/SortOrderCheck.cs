@@ -53,6 +53,12 @@ public sealed class SortOrderCheck : ICheck
         PageItemsSchemaCheck.JudgeOtherWalk(run, endpoint, all, sorted, $"{p.Name}={value}");
 
         JudgeOrder(run, $"{p.Name}={value}", sorted, keys, "", sort);
+        if (sort.TextOrderBasis is not null && keys.Any(k => k.Type == SortValue.Text) && !CaseChangesOrder(all, keys))
+        {
+            // A pass here says nothing of how text is compared: the data cannot show it.
+            run.Note($"no two records of the list change places when text is compared whatever its case (every {string.Join(" and ", keys.Where(k => k.Type == SortValue.Text).Select(k => k.Field))} is written alike), "
+                + "so this case cannot tell a provider that sorts text ignoring case from one that sorts it in ordinal order");
+        }
 
         if (!sorted.Complete || sorted.ItemsTruncated)
         {
@@ -213,6 +219,18 @@ public sealed class SortOrderCheck : ICheck
             before = item;
             i++;
         }
+    }
+
+    /// <summary>
+    /// Whether a sort that compares text ignoring case would put two records of <paramref name="all"/> the other way round
+    /// from the ordinal order <paramref name="keys"/> ask for: in ordinal order, some neighbour after another that
+    /// ignoring case comes before it. (Records tied ignoring case may come either way, so they show nothing.)
+    /// </summary>
+    private static bool CaseChangesOrder(ListWalk all, List<(string Field, bool Desc, SortValue Type)> keys)
+    {
+        var ordered = all.Items.ToList();
+        ordered.Sort((a, b) => Compare(a, b, keys));
+        return ordered.Zip(ordered.Skip(1)).Any(pair => Compare(pair.First, pair.Second, keys, StringComparison.OrdinalIgnoreCase) > 0);
     }
 
     private static int Compare(WalkItem a, WalkItem b, List<(string Field, bool Desc, SortValue Type)> keys, StringComparison text = StringComparison.Ordinal)
