@@ -104,21 +104,7 @@ public sealed class ListFilterCheck : ICheck
 
         PaginationWalks.RequirePages(run, filtered, shown);
 
-        var wrong = 0;
-        foreach (var item in filtered.Items)
-        {
-            var (matches, atBound) = test(item);
-            if (!matches && ++wrong <= 5)
-            {
-                var got = string.Join(", ", FieldsOf(filter, value).Select(f => $"{f} = {item.Text(f) ?? "absent"}"));
-                run.Fail(shown, new UnexpectedItem(item.Page, item.Id, describe, got), atBound ? filter.Basis : parameter.Basis, run.Keep(filtered.Pages[item.Page - 1].Exchange));
-            }
-        }
-
-        if (wrong > 5)
-        {
-            run.Note($"{wrong} items did not match in all; the first 5 are shown");
-        }
+        FailUnmatched(run, shown, filtered, test, describe, FieldsOf(filter, value), filter.Basis, parameter.Basis, "");
 
         // A filtered walk is a walk of the list too: a cursor that goes back (or a page that repeats an item) on it
         // returns each matching item, but not once. The first repeat is shown (the pagination checks show more).
@@ -204,6 +190,30 @@ public sealed class ListFilterCheck : ICheck
     }
 
     /// <summary>
+    /// Fails the first five items of <paramref name="walk"/> that <paramref name="test"/> does not match, each showing its
+    /// <paramref name="fields"/>: on <paramref name="boundBasis"/> when it is at the filter's bound, else on <paramref name="basis"/>.
+    /// How many did not match, when more, goes into a note (<paramref name="of"/> names the walk there, if need be).
+    /// </summary>
+    private static void FailUnmatched(CheckRun run, string shown, ListWalk walk, Test test, string describe, IReadOnlyList<string> fields, Basis boundBasis, Basis basis, string of)
+    {
+        var wrong = 0;
+        foreach (var item in walk.Items)
+        {
+            var (matches, atBound) = test(item);
+            if (!matches && ++wrong <= 5)
+            {
+                var got = string.Join(", ", fields.Select(f => $"{f} = {item.Text(f) ?? "absent"}"));
+                run.Fail(shown, new UnexpectedItem(item.Page, item.Id, describe, got), atBound ? boundBasis : basis, run.Keep(walk.Pages[item.Page - 1].Exchange));
+            }
+        }
+
+        if (wrong > 5)
+        {
+            run.Note($"{wrong} items{of} did not match in all; the first 5 are shown");
+        }
+    }
+
+    /// <summary>
     /// A date range given one bound alone: the start without the end, then the end without the start, each bounding its
     /// own side only (A-CSL-24 where the docs give the two only as a range). A provider that ignores a lone bound, or
     /// reads it as the other one, passes every range given both. The start is near the first quartile and the end near
@@ -244,20 +254,7 @@ public sealed class ListFilterCheck : ICheck
             }
 
             // A record on the wrong side is the lone bound's rule; one at the bound itself, its inclusiveness, the range's.
-            var wrong = 0;
-            foreach (var item in walk.Items.Where(i => !Inside(i)))
-            {
-                if (++wrong <= 5)
-                {
-                    run.Fail(shown, new UnexpectedItem(item.Page, item.Id, describe, $"{field} = {item.Text(field) ?? "absent"}"), AtBound(item) ? range.Basis : basis,
-                        run.Keep(walk.Pages[item.Page - 1].Exchange));
-                }
-            }
-
-            if (wrong > 5)
-            {
-                run.Note($"{wrong} items of {shown} did not match in all; the first 5 are shown");
-            }
+            FailUnmatched(run, shown, walk, item => (Inside(item), AtBound(item)), describe, [field], range.Basis, basis, $" of {shown}");
 
             if (!walk.Complete || walk.ItemsTruncated)
             {
