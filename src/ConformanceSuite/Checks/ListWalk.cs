@@ -312,8 +312,10 @@ public sealed class ListWalk : IDisposable
         Pages.Add(page);
         ItemCount += items.Count;
         emptyRun = page.Count == 0 ? emptyRun + 1 : 0;
-        var text = exchange.BodyText;
-        exchange.Body = null; // the page is read; keep only the excerpt as evidence
+        // The page is read: the exchange keeps only its excerpt as evidence, and the processing the bytes (the parsed
+        // document holds them until then), made into text only when the schema validation needs it.
+        var body = exchange.Body!;
+        exchange.Body = null;
 
         // At most ProcessingDepth pages are in processing: past that, the walk waits for the oldest.
         while (outstanding.Count >= ProcessingDepth)
@@ -321,20 +323,20 @@ public sealed class ListWalk : IDisposable
             await outstanding.Dequeue();
         }
 
-        processing = ProcessAsync(processing, context, schema, text, document!, items, ids, page);
+        processing = ProcessAsync(processing, context, schema, body, document!, items, ids, page);
         outstanding.Enqueue(processing);
         MostWaiting = Math.Max(MostWaiting, outstanding.Count);
         return page;
     }
 
-    private async Task ProcessAsync(Task before, WalkContext context, NJsonSchema.JsonSchema schema, string text, JsonDocument document, List<JsonElement> items, List<string> ids, WalkPage page)
+    private async Task ProcessAsync(Task before, WalkContext context, NJsonSchema.JsonSchema schema, byte[] body, JsonDocument document, List<JsonElement> items, List<string> ids, WalkPage page)
     {
         using var parsed = document;
         try
         {
             await before;
             await Task.Yield();
-            Process(context, schema, text, parsed, items, ids, page);
+            Process(context, schema, body, parsed, items, ids, page);
         }
         finally
         {
@@ -343,12 +345,12 @@ public sealed class ListWalk : IDisposable
         }
     }
 
-    private void Process(WalkContext context, NJsonSchema.JsonSchema schema, string text, JsonDocument parsed, List<JsonElement> items, List<string> ids, WalkPage page)
+    private void Process(WalkContext context, NJsonSchema.JsonSchema schema, byte[] body, JsonDocument parsed, List<JsonElement> items, List<string> ids, WalkPage page)
     {
         var number = page.Number;
         if (context.Limits.Validate)
         {
-            if (SchemaValidator.Validate(schema, text, out var inPart, context.Http.Settings.PatternTimeout, parsed.RootElement) is { Count: > 0 } violations)
+            if (SchemaValidator.Validate(schema, parsed.RootElement, body, out var inPart, context.Http.Settings.PatternTimeout) is { Count: > 0 } violations)
             {
                 // Read once the walk is finished (FinishAsync waits for this).
                 page.Violations = [.. violations.Take(20)];

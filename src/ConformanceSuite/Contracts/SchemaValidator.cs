@@ -195,7 +195,7 @@ public static class SchemaValidator
     /// those violations (a gigabyte and ten seconds for 400,000 <c>{}</c>; 3.7 s and 419 MiB for an object of 400,000
     /// members a strict schema does not allow). Past this, an array's first elements are validated and the rest are
     /// not, and an object's first members and every member the schema names, which
-    /// <see cref="Validate(JsonSchema, string, out string?, TimeSpan?, JsonElement?)"/> says. A page or a list of the documented sizes (100,
+    /// <see cref="Validate(JsonSchema, string, out string?, TimeSpan?)"/> says. A page or a list of the documented sizes (100,
     /// 1,000) is validated whole.
     /// </summary>
     public const int MaxValidatedElements = 1000;
@@ -209,16 +209,26 @@ public static class SchemaValidator
     /// own; null is <see cref="PatternBound.DefaultLimit"/>).
     /// </summary>
     /// <remarks>
-    /// <see cref="FastValidation"/> answers first, on <paramref name="parsed"/> when the caller has parsed the body already:
-    /// a body it finds valid for certain has no violations, and NJsonSchema is asked only of the others.
+    /// <see cref="FastValidation"/> answers first: a body it finds valid for certain has no violations, and NJsonSchema is
+    /// asked only of the others.
     /// </remarks>
-    public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, string json, out string? inPart, TimeSpan? patternTimeout = null, JsonElement? parsed = null)
+    public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, string json, out string? inPart, TimeSpan? patternTimeout = null)
     {
         inPart = null;
         var limit = patternTimeout ?? PatternBound.DefaultLimit;
-        return (parsed is { } root ? FastValidation.IsCertainlyValid(schema, root, limit) : FastValidation.IsCertainlyValid(schema, json, limit))
-            ? []
-            : ValidateByLibrary(schema, json, out inPart, limit);
+        return FastValidation.IsCertainlyValid(schema, json, limit) ? [] : ValidateByLibrary(schema, json, out inPart, limit);
+    }
+
+    /// <summary>
+    /// The same for a body the caller has parsed already (<paramref name="parsed"/>, from <paramref name="utf8"/>): its
+    /// text is made only when NJsonSchema is asked, which a body <see cref="FastValidation"/> finds valid never is (a walk's
+    /// pages, nearly all of them).
+    /// </summary>
+    public static IReadOnlyList<SchemaViolation> Validate(JsonSchema schema, JsonElement parsed, byte[] utf8, out string? inPart, TimeSpan? patternTimeout = null)
+    {
+        inPart = null;
+        var limit = patternTimeout ?? PatternBound.DefaultLimit;
+        return FastValidation.IsCertainlyValid(schema, parsed, limit) ? [] : ValidateByLibrary(schema, System.Text.Encoding.UTF8.GetString(utf8), out inPart, limit);
     }
 
     /// <summary>The same without <see cref="FastValidation"/>'s first pass: NJsonSchema's verdict, with the suite's formats and patterns.</summary>
