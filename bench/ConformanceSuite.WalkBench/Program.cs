@@ -16,7 +16,7 @@ using ConformanceSuite.Targets;
 //    (ListWalk: every page through the suite's HTTP layer, validated against the body schema, compact items
 //    kept) against a bare HttpClient loop over the same pages (GET, parse, read the next cursor, nothing else):
 //    time ratio (goal <= 1.5x) and peak working set of each, at each size (goal <= 150 MB, flat from 10k to
-//    100k items). Each walk is timed once it is set up (contract loaded, client built, 20 pages walked untimed), and
+//    100k items), and the bytes each allocates per page (which, unlike times, a busy machine does not move). Each walk is timed once it is set up (contract loaded, client built, 20 pages walked untimed), and
 //    runs with the tool's runtime settings (no profile-guided tiers). With --layer, two more walks show where the time goes: the suite's
 //    HTTP layer alone, and the suite's walk without schema validation. The mock runs in this process; each walk runs
 //    in a fresh child process, so its peak working set is the walk's own (runtime included: see the "idle" line).
@@ -107,6 +107,9 @@ foreach (var (n, (bare, suite)) in byWalk)
     {
         Console.WriteLine($"{"",16}processor time per page, {part.Name}: {part.CpuPerPage().Walk:0} us (mock {part.CpuPerPage().Mock:0} us)");
     }
+
+    Console.WriteLine($"{"",16}allocated per page: suite walk {suite.AllocatedPerPage / 1024:0.0} KiB, bare loop {bare.AllocatedPerPage / 1024:0.0} KiB"
+        + string.Concat(parts[n].Select(p => $", {p.Name} {p.AllocatedPerPage / 1024:0.0} KiB")));
 }
 
 if (byWalk.Count > 1)
@@ -150,8 +153,11 @@ string Option(string name, string fallback)
 /// the processor time of this process (the mock, serving the child) over the child's whole life. On a shared machine
 /// they move far less than the time does, and they say which side a ratio of times comes from.
 /// </remarks>
-internal sealed record Measurement(string Name, long Items, int Pages, double Milliseconds, long PeakWorkingSet, long LiveBytes, double CpuMs, double MockCpuMs)
+internal sealed record Measurement(string Name, long Items, int Pages, double Milliseconds, long PeakWorkingSet, long LiveBytes, double CpuMs, double MockCpuMs, long AllocatedBytes)
 {
+    /// <summary>Bytes allocated per page over the timed walk: the same from run to run, whatever else the machine does.</summary>
+    public double AllocatedPerPage => Pages == 0 ? 0 : AllocatedBytes / (double)Pages;
+
     public string Line() =>
         $"{Name,-28} {Items,9:N0} {Pages,7:N0} {Milliseconds,8:0} {PeakWorkingSet / 1048576.0,12:0.0} {CpuMs,8:0} {MockCpuMs,12:0}";
 
@@ -191,14 +197,14 @@ internal static class Child
         process.WaitForExit();
         mockCpu = ProcessorTime() - mockCpu;
         var f = (output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "").Split('\t');
-        if (process.ExitCode != 0 || f.Length != 7)
+        if (process.ExitCode != 0 || f.Length != 8)
         {
             throw new InvalidOperationException($"phase {phase} failed ({process.ExitCode}): {output} {errors.Result}");
         }
 
         return new Measurement(f[0], long.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture),
             double.Parse(f[3], CultureInfo.InvariantCulture), long.Parse(f[4], CultureInfo.InvariantCulture), long.Parse(f[5], CultureInfo.InvariantCulture),
-            double.Parse(f[6], CultureInfo.InvariantCulture), mockCpu.TotalMilliseconds);
+            double.Parse(f[6], CultureInfo.InvariantCulture), mockCpu.TotalMilliseconds, long.Parse(f[7], CultureInfo.InvariantCulture));
     }
 
     /// <summary>This process's processor time so far, all its threads.</summary>
@@ -211,10 +217,14 @@ internal static class Child
     /// <summary>The processor time when the timed part of the walk started (<see cref="Begin"/>).</summary>
     private static TimeSpan cpuAtStart;
 
+    /// <summary>The bytes this process had allocated when the timed part of the walk started.</summary>
+    private static long allocatedAtStart;
+
     /// <summary>Starts the timed part of a walk: the clock, and the processor time.</summary>
     private static void Begin(Stopwatch clock)
     {
         cpuAtStart = ProcessorTime();
+        allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
         clock.Restart();
     }
 
@@ -245,6 +255,7 @@ internal static class Child
         var (items, pages, name) = await Walk(null);
         var ms = clock.Elapsed.TotalMilliseconds;
         var cpu = (ProcessorTime() - cpuAtStart).TotalMilliseconds;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtStart;
         using var self = Process.GetCurrentProcess();
         self.Refresh();
         // What the walk holds once it is done (the managed heap after a full collection, the walk still alive): its
@@ -253,7 +264,7 @@ internal static class Child
         Retain(null);
         Console.WriteLine(string.Join('\t', name, items.ToString(CultureInfo.InvariantCulture), pages.ToString(CultureInfo.InvariantCulture),
             ms.ToString("0.0", CultureInfo.InvariantCulture), self.PeakWorkingSet64.ToString(CultureInfo.InvariantCulture), live.ToString(CultureInfo.InvariantCulture),
-            cpu.ToString("0.0", CultureInfo.InvariantCulture)));
+            cpu.ToString("0.0", CultureInfo.InvariantCulture), allocated.ToString(CultureInfo.InvariantCulture)));
         return 0;
     }
 
@@ -283,7 +294,7 @@ internal static class Child
             Console.WriteLine(string.Join('\t', $"certification: {results.Outcome.ToString().ToUpperInvariant()}, {counts}; {results.RequestCount} requests",
                 results.Requirements.Sum(r => r.Cases.Count).ToString(CultureInfo.InvariantCulture), results.RequestCount.ToString(CultureInfo.InvariantCulture),
                 ms.ToString("0.0", CultureInfo.InvariantCulture), self.PeakWorkingSet64.ToString(CultureInfo.InvariantCulture), GC.GetTotalMemory(forceFullCollection: true).ToString(CultureInfo.InvariantCulture),
-                self.TotalProcessorTime.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)));
+                self.TotalProcessorTime.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture), GC.GetTotalAllocatedBytes(precise: true).ToString(CultureInfo.InvariantCulture)));
             return 0;
         }
         finally
