@@ -110,6 +110,36 @@ public sealed class FastValidationTests
         FastValidation.IsCertainlyValid(schema, Body, Limit).Should().Be(quick);
     }
 
+    /// <summary>
+    /// Member names are looked up as they lie in the body when they are written plainly, and unescaped first when not;
+    /// enum members are compared with the value where it lies. Each way must find what NJsonSchema finds: the named
+    /// member's schema (not the one for other members), and an escaped enum value equal to its member.
+    /// </summary>
+    [TestCase("""{"a":"x"}""", true)]
+    [TestCase("""{"\u0061":"x"}""", true, TestName = "A name escaped, its value right")]
+    [TestCase("""{"\u0061":1}""", false, TestName = "A name escaped, its value of the wrong type")]
+    [TestCase("""{"a":1}""", false)]
+    [TestCase("""{"é":"x"}""", true, TestName = "A name past ASCII")]
+    [TestCase("""{"\u00e9":2}""", false, TestName = "A name past ASCII, escaped, its value of the wrong type")]
+    [TestCase("""{"b":"x"}""", false, TestName = "A name the schema does not have")]
+    [TestCase("""{"a":"x","kind":"on"}""", true)]
+    [TestCase("""{"a":"x","kind":"\u006fn"}""", true, TestName = "An enum value escaped")]
+    [TestCase("""{"a":"x","kind":"On"}""", false, TestName = "An enum value in another case")]
+    [TestCase("""{"a":"x","kind":"on "}""", false, TestName = "An enum value with a space after it")]
+    public void Member_names_and_enum_values_are_read_as_NJsonSchema_reads_them_written_plainly_or_escaped(string body, bool valid)
+    {
+        var schema = NJsonSchema.JsonSchema.FromJsonAsync("""
+            {
+              "type": "object",
+              "additionalProperties": false,
+              "properties": { "a": { "type": "string" }, "é": { "type": "string" }, "kind": { "enum": ["on", "off"] } }
+            }
+            """).GetAwaiter().GetResult();
+
+        (SchemaValidator.ValidateByLibrary(schema, body, out var inPart, Limit).Count == 0 && inPart is null).Should().Be(valid);
+        FastValidation.IsCertainlyValid(schema, body, Limit).Should().Be(valid);
+    }
+
     [Test]
     public void Nesting_or_a_container_past_the_bounds_is_left_to_NJsonSchema_even_where_no_schema_judges_it()
     {

@@ -279,8 +279,9 @@ public sealed class WalkProjection
                 break;
             }
 
-            fields[n++] = WalkItem.TextHash(member.Name);
-            fields[n++] = WalkItem.HashOf(member.Value, leftOut.GetValueOrDefault(member.Name));
+            var name = member.Name; // a string of its own each time it is read
+            fields[n++] = WalkItem.TextHash(name);
+            fields[n++] = WalkItem.HashOf(member.Value, leftOut.GetValueOrDefault(name));
         }
 
         return new WalkItem(this, id, page, texts, fields, count - kept);

@@ -104,6 +104,7 @@ public static class FastValidation
         node.MaxItems = schema.MaxItems;
         node.Item = schema.Item is { } item ? Compile(item, done) : null;
         node.Properties = new Dictionary<string, Node>(StringComparer.Ordinal);
+        node.ByName = node.Properties.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var (name, property) in schema.Properties)
         {
             node.Properties[name] = Compile(property, done);
@@ -177,6 +178,9 @@ public static class FastValidation
         public int MaxItems;
         public Node? Item;
         public Dictionary<string, Node> Properties = [];
+
+        /// <summary><see cref="Properties"/> by a name's characters, so that a member's name is looked up without a string of its own.</summary>
+        public Dictionary<string, Node>.AlternateLookup<ReadOnlySpan<char>> ByName;
         public string[] Required = [];
         public Node? Additional;
         public bool AdditionalAllowed = true;
@@ -191,7 +195,7 @@ public static class FastValidation
             return value.ValueKind switch
             {
                 JsonValueKind.Null => NullValid,
-                JsonValueKind.String => OfType(JsonObjectType.String) && (!AsksOfText || AcceptsString(value.GetString()!, limit)),
+                JsonValueKind.String => OfType(JsonObjectType.String) && (!AsksOfText || (AsksOnlyEnum ? InEnum(value) : AcceptsString(value.GetString()!, limit))),
                 JsonValueKind.Number => AcceptsNumber(value),
                 JsonValueKind.True or JsonValueKind.False => OfType(JsonObjectType.Boolean) && Enum is null,
                 JsonValueKind.Array => OfType(JsonObjectType.Array) && Enum is null && AcceptsArray(value, limit, depth),
@@ -202,6 +206,22 @@ public static class FastValidation
 
         /// <summary>Whether a string's text is judged at all (else any string will do, unread).</summary>
         private bool AsksOfText => Enum is not null || Pattern is not null || MinLength is not null || MaxLength is not null || Formats is not null;
+
+        /// <summary>Whether a string's text is asked only to be a member of the enum: compared where it lies, not copied.</summary>
+        private bool AsksOnlyEnum => Enum is not null && Pattern is null && MinLength is null && MaxLength is null && Formats is null;
+
+        private bool InEnum(JsonElement value)
+        {
+            foreach (var member in Enum!)
+            {
+                if (value.ValueEquals(member))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         private bool OfType(JsonObjectType type) => Types == JsonObjectType.None || Types.HasFlag(type);
 
@@ -243,9 +263,9 @@ public static class FastValidation
         private bool AcceptsNumber(JsonElement value)
         {
             // Newtonsoft reads a number without a point as an integer (and a number in exponent form is left to it).
-            var raw = value.GetRawText();
-            var integral = !raw.Contains('.', StringComparison.Ordinal);
-            if (Enum is not null || raw.Length > MaxNumberChars || raw.AsSpan().IndexOfAny('e', 'E') >= 0
+            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
+            var integral = raw.IndexOf((byte)'.') < 0;
+            if (Enum is not null || raw.Length > MaxNumberChars || raw.IndexOfAny((byte)'e', (byte)'E') >= 0
                 || !(OfType(JsonObjectType.Number) || (integral && OfType(JsonObjectType.Integer)))
                 || !value.TryGetDecimal(out var number))
             {
@@ -277,6 +297,27 @@ public static class FastValidation
             return true;
         }
 
+        /// <summary>
+        /// The schema of the member's name, or null. A name as it was sent (no escapes, as nearly every one is) is read into
+        /// characters on the stack and looked up as they are; any other is unescaped into a string first.
+        /// </summary>
+        private Node? Named(JsonProperty member)
+        {
+            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(member);
+            if (raw.Length <= MaxStackName && raw.IndexOf((byte)'\\') < 0)
+            {
+                // UTF-8 is never shorter in bytes than in UTF-16 code units; the parse has checked it is UTF-8.
+                Span<char> name = stackalloc char[raw.Length];
+                var length = System.Text.Encoding.UTF8.GetChars(raw, name);
+                return ByName.TryGetValue(name[..length], out var found) ? found : null;
+            }
+
+            return Properties.TryGetValue(member.Name, out var named) ? named : null;
+        }
+
+        /// <summary>The longest name, in bytes, read on the stack to be looked up.</summary>
+        private const int MaxStackName = 256;
+
         private bool AcceptsObject(JsonElement obj, TimeSpan limit, int depth)
         {
             var members = 0;
@@ -288,7 +329,7 @@ public static class FastValidation
                     return false;
                 }
 
-                var schema = Properties.TryGetValue(member.Name, out var named) ? named : Additional;
+                var schema = Named(member) ?? Additional;
                 if (schema is null ? !AdditionalAllowed || !Unjudged(member.Value, depth + 1) : !schema.Accepts(member.Value, limit, depth + 1))
                 {
                     return false;
