@@ -133,6 +133,11 @@ public sealed class CursorListMockApi : IMockApi
             ["get-differs"] = "get-by-id returns one item with a different enum value than the list",
             ["get-missing-some"] = "get-by-id answers 404 for one listed item",
         };
+        if (list.Parameters.Count(p => p.Filter is not null) > 1)
+        {
+            faults["filters-not-combined"] = "of several filters given together, only the first (in the contract's order) applies";
+        }
+
         foreach (var p in list.Parameters.Where(p => p.Filter is not null))
         {
             faults[$"filter-ignored:{p.Name}"] = $"the {p.Name} filter is ignored";
@@ -189,6 +194,11 @@ public sealed class CursorListMockApi : IMockApi
             {
                 active.Add((p, value));
             }
+        }
+
+        if (faults.Contains("filters-not-combined") && active.Count > 1)
+        {
+            active.RemoveRange(1, active.Count - 1);
         }
 
         var filterKey = string.Join("&", active.Select(a => $"{a.Parameter.Name}={a.Value}"));

@@ -407,6 +407,54 @@ public sealed partial class EvasionOpenCxTests
         cases.Should().OnlyContain(c => c.Notes.Any(n => n.Contains("cannot tell a filter on", StringComparison.Ordinal)));
     }
 
+    [TestCase(false, TestName = "Filters given together that each narrow the list pass the combination requirement")]
+    [TestCase(true, TestName = "Filters given together that return the items of either one (OR) are not a pass")]
+    public async Task Filters_given_together_return_what_each_returns_alone(bool either)
+    {
+        // Each filter alone is right; given two, this provider returns the items either of them returns. Every
+        // requirement on one filter passes it: only two filters in one request tell.
+        var data = Data();
+        await using var provider = await ProviderAsync(data, new Twists
+        {
+            Matches = (query, matches) =>
+            {
+                var filters = query.Where(q => q.Key != "cursor").ToList();
+                if (!either || filters.Count < 2)
+                {
+                    return matches;
+                }
+
+                var alone = filters.Select(f => Filter(new QueryCollection(new Dictionary<string, Microsoft.Extensions.Primitives.StringValues> { [f.Key] = f.Value }), data, new Twists())!
+                    .Select(s => s.Id).ToHashSet(StringComparer.Ordinal)).ToList();
+                return [.. data.Where(s => alone.Exists(ids => ids.Contains(s.Id)))];
+            },
+        });
+
+        var results = await RunAsync(provider, [.. InScope, "OPENCX-017"]);
+
+        foreach (var id in InScope)
+        {
+            Requirement(results, id).Verdict.Should().Be(Verdict.Pass, "each filter alone is right");
+        }
+
+        var together = Requirement(results, "OPENCX-017");
+        together.Cases.Should().HaveCount(6);
+        if (!either)
+        {
+            together.Verdict.Should().Be(Verdict.Pass, string.Join("; ", together.Cases.Where(c => c.Verdict != Verdict.Pass).Select(c => c.Message)));
+            // In this data a session is handed off exactly when it is closed_resolved: no two values of those filters
+            // leave items on both sides of each, and that case says so; every other pair's values do.
+            together.Cases.Where(c => c.Partial != null).Select(c => c.Element).Should().Equal("handed_off+status");
+            together.Cases.Single(c => c.Partial != null).Partial.Should().Contain("so this case cannot tell a provider that combines them");
+            return;
+        }
+
+        together.Verdict.Should().Be(Verdict.Deviation, "that filters combine as AND is an assumption (A-OPENCX-12)");
+        together.Cases.Should().OnlyContain(c => c.Verdict == Verdict.Deviation);
+        together.Cases.SelectMany(c => c.Findings).OfType<UnexpectedItem>().Should().Contain(f => f.Subject!.StartsWith("status=", StringComparison.Ordinal)
+            && f.Expected.StartsWith("only items both status=", StringComparison.Ordinal));
+    }
+
     [Test]
     public async Task An_unfiltered_walk_that_skips_items_the_filters_return_is_not_a_pass()
     {

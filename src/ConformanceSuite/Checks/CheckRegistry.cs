@@ -29,6 +29,7 @@ public sealed class CheckRegistry
         new PageItemsSchemaCheck(),
         new CursorPaginationCheck(),
         new ListFilterCheck(),
+        new FilterCombinationCheck(),
         new NotFoundCheck(),
         new GetByIdCheck(),
         new FlagMemberCheck(),

@@ -314,7 +314,7 @@ public sealed class ListFilterCheck : ICheck
     }
 
     /// <summary>A filtered walk, with its query as findings show it; null, a finding made, when the walk broke off.</summary>
-    private static async Task<(ListWalk Walk, string Shown)?> WalkAsync(CheckRun run, string scenario, Dictionary<string, string> query, Basis basis, CancellationToken ct)
+    internal static async Task<(ListWalk Walk, string Shown)?> WalkAsync(CheckRun run, string scenario, Dictionary<string, string> query, Basis basis, CancellationToken ct)
     {
         var walk = await run.Context.Probes.WalkAsync(scenario, query, ct);
         var shown = string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
@@ -498,6 +498,13 @@ public sealed class ListFilterCheck : ICheck
     };
 
     private delegate (bool Matches, bool AtBound) Test(WalkItem item);
+
+    /// <summary>Whether an item matches filter parameter <paramref name="p"/> given <paramref name="value"/> (an item at a strict bound does not).</summary>
+    internal static Func<WalkItem, bool> Matcher(ParameterSpec p, string value, ListWalk all)
+    {
+        var test = Build(p, p.Filter!, value, all).Test;
+        return item => test(item).Matches;
+    }
 
     private static (Dictionary<string, string> Query, Test Test, string Describe, string? Note) Build(ParameterSpec p, FilterSpec filter, string value, ListWalk all)
     {
