@@ -456,6 +456,24 @@ public sealed partial class EvasionOpenCxTests
     }
 
     [Test]
+    public async Task An_enum_value_no_session_of_the_list_has_is_checked_in_part_not_passed()
+    {
+        // This provider takes every documented channel_type, but its sessions are of four channels only: for the six
+        // others its filter returns nothing, which a filter that never matches them (an enum value taken and never
+        // returned) returns too. Those cases cannot say the filter works; the four others can.
+        await using var provider = await ProviderAsync(Data());
+
+        var results = await RunAsync(provider, "OPENCX-006", "OPENCX-009");
+
+        var channel = Requirement(results, "OPENCX-009");
+        channel.Verdict.Should().Be(Verdict.Pass, "nothing the provider returned is wrong");
+        channel.Cases.Where(c => c.Partial == null).Select(c => c.Element).Should().BeEquivalentTo(Channels.Select(c => $"channel_type={c}"));
+        channel.Cases.Where(c => c.Partial != null).Should().HaveCount(6)
+            .And.OnlyContain(c => c.Partial!.Contains("so this case cannot tell a provider whose channel_type filter matches nothing", StringComparison.Ordinal));
+        results.Outcome.Should().Be(RunOutcome.Incomplete, "six values of the filter were not checked");
+    }
+
+    [Test]
     public async Task An_unfiltered_walk_that_skips_items_the_filters_return_is_not_a_pass()
     {
         // The walk of the whole list leaves out the first item of every page after the first (its cursor points one

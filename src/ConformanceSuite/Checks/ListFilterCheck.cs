@@ -182,6 +182,13 @@ public sealed class ListFilterCheck : ICheck
             // Nothing to leave out: a provider that ignores the filter returns the very same nothing.
             run.CheckedInPart($"the {(all.Window is null ? "list" : "window")} is empty, so this case cannot tell a provider that ignores {name} from one that applies it");
         }
+        else if (expected.Count == 0)
+        {
+            // Nothing to return: a provider that takes the value and never matches it (a value it accepts but no item of
+            // its ever carries, or one its filter reads otherwise) returns the very same nothing.
+            var none = $"no item of the {(all.Window is null ? "list" : "window")} matches {shown}, so this case cannot tell a provider whose {name} filter matches nothing from one that applies it";
+            run.CheckedInPart(run.Partial is null ? none : $"{run.Partial}; {none}", run.PartialSetting);
+        }
         else if (expected.Count == all.Items.Count)
         {
             // Every item matches: a provider that ignores the filter would return the very same items.
