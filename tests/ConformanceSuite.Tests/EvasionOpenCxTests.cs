@@ -64,6 +64,9 @@ public sealed partial class EvasionOpenCxTests
         /// <summary>The matching sessions of a query, before pagination.</summary>
         public Func<IQueryCollection, List<Session>, List<Session>>? Matches { get; init; }
 
+        /// <summary>A query value as the provider reads it, before it is validated, by parameter name.</summary>
+        public Func<string, string, string>? Read { get; init; }
+
         /// <summary>A date filter's bound as the provider reads it, by parameter name.</summary>
         public Func<string, DateTimeOffset, DateTimeOffset>? Bound { get; init; }
 
@@ -139,7 +142,7 @@ public sealed partial class EvasionOpenCxTests
         IEnumerable<Session> result = data;
         foreach (var (name, values) in query)
         {
-            var value = values.ToString();
+            var value = twists.Read?.Invoke(name, values.ToString()) ?? values.ToString();
             DateTimeOffset bound = default;
             if (name.EndsWith("_after", StringComparison.Ordinal) || name.EndsWith("_before", StringComparison.Ordinal))
             {
@@ -471,6 +474,26 @@ public sealed partial class EvasionOpenCxTests
         channel.Cases.Where(c => c.Partial != null).Should().HaveCount(6)
             .And.OnlyContain(c => c.Partial!.Contains("so this case cannot tell a provider whose channel_type filter matches nothing", StringComparison.Ordinal));
         results.Outcome.Should().Be(RunOutcome.Incomplete, "six values of the filter were not checked");
+    }
+
+    [Test]
+    public async Task A_channel_type_read_whatever_its_case_is_not_a_pass()
+    {
+        // This provider lower-cases channel_type before it reads it: channel_type=WEB, a value outside the enum, is
+        // answered 200 with the web sessions. Every documented value works, so only an invalid value in another case
+        // tells (status had one, OPEN; channel_type had only telegram).
+        await using var provider = await ProviderAsync(Data(), new Twists
+        {
+            Read = (name, value) => name == "channel_type" ? value.ToLowerInvariant() : value,
+        });
+
+        var results = await RunAsync(provider, "OPENCX-009", "OPENCX-012");
+
+        Requirement(results, "OPENCX-009").Verdict.Should().Be(Verdict.Pass, "every documented value is read right");
+        var invalid = Requirement(results, "OPENCX-012");
+        invalid.Verdict.Should().Be(Verdict.Deviation, "that an unknown value is refused with 400 is an assumption (A-OPENCX-03)");
+        invalid.Cases.Where(c => c.Verdict != Verdict.Pass).Select(c => c.Element).Should().Equal("channel_type=WEB");
+        invalid.Cases.Single(c => c.Element == "channel_type=WEB").Findings.OfType<StatusMismatch>().Should().ContainSingle(f => f.Expected == 400 && f.Received == 200);
     }
 
     [Test]
