@@ -151,6 +151,7 @@ public sealed class CursorListMockApi : IMockApi
                     break;
                 case DateBoundFilter { Strict: true }:
                     faults[$"filter-inclusive:{p.Name}"] = $"the {p.Name} bound is inclusive, not strict";
+                    faults[$"filter-offset-ignored:{p.Name}"] = $"the {p.Name} bound's clock time is read as UTC, whatever the offset it is written with";
                     break;
             }
         }
@@ -457,7 +458,8 @@ internal sealed class CursorIndex
                     result.Add(presence[f.Field].Is(faults.Contains($"filter-inverted:{parameter.Name}") ? !wanted : wanted));
                     break;
                 case DateBoundFilter f:
-                    var bound = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind).UtcTicks;
+                    var given = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+                    var bound = faults.Contains($"filter-offset-ignored:{parameter.Name}") ? new DateTimeOffset(given.DateTime, TimeSpan.Zero).UtcTicks : given.UtcTicks;
                     var inclusive = !(f.Strict && !faults.Contains($"filter-inclusive:{parameter.Name}"));
                     var index = dates[f.Field];
                     var (lo, hi, tests) = ranges.GetValueOrDefault(f.Field, (0, index.Length, []));

@@ -64,6 +64,18 @@ public sealed class ListFilterCheck : ICheck
         var (all, notWalked) = await run.Require.WholeListOrPrefixAsync(scenario, ct);
         var value = given ?? Sample(run, filter, all, parameter)!;
         await JudgeAsync(run, scenario, parameter, value, all, notWalked, ct);
+        if (given is null && filter is DateBoundFilter bound && Date(value) is { } at && (bound is AfterFilter ? at.UtcDateTime > DateTime.MinValue.AddSeconds(1) : at.UtcDateTime < DateTime.MaxValue.AddSeconds(-1)))
+        {
+            // The bound is an item's instant, so a provider that reads it later than it is (its clock time as UTC, not
+            // its +05:30 offset; rounded up) leaves out only items just past it, and a sparse list has none there: the
+            // item at the bound is excluded either way. A second before it (after the bound for a before filter), the
+            // item is inside, written at an offset that moves a misread bound past it (-05:30 for a before filter).
+            var after = bound is AfterFilter;
+            var near = AtAnotherOffset(at.AddSeconds(after ? -1 : 1).ToUniversalTime(), later: after);
+            run.Note($"value {name}={near} too: a second {(after ? "before" : "after")} that bound, so the item at it is inside, at an offset that a provider reading the clock time and not the offset moves past it");
+            await JudgeAsync(run, scenario, parameter, near, all, notWalked, ct);
+        }
+
         if (filter is DateRangeFilter range)
         {
             await OneBoundAsync(run, scenario, parameter, range, value, all, notWalked, ct);
