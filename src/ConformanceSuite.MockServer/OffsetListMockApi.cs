@@ -43,6 +43,9 @@ public sealed class OffsetListMockApi : IMockApi
     /// <summary>The indexes over <see cref="items"/> and the precomputed sort orders.</summary>
     private OffsetIndex index = null!;
 
+    /// <summary>The position only a request with one bound of a date range returns (fault date-range-one-bound-hidden-record); null otherwise.</summary>
+    private int? hidden;
+
     public OffsetListMockApi(RepositoryLayout layout, ApiContract contract)
     {
         ApiId = contract.Id;
@@ -103,6 +106,10 @@ public sealed class OffsetListMockApi : IMockApi
             ["fields-ignored"] = "the field selection is ignored: every field comes back",
             ["date-range-exclusive"] = "the date range excludes its bounds",
             ["date-range-one-bound-ignored"] = "a date range given one bound alone is ignored: every record comes back",
+            ["date-range-one-bound-total-wrong"] = "with one bound of the date range alone, total counts the whole list",
+            ["date-range-one-bound-duplicate"] = "with one bound of the date range alone, each page after the first begins with the previous page's last record",
+            ["date-range-one-bound-hidden-record"] = "with one bound of the date range alone, a record every other request leaves out (a deleted session) comes back too",
+            ["date-range-one-bound-bad-enum"] = "with one bound of the date range alone, the first record of each page carries an enum value outside its enum",
             ["csv-bom"] = "the plain CSV starts with a BOM",
             ["excel-no-bom"] = "CSV_EXCEL lacks its BOM",
             ["excel-comma"] = "CSV_EXCEL is comma-delimited",
@@ -149,6 +156,7 @@ public sealed class OffsetListMockApi : IMockApi
         }
 
         index = new OffsetIndex(items, list.Parameters, faults.Contains("sort-case-insensitive") ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        hidden = faults.Contains("date-range-one-bound-hidden-record") ? Middle() : null;
 
         api.MapMethods(setup.Prefix + list.Path, [list.Method], async (HttpContext http) =>
         {
@@ -172,8 +180,14 @@ public sealed class OffsetListMockApi : IMockApi
         var constraints = list.Parameters
             .Where(p => p.Filter is not null && Get(p.Name) is not null && !faults.Contains($"filter-ignored:{p.Name}"))
             .Select(p => index.Constraint(p, Get(p.Name)!, Get, faults)).ToList();
+        var oneBound = list.Parameters.Any(p => p.Filter is DateRangeFilter range && Get(p.Name) is not null && OffsetIndex.OneBoundAlone(range, Get));
+        if (hidden is { } h && !oneBound)
+        {
+            constraints.Add(new Constraint(items.Count - 1, p => p != h, () => Enumerable.Range(0, items.Count).Where(p => p != h).ToArray()));
+        }
+
         var (matches, examined) = constraints.Count == 0 ? ((List<int>?)null, 0) : ListIndex.Scan(items.Count, constraints, 0, int.MaxValue);
-        var total = faults.Contains("total-ignores-filters") ? items.Count : matches?.Count ?? items.Count;
+        var total = faults.Contains("total-ignores-filters") || (oneBound && faults.Contains("date-range-one-bound-total-wrong")) ? items.Count : matches?.Count ?? items.Count;
 
         var limit = Int(Get(paging.LimitParameter)) ?? (faults.Contains("limit-default-20") ? 20 : Int(P(paging.LimitParameter).Default) ?? 10);
         if (P(paging.LimitParameter) is { Maximum: { } max } && limit > max && !faults.Contains("limit-unbounded"))
@@ -189,9 +203,20 @@ public sealed class OffsetListMockApi : IMockApi
         var pageBase = faults.Contains("page-zero-based") ? 0 : paging.PageBase;
         var byPage = Int(Get(paging.PageParameter!)) is { } page ? (page - pageBase) * limit : (int?)null;
         var offset = faults.Contains("page-wins-over-offset") && byPage is not null ? byPage.Value : Int(Get(paging.OffsetParameter)) ?? byPage ?? 0;
+        if (oneBound && offset > 0 && faults.Contains("date-range-one-bound-duplicate"))
+        {
+            offset--;
+        }
+
         var take = faults.Contains("limit-exceeded") ? limit + 1 : limit;
         var sortKeys = list.Parameters.FirstOrDefault(p => p.Sort is not null) is { } sortParam ? SortKeys(sortParam.Sort!, Get(sortParam.Name), faults) : [];
         var pageItems = index.Page(matches, sortKeys, Math.Max(0, offset), Math.Max(0, take)).Select(items.Item).ToList();
+        if (oneBound && pageItems.Count > 0 && faults.Contains("date-range-one-bound-bad-enum"))
+        {
+            pageItems[0] = (JsonObject)pageItems[0].DeepClone();
+            pageItems[0][SchemaEnums.Find(contract.BodySchemas[list.Success.ItemSchema!]).First().Pointer.TrimStart('/')] = "not-in-the-enum";
+        }
+
         Work.Record(examined + pageItems.Count);
         var fields = exports.FieldsParameter is { } fp && Get(fp) is { } f && !faults.Contains("fields-ignored")
             ? sessionFields.Where(f.Split(',').Contains).ToList()
@@ -369,6 +394,23 @@ public sealed class OffsetListMockApi : IMockApi
                 .Select(k => (Field: sort.Fields[k.Name], Desc: k.Desc && !faults.Contains("sort-descending-ignored")))
                 .Take(faults.Contains("sort-second-key-ignored") ? 1 : int.MaxValue).ToList();
 
+    /// <summary>The position whose rank by every date a range applies to is nearest the middle: inside any range with one bound near a quartile.</summary>
+    private int Middle()
+    {
+        var ranks = list.Parameters.Select(p => p.Filter).OfType<DateRangeFilter>().SelectMany(f => f.RangeFields.Values).Distinct(StringComparer.Ordinal).Select(field =>
+        {
+            var rank = new int[items.Count];
+            var order = Enumerable.Range(0, items.Count).OrderBy(p => items.Ticks(p, field) ?? long.MaxValue).ToList();
+            for (var r = 0; r < order.Count; r++)
+            {
+                rank[order[r]] = r;
+            }
+
+            return rank;
+        }).ToList();
+        return Enumerable.Range(0, items.Count).MinBy(p => ranks.Count == 0 ? 0 : ranks.Max(r => Math.Abs(r[p] - (items.Count / 2))));
+    }
+
     private static int? Int(string? text) => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
 
 
@@ -469,7 +511,7 @@ internal sealed class OffsetIndex
                 var exclusive = faults.Contains("date-range-exclusive");
                 var start = (get(filter.StartParameter) is { } s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : DateTimeOffset.MinValue).UtcTicks;
                 var end = (get(filter.EndParameter) is { } e ? DateTimeOffset.Parse(e, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : DateTimeOffset.MaxValue).UtcTicks;
-                if (faults.Contains("date-range-one-bound-ignored") && (get(filter.StartParameter) is null) != (get(filter.EndParameter) is null))
+                if (faults.Contains("date-range-one-bound-ignored") && OneBoundAlone(filter, get))
                 {
                     (start, end) = (DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks);
                 }
@@ -480,6 +522,9 @@ internal sealed class OffsetIndex
                 throw new InvalidOperationException($"the offset-list mock does not serve a '{p.Filter?.Kind}' filter");
         }
     }
+
+    /// <summary>Whether a request gives one bound of <paramref name="filter"/>'s range without the other.</summary>
+    public static bool OneBoundAlone(DateRangeFilter filter, Func<string, string?> get) => (get(filter.StartParameter) is null) != (get(filter.EndParameter) is null);
 
     /// <summary>
     /// The positions of one page: <paramref name="take"/> from <paramref name="offset"/> on, of the matches (null:

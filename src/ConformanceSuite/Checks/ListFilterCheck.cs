@@ -98,16 +98,34 @@ public sealed class ListFilterCheck : ICheck
     /// <summary>One value of the filter: every item the filtered walk returns matches, and none of the unfiltered walk that matches is left out.</summary>
     private static async Task JudgeAsync(CheckRun run, string scenario, ParameterSpec parameter, string value, ListWalk all, Prerequisites.NotWalked? notWalked, CancellationToken ct)
     {
-        var (name, filter) = (parameter.Name, parameter.Filter!);
+        var filter = parameter.Filter!;
         var (query, test, describe, note) = Build(parameter, filter, value, all);
         if (note is not null)
         {
             run.Note(note);
         }
 
+        await JudgeWalkAsync(run, scenario, parameter, new Asked(query, test, describe, FieldsOf(filter, value), filter.Basis, parameter.Basis, parameter.Name), all, notWalked, ct);
+    }
+
+    /// <summary>
+    /// A filtered query to judge: what an item must pass (<see cref="Test"/>, shown as <see cref="Describe"/> with its
+    /// <see cref="Fields"/>), the basis of a finding about an item at the filter's bound (<see cref="BoundBasis"/>) and of
+    /// one about any other item (<see cref="Basis"/>), and what a provider that passes whatever it returns may ignore.
+    /// </summary>
+    private sealed record Asked(Dictionary<string, string> Query, Test Test, string Describe, IReadOnlyList<string> Fields, Basis BoundBasis, Basis Basis, string Ignored);
+
+    /// <summary>
+    /// The walk of one filtered query, judged: its items (schema, and the test), its pages (a repeated id, an empty page
+    /// before the last, a reported total against the walk), and against the unfiltered walk (none that matches is left
+    /// out, none is one the list does not hold). Every filtered query of the check goes through here, so each is judged alike.
+    /// </summary>
+    private static async Task JudgeWalkAsync(CheckRun run, string scenario, ParameterSpec parameter, Asked asked, ListWalk all, Prerequisites.NotWalked? notWalked, CancellationToken ct)
+    {
+        var (query, test, basis) = (asked.Query, asked.Test, asked.Basis);
         run.Note($"asked: {string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"))}");
 
-        if (await WalkAsync(run, scenario, query, parameter.Basis, ct) is not (var filtered, var shown))
+        if (await WalkAsync(run, scenario, query, basis, ct) is not (var filtered, var shown))
         {
             return;
         }
@@ -116,7 +134,7 @@ public sealed class ListFilterCheck : ICheck
 
         PaginationWalks.RequirePages(run, filtered, shown);
 
-        FailUnmatched(run, shown, filtered, test, describe, FieldsOf(filter, value), filter.Basis, parameter.Basis, "");
+        FailUnmatched(run, shown, filtered, test, asked.Describe, asked.Fields, asked.BoundBasis, basis);
 
         // A filtered walk is a walk of the list too: a cursor that goes back (or a page that repeats an item) on it
         // returns each matching item, but not once. The first repeat is shown (the pagination checks show more).
@@ -149,7 +167,7 @@ public sealed class ListFilterCheck : ICheck
 
         if (!filtered.Complete || filtered.ItemsTruncated)
         {
-            run.CheckedInPart($"the filtered walk stopped before its end ({StoppedAt(filtered)}): the items it returned were checked, but not that none is missing",
+            run.CheckedInPart($"the walk of {shown} stopped before its end ({StoppedAt(filtered)}): the items it returned were checked, but not that none is missing",
                 PaginationWalks.Setting(run, filtered));
             return;
         }
@@ -159,9 +177,8 @@ public sealed class ListFilterCheck : ICheck
         var missing = expected.Where(i => !returned.Contains(i.Id)).ToList();
         if (missing.Count > 0)
         {
-            var basis = missing.All(i => test(i).AtBound) ? filter.Basis : parameter.Basis;
             run.Fail(shown, new MissingItems(expected.Count, missing.Count, missing[0].Id, all.Window is null ? "matching items of the unfiltered walk" : "matching items of the window's walk"),
-                basis, run.Keep(filtered.Pages[0].Exchange));
+                missing.All(i => test(i).AtBound) ? asked.BoundBasis : basis, run.Keep(filtered.Pages[0].Exchange));
         }
 
         // And nothing the list itself does not hold: an item only a filter returns is one the unfiltered walk skipped
@@ -180,19 +197,19 @@ public sealed class ListFilterCheck : ICheck
         if (extra.Count > 0)
         {
             run.Fail(shown, new ExtraItems(extra.Count, $"only items the {(all.Window is null ? "unfiltered walk" : "window's walk")} returned too", extra[0].Id),
-                parameter.Basis, run.Keep(filtered.Pages[extra[0].Page - 1].Exchange));
+                basis, run.Keep(filtered.Pages[extra[0].Page - 1].Exchange));
         }
 
-        run.Note($"{returned.Count} items over {filtered.Pages.Count} pages; {expected.Count} expected from the {(all.Window is null ? "unfiltered walk" : "window's walk")}");
-        if (filter is ContainsFilter)
+        run.Note($"{shown}: {returned.Count} items over {filtered.Pages.Count} pages; {expected.Count} expected from the {(all.Window is null ? "unfiltered walk" : "window's walk")}");
+        if (parameter.Filter is ContainsFilter)
         {
-            await OtherCaseAsync(run, scenario, parameter, filter, query, returned, ct);
+            await OtherCaseAsync(run, scenario, parameter, parameter.Filter, query, returned, ct);
         }
 
         if (all.Items.Count == 0)
         {
             // Nothing to leave out: a provider that ignores the filter returns the very same nothing.
-            run.CheckedInPart($"the {(all.Window is null ? "list" : "window")} is empty, so this case cannot tell a provider that ignores {name} from one that applies it");
+            run.CheckedInPart($"the {(all.Window is null ? "list" : "window")} is empty, so this case cannot tell a provider that ignores {asked.Ignored} from one that applies it");
         }
         else if (expected.Count == 0)
         {
@@ -204,16 +221,16 @@ public sealed class ListFilterCheck : ICheck
         else if (expected.Count == all.Items.Count)
         {
             // Every item matches: a provider that ignores the filter would return the very same items.
-            run.CheckedInPart($"every item of the {(all.Window is null ? "list" : "window")} matches {shown}, so this case cannot tell a provider that ignores {name} from one that applies it");
+            run.CheckedInPart($"every item of the {(all.Window is null ? "list" : "window")} matches {shown}, so this case cannot tell a provider that ignores {asked.Ignored} from one that applies it");
         }
     }
 
     /// <summary>
     /// Fails the first five items of <paramref name="walk"/> that <paramref name="test"/> does not match, each showing its
     /// <paramref name="fields"/>: on <paramref name="boundBasis"/> when it is at the filter's bound, else on <paramref name="basis"/>.
-    /// How many did not match, when more, goes into a note (<paramref name="of"/> names the walk there, if need be).
+    /// How many did not match, when more, goes into a note.
     /// </summary>
-    private static void FailUnmatched(CheckRun run, string shown, ListWalk walk, Test test, string describe, IReadOnlyList<string> fields, Basis boundBasis, Basis basis, string of)
+    private static void FailUnmatched(CheckRun run, string shown, ListWalk walk, Test test, string describe, IReadOnlyList<string> fields, Basis boundBasis, Basis basis)
     {
         var wrong = 0;
         foreach (var item in walk.Items)
@@ -228,7 +245,7 @@ public sealed class ListFilterCheck : ICheck
 
         if (wrong > 5)
         {
-            run.Note($"{wrong} items{of} did not match in all; the first 5 are shown");
+            run.Note($"{wrong} items of {shown} did not match in all; the first 5 are shown");
         }
     }
 
@@ -236,7 +253,10 @@ public sealed class ListFilterCheck : ICheck
     /// A date range given one bound alone: the start without the end, then the end without the start, each bounding its
     /// own side only (A-CSL-24 where the docs give the two only as a range). A provider that ignores a lone bound, or
     /// reads it as the other one, passes every range given both. The start is near the first quartile and the end near
-    /// the third, so records lie on both sides of each, written at another UTC offset as the range's bounds are.
+    /// the third, so records lie on both sides of each, written at another UTC offset as the range's bounds are. Each
+    /// walk is judged as a range's is (its total, repeated ids, items the list does not hold, ...): a provider may serve
+    /// a lone bound by another path than a range. A finding about the lone bound's meaning rests on its own basis; one
+    /// at the bound itself, on the range's (its inclusiveness); the others, on their own rules'.
     /// </summary>
     private static async Task OneBoundAsync(CheckRun run, string scenario, ParameterSpec parameter, DateRangeFilter range, string value, ListWalk all,
         Prerequisites.NotWalked? notWalked, CancellationToken ct)
@@ -255,43 +275,18 @@ public sealed class ListFilterCheck : ICheck
             return;
         }
 
-        var basis = range.OneBoundBasis ?? range.Basis;
         foreach (var fromStart in new[] { true, false })
         {
             var (text, bound) = dates[fromStart ? dates.Count / 4 : dates.Count * 3 / 4];
+            var alone = fromStart ? range.StartParameter : range.EndParameter;
             var query = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [parameter.Name] = value,
-                [fromStart ? range.StartParameter : range.EndParameter] = AtAnotherOffset(bound!.Value, later: fromStart),
+                [alone] = AtAnotherOffset(bound!.Value, later: fromStart),
             };
-            var describe = $"{field} {(fromStart ? ">=" : "<=")} {text}";
-            bool Inside(WalkItem item) => Date(item.Text(field)) is { } at && (fromStart ? at >= bound : at <= bound);
-            bool AtBound(WalkItem item) => Date(item.Text(field)) == bound;
-            if (await WalkAsync(run, scenario, query, basis, ct) is not (var walk, var shown))
-            {
-                continue;
-            }
-
-            // A record on the wrong side is the lone bound's rule; one at the bound itself, its inclusiveness, the range's.
-            FailUnmatched(run, shown, walk, item => (Inside(item), AtBound(item)), describe, [field], range.Basis, basis, $" of {shown}");
-
-            if (!walk.Complete || walk.ItemsTruncated)
-            {
-                run.CheckedInPart($"the walk of {shown} stopped before its end ({StoppedAt(walk)}): the items it returned were checked, but not that none is missing",
-                    PaginationWalks.Setting(run, walk));
-                continue;
-            }
-
-            var returned = walk.Ids.ToHashSet(StringComparer.Ordinal);
-            var expected = all.Items.Where(Inside).ToList();
-            var missing = expected.Where(i => !returned.Contains(i.Id)).ToList();
-            if (missing.Count > 0)
-            {
-                run.Fail(shown, new MissingItems(expected.Count, missing.Count, missing[0].Id, "matching items of the unfiltered walk"), missing.All(AtBound) ? range.Basis : basis,
-                    run.Keep(walk.Pages[0].Exchange));
-            }
-
-            run.Note($"{shown} (one bound alone): {returned.Count} items; {expected.Count} expected from the unfiltered walk");
+            Test test = item => (Date(item.Text(field)) is { } at && (fromStart ? at >= bound : at <= bound), Date(item.Text(field)) == bound);
+            var asked = new Asked(query, test, $"{field} {(fromStart ? ">=" : "<=")} {text}", [field], range.Basis, range.OneBoundBasis ?? range.Basis, $"{alone} alone");
+            await JudgeWalkAsync(run, scenario, parameter, asked, all, notWalked: null, ct);
         }
     }
 
