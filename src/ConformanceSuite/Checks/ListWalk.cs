@@ -65,9 +65,10 @@ public enum WalkMode
 /// <summary>
 /// What bounds a walk besides the contract: the API's request budget and, for a prefix, a page count; and
 /// whether its pages are validated against the body schema (the walks the page-schema check judges are; a
-/// filtered or sorted walk, judged on its items only, need not be).
+/// filtered or sorted walk, judged on its items only, need not be); for an offset or page walk, the page size
+/// it asks for when not the contract's walk page size.
 /// </summary>
-public sealed record WalkLimits(RequestBudget Budget, int? Pages = null, bool Validate = true);
+public sealed record WalkLimits(RequestBudget Budget, int? Pages = null, bool Validate = true, int? PageSize = null);
 
 /// <summary>
 /// A walk over a paginated list, by cursor, by offset or by page number: pages in order, a compact record of
@@ -213,7 +214,8 @@ public sealed class ListWalk : IDisposable
         }
 
         var schema = context.Contract.BodySchemas[endpoint.Success.BodySchema];
-        query[spec.LimitParameter] = spec.WalkPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var size = context.Limits.PageSize ?? spec.WalkPageSize;
+        query[spec.LimitParameter] = size.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var walk = new ListWalk { Spec = spec, Query = new Dictionary<string, string>(query), Mode = mode, Window = context.Window, Items = new WalkItems(context.Projection) };
         var clock = Stopwatch.StartNew();
         var byOffset = mode == WalkMode.Offset;
@@ -235,7 +237,7 @@ public sealed class ListWalk : IDisposable
             }
 
             position = byOffset ? position + page.Count : position + 1;
-            if (page.Count == 0 || page.Count < spec.WalkPageSize || (walk.Total is { } total && walk.ItemCount >= total))
+            if (page.Count == 0 || page.Count < size || (walk.Total is { } total && walk.ItemCount >= total))
             {
                 return walk;
             }

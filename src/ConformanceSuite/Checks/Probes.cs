@@ -50,9 +50,10 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
     /// A walk of a paginated scenario (with extra query values), confined to the scenario's window when it has
     /// one, bounded by the contract's page and time limits and by the request budget, so neither a broken
     /// provider nor a large tenant can hang the run; by cursor or by offset as the pagination style says,
-    /// unless <paramref name="mode"/> asks for one.
+    /// unless <paramref name="mode"/> asks for one; with extra values, an offset or page walk asks for pages of
+    /// <paramref name="pageSize"/> items when given (the contract's walk page size otherwise).
     /// </summary>
-    public async Task<ListWalk> WalkAsync(string scenarioId, IReadOnlyDictionary<string, string>? extra, CancellationToken ct, WalkMode? mode = null)
+    public async Task<ListWalk> WalkAsync(string scenarioId, IReadOnlyDictionary<string, string>? extra, CancellationToken ct, WalkMode? mode = null, int? pageSize = null)
     {
         var how = mode ?? DefaultMode(scenarioId);
         if (!WholeListScenarios.Contains(scenarioId) && (extra is null || extra.Count == 0))
@@ -82,7 +83,7 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
         // prefix, is walked filtered as far as a prefix too: no filtered walk can show what it left out then, and one
         // that goes on to the budget's end leaves the other checks none.
         var bound = plan.Window is null && !plan.Prefix.Complete ? WalkPlanner.PrefixPages(Budget, contract.Endpoint(contract.Scenario(scenarioId).Endpoint).Pagination!) : (int?)null;
-        return await WalkWithinAsync(scenarioId, merged, how, new WalkLimits(Budget, bound), plan.Window, ct);
+        return await WalkWithinAsync(scenarioId, merged, how, new WalkLimits(Budget, bound, PageSize: pageSize), plan.Window, ct);
     }
 
     /// <summary>
@@ -112,7 +113,7 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
         }
 
         var endpoint = contract.Scenario(scenarioId).Endpoint;
-        var key = new WalkKey(endpoint, how, string.Join("&", query.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")));
+        var key = new WalkKey(endpoint, how, string.Join("&", query.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")), limits.PageSize);
         return walks.GetAsync(key, () => ListWalk.RunAsync(contract, http, requests, values, scenarioId, query, how, limits, window, ct));
     }
 
@@ -186,7 +187,7 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
         walks.Clear();
     }
 
-    private sealed record WalkKey(string Endpoint, WalkMode Mode, string Query);
+    private sealed record WalkKey(string Endpoint, WalkMode Mode, string Query, int? PageSize);
 }
 
 /// <summary>A scenario's download and what the CSV analysis found (null when the download failed).</summary>
