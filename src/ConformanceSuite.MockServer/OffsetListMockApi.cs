@@ -91,6 +91,7 @@ public sealed class OffsetListMockApi : IMockApi
             ["record-bad-enum"] = "one record carries an enum value outside its enum",
             ["record-missing-field"] = "one record lacks a field",
             ["invalid-values-accepted"] = "invalid values (enum, boolean, integer, date, sort field, unknown field) are ignored instead of refused",
+            ["date-time-without-offset-accepted"] = "a date-time without its UTC offset, or a date alone, is accepted (read as UTC) instead of refused",
             ["limit-unbounded"] = "the page size is not bounded: out-of-range values are used as they are",
             ["limit-default-20"] = "without a page size, 20 records come back instead of the documented default",
             ["limit-exceeded"] = "a page holds one record more than asked for",
@@ -362,7 +363,8 @@ public sealed class OffsetListMockApi : IMockApi
                 "boolean" => v is "true" or "false",
                 "integer" => long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
                              && (faults.Contains("limit-unbounded") && p.Name == paging.LimitParameter || ((p.Minimum is null || n >= p.Minimum) && (p.Maximum is null || n <= p.Maximum))),
-                "date-time" => IsoDates.IsStrict(v),
+                "date-time" => IsoDates.IsStrict(v) || (faults.Contains("date-time-without-offset-accepted")
+                    && DateTime.TryParseExact(v, ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _)),
                 _ when p.Sort is { } sort => SortKey(sort, v) is { } key && sort.Fields.ContainsKey(key.Name),
                 _ when p.Selects is not null => sessionFields.Contains(v),
                 _ => p.Enum.Count == 0 || p.Enum.Contains(v),
