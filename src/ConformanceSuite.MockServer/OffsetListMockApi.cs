@@ -100,6 +100,7 @@ public sealed class OffsetListMockApi : IMockApi
             ["page-wins-over-offset"] = "with both offset and page, page decides",
             ["total-off-by-one"] = "total reports one record more than there are",
             ["total-ignores-filters"] = "total counts the whole list, whatever the filters select",
+            ["total-alone-ignores-filters"] = "total asked for without the list counts the whole list, whatever the filters select",
             ["sort-ignored"] = "the sort parameter is ignored",
             ["sort-descending-ignored"] = "the descending prefix is ignored: every key sorts ascending",
             ["sort-second-key-ignored"] = "only the first sort key is used",
@@ -189,7 +190,10 @@ public sealed class OffsetListMockApi : IMockApi
         }
 
         var (matches, examined) = constraints.Count == 0 ? ((List<int>?)null, 0) : ListIndex.Scan(items.Count, constraints, 0, int.MaxValue);
-        var total = faults.Contains("total-ignores-filters") || (oneBound && faults.Contains("date-range-one-bound-total-wrong")) ? items.Count : matches?.Count ?? items.Count;
+        var listed = list.Parameters.FirstOrDefault(p => p.Controls?.Member == paging.ItemsPointer) is not { } flag || (Get(flag.Name) ?? flag.Default) == "true";
+        var total = faults.Contains("total-ignores-filters") || (oneBound && faults.Contains("date-range-one-bound-total-wrong")) || (!listed && faults.Contains("total-alone-ignores-filters"))
+            ? items.Count
+            : matches?.Count ?? items.Count;
 
         var limit = Int(Get(paging.LimitParameter)) ?? (faults.Contains("limit-default-20") ? 20 : Int(P(paging.LimitParameter).Default) ?? 10);
         if (P(paging.LimitParameter) is { Maximum: { } max } && limit > max && !faults.Contains("limit-unbounded"))

@@ -146,6 +146,7 @@ public sealed class ListFilterCheck : ICheck
             }
         }
 
+        await CountAloneAsync(run, scenario, asked, filtered, ct);
         if (parameter.Filter is ContainsFilter)
         {
             await OtherCaseAsync(run, scenario, parameter, parameter.Filter, asked.Query, returned, ct);
@@ -168,6 +169,41 @@ public sealed class ListFilterCheck : ICheck
             // Every item matches: a provider that ignores the filter would return the very same items.
             run.CheckedInPart($"every item of the {(all.Window is null ? "list" : "window")} matches {Shown(asked.Query)}, "
                 + $"so this case cannot tell a provider that ignores {asked.Ignored} from one that applies it");
+        }
+    }
+
+    /// <summary>
+    /// The total of a filtered query asked for alone (the count flag true, the list flag false), against the records its
+    /// walk returned: a provider that counts by another path when no list is asked for (a count of the whole table)
+    /// passes every walk, whose pages carry the list's total. On the filtered total's basis (A-CSL-23 where assumed).
+    /// </summary>
+    private static async Task CountAloneAsync(CheckRun run, string scenario, Asked asked, ListWalk walk, CancellationToken ct)
+    {
+        var endpoint = run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint);
+        if (walk.Spec is not OffsetPagination { TotalPointer: { } pointer } offset
+            || endpoint.Parameters.FirstOrDefault(p => p.Controls?.Member == pointer) is not { } count
+            || endpoint.Parameters.FirstOrDefault(p => p.Controls?.Member == offset.ItemsPointer) is not { } list)
+        {
+            return;
+        }
+
+        var changes = walk.Query.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal);
+        (changes[count.Name], changes[list.Name]) = ("true", "false");
+        var shown = $"{Shown(asked.Query)}&{count.Name}=true&{list.Name}=false";
+        var (exchange, body) = await OneCall.SendAsync(run, scenario, changes, $"the total alone of {shown}", ct);
+        if (OneCall.Require(run, endpoint, exchange, body, shown) is not { } json)
+        {
+            return;
+        }
+
+        if (JsonPointer.Read(json, pointer) is not JsonValue value || !value.TryGetValue<long>(out var total))
+        {
+            run.Note($"{shown}: no number at {pointer}, so the total asked for alone was not compared (the flag's own requirement judges its member)");
+        }
+        else if (total != walk.ItemCount)
+        {
+            run.Fail(shown, new PaginationProblem(PaginationIssue.TotalMismatch, 1, $"{walk.ItemCount} records walked with {Shown(asked.Query)}, {total} reported as its total when asked for alone"),
+                offset.FilteredTotalBasis ?? offset.Basis, run.Keep(exchange));
         }
     }
 
