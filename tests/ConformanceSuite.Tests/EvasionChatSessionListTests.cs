@@ -107,6 +107,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>The date range applies to createdAt, whatever dateRangeField names.</summary>
         public bool RangeAlwaysOnCreatedAt { get; init; }
+
+        /// <summary>A lone startDate closes the range this long after it, a lone endDate opens it this long before it.</summary>
+        public TimeSpan? LoneBoundSpan { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -213,6 +216,11 @@ public sealed class EvasionChatSessionListTests
         {
             var start = Get("startDate") is { } s ? Bound(s) : DateTimeOffset.MinValue;
             var end = Get("endDate") is { } e ? Bound(e) : DateTimeOffset.MaxValue;
+            if (twist.LoneBoundSpan is { } span && (start == DateTimeOffset.MinValue) != (end == DateTimeOffset.MaxValue))
+            {
+                (start, end) = start == DateTimeOffset.MinValue ? (end - span, end) : (start, start + span);
+            }
+
             DateTimeOffset Bound(string text)
             {
                 var at = DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
@@ -766,6 +774,28 @@ public sealed class EvasionChatSessionListTests
         var cases = Cases(results, "CSL-012");
         cases.Should().HaveCount(2, Show(cases)).And.OnlyContain(c => c.Verdict != Verdict.Pass, Show(cases));
         cases.Should().OnlyContain(c => c.Findings.OfType<MissingItems>().Any(), Show(cases));
+    }
+
+    [TestCase(3, false)]
+    [TestCase(30, true)]
+    public async Task A_lone_date_bound_that_the_provider_closes_itself_passes_only_beyond_the_data_and_the_case_says_how_far_it_reached(int days, bool passes)
+    {
+        // Given startDate alone the provider returns the records of the days after it only (endDate alone: before it). The
+        // data spans about two weeks: a span shorter than what lies past the bound leaves records out; a longer one
+        // returns the very records a bound that bounds its own side only does, which the case cannot tell and says.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { LoneBoundSpan = TimeSpan.FromDays(days) });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-012"));
+
+        var cases = Cases(results, "CSL-012");
+        cases.Should().HaveCount(2, Show(cases)).And.OnlyContain(c => (c.Verdict == Verdict.Pass) == passes, Show(cases));
+        cases.Should().OnlyContain(c => c.Notes.Any(n => n.StartsWith("startDate alone was judged on records up to ", StringComparison.Ordinal) && n.Contains(" days after it", StringComparison.Ordinal))
+            && c.Notes.Any(n => n.StartsWith("endDate alone was judged on records up to ", StringComparison.Ordinal)), Show(cases));
+        if (!passes)
+        {
+            // A record left out with one bound alone, the range given both passing.
+            cases.Should().OnlyContain(c => c.Findings.OfType<MissingItems>().Any(f => f.Subject!.Contains("startDate=", StringComparison.Ordinal) != f.Subject.Contains("endDate=", StringComparison.Ordinal)), Show(cases));
+        }
     }
 
     [Test]

@@ -363,6 +363,12 @@ public sealed class ListFilterCheck : ICheck
             Test test = item => (Date(item.Text(field)) is { } at && (fromStart ? at >= bound : at <= bound), Date(item.Text(field)) == bound);
             var asked = new Asked(query, test, $"{field} {(fromStart ? ">=" : "<=")} {text}", [field], range.Basis, range.OneBoundBasis ?? range.Basis, $"{alone} alone", Secondary: true);
             await JudgeWalkAsync(run, scenario, parameter, asked, all, notWalked: null, ct);
+
+            // The data reaches only so far past the bound: a provider that closes the range itself (a default span after a
+            // lone start) returns the very same records when it closes it beyond the farthest one.
+            var reach = fromStart ? dates[^1].Date!.Value - bound.Value : bound.Value - dates[0].Date!.Value;
+            run.Note($"{alone} alone was judged on records up to {reach.TotalDays.ToString("0.##", CultureInfo.InvariantCulture)} days {(fromStart ? "after" : "before")} it: "
+                + "a provider that closes the range itself at least that far away returns the same records");
         }
     }
 
