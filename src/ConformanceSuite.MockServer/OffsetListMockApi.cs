@@ -111,6 +111,7 @@ public sealed class OffsetListMockApi : IMockApi
             ["date-range-one-bound-total-wrong"] = "with one bound of the date range alone, total counts the whole list",
             ["date-range-one-bound-duplicate"] = "with one bound of the date range alone, each page after the first begins with the previous page's last record",
             ["date-range-one-bound-hidden-record"] = "with one bound of the date range alone, a record every other request leaves out (a deleted session) comes back too",
+            ["filters-ignored-by-page"] = "a page asked for by number comes from the unfiltered list (the total is the filtered one); by offset, filters apply",
             ["filters-first-page-only"] = "filters apply to the first page alone: a page at a later offset comes from the unfiltered list (the total is the filtered one)",
             ["date-range-one-bound-bad-enum"] = "with one bound of the date range alone, the first record of each page carries an enum value outside its enum",
             ["csv-bom"] = "the plain CSV starts with a BOM",
@@ -216,7 +217,8 @@ public sealed class OffsetListMockApi : IMockApi
 
         var take = faults.Contains("limit-exceeded") ? limit + 1 : limit;
         var sortKeys = list.Parameters.FirstOrDefault(p => p.Sort is not null) is { } sortParam ? SortKeys(sortParam.Sort!, Get(sortParam.Name), faults) : [];
-        var pageItems = index.Page(offset > 0 && faults.Contains("filters-first-page-only") ? null : matches, sortKeys, Math.Max(0, offset), Math.Max(0, take)).Select(items.Item).ToList();
+        var unfiltered = (offset > 0 && faults.Contains("filters-first-page-only")) || (byPage is not null && faults.Contains("filters-ignored-by-page"));
+        var pageItems = index.Page(unfiltered ? null : matches, sortKeys, Math.Max(0, offset), Math.Max(0, take)).Select(items.Item).ToList();
         if (oneBound && pageItems.Count > 0 && faults.Contains("date-range-one-bound-bad-enum"))
         {
             pageItems[0] = (JsonObject)pageItems[0].DeepClone();

@@ -133,16 +133,22 @@ public sealed class ListFilterCheck : ICheck
         // A provider that applies the filter to the first page alone (a later page's query rebuilt without it) passes
         // every query whose items all fit one page: the same query again in pages of half as many, so that a page after
         // the first holds some. A cursor list's page size is the provider's, so only an offset walk can ask for this.
-        // A case that fails already is not walked again: its verdict cannot change, and its findings would come twice.
-        if (filtered.Spec is OffsetPagination && returned.Count > 1 && filtered.Pages.Skip(1).All(p => p.Count == 0))
+        // And one that serves pages asked by number by a path that leaves the filter out passes every walk by offset.
+        // A case that fails already is not asked again: its verdict cannot change, and its findings would come twice.
+        if (filtered.Spec is OffsetPagination offset)
         {
             if (run.Findings.Any(f => f.Aspect == Aspect.Documented))
             {
-                run.Note($"{Shown(asked.Query)} was not asked again in smaller pages: the case fails already");
+                run.Note($"{Shown(asked.Query)} was not asked again in smaller pages or by page number: the case fails already");
             }
             else
             {
-                await JudgeOneWalkAsync(run, scenario, asked with { Secondary = true, PageSize = (returned.Count + 1) / 2 }, all, notWalked, ct);
+                if (returned.Count > 1 && filtered.Pages.Skip(1).All(p => p.Count == 0))
+                {
+                    await JudgeOneWalkAsync(run, scenario, asked with { Secondary = true, PageSize = (returned.Count + 1) / 2 }, all, notWalked, ct);
+                }
+
+                await ByNumberAsync(run, scenario, asked, filtered, offset, ct);
             }
         }
 
@@ -170,6 +176,30 @@ public sealed class ListFilterCheck : ICheck
             run.CheckedInPart($"every item of the {(all.Window is null ? "list" : "window")} matches {Shown(asked.Query)}, "
                 + $"so this case cannot tell a provider that ignores {asked.Ignored} from one that applies it");
         }
+    }
+
+    /// <summary>
+    /// The first page of a filtered query asked for by page number (where the endpoint takes one): each of its items must
+    /// match as the offset walk's do. Only that: which records the page holds, against the offset walk's, is the pagination
+    /// requirement's (a page base or a page size wrong for every list), so a fault there is not said again by every filter.
+    /// </summary>
+    private static async Task ByNumberAsync(CheckRun run, string scenario, Asked asked, ListWalk walk, OffsetPagination offset, CancellationToken ct)
+    {
+        if (offset.PageParameter is not { } pageParameter)
+        {
+            return;
+        }
+
+        var shown = $"{Shown(asked.Query)}&{pageParameter}={offset.PageBase}";
+        var page = await ListWalk.RunAsync(run.Contract, run.Context.Http, run.Context.Requests, run.Context.Values, scenario, new Dictionary<string, string>(walk.Query, StringComparer.Ordinal),
+            WalkMode.Page, new WalkLimits(run.Context.Probes.Budget, Pages: 1), walk.Window, ct);
+        if (page.Broken || page.Pages.Count == 0)
+        {
+            run.Note($"{shown}: no page to judge ({page.EndingDetail ?? ListWalk.Describe(page.Ending)}); a page asked by number with the filter was not checked");
+            return;
+        }
+
+        FailUnmatched(run, shown, page, asked.Test, asked.Describe, asked.Fields, asked.BoundBasis, asked.Basis);
     }
 
     /// <summary>
