@@ -46,4 +46,32 @@ public sealed class CheckRunTests
             folder.Delete(recursive: true);
         }
     }
+
+    [Test]
+    public void A_case_checked_in_part_for_several_reasons_keeps_each_once_and_the_first_setting()
+    {
+        var folder = Directory.CreateTempSubdirectory("cs-checkrun-");
+        try
+        {
+            var contract = Harness.Catalog(Api).Contracts[Api];
+            var redactor = new Redactor();
+            redactor.AddSecret("s3cret-token-value");
+            using var http = new ConformanceHttpClient(new HttpSettings(), redactor, new RequestLog(folder.FullName));
+            using var context = new ApiContext(contract, new ApiTarget { ApiId = Api, BaseUrl = new Uri("http://127.0.0.1/") }, http);
+            var run = new CheckRun(new CheckCase(contract, contract.Requirements[0], new CaseElement("all")), context, new DownloadLinkUrlCheck());
+
+            run.CheckedInPart("a schema pattern was cut off", "timeouts.patternSeconds");
+            run.CheckedInPart("no item matches status=x");
+            run.CheckedInPart("a schema pattern was cut off", "other.setting");
+            run.CheckedInPart("the provider said s3cret-token-value", "maxBufferedBytes");
+
+            run.Partial.Should().Be("a schema pattern was cut off; no item matches status=x; the provider said [redacted]",
+                "a later reason never hides an earlier one, one said again is kept once, and each is scrubbed");
+            run.PartialSetting.Should().Be("timeouts.patternSeconds", "the first setting named is the one a user changes first");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }

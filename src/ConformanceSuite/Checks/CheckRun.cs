@@ -110,10 +110,17 @@ public sealed class CheckRun
 
     public string? PartialSetting { get; private set; }
 
-    /// <summary>Says the check was partial: what it did (<c>subset compared by row counts only, above N rows</c>), and the setting that would make it whole.</summary>
+    /// <summary>
+    /// Says the check was partial: what it did (<c>subset compared by row counts only, above N rows</c>), and the setting
+    /// that would make it whole. A case checked in part for several reasons keeps each, in the order they came (one said
+    /// again is kept once), and the first setting named: a later reason never hides an earlier one.
+    /// </summary>
     public void CheckedInPart(string what, string? setting = null)
     {
-        Partial = ProviderText.Bounded(Context.Http.Redactor.Scrub(what));
-        PartialSetting = setting;
+        var reason = Context.Http.Redactor.Scrub(what);
+        Partial = ProviderText.Bounded(Partial is null ? reason
+            : Partial.Split("; ").Contains(reason, StringComparer.Ordinal) ? Partial
+            : $"{Partial}; {reason}");
+        PartialSetting ??= setting;
     }
 }

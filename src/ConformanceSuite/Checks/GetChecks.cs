@@ -179,13 +179,13 @@ public sealed class GetByIdCheck : ICheck
 
         if (unaddressable is not null)
         {
-            run.CheckedInPart(run.Partial is null ? DotSegmentNote(name, unaddressable, get) : $"{run.Partial}; {DotSegmentNote(name, unaddressable, get)}", run.PartialSetting);
+            run.CheckedInPart(DotSegmentNote(name, unaddressable, get));
         }
 
         if (validatedInPart is not null)
         {
             // Beside what the budget may have cut already: both are said.
-            run.CheckedInPart(run.Partial is null ? validatedInPart : $"{run.Partial}; {validatedInPart}", run.PartialSetting);
+            run.CheckedInPart(validatedInPart);
         }
     }
 

@@ -168,7 +168,7 @@ public sealed class ListFilterCheck : ICheck
             // Nothing to return: a provider that takes the value and never matches it (a value it accepts but no item of
             // its ever carries, or one its filter reads otherwise) returns the very same nothing.
             var none = $"no item of the {(all.Window is null ? "list" : "window")} matches {Shown(asked.Query)}, so this case cannot tell a provider whose {parameter.Name} filter matches nothing from one that applies it";
-            run.CheckedInPart(run.Partial is null ? none : $"{run.Partial}; {none}", run.PartialSetting);
+            run.CheckedInPart(none);
         }
         else if (expected == all.Items.Count)
         {
