@@ -55,7 +55,7 @@ public sealed class FilterCombinationCheck : ICheck
         var alone = new Dictionary<string, string>(StringComparer.Ordinal) { [p.Name] = a };
         var other = new Dictionary<string, string>(StringComparer.Ordinal) { [q.Name] = b };
         var both = new Dictionary<string, string>(StringComparer.Ordinal) { [p.Name] = a, [q.Name] = b };
-        run.Note($"asked: {Shown(both)}, and each of the two alone");
+        run.Note($"asked: {ListFilterCheck.Shown(both)}, and each of the two alone");
         if (await ListFilterCheck.WalkAsync(run, scenario, alone, basis, ct) is not (var first, var firstShown)
             || await ListFilterCheck.WalkAsync(run, scenario, other, basis, ct) is not (var second, var secondShown)
             || await ListFilterCheck.WalkAsync(run, scenario, both, basis, ct) is not (var together, var shown))
@@ -65,7 +65,7 @@ public sealed class FilterCombinationCheck : ICheck
 
         if (new[] { first, second, together }.FirstOrDefault(w => !w.Complete || w.ItemsTruncated) is { } stopped)
         {
-            run.CheckedInPart($"the walk of {Shown(stopped.Query)} stopped before its end ({stopped.EndingDetail ?? $"more than {stopped.Items.Count} items"}): the filters together were not compared with each alone",
+            run.CheckedInPart($"the walk of {ListFilterCheck.Shown(stopped.Query)} stopped before its end ({ListFilterCheck.StoppedAt(stopped)}): the filters together were not compared with each alone",
                 PaginationWalks.Setting(run, stopped));
             return;
         }
@@ -73,7 +73,7 @@ public sealed class FilterCombinationCheck : ICheck
         var byFirst = first.Ids.ToHashSet(StringComparer.Ordinal);
         var bySecond = second.Ids.ToHashSet(StringComparer.Ordinal);
         var expected = byFirst.Where(bySecond.Contains).ToHashSet(StringComparer.Ordinal);
-        var fields = new[] { p, q }.SelectMany(x => FieldsOf(x.Filter!)).Distinct(StringComparer.Ordinal).ToList();
+        var fields = new[] { (p, a), (q, b) }.SelectMany(x => ListFilterCheck.FieldsOf(x.Item1.Filter!, x.Item2)).Distinct(StringComparer.Ordinal).ToList();
         var describe = $"only items both {firstShown} and {secondShown} return alone";
         var wrong = 0;
         foreach (var item in together.Items.Where(i => !expected.Contains(i.Id)))
@@ -182,13 +182,4 @@ public sealed class FilterCombinationCheck : ICheck
 
         return result;
     }
-
-    private static IEnumerable<string> FieldsOf(FilterSpec filter) => filter switch
-    {
-        FieldFilter f => [f.Field],
-        ContainsFilter c => c.Fields,
-        _ => [],
-    };
-
-    private static string Shown(IReadOnlyDictionary<string, string> query) => string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
 }

@@ -458,10 +458,10 @@ public sealed class ListFilterCheck : ICheck
     }
 
     /// <summary>A query as notes and findings show it.</summary>
-    private static string Shown(Dictionary<string, string> query) => string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
+    internal static string Shown(IReadOnlyDictionary<string, string> query) => string.Join("&", query.Select(kv => $"{kv.Key}={kv.Value}"));
 
     /// <summary>Why a walk that did not break off stopped before its end.</summary>
-    private static string StoppedAt(ListWalk walk) => walk.EndingDetail ?? $"more than {walk.Items.Count} items";
+    internal static string StoppedAt(ListWalk walk) => walk.EndingDetail ?? $"more than {walk.Items.Count} items";
 
     /// <summary>A value to filter by, taken from the data (the median item), when the parameter has no enum.</summary>
     /// <remarks><paramref name="from"/> names another field to take it from (a searched field beside the sample); null when no item has a value there.</remarks>
@@ -621,7 +621,8 @@ public sealed class ListFilterCheck : ICheck
     }
 
     /// <summary>The fields an item is judged on: the filtered field, the searched ones, or the one a date range's selector names.</summary>
-    private static IReadOnlyList<string> FieldsOf(FilterSpec filter, string value) => filter switch
+    /// <summary>The item fields a filter given <paramref name="value"/> reads, as findings show them.</summary>
+    internal static IReadOnlyList<string> FieldsOf(FilterSpec filter, string value) => filter switch
     {
         FieldFilter f => [f.Field],
         ContainsFilter c => c.Fields,

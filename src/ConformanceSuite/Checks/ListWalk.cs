@@ -314,7 +314,7 @@ public sealed class ListWalk : IDisposable
         Pages.Add(page);
         ItemCount += items.Count;
         emptyRun = page.Count == 0 ? emptyRun + 1 : 0;
-        // The page is read: the exchange keeps only its excerpt as evidence, and the processing the bytes (the parsed
+        // The page is read: the exchange keeps only its excerpt as evidence. Its processing gets the bytes (the parsed
         // document holds them until then), made into text only when the schema validation needs it.
         var body = exchange.Body!;
         exchange.Body = null;
