@@ -387,6 +387,23 @@ public sealed class SecretHuntTests
     }
 
     [Test]
+    public void A_text_that_opens_with_a_byte_order_mark_still_has_a_credential_with_invisible_characters_between_its_own_masked()
+    {
+        // The quick search passes over a byte order mark that opens a text (every Excel CSV has one): it stands inside
+        // no secret. One between a secret's characters, or any other invisible one, still sends the text to the pattern.
+        var redactor = new Http.Redactor();
+        redactor.AddSecret(Token);
+        const string Bom = "\uFEFF";
+        foreach (var between in new[] { '\uFEFF', '\u200B', '\u00AD' })
+        {
+            redactor.Scrub($"{Bom}id;name\n1;{string.Join(between, Token.ToCharArray())}\n").Should().Be($"{Bom}id;name\n1;{Http.Redactor.Mask}\n", $"U+{(int)between:X4} between the token's characters");
+        }
+
+        redactor.Scrub($"{Bom}{Token}").Should().Be($"{Bom}{Http.Redactor.Mask}");
+        redactor.Scrub($"{Bom}id;name\n1;Ana\n").Should().Be($"{Bom}id;name\n1;Ana\n");
+    }
+
+    [Test]
     public void A_credential_cut_into_texts_shorter_than_a_piece_is_masked_in_each_and_the_texts_around_it_are_not()
     {
         var redactor = new Http.Redactor();

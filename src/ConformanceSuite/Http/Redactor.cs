@@ -31,9 +31,17 @@ public sealed class Redactor
     /// <c>&amp;#NN;</c>, <c>&amp;#xXX;</c> or a named reference); text with neither a literal form nor such an
     /// escape has nothing to mask, and the pattern (the costly part) is not run on it.
     /// </summary>
-    private sealed record Patterns(Regex All, SearchValues<string> Literals, SearchValues<char> Characters, string[] Forms, string[] Secrets)
+    private sealed record Patterns(string Alternatives, SearchValues<string> Literals, SearchValues<char> Characters, string[] Forms, string[] Secrets)
     {
+        private Regex? all;
         private Regex? cutEnd;
+
+        /// <summary>
+        /// Every form of every secret, escaped in any mix: built on first use, as most runs' texts never get past the
+        /// quick search. Interpreted: it is built again for every secret added. Making it was the costliest part of
+        /// starting a session (about 20 ms of processor time for one API's secrets and their variants).
+        /// </summary>
+        public Regex All => all ??= new Regex(Alternatives, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromSeconds(5));
         private (HashSet<string> Grams, int[] Lengths)? pieces;
 
         /// <summary>The secrets' first characters (<see cref="MinPartChars"/> or more), escaped in any mix, then maybe the start of one more escape, at the very end of a text: built on first use.</summary>
@@ -46,7 +54,8 @@ public sealed class Redactor
 
         public bool MayHold(string text)
         {
-            if (text.AsSpan().IndexOfAny(Literals) >= 0 || text.AsSpan().IndexOfAny(InvisibleCharacters) >= 0)
+            // A byte order mark that opens the text (an Excel CSV's) stands before anything, inside no secret.
+            if (text.AsSpan().IndexOfAny(Literals) >= 0 || text.AsSpan(text.StartsWith('\uFEFF') ? 1 : 0).IndexOfAny(InvisibleCharacters) >= 0)
             {
                 return true;
             }
@@ -347,7 +356,6 @@ public sealed class Redactor
             .Concat(list.Select(Escaped))
             .Distinct(StringComparer.Ordinal)
             .OrderByDescending(a => a.Length);
-        // Interpreted: the quick search keeps it off almost every text, and it is built again for every secret added.
         // The quick search also looks for the halves of each base64 form (pieces of 38 characters at most): a line break
         // every 76 characters (MIME, PEM) leaves one of them whole.
         var quick = literals.Concat(base64.SelectMany(Chunks)).Distinct(StringComparer.Ordinal).ToArray();
@@ -355,8 +363,7 @@ public sealed class Redactor
         // the same secret; the escapes' characters in both cases, and the invisible ones, for the quick search.
         var characters = string.Concat(list).Concat(string.Concat(literals).Where(c => c is '/' or '+'))
             .SelectMany(c => new[] { c, char.ToUpperInvariant(c), char.ToLowerInvariant(c) }).Concat(Invisible).Distinct().ToArray();
-        return new Patterns(new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromSeconds(5)),
-            SearchValues.Create(quick, StringComparison.OrdinalIgnoreCase), SearchValues.Create(characters), literals, [.. list]);
+        return new Patterns(string.Join("|", alternatives), SearchValues.Create(quick, StringComparison.OrdinalIgnoreCase), SearchValues.Create(characters), literals, [.. list]);
     }
 
     /// <summary>Pieces of a base64 form such that a line break every 76 characters leaves at least one whole.</summary>
