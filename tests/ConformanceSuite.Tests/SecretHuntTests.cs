@@ -414,6 +414,7 @@ public sealed class SecretHuntTests
         redactor.ScrubPieces([.. ordinary, .. pieces, .. ordinary]).Should().Equal([.. ordinary, .. pieces.Select(_ => Http.Redactor.Mask), .. ordinary]);
         redactor.ScrubPieces(["x-" + Token[..5], Token[5..12] + " and more"]).Should().Equal("x-[redacted]", "[redacted] and more");
         redactor.ScrubPieces([Token[..5], "other", Token[5..10]]).Should().Equal(Http.Redactor.Mask, "other", Http.Redactor.Mask);
+        redactor.ScrubPieces([Token[10..16].ToUpperInvariant(), "other", Token[16..22].ToUpperInvariant()]).Should().Equal(new[] { Http.Redactor.Mask, "other", Http.Redactor.Mask }, "pieces in another case");
         redactor.ScrubPieces(["1234", "no-store", Token[..5], "0", "3", Token[5..10]]).Should().Equal("1234", "no-store", Http.Redactor.Mask, "0", "3", Http.Redactor.Mask);
         redactor.ScrubPieces(["HUNT", "other", "TOKEN-0000"]).Should().Equal(new[] { "HUNT", "other", "TOKEN-0000" }, "values that are no secret's pieces end to end are kept");
     }

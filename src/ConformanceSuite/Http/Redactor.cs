@@ -52,6 +52,11 @@ public sealed class Redactor
         /// <summary>Every piece of a secret's literal form of <see cref="PieceChars"/> characters (fewer for a short form: half of it, 4 at least), and the piece lengths: built on first use.</summary>
         public (HashSet<string> Grams, int[] Lengths) Pieces => pieces ??= MakePieces(Forms);
 
+        private SearchValues<char>? formCharacters;
+
+        /// <summary>Every character of the literal forms, in both cases: a text with any other is no part of a form. Built on first use.</summary>
+        public SearchValues<char> FormCharacters => formCharacters ??= SearchValues.Create(string.Concat(Forms).SelectMany(c => new[] { c, char.ToUpperInvariant(c), char.ToLowerInvariant(c) }).Distinct().ToArray());
+
         public bool MayHold(string text)
         {
             // A byte order mark that opens the text (an Excel CSV's) stands before anything, inside no secret.
@@ -437,7 +442,9 @@ public sealed class Redactor
             {
                 var end = text.IndexOf(", ", start, StringComparison.Ordinal);
                 end = end < 0 ? text.Length : end;
-                if (end > start && Array.Exists(current.Forms, f => f.AsSpan().Contains(text.AsSpan(start, end - start), StringComparison.OrdinalIgnoreCase)))
+                // A value with a character no form has (a space, a semicolon: most of them) is no piece of one: not searched for.
+                if (end > start && !text.AsSpan(start, end - start).ContainsAnyExcept(current.FormCharacters)
+                    && Array.Exists(current.Forms, f => f.AsSpan().Contains(text.AsSpan(start, end - start), StringComparison.OrdinalIgnoreCase)))
                 {
                     alone.Add((t, start, end - start));
                 }
