@@ -4,15 +4,24 @@ namespace ConformanceSuite.Cli;
 
 /// <summary>
 /// Ctrl+C (SIGINT) and SIGTERM while a run goes on. The first stops the run: the case running and those not reached end
-/// in error saying so, and the reports are written, so what was found is kept. A second one ends the process at once,
-/// as the signal's default does.
+/// in error saying so, and the reports are written, so what was found is kept. Another one, from <see cref="RepeatWindow"/>
+/// after the first on, ends the process at once, as the signal's default does. One sooner is the same request delivered
+/// twice: GNU timeout(1), as CI jobs use it, sends its signal to the process and then to the process group it is in, and
+/// so the tool got two SIGTERMs a few microseconds apart, took the second for "stop at once" and wrote no report.
 /// </summary>
-internal sealed class Interrupts : IDisposable
+public sealed class Interrupts : IDisposable
 {
     private readonly CancellationTokenSource source = new();
     private readonly TextWriter stderr;
     private readonly PosixSignalRegistration[] registrations;
-    private int received;
+    /// <summary>When the first signal came (a Stopwatch timestamp); 0 while none has.</summary>
+    private long first;
+
+    /// <summary>How long after the first signal another is still taken for the same one.</summary>
+    public static readonly TimeSpan RepeatWindow = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether a signal at <paramref name="now"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp) after a first at <paramref name="first"/> ends the process at once.</summary>
+    public static bool StopsAtOnce(long first, long now) => System.Diagnostics.Stopwatch.GetElapsedTime(first, now) >= RepeatWindow;
 
     public Interrupts(TextWriter stderr)
     {
@@ -29,17 +38,23 @@ internal sealed class Interrupts : IDisposable
     /// <summary>The exit code of a run the signal stopped: 128 and the signal's number, as a shell reports a process it ended.</summary>
     public int ExitCode => Signal == PosixSignal.SIGTERM ? 143 : 130;
 
-    private void On(PosixSignalContext context)
+    private void On(PosixSignalContext context) => Handle(context, System.Diagnostics.Stopwatch.GetTimestamp());
+
+    /// <summary>What a signal received at <paramref name="now"/> (a Stopwatch timestamp) does: <see cref="PosixSignalContext.Cancel"/> set keeps the process.</summary>
+    public void Handle(PosixSignalContext context, long now)
     {
-        if (Interlocked.Exchange(ref received, 1) == 1)
+        var firstAt = Interlocked.CompareExchange(ref first, now, 0);
+        if (firstAt != 0)
         {
-            return; // the second: not cancelled, so the signal ends the process
+            // Another: not cancelled, so the signal ends the process; unless it is the first one delivered again.
+            context.Cancel = !StopsAtOnce(firstAt, now);
+            return;
         }
 
         context.Cancel = true;
         Signal = context.Signal;
         stderr.WriteLine($"conformance: {(context.Signal == PosixSignal.SIGINT ? "interrupted (Ctrl+C)" : "terminated (SIGTERM)")}: stopping the run; "
-            + "the cases not finished are errors, and the reports are written (once more to stop at once, without them)");
+            + "the cases not finished are errors, and the reports are written (once more, a second from now on, to stop at once without them)");
         stderr.Flush();
         source.Cancel();
     }

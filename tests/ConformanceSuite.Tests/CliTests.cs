@@ -7,6 +7,32 @@ namespace ConformanceSuite.Tests;
 [TestFixture]
 public sealed class CliTests
 {
+    [Test]
+    public void A_signal_within_a_second_of_the_first_is_the_same_one_and_a_later_one_stops_at_once()
+    {
+        // GNU timeout(1) sends its signal to the process and then to its process group: microseconds apart.
+        var first = System.Diagnostics.Stopwatch.GetTimestamp();
+        long At(double seconds) => first + (long)(seconds * System.Diagnostics.Stopwatch.Frequency);
+        Interrupts.StopsAtOnce(first, At(0.00001)).Should().BeFalse();
+        Interrupts.StopsAtOnce(first, At(0.99)).Should().BeFalse();
+        Interrupts.StopsAtOnce(first, At(1.0)).Should().BeTrue("a second signal a second later is the user's own");
+        Interrupts.StopsAtOnce(first, At(30)).Should().BeTrue();
+
+        // The handler: the first stops the run and keeps the process, so is the same one again; a later one does not keep it.
+        using var stderr = new StringWriter();
+        using var interrupts = new Interrupts(stderr);
+        var signals = new[] { At(0), At(0.00001), At(0.5), At(1.5) }.Select(at =>
+        {
+            var context = new System.Runtime.InteropServices.PosixSignalContext(System.Runtime.InteropServices.PosixSignal.SIGTERM);
+            interrupts.Handle(context, at);
+            return context.Cancel;
+        }).ToList();
+        signals.Should().Equal(true, true, true, false);
+        interrupts.Token.IsCancellationRequested.Should().BeTrue();
+        interrupts.ExitCode.Should().Be(143);
+        stderr.ToString().Should().Contain("terminated (SIGTERM): stopping the run", Exactly.Once(), "the stop is announced once");
+    }
+
     private string dir = "";
 
     [SetUp]

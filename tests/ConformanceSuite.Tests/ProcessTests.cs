@@ -89,8 +89,8 @@ public sealed class ProcessTests
     }
 
     /// <summary>
-    /// SIGTERM (a CI job cancelled, timeout(1)) in the middle of the main job: the run stops, its reports are written with
-    /// the cases not finished in error, and the tool exits 143. Before, the embedded mock's host took the signal for
+    /// SIGTERM (a CI job cancelled, timeout(1)) in the middle of the main job, delivered twice as timeout(1) does: the run
+    /// stops, its reports are written with the cases not finished in error, and the tool exits 143. Before, the embedded mock's host took the signal for
     /// itself and the run went on to its end: exit 0, CONFORMANT. (SIGINT takes the same path; a shell starts a
     /// background job with SIGINT ignored, so the test sends the one no runner ignores.)
     /// </summary>
@@ -108,7 +108,10 @@ public sealed class ProcessTests
             output.AppendLine(line);
             if (line.Contains("(request 5)", StringComparison.Ordinal))
             {
-                using var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+                // Twice, microseconds apart, as GNU timeout(1) delivers it: to the process, then to its process group.
+                // Before, the second was taken for "stop at once": the process ended with no report written.
+                var pid = process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                using var kill = System.Diagnostics.Process.Start("/bin/sh", ["-c", $"kill -TERM {pid}; kill -TERM {pid}"])!;
                 kill.WaitForExit();
                 break;
             }
