@@ -141,6 +141,8 @@ public sealed class CsvLinkMockApi : IMockApi
             faults[$"{narrowing}-ignored"] = $"{narrowing} is accepted but does not narrow the rows";
             faults[$"{narrowing}-rejected"] = $"a request with {narrowing} is refused with 400";
             faults[$"{narrowing}-type-unchecked"] = $"a {narrowing} that is not an integer is ignored, not refused: the rows of the whole {selecting} come back";
+            faults[$"{narrowing}-empty-falls-back"] = $"a {narrowing} without rows gets the rows of its whole {selecting}, not a header-only file";
+            faults[$"{narrowing}-empty-zero-bytes"] = $"a {narrowing} without rows gets a 0-byte file (a {selecting} without rows still gets its header)";
         }
 
         if (credentials.Count > 0)
@@ -248,6 +250,11 @@ public sealed class CsvLinkMockApi : IMockApi
                 else
                 {
                     subAccount = faults.Contains($"{narrowing}-ignored") ? null : s;
+                    if (faults.Contains($"{narrowing}-empty-falls-back") && !Rows(new Ticket(customer, subAccount)).Any())
+                    {
+                        // The wrong provider: an empty sub-account is taken for no sub-account at all.
+                        subAccount = null;
+                    }
                 }
             }
 
@@ -308,7 +315,9 @@ public sealed class CsvLinkMockApi : IMockApi
                 }
             }
 
-            var bytes = Csv(Rows(ticket), faults);
+            var bytes = ticket.SubAccount is not null && faults.Contains($"{narrowing}-empty-zero-bytes") && !Rows(ticket).Any()
+                ? []
+                : Csv(Rows(ticket), faults);
             http.Response.ContentLength = bytes.Length;
             await http.Response.Body.WriteAsync(bytes, http.RequestAborted);
         });

@@ -55,6 +55,34 @@ public sealed class CleanMockTests
     }
 
     [Test]
+    public async Task A_target_without_an_empty_sub_account_has_that_case_skipped_with_the_setting_and_the_rest_judged()
+    {
+        // A profile written before subAccountWithoutSessions existed: the cases of its scenario are skipped, each naming
+        // the setting to add; the customer without sessions is still judged, and the run is incomplete, not conformant.
+        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout });
+        var target = mock.Target(http: Harness.FastHttp);
+        var api = target.Apis["wavy-open-sessions"];
+        var older = target with
+        {
+            Apis = new Dictionary<string, Targets.ApiTarget>
+            {
+                [api.ApiId] = api with { TestData = api.TestData.Where(kv => kv.Key != "subAccountWithoutSessions").ToDictionary() },
+            },
+        };
+
+        var results = await Harness.RunAgainstAsync(older, "wavy-open-sessions");
+
+        var skipped = results.Requirements.SelectMany(r => r.Cases).Where(c => c.Verdict != Verdict.Pass).ToList();
+        skipped.Select(c => c.RequirementId).Should().BeEquivalentTo(["WAVY-006", "WAVY-011", "WAVY-013"], Harness.Verdicts(results));
+        skipped.Should().OnlyContain(c => c.Element == "sub-account-without-sessions" && c.Verdict == Verdict.Skipped
+            && c.Setting == "apis.wavy-open-sessions.testData.subAccountWithoutSessions"
+            && c.Message.Contains("the target gives no test data 'subAccountWithoutSessions'", StringComparison.Ordinal));
+        results.Requirements.Single(r => r.Id == "WAVY-013").Cases.Single(c => c.Element == "without-sessions").Verdict.Should().Be(Verdict.Pass);
+        results.Outcome.Should().Be(RunOutcome.Incomplete);
+        results.Conformant.Should().BeFalse();
+    }
+
+    [Test]
     public async Task Wrong_configured_credentials_skip_the_auth_checks_instead_of_passing_them()
     {
         await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout });

@@ -47,7 +47,7 @@ public sealed class EvasionWavyTests
     /// <summary>
     /// A right Wavy provider: both credentials checked (401), customerId required and a decimal integer (400),
     /// subAccountId optional and honoured, a file_url on the same origin to a CSV of the customer's (or the
-    /// sub-account's) sessions, header only for a customer without sessions; unless a twist changes what it answers.
+    /// sub-account's) sessions, header only for a customer or a sub-account (13) without sessions; unless a twist changes what it answers.
     /// </summary>
     private static Task<HostileProvider> ProviderAsync(Twists? twists = null) =>
         HostileProvider.StartAsync(async http =>
@@ -106,7 +106,7 @@ public sealed class EvasionWavyTests
         Filter = filter.Length == 0 ? Scope : filter,
         AdHoc = new AdHocTarget(new Uri(provider.Origin, "/wavy").ToString(),
             new Dictionary<string, string> { ["authenticationToken"] = Token, ["userName"] = User },
-            new Dictionary<string, string> { ["customerWithSessions"] = "1001", ["customerWithoutSessions"] = "1002", ["subAccount"] = "11" }),
+            new Dictionary<string, string> { ["customerWithSessions"] = "1001", ["customerWithoutSessions"] = "1002", ["subAccount"] = "11", ["subAccountWithoutSessions"] = "13" }),
         ReportDirectory = dir,
         ContractsDirectory = Harness.Layout.Root,
         RequestTimeout = TimeSpan.FromSeconds(2),
@@ -273,9 +273,10 @@ public sealed class EvasionWavyTests
     [TestCase("source;session_created_at", CsvHeaderIssue.Delimiter, TestName = "A sub-account's CSV delimited by semicolons is not a pass of the exact header")]
     public async Task A_sub_account_CSV_whose_header_is_not_the_documented_one_is_not_a_pass(string header, CsvHeaderIssue issue)
     {
-        // The customer's CSV and the empty one are right; the sub-account's (another export path) has another header,
-        // and its rows the same delimiter. The header was judged on the customer's CSV and the empty one only, and the
-        // rows and the subset were read with the delimiter the file itself uses: every case passed.
+        // The customer's CSV and the empty one are right; the sub-accounts' (another export path: the one with sessions
+        // and the one without) have another header, and their rows the same delimiter. The header was judged on the
+        // customer's CSV and the empty one only, and the rows and the subset were read with the delimiter the file
+        // itself uses: every case passed.
         await using var provider = await ProviderAsync(new Twists
         {
             File = (path, text) => path.Contains('-', StringComparison.Ordinal)
@@ -285,9 +286,14 @@ public sealed class EvasionWavyTests
 
         var results = await RunAsync(provider);
 
-        var sub = Case(results, "WAVY-011", "sub-account");
-        sub.Verdict.Should().NotBe(Verdict.Pass, sub.Message);
-        sub.Findings.OfType<CsvHeaderProblem>().Should().Contain(p => p.Issue == issue, sub.Message);
-        Cases(results, "WAVY-011").Where(c => c.Element != "sub-account").Should().OnlyContain(c => c.Verdict == Verdict.Pass);
+        foreach (var scenario in new[] { "sub-account", "sub-account-without-sessions" })
+        {
+            var sub = Case(results, "WAVY-011", scenario);
+            sub.Verdict.Should().NotBe(Verdict.Pass, sub.Message);
+            sub.Findings.OfType<CsvHeaderProblem>().Should().Contain(p => p.Issue == issue, sub.Message);
+        }
+
+        Cases(results, "WAVY-011").Where(c => !c.Element.StartsWith("sub-account", StringComparison.Ordinal))
+            .Should().HaveCount(2).And.OnlyContain(c => c.Verdict == Verdict.Pass);
     }
 }

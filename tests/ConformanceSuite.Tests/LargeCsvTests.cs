@@ -24,6 +24,7 @@ public sealed class LargeCsvTests
     private const int Customer = 1001;
     private const int CustomerWithoutSessions = 1002;
     private const int SubAccount = 11;
+    private const int SubAccountWithoutSessions = 13;
     private const long FirstSource = 5519900000000;
     private static readonly DateTime FirstSession = new(2019, 2, 13, 0, 0, 0, DateTimeKind.Utc);
 
@@ -207,6 +208,7 @@ public sealed class LargeCsvTests
             new Dictionary<string, string>
             {
                 ["customerWithSessions"] = $"{Customer}", ["customerWithoutSessions"] = $"{CustomerWithoutSessions}", ["subAccount"] = $"{SubAccount}",
+                ["subAccountWithoutSessions"] = $"{SubAccountWithoutSessions}",
             }),
         ReportDirectory = dir,
         ContractsDirectory = Harness.Layout.Root,
@@ -237,13 +239,14 @@ public sealed class LargeCsvTests
         // The million rows were checked in full: header, every row, and the sub-account subset row by row.
         var cases = results.Requirements.SelectMany(r => r.Cases).ToList();
         results.Requirements.Select(r => r.Id).Should().BeEquivalentTo(Requirements);
-        cases.Should().HaveCount(6, "WAVY-003 once, WAVY-011 on three scenarios, WAVY-012 on two").And.OnlyContain(c => c.Verdict == Verdict.Pass, Describe(results));
+        cases.Should().HaveCount(7, "WAVY-003 once, WAVY-011 on four scenarios, WAVY-012 on two").And.OnlyContain(c => c.Verdict == Verdict.Pass, Describe(results));
         cases.Should().OnlyContain(c => c.Partial == null && !c.NotFullyChecked && c.Findings.Count == 0);
         results.NotFullyChecked.Should().BeEmpty();
         results.Conformant.Should().BeTrue();
         Case(results, "WAVY-011", "with-sessions").Notes.Should().Contain($"header line: '{Header}'");
         Case(results, "WAVY-011", "without-sessions").Notes.Should().Contain($"header line: '{Header}'");
         Case(results, "WAVY-011", "sub-account").Notes.Should().Contain($"header line: '{Header}'");
+        Case(results, "WAVY-011", "sub-account-without-sessions").Notes.Should().Contain($"header line: '{Header}'");
         Case(results, "WAVY-012", "sub-account").Notes.Should().Contain(n => n.StartsWith("750000 rows checked, ", StringComparison.Ordinal));
         var subset = Case(results, "WAVY-003", "subAccountId").Notes;
         subset.Should().Contain("1000000 rows without subAccountId, 750000 with it");
@@ -299,7 +302,7 @@ public sealed class LargeCsvTests
         {
             [AdHocTarget.CredentialPrefix + "authenticationToken"] = Token, [AdHocTarget.CredentialPrefix + "userName"] = User,
             [AdHocTarget.DataPrefix + "customerWithSessions"] = $"{Customer}", [AdHocTarget.DataPrefix + "customerWithoutSessions"] = $"{CustomerWithoutSessions}",
-            [AdHocTarget.DataPrefix + "subAccount"] = $"{SubAccount}",
+            [AdHocTarget.DataPrefix + "subAccount"] = $"{SubAccount}", [AdHocTarget.DataPrefix + "subAccountWithoutSessions"] = $"{SubAccountWithoutSessions}",
         };
         var started = Stopwatch.StartNew();
         var (exit, stdout, stderr) = await Task.Run(() => ProcessRun.Run("/usr/bin/time",
