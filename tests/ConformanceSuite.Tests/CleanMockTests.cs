@@ -28,21 +28,27 @@ public sealed class CleanMockTests
         mock.DownloadOrigin.Authority.Should().NotBe(mock.ApiOrigin.Authority, "the download is cross-origin");
     }
 
-    [Test]
-    public async Task A_missing_test_data_id_skips_the_checks_that_need_it_with_the_reason()
+    /// <summary>A Wavy run against the mock by a target that gives all its test data but <paramref name="slot"/>.</summary>
+    private static async Task<RunResults> WavyWithoutTestDataAsync(string slot)
     {
         await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout });
         var target = mock.Target(http: Harness.FastHttp);
         var api = target.Apis["wavy-open-sessions"];
-        var withoutSubAccount = target with
+        var without = target with
         {
             Apis = new Dictionary<string, Targets.ApiTarget>
             {
-                [api.ApiId] = api with { TestData = api.TestData.Where(kv => kv.Key != "subAccount").ToDictionary() },
+                [api.ApiId] = api with { TestData = api.TestData.Where(kv => kv.Key != slot).ToDictionary() },
             },
         };
 
-        var results = await Harness.RunAgainstAsync(withoutSubAccount, "wavy-open-sessions");
+        return await Harness.RunAgainstAsync(without, "wavy-open-sessions");
+    }
+
+    [Test]
+    public async Task A_missing_test_data_id_skips_the_checks_that_need_it_with_the_reason()
+    {
+        var results = await WavyWithoutTestDataAsync("subAccount");
 
         var narrowing = results.Requirements.Single(r => r.Id == "WAVY-003");
         narrowing.Verdict.Should().Be(Verdict.Skipped);
@@ -59,18 +65,7 @@ public sealed class CleanMockTests
     {
         // A profile written before subAccountWithoutSessions existed: the cases of its scenario are skipped, each naming
         // the setting to add; the customer without sessions is still judged, and the run is incomplete, not conformant.
-        await using var mock = await MockHost.StartAsync(new MockOptions { Layout = Harness.Layout });
-        var target = mock.Target(http: Harness.FastHttp);
-        var api = target.Apis["wavy-open-sessions"];
-        var older = target with
-        {
-            Apis = new Dictionary<string, Targets.ApiTarget>
-            {
-                [api.ApiId] = api with { TestData = api.TestData.Where(kv => kv.Key != "subAccountWithoutSessions").ToDictionary() },
-            },
-        };
-
-        var results = await Harness.RunAgainstAsync(older, "wavy-open-sessions");
+        var results = await WavyWithoutTestDataAsync("subAccountWithoutSessions");
 
         var skipped = results.Requirements.SelectMany(r => r.Cases).Where(c => c.Verdict != Verdict.Pass).ToList();
         skipped.Select(c => c.RequirementId).Should().BeEquivalentTo(["WAVY-006", "WAVY-011", "WAVY-013"], Harness.Verdicts(results));
