@@ -6,8 +6,8 @@ namespace ConformanceSuite.Cli;
 /// Ctrl+C (SIGINT) and SIGTERM while a run goes on. The first stops the run: the case running and those not reached end
 /// in error saying so, and the reports are written, so what was found is kept. Another one, from <see cref="RepeatWindow"/>
 /// after the first on, ends the process at once, as the signal's default does. One sooner is the same request delivered
-/// twice: GNU timeout(1), as CI jobs use it, sends its signal to the process and then to the process group it is in, and
-/// so the tool got two SIGTERMs a few microseconds apart, took the second for "stop at once" and wrote no report.
+/// twice: GNU timeout(1), as CI jobs use it, sends its signal to the process and then to the process group it is in. The
+/// kernel mostly merges the two, but not always, and the second was then taken for "stop at once": no report written.
 /// </summary>
 public sealed class Interrupts : IDisposable
 {

@@ -35,6 +35,8 @@ public sealed class Redactor
     {
         private Regex? all;
         private Regex? cutEnd;
+        private (HashSet<string> Grams, int[] Lengths)? pieces;
+        private SearchValues<char>? formCharacters;
 
         /// <summary>
         /// Every form of every secret, escaped in any mix: built on first use, as most runs' texts never get past the
@@ -42,7 +44,6 @@ public sealed class Redactor
         /// starting a session (about 20 ms of processor time for one API's secrets and their variants).
         /// </summary>
         public Regex All => all ??= new Regex(Alternatives, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromSeconds(5));
-        private (HashSet<string> Grams, int[] Lengths)? pieces;
 
         /// <summary>The secrets' first characters (<see cref="MinPartChars"/> or more), escaped in any mix, then maybe the start of one more escape, at the very end of a text: built on first use.</summary>
         public Regex CutEnd => cutEnd ??= new Regex(!Secrets.Any(s => s.Length > MinPartChars) ? "(?!)"
@@ -51,8 +52,6 @@ public sealed class Redactor
 
         /// <summary>Every piece of a secret's literal form of <see cref="PieceChars"/> characters (fewer for a short form: half of it, 4 at least), and the piece lengths: built on first use.</summary>
         public (HashSet<string> Grams, int[] Lengths) Pieces => pieces ??= MakePieces(Forms);
-
-        private SearchValues<char>? formCharacters;
 
         /// <summary>Every character of the literal forms, in both cases: a text with any other is no part of a form. Built on first use.</summary>
         public SearchValues<char> FormCharacters => formCharacters ??= SearchValues.Create(string.Concat(Forms).SelectMany(c => new[] { c, char.ToUpperInvariant(c), char.ToLowerInvariant(c) }).Distinct().ToArray());
@@ -442,7 +441,7 @@ public sealed class Redactor
             {
                 var end = text.IndexOf(", ", start, StringComparison.Ordinal);
                 end = end < 0 ? text.Length : end;
-                // A value with a character no form has (a space, a semicolon: most of them) is no piece of one: not searched for.
+                // A value with a character no form has is no piece of one: not searched for.
                 if (end > start && !text.AsSpan(start, end - start).ContainsAnyExcept(current.FormCharacters)
                     && Array.Exists(current.Forms, f => f.AsSpan().Contains(text.AsSpan(start, end - start), StringComparison.OrdinalIgnoreCase)))
                 {
