@@ -315,9 +315,7 @@ public sealed class CsvLinkMockApi : IMockApi
                 }
             }
 
-            var bytes = ticket.SubAccount is not null && faults.Contains($"{narrowing}-empty-zero-bytes") && !Rows(ticket).Any()
-                ? []
-                : Csv(Rows(ticket), faults);
+            var bytes = Csv(Rows(ticket), faults, narrowed: ticket.SubAccount is not null);
             http.Response.ContentLength = bytes.Length;
             await http.Response.Body.WriteAsync(bytes, http.RequestAborted);
         });
@@ -373,7 +371,8 @@ public sealed class CsvLinkMockApi : IMockApi
             .SelectMany(c => c[RowsKey]!.AsArray().OfType<JsonObject>())
             .Where(s => ticket.SubAccount is null || s[NarrowingKey]!.GetValue<long>() == ticket.SubAccount);
 
-    private byte[] Csv(IEnumerable<JsonObject> rows, IReadOnlySet<string> faults)
+    /// <param name="narrowed">Whether the rows are those of one value of the narrowing parameter (a sub-account's).</param>
+    private byte[] Csv(IEnumerable<JsonObject> rows, IReadOnlySet<string> faults, bool narrowed)
     {
         var delimiter = faults.Contains("csv-semicolon") ? ";" : spec.Delimiter;
         var names = spec.Columns.Select(c => c.Name).ToList();
@@ -394,7 +393,7 @@ public sealed class CsvLinkMockApi : IMockApi
         }
 
         var sb = new StringBuilder();
-        if (!(list.Count == 0 && faults.Contains("empty-csv-zero-bytes")))
+        if (!(list.Count == 0 && (faults.Contains("empty-csv-zero-bytes") || (narrowed && faults.Contains($"{narrowing}-empty-zero-bytes")))))
         {
             sb.Append(string.Join(delimiter, header)).Append('\n');
         }

@@ -54,7 +54,7 @@ public sealed class Redactor
         public (HashSet<string> Grams, int[] Lengths) Pieces => pieces ??= MakePieces(Forms);
 
         /// <summary>Every character of the literal forms, in both cases: a text with any other is no part of a form. Built on first use.</summary>
-        public SearchValues<char> FormCharacters => formCharacters ??= SearchValues.Create(string.Concat(Forms).SelectMany(c => new[] { c, char.ToUpperInvariant(c), char.ToLowerInvariant(c) }).Distinct().ToArray());
+        public SearchValues<char> FormCharacters => formCharacters ??= SearchValues.Create(BothCases(string.Concat(Forms)).Distinct().ToArray());
 
         public bool MayHold(string text)
         {
@@ -365,10 +365,13 @@ public sealed class Redactor
         var quick = literals.Concat(base64.SelectMany(Chunks)).Distinct(StringComparer.Ordinal).ToArray();
         // Ignoring case: a provider may echo a token upper-cased (a hex token read as case-insensitive), and a page shows
         // the same secret; the escapes' characters in both cases, and the invisible ones, for the quick search.
-        var characters = string.Concat(list).Concat(string.Concat(literals).Where(c => c is '/' or '+'))
-            .SelectMany(c => new[] { c, char.ToUpperInvariant(c), char.ToLowerInvariant(c) }).Concat(Invisible).Distinct().ToArray();
+        var characters = BothCases(string.Concat(list).Concat(string.Concat(literals).Where(c => c is '/' or '+'))).Concat(Invisible).Distinct().ToArray();
         return new Patterns(string.Join("|", alternatives), SearchValues.Create(quick, StringComparison.OrdinalIgnoreCase), SearchValues.Create(characters), literals, [.. list]);
     }
+
+    /// <summary>Each of <paramref name="characters"/> as it is, upper-cased and lower-cased.</summary>
+    private static IEnumerable<char> BothCases(IEnumerable<char> characters) =>
+        characters.SelectMany(c => new[] { c, char.ToUpperInvariant(c), char.ToLowerInvariant(c) });
 
     /// <summary>Pieces of a base64 form such that a line break every 76 characters leaves at least one whole.</summary>
     private static IEnumerable<string> Chunks(string form)
