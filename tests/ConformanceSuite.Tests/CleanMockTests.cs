@@ -28,6 +28,19 @@ public sealed class CleanMockTests
         mock.DownloadOrigin.Authority.Should().NotBe(mock.ApiOrigin.Authority, "the download is cross-origin");
     }
 
+    [Test]
+    public async Task A_provider_that_refuses_an_empty_sub_account_fails_the_success_body_case_of_that_scenario_with_the_status_it_gave()
+    {
+        // The empty sub-account's own case of WAVY-006, not only WAVY-013's skip: the refusal (400) is what was found.
+        var results = await Harness.RunAsync("wavy-open-sessions", "subAccountId-rejected");
+
+        var refused = results.Requirements.Single(r => r.Id == "WAVY-006").Cases.Single(c => c.Element == "sub-account-without-sessions");
+        refused.Verdict.Should().Be(Verdict.Fail, refused.Message);
+        refused.Findings.OfType<Checks.StatusMismatch>().Should().ContainSingle(f => f.Expected == 200 && f.Received == 400, refused.Message);
+        results.Requirements.Single(r => r.Id == "WAVY-006").Cases.Where(c => c != refused).Should().OnlyContain(c => c.Verdict == Verdict.Pass);
+        results.Requirements.Single(r => r.Id == "WAVY-013").Cases.Single(c => c.Element == "sub-account-without-sessions").Verdict.Should().Be(Verdict.Skipped);
+    }
+
     /// <summary>A Wavy run against the mock by a target that gives all its test data but <paramref name="slot"/>.</summary>
     private static async Task<RunResults> WavyWithoutTestDataAsync(string slot)
     {
