@@ -18,6 +18,7 @@ param(
     [string] $Scale,
     [string] $Contracts,
     [string] $RequestTimeout,
+    [string] $IdleTimeout,
     [string] $RunTimeout,
     [string] $PatternTimeout,
     [switch] $List,
@@ -38,6 +39,7 @@ if ($Fault)     { $cli += @('--fault', $Fault) }
 if ($Scale)     { $cli += @('--scale', $Scale) }
 if ($Contracts) { $cli += @('--contracts', $Contracts) }
 if ($RequestTimeout) { $cli += @('--request-timeout', $RequestTimeout) }
+if ($IdleTimeout) { $cli += @('--idle-timeout', $IdleTimeout) }
 if ($RunTimeout) { $cli += @('--run-timeout', $RunTimeout) }
 if ($PatternTimeout) { $cli += @('--pattern-timeout', $PatternTimeout) }
 if ($List)      { $cli += @('--list') }

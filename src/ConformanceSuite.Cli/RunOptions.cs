@@ -81,6 +81,8 @@ internal sealed class RunOptions
 
     public Option<TimeSpan?> RequestTimeout { get; } = Seconds("--request-timeout", "seconds a request may take (headers and body), overriding the profile's", TimeoutSetting.MaxRequestSeconds);
 
+    public Option<TimeSpan?> IdleTimeout { get; } = Seconds("--idle-timeout", "seconds to wait for the next bytes of a body before the request counts as stalled, overriding the profile's (default: half the request timeout; never more than it)", TimeoutSetting.MaxIdleSeconds);
+
     public Option<TimeSpan?> RunTimeout { get; } = Seconds("--run-timeout", "seconds the whole run may take, overriding the profile's", TimeoutSetting.MaxRunSeconds);
 
     public Option<TimeSpan?> PatternTimeout { get; } = Seconds("--pattern-timeout", "seconds a contract's pattern may take on one value before the value is left unjudged, overriding the profile's", TimeoutSetting.MaxPatternSeconds);
@@ -91,7 +93,7 @@ internal sealed class RunOptions
     };
 
     /// <summary>Every option, in the order the help lists them.</summary>
-    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Baseline, Fault, Scale, BaseUrl, Insecure, AllowPrivateAddresses, Contracts, RequestTimeout, RunTimeout, PatternTimeout, AcceptIncomplete];
+    public IReadOnlyList<Option> All => [Target, Api, Filter, ReportDir, FailOn, Baseline, Fault, Scale, BaseUrl, Insecure, AllowPrivateAddresses, Contracts, RequestTimeout, IdleTimeout, RunTimeout, PatternTimeout, AcceptIncomplete];
 
     /// <summary>The run settings the parsed options ask for; the variables are what a profile and an ad-hoc target may read.</summary>
     public RunSettings Settings(ParseResult parse, IReadOnlyDictionary<string, string> variables, Checks.CheckRegistry? checks) => new()
@@ -106,6 +108,7 @@ internal sealed class RunOptions
         Scale = parse.GetValue(Scale),
         ReportDirectory = parse.GetValue(ReportDir),
         RequestTimeout = parse.GetValue(RequestTimeout),
+        IdleTimeout = parse.GetValue(IdleTimeout),
         RunTimeout = parse.GetValue(RunTimeout),
         PatternTimeout = parse.GetValue(PatternTimeout),
         ContractsDirectory = parse.GetValue(Contracts),

@@ -337,12 +337,13 @@ public static class ConformanceEngine
         }).WithRequestBudgets(TargetProfiles.RequestBudgets(profile));
     }
 
-    /// <summary>The settings' limits over the profile's: request, pattern and run timeouts, TLS validation, the address policy.</summary>
+    /// <summary>The settings' limits over the profile's: request, idle, pattern and run timeouts, TLS validation, the address policy.</summary>
     private static ResolvedTarget Limits(ResolvedTarget target, RunSettings settings) => target with
     {
         Http = target.Http with
         {
             RequestTimeout = settings.RequestTimeout ?? target.Http.RequestTimeout,
+            IdleTimeout = settings.IdleTimeout ?? target.Http.IdleTimeout,
             PatternTimeout = settings.PatternTimeout ?? target.Http.PatternTimeout,
             InsecureTls = settings.InsecureTls || target.Http.InsecureTls,
             AllowPrivateAddresses = settings.AllowPrivateAddresses || target.Http.AllowPrivateAddresses,

@@ -41,6 +41,7 @@ public static class EnvironmentSettings
             InsecureTls = env("CONFORMANCE_INSECURE_TLS") == "true",
             AllowPrivateAddresses = env("CONFORMANCE_ALLOW_PRIVATE_ADDRESSES") == "true",
             RequestTimeout = Seconds(variables, "CONFORMANCE_REQUEST_TIMEOUT", TimeoutSetting.MaxRequestSeconds),
+            IdleTimeout = Seconds(variables, "CONFORMANCE_IDLE_TIMEOUT", TimeoutSetting.MaxIdleSeconds),
             RunTimeout = Seconds(variables, "CONFORMANCE_RUN_TIMEOUT", TimeoutSetting.MaxRunSeconds),
             PatternTimeout = Seconds(variables, "CONFORMANCE_PATTERN_TIMEOUT", TimeoutSetting.MaxPatternSeconds),
             Scale = env("CONFORMANCE_SCALE") is not { Length: > 0 } scale ? null

@@ -53,6 +53,12 @@ public sealed record RunSettings
     /// <summary>The per-request limit; null keeps the profile's (30 s for an ad-hoc target).</summary>
     public TimeSpan? RequestTimeout { get; init; }
 
+    /// <summary>
+    /// The longest wait for the next bytes of a body before the request counts as stalled; null keeps the profile's (half
+    /// the request limit by default). It never goes past the request limit.
+    /// </summary>
+    public TimeSpan? IdleTimeout { get; init; }
+
     /// <summary>The longest a contract's pattern may take on one value; null keeps the profile's (1 s by default).</summary>
     public TimeSpan? PatternTimeout { get; init; }
 

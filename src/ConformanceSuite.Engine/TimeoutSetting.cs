@@ -11,6 +11,9 @@ public static class TimeoutSetting
     /// <summary>The most a request may take (the profile's timeouts.requestSeconds).</summary>
     public const double MaxRequestSeconds = 600;
 
+    /// <summary>The longest wait for the next bytes of a body (the profile's timeouts.idleSeconds).</summary>
+    public const double MaxIdleSeconds = 600;
+
     /// <summary>The most the whole run may take (the profile's timeouts.runSeconds).</summary>
     public const double MaxRunSeconds = 86400;
 

@@ -275,6 +275,8 @@ public sealed class CliTests
     [TestCase("--run-timeout", "-3")]
     [TestCase("--request-timeout", "soon")]
     [TestCase("--pattern-timeout", "0")]
+    [TestCase("--idle-timeout", "0")]
+    [TestCase("--idle-timeout", "601")]
     public async Task A_bad_timeout_is_one_clear_line_and_exit_2(string option, string value)
     {
         var (exit, _, err) = await RunAsync(option, value, "--list");

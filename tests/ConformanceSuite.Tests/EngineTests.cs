@@ -281,6 +281,7 @@ public sealed class EngineTests
             ["CONFORMANCE_FILTER"] = "csv",
             ["CONFORMANCE_FAIL_ON"] = "Deviation",
             ["CONFORMANCE_REQUEST_TIMEOUT"] = "2.5",
+            ["CONFORMANCE_IDLE_TIMEOUT"] = "0.75",
             ["CONFORMANCE_RUN_TIMEOUT"] = "60",
             ["CONFORMANCE_PATTERN_TIMEOUT"] = "0.5",
             ["CONFORMANCE_INSECURE_TLS"] = "true",
@@ -296,6 +297,8 @@ public sealed class EngineTests
         given.Filter.Should().Equal("csv");
         given.FailOn.Should().Be(FailOn.Deviation);
         given.RequestTimeout.Should().Be(TimeSpan.FromSeconds(2.5));
+        given.IdleTimeout.Should().Be(TimeSpan.FromSeconds(0.75));
+        defaults.IdleTimeout.Should().BeNull();
         given.RunTimeout.Should().Be(TimeSpan.FromMinutes(1));
         given.PatternTimeout.Should().Be(TimeSpan.FromSeconds(0.5));
         defaults.PatternTimeout.Should().BeNull();
@@ -310,6 +313,7 @@ public sealed class EngineTests
     [TestCase("CONFORMANCE_FAIL_ON", "sometimes", "expected 'fail', 'deviation' or 'new'")]
     [TestCase("CONFORMANCE_RUN_TIMEOUT", "soon", "expected a number of seconds")]
     [TestCase("CONFORMANCE_REQUEST_TIMEOUT", "-1", "expected a number of seconds")]
+    [TestCase("CONFORMANCE_IDLE_TIMEOUT", "601", "at most 600")]
     [TestCase("CONFORMANCE_SCALE", "lots", "expected a whole number of items above 0")]
     [TestCase("CONFORMANCE_SCALE", "0", "expected a whole number of items above 0")]
     public void A_bad_variable_is_a_clear_error(string key, string value, string message)

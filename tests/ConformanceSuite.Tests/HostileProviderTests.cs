@@ -147,7 +147,7 @@ public sealed partial class HostileProviderTests
                 {
                     await http.Response.WriteAsync("s", http.RequestAborted);
                     await http.Response.Body.FlushAsync(http.RequestAborted);
-                    await Task.Delay(50, http.RequestAborted); // a thirtieth of the 1.5 s idle limit, so a loaded machine cannot make it the idle limit that ends it: only the total deadline does
+                    await Task.Delay(50, http.RequestAborted);
                 }
 
                 return true;
@@ -157,7 +157,13 @@ public sealed partial class HostileProviderTests
         });
         var started = DateTime.UtcNow;
 
-        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-006") with { RequestTimeout = TimeSpan.FromSeconds(3) });
+        // The idle limit as long as the deadline: a gap between two bytes always ends later than the request's deadline,
+        // so only the deadline can end the drip, however long a loaded machine holds a byte back (with the default idle
+        // limit, half the deadline, one gap of 1.5 s on a busy test run ended it as a stall instead).
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-006") with
+        {
+            RequestTimeout = TimeSpan.FromSeconds(3), IdleTimeout = TimeSpan.FromSeconds(3),
+        });
 
         (DateTime.UtcNow - started).Should().BeLessThan(TimeSpan.FromSeconds(30), "three scenarios, each cut off at 3 s");
         var body = Case(results, "WAVY-006");
@@ -337,6 +343,32 @@ public sealed partial class HostileProviderTests
         var results = RunResults.Read(Path.Combine(dir, "results.json"));
         results.Requirements.SelectMany(r => r.Cases).SelectMany(c => c.Findings.Select(f => f.Message).Append(c.Message))
             .Should().Contain(m => m.Contains("no response within 1 s"));
+    }
+
+    [Test]
+    public async Task A_body_that_stops_coming_is_cut_off_at_the_idle_timeout_of_the_command_line_long_before_its_deadline()
+    {
+        await using var provider = await HostileProvider.StartAsync(async http =>
+        {
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync("{\"items\":[", http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+            await Task.Delay(Timeout.Infinite, http.RequestAborted);
+        });
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var variables = new Dictionary<string, string> { ["CONFORMANCE_CREDENTIAL_Authorization"] = Token };
+        var started = DateTime.UtcNow;
+
+        var exit = await CliApp.RunAsync(["--base-url", provider.Origin.ToString(), "--api", "opencx-chat-sessions", "--filter", "OPENCX-004",
+            "--request-timeout", "60", "--idle-timeout", "0.5", "--run-timeout", "120", "--report-dir", dir], stdout, stderr, CliTests.Context(variables));
+
+        exit.Should().Be(ExitCodes.NotConformant, stderr.ToString());
+        (DateTime.UtcNow - started).Should().BeLessThan(TimeSpan.FromSeconds(30), "each call stalls for half a second, not the minute of its deadline");
+        var results = RunResults.Read(Path.Combine(dir, "results.json"));
+        var body = results.Requirements.Single(r => r.Id == "OPENCX-004").Cases.Should().ContainSingle().Subject;
+        body.Verdict.Should().Be(Verdict.Fail);
+        body.Findings.Select(f => f.Message).Should().Contain(m => m.Contains("the body stalled: no data for 0.5 s (timeouts.idleSeconds) after 10 bytes", StringComparison.Ordinal));
     }
 
     [Test]

@@ -726,7 +726,7 @@ public sealed class HttpLayerTests
             }
 
             var stalled = async () => await body.ReadAsync(buffer);
-            (await stalled.Should().ThrowAsync<ResponseLimitException>()).Which.Message.Should().Be("the body stalled: no data for 0.2 s after 6 bytes");
+            (await stalled.Should().ThrowAsync<ResponseLimitException>()).Which.Message.Should().Be("the body stalled: no data for 0.2 s (timeouts.idleSeconds) after 6 bytes");
         }
     }
 

@@ -67,7 +67,7 @@ public sealed class LimitedStream : ReadOnlyStream
         {
             throw new ResponseLimitException(deadline.IsCancellationRequested
                 ? $"the response took longer than its deadline of {deadlineText} (headers and body) after {BytesRead} bytes of body"
-                : $"the body stalled: no data for {idleTimeout.TotalSeconds:0.#} s after {BytesRead} bytes") { TimedOut = true };
+                : $"the body stalled: no data for {idleTimeout.TotalSeconds:0.#} s (timeouts.idleSeconds) after {BytesRead} bytes") { TimedOut = true };
         }
         finally
         {
