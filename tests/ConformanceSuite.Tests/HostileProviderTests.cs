@@ -346,6 +346,39 @@ public sealed partial class HostileProviderTests
     }
 
     [Test]
+    public async Task A_download_dripped_with_gaps_under_the_idle_limit_is_cut_off_at_the_least_rate_not_at_its_five_minute_deadline()
+    {
+        await using var provider = await WavyAsync(async http =>
+        {
+            if (http.Request.Path.Value != "/files/1001.csv")
+            {
+                return false;
+            }
+
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            await http.Response.WriteAsync("source,session_created_at\n", http.RequestAborted);
+            while (!http.RequestAborted.IsCancellationRequested)
+            {
+                // A byte every 100 ms: a tenth of the idle limit (1 s, half the 2 s request limit), 10 bytes per second.
+                await http.Response.WriteAsync("5", http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+                await Task.Delay(100, http.RequestAborted);
+            }
+
+            return true;
+        });
+        var started = DateTime.UtcNow;
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-012"));
+
+        (DateTime.UtcNow - started).Should().BeLessThan(TimeSpan.FromSeconds(30), "the download is cut once a second of waiting brought less than 1 KiB, not at timeouts.downloadSeconds (300 s) or the run's limit (60 s)");
+        var rows = Case(results, "WAVY-012");
+        rows.Verdict.Should().NotBe(Verdict.Pass);
+        rows.Findings.Select(f => f.Message).Append(rows.Message).Should().Contain(m => m.Contains("the body came too slowly", StringComparison.Ordinal)
+            && m.Contains("below 1024 bytes per second (timeouts.minBytesPerSecond)", StringComparison.Ordinal));
+    }
+
+    [Test]
     public async Task A_body_that_stops_coming_is_cut_off_at_the_idle_timeout_of_the_command_line_long_before_its_deadline()
     {
         await using var provider = await HostileProvider.StartAsync(async http =>

@@ -730,6 +730,78 @@ public sealed class HttpLayerTests
         }
     }
 
+    /// <summary>A body that gives one byte a read, each after <c>gap</c>, <c>count</c> in all.</summary>
+    private sealed class Trickle(int count, TimeSpan gap) : ReadOnlyStream
+    {
+        public int Given { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously");
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Given == count)
+            {
+                return 0;
+            }
+
+            await Task.Delay(gap, cancellationToken);
+            buffer.Span[0] = (byte)'x';
+            Given++;
+            return 1;
+        }
+    }
+
+    [Test]
+    public async Task A_body_that_comes_below_the_least_rate_once_its_wait_passes_the_grace_is_cut_off_and_the_reader_s_own_time_does_not_count()
+    {
+        var buffer = new byte[16];
+
+        // One byte every 20 ms is 50 bytes per second: under the idle limit at every gap, far under the least rate.
+        var drip = new Trickle(1000, TimeSpan.FromMilliseconds(20));
+        using (var body = new LimitedStream(drip, 1_000_000, TimeSpan.FromSeconds(1), "10 s", CancellationToken.None, CancellationToken.None)
+        {
+            MinBytesPerSecond = 1000, RateGrace = TimeSpan.FromMilliseconds(200),
+        })
+        {
+            var read = async () =>
+            {
+                while (await body.ReadAsync(buffer) > 0)
+                {
+                }
+            };
+
+            var cut = (await read.Should().ThrowAsync<ResponseLimitException>()).Which;
+            cut.Message.Should().StartWith("the body came too slowly: ").And.EndWith("s of waiting, below 1000 bytes per second (timeouts.minBytesPerSecond)");
+            cut.TimedOut.Should().BeTrue();
+            drip.Given.Should().BeInRange(2, 20, "cut once 200 ms of waiting passed, not at the end of the body");
+        }
+
+        // The same drip with no least rate is read to its end.
+        var unbounded = new Trickle(15, TimeSpan.FromMilliseconds(20));
+        using (var body = new LimitedStream(unbounded, 1_000_000, TimeSpan.FromSeconds(1), "10 s", CancellationToken.None, CancellationToken.None) { RateGrace = TimeSpan.FromMilliseconds(100) })
+        {
+            while (await body.ReadAsync(buffer) > 0)
+            {
+            }
+
+            body.BytesRead.Should().Be(15);
+        }
+
+        // A reader that takes 100 ms over each byte of a body that is all there at once: the time is the reader's, not the provider's.
+        using (var body = new LimitedStream(new MemoryStream(new byte[8]), 100, TimeSpan.FromSeconds(1), "10 s", CancellationToken.None, CancellationToken.None)
+        {
+            MinBytesPerSecond = 1000, RateGrace = TimeSpan.FromMilliseconds(50),
+        })
+        {
+            while (await body.ReadAsync(buffer.AsMemory(0, 1)) > 0)
+            {
+                await Task.Delay(100);
+            }
+
+            body.BytesRead.Should().Be(8);
+        }
+    }
+
     [TestCase("see http://u:p4ss@files.example/a.csv", "see http://[redacted]@files.example/a.csv")]
     [TestCase("{\"file_url\":\"https:\\/\\/u:p4ss@files.example\\/a\"}", "{\"file_url\":\"https:\\/\\/[redacted]@files.example\\/a\"}")]
     [TestCase("ftp://token-only@h:21/ and s3+x://a:b@c@d/", "ftp://[redacted]@h:21/ and s3+x://[redacted]@d/")]

@@ -54,6 +54,21 @@ public sealed class TargetProfileTests
             .Which.Message.Should().Contain("/timeouts/patternSeconds");
     }
 
+    [Test]
+    public void The_least_rate_of_a_body_comes_from_the_profile_with_a_default_of_a_kibibyte_a_second_and_0_for_none()
+    {
+        const string Api = """ "apis":{"wavy-open-sessions":{"baseUrl":"http://x"}} """;
+        long Rate(string timeouts) => TargetProfiles.Read(Harness.Layout, Write($$"""{"name":"t"{{timeouts}},{{Api}}}""")).Http.MinBytesPerSecond;
+
+        Rate(""","timeouts":{"minBytesPerSecond":65536}""").Should().Be(65536);
+        Rate(""","timeouts":{"minBytesPerSecond":0}""").Should().Be(0);
+        Rate("").Should().Be(1024);
+        FluentActions.Invoking(() => Rate(""","timeouts":{"minBytesPerSecond":-1}""")).Should().Throw<ConfigurationException>()
+            .Which.Message.Should().Contain("/timeouts/minBytesPerSecond");
+        FluentActions.Invoking(() => Rate(""","timeouts":{"minBytesPerSecond":1.5}""")).Should().Throw<ConfigurationException>()
+            .Which.Message.Should().Contain("/timeouts/minBytesPerSecond");
+    }
+
     [TestCase("maxArchiveBytes")]
     [TestCase("maxSpillBytes")]
     public void A_cap_on_what_is_kept_on_disk_comes_from_the_profile_with_a_default_of_a_gibibyte(string key)

@@ -416,7 +416,10 @@ public sealed class ConformanceHttpClient : IDisposable
             {
                 using var raw = message.Content.ReadAsStream(ct);
                 using var decoded = Decoding.Of(raw, string.Join(",", message.Content.Headers.ContentEncoding), settings.MaxDecompressionRatio);
-                using var limited = new LimitedStream(decoded, cap.Bytes, settings.Idle, $"{cap.Total.TotalSeconds:0.#} s ({cap.TotalSetting})", ct, deadline.Token) { CapSetting = cap.Setting };
+                using var limited = new LimitedStream(decoded, cap.Bytes, settings.Idle, $"{cap.Total.TotalSeconds:0.#} s ({cap.TotalSetting})", ct, deadline.Token)
+                {
+                    CapSetting = cap.Setting, MinBytesPerSecond = settings.MinBytesPerSecond, RateGrace = settings.Idle,
+                };
                 // A buffered body's excerpt is taken from the body; a streamed one's first bytes are kept as they pass.
                 var keep = settings.ExcerptChars * 4;
                 using var tee = cap.Buffered ? null : new ExcerptStream(limited, keep);

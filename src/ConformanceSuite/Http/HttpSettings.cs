@@ -23,6 +23,14 @@ public sealed record HttpSettings
     /// <summary>The idle timeout in force.</summary>
     public TimeSpan Idle => IdleTimeout is { } idle ? (idle < RequestTimeout ? idle : RequestTimeout) : RequestTimeout / 2;
 
+    /// <summary>
+    /// The least rate at which a body (a response's or a download's) must come, in bytes per second of waiting for it,
+    /// once the waiting has passed the idle limit (<see cref="Idle"/>); 0 sets none. Without it, a body dripped a byte
+    /// at a time, each gap under the idle limit, holds its request for its whole deadline. 1 KiB/s is far below any
+    /// provider's real rate, so only a drip is stopped.
+    /// </summary>
+    public long MinBytesPerSecond { get; init; } = 1024;
+
     /// <summary>A body that decodes to more than this many times its size on the wire is a compression bomb, stopped there.</summary>
     public double MaxDecompressionRatio { get; init; } = 100;
 

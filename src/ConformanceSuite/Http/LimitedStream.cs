@@ -1,8 +1,8 @@
 namespace ConformanceSuite.Http;
 
 /// <summary>
-/// A read-only view of a response body that enforces a size cap, an idle timeout per read, and the
-/// request's total deadline (a body dripped a byte at a time never resets that one).
+/// A read-only view of a response body that enforces a size cap, an idle timeout per read, the request's total
+/// deadline (a body dripped a byte at a time never resets that one), and, when asked, a least transfer rate.
 /// </summary>
 public sealed class LimitedStream : ReadOnlyStream
 {
@@ -19,6 +19,19 @@ public sealed class LimitedStream : ReadOnlyStream
     /// request). Replaced when its timer fired as a read ended.
     /// </summary>
     private CancellationTokenSource? idle;
+
+    /// <summary>Stopwatch ticks spent waiting for the body (in the reads of the stream below, not in the reader's own work).</summary>
+    private long waited;
+
+    /// <summary>
+    /// The least rate, in bytes per second of waiting, at which the body must come once <see cref="RateGrace"/> of
+    /// waiting has passed; 0 sets no rate. A body dripped a few bytes at a time, each gap under the idle limit, would
+    /// otherwise hold its request for the whole deadline (a download's is five minutes).
+    /// </summary>
+    public long MinBytesPerSecond { get; init; }
+
+    /// <summary>The waiting allowed before <see cref="MinBytesPerSecond"/> is enforced.</summary>
+    public TimeSpan RateGrace { get; init; }
 
     /// <summary>The profile setting the size cap comes from, named when the cap stops a body.</summary>
     public string CapSetting { get; init; } = "maxBufferedBytes";
@@ -59,6 +72,7 @@ public sealed class LimitedStream : ReadOnlyStream
         using var caller = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(limit.Token, cancellationToken) : null;
         limit.CancelAfter(idleTimeout);
         int n;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             n = await inner.ReadAsync(buffer, caller?.Token ?? limit.Token);
@@ -72,6 +86,7 @@ public sealed class LimitedStream : ReadOnlyStream
         finally
         {
             limit.CancelAfter(Timeout.InfiniteTimeSpan);
+            waited += System.Diagnostics.Stopwatch.GetTimestamp() - started;
         }
 
         if (limit.IsCancellationRequested)
@@ -86,6 +101,12 @@ public sealed class LimitedStream : ReadOnlyStream
         if (BytesRead > maxBytes)
         {
             throw new ResponseLimitException($"the body exceeds the size cap of {maxBytes} bytes ({CapSetting})") { Setting = CapSetting };
+        }
+
+        if (n > 0 && MinBytesPerSecond > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(0, waited) is var wait && wait >= RateGrace
+            && BytesRead < MinBytesPerSecond * wait.TotalSeconds)
+        {
+            throw new ResponseLimitException($"the body came too slowly: {BytesRead} bytes in {wait.TotalSeconds:0.#} s of waiting, below {MinBytesPerSecond} bytes per second (timeouts.minBytesPerSecond)") { TimedOut = true };
         }
 
         return n;

@@ -68,6 +68,7 @@ public static class TargetProfiles
             RequestTimeout = TimeSpan.FromSeconds(timeouts?["requestSeconds"]?.GetValue<double>() ?? 30),
             PatternTimeout = timeouts?["patternSeconds"] is { } pattern ? TimeSpan.FromSeconds(pattern.GetValue<double>()) : new HttpSettings().PatternTimeout,
             IdleTimeout = timeouts?["idleSeconds"] is { } idle ? TimeSpan.FromSeconds(idle.GetValue<double>()) : null,
+            MinBytesPerSecond = timeouts?["minBytesPerSecond"]?.GetValue<long>() ?? new HttpSettings().MinBytesPerSecond,
             LatencyWarn = json["latency"]?["warnSeconds"] is { } warn ? TimeSpan.FromSeconds(warn.GetValue<double>()) : new HttpSettings().LatencyWarn,
             MaxBufferedBytes = json["maxBufferedBytes"]?.GetValue<long>() ?? new HttpSettings().MaxBufferedBytes,
             MaxArchiveBytes = json["maxArchiveBytes"]?.GetValue<long>() ?? new HttpSettings().MaxArchiveBytes,
