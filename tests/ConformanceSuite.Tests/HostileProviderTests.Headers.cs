@@ -157,17 +157,8 @@ public sealed partial class HostileProviderTests
         // The same for a CSV column's pattern: the value is not judged, the rows check says so, and nothing is failed for it.
         var spec = Path.Combine(contracts, "schemas", "wavy-open-sessions", "open-sessions.csv-spec.json");
         File.WriteAllText(spec, File.ReadAllText(spec).Replace("^[0-9]{10,15}$", "^([0-9]+)+$", StringComparison.Ordinal));
-        await using var wavy = await WavyAsync(async http =>
-        {
-            if (http.Request.Path.Value != "/files/1001.csv")
-            {
-                return false;
-            }
-
-            http.Response.ContentType = "text/csv; charset=utf-8";
-            await http.Response.WriteAsync($"source,session_created_at\n{new string('5', 30)}x,2019-02-13T10:15:30Z\n");
-            return true;
-        });
+        await using var wavy = await WavyFileAsync("/files/1001.csv", "text/csv; charset=utf-8", async http =>
+            await http.Response.WriteAsync($"source,session_created_at\n{new string('5', 30)}x,2019-02-13T10:15:30Z\n"));
 
         // Through the command line this time: --pattern-timeout sets the bound.
         using var stdout = new StringWriter();

@@ -29,6 +29,20 @@ public sealed partial class HostileProviderTests
     /// A Wavy provider that is right (credentials checked, a file_url to a header-only or one-row CSV on the
     /// same origin) unless <paramref name="twist"/> answers a request first.
     /// </summary>
+    /// <summary>The right Wavy provider of <see cref="WavyAsync"/>, but for the file at <paramref name="path"/>, which <paramref name="write"/> serves as <paramref name="contentType"/>.</summary>
+    private static Task<HostileProvider> WavyFileAsync(string path, string contentType, Func<HttpContext, Task> write) =>
+        WavyAsync(async http =>
+        {
+            if (http.Request.Path.Value != path)
+            {
+                return false;
+            }
+
+            http.Response.ContentType = contentType;
+            await write(http);
+            return true;
+        });
+
     private static Task<HostileProvider> WavyAsync(Func<HttpContext, Task<bool>>? twist = null) =>
         HostileProvider.StartAsync(async http =>
         {
@@ -348,14 +362,8 @@ public sealed partial class HostileProviderTests
     [Test]
     public async Task A_download_dripped_with_gaps_under_the_idle_limit_is_cut_off_at_the_least_rate_not_at_its_five_minute_deadline()
     {
-        await using var provider = await WavyAsync(async http =>
+        await using var provider = await WavyFileAsync("/files/1001.csv", "text/csv; charset=utf-8", async http =>
         {
-            if (http.Request.Path.Value != "/files/1001.csv")
-            {
-                return false;
-            }
-
-            http.Response.ContentType = "text/csv; charset=utf-8";
             await http.Response.WriteAsync("source,session_created_at\n", http.RequestAborted);
             while (!http.RequestAborted.IsCancellationRequested)
             {
@@ -364,8 +372,6 @@ public sealed partial class HostileProviderTests
                 await http.Response.Body.FlushAsync(http.RequestAborted);
                 await Task.Delay(100, http.RequestAborted);
             }
-
-            return true;
         });
         var started = DateTime.UtcNow;
 
@@ -495,17 +501,8 @@ public sealed partial class HostileProviderTests
         // The customer without sessions gets the header alone, in UTF-16 (a deviation of the encoding's assumed rule,
         // which WAVY-011 reports). Before, WAVY-013 failed its documented rule: "expected a header-only CSV / received
         // 56 bytes (no header line)", of a file whose header the suite could not decode, not one without a header.
-        await using var provider = await WavyAsync(async http =>
-        {
-            if (http.Request.Path.Value != "/files/1002.csv")
-            {
-                return false;
-            }
-
-            http.Response.ContentType = "text/csv; charset=utf-16";
-            await http.Response.Body.WriteAsync((byte[])[.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("source,session_created_at\r\n")]);
-            return true;
-        });
+        await using var provider = await WavyFileAsync("/files/1002.csv", "text/csv; charset=utf-16", async http =>
+            await http.Response.Body.WriteAsync((byte[])[.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("source,session_created_at\r\n")]));
 
         var results = await ConformanceEngine.RunAsync(AdHoc(provider, "wavy-open-sessions", "WAVY-011", "WAVY-013"));
 
