@@ -183,8 +183,9 @@ public sealed class CsvLinkMockApi : IMockApi
             faults["csv-timestamp-not-iso"] = $"{dateTimeColumn.Name} values are dd/MM/yyyy HH:mm";
         }
 
-        faults["empty-csv-zero-bytes"] = $"a {selecting} without rows gets a 0-byte file";
-        faults["empty-csv-has-row"] = $"a {selecting} without rows gets a row anyway";
+        var empty = narrowing is null ? $"a {selecting} without rows" : $"a {selecting} or a {narrowing} without rows";
+        faults["empty-csv-zero-bytes"] = $"{empty} gets a 0-byte file";
+        faults["empty-csv-has-row"] = $"{empty} gets a row anyway";
         return faults;
     }
 
