@@ -120,6 +120,7 @@ public sealed class OffsetListMockApi : IMockApi
             ["csv-all-columns"] = "CSV exports ignore the field selection",
             ["csv-request-order"] = "CSV exports give the selected fields in the order the request lists them, not in record order",
             ["csv-values-differ"] = "CSV rows carry a different value than the JSON listing",
+            ["csv-values-unquoted"] = "CSV values are written as they are: one holding the delimiter or a quote is not quoted",
             ["csv-empty-zero-bytes"] = "an empty CSV export is 0 bytes (no header)",
             ["zip-two-entries"] = "the zip holds a second entry",
             ["zip-wrong-name"] = "the zip entry ignores the file name",
@@ -330,7 +331,7 @@ public sealed class OffsetListMockApi : IMockApi
                     text = (l + 1).ToString(CultureInfo.InvariantCulture);
                 }
 
-                return text.Contains(delimiter, StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal) ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
+                return !faults.Contains("csv-values-unquoted") && (text.Contains(delimiter, StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal)) ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
             }))).Append('\n');
         }
 
