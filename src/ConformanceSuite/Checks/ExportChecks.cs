@@ -117,6 +117,18 @@ internal static class Exports
         }
     }
 
+    /// <summary>
+    /// A value holding the delimiter, a quote or a line break must be quoted to stay one field. When no value of the
+    /// listing holds one, a provider that never quotes writes the very same file: the note says that case saw no quoting.
+    /// </summary>
+    public static void NoteQuotingUnseen(CheckRun run, List<JsonObject> items, IReadOnlyList<string> names, string delimiter)
+    {
+        if (items.Count > 0 && !items.Any(i => names.Any(n => Text(i[n]) is var t && (t.Contains(delimiter, StringComparison.Ordinal) || t.AsSpan().IndexOfAny("\"\r\n") >= 0))))
+        {
+            run.Note($"no value of the JSON listing holds '{delimiter}', a quote or a line break, so this case cannot tell a provider that never quotes its values from one that does");
+        }
+    }
+
     /// <summary>Whether a CSV value is the JSON value written another way: a boolean in another case, the same number, the same instant.</summary>
     private static bool SameValue(string text, JsonNode? node)
     {
@@ -274,6 +286,7 @@ public sealed class ExportCheck : ICheck
 
         // The same records is the format's rule; each value written as the JSON listing writes it may rest on an assumption.
         Exports.CompareRows(run, formatName, analysis, items, format.Basis, format.ValuesBasis ?? format.Basis, exchange);
+        Exports.NoteQuotingUnseen(run, items, analysis.HeaderNames, spec.Delimiter);
 
         run.Note($"{analysis.RowCount} rows, header '{analysis.HeaderLine}'{(analysis.HasBom ? " after a BOM" : "")}");
     }
