@@ -120,6 +120,7 @@ public sealed class OffsetListMockApi : IMockApi
             ["csv-all-columns"] = "CSV exports ignore the field selection",
             ["csv-request-order"] = "CSV exports give the selected fields in the order the request lists them, not in record order",
             ["csv-values-differ"] = "CSV rows carry a different value than the JSON listing",
+            ["export-ignores-date-range"] = "a CSV or zip export ignores the date range (startDate, endDate) that the JSON listing applies",
             ["csv-values-unquoted"] = "CSV values are written as they are: one holding the delimiter or a quote is not quoted",
             ["csv-empty-zero-bytes"] = "an empty CSV export is 0 bytes (no header)",
             ["zip-two-entries"] = "the zip holds a second entry",
@@ -182,8 +183,10 @@ public sealed class OffsetListMockApi : IMockApi
         }
 
         // Every match, in position order: O(candidates of the most selective filter), for the total; none when unfiltered.
+        var exported = faults.Contains("export-ignores-date-range")
+            && (Get(exports.FormatParameter) is { } asked && exports.Formats.TryGetValue(asked, out var form) && form.CsvSpec is not null || (exports.ZipParameter is { } z && Get(z) == "true"));
         var constraints = list.Parameters
-            .Where(p => p.Filter is not null && Get(p.Name) is not null && !faults.Contains($"filter-ignored:{p.Name}"))
+            .Where(p => p.Filter is not null && Get(p.Name) is not null && !faults.Contains($"filter-ignored:{p.Name}") && !(exported && p.Filter is DateRangeFilter))
             .Select(p => index.Constraint(p, Get(p.Name)!, Get, faults)).ToList();
         var oneBound = list.Parameters.Any(p => p.Filter is DateRangeFilter range && Get(p.Name) is not null && OffsetIndex.OneBoundAlone(range, Get));
         if (hidden is { } h && !oneBound)

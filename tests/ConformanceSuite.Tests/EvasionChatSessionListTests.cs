@@ -78,7 +78,7 @@ public sealed class EvasionChatSessionListTests
         /// <summary>A sorted list's records carry an operatorType the enum does not hold; the list as it is is right.</summary>
         public bool SortedBadOperator { get; init; }
 
-        /// <summary>Asked with one of these sort values, the list holds 150 records: the data, then copies of it under other ids.</summary>
+        /// <summary>Asked with one of these sort values, the list holds 165 records: the data, then copies of it under other ids.</summary>
         public IReadOnlyList<string> PaddedSorts { get; init; } = [];
 
         /// <summary>As <see cref="SortedBadOperator"/>, for this one sort value only.</summary>
@@ -257,7 +257,7 @@ public sealed class EvasionChatSessionListTests
         var ordered = rows.ToList();
         if (Get("sort") is { } sorted && twist.PaddedSorts.Contains(sorted))
         {
-            ordered = [.. Enumerable.Range(0, 150).Select(i => i < ordered.Count ? ordered[i] : Padding(ordered[i % ordered.Count], i))];
+            ordered = [.. Enumerable.Range(0, 165).Select(i => i < ordered.Count ? ordered[i] : Padding(ordered[i % ordered.Count], i))];
             static JsonObject Padding(JsonObject r, int i)
             {
                 var copy = r.DeepClone().AsObject();
@@ -534,12 +534,13 @@ public sealed class EvasionChatSessionListTests
     {
         // The request budget runs out right after sort=-name,+started_at's own walk: the walk of its second field the
         // other way reads no page. That case saw nothing of the mirror, so it may not pass whole.
-        // The five cases before it ask single-field sorts, whose lists this provider pads to 150 records (22 pages of 7):
+        // The five cases before it ask single-field sorts, whose lists this provider pads to 165 records (24 pages of 7):
         // with the unsorted walk's 6 pages and the case's own 6, they spend a budget that still walks the whole list
-        // unwindowed (its prefix, a twentieth of the budget, reaches the end).
+        // unwindowed (its prefix, a twentieth of the budget, reaches the end). The budget is large enough that the
+        // whole-list share left after each other scenario's prefix (six of them, dated-slice the last added) is not windowed.
         string[] single = ["+started_at", "-started_at", "+name", "-name", "started_at"];
         await using var provider = await ProviderAsync(Dataset(), new Twists { PaddedSorts = single });
-        const int Spent = 6 + (5 * 22) + 6;
+        const int Spent = 6 + (5 * 24) + 6;
         var profile = Path.Combine(dir, "budget.json");
         File.WriteAllText(profile, new JsonObject
         {
@@ -668,8 +669,8 @@ public sealed class EvasionChatSessionListTests
 
         var cases = Cases(results, "CSL-021");
         var withRows = cases.Where(c => !c.Element.EndsWith("@no-sessions", StringComparison.Ordinal)).ToList();
-        withRows.Should().HaveCount(8, Show(cases));
-        withRows.Where(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Should().HaveCount(4);
+        withRows.Should().HaveCount(10, Show(cases));
+        withRows.Where(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Should().HaveCount(5);
         withRows.Should().OnlyContain(c => c.Findings.OfType<CsvRowProblem>().Any(), Show(cases));
         ByFormat(withRows, cases);
     }
@@ -827,13 +828,13 @@ public sealed class EvasionChatSessionListTests
 
         var cases = Cases(results, "CSL-021").ToDictionary(c => c.Element);
         // The formats' rows with a boolean: the whole list's, and the slices of it.
-        foreach (var excel in new[] { cases["CSV_EXCEL@all-sessions"], cases["CSV_EXCEL@sorted-slice"], cases["CSV_EXCEL@paged-slice"] })
+        foreach (var excel in new[] { cases["CSV_EXCEL@all-sessions"], cases["CSV_EXCEL@sorted-slice"], cases["CSV_EXCEL@paged-slice"], cases["CSV_EXCEL@dated-slice"] })
         {
             excel.Verdict.Should().Be(Verdict.Deviation, Show(cases.Values));
             excel.Findings.OfType<CsvRowProblem>().Should().NotBeEmpty().And.OnlyContain(f => f.Value == "FALSE" || f.Value == "TRUE", excel.Message);
         }
 
-        cases.Values.Where(c => c.Element is not ("CSV_EXCEL@all-sessions" or "CSV_EXCEL@sorted-slice" or "CSV_EXCEL@paged-slice")).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
+        cases.Values.Where(c => c.Element is not ("CSV_EXCEL@all-sessions" or "CSV_EXCEL@sorted-slice" or "CSV_EXCEL@paged-slice" or "CSV_EXCEL@dated-slice")).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
     }
 
     [Test]
@@ -847,7 +848,7 @@ public sealed class EvasionChatSessionListTests
 
         var cases = Cases(results, "CSL-021");
         var excel = cases.Where(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).ToList();
-        excel.Should().HaveCount(5, Show(cases)).And.OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases));
+        excel.Should().HaveCount(6, Show(cases)).And.OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases));
         excel.Should().OnlyContain(c => c.Findings.Count == 1 && c.Findings[0] is HeaderMismatch, Show(cases));
         cases.Except(excel).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
     }
@@ -855,17 +856,20 @@ public sealed class EvasionChatSessionListTests
     [TestCase("messengerTypes")]
     [TestCase("sort")]
     [TestCase("offset")]
+    [TestCase("startDate")]
     public async Task A_CSV_export_that_ignores_a_parameter_the_listing_applies_is_not_a_pass(string ignored)
     {
-        // The CSV formats leave out one of messengerTypes, sort and offset; the JSON listing applies it. The exports were
-        // compared with the listing of the whole list, of one session and of some fields only, where none of them is asked.
+        // The CSV formats leave out one of messengerTypes, sort, offset and startDate; the JSON listing applies it. The exports
+        // were compared with the listing of the whole list, of one session and of some fields only, where none of them is
+        // asked (startDate: until scenario dated-slice, no export case asked a date range).
         await using var provider = await ProviderAsync(Dataset(), new Twists { CsvIgnores = ignored });
 
         var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-021"));
 
         var cases = Cases(results, "CSL-021");
         // Scenario paged-slice asks a sort too (and page, not offset or messengerTypes).
-        var narrowed = cases.Where(c => c.Element.EndsWith("@sorted-slice", StringComparison.Ordinal) || (ignored == "sort" && c.Element.EndsWith("@paged-slice", StringComparison.Ordinal))).ToList();
+        var narrowed = cases.Where(c => ignored == "startDate" ? c.Element.EndsWith("@dated-slice", StringComparison.Ordinal)
+            : c.Element.EndsWith("@sorted-slice", StringComparison.Ordinal) || (ignored == "sort" && c.Element.EndsWith("@paged-slice", StringComparison.Ordinal))).ToList();
         narrowed.Should().HaveCount(ignored == "sort" ? 4 : 2, Show(cases));
         narrowed.Should().OnlyContain(c => c.Findings.Any(f => f is CountMismatch || f is CsvRowProblem), Show(cases));
         ByFormat(narrowed, cases);
@@ -899,7 +903,7 @@ public sealed class EvasionChatSessionListTests
         var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-022"));
 
         var cases = Cases(results, "CSL-022").ToDictionary(c => c.Element);
-        cases.Should().HaveCount(14); // the five of the whole list, and each format on some-fields, sorted-slice and paged-slice
+        cases.Should().HaveCount(17); // the five of the whole list, and each format on some-fields, sorted-slice, paged-slice and dated-slice
         cases.Values.Should().OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases.Values)); // the zip's content is assumed (A-CSL-15)
         cases["JSON"].Findings.OfType<CountMismatch>().Should().ContainSingle().Which.Should().Match<CountMismatch>(f => f.Expected == 36 && f.Received == 0);
         cases["CSV"].Findings.OfType<CsvRowProblem>().Should().NotBeEmpty();
@@ -916,7 +920,7 @@ public sealed class EvasionChatSessionListTests
 
         var cases = Cases(results, "CSL-021");
         // The slices: sorted-slice (by offset) and paged-slice (by page), each asking limit=10 of more records.
-        var limited = cases.Where(c => c.Element.EndsWith("-slice", StringComparison.Ordinal)).ToList();
+        var limited = cases.Where(c => c.Element.EndsWith("@sorted-slice", StringComparison.Ordinal) || c.Element.EndsWith("@paged-slice", StringComparison.Ordinal)).ToList();
         limited.Should().HaveCount(4, Show(cases));
         limited.Should().OnlyContain(c => c.Findings.OfType<CountMismatch>().Any(f => f.Expected < f.Received), Show(cases));
         ByFormat(limited, cases);
@@ -927,9 +931,10 @@ public sealed class EvasionChatSessionListTests
     [TestCase("offset")]
     [TestCase("fields")]
     [TestCase("page")]
+    [TestCase("endDate")]
     public async Task A_zip_export_that_ignores_a_parameter_the_listing_applies_is_not_a_pass(string ignored)
     {
-        // zip=true leaves out one of messengerTypes, sort, offset and fields; the export without zip and the JSON listing
+        // zip=true leaves out one of messengerTypes, sort, offset, fields, page and endDate; the export without zip and the JSON listing
         // apply it. The zips were compared with the listing of the whole list only, where none of them is asked.
         await using var provider = await ProviderAsync(Dataset(), new Twists { ZipIgnores = ignored });
 
@@ -938,7 +943,7 @@ public sealed class EvasionChatSessionListTests
         Cases(results, "CSL-021").Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(Cases(results, "CSL-021")));
         var cases = Cases(results, "CSL-022");
         // Each is asked by one scenario; sort by the two slices (paged-slice: page and sort, no offset nor messengerTypes).
-        string[] scenarios = ignored switch { "fields" => ["@some-fields"], "page" => ["@paged-slice"], "sort" => ["@sorted-slice", "@paged-slice"], _ => ["@sorted-slice"] };
+        string[] scenarios = ignored switch { "fields" => ["@some-fields"], "page" => ["@paged-slice"], "endDate" => ["@dated-slice"], "sort" => ["@sorted-slice", "@paged-slice"], _ => ["@sorted-slice"] };
         var narrowed = cases.Where(c => scenarios.Any(s => c.Element.EndsWith(s, StringComparison.Ordinal))).ToList();
         narrowed.Select(c => c.Element).Should().BeEquivalentTo(scenarios.SelectMany(s => new[] { "JSON", "CSV", "CSV_EXCEL" }.Select(f => f + s)), Show(cases));
         // The zip's content is assumed (A-CSL-15); a CSV_EXCEL header of other columns breaks the documented format, as CSL-021 judges it.
