@@ -41,6 +41,41 @@ public sealed class CleanMockTests
         results.Requirements.Single(r => r.Id == "WAVY-013").Cases.Single(c => c.Element == "sub-account-without-sessions").Verdict.Should().Be(Verdict.Skipped);
     }
 
+    [Test]
+    public async Task An_export_case_whose_listing_holds_no_value_that_needs_quoting_says_so_and_one_whose_listing_holds_one_does_not()
+    {
+        // A CSV that never quotes its values is the very file a quoting provider writes when no value holds the delimiter,
+        // a quote or a line break: a pass then says nothing of quoting, and the case notes it. The mock's data holds one
+        // such name; the same data with that name made plain is what a provider's data without one looks like.
+        var dir = Directory.CreateTempSubdirectory("cs-quoting-").FullName;
+        try
+        {
+            var plain = Path.Combine(dir, "contracts");
+            CliTests.CopyDirectory(Harness.Layout.Root, plain, ["schemas", "fixtures", "targets", "pacts"]);
+            var dataset = Path.Combine(plain, "fixtures", "chat-session-list", "dataset.json");
+            var text = File.ReadAllText(dataset);
+            text.Should().Contain("Martins, Hugo \\\"Hu\\\"; Recife");
+            File.WriteAllText(dataset, text.Replace("Martins, Hugo \\\"Hu\\\"; Recife", "Hugo Martins", StringComparison.Ordinal));
+            async Task<IReadOnlyList<CaseOutcome>> ExportCases(string contracts) => (await ConformanceEngine.RunAsync(new RunSettings
+            {
+                Apis = ["chat-session-list"], Filter = ["CSL-021"], ContractsDirectory = contracts, ReportDirectory = Path.Combine(dir, Path.GetFileName(contracts)),
+            })).Requirements.Single().Cases;
+            Func<CaseOutcome, bool> unseen = c => c.Notes.Any(n => n.Contains("cannot tell a provider that never quotes its values", StringComparison.Ordinal));
+
+            var withoutOne = await ExportCases(plain);
+            var withOne = await ExportCases(Harness.Layout.Root);
+
+            withoutOne.Should().OnlyContain(c => c.Verdict == Verdict.Pass);
+            withoutOne.Where(c => !c.Element.EndsWith("@no-sessions", StringComparison.Ordinal)).Should().NotBeEmpty().And.OnlyContain(c => unseen(c));
+            withoutOne.Where(c => c.Element.EndsWith("@no-sessions", StringComparison.Ordinal)).Should().NotBeEmpty().And.NotContain(c => unseen(c), "a file without rows has no value to quote");
+            withOne.Where(c => c.Element.EndsWith("@all-sessions", StringComparison.Ordinal)).Should().HaveCount(2).And.NotContain(c => unseen(c));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>A Wavy run against the mock by a target that gives all its test data but <paramref name="slot"/>.</summary>
     private static async Task<RunResults> WavyWithoutTestDataAsync(string slot)
     {
