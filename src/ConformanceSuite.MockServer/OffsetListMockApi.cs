@@ -183,8 +183,10 @@ public sealed class OffsetListMockApi : IMockApi
         }
 
         // Every match, in position order: O(candidates of the most selective filter), for the total; none when unfiltered.
-        var exported = faults.Contains("export-ignores-date-range")
-            && (Get(exports.FormatParameter) is { } asked && exports.Formats.TryGetValue(asked, out var form) && form.CsvSpec is not null || (exports.ZipParameter is { } z && Get(z) == "true"));
+        // The export-ignores-date-range fault: a CSV export, or any zip, is made without the date range.
+        var csvAsked = Get(exports.FormatParameter) is { } asked && exports.Formats.TryGetValue(asked, out var form) && form.CsvSpec is not null;
+        var zipAsked = exports.ZipParameter is { } z && Get(z) == "true";
+        var exported = faults.Contains("export-ignores-date-range") && (csvAsked || zipAsked);
         var constraints = list.Parameters
             .Where(p => p.Filter is not null && Get(p.Name) is not null && !faults.Contains($"filter-ignored:{p.Name}") && !(exported && p.Filter is DateRangeFilter))
             .Select(p => index.Constraint(p, Get(p.Name)!, Get, faults)).ToList();

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace ConformanceSuite.Http;
 
 /// <summary>
@@ -72,7 +74,7 @@ public sealed class LimitedStream : ReadOnlyStream
         using var caller = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(limit.Token, cancellationToken) : null;
         limit.CancelAfter(idleTimeout);
         int n;
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         try
         {
             n = await inner.ReadAsync(buffer, caller?.Token ?? limit.Token);
@@ -86,7 +88,7 @@ public sealed class LimitedStream : ReadOnlyStream
         finally
         {
             limit.CancelAfter(Timeout.InfiniteTimeSpan);
-            waited += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+            waited += Stopwatch.GetTimestamp() - started;
         }
 
         if (limit.IsCancellationRequested)
@@ -103,7 +105,7 @@ public sealed class LimitedStream : ReadOnlyStream
             throw new ResponseLimitException($"the body exceeds the size cap of {maxBytes} bytes ({CapSetting})") { Setting = CapSetting };
         }
 
-        if (n > 0 && MinBytesPerSecond > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(0, waited) is var wait && wait >= RateGrace
+        if (n > 0 && MinBytesPerSecond > 0 && Stopwatch.GetElapsedTime(0, waited) is var wait && wait >= RateGrace
             && BytesRead < MinBytesPerSecond * wait.TotalSeconds)
         {
             throw new ResponseLimitException($"the body came too slowly: {BytesRead} bytes in {wait.TotalSeconds:0.#} s of waiting, below {MinBytesPerSecond} bytes per second (timeouts.minBytesPerSecond)") { TimedOut = true };
