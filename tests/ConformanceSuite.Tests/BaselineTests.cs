@@ -292,6 +292,32 @@ public sealed class BaselineTests
     }
 
     [Test]
+    public async Task A_finding_names_its_case_s_exchange_by_place_and_a_baseline_whose_place_names_none_stops_the_run()
+    {
+        // results.json holds each exchange once, in its case's evidence; a finding of one of them says which. Read
+        // back, the finding has its exchange again. A place that names none is not a results file.
+        var (_, _, folder) = await RunWavyAsync("base", "customerId-not-required", "--filter", "WAVY-001");
+        var node = JsonNode.Parse(await File.ReadAllTextAsync(Results(folder)))!;
+        var @case = node["requirements"]![0]!["cases"]!.AsArray().First(c => c!["findings"]!.AsArray().Count > 0)!;
+        var finding = @case["findings"]![0]!.AsObject();
+        finding.ContainsKey("evidence").Should().BeFalse("its exchange is the case's");
+        var place = finding["exchange"]!.GetValue<int>();
+        var read = RunResults.Read(Results(folder)).Requirements[0].Cases.First(c => c.Findings.Count > 0);
+        read.Findings[0].Evidence.Should().BeEquivalentTo(read.Evidence[place]);
+        read.Findings[0].Evidence!.RequestLine.Should().Contain("/wavy-open-sessions/v1/session");
+
+        finding["exchange"] = @case["evidence"]!.AsArray().Count;
+        var bad = Path.Combine(dir, "bad.json");
+        await File.WriteAllTextAsync(bad, node.ToJsonString());
+        var (exit, output, err) = await RunAsync("--api", Api, "--filter", "WAVY-001", "--report-dir", Path.Combine(dir, "out"), "--baseline", bad);
+
+        exit.Should().Be(ExitCodes.UsageOrConfiguration, output);
+        err.Trim().Should().Contain("bad.json").And.Contain("/findings/0/exchange").And.Contain("not a results file: the place names none of the case's exchanges")
+            .And.NotContain("\n").And.NotContain("   at ");
+        Directory.Exists(Path.Combine(dir, "out")).Should().BeFalse("nothing ran");
+    }
+
+    [Test]
     public async Task A_baseline_of_another_target_stops_the_run_before_it_starts()
     {
         // Before, a gate given another target's run ran and compared with it: whatever that provider failed counted as

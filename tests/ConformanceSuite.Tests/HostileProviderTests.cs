@@ -815,6 +815,13 @@ public sealed partial class HostileProviderTests
         schema.Verdict.Should().BeOneOf(Verdict.Fail, Verdict.Deviation);
         schema.Findings.Should().HaveCount(2 * 20, "each of the two pages keeps its first 20 violations").And.OnlyContain(f => f.Message.Contains("required property"));
         schema.Partial.Should().Contain($"page 1: only the first {Contracts.SchemaValidator.MaxValidatedElements:N0} elements of /items (10,000) were validated (the suite's bound)");
+        // Forty findings of two exchanges: results.json holds each exchange once (before, forty copies: 59 KB of this
+        // case's 90, and the whole file 523 KB).
+        var written = Case(RunResults.Read(Path.Combine(dir, "results.json")), "OPENCX-004");
+        written.Findings.Select(f => f.Evidence!.RequestLine).Should().Equal(schema.Findings.Select(f => f.Evidence!.RequestLine));
+        var raw = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "results.json")))!["requirements"]!.AsArray()
+            .Single(r => (string?)r!["id"] == "OPENCX-004")!["cases"]![0]!["findings"]!.AsArray();
+        raw.Should().OnlyContain(f => f!["evidence"] == null && f["exchange"] != null, "an exchange is not copied into each finding");
         ReportsAreSmall();
     }
 

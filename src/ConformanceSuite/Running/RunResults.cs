@@ -59,8 +59,14 @@ public sealed record RunResults
         RunResults results;
         try
         {
-            results = JsonSerializer.Deserialize<RunResults>(InputFile.ReadAllText(path, "results file"), ResultsJson.Options)
-                      ?? throw new ConfigurationException(path, "", "empty results file");
+            var node = System.Text.Json.Nodes.JsonNode.Parse(InputFile.ReadAllText(path, "results file"))
+                       ?? throw new ConfigurationException(path, "", "empty results file");
+            if (ResultsJson.ResolveEvidence(node) is { } pointer)
+            {
+                throw new ConfigurationException(path, pointer, "not a results file: the place names none of the case's exchanges");
+            }
+
+            results = node.Deserialize<RunResults>(ResultsJson.Options) ?? throw new ConfigurationException(path, "", "empty results file");
         }
         catch (JsonException ex)
         {
@@ -104,7 +110,9 @@ public sealed record RunResults
     public void Write(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, JsonSerializer.Serialize(this, ResultsJson.Options));
+        var node = JsonSerializer.SerializeToNode(this, ResultsJson.Options)!;
+        ResultsJson.ShareEvidence(node);
+        File.WriteAllText(path, node.ToJsonString(ResultsJson.Options));
     }
 
     /// <summary>Every report of a run into one folder: results.json, junit.xml, report.md, report.html (and the request log and run log when given).</summary>
