@@ -134,6 +134,10 @@ public sealed class OffsetListMockApi : IMockApi
             if (p.Filter is not null)
             {
                 faults[$"filter-ignored:{p.Name}"] = $"the {p.Name} filter is ignored";
+                if (p.Filter is not DateRangeFilter)
+                {
+                    faults[$"export-ignores:{p.Name}"] = $"a CSV or zip export ignores the {p.Name} filter that the JSON listing applies";
+                }
             }
 
             if (p.Controls is not null)
@@ -183,12 +187,14 @@ public sealed class OffsetListMockApi : IMockApi
         }
 
         // Every match, in position order: O(candidates of the most selective filter), for the total; none when unfiltered.
-        // The export-ignores-date-range fault: a CSV export, or any zip, is made without the date range.
+        // The export-ignores-date-range and export-ignores:<name> faults: a CSV export, or any zip, is made without
+        // the date range or that filter.
         var csvAsked = Get(exports.FormatParameter) is { } asked && exports.Formats.TryGetValue(asked, out var form) && form.CsvSpec is not null;
         var zipAsked = exports.ZipParameter is { } z && Get(z) == "true";
-        var exported = faults.Contains("export-ignores-date-range") && (csvAsked || zipAsked);
+        var exported = csvAsked || zipAsked;
+        bool ExportIgnores(ParameterSpec p) => exported && (faults.Contains($"export-ignores:{p.Name}") || (faults.Contains("export-ignores-date-range") && p.Filter is DateRangeFilter));
         var constraints = list.Parameters
-            .Where(p => p.Filter is not null && Get(p.Name) is not null && !faults.Contains($"filter-ignored:{p.Name}") && !(exported && p.Filter is DateRangeFilter))
+            .Where(p => p.Filter is not null && Get(p.Name) is not null && !faults.Contains($"filter-ignored:{p.Name}") && !ExportIgnores(p))
             .Select(p => index.Constraint(p, Get(p.Name)!, Get, faults)).ToList();
         var oneBound = list.Parameters.Any(p => p.Filter is DateRangeFilter range && Get(p.Name) is not null && OffsetIndex.OneBoundAlone(range, Get));
         if (hidden is { } h && !oneBound)

@@ -536,8 +536,9 @@ public sealed class EvasionChatSessionListTests
         // other way reads no page. That case saw nothing of the mirror, so it may not pass whole.
         // The five cases before it ask single-field sorts, whose lists this provider pads to 165 records (24 pages of 7):
         // with the unsorted walk's 6 pages and the case's own 6, they spend a budget that still walks the whole list
-        // unwindowed (its prefix, a twentieth of the budget, reaches the end). The budget is large enough that the
-        // whole-list share left after each other scenario's prefix (six of them, dated-slice the last added) is not windowed.
+        // unwindowed (its prefix, a twentieth of the budget, reaches the end). The whole list's share is the whole budget:
+        // no check walks another scenario's list (the exports and the credential checks make single calls), so none
+        // keeps a prefix's worth. Before, each of the seven others kept 6 of the 132 requests, and the list was windowed.
         string[] single = ["+started_at", "-started_at", "+name", "-name", "started_at"];
         await using var provider = await ProviderAsync(Dataset(), new Twists { PaddedSorts = single });
         const int Spent = 6 + (5 * 24) + 6;
@@ -669,8 +670,8 @@ public sealed class EvasionChatSessionListTests
 
         var cases = Cases(results, "CSL-021");
         var withRows = cases.Where(c => !c.Element.EndsWith("@no-sessions", StringComparison.Ordinal)).ToList();
-        withRows.Should().HaveCount(10, Show(cases));
-        withRows.Where(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Should().HaveCount(5);
+        withRows.Should().HaveCount(14, Show(cases));
+        withRows.Where(c => c.Element.StartsWith("CSV@", StringComparison.Ordinal)).Should().HaveCount(7);
         withRows.Should().OnlyContain(c => c.Findings.OfType<CsvRowProblem>().Any(), Show(cases));
         ByFormat(withRows, cases);
     }
@@ -828,13 +829,14 @@ public sealed class EvasionChatSessionListTests
 
         var cases = Cases(results, "CSL-021").ToDictionary(c => c.Element);
         // The formats' rows with a boolean: the whole list's, and the slices of it.
-        foreach (var excel in new[] { cases["CSV_EXCEL@all-sessions"], cases["CSV_EXCEL@sorted-slice"], cases["CSV_EXCEL@paged-slice"], cases["CSV_EXCEL@dated-slice"] })
+        string[] withBooleans = ["CSV_EXCEL@all-sessions", "CSV_EXCEL@sorted-slice", "CSV_EXCEL@paged-slice", "CSV_EXCEL@dated-slice", "CSV_EXCEL@chat-slice", "CSV_EXCEL@searched-slice"];
+        foreach (var excel in withBooleans.Select(e => cases[e]))
         {
             excel.Verdict.Should().Be(Verdict.Deviation, Show(cases.Values));
             excel.Findings.OfType<CsvRowProblem>().Should().NotBeEmpty().And.OnlyContain(f => f.Value == "FALSE" || f.Value == "TRUE", excel.Message);
         }
 
-        cases.Values.Where(c => c.Element is not ("CSV_EXCEL@all-sessions" or "CSV_EXCEL@sorted-slice" or "CSV_EXCEL@paged-slice" or "CSV_EXCEL@dated-slice")).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
+        cases.Values.Where(c => !withBooleans.Contains(c.Element)).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases.Values));
     }
 
     [Test]
@@ -848,28 +850,43 @@ public sealed class EvasionChatSessionListTests
 
         var cases = Cases(results, "CSL-021");
         var excel = cases.Where(c => c.Element.StartsWith("CSV_EXCEL@", StringComparison.Ordinal)).ToList();
-        excel.Should().HaveCount(6, Show(cases)).And.OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases));
+        excel.Should().HaveCount(8, Show(cases)).And.OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases));
         excel.Should().OnlyContain(c => c.Findings.Count == 1 && c.Findings[0] is HeaderMismatch, Show(cases));
         cases.Except(excel).Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
     }
+
+    /// <summary>The export scenario that asks a filter no other export scenario asks (sorted-slice for the rest).</summary>
+    private static string ExportScenarioOf(string parameter) => parameter switch
+    {
+        "startDate" or "endDate" => "@dated-slice",
+        "chatId" or "clientMessagesOnly" or "companyId" => "@chat-slice",
+        "search" or "operatorType" or "minMessages" => "@searched-slice",
+        _ => "@sorted-slice",
+    };
 
     [TestCase("messengerTypes")]
     [TestCase("sort")]
     [TestCase("offset")]
     [TestCase("startDate")]
+    [TestCase("chatId")]
+    [TestCase("clientMessagesOnly")]
+    [TestCase("companyId")]
+    [TestCase("search")]
+    [TestCase("operatorType")]
+    [TestCase("minMessages")]
     public async Task A_CSV_export_that_ignores_a_parameter_the_listing_applies_is_not_a_pass(string ignored)
     {
-        // The CSV formats leave out one of messengerTypes, sort, offset and startDate; the JSON listing applies it. The exports
-        // were compared with the listing of the whole list, of one session and of some fields only, where none of them is
-        // asked (startDate: until scenario dated-slice, no export case asked a date range).
+        // The CSV formats leave out one of messengerTypes, sort, offset, startDate and the six filters of chat-slice and
+        // searched-slice; the JSON listing applies it. The exports were compared with the listing of the whole list, of
+        // one session and of some fields only, where none of them is asked (startDate: until scenario dated-slice, no
+        // export case asked a date range; the six filters: until those two scenarios, no export case asked them).
         await using var provider = await ProviderAsync(Dataset(), new Twists { CsvIgnores = ignored });
 
         var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-021"));
 
         var cases = Cases(results, "CSL-021");
         // Scenario paged-slice asks a sort too (and page, not offset or messengerTypes).
-        var narrowed = cases.Where(c => ignored == "startDate" ? c.Element.EndsWith("@dated-slice", StringComparison.Ordinal)
-            : c.Element.EndsWith("@sorted-slice", StringComparison.Ordinal) || (ignored == "sort" && c.Element.EndsWith("@paged-slice", StringComparison.Ordinal))).ToList();
+        var narrowed = cases.Where(c => c.Element.EndsWith(ExportScenarioOf(ignored), StringComparison.Ordinal) || (ignored == "sort" && c.Element.EndsWith("@paged-slice", StringComparison.Ordinal))).ToList();
         narrowed.Should().HaveCount(ignored == "sort" ? 4 : 2, Show(cases));
         narrowed.Should().OnlyContain(c => c.Findings.Any(f => f is CountMismatch || f is CsvRowProblem), Show(cases));
         ByFormat(narrowed, cases);
@@ -903,7 +920,7 @@ public sealed class EvasionChatSessionListTests
         var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-022"));
 
         var cases = Cases(results, "CSL-022").ToDictionary(c => c.Element);
-        cases.Should().HaveCount(17); // the five of the whole list, and each format on some-fields, sorted-slice, paged-slice and dated-slice
+        cases.Should().HaveCount(23); // the five of the whole list, and each format on some-fields, sorted-slice, paged-slice, dated-slice, chat-slice and searched-slice
         cases.Values.Should().OnlyContain(c => c.Verdict == Verdict.Deviation, Show(cases.Values)); // the zip's content is assumed (A-CSL-15)
         cases["JSON"].Findings.OfType<CountMismatch>().Should().ContainSingle().Which.Should().Match<CountMismatch>(f => f.Expected == 36 && f.Received == 0);
         cases["CSV"].Findings.OfType<CsvRowProblem>().Should().NotBeEmpty();
@@ -932,10 +949,17 @@ public sealed class EvasionChatSessionListTests
     [TestCase("fields")]
     [TestCase("page")]
     [TestCase("endDate")]
+    [TestCase("chatId")]
+    [TestCase("clientMessagesOnly")]
+    [TestCase("companyId")]
+    [TestCase("search")]
+    [TestCase("operatorType")]
+    [TestCase("minMessages")]
     public async Task A_zip_export_that_ignores_a_parameter_the_listing_applies_is_not_a_pass(string ignored)
     {
-        // zip=true leaves out one of messengerTypes, sort, offset, fields, page and endDate; the export without zip and the JSON listing
-        // apply it. The zips were compared with the listing of the whole list only, where none of them is asked.
+        // zip=true leaves out one of messengerTypes, sort, offset, fields, page, endDate and the six filters of chat-slice
+        // and searched-slice; the export without zip and the JSON listing apply it. The zips were compared with the
+        // listing of the whole list only, where none of them is asked.
         await using var provider = await ProviderAsync(Dataset(), new Twists { ZipIgnores = ignored });
 
         var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-021", "CSL-022"));
@@ -943,7 +967,7 @@ public sealed class EvasionChatSessionListTests
         Cases(results, "CSL-021").Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(Cases(results, "CSL-021")));
         var cases = Cases(results, "CSL-022");
         // Each is asked by one scenario; sort by the two slices (paged-slice: page and sort, no offset nor messengerTypes).
-        string[] scenarios = ignored switch { "fields" => ["@some-fields"], "page" => ["@paged-slice"], "endDate" => ["@dated-slice"], "sort" => ["@sorted-slice", "@paged-slice"], _ => ["@sorted-slice"] };
+        string[] scenarios = ignored switch { "fields" => ["@some-fields"], "page" => ["@paged-slice"], "sort" => ["@sorted-slice", "@paged-slice"], _ => [ExportScenarioOf(ignored)] };
         var narrowed = cases.Where(c => scenarios.Any(s => c.Element.EndsWith(s, StringComparison.Ordinal))).ToList();
         narrowed.Select(c => c.Element).Should().BeEquivalentTo(scenarios.SelectMany(s => new[] { "JSON", "CSV", "CSV_EXCEL" }.Select(f => f + s)), Show(cases));
         // The zip's content is assumed (A-CSL-15); a CSV_EXCEL header of other columns breaks the documented format, as CSL-021 judges it.

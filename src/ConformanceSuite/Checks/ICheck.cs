@@ -21,6 +21,13 @@ public interface ICheck
     IReadOnlyList<Precondition> Preconditions => [];
 
     /// <summary>
+    /// Whether the check may walk its scenarios' lists page after page: the request budget keeps a prefix's worth for
+    /// each paginated scenario such a check names. A check of single calls (an export, a credential) says no, so
+    /// its scenarios take nothing from the budget's share for the walks.
+    /// </summary>
+    bool WalksLists => true;
+
+    /// <summary>
     /// True for a check that judges the requests other cases of its API made: its cases run after every other case
     /// (the pact verifications included), so it judges them all, whatever the filter or the catalog's order.
     /// </summary>

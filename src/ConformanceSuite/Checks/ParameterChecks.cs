@@ -177,6 +177,9 @@ public sealed class CredentialCheck(string kind, CredentialMode mode) : ICheck
 
     public IReadOnlyList<Precondition> Preconditions { get; } = [Precondition.SuccessfulCall];
 
+    /// <summary>Single calls: the scenario's, one page further on, and a get by id.</summary>
+    public bool WalksLists => false;
+
     public IEnumerable<CaseElement> Expand(ApiContract contract, Requirement requirement) =>
         contract.Auth.Credentials.Where(c => mode != CredentialMode.Malformed || c.Scheme is not null).Select(c => new CaseElement(c.Name));
 

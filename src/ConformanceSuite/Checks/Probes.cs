@@ -141,6 +141,13 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
 
     private IReadOnlySet<string>? wholeListScenarios;
 
+    /// <summary>The scenarios some requirement's check may walk (a kind the suite does not know is taken to).</summary>
+    private IReadOnlySet<string> WalkedScenarios => walkedScenarios ??= contract.Requirements
+        .Where(r => r.Check is { } c && (!CheckRegistry.Default.Kinds.Contains(c.Kind) || CheckRegistry.Default.Get(c.Kind).WalksLists))
+        .SelectMany(r => r.Check!.Scenarios).ToHashSet(StringComparer.Ordinal);
+
+    private IReadOnlySet<string>? walkedScenarios;
+
     private static bool NeedsWholeList(string kind) =>
         CheckRegistry.Default.Kinds.Contains(kind) && CheckRegistry.Default.Get(kind).Preconditions.Contains(Precondition.CompleteWalk);
 
@@ -149,8 +156,8 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
         contract.Requirements.Any(r => r.Check is { Kind: GetByIdCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId);
 
     /// <summary>
-    /// The requests a scenario's list may take from the budget: every other paginated scenario keeps a prefix's
-    /// worth, and the lists whose whole-list checks need a walk share the rest.
+    /// The requests a scenario's list may take from the budget: every other paginated scenario a check may walk keeps
+    /// a prefix's worth, and the lists whose whole-list checks need a walk share the rest.
     /// </summary>
     internal int ShareOf(string scenarioId)
     {
@@ -161,7 +168,7 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
 
         var paginated = contract.Scenarios.Where(s => contract.Endpoint(s.Value.Endpoint).Pagination is not null).Select(s => s.Key).ToList();
         var whole = paginated.Where(WholeListScenarios.Contains).ToList();
-        var reserved = paginated.Where(s => !WholeListScenarios.Contains(s))
+        var reserved = paginated.Where(s => !WholeListScenarios.Contains(s) && WalkedScenarios.Contains(s))
             .Sum(s => WalkPlanner.PrefixPages(Budget, contract.Endpoint(contract.Scenario(s).Endpoint).Pagination!));
         return whole.Contains(scenarioId) ? Math.Max(0, Budget.Limit - reserved) / whole.Count : Budget.Limit - reserved;
     }
