@@ -121,7 +121,8 @@ public sealed class OffsetListMockApi : IMockApi
             ["csv-request-order"] = "CSV exports give the selected fields in the order the request lists them, not in record order",
             ["csv-values-differ"] = "CSV rows carry a different value than the JSON listing",
             ["export-ignores-date-range"] = "a CSV or zip export ignores the date range (startDate, endDate) that the JSON listing applies",
-            ["csv-values-unquoted"] = "CSV values are written as they are: one holding the delimiter or a quote is not quoted",
+            ["csv-values-unquoted"] = "CSV values are written as they are: one holding the delimiter, a quote or a line break is not quoted",
+            ["csv-line-breaks-unquoted"] = "CSV values holding the delimiter or a quote are quoted, one holding only a line break is not",
             ["csv-empty-zero-bytes"] = "an empty CSV export is 0 bytes (no header)",
             ["zip-two-entries"] = "the zip holds a second entry",
             ["zip-wrong-name"] = "the zip entry ignores the file name",
@@ -342,7 +343,9 @@ public sealed class OffsetListMockApi : IMockApi
                     text = (l + 1).ToString(CultureInfo.InvariantCulture);
                 }
 
-                return !faults.Contains("csv-values-unquoted") && (text.Contains(delimiter, StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal)) ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
+                var quoted = text.Contains(delimiter, StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal)
+                    || (!faults.Contains("csv-line-breaks-unquoted") && text.AsSpan().IndexOfAny('\r', '\n') >= 0);
+                return !faults.Contains("csv-values-unquoted") && quoted ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
             }))).Append('\n');
         }
 
@@ -615,7 +618,7 @@ internal sealed class OffsetIndex
     }
 
     /// <summary>
-    /// Every position in the sort's order (keys compared as their JSON text, ordinal unless a fault says otherwise; ties keep the data's order),
+    /// Every position in the sort's order (keys compared as their values, ordinal unless a fault says otherwise; ties keep the data's order),
     /// and each position's rank in it: made once per sort, on first use.
     /// </summary>
     private (int[] Order, int[] Rank) Order(IReadOnlyList<(string Field, bool Desc)> sort)
@@ -648,8 +651,13 @@ internal sealed class OffsetIndex
         })).Value;
     }
 
-    /// <summary>Each position's sort key for a field: the member's JSON text ("" when absent).</summary>
+    /// <summary>
+    /// Each position's sort key for a field: a string member's value, any other member's JSON text ("" when absent).
+    /// The value, not its JSON text: an escaped character ("\n" as a backslash and an n) would sort as other characters.
+    /// </summary>
     private string[] Keys(string field) =>
         sortKeys.GetOrAdd(field, f => new Lazy<string[]>(() =>
-            [.. Enumerable.Range(0, items.Count).Select(p => items.MemberJson(p, f.TrimStart('/')) ?? "")])).Value;
+            [.. Enumerable.Range(0, items.Count).Select(p => items.MemberJson(p, f.TrimStart('/')) is { } json
+                ? json.StartsWith('"') ? System.Text.Json.JsonSerializer.Deserialize<string>(json)! : json
+                : "")])).Value;
 }

@@ -54,8 +54,12 @@ public sealed class CleanMockTests
             CliTests.CopyDirectory(Harness.Layout.Root, plain, ["schemas", "fixtures", "targets", "pacts"]);
             var dataset = Path.Combine(plain, "fixtures", "chat-session-list", "dataset.json");
             var text = File.ReadAllText(dataset);
-            text.Should().Contain("Martins, Hugo \\\"Hu\\\"; Recife");
-            File.WriteAllText(dataset, text.Replace("Martins, Hugo \\\"Hu\\\"; Recife", "Hugo Martins", StringComparison.Ordinal));
+            text.Should().Contain("Martins, Hugo \\\"Hu\\\"; Recife").And.Contain("Bruno\\nLima");
+            File.WriteAllText(dataset, text.Replace("Martins, Hugo \\\"Hu\\\"; Recife", "Hugo Martins", StringComparison.Ordinal).Replace("Bruno\\nLima", "Bruno Lima", StringComparison.Ordinal));
+            // And a copy whose one line break is made plain: the comma, the semicolon and the quotes are still there.
+            var unbroken = Path.Combine(dir, "unbroken");
+            CliTests.CopyDirectory(Harness.Layout.Root, unbroken, ["schemas", "fixtures", "targets", "pacts"]);
+            File.WriteAllText(Path.Combine(unbroken, "fixtures", "chat-session-list", "dataset.json"), text.Replace("Bruno\\nLima", "Bruno Lima", StringComparison.Ordinal));
             async Task<IReadOnlyList<CaseOutcome>> ExportCases(string contracts) => (await ConformanceEngine.RunAsync(new RunSettings
             {
                 Apis = ["chat-session-list"], Filter = ["CSL-021"], ContractsDirectory = contracts, ReportDirectory = Path.Combine(dir, Path.GetFileName(contracts)),
@@ -68,7 +72,11 @@ public sealed class CleanMockTests
             withoutOne.Should().OnlyContain(c => c.Verdict == Verdict.Pass);
             withoutOne.Where(c => !c.Element.EndsWith("@no-sessions", StringComparison.Ordinal)).Should().NotBeEmpty().And.OnlyContain(c => unseen(c));
             withoutOne.Where(c => c.Element.EndsWith("@no-sessions", StringComparison.Ordinal)).Should().NotBeEmpty().And.NotContain(c => unseen(c), "a file without rows has no value to quote");
-            withOne.Where(c => c.Element.EndsWith("@all-sessions", StringComparison.Ordinal)).Should().HaveCount(2).And.NotContain(c => unseen(c));
+            withOne.Where(c => c.Element.EndsWith("@all-sessions", StringComparison.Ordinal)).Should().HaveCount(2).And.OnlyContain(c => !c.Notes.Any(n => n.Contains("cannot tell", StringComparison.Ordinal)));
+            // A provider that quotes a value for its delimiter or quote alone would leave a line break bare: with no line break in the data, that is said.
+            var withoutBreak = await ExportCases(unbroken);
+            withoutBreak.Where(c => c.Element.EndsWith("@all-sessions", StringComparison.Ordinal)).Should().HaveCount(2).And.OnlyContain(c => c.Notes.Contains(
+                "no value of the JSON listing holds a line break, so this case cannot tell a provider that leaves it unquoted from one that quotes it"));
         }
         finally
         {

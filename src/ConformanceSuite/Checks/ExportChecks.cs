@@ -120,12 +120,31 @@ internal static class Exports
     /// <summary>
     /// A value holding the delimiter, a quote or a line break must be quoted to stay one field. When no value of the
     /// listing holds one, a provider that never quotes writes the very same file: the note says that case saw no quoting.
+    /// When values hold some of them only, a provider that quotes those alone (a line break left bare) writes the same
+    /// file too: the note names what no value held.
     /// </summary>
     public static void NoteQuotingUnseen(CheckRun run, List<JsonObject> items, IReadOnlyList<string> names, string delimiter)
     {
-        if (items.Count > 0 && !items.Any(i => names.Any(n => Text(i[n]) is var t && (t.Contains(delimiter, StringComparison.Ordinal) || t.AsSpan().IndexOfAny("\"\r\n") >= 0))))
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        var texts = items.SelectMany(i => names.Select(n => Text(i[n]))).ToList();
+        (string What, bool Seen)[] kinds =
+        [
+            ($"'{delimiter}'", texts.Any(t => t.Contains(delimiter, StringComparison.Ordinal))),
+            ("a quote", texts.Any(t => t.Contains('"', StringComparison.Ordinal))),
+            ("a line break", texts.Any(t => t.AsSpan().IndexOfAny('\r', '\n') >= 0)),
+        ];
+        var unseen = kinds.Where(k => !k.Seen).Select(k => k.What).ToList();
+        if (unseen.Count == kinds.Length)
         {
             run.Note($"no value of the JSON listing holds '{delimiter}', a quote or a line break, so this case cannot tell a provider that never quotes its values from one that does");
+        }
+        else if (unseen.Count > 0)
+        {
+            run.Note($"no value of the JSON listing holds {string.Join(" or ", unseen)}, so this case cannot tell a provider that leaves {(unseen.Count == 1 ? "it" : "them")} unquoted from one that quotes {(unseen.Count == 1 ? "it" : "them")}");
         }
     }
 
