@@ -160,6 +160,7 @@ public sealed class CsvLinkMockApi : IMockApi
         faults["download-requires-credentials"] = "the download answers 401 unless the API's credentials are sent to it";
         faults["download-stalls"] = "the download sends its headers, then stalls";
         faults["download-404"] = $"the {linkName} answers 404: the link leads nowhere";
+        faults["download-404-narrowed"] = $"the {linkName} of a call with {NarrowingKey} answers 404; the others work";
         faults["redirect-cross-origin"] = "the authenticated call is redirected (307) to the download origin";
         faults["csv-bom"] = spec.BomRequired ? "the CSV lacks its UTF-8 BOM" : "the CSV starts with a UTF-8 BOM";
         if (spec.Delimiter != ";")
@@ -293,7 +294,7 @@ public sealed class CsvLinkMockApi : IMockApi
                 return;
             }
 
-            if (!tickets.TryGetValue(token, out var ticket) || faults.Contains("download-404"))
+            if (!tickets.TryGetValue(token, out var ticket) || faults.Contains("download-404") || (faults.Contains("download-404-narrowed") && ticket.SubAccount is not null))
             {
                 await Error(404, "no such file").ExecuteAsync(http);
                 return;

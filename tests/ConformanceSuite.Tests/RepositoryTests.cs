@@ -197,6 +197,33 @@ public sealed class RepositoryTests
     }
 
     [Test]
+    public void A_download_relied_on_for_a_scenario_its_judge_does_not_download_is_refused_when_the_catalog_is_built()
+    {
+        // WAVY-009 judged the download of with-sessions alone. The CSV checks of sub-account relied on its download too:
+        // a dead link there skipped them "(judged by WAVY-009)", which passed, and the run ended incomplete, not failed.
+        var dir = Path.Combine(Path.GetTempPath(), "cs-binding-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            CliTests.CopyDirectory(Harness.Layout.Root, dir, ["schemas", "fixtures", "targets", "pacts"]);
+            var requirements = Path.Combine(dir, "schemas", "wavy-open-sessions", "requirements.json");
+            var json = JsonNode.Parse(File.ReadAllText(requirements))!;
+            var judge = json["requirements"]!.AsArray().Single(r => r!["check"]?["kind"]?.GetValue<string>() == DownloadAnonymousCheck.KindName)!;
+            judge["check"]!["scenarios"] = new JsonArray("with-sessions");
+            File.WriteAllText(requirements, json.ToJsonString());
+
+            var act = () => Running.CaseCatalog.Build(new RepositoryLayout(dir), ["wavy-open-sessions"], []);
+
+            act.Should().Throw<ConfigurationException>().Which.Message.Should()
+                .Contain("relies on 'the download answers with a file', which no requirement of wavy-open-sessions judges for scenario 'sub-account'")
+                .And.Contain(DownloadAnonymousCheck.KindName);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
     public void The_doc_findings_name_existing_sources_and_requirements()
     {
         foreach (var c in Contracts())

@@ -57,10 +57,10 @@ public static class CheckBindings
             {
                 foreach (var scenario in binding.Scenarios.Append(binding.Baseline).OfType<string>().DefaultIfEmpty(null))
                 {
-                    if (precondition.JudgeIn(contract, scenario) is null)
+                    if (precondition.CatalogJudgeIn(contract, scenario) is null)
                     {
                         throw new ConfigurationException(file, pointer,
-                            $"a '{binding.Kind}' check relies on '{precondition.Describe}', which no requirement of {contract.Id} judges (a check of kind {string.Join(" or ", precondition.JudgedBy)})");
+                            $"a '{binding.Kind}' check relies on '{precondition.Describe}', which no requirement of {contract.Id} judges{(precondition.EachScenario ? $" for scenario '{scenario}'" : "")} (a check of kind {string.Join(" or ", precondition.JudgedBy)})");
                     }
                 }
             }

@@ -176,6 +176,6 @@ public sealed class Prerequisites(CheckRun run)
     private void NotMet(Precondition precondition, string scenarioId, string what, string? setting = null)
     {
         var judge = precondition.JudgeIn(Context.Contract, scenarioId);
-        CheckRun.Skip($"precondition not met: {what}" + (judge is null ? "" : $" (judged by {judge.Id})"), setting);
+        CheckRun.Skip($"precondition not met: {what}" + (judge is null ? $" (no requirement judges it for scenario '{scenarioId}')" : $" (judged by {judge.Id})"), setting);
     }
 }
