@@ -133,6 +133,11 @@ public sealed class CursorListMockApi : IMockApi
             ["get-differs"] = "get-by-id returns one item with a different enum value than the list",
             ["get-missing-some"] = "get-by-id answers 404 for one listed item",
         };
+        if (list.Parameters.Any(p => p.Filter is not null && p.Type == "boolean"))
+        {
+            faults["booleans-any-case"] = "a boolean filter's value is read whatever its case: TRUE is taken as true, False as false";
+        }
+
         if (list.Parameters.Count(p => p.Filter is not null) > 1)
         {
             faults["filters-not-combined"] = "of several filters given together, only the first (in the contract's order) applies";
@@ -181,6 +186,11 @@ public sealed class CursorListMockApi : IMockApi
         foreach (var p in list.Parameters.Where(p => p.Filter is not null && query.ContainsKey(p.Name)))
         {
             var value = query[p.Name].ToString();
+            if (p.Type == "boolean" && faults.Contains("booleans-any-case"))
+            {
+                value = value.ToLowerInvariant();
+            }
+
             if (!Valid(p, value))
             {
                 if (faults.Contains("invalid-values-accepted"))
