@@ -143,6 +143,11 @@ public sealed class CursorListMockApi : IMockApi
             faults["filters-not-combined"] = "of several filters given together, only the first (in the contract's order) applies";
         }
 
+        if (list.Parameters.Count(p => p.Filter is AfterFilter) > 1 || list.Parameters.Count(p => p.Filter is BeforeFilter) > 1)
+        {
+            faults["filters-one-bound-per-side"] = "of several date bounds on one side given together (two after, or two before, on different fields), only the last (in the contract's order) applies";
+        }
+
         foreach (var p in list.Parameters.Where(p => p.Filter is not null))
         {
             faults[$"filter-ignored:{p.Name}"] = $"the {p.Name} filter is ignored";
@@ -210,6 +215,13 @@ public sealed class CursorListMockApi : IMockApi
         if (faults.Contains("filters-not-combined") && active.Count > 1)
         {
             active.RemoveRange(1, active.Count - 1);
+        }
+
+        if (faults.Contains("filters-one-bound-per-side"))
+        {
+            // One lower and one upper bound, whatever field each names: a later bound on a side replaces an earlier one.
+            var lastOfSide = active.Where(a => a.Parameter.Filter is DateBoundFilter).GroupBy(a => a.Parameter.Filter!.GetType()).Select(g => g.Last()).ToList();
+            active = [.. active.Where(a => a.Parameter.Filter is not DateBoundFilter || lastOfSide.Contains(a))];
         }
 
         var filterKey = string.Join("&", active.Select(a => $"{a.Parameter.Name}={a.Value}"));

@@ -7,8 +7,10 @@ namespace ConformanceSuite.Checks;
 /// Filters given together: the list returns the items that each of them returns alone, and no other (they combine as
 /// AND). A provider that applies one filter of several (the first it reads, the last) or either of them (OR) passes
 /// every filter given alone; only two together tell. Each case is a pair: each filter the binding names (the endpoint's
-/// filters, in the contract's order, when it names none) with the next one. The provider's own walks of each filter
-/// alone are the measure, so a filter that is wrong alone is its own requirement's, not this one's.
+/// filters, in the contract's order, when it names none) with the next one. A name may come again, so the list can pair a
+/// filter with others than its neighbours: two lower date bounds, say, which a provider that keeps one bound per side
+/// (whatever field each names) applies only one of. The provider's own walks of each filter alone are the measure, so a
+/// filter that is wrong alone is its own requirement's, not this one's.
 /// </summary>
 public sealed class FilterCombinationCheck : ICheck
 {
@@ -35,9 +37,16 @@ public sealed class FilterCombinationCheck : ICheck
             }
         }
 
+        var pairs = new HashSet<(string, string)>();
         for (var i = 0; i + 1 < names.Count; i++)
         {
-            yield return new CaseElement($"{names[i]}+{names[i + 1]}");
+            var (a, b) = (names[i], names[i + 1]);
+            if (a == b || !pairs.Add(string.CompareOrdinal(a, b) < 0 ? (a, b) : (b, a)))
+            {
+                throw new ConfigurationException($"{contract.Id} {requirement.Id}: a '{KindName}' check pairs each filter with the next, and {a} with {b} {(a == b ? "is a filter with itself" : "comes twice")}");
+            }
+
+            yield return new CaseElement($"{a}+{b}");
         }
     }
 

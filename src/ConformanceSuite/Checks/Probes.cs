@@ -155,6 +155,11 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
     internal bool FetchesItems(string scenarioId) =>
         contract.Requirements.Any(r => r.Check is { Kind: GetByIdCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId);
 
+    /// <summary>The pairs of filters the scenario's list is walked with together (the filter-combination cases on it).</summary>
+    internal int FilterPairs(string scenarioId) =>
+        contract.Requirements.Where(r => r.Check is { Kind: FilterCombinationCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId)
+            .Sum(r => new FilterCombinationCheck().Expand(contract, r).Count());
+
     /// <summary>
     /// The requests a scenario's list may take from the budget: every other paginated scenario a check may walk keeps
     /// a prefix's worth, and the lists whose whole-list checks need a walk share the rest.

@@ -48,7 +48,7 @@ internal static class WalkPlanner
         }
 
         var pageSize = Math.Max(1, prefix.Pages.Count == 0 ? 1 : prefix.Pages.Max(p => p.Count));
-        var cost = Cost.Of(contract, endpoint, probes.FetchesItems(scenarioId), pageSize);
+        var cost = Cost.Of(contract, endpoint, probes.FetchesItems(scenarioId), probes.FilterPairs(scenarioId), pageSize);
         var share = Math.Min(probes.ShareOf(scenarioId), budget.Remaining + (budget.Spent - startSpent));
         if (prefix.Complete && cost.For(prefix.ItemCount) <= share)
         {
@@ -195,15 +195,16 @@ internal static class WalkPlanner
 
     /// <summary>
     /// The requests the whole-list checks of an endpoint are estimated to need for a list of n items: the walk of
-    /// it and one walk per filter and sort (each a share of the pages, plus a page for each value tried), and one
-    /// fetch per item where there is a get by id.
+    /// it and one walk per filter and sort (each a share of the pages, plus a page for each value tried), a page for
+    /// each pair of filters given together (an estimate: a pair's three walks are each of a part of the list, and a
+    /// filter's walk alone is often another check's too), and one fetch per item where there is a get by id.
     /// </summary>
     private sealed record Cost(double PerItem, int Overhead)
     {
-        public static Cost Of(ApiContract contract, EndpointSpec endpoint, bool withGet, int pageSize)
+        public static Cost Of(ApiContract contract, EndpointSpec endpoint, bool withGet, int filterPairs, int pageSize)
         {
             var walks = 1;
-            var values = 3;
+            var values = 3 + filterPairs;
             foreach (var p in endpoint.Parameters)
             {
                 if (p.Filter is not null)
