@@ -18,6 +18,22 @@ public sealed class ContractLoaderTests
 
     private string ContractFile => Path.Combine(root, "schemas", "wavy-open-sessions", "contract.json");
 
+    [Test]
+    public void A_filter_combination_that_pairs_a_filter_with_itself_or_gives_a_pair_twice_is_a_clear_error()
+    {
+        var contract = new ContractLoader(Harness.Layout).Load("opencx-chat-sessions");
+        var requirement = contract.Requirements.Single(r => r.Id == "OPENCX-017");
+        var check = CheckRegistry.Default.Get(FilterCombinationCheck.KindName);
+
+        check.Expand(contract, requirement).Select(e => e.Key).Should().HaveCount(8).And.OnlyHaveUniqueItems();
+        foreach (var (names, says) in new[] { (new[] { "status", "status" }, "is a filter with itself"), (["status", "channel_type", "status"], "comes twice") })
+        {
+            var bad = requirement with { Check = requirement.Check! with { Parameters = names } };
+            FluentActions.Invoking(() => check.Expand(contract, bad).ToList())
+                .Should().Throw<ConfigurationException>().Which.Message.Should().Contain("OPENCX-017").And.Contain(says);
+        }
+    }
+
     private string RequirementsFile => Path.Combine(root, "schemas", "wavy-open-sessions", "requirements.json");
 
     private ApiContract Load(JsonNode? overlay = null) =>
