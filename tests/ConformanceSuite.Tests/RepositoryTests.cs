@@ -169,8 +169,11 @@ public sealed class RepositoryTests
         strays.Should().BeEmpty("a check kind is named only by its class's constant");
     }
 
-    [Test]
-    public void Every_check_s_binding_and_preconditions_are_checked_when_the_catalog_is_built()
+    /// <summary>
+    /// The message of the catalog's refusal of a copy of the contracts whose wavy-open-sessions requirement of
+    /// <paramref name="kind"/> is changed by <paramref name="edit"/>.
+    /// </summary>
+    private static string WavyCatalogRefusal(string kind, Action<JsonNode> edit)
     {
         var dir = Path.Combine(Path.GetTempPath(), "cs-binding-" + Guid.NewGuid().ToString("N"));
         try
@@ -178,17 +181,12 @@ public sealed class RepositoryTests
             CliTests.CopyDirectory(Harness.Layout.Root, dir, ["schemas", "fixtures", "targets", "pacts"]);
             var requirements = Path.Combine(dir, "schemas", "wavy-open-sessions", "requirements.json");
             var json = JsonNode.Parse(File.ReadAllText(requirements))!;
-            var list = json["requirements"]!.AsArray();
-            // Without a requirement that judges the successful call (wavy has no list), the checks relying on it have no judge.
-            var judge = list.Single(r => r!["check"]?["kind"]?.GetValue<string>() == SuccessBodySchemaCheck.KindName)!;
-            judge["check"]!["kind"] = JsonContentTypeCheck.KindName;
+            edit(json["requirements"]!.AsArray().Single(r => r!["check"]?["kind"]?.GetValue<string>() == kind)!["check"]!);
             File.WriteAllText(requirements, json.ToJsonString());
 
             var act = () => Running.CaseCatalog.Build(new RepositoryLayout(dir), ["wavy-open-sessions"], []);
 
-            act.Should().Throw<ConfigurationException>().Which.Message.Should()
-                .Contain("requirements.json: at /requirements/").And.Contain("relies on 'the scenario's valid call answers its success status'")
-                .And.Contain(SuccessBodySchemaCheck.KindName);
+            return act.Should().Throw<ConfigurationException>().Which.Message;
         }
         finally
         {
@@ -197,30 +195,22 @@ public sealed class RepositoryTests
     }
 
     [Test]
+    public void Every_check_s_binding_and_preconditions_are_checked_when_the_catalog_is_built()
+    {
+        // Without a requirement that judges the successful call (wavy has no list), the checks relying on it have no judge.
+        WavyCatalogRefusal(SuccessBodySchemaCheck.KindName, check => check["kind"] = JsonContentTypeCheck.KindName).Should()
+            .Contain("requirements.json: at /requirements/").And.Contain("relies on 'the scenario's valid call answers its success status'")
+            .And.Contain(SuccessBodySchemaCheck.KindName);
+    }
+
+    [Test]
     public void A_download_relied_on_for_a_scenario_its_judge_does_not_download_is_refused_when_the_catalog_is_built()
     {
         // WAVY-009 judged the download of with-sessions alone. The CSV checks of sub-account relied on its download too:
         // a dead link there skipped them "(judged by WAVY-009)", which passed, and the run ended incomplete, not failed.
-        var dir = Path.Combine(Path.GetTempPath(), "cs-binding-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            CliTests.CopyDirectory(Harness.Layout.Root, dir, ["schemas", "fixtures", "targets", "pacts"]);
-            var requirements = Path.Combine(dir, "schemas", "wavy-open-sessions", "requirements.json");
-            var json = JsonNode.Parse(File.ReadAllText(requirements))!;
-            var judge = json["requirements"]!.AsArray().Single(r => r!["check"]?["kind"]?.GetValue<string>() == DownloadAnonymousCheck.KindName)!;
-            judge["check"]!["scenarios"] = new JsonArray("with-sessions");
-            File.WriteAllText(requirements, json.ToJsonString());
-
-            var act = () => Running.CaseCatalog.Build(new RepositoryLayout(dir), ["wavy-open-sessions"], []);
-
-            act.Should().Throw<ConfigurationException>().Which.Message.Should()
-                .Contain("relies on 'the download answers with a file', which no requirement of wavy-open-sessions judges for scenario 'sub-account'")
-                .And.Contain(DownloadAnonymousCheck.KindName);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        WavyCatalogRefusal(DownloadAnonymousCheck.KindName, check => check["scenarios"] = new JsonArray("with-sessions")).Should()
+            .Contain("relies on 'the download answers with a file', which no requirement of wavy-open-sessions judges for scenario 'sub-account'")
+            .And.Contain(DownloadAnonymousCheck.KindName);
     }
 
     [Test]
