@@ -26,9 +26,8 @@ public sealed class LimitedStream : ReadOnlyStream
     private long waited;
 
     /// <summary>
-    /// The least rate, in bytes per second of waiting, at which the body must come once <see cref="RateGrace"/> of
-    /// waiting has passed; 0 sets no rate. A body dripped a few bytes at a time, each gap under the idle limit, would
-    /// otherwise hold its request for the whole deadline (a download's is five minutes).
+    /// The least rate, in bytes per second of waiting, once <see cref="RateGrace"/> of waiting has passed; 0 sets none
+    /// (why: <see cref="HttpSettings.MinBytesPerSecond"/>).
     /// </summary>
     public long MinBytesPerSecond { get; init; }
 

@@ -28,7 +28,7 @@ public static class ResultsJson
     /// </summary>
     public static void ShareEvidence(JsonNode results)
     {
-        foreach (var @case in Cases(results))
+        foreach (var (_, @case) in Cases(results))
         {
             if (@case["evidence"] is not JsonArray evidence || @case["findings"] is not JsonArray findings)
             {
@@ -45,9 +45,7 @@ public static class ResultsJson
             {
                 if (finding["evidence"] is { } shown && places.TryGetValue(shown.ToJsonString(), out var place))
                 {
-                    var at = finding.IndexOf("evidence");
-                    finding.RemoveAt(at);
-                    finding.Insert(at, "exchange", place);
+                    Rename(finding, "evidence", "exchange", place);
                 }
             }
         }
@@ -55,46 +53,54 @@ public static class ResultsJson
 
     /// <summary>
     /// The reverse of <see cref="ShareEvidence"/>, for reading results.json back: each finding's <c>exchange</c>
-    /// becomes a copy of the case's exchange it names. Returns where a place names no exchange, or null.
+    /// becomes a copy of the case's exchange it names. Returns where a place names no exchange, or null. Any other
+    /// shape is left to the reader, which says what it is not.
     /// </summary>
     public static string? ResolveEvidence(JsonNode results)
     {
-        // Any other shape is left to the reader, which says what it is not.
-        var r = 0;
-        foreach (var requirement in ((results as JsonObject)?["requirements"] as JsonArray ?? []).ToList())
+        foreach (var (at, @case) in Cases(results))
         {
-            var c = 0;
-            foreach (var @case in ((requirement as JsonObject)?["cases"] as JsonArray ?? []).ToList())
+            var evidence = @case["evidence"] as JsonArray;
+            var findings = @case["findings"] as JsonArray ?? [];
+            for (var f = 0; f < findings.Count; f++)
             {
-                var f = 0;
-                var evidence = (@case as JsonObject)?["evidence"] as JsonArray;
-                foreach (var finding in ((@case as JsonObject)?["findings"] as JsonArray ?? []).ToList())
+                if (findings[f] is JsonObject finding && finding.TryGetPropertyValue("exchange", out var place))
                 {
-                    if (finding is JsonObject o && o.TryGetPropertyValue("exchange", out var place))
+                    if (place is not JsonValue v || !v.TryGetValue<int>(out var i) || evidence is null || i < 0 || i >= evidence.Count)
                     {
-                        var pointer = $"/requirements/{r}/cases/{c}/findings/{f}/exchange";
-                        if (place is not JsonValue v || !v.TryGetValue<int>(out var i) || evidence is null || i < 0 || i >= evidence.Count)
-                        {
-                            return pointer;
-                        }
-
-                        var at = o.IndexOf("exchange");
-                        o.RemoveAt(at);
-                        o.Insert(at, "evidence", evidence[i]?.DeepClone());
+                        return $"{at}/findings/{f}/exchange";
                     }
 
-                    f++;
+                    Rename(finding, "exchange", "evidence", evidence[i]?.DeepClone());
                 }
-
-                c++;
             }
-
-            r++;
         }
 
         return null;
     }
 
-    private static IEnumerable<JsonObject> Cases(JsonNode results) =>
-        ((results as JsonObject)?["requirements"] as JsonArray ?? []).SelectMany(r => (r as JsonObject)?["cases"] as JsonArray ?? []).OfType<JsonObject>();
+    /// <summary>Replaces a member with another of a new name, in its place.</summary>
+    private static void Rename(JsonObject o, string name, string newName, JsonNode? value)
+    {
+        var at = o.IndexOf(name);
+        o.RemoveAt(at);
+        o.Insert(at, newName, value);
+    }
+
+    /// <summary>Each case object of a results document, with its pointer.</summary>
+    private static IEnumerable<(string Pointer, JsonObject Case)> Cases(JsonNode results)
+    {
+        var requirements = (results as JsonObject)?["requirements"] as JsonArray ?? [];
+        for (var r = 0; r < requirements.Count; r++)
+        {
+            var cases = (requirements[r] as JsonObject)?["cases"] as JsonArray ?? [];
+            for (var c = 0; c < cases.Count; c++)
+            {
+                if (cases[c] is JsonObject @case)
+                {
+                    yield return ($"/requirements/{r}/cases/{c}", @case);
+                }
+            }
+        }
+    }
 }
