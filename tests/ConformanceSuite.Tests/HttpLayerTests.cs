@@ -144,6 +144,18 @@ public sealed class HttpLayerTests
     }
 
     [Test]
+    public void The_http_library_puts_no_limit_of_its_own_before_the_suite_s_deadlines()
+    {
+        // RestSharp, given no timeout, applies 100 s to each request. A download the provider took longer than that to
+        // start answering was cut there (measured: 100.0 s against a hostile provider), and reported as "no response
+        // within 300 s (timeouts.downloadSeconds)", a deadline that had not passed; a request limit above 100 s could
+        // never be reached either.
+        using var client = new ConformanceHttpClient(new HttpSettings { RequestTimeout = TimeSpan.FromSeconds(600), DownloadTimeout = TimeSpan.FromSeconds(600) }, new Redactor(), new RequestLog());
+
+        client.LibraryLimit.Should().Be(Timeout.InfiniteTimeSpan);
+    }
+
+    [Test]
     public async Task Credentials_are_refused_for_another_origin()
     {
         var (client, _) = Client();

@@ -53,8 +53,10 @@ public sealed class ConformanceHttpClient : IDisposable
         client = new RestClient(new RestClientOptions
         {
             FollowRedirects = false,
-            // Each request's own deadline (Limits.Total) bounds it, headers and body together.
-            Timeout = null,
+            // Each request's own deadline (Limits.Total) bounds it, headers and body together. Not null: RestSharp
+            // then applies its own default of 100 s, which cut a download (300 s by default) or a long request limit
+            // short, and the report named the deadline that had not passed.
+            Timeout = Timeout.InfiniteTimeSpan,
             ThrowOnAnyError = false,
             UserAgent = $"ConformanceSuite/{typeof(ConformanceHttpClient).Assembly.GetName().Version?.ToString(3)}",
             // Bodies are decoded by the suite itself (Decoding), which knows both the wire size and the decoded
@@ -69,6 +71,9 @@ public sealed class ConformanceHttpClient : IDisposable
             },
         });
     }
+
+    /// <summary>The limit the HTTP library puts on each request: none, so that the suite's own deadlines alone apply.</summary>
+    public TimeSpan? LibraryLimit => client.Options.Timeout;
 
     private static HttpMessageHandler Handler(HttpSettings settings, AddressPolicy? addresses)
     {
