@@ -420,6 +420,45 @@ public sealed class SecretHuntTests
     }
 
     [Test]
+    public void A_piece_written_with_a_letter_equal_to_the_secret_s_only_ignoring_case_is_masked_like_the_letter_itself()
+    {
+        // The final sigma has the same capital as the secret's sigma, and is neither its lower nor its upper case: the
+        // pieces, each shorter than a piece and with another text between them, are found as one chain all the same.
+        var redactor = new Http.Redactor();
+        redactor.AddSecret("abcdσσσσefgh1234");
+
+        redactor.ScrubPieces(["abcdς", "zzz", "σσσefgh"]).Should().Equal(Http.Redactor.Mask, "zzz", Http.Redactor.Mask);
+        redactor.ScrubPieces(["abcdς", "zzz", "xyzefgh"]).Should().Equal("abcdς", "zzz", "xyzefgh");
+    }
+
+    [Test]
+    public void A_text_cut_after_a_secret_s_first_characters_is_masked_there_when_they_come_again_later_in_the_secret()
+    {
+        // The text's last four characters stand twice in the secret: the cut may have fallen after their first
+        // appearance (the secret's first four characters) as well as after their second.
+        var redactor = new Http.Redactor();
+        redactor.AddSecret("wxyz-abcd-wxyz-9876");
+
+        redactor.ScrubCut("a text longer than the secret, then wxyz").Should().Be($"a text longer than the secret, then {Http.Redactor.Mask}");
+        redactor.ScrubCut("a text longer than the secret, then wxyz-abcd-wx").Should().Be($"a text longer than the secret, then {Http.Redactor.Mask}");
+        redactor.ScrubCut("a text longer than the secret, then wxyq").Should().Be("a text longer than the secret, then wxyq");
+    }
+
+    [Test]
+    public void Redactors_of_the_same_secrets_share_their_patterns_and_a_secret_added_to_one_is_masked_by_that_one_alone()
+    {
+        var first = new Http.Redactor();
+        var second = new Http.Redactor();
+        first.AddSecret(Token);
+        second.AddSecret(Token);
+        second.AddSecret("second-only-secret-42");
+
+        first.Scrub($"{Token} second-only-secret-42").Should().Be($"{Http.Redactor.Mask} second-only-secret-42");
+        second.Scrub($"{Token} second-only-secret-42").Should().Be($"{Http.Redactor.Mask} {Http.Redactor.Mask}");
+        new Http.Redactor().Scrub(Token).Should().Be(Token, "a redactor without secrets masks nothing");
+    }
+
+    [Test]
     public async Task A_csv_first_line_quoted_up_to_its_cut_shows_no_part_of_the_token_cut_there()
     {
         // A first line that never ends is quoted in the finding by its first 200 characters: the token starts at 170,

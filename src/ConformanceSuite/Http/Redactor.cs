@@ -35,7 +35,8 @@ public sealed class Redactor
     {
         private Regex? all;
         private Regex? cutEnd;
-        private (HashSet<string> Grams, int[] Lengths)? pieces;
+        private PieceSet? pieces;
+        private string? joinedForms;
         private SearchValues<char>? formCharacters;
 
         /// <summary>
@@ -51,10 +52,43 @@ public sealed class Redactor
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromSeconds(5));
 
         /// <summary>Every piece of a secret's literal form of <see cref="PieceChars"/> characters (fewer for a short form: half of it, 4 at least), and the piece lengths: built on first use.</summary>
-        public (HashSet<string> Grams, int[] Lengths) Pieces => pieces ??= MakePieces(Forms);
+        public PieceSet Pieces => pieces ??= MakePieces(Forms);
 
-        /// <summary>Every character of the literal forms, in both cases: a text with any other is no part of a form. Built on first use.</summary>
-        public SearchValues<char> FormCharacters => formCharacters ??= SearchValues.Create(BothCases(string.Concat(Forms)).Distinct().ToArray());
+        /// <summary>
+        /// True when <paramref name="text"/>, made of <see cref="FormCharacters"/> alone, is found in a literal form
+        /// ignoring case. One search of the forms written end to end, each after a character none of them holds and
+        /// the text cannot hold, so that no match spans two forms; without such a character, a search of each.
+        /// </summary>
+        public bool InAnyForm(ReadOnlySpan<char> text)
+        {
+            joinedForms ??= Array.Exists(Forms, f => f.Contains(FormSeparator, StringComparison.Ordinal)) || FormCharacters.Contains(FormSeparator)
+                ? ""
+                : string.Join(FormSeparator, Forms);
+            if (joinedForms.Length > 0)
+            {
+                return joinedForms.AsSpan().IndexOf(text, StringComparison.OrdinalIgnoreCase) >= 0;
+            }
+
+            foreach (var form in Forms)
+            {
+                if (form.AsSpan().Contains(text, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>A noncharacter of Unicode, which a secret is unlikely to hold (one that does has its forms searched one by one).</summary>
+        private const char FormSeparator = '\uFFFF';
+
+        /// <summary>
+        /// Every character that may equal one of the literal forms' ignoring case (as <see cref="StringComparison.OrdinalIgnoreCase"/>
+        /// compares them: a final sigma 'ς' for a 'σ' too, which is neither of its two cases): a text with any other is no
+        /// part of a form. Built on first use.
+        /// </summary>
+        public SearchValues<char> FormCharacters => formCharacters ??= SearchValues.Create(CaseEquivalents(string.Concat(Forms)));
 
         public bool MayHold(string text)
         {
@@ -141,7 +175,7 @@ public sealed class Redactor
 
             if (added)
             {
-                pattern = Build(secrets);
+                pattern = Shared(secrets);
             }
         }
     }
@@ -241,7 +275,35 @@ public sealed class Redactor
     private static int CutPart(Patterns current, string text, int end)
     {
         var part = 0;
-        foreach (var form in current.Forms)
+        // The text's last characters, as the end of a form's first part must hold them: where they stand in each form
+        // says where such a part can end, longest first. With a surrogate among them, each length is tried instead.
+        var last = end >= MinPartChars ? text.AsSpan(end - MinPartChars, MinPartChars) : default;
+        var searched = last.Length > 0 && !last.ContainsAnyInRange('\uD800', '\uDFFF');
+        if (searched)
+        {
+            foreach (var form in current.Forms)
+            {
+                for (var before = Math.Min(form.Length - 1, end); before > part;)
+                {
+                    var at = form.AsSpan(0, before).LastIndexOf(last, StringComparison.OrdinalIgnoreCase);
+                    var k = at + MinPartChars;
+                    if (at < 0 || k <= part)
+                    {
+                        break;
+                    }
+
+                    if (text.AsSpan(0, end).EndsWith(form.AsSpan(0, k), StringComparison.OrdinalIgnoreCase))
+                    {
+                        part = k;
+                        break;
+                    }
+
+                    before = k - 1;
+                }
+            }
+        }
+
+        foreach (var form in searched ? [] : current.Forms)
         {
             for (var k = Math.Min(form.Length - 1, end); k > part && k >= MinPartChars; k--)
             {
@@ -350,6 +412,33 @@ public sealed class Redactor
         }
     }
 
+    /// <summary>
+    /// The patterns of these secrets, in this order: built once for each set and shared by every redactor that holds
+    /// it, with what each builds on first use (its regular expressions above all). A run has one set for each API; a
+    /// process that runs many sessions over the same secrets (the self-tests, a verification after a certification)
+    /// builds them once. A few sets are kept; past that, the cache starts again.
+    /// </summary>
+    private static Patterns Shared(List<string> secrets)
+    {
+        // Each secret after its length: no two lists of secrets have the same key.
+        var key = string.Concat(secrets.Select(secret => $"{secret.Length}:{secret}"));
+        if (SharedPatterns.TryGetValue(key, out var built))
+        {
+            return built;
+        }
+
+        if (SharedPatterns.Count >= MaxSharedPatterns)
+        {
+            SharedPatterns.Clear();
+        }
+
+        return SharedPatterns.GetOrAdd(key, _ => Build(secrets));
+    }
+
+    private const int MaxSharedPatterns = 64;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Patterns> SharedPatterns = new(StringComparer.Ordinal);
+
     private static Patterns Build(IEnumerable<string> secrets)
     {
         var list = secrets.ToList();
@@ -367,6 +456,15 @@ public sealed class Redactor
         // the same secret; the escapes' characters in both cases, and the invisible ones, for the quick search.
         var characters = BothCases(string.Concat(list).Concat(string.Concat(literals).Where(c => c is '/' or '+'))).Concat(Invisible).Distinct().ToArray();
         return new Patterns(string.Join("|", alternatives), SearchValues.Create(quick, StringComparison.OrdinalIgnoreCase), SearchValues.Create(characters), literals, [.. list]);
+    }
+
+    /// <summary>Every character equal to one of <paramref name="characters"/> ignoring case: the same upper or lower case.</summary>
+    private static char[] CaseEquivalents(string characters)
+    {
+        var upper = characters.Select(char.ToUpperInvariant).ToHashSet();
+        var lower = characters.Select(char.ToLowerInvariant).ToHashSet();
+        return [.. Enumerable.Range(char.MinValue, char.MaxValue + 1).Select(i => (char)i)
+            .Where(c => upper.Contains(char.ToUpperInvariant(c)) || lower.Contains(char.ToLowerInvariant(c)))];
     }
 
     /// <summary>Each of <paramref name="characters"/> as it is, upper-cased and lower-cased.</summary>
@@ -391,7 +489,10 @@ public sealed class Redactor
     /// <summary>How long a piece of a secret <see cref="ScrubPieces(string?)"/> masks is, at most: pieces of a long form this long, of a short one half of it.</summary>
     public const int PieceChars = 8;
 
-    private static (HashSet<string> Grams, int[] Lengths) MakePieces(string[] forms)
+    /// <summary>Every piece of the forms, and the lengths of the pieces.</summary>
+    private sealed record PieceSet(HashSet<string> Grams, int[] Lengths);
+
+    private static PieceSet MakePieces(string[] forms)
     {
         var grams = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var form in forms)
@@ -403,7 +504,7 @@ public sealed class Redactor
             }
         }
 
-        return (grams, [.. grams.Select(g => g.Length).Distinct()]);
+        return new PieceSet(grams, [.. grams.Select(g => g.Length).Distinct()]);
     }
 
     /// <summary>
@@ -446,7 +547,7 @@ public sealed class Redactor
                 end = end < 0 ? text.Length : end;
                 // A value with a character no form has is no piece of one: not searched for.
                 if (end > start && !text.AsSpan(start, end - start).ContainsAnyExcept(current.FormCharacters)
-                    && Array.Exists(current.Forms, f => f.AsSpan().Contains(text.AsSpan(start, end - start), StringComparison.OrdinalIgnoreCase)))
+                    && current.InAnyForm(text.AsSpan(start, end - start)))
                 {
                     alone.Add((t, start, end - start));
                 }
@@ -547,7 +648,14 @@ public sealed class Redactor
         {
             for (var i = 0; i + k <= joined.Length; i++)
             {
-                if (lookup.Contains(joined.AsSpan(i, k)))
+                // A piece is made of the forms' characters alone: a window with any other is none, and neither is
+                // any window that holds that character (most of a header's text: a date, a type, a length).
+                var other = joined.AsSpan(i, k).IndexOfAnyExcept(current.FormCharacters);
+                if (other >= 0)
+                {
+                    i += other;
+                }
+                else if (lookup.Contains(joined.AsSpan(i, k)))
                 {
                     covered ??= new bool[joined.Length];
                     Array.Fill(covered, true, i, k);
