@@ -118,10 +118,10 @@ public sealed class ConformanceHttpClient : IDisposable
 
     /// <summary>Sends a call and buffers its body (up to <see cref="HttpSettings.MaxBufferedBytes"/>).</summary>
     public Task<HttpExchange> SendAsync(HttpCall call, CancellationToken ct) =>
-        ExecuteAsync(call, (exchange, body) =>
+        ExecuteAsync(call, async (exchange, body) =>
         {
             // A length past the cap is not made room for: the cap stops the body first.
-            exchange.Body = ReadAll(body, DeclaredLength(exchange) is { } declared && declared <= settings.MaxBufferedBytes ? declared : null);
+            exchange.Body = await ReadAllAsync(body, DeclaredLength(exchange) is { } declared && declared <= settings.MaxBufferedBytes ? declared : null);
             return exchange;
         }, new Limits(settings.MaxBufferedBytes, "maxBufferedBytes", settings.RequestTimeout, "timeouts.requestSeconds") { Buffered = true }, ct);
 
@@ -137,11 +137,12 @@ public sealed class ConformanceHttpClient : IDisposable
             : null;
 
     /// <summary>
-    /// The whole body. A declared length (up to <see cref="MaxPresizedBytes"/>) is read into one array of that size,
-    /// and then the body must end there; a body without one, or one that does not match it (the declared length is
-    /// the provider's word, not a fact), is gathered as it comes. Either way the bytes are those read.
+    /// The whole body, read without holding a thread while it waits. A declared length (up to
+    /// <see cref="MaxPresizedBytes"/>) is read into one array of that size, and then the body must end there; a body
+    /// without one, or one that does not match it (the declared length is the provider's word, not a fact), is
+    /// gathered as it comes. Either way the bytes are those read. The stream bounds the wait (a <see cref="LimitedStream"/>).
     /// </summary>
-    public static byte[] ReadAll(Stream body, long? declared)
+    public static async Task<byte[]> ReadAllAsync(Stream body, long? declared)
     {
         using var gathered = new MemoryStream();
         if (declared is > 0 and <= MaxPresizedBytes)
@@ -150,7 +151,7 @@ public sealed class ConformanceHttpClient : IDisposable
             var length = 0;
             while (length < exact.Length)
             {
-                var n = body.Read(exact, length, exact.Length - length);
+                var n = await body.ReadAsync(exact.AsMemory(length));
                 if (n == 0)
                 {
                     return exact.AsSpan(0, length).ToArray(); // shorter than declared
@@ -159,8 +160,8 @@ public sealed class ConformanceHttpClient : IDisposable
                 length += n;
             }
 
-            Span<byte> next = stackalloc byte[1];
-            if (body.Read(next) == 0)
+            var next = new byte[1];
+            if (await body.ReadAsync(next) == 0)
             {
                 return exact;
             }
@@ -169,7 +170,7 @@ public sealed class ConformanceHttpClient : IDisposable
             gathered.Write(next);
         }
 
-        body.CopyTo(gathered);
+        await body.CopyToAsync(gathered);
         return gathered.ToArray();
     }
 
@@ -186,7 +187,7 @@ public sealed class ConformanceHttpClient : IDisposable
         {
             ex.Streamed = true;
             result = consume(ex, body);
-            return ex;
+            return Task.FromResult(ex);
         }, new Limits(long.MaxValue, "", settings.DownloadTimeout, "timeouts.downloadSeconds"), ct);
         if (exchange.Error is null)
         {
@@ -198,7 +199,7 @@ public sealed class ConformanceHttpClient : IDisposable
     }
 
     /// <summary>Sends with bounded retries on 429 and 503, honouring Retry-After (seconds or an HTTP date).</summary>
-    private async Task<HttpExchange> ExecuteAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, Limits cap, CancellationToken ct)
+    private async Task<HttpExchange> ExecuteAsync(HttpCall call, Func<HttpExchange, Stream, Task<HttpExchange>> onBody, Limits cap, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -257,7 +258,7 @@ public sealed class ConformanceHttpClient : IDisposable
             : null;
     }
 
-    private async Task<HttpExchange> FollowAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, Limits cap, CancellationToken ct)
+    private async Task<HttpExchange> FollowAsync(HttpCall call, Func<HttpExchange, Stream, Task<HttpExchange>> onBody, Limits cap, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var url = call.Url;
@@ -301,7 +302,7 @@ public sealed class ConformanceHttpClient : IDisposable
         }
     }
 
-    private async Task<HttpExchange> SendOnceAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, Limits cap, CancellationToken ct)
+    private async Task<HttpExchange> SendOnceAsync(HttpCall call, Func<HttpExchange, Stream, Task<HttpExchange>> onBody, Limits cap, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -329,7 +330,7 @@ public sealed class ConformanceHttpClient : IDisposable
         Error = $"not sent: {why}",
     };
 
-    private async Task<HttpExchange> SendOnceCoreAsync(HttpCall call, Func<HttpExchange, Stream, HttpExchange> onBody, Limits cap, CancellationToken ct)
+    private async Task<HttpExchange> SendOnceCoreAsync(HttpCall call, Func<HttpExchange, Stream, Task<HttpExchange>> onBody, Limits cap, CancellationToken ct)
     {
         var target = call.Url.AbsoluteUri;
         if (target.Length > settings.MaxUrlChars)
@@ -413,13 +414,15 @@ public sealed class ConformanceHttpClient : IDisposable
         };
 
         Exception? bodyError = null;
-        request.AdvancedResponseWriter = (message, req) =>
+        // The body is read as the response arrives, before the library builds its response (which then reads nothing):
+        // a buffered body without holding a thread while it waits for the provider; a download by its consumer.
+        request.Interceptors = [new AfterResponse(async message =>
         {
             exchange.Status = (int)message.StatusCode;
             CopyHeaders(exchange, [.. message.Headers, .. message.Content.Headers]);
             try
             {
-                using var raw = message.Content.ReadAsStream(ct);
+                using var raw = await message.Content.ReadAsStreamAsync(ct);
                 using var decoded = Decoding.Of(raw, string.Join(",", message.Content.Headers.ContentEncoding), settings.MaxDecompressionRatio);
                 using var limited = new LimitedStream(decoded, cap.Bytes, settings.Idle, $"{cap.Total.TotalSeconds:0.#} s ({cap.TotalSetting})", ct, deadline.Token)
                 {
@@ -428,7 +431,7 @@ public sealed class ConformanceHttpClient : IDisposable
                 // A buffered body's excerpt is taken from the body; a streamed one's first bytes are kept as they pass.
                 var keep = settings.ExcerptChars * 4;
                 using var tee = cap.Buffered ? null : new ExcerptStream(limited, keep);
-                onBody(exchange, tee ?? (Stream)limited);
+                await onBody(exchange, tee ?? (Stream)limited);
                 exchange.BodyBytes = limited.BytesRead;
                 exchange.BodyExcerpt = !IsText(exchange.ContentType) ? $"[{limited.BytesRead} bytes of {exchange.ContentType ?? "unknown type"}]"
                     : Excerpt(tee is null ? exchange.Body.AsSpan(0, Math.Min(keep, exchange.Body?.Length ?? 0)) : tee.Captured);
@@ -437,9 +440,8 @@ public sealed class ConformanceHttpClient : IDisposable
             {
                 bodyError = ex;
             }
-
-            return new RestResponse(req) { StatusCode = message.StatusCode, ResponseStatus = ResponseStatus.Completed };
-        };
+        })];
+        request.AdvancedResponseWriter = (message, req) => new RestResponse(req) { StatusCode = message.StatusCode, ResponseStatus = ResponseStatus.Completed };
 
         RestResponse response;
         try
@@ -599,6 +601,12 @@ public sealed class ConformanceHttpClient : IDisposable
     {
         client.Dispose();
         limiter?.Dispose();
+    }
+
+    /// <summary>Hands each response to <paramref name="read"/> as the library receives it, before it builds its own.</summary>
+    private sealed class AfterResponse(Func<HttpResponseMessage, Task> read) : RestSharp.Interceptors.Interceptor
+    {
+        public override ValueTask AfterHttpRequest(HttpResponseMessage responseMessage, CancellationToken cancellationToken) => new(read(responseMessage));
     }
 
     /// <summary>Keeps the first bytes read through it, for evidence excerpts.</summary>
