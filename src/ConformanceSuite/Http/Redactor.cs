@@ -37,6 +37,7 @@ public sealed class Redactor
         private Regex? cutEnd;
         private PieceSet? pieces;
         private string[]? upperForms;
+        /// <summary>The upper-cased forms end to end, for <see cref="InAnyForm"/>; empty when no separator can be used.</summary>
         private string? joinedForms;
         private SearchValues<char>? formCharacters;
 
@@ -64,8 +65,9 @@ public sealed class Redactor
 
         /// <summary>
         /// True when <paramref name="text"/>, made of <see cref="FormCharacters"/> alone, is found in a literal form
-        /// ignoring case. One search of the forms written end to end, each after a character none of them holds and
-        /// the text cannot hold, so that no match spans two forms; without such a character, a search of each.
+        /// ignoring case. One ordinal search of the text upper-cased in the upper-cased forms written end to end, each
+        /// after a character none of them holds and the text cannot hold, so that no match spans two forms; without
+        /// such a character, or for a text with a surrogate, a search ignoring case of each form.
         /// </summary>
         public bool InAnyForm(ReadOnlySpan<char> text)
         {
