@@ -7,6 +7,7 @@ using ConformanceSuite.Contracts;
 using ConformanceSuite.Http;
 using ConformanceSuite.MockServer;
 using ConformanceSuite.Targets;
+using RestSharp;
 
 // Large-tenant benchmarks, as ratios measured in one run (never asserted in tests).
 //
@@ -17,7 +18,8 @@ using ConformanceSuite.Targets;
 //    kept) against a bare HttpClient loop over the same pages (GET, parse, read the next cursor, nothing else):
 //    time ratio (goal <= 1.5x) and peak working set of each, at each size (goal <= 150 MB, flat from 10k to
 //    100k items), and the bytes each allocates per page (which, unlike times, a busy machine does not move). Each walk is timed once it is set up (contract loaded, client built, 20 pages walked untimed), and
-//    runs with the tool's runtime settings (no profile-guided tiers). With --layer, two more walks show where the time goes: the suite's
+//    runs with the tool's runtime settings (no profile-guided tiers). With --layer, three more walks show where the time goes: a bare
+//    loop through RestSharp (the HTTP library the suite's layer is built on, with nothing of the suite's), the suite's
 //    HTTP layer alone, and the suite's walk without schema validation. The mock runs in this process; each walk runs
 //    in a fresh child process, so its peak working set is the walk's own (runtime included: see the "idle" line).
 //    Each phase runs --repeat times (3 by default), the phases in turn, and its figure is its best time: one walk's
@@ -58,7 +60,7 @@ foreach (var n in sizes)
     // phase's figure holds the mock's own warm-up (it went into the first phase's, the bare loop's, alone).
     Child.Start("bare", target.BaseUrl.ToString(), credentials);
     // Where the walk's time goes (--layer): the HTTP layer alone, then the walk without its schema validation.
-    string[] phases = args.Contains("--layer") ? ["bare", "layer", "unvalidated", "suite"] : ["bare", "suite"];
+    string[] phases = args.Contains("--layer") ? ["bare", "restsharp", "layer", "unvalidated", "suite"] : ["bare", "suite"];
     // Each phase runs --repeat times, the phases in turn (bare, suite, bare, suite, ...), so a slow spell of the machine
     // falls on all of them; a phase's figure is its best (least) time, the usual figure on a shared machine, where
     // other work can only add time. Its peak working set is the largest of its runs.
@@ -78,7 +80,7 @@ foreach (var n in sizes)
     }
 
     var (bare, suite) = (best["bare"], best["suite"]);
-    parts[n] = [.. phases.Where(p => p is "layer" or "unvalidated").Select(p => best[p])];
+    parts[n] = [.. phases.Where(p => p is "restsharp" or "layer" or "unvalidated").Select(p => best[p])];
     if (bare.Items != n || suite.Items != n)
     {
         throw new InvalidOperationException($"a walk of {n} items saw {bare.Items} (bare) and {suite.Items} (suite)");
@@ -246,6 +248,7 @@ internal static class Child
         {
             "idle" => Task.FromResult((0L, 0, "idle (runtime only)")),
             "bare" => BareAsync(baseUrl, credentials, clock, pages),
+            "restsharp" => RestSharpAsync(baseUrl, credentials, clock, pages),
             "suite" => SuiteAsync(baseUrl, credentials, clock, validate: true, pages),
             "unvalidated" => SuiteAsync(baseUrl, credentials, clock, validate: false, pages),
             "layer" => LayerAsync(baseUrl, credentials, clock, pages),
@@ -385,6 +388,47 @@ internal static class Child
     private static (int Items, string? Next) Page(JsonElement root) =>
         (root.GetProperty("items").GetArrayLength(),
          root.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null);
+
+    /// <summary>
+    /// The same loop through RestSharp, as the suite's layer configures it (no redirects followed, no library time
+    /// limit, no decompression) and nothing of the suite's: the floor of any walk built on that library.
+    /// </summary>
+    private static async Task<(long, int, string)> RestSharpAsync(Uri baseUrl, Dictionary<string, string> credentials, Stopwatch clock, int? pageLimit)
+    {
+        using var client = new RestClient(new RestClientOptions
+        {
+            FollowRedirects = false,
+            Timeout = Timeout.InfiniteTimeSpan,
+            ThrowOnAnyError = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+        });
+        var list = baseUrl.ToString().TrimEnd('/') + "/chat/sessions";
+        Begin(clock);
+        string? cursor = null;
+        long items = 0;
+        var pages = 0;
+        do
+        {
+            var request = new RestRequest(new Uri(cursor is null ? list : list + "?cursor=" + Uri.EscapeDataString(cursor)));
+            foreach (var (name, value) in credentials)
+            {
+                request.AddHeader(name, name == "Authorization" ? $"Bearer {value}" : value);
+            }
+
+            var response = await client.ExecuteAsync(request);
+            if (!response.IsSuccessful || response.RawBytes is not { } body)
+            {
+                throw new InvalidOperationException($"page {pages}: {(int)response.StatusCode} {response.ErrorMessage}");
+            }
+
+            using var json = JsonDocument.Parse(body);
+            (var count, cursor) = Page(json.RootElement);
+            items += count;
+            pages++;
+        }
+        while (cursor is not null && pages != pageLimit);
+        return (items, pages, "bare RestSharp loop");
+    }
 
     /// <summary>A bare HttpClient loop: GET each page, parse it, count its items, follow next.</summary>
     private static async Task<(long, int, string)> BareAsync(Uri baseUrl, Dictionary<string, string> credentials, Stopwatch clock, int? pageLimit)
