@@ -71,9 +71,8 @@ public sealed class Redactor
         /// </summary>
         public bool InAnyForm(ReadOnlySpan<char> text)
         {
-            joinedForms ??= Array.Exists(Forms, f => f.Contains(FormSeparator, StringComparison.Ordinal)) || FormCharacters.Contains(FormSeparator)
-                ? ""
-                : string.Join(FormSeparator, UpperForms);
+            // A form that holds the separator puts it among the form characters: one test covers both.
+            joinedForms ??= FormCharacters.Contains(FormSeparator) ? "" : string.Join(FormSeparator, UpperForms);
             if (joinedForms.Length > 0 && Upper(text, text.Length <= 256 ? stackalloc char[text.Length] : new char[text.Length]) is { IsEmpty: false } upper)
             {
                 return joinedForms.AsSpan().IndexOf(upper) >= 0;
