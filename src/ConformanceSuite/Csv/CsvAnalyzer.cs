@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Text;
 using ConformanceSuite.Checks;
 using ConformanceSuite.Contracts;
@@ -219,83 +216,60 @@ public static class CsvAnalyzer
         result.RowSet.Finish();
     }
 
-    /// <summary>
-    /// Whether a raw record (its line ending then cut off) has no quote and as many fields, split at the delimiter, as
-    /// the parser counted: then its fields are exactly the text between delimiters. The first delimiters' positions go
-    /// to <paramref name="delimiters"/>. One pass, 16 characters at a time where the hardware allows.
-    /// </summary>
-    private static bool IsPlain(ref ReadOnlySpan<char> text, char delimiter, int fields, Span<int> delimiters)
+    /// <summary>A raw record without its line ending (LF, CR or CRLF).</summary>
+    private static ReadOnlySpan<char> WithoutLineEnd(ReadOnlySpan<char> text)
     {
-        var length = text.Length;
-        if (length > 0 && text[length - 1] == '\n')
+        if (text.Length > 0 && text[^1] == '\n')
         {
-            length--;
+            text = text[..^1];
         }
 
-        if (length > 0 && text[length - 1] == '\r')
-        {
-            length--;
-        }
-
-        text = text[..length];
-        var found = 0;
-        var at = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref var first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
-            var delimiters16 = Vector256.Create((ushort)delimiter);
-            var quotes16 = Vector256.Create((ushort)'"');
-            for (; at + Vector256<ushort>.Count <= length; at += Vector256<ushort>.Count)
-            {
-                var chars = Vector256.LoadUnsafe(ref first, (nuint)at);
-                if (Vector256.EqualsAny(chars, quotes16))
-                {
-                    return false;
-                }
-
-                for (var bits = Vector256.Equals(chars, delimiters16).ExtractMostSignificantBits(); bits != 0; bits &= bits - 1)
-                {
-                    if (found < delimiters.Length)
-                    {
-                        delimiters[found] = at + BitOperations.TrailingZeroCount(bits);
-                    }
-
-                    found++;
-                }
-            }
-        }
-
-        for (; at < length; at++)
-        {
-            var c = text[at];
-            if (c == delimiter)
-            {
-                if (found < delimiters.Length)
-                {
-                    delimiters[found] = at;
-                }
-
-                found++;
-            }
-            else if (c == '"')
-            {
-                return false;
-            }
-        }
-
-        return found + 1 == fields;
+        return text.Length > 0 && text[^1] == '\r' ? text[..^1] : text;
     }
 
     /// <summary>
-    /// Reads the rows and checks each one as it is read: into the row set, then its field count or its rules. A row
-    /// without quotes is checked in its raw text (one string a row, the parser's), split at the delimiters found as
-    /// it is scanned for quotes; the keyed fields of a row with quotes are copied, as the parser unquoted them, into
-    /// a buffer of the checker's. Nothing else is allocated for a row without quotes and without a problem.
+    /// Whether a record's text (without its line ending) has no quote and as many fields, split at the delimiter, as
+    /// the parser counted: then its fields are exactly the text between delimiters. Two vectorized passes.
+    /// </summary>
+    private static bool IsPlain(ReadOnlySpan<char> text, char delimiter, int fields) =>
+        !text.Contains('"') && text.Count(delimiter) + 1 == fields;
+
+    /// <summary>Where the first delimiters of a plain record's text are, as many as <paramref name="delimiters"/> holds (or the text has).</summary>
+    private static void FindDelimiters(ReadOnlySpan<char> text, char delimiter, Span<int> delimiters)
+    {
+        var from = 0;
+        for (var k = 0; k < delimiters.Length; k++)
+        {
+            var at = text[from..].IndexOf(delimiter);
+            if (at < 0)
+            {
+                return;
+            }
+
+            delimiters[k] = from + at;
+            from += at + 1;
+        }
+    }
+
+    /// <summary>
+    /// Reads the rows and checks each one: into the row set, then its field count or its rules, in file order. The
+    /// parser's thread reads a row, finds whether it is plain (no quotes, and as many fields as delimiters say) and
+    /// where its first delimiters are, and adds it to a batch; the checks run on the batches, on the caller's thread
+    /// for a file of one batch or less, and past that on a worker thread beside the parser
+    /// (<see cref="BatchPipeline{T}"/>), so a large file is read at nearly the parser's own speed on two cores.
+    /// A plain row is checked in its raw text (one string a row, the parser's), split at those delimiters; the keyed
+    /// fields of a row with quotes are copied, as the parser unquoted them, into a buffer of the checker's.
     /// </summary>
     private sealed class RowChecker(CsvAnalysis result, CsvSpec spec, RowRule[] rules, int[] positions, int expectedFields, char delimiter, InvalidUtf8 invalid)
     {
-        /// <summary>The first delimiters of a row without quotes: as many as the keyed fields need.</summary>
-        private readonly int[] delimiters = new int[positions.DefaultIfEmpty(-1).Max() + 1];
+        /// <summary>The rows a batch holds.</summary>
+        public const int BatchRows = 1024;
+
+        /// <summary>The full batches that may wait for the checks: the parser waits for room past them.</summary>
+        private const int BatchesAhead = 4;
+
+        /// <summary>How many of a plain row's first delimiters are kept: as many as the keyed fields need.</summary>
+        private readonly int kept = positions.DefaultIfEmpty(-1).Max() + 1;
 
         /// <summary>Keyed field k of the current row at [starts[k], starts[k] + lengths[k]) of its characters; length -1 when missing.</summary>
         private readonly int[] starts = new int[positions.Length];
@@ -307,50 +281,95 @@ public static class CsvAnalyzer
         /// <summary>The keyed fields of a row with quotes, one after the other.</summary>
         private char[] unquoted = new char[256];
 
+        private RowBatch NewBatch() => new(BatchRows, kept);
+
         /// <summary>
         /// The parser's loop. Compiled fully optimized at once: it runs once per file, and tiered compilation would
-        /// leave much of a large file to unoptimized code. The rare work of reporting a problem is kept out of it.
+        /// leave much of a large file to unoptimized code. Rows read before the parser stops (at its end, or at a row
+        /// that is not UTF-8 or too long, which throws) are all checked before this returns or throws.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void ReadAll(CsvParser parser, RecordBound bound, int keepRows)
         {
-            var rowSet = result.RowSet;
+            var batch = NewBatch();
+            BatchPipeline<RowBatch>? pipeline = null;
             var line = 1L;
-            while (parser.Read())
+            try
             {
-                bound.Mark();
-                line++;
-                if (invalid.Seen)
+                while (parser.Read())
                 {
-                    invalid.ThrowIfIn(parser.RawRecord);
-                }
+                    bound.Mark();
+                    line++;
+                    var raw = parser.RawRecord;
+                    if (invalid.Seen)
+                    {
+                        invalid.ThrowIfIn(raw);
+                    }
 
-                var fields = parser.Count;
-                if (fields == 1 && parser[0].Length == 0)
+                    var fields = parser.Count;
+                    if (fields == 1 && parser[0].Length == 0)
+                    {
+                        continue; // a trailing blank line is not a row
+                    }
+
+                    if (result.Rows.Count < keepRows)
+                    {
+                        result.Rows.Add(parser.Record ?? []);
+                    }
+
+                    if (!batch.Add(raw, fields, line, delimiter))
+                    {
+                        batch.Records[batch.Count - 1] = parser.Record ?? [];
+                    }
+
+                    if (batch.Count == BatchRows)
+                    {
+                        pipeline ??= new BatchPipeline<RowBatch>(Check, NewBatch, BatchesAhead);
+                        batch = pipeline.Hand(batch);
+                    }
+                }
+            }
+            finally
+            {
+                if (pipeline is null)
                 {
-                    continue; // a trailing blank line is not a row
+                    Check(batch);
                 }
+                else
+                {
+                    using (pipeline)
+                    {
+                        pipeline.Finish(batch);
+                    }
+                }
+            }
+        }
 
+        /// <summary>Checks a batch's rows in order, then empties it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Check(RowBatch batch)
+        {
+            var rowSet = result.RowSet;
+            for (var i = 0; i < batch.Count; i++)
+            {
                 result.RowCount++;
-                if (result.Rows.Count < keepRows)
-                {
-                    result.Rows.Add(parser.Record ?? []);
-                }
-
-                var text = parser.RawRecord.AsSpan();
-                var plain = IsPlain(ref text, delimiter, fields, delimiters);
+                var text = batch.Texts[i].AsSpan(0, batch.Lengths[i]);
+                var fields = batch.Fields[i];
+                var record = batch.Records[i];
+                var delimiters = batch.Delimiters.AsSpan(i * kept, kept);
                 ReadOnlySpan<char> chars;
-                if (plain)
+                if (record is null)
                 {
-                    Split(text.Length, fields);
+                    FindDelimiters(text, delimiter, delimiters);
+                    Split(delimiters, text.Length, fields);
                     chars = text;
                 }
                 else
                 {
-                    chars = Unquote(parser, fields);
+                    chars = Unquote(record, fields);
                 }
 
-                var asText = plain && wholeRow && fields == positions.Length && rowSet.TryAddText(text, delimiters.AsSpan(0, fields - 1));
+                var asText = record is null && wholeRow && fields == positions.Length && rowSet.TryAddText(text, delimiters[..(fields - 1)]);
                 if (!asText)
                 {
                     rowSet.Add(chars, starts, lengths);
@@ -358,7 +377,7 @@ public static class CsvAnalyzer
 
                 if (fields != expectedFields)
                 {
-                    ReportFieldCount(parser, line, fields, plain, text);
+                    ReportFieldCount(record, batch.Lines[i], fields, text);
                     continue;
                 }
 
@@ -367,14 +386,16 @@ public static class CsvAnalyzer
                     var value = chars.Slice(starts[rule.Key], lengths[rule.Key]);
                     if (!rule.Test(value))
                     {
-                        ReportRule(line, rule, value);
+                        ReportRule(batch.Lines[i], rule, value);
                     }
                 }
             }
+
+            batch.Clear();
         }
 
         /// <summary>Finds the keyed fields of a row without quotes (its text <paramref name="length"/> long) at its delimiters.</summary>
-        private void Split(int length, int fields)
+        private void Split(ReadOnlySpan<int> delimiters, int length, int fields)
         {
             for (var k = 0; k < positions.Length; k++)
             {
@@ -392,7 +413,7 @@ public static class CsvAnalyzer
         }
 
         /// <summary>Copies the keyed fields of a row with quotes, as the parser unquoted them; returns the copy.</summary>
-        private ReadOnlySpan<char> Unquote(CsvParser parser, int fields)
+        private ReadOnlySpan<char> Unquote(string[] record, int fields)
         {
             var used = 0;
             for (var k = 0; k < positions.Length; k++)
@@ -403,7 +424,7 @@ public static class CsvAnalyzer
                     continue;
                 }
 
-                var value = parser[positions[k]];
+                var value = record[positions[k]];
                 if (used + value.Length > unquoted.Length)
                 {
                     Array.Resize(ref unquoted, Math.Max(unquoted.Length * 2, used + value.Length));
@@ -419,16 +440,50 @@ public static class CsvAnalyzer
 
         /// <summary>A row with the wrong number of fields, shown whole: its text, or the parser's fields joined.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private void ReportFieldCount(CsvParser parser, long line, int fields, bool plain, ReadOnlySpan<char> text)
+        private void ReportFieldCount(string[]? record, long line, int fields, ReadOnlySpan<char> text)
         {
-            var record = plain ? text.ToString() : string.Join(delimiter, parser.Record ?? []);
-            AddRowProblem(result, new(new CsvRowProblem(result.RowCount, line, null, $"{fields} fields: {record}", $"{expectedFields} fields"), spec.Basis));
+            var shown = record is null ? text.ToString() : string.Join(delimiter, record);
+            AddRowProblem(result, new(new CsvRowProblem(result.RowCount, line, null, $"{fields} fields: {shown}", $"{expectedFields} fields"), spec.Basis));
         }
 
         /// <summary>A value that breaks its column's rule, shown as read.</summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
         private void ReportRule(long line, RowRule rule, ReadOnlySpan<char> value) =>
             AddRowProblem(result, new(new CsvRowProblem(result.RowCount, line, rule.Column.Name, value.ToString(), rule.Column.Rule!.Describe), rule.Column.Rule.Basis));
+    }
+
+    /// <summary>
+    /// Rows read and not yet checked: each one's raw text (its line ending cut off: the first <see cref="Lengths"/>
+    /// characters), field count and line; for a row that is not plain, the parser's fields. <see cref="Delimiters"/>
+    /// has room for the first delimiters of each (<c>kept</c> a row), which the checks find.
+    /// </summary>
+    private sealed class RowBatch(int rows, int kept)
+    {
+        public readonly string[] Texts = new string[rows];
+        public readonly int[] Lengths = new int[rows];
+        public readonly int[] Fields = new int[rows];
+        public readonly long[] Lines = new long[rows];
+        public readonly string[]?[] Records = new string[]?[rows];
+        public readonly int[] Delimiters = new int[rows * kept];
+
+        public int Count { get; private set; }
+
+        /// <summary>Adds a row; false when it is not plain (its fields, <see cref="Records"/>, are then the caller's to set).</summary>
+        public bool Add(string raw, int fields, long line, char delimiter)
+        {
+            var i = Count++;
+            var text = WithoutLineEnd(raw);
+            (Texts[i], Lengths[i], Fields[i], Lines[i], Records[i]) = (raw, text.Length, fields, line, null);
+            return IsPlain(text, delimiter, fields);
+        }
+
+        /// <summary>Empties the batch, letting go of its rows.</summary>
+        public void Clear()
+        {
+            Array.Clear(Texts, 0, Count);
+            Array.Clear(Records, 0, Count);
+            Count = 0;
+        }
     }
 
     private sealed record RowRule(CsvColumn Column, int Key, CsvValueTest Test);
