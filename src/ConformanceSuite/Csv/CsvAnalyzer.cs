@@ -14,7 +14,8 @@ namespace ConformanceSuite.Csv;
 /// encoding) and row rules. Every row is checked, in order, and kept in a <see cref="CsvRowSet"/> (bounded memory,
 /// written to a temporary folder past its first mebibyte) for exact comparisons with another file.
 /// It tolerates the delimiter and column order it finds, so each rule is judged on its own.
-/// Each row is checked as it is read (its raw text, split where it has no quotes), on the caller's thread.
+/// The caller's thread parses; past the first batch of rows, the rows are checked on a second thread beside it
+/// (each in its raw text, split where it has no quotes), in file order, before <see cref="Analyze"/> returns.
 /// </summary>
 public static class CsvAnalyzer
 {
@@ -253,11 +254,11 @@ public static class CsvAnalyzer
 
     /// <summary>
     /// Reads the rows and checks each one: into the row set, then its field count or its rules, in file order. The
-    /// parser's thread reads a row, finds whether it is plain (no quotes, and as many fields as delimiters say) and
-    /// where its first delimiters are, and adds it to a batch; the checks run on the batches, on the caller's thread
+    /// parser's thread reads a row, tells whether it is plain (no quotes, and as many fields as delimiters say), and
+    /// adds it to a batch, with the parser's fields when it is not; the checks run on the batches, on the caller's thread
     /// for a file of one batch or less, and past that on a worker thread beside the parser
     /// (<see cref="BatchPipeline{T}"/>), so a large file is read at nearly the parser's own speed on two cores.
-    /// A plain row is checked in its raw text (one string a row, the parser's), split at those delimiters; the keyed
+    /// A plain row is checked in its raw text (one string a row, the parser's), split at its delimiters; the keyed
     /// fields of a row with quotes are copied, as the parser unquoted them, into a buffer of the checker's.
     /// </summary>
     private sealed class RowChecker(CsvAnalysis result, CsvSpec spec, RowRule[] rules, int[] positions, int expectedFields, char delimiter, InvalidUtf8 invalid)
