@@ -87,6 +87,18 @@ public sealed class CsvAnalyzerTests
         stream.LargestRead.Should().BeLessThan(64 * 1024, "the analyzer reads in small blocks, never the whole file");
     }
 
+    [TestCase(100)] // checked on the caller's thread
+    [TestCase(5_000)] // checked beside the parser, batches still waiting when the body breaks off
+    public void A_body_that_breaks_off_ends_the_analysis_with_its_own_error(int rows)
+    {
+        using var stream = new GeneratedCsv(rows, badEvery: 7) { BreaksOff = true };
+
+        var analyze = () => CsvAnalyzer.Analyze(stream, Spec, rowSet: new CsvRowSetOptions { MemoryBudgetBytes = 1024 });
+
+        // The provider's failure, as it was thrown: not a wrapper of the worker's, not a wait for rows that never come.
+        analyze.Should().Throw<IOException>().WithMessage("the provider stopped sending");
+    }
+
     [Test]
     public void A_bom_is_required_when_the_spec_says_so()
     {
@@ -442,6 +454,9 @@ public sealed class CsvAnalyzerTests
 
         public int LargestRead { get; private set; }
 
+        /// <summary>When true, the body breaks off after its rows (as a provider's connection drops) instead of ending.</summary>
+        public bool BreaksOff { get; init; }
+
         public override int Read(byte[] buffer, int start, int count)
         {
             LargestRead = Math.Max(LargestRead, count);
@@ -449,7 +464,7 @@ public sealed class CsvAnalyzerTests
             {
                 if (next == rows)
                 {
-                    return 0;
+                    return BreaksOff ? throw new IOException("the provider stopped sending") : 0;
                 }
 
                 next++;
