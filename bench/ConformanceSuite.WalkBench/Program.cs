@@ -59,7 +59,7 @@ foreach (var n in sizes)
     // The mock runs in this process, and its code is compiled as it serves: one untimed walk first, so that no
     // phase's figure holds the mock's own warm-up (it went into the first phase's, the bare loop's, alone).
     Child.Start("bare", target.BaseUrl.ToString(), credentials);
-    // Where the walk's time goes (--layer): the HTTP layer alone, then the walk without its schema validation.
+    // Where the walk's time goes (--layer): RestSharp alone, the HTTP layer alone, then the walk without its schema validation.
     string[] phases = args.Contains("--layer") ? ["bare", "restsharp", "layer", "unvalidated", "suite"] : ["bare", "suite"];
     // Each phase runs --repeat times, the phases in turn (bare, suite, bare, suite, ...), so a slow spell of the machine
     // falls on all of them; a phase's figure is its best (least) time, the usual figure on a shared machine, where
@@ -412,7 +412,7 @@ internal static class Child
             var request = new RestRequest(new Uri(cursor is null ? list : list + "?cursor=" + Uri.EscapeDataString(cursor)));
             foreach (var (name, value) in credentials)
             {
-                request.AddHeader(name, name == "Authorization" ? $"Bearer {value}" : value);
+                request.AddHeader(name, HeaderValue(name, value));
             }
 
             var response = await client.ExecuteAsync(request);
@@ -430,13 +430,16 @@ internal static class Child
         return (items, pages, "bare RestSharp loop");
     }
 
+    /// <summary>A credential as the bare loops send it: the OpenCX token as a bearer token, anything else as it is.</summary>
+    private static string HeaderValue(string name, string value) => name == "Authorization" ? $"Bearer {value}" : value;
+
     /// <summary>A bare HttpClient loop: GET each page, parse it, count its items, follow next.</summary>
     private static async Task<(long, int, string)> BareAsync(Uri baseUrl, Dictionary<string, string> credentials, Stopwatch clock, int? pageLimit)
     {
         using var client = new HttpClient();
         foreach (var (name, value) in credentials)
         {
-            client.DefaultRequestHeaders.TryAddWithoutValidation(name, name == "Authorization" ? $"Bearer {value}" : value);
+            client.DefaultRequestHeaders.TryAddWithoutValidation(name, HeaderValue(name, value));
         }
 
         var list = new Uri(baseUrl.ToString().TrimEnd('/') + "/chat/sessions");

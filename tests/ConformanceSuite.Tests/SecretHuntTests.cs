@@ -445,8 +445,9 @@ public sealed class SecretHuntTests
     }
 
     [Test]
-    public void Redactors_of_the_same_secrets_share_their_patterns_and_a_secret_added_to_one_is_masked_by_that_one_alone()
+    public void A_secret_added_to_one_of_two_redactors_of_the_same_secrets_is_masked_by_that_one_alone()
     {
+        // Redactors of the same secrets share one set of patterns: what one of them adds must not reach the other.
         var first = new Http.Redactor();
         var second = new Http.Redactor();
         first.AddSecret(Token);
