@@ -119,6 +119,9 @@ public sealed class WalkItemTests
         "0", "1", "1.0", "1e3", "-0", "12345678901234567890", "true", "false", "null",
         "[]", "[1,\"a\",null,[2]]", "[2,1]", "{}", "{\"a\":1,\"b\":{\"y\":2,\"x\":[1]}}", "{\"b\":{\"x\":[1],\"y\":2},\"a\":1}", "{\"a\":1,\"b\":{\"x\":[1],\"y\":3}}",
         "{\"\\u0061\":1}", "{\"B\":1,\"a\":2,\"_\":3}",
+        // Past index 23: the same text as another kind, members that trade values, and containers within containers.
+        "\"1\"", "\"true\"", "\"null\"", "\"\"", "[1,2]", "[[]]", "[{}]", "[null]", "{\"a\":2,\"b\":1}", "{\"a\":1,\"b\":2}", "{\"a\":\"1\"}",
+        "{\"\":1}", "{\"a\":{}}", "{\"a\":[]}", "[\"a\",\"b\"]", "[\"ab\"]", "{\"ab\":1}", "{\"a\":1,\"b\":1}",
     ];
 
     [Test]
@@ -140,6 +143,42 @@ public sealed class WalkItemTests
         hashes[19].Should().Be(hashes[20], "member order does not count");
         hashes[22].Should().Be(WalkItem.HashOf(Element("""{"a":1}""")));
         hashes.Where((_, i) => i is not (2 or 4 or 20)).Should().OnlyHaveUniqueItems("anything else differs: 1 is not 1.0, nor [1,2] [2,1]");
+    }
+
+    [Test]
+    public void A_member_s_children_the_projection_leaves_out_are_not_in_its_hash_and_nothing_else_is_left_out()
+    {
+        // A body of one listed item may leave out contact.email: the list's and the fetch's hashes of contact both leave it out.
+        var projection = new WalkProjection(["/id"], membersLeftOut: [("contact", "email")]);
+        var kept = projection.Keep(Element("""{"id":"x","contact":{"name":"Ann","email":"a@b.example","inner":{"email":1}},"other":{"email":"a@b.example"}}"""), "x", 1);
+
+        kept.TryField("contact", out var contact).Should().BeTrue();
+        projection.HashOfMember("contact", JsonNode.Parse("""{"inner":{"email":1},"name":"Ann"}""")).Should().Be(contact, "only email is left out, wherever it was");
+        projection.HashOfMember("contact", JsonNode.Parse("""{"name":"Ann","email":"other@b.example","inner":{"email":1}}""")).Should().Be(contact);
+        projection.HashOfMember("contact", JsonNode.Parse("""{"name":"Bob","inner":{"email":1}}""")).Should().NotBe(contact, "the rest is compared");
+        projection.HashOfMember("contact", JsonNode.Parse("""{"name":"Ann","inner":{"email":2}}""")).Should().NotBe(contact, "a child's own email is not left out");
+        projection.HashOfMember("contact", JsonNode.Parse("""{"name":"Ann"}""")).Should().NotBe(contact);
+
+        kept.TryField("other", out var other).Should().BeTrue();
+        projection.HashOfMember("other", JsonNode.Parse("{}")).Should().NotBe(other, "another member's email is not left out");
+        projection.HashOfMember("other", JsonNode.Parse("""{"email":"a@b.example"}""")).Should().Be(other);
+    }
+
+    [Test]
+    public void Each_kept_pointer_reads_what_a_pointer_reads_of_the_whole_item()
+    {
+        // Kept in one pass over the item's members: the same texts as each pointer read on its own.
+        var json = $$"""{"id":"x","\u0073tatus":"open","a":{"b/c":[10,{"d~e":"y"}],"n":null},"list":[1,"two",{"k":true}],"num":1.50,"e":"caf\u00e9",{{string.Join(",", Enumerable.Range(0, 100).Select(i => $"\"m{i}\":{i}"))}}}""";
+        string[] pointers = ["", "/id", "/status", "/a", "/a/b~1c", "/a/b~1c/1/d~0e", "/a/n", "/a/missing", "/list/1", "/list/2", "/list/2/k", "/list/9", "/num", "/e", "/m99", "/missing", "/id/0"];
+        var item = new WalkProjection(pointers).Keep(Element(json), "x", 1);
+
+        foreach (var pointer in pointers)
+        {
+            item.Text(pointer).Should().Be(JsonPointer.Text(Element(json), JsonPointer.Tokens(pointer)), pointer);
+        }
+
+        item.Text("/status").Should().Be("open", "a name sent with escapes is the name it spells");
+        item.Text("/m99").Should().Be("99", "past the members whose hashes are kept, a pointer is still read");
     }
 
     [Test]

@@ -1,7 +1,7 @@
 namespace ConformanceSuite.Checks;
 
 /// <summary>
-/// The page each id of a walk first came on, by the id's 64-bit hash (<see cref="WalkItem.TextHash"/>): an open-addressed
+/// The page each id of a walk first came on, by the id's 64-bit hash (<see cref="WalkItem.TextHash(string)"/>): an open-addressed
 /// table of two arrays, the hashes and the pages, at most three quarters full. 12 bytes a slot, so 16 to 32 bytes an id,
 /// where a dictionary of the same pairs takes 28 bytes a slot, one slot or two an id.
 /// </summary>

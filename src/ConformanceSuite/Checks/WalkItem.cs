@@ -60,7 +60,7 @@ public sealed class WalkItem
     /// <summary>True when the item has a non-null value at <paramref name="pointer"/>.</summary>
     public bool Present(string pointer) => Text(pointer) is not null;
 
-    /// <summary>The kept members, in the item's order: the hash of each name (<see cref="TextHash"/>) and of its value (<see cref="HashOf(JsonElement, IReadOnlySet{string})"/>).</summary>
+    /// <summary>The kept members, in the item's order: the hash of each name (<see cref="TextHash(string)"/>) and of its value (<see cref="HashOf(JsonElement, IReadOnlySet{string})"/>).</summary>
     public IReadOnlyList<(ulong Name, ulong Value)> Fields => [.. Enumerable.Range(0, fields.Length / 2).Select(i => (fields[2 * i], fields[(2 * i) + 1]))];
 
     /// <summary>How many of the item's top-level members came past <see cref="MaxFields"/>: not kept, so not compared.</summary>
@@ -84,85 +84,121 @@ public sealed class WalkItem
     }
 
     /// <summary>The hash a member's name is kept as (and a walk's ids, to find one repeated).</summary>
-    public static ulong TextHash(string text) => XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()));
+    public static ulong TextHash(string text) => TextHash(text.AsSpan());
+
+    /// <summary>As <see cref="TextHash(string)"/>, of a name's characters, wherever they lie.</summary>
+    public static ulong TextHash(ReadOnlySpan<char> text) => XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text));
 
     /// <summary>
-    /// The hash of a JSON value as <see cref="Fields"/> holds it: object members in name order, so member order does not
-    /// count; an object's own members named in <paramref name="leftOut"/> are not in it (see <see cref="WalkProjection.HashOfMember"/>).
+    /// The hash of a JSON value as <see cref="Fields"/> holds it (see <see cref="CanonicalHash"/>): member order does not count,
+    /// nor how a text was escaped; an object's own members named in <paramref name="leftOut"/> are not in it (see <see cref="WalkProjection.HashOfMember"/>).
     /// </summary>
-    public static ulong HashOf(JsonElement value, IReadOnlySet<string>? leftOut = null) => (hasher ??= new CanonicalHasher()).Hash(value, leftOut);
+    public static ulong HashOf(JsonElement value, IReadOnlySet<string>? leftOut = null) => CanonicalHash.Of(value, leftOut?.ToArray());
 
     /// <summary>As <see cref="HashOf(JsonElement, IReadOnlySet{string})"/>, of a node (a fetched item's member): the node read as an element, so one canonical form serves both.</summary>
-    public static ulong HashOf(JsonNode? value, IReadOnlySet<string>? leftOut = null)
+    public static ulong HashOf(JsonNode? value, IReadOnlySet<string>? leftOut = null) => HashOf(value, leftOut?.ToArray());
+
+    /// <summary>As <see cref="HashOf(JsonNode?, IReadOnlySet{string}?)"/>, with the members left out as a projection holds them.</summary>
+    internal static ulong HashOf(JsonNode? value, string[]? leftOut)
     {
         using var document = JsonDocument.Parse(value?.ToJsonString() ?? "null");
-        return HashOf(document.RootElement, leftOut);
+        return CanonicalHash.Of(document.RootElement, leftOut);
     }
 
     /// <summary>The projection the item was kept by.</summary>
     public WalkProjection Projection => projection;
+}
 
-    /// <summary>One buffer and writer per thread, reused for every value hashed on it.</summary>
-    [ThreadStatic]
-    private static CanonicalHasher? hasher;
+/// <summary>
+/// The hash of a JSON value's content, however it was written: a string is its text (escaped or not), a number its
+/// text as sent (1 is not 1.0), an array its elements in order, an object its members in any order. Each kind hashes
+/// with a seed of its own, so no two kinds' forms meet. An object is the sum of its members' hashes (each of its name
+/// and its value), which needs no sorting and is the same in any member order; nothing is written out or allocated
+/// but for a long array's element hashes and the text of an escaped string or name.
+/// </summary>
+internal static class CanonicalHash
+{
+    private const ulong StringSeed = 1, NumberSeed = 2, NameSeed = 3, ArraySeed = 4, MemberSeed = 5, ObjectSeed = 6, LiteralSeed = 7;
 
-    private sealed class CanonicalHasher : IDisposable
+    /// <summary>Added to a text's seed when the text is a lone surrogate's UTF-16 units.</summary>
+    private const ulong SurrogateFlag = 0x100;
+
+    /// <summary>The longest array whose element hashes are held on the stack.</summary>
+    private const int StackElements = 64;
+
+    /// <param name="value">The value, as parsed.</param>
+    /// <param name="leftOut">Members of this object (not of those within it) left out of its hash.</param>
+    public static ulong Of(JsonElement value, string[]? leftOut = null)
     {
-        private readonly System.Buffers.ArrayBufferWriter<byte> buffer = new(1024);
-        private readonly Utf8JsonWriter writer;
-
-        public CanonicalHasher() => writer = new Utf8JsonWriter(buffer);
-
-        public ulong Hash(JsonElement value, IReadOnlySet<string>? leftOut)
-        {
-            buffer.ResetWrittenCount();
-            writer.Reset(buffer);
-            WriteCanonical(writer, value, leftOut);
-            writer.Flush();
-            return XxHash3.HashToUInt64(buffer.WrittenSpan);
-        }
-
-        public void Dispose() => writer.Dispose();
-    }
-
-    /// <summary>Writes a value canonically: object members in name order (but those of <paramref name="leftOut"/>, of this object only), everything else as the writer writes it.</summary>
-    private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element, IReadOnlySet<string>? leftOut = null)
-    {
-        switch (element.ValueKind)
+        switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                writer.WriteStartObject();
-                var members = new List<JsonProperty>();
-                foreach (var member in element.EnumerateObject())
+                ulong sum = 0;
+                foreach (var member in value.EnumerateObject())
                 {
-                    if (leftOut is null || !leftOut.Contains(member.Name))
+                    if (leftOut is null || !IsIn(member, leftOut))
                     {
-                        members.Add(member);
+                        Span<ulong> pair = [NameOf(member), Of(member.Value)];
+                        sum += XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(pair), (long)MemberSeed);
                     }
                 }
 
-                members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-                foreach (var member in members)
-                {
-                    writer.WritePropertyName(member.Name);
-                    WriteCanonical(writer, member.Value);
-                }
-
-                writer.WriteEndObject();
-                break;
+                return XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<ulong>(ref sum)), (long)ObjectSeed);
             case JsonValueKind.Array:
-                writer.WriteStartArray();
-                foreach (var value in element.EnumerateArray())
+                var count = value.GetArrayLength();
+                ulong[]? rented = null;
+                var hashes = count <= StackElements ? stackalloc ulong[count] : (rented = System.Buffers.ArrayPool<ulong>.Shared.Rent(count)).AsSpan(0, count);
+                var i = 0;
+                foreach (var element in value.EnumerateArray())
                 {
-                    WriteCanonical(writer, value);
+                    hashes[i++] = Of(element);
                 }
 
-                writer.WriteEndArray();
-                break;
+                var hash = XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(hashes), (long)ArraySeed);
+                if (rented is not null)
+                {
+                    System.Buffers.ArrayPool<ulong>.Shared.Return(rented);
+                }
+
+                return hash;
+            case JsonValueKind.String:
+                var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value)[1..^1];
+                return raw.IndexOf((byte)'\\') < 0 ? XxHash3.HashToUInt64(raw, (long)StringSeed) : Unescaped(value.GetString()!, StringSeed);
+            case JsonValueKind.Number:
+                return XxHash3.HashToUInt64(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value), (long)NumberSeed);
             default:
-                element.WriteTo(writer);
-                break;
+                // true, false and null: one byte each, its kind.
+                return XxHash3.HashToUInt64([(byte)value.ValueKind], (long)LiteralSeed);
         }
+    }
+
+    private static ulong NameOf(JsonProperty member)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(member);
+        return raw.IndexOf((byte)'\\') < 0 ? XxHash3.HashToUInt64(raw, (long)NameSeed) : Unescaped(member.Name, NameSeed);
+    }
+
+    /// <summary>A text that was sent with escapes, hashed as its UTF-8 (as it would have been sent plain).</summary>
+    private static ulong Unescaped(string text, ulong seed)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length) is var max && max <= 1024 ? stackalloc byte[max] : new byte[max];
+        return System.Text.Unicode.Utf8.FromUtf16(text, bytes, out _, out var written, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done
+            ? XxHash3.HashToUInt64(bytes[..written], (long)seed)
+            // A lone surrogate, sent escaped (no UTF-8 can carry it): its UTF-16 units, under a seed of their own.
+            : XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()), (long)(seed | SurrogateFlag));
+    }
+
+    private static bool IsIn(JsonProperty member, string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (member.NameEquals(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
 
@@ -175,10 +211,22 @@ public sealed class WalkProjection
 {
     private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
 
-    /// <summary>Each kept pointer's tokens, by its index: split once for the walk, not once per item.</summary>
-    private readonly List<string[]> tokens = [];
     private readonly Dictionary<string, string> shared = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IReadOnlySet<string>> leftOut = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> leftOut = new(StringComparer.Ordinal);
+
+    /// <summary><see cref="leftOut"/> by a name's characters, so that a member's name is looked up without a string of its own.</summary>
+    private readonly Dictionary<string, string[]>.AlternateLookup<ReadOnlySpan<char>> leftOutByName;
+
+    /// <summary>The kept pointers by their first token (a top-level member's name): each with the tokens after it.</summary>
+    private readonly Dictionary<string, List<(int Index, string[] After)>> byMember = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<string, List<(int Index, string[] After)>>.AlternateLookup<ReadOnlySpan<char>> byMemberName;
+
+    /// <summary>The kept pointers to the item itself (no token).</summary>
+    private readonly List<int> whole = [];
+
+    /// <summary>The longest member name, in bytes, read on the stack to be hashed.</summary>
+    private const int MaxStackName = 256;
 
     /// <param name="pointers">The values to keep of each item, by JSON pointer.</param>
     /// <param name="sharedValues">Values that many items hold (the schema's enum values): one string each for the whole walk, not one per item.</param>
@@ -187,14 +235,27 @@ public sealed class WalkProjection
     {
         foreach (var group in (membersLeftOut ?? []).GroupBy(m => m.Member, StringComparer.Ordinal))
         {
-            leftOut[group.Key] = group.Select(m => m.Child).ToHashSet(StringComparer.Ordinal);
+            leftOut[group.Key] = [.. group.Select(m => m.Child).Distinct(StringComparer.Ordinal)];
         }
+
+        leftOutByName = leftOut.GetAlternateLookup<ReadOnlySpan<char>>();
 
         foreach (var pointer in pointers.Distinct(StringComparer.Ordinal))
         {
+            var parts = JsonPointer.Tokens(pointer);
+            if (parts.Length == 0)
+            {
+                whole.Add(index.Count);
+            }
+            else
+            {
+                (byMember.TryGetValue(parts[0], out var list) ? list : byMember[parts[0]] = []).Add((index.Count, parts[1..]));
+            }
+
             index[pointer] = index.Count;
-            tokens.Add(JsonPointer.Tokens(pointer));
         }
+
+        byMemberName = byMember.GetAlternateLookup<ReadOnlySpan<char>>();
 
         foreach (var value in sharedValues ?? [])
         {
@@ -212,8 +273,27 @@ public sealed class WalkProjection
 
     internal int IndexOf(string pointer) => index.TryGetValue(pointer, out var i) ? i : -1;
 
-    /// <summary>The projection of an endpoint's list: what the checks of that list read from its items.</summary>
+    /// <summary>
+    /// The projection of an endpoint's list: what the checks of that list read from its items. Built once for an
+    /// endpoint of a contract (it reads the item schema's enums) and shared by every walk of that list: it is not changed
+    /// once built.
+    /// </summary>
     public static WalkProjection For(ApiContract contract, EndpointSpec endpoint)
+    {
+        if (Built.TryGetValue(endpoint, out var kept) && ReferenceEquals(kept.Item1, contract))
+        {
+            return kept.Item2;
+        }
+
+        var projection = Build(contract, endpoint);
+        Built.AddOrUpdate(endpoint, Tuple.Create(contract, projection));
+        return projection;
+    }
+
+    /// <summary>The projections built, by endpoint, with the contract each was built for; held no longer than the endpoint.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<EndpointSpec, Tuple<ApiContract, WalkProjection>> Built = new();
+
+    private static WalkProjection Build(ApiContract contract, EndpointSpec endpoint)
     {
         var pointers = new List<string> { endpoint.Pagination!.IdPointer };
         foreach (var p in endpoint.Parameters)
@@ -255,35 +335,46 @@ public sealed class WalkProjection
     public WalkItem Keep(JsonElement item, string id, int page)
     {
         // A walk of a large list keeps thousands of these: the id and the enum values are held once, not per pointer.
-        var texts = new string?[tokens.Count];
-        for (var i = 0; i < texts.Length; i++)
+        var texts = new string?[index.Count];
+        foreach (var i in whole)
         {
-            var text = JsonPointer.Text(item, tokens[i]);
-            texts[i] = text is null ? null : text == id ? id : shared.GetValueOrDefault(text, text);
+            texts[i] = Shared(JsonPointer.Text(item, []), id);
         }
 
-        // Each of the first MaxFields members: the hash of its name and of its value; the rest are only counted.
+        // One pass over the members: each kept pointer is read from the member it starts at, and each of the first
+        // MaxFields members is hashed (its name and its value); the rest are only counted.
+        Span<ulong> hashes = stackalloc ulong[2 * WalkItem.MaxFields];
+        Span<char> chars = stackalloc char[MaxStackName];
         var count = 0;
-        foreach (var _ in item.EnumerateObject())
+        foreach (var member in item.EnumerateObject())
         {
+            // The name as sent, read into characters on the stack (member.Name would be a string of its own each time).
+            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(member);
+            // UTF-8 is never shorter in bytes than in UTF-16 code units; the parse has checked it is UTF-8.
+            ReadOnlySpan<char> name = raw.Length <= MaxStackName && raw.IndexOf((byte)'\\') < 0
+                ? chars[..System.Text.Encoding.UTF8.GetChars(raw, chars)]
+                : member.Name;
+            if (byMemberName.TryGetValue(name, out var starting))
+            {
+                foreach (var (i, rest) in starting)
+                {
+                    texts[i] = Shared(JsonPointer.Text(member.Value, rest), id);
+                }
+            }
+
+            if (count < WalkItem.MaxFields)
+            {
+                hashes[2 * count] = WalkItem.TextHash(name);
+                hashes[(2 * count) + 1] = CanonicalHash.Of(member.Value, leftOut.Count > 0 && leftOutByName.TryGetValue(name, out var children) ? children : null);
+            }
+
             count++;
         }
 
         var kept = Math.Min(count, WalkItem.MaxFields);
-        var fields = new ulong[2 * kept];
-        var n = 0;
-        foreach (var member in item.EnumerateObject())
-        {
-            if (n == fields.Length)
-            {
-                break;
-            }
-
-            var name = member.Name; // a string of its own each time it is read
-            fields[n++] = WalkItem.TextHash(name);
-            fields[n++] = WalkItem.HashOf(member.Value, leftOut.GetValueOrDefault(name));
-        }
-
-        return new WalkItem(this, id, page, texts, fields, count - kept);
+        return new WalkItem(this, id, page, texts, hashes[..(2 * kept)].ToArray(), count - kept);
     }
+
+    /// <summary>A kept text: the id's own string when it is the id, the walk's one string when it is a shared value.</summary>
+    private string? Shared(string? text, string id) => text is null ? null : text == id ? id : shared.GetValueOrDefault(text, text);
 }
