@@ -528,7 +528,6 @@ public sealed class ConformanceHttpClient : IDisposable
     private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c).Where(c => c is not ('\t' or '\r' or '\n'))]);
 
-    /// <summary>An exchange that got no response: why, and the setting that would lift a refusal of the suite's own.</summary>
     /// <summary>
     /// An exchange that got no response, or no whole body: why, in words scrubbed and bounded (a limit's message may
     /// quote the provider: an encoding it named), and the setting that would lift a refusal or limit of the suite's own.
