@@ -122,7 +122,25 @@ public sealed class WalkItemTests
         // Past index 23: the same text as another kind, members that trade values, and containers within containers.
         "\"1\"", "\"true\"", "\"null\"", "\"\"", "[1,2]", "[[]]", "[{}]", "[null]", "{\"a\":2,\"b\":1}", "{\"a\":1,\"b\":2}", "{\"a\":\"1\"}",
         "{\"\":1}", "{\"a\":{}}", "{\"a\":[]}", "[\"a\",\"b\"]", "[\"ab\"]", "{\"ab\":1}", "{\"a\":1,\"b\":1}",
+        // Arrays past the element hashes held on the stack.
+        $"[{string.Join(",", Enumerable.Range(0, 100))}]", $"[{string.Join(",", Enumerable.Range(0, 100).Reverse())}]",
     ];
+
+    [Test]
+    public void A_lone_surrogate_sent_escaped_is_hashed_as_sent_and_apart_from_any_other_text()
+    {
+        // No UTF-8 carries a lone surrogate, so only an escape can send one, and the parser's own reading of it throws:
+        // a provider's item with one is still kept, and tells apart from others (the escape's letters' case aside).
+        string[] lone = ["\"\\ud800\"", "\"\\udc00\"", "\"x\\ud800\"", "\"\\ud800x\"", "{\"\\ud800\":1}", "{\"\\udc00\":1}", "[\"\\ud800\"]"];
+        string[] others = ["\"\"", "\"x\"", "{\"\":1}", "[\"\"]", "\"\\ud83d\\ude00\"", "\"😀\""];
+        var hashes = lone.Concat(others).Select(j => WalkItem.HashOf(Element(j))).ToList();
+
+        hashes.Take(lone.Length + 5).Should().OnlyHaveUniqueItems();
+        hashes[^1].Should().Be(hashes[^2], "a pair of surrogates is the character it spells, escaped or not");
+        WalkItem.HashOf(Element("\"\\uD800\"")).Should().Be(hashes[0], "an escape's hex digits are read, whatever their case");
+        new WalkProjection(["/id"]).Keep(Element("""{"id":"a","n":"\ud800"}"""), "a", 1).TryField("n", out var kept).Should().BeTrue();
+        kept.Should().Be(hashes[0]);
+    }
 
     [Test]
     public void An_element_and_a_node_of_the_same_JSON_have_the_same_hash_and_text()

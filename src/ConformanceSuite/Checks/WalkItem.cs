@@ -163,7 +163,7 @@ internal static class CanonicalHash
                 return hash;
             case JsonValueKind.String:
                 var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value)[1..^1];
-                return raw.IndexOf((byte)'\\') < 0 ? XxHash3.HashToUInt64(raw, (long)StringSeed) : Unescaped(value.GetString()!, StringSeed);
+                return raw.IndexOf((byte)'\\') < 0 ? XxHash3.HashToUInt64(raw, (long)StringSeed) : Unescaped(raw, StringSeed);
             case JsonValueKind.Number:
                 return XxHash3.HashToUInt64(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value), (long)NumberSeed);
             default:
@@ -175,17 +175,50 @@ internal static class CanonicalHash
     private static ulong NameOf(JsonProperty member)
     {
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(member);
-        return raw.IndexOf((byte)'\\') < 0 ? XxHash3.HashToUInt64(raw, (long)NameSeed) : Unescaped(member.Name, NameSeed);
+        return raw.IndexOf((byte)'\\') < 0 ? XxHash3.HashToUInt64(raw, (long)NameSeed) : Unescaped(raw, NameSeed);
     }
 
-    /// <summary>A text that was sent with escapes, hashed as its UTF-8 (as it would have been sent plain).</summary>
-    private static ulong Unescaped(string text, ulong seed)
+    /// <summary>
+    /// A text that was sent with escapes (<paramref name="raw"/>, between its quotes), hashed as its UTF-8, as it would have
+    /// been sent plain. The parser's own reading (GetString) refuses a lone surrogate, which a provider may send escaped:
+    /// such a text is read here, escape by escape, and hashed as its UTF-16 units.
+    /// </summary>
+    private static ulong Unescaped(ReadOnlySpan<byte> raw, ulong seed)
     {
+        var text = Utf16(raw);
         var bytes = System.Text.Encoding.UTF8.GetMaxByteCount(text.Length) is var max && max <= 1024 ? stackalloc byte[max] : new byte[max];
         return System.Text.Unicode.Utf8.FromUtf16(text, bytes, out _, out var written, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done
             ? XxHash3.HashToUInt64(bytes[..written], (long)seed)
             // A lone surrogate, sent escaped (no UTF-8 can carry it): its UTF-16 units, under a seed of their own.
             : XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()), (long)(seed | SurrogateFlag));
+    }
+
+    /// <summary>The text of a JSON string's escaped form: its UTF-8 runs and its escapes, each <c>\uXXXX</c> a UTF-16 unit as it stands.</summary>
+    private static string Utf16(ReadOnlySpan<byte> raw)
+    {
+        var text = new System.Text.StringBuilder(raw.Length);
+        while (!raw.IsEmpty)
+        {
+            var at = raw.IndexOf((byte)'\\');
+            text.Append(System.Text.Encoding.UTF8.GetString(at < 0 ? raw : raw[..at]));
+            if (at < 0 || at + 1 >= raw.Length)
+            {
+                break;
+            }
+
+            var escape = raw[at + 1];
+            if (escape == (byte)'u' && at + 6 <= raw.Length)
+            {
+                text.Append((char)int.Parse(raw.Slice(at + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture));
+                raw = raw[(at + 6)..];
+                continue;
+            }
+
+            text.Append(escape switch { (byte)'b' => '\b', (byte)'f' => '\f', (byte)'n' => '\n', (byte)'r' => '\r', (byte)'t' => '\t', _ => (char)escape });
+            raw = raw[(at + 2)..];
+        }
+
+        return text.ToString();
     }
 
     private static bool IsIn(JsonProperty member, string[] names)
