@@ -140,6 +140,9 @@ public sealed class WalkItemTests
         WalkItem.HashOf(Element("\"\\uD800\"")).Should().Be(hashes[0], "an escape's hex digits are read, whatever their case");
         new WalkProjection(["/id"]).Keep(Element("""{"id":"a","n":"\ud800"}"""), "a", 1).TryField("n", out var kept).Should().BeTrue();
         kept.Should().Be(hashes[0]);
+        var named = new WalkProjection(["/id"]).Keep(Element("""{"id":"a","\ud800":1}"""), "a", 1);
+        named.Fields.Should().HaveCount(2, "a member named with one is kept too");
+        named.TryField("\ud800", out _).Should().BeTrue();
     }
 
     [Test]

@@ -194,7 +194,7 @@ internal static class CanonicalHash
     }
 
     /// <summary>The text of a JSON string's escaped form: its UTF-8 runs and its escapes, each <c>\uXXXX</c> a UTF-16 unit as it stands.</summary>
-    private static string Utf16(ReadOnlySpan<byte> raw)
+    internal static string Utf16(ReadOnlySpan<byte> raw)
     {
         var text = new System.Text.StringBuilder(raw.Length);
         while (!raw.IsEmpty)
@@ -386,7 +386,7 @@ public sealed class WalkProjection
             // UTF-8 is never shorter in bytes than in UTF-16 code units; the parse has checked it is UTF-8.
             ReadOnlySpan<char> name = raw.Length <= MaxStackName && raw.IndexOf((byte)'\\') < 0
                 ? chars[..System.Text.Encoding.UTF8.GetChars(raw, chars)]
-                : member.Name;
+                : CanonicalHash.Utf16(raw); // not member.Name, which throws on an escaped lone surrogate
             if (byMemberName.TryGetValue(name, out var starting))
             {
                 foreach (var (i, rest) in starting)
