@@ -258,9 +258,6 @@ public sealed class WalkProjection
     /// <summary>The kept pointers to the item itself (no token).</summary>
     private readonly List<int> whole = [];
 
-    /// <summary>The longest member name, in bytes, read on the stack to be hashed.</summary>
-    private const int MaxStackName = 256;
-
     /// <param name="pointers">The values to keep of each item, by JSON pointer.</param>
     /// <param name="sharedValues">Values that many items hold (the schema's enum values): one string each for the whole walk, not one per item.</param>
     /// <param name="membersLeftOut">Members of a top-level object member that its hash leaves out (a body of one listed item may leave them out: <see cref="SuccessSpec.MayLeaveOutWithin"/>).</param>
@@ -377,16 +374,17 @@ public sealed class WalkProjection
         // One pass over the members: each kept pointer is read from the member it starts at, and each of the first
         // MaxFields members is hashed (its name and its value); the rest are only counted.
         Span<ulong> hashes = stackalloc ulong[2 * WalkItem.MaxFields];
-        Span<char> chars = stackalloc char[MaxStackName];
+        Span<char> chars = stackalloc char[JsonNames.MaxStackName];
         var count = 0;
         foreach (var member in item.EnumerateObject())
         {
-            // The name as sent, read into characters on the stack (member.Name would be a string of its own each time).
-            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(member);
-            // UTF-8 is never shorter in bytes than in UTF-16 code units; the parse has checked it is UTF-8.
-            ReadOnlySpan<char> name = raw.Length <= MaxStackName && raw.IndexOf((byte)'\\') < 0
-                ? chars[..System.Text.Encoding.UTF8.GetChars(raw, chars)]
-                : CanonicalHash.Utf16(raw); // not member.Name, which throws on an escaped lone surrogate
+            // The name read into characters on the stack (member.Name would be a string of its own each time); one with an
+            // escape is read escape by escape (member.Name throws on an escaped lone surrogate).
+            if (!JsonNames.TryPlain(member, chars, out var name))
+            {
+                name = CanonicalHash.Utf16(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(member));
+            }
+
             if (byMemberName.TryGetValue(name, out var starting))
             {
                 foreach (var (i, rest) in starting)

@@ -301,22 +301,10 @@ public static class FastValidation
         /// The schema of the member's name, or null. A name as it was sent (no escapes, as nearly every one is) is read into
         /// characters on the stack and looked up as they are; any other is unescaped into a string first.
         /// </summary>
-        private Node? Named(JsonProperty member)
-        {
-            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(member);
-            if (raw.Length <= MaxStackName && raw.IndexOf((byte)'\\') < 0)
-            {
-                // UTF-8 is never shorter in bytes than in UTF-16 code units; the parse has checked it is UTF-8.
-                Span<char> name = stackalloc char[raw.Length];
-                var length = System.Text.Encoding.UTF8.GetChars(raw, name);
-                return ByName.TryGetValue(name[..length], out var found) ? found : null;
-            }
-
-            return Properties.TryGetValue(member.Name, out var named) ? named : null;
-        }
-
-        /// <summary>The longest name, in bytes, read on the stack to be looked up.</summary>
-        private const int MaxStackName = 256;
+        private Node? Named(JsonProperty member) =>
+            JsonNames.TryPlain(member, stackalloc char[JsonNames.MaxStackName], out var name)
+                ? ByName.TryGetValue(name, out var found) ? found : null
+                : Properties.TryGetValue(member.Name, out var named) ? named : null;
 
         private bool AcceptsObject(JsonElement obj, TimeSpan limit, int depth)
         {
