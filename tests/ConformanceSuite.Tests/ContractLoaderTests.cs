@@ -178,6 +178,78 @@ public sealed class ContractLoaderTests
         listed.Should().BeEquivalentTo(typed);
     }
 
+    [Test]
+    public void A_contract_loaded_again_is_the_same_one_until_a_byte_of_its_data_changes_and_a_failed_load_is_not_kept()
+    {
+        var first = Load();
+        Load().Should().BeSameAs(first, "nothing changed: the loaded contract is taken again");
+        new ContractLoader(new RepositoryLayout(root), CheckRegistry.Default.Kinds).LoadFile(ContractFile).Should().BeSameAs(first, "the same file, by path");
+        new ContractLoader(new RepositoryLayout(root)).Load("wavy-open-sessions").Should().NotBeSameAs(first, "checked against no check kinds, it is another load");
+        Load(new JsonObject()).Should().NotBeSameAs(Load(new JsonObject()), "a load with the target's overrides is never kept");
+        var loads = 0;
+        var layoutHere = new RepositoryLayout(root);
+        for (var i = 0; i < 3; i++)
+        {
+            LoadedContracts.GetOrLoad(Path.Combine(root, "schemas", "opencx-chat-sessions", "contract.json"), layoutHere, new HashSet<string> { "x" }, () => { loads++; return first; });
+        }
+
+        loads.Should().Be(1, "a contract kept is not loaded again");
+
+        // Past MaxKept contracts, the one used least recently is let go: one used between each new one stays.
+        var contractFile = Path.Combine(root, "schemas", "opencx-chat-sessions", "contract.json");
+        var (usedLoads, others) = (0, 0);
+        for (var i = 0; i < LoadedContracts.MaxKept + 8; i++)
+        {
+            LoadedContracts.GetOrLoad(contractFile, layoutHere, new HashSet<string> { "used" }, () => { usedLoads++; return first; });
+            LoadedContracts.GetOrLoad(contractFile, layoutHere, new HashSet<string> { "other " + i }, () => { others++; return first; });
+        }
+
+        (usedLoads, others).Should().Be((1, LoadedContracts.MaxKept + 8));
+        LoadedContracts.Count.Should().BeLessThanOrEqualTo(LoadedContracts.MaxKept + 2, "no more are kept (beside a load or two of other tests at that moment)");
+
+        // Each file the contract is made of, and the format schema that judges it, edited in turn: the next load is new, and reads the edit.
+        var requirements = File.ReadAllText(RequirementsFile);
+        Edit(RequirementsFile, r => r["requirements"]![0]!["title"] = "an edited title of the first requirement");
+        var edited = Load();
+        edited.Should().NotBeSameAs(first);
+        edited.Requirements[0].Title.Should().Be("an edited title of the first requirement");
+        Load().Should().BeSameAs(edited);
+
+        var body = Path.Combine(root, "schemas", "wavy-open-sessions", "success-body.schema.json");
+        var bodyText = File.ReadAllText(body);
+        Edit(body, b => b["description"] = "edited too");
+        var schemaEdited = Load();
+        schemaEdited.Should().NotBeSameAs(edited);
+        schemaEdited.BodySchemas["success-body.schema.json"].Description.Should().Be("edited too", "the body schema is read again");
+
+        // A file the contract does not name is in the key too: a $ref may reach any file beside it.
+        File.WriteAllText(Path.Combine(root, "schemas", "wavy-open-sessions", "notes.json"), "{}");
+        Load().Should().NotBeSameAs(schemaEdited);
+
+        // The format schema made to refuse every contract: the load fails, and fails again (it was not kept).
+        var format = Path.Combine(root, "schemas", "_format", "requirements.schema.json");
+        var formatText = File.ReadAllText(format);
+        Edit(format, f => f["required"] = new JsonArray("no-such-member"));
+        FluentActions.Invoking(() => Load()).Should().Throw<ConfigurationException>().Which.Message.Should().Contain("no-such-member");
+        FluentActions.Invoking(() => Load()).Should().Throw<ConfigurationException>();
+
+        // Every byte as it was at first: the first contract again (kept, unless 32 others came since).
+        File.WriteAllText(format, formatText);
+        // A schema file the body schema names by $ref, edited where the body schema's own file is not: the body schema is read again.
+        var layout = new RepositoryLayout(root);
+        var opencx = new ContractLoader(layout).Load("opencx-chat-sessions");
+        Edit(Path.Combine(root, "schemas", "opencx-chat-sessions", "session.schema.json"), session => session["description"] = "a session, edited");
+        new ContractLoader(layout).Load("opencx-chat-sessions").BodySchemas["list-body.schema.json"].Properties["items"].Item!.ActualSchema.Description
+            .Should().Be("a session, edited", "not {0}", opencx.BodySchemas["list-body.schema.json"].Properties["items"].Item!.ActualSchema.Description);
+
+        File.Delete(Path.Combine(root, "schemas", "wavy-open-sessions", "notes.json"));
+        File.WriteAllText(body, bodyText);
+        File.WriteAllText(RequirementsFile, requirements);
+        var again = Load();
+        again.Requirements[0].Title.Should().Be(first.Requirements[0].Title);
+        again.BodySchemas["success-body.schema.json"].Description.Should().Be(first.BodySchemas["success-body.schema.json"].Description);
+    }
+
     private static void Copy(string from, string to)
     {
         foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))

@@ -17,7 +17,9 @@ public sealed class BodySchemaDictionary : IReadOnlyDictionary<string, JsonSchem
     /// <summary>Adds a schema file; <paramref name="eager"/> loads it now.</summary>
     public void Add(string name, string file, bool eager)
     {
-        var lazy = new Lazy<JsonSchema>(() => SchemaValidator.LoadSchema(file));
+        // Read afresh, $refs and all: the contract that holds this dictionary is the one loaded from these very bytes
+        // (LoadedContracts), and a file a $ref names may have changed where the schema's own file has not.
+        var lazy = new Lazy<JsonSchema>(() => SchemaValidator.ReadSchemaFile(file));
         schemas[name] = lazy;
         if (eager)
         {

@@ -61,7 +61,10 @@ public sealed class ContractLoader
     /// <param name="file">The contract file.</param>
     /// <param name="overlay">The target's overrides of the contract, if any.</param>
     /// <param name="overlaySource">Where the overrides were written (the profile and the pointer of the overrides object), named by an error in them; null names the contract.</param>
-    public ApiContract LoadFile(string file, JsonNode? overlay = null, (string File, string Pointer)? overlaySource = null)
+    public ApiContract LoadFile(string file, JsonNode? overlay = null, (string File, string Pointer)? overlaySource = null) =>
+        overlay is null ? LoadedContracts.GetOrLoad(file, layout, knownCheckKinds, () => LoadFresh(file, null, null)) : LoadFresh(file, overlay, overlaySource);
+
+    private ApiContract LoadFresh(string file, JsonNode? overlay, (string File, string Pointer)? overlaySource)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
         var node = ReadValidated(file, "contract.schema.json");

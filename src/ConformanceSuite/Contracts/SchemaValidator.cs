@@ -25,30 +25,41 @@ public static class SchemaValidator
 {
     private static readonly ConcurrentDictionary<string, Lazy<JsonSchema>> Cache = new(StringComparer.Ordinal);
 
-    /// <summary>Loads (once) a schema file; a malformed schema is a configuration error.</summary>
+    /// <summary>
+    /// Loads a schema file once for each text it has had: loaded again, a file whose bytes are as they were is the schema
+    /// already read, and a file edited since is read afresh. A malformed schema is a configuration error. The key is
+    /// the file's own text: for a schema whose $refs name other files, <see cref="ReadSchemaFile"/> reads it whole each time.
+    /// </summary>
     public static JsonSchema LoadSchema(string path)
     {
         var full = Path.GetFullPath(path);
-        var lazy = Cache.GetOrAdd(full, p => new Lazy<JsonSchema>(() => ReadSchema(p)));
+        var text = ReadSchemaText(full);
+        var key = full + "\n" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        var lazy = Cache.GetOrAdd(key, _ => new Lazy<JsonSchema>(() => ReadSchema(full, text)));
         try
         {
             return lazy.Value;
         }
         catch (ConfigurationException)
         {
-            Cache.TryRemove(full, out _);
+            Cache.TryRemove(key, out _);
             throw;
         }
     }
 
-    private static JsonSchema ReadSchema(string path)
+    /// <summary>Reads a schema file and every file its $refs name, afresh (no cache); a malformed schema is a configuration error.</summary>
+    public static JsonSchema ReadSchemaFile(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new ConfigurationException(path, "", "the JSON Schema file does not exist");
-        }
+        var full = Path.GetFullPath(path);
+        return ReadSchema(full, ReadSchemaText(full));
+    }
 
-        var text = InputFile.ReadAllText(path, "JSON Schema file");
+    private static string ReadSchemaText(string path) =>
+        File.Exists(path) ? InputFile.ReadAllText(path, "JSON Schema file")
+        : throw new ConfigurationException(path, "", "the JSON Schema file does not exist");
+
+    private static JsonSchema ReadSchema(string path, string text)
+    {
         ParseJson(path, text);
         try
         {
@@ -458,7 +469,7 @@ public static class SchemaValidator
 
     /// <summary>
     /// The documents each format schema has found valid, whole (none cut, no pattern timed out), by the SHA-256 of
-    /// their JSON text. A verdict depends on nothing else (the schema is loaded once per path, <see cref="LoadSchema"/>),
+    /// their JSON text. A verdict depends on nothing else (the schema is loaded once per text, <see cref="LoadSchema"/>),
     /// so the same contract file, validated again in the same process (every engine run, every mock start, reads and
     /// validates its contracts), is not validated again. A document with other bytes has another hash and is validated
     /// as usual; an invalid one is never remembered, so it fails each time with its error.

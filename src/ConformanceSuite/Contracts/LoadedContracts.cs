@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ConformanceSuite.Contracts;
+
+/// <summary>
+/// The contracts this process has loaded without overrides, so that loading one again (the embedded mock and the
+/// engine each load theirs; a test host runs hundreds of certifications) costs a read of its files, not their parsing,
+/// validation, binding and cross-check. A contract is taken again only when every file it could have been read from
+/// is as it was, byte for byte: the key holds the SHA-256 of the contract data folder (every file under it, with its
+/// path) and of the format schemas, and the check kinds its requirements were checked against. An edited file, a file
+/// added or removed, or another folder is another key, loaded afresh. A load that fails is not kept.
+/// </summary>
+/// <remarks>
+/// A loaded contract is never changed after its load (its records are read-only, its body schemas load once each,
+/// under a lock), so one instance serves every run of the process at once.
+/// </remarks>
+internal static class LoadedContracts
+{
+    /// <summary>Past this many, the one used least recently is let go (a process that edits its contracts over and over keeps no more).</summary>
+    internal const int MaxKept = 32;
+
+    /// <summary>The most bytes of contract data hashed for a key; a larger schemas folder is not cached.</summary>
+    internal const long MaxHashedBytes = 16 << 20;
+
+    private static readonly ConcurrentDictionary<string, Entry> Kept = new(StringComparer.Ordinal);
+
+    /// <summary>The count of uses so far, each entry's last use a value of it: the least recent is the one let go.</summary>
+    private static long uses;
+
+    private sealed class Entry(ApiContract contract)
+    {
+        public ApiContract Contract { get; } = contract;
+
+        public long LastUse;
+    }
+
+    /// <summary>How many contracts are kept now.</summary>
+    internal static int Count => Kept.Count;
+
+    public static ApiContract GetOrLoad(string file, RepositoryLayout layout, IReadOnlySet<string>? knownCheckKinds, Func<ApiContract> load)
+    {
+        string? key;
+        try
+        {
+            key = Key(file, layout, knownCheckKinds);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A file that went away or cannot be read while it was hashed: the load says what is wrong, if anything.
+            key = null;
+        }
+
+        if (key is null)
+        {
+            return load();
+        }
+
+        if (Kept.TryGetValue(key, out var kept))
+        {
+            kept.LastUse = Interlocked.Increment(ref uses);
+            return kept.Contract;
+        }
+
+        var contract = load();
+        while (Kept.Count >= MaxKept && Kept.MinBy(e => e.Value.LastUse) is { Key: { } oldest })
+        {
+            Kept.TryRemove(oldest, out _);
+        }
+
+        // Two loads of one key side by side both load; the first kept is the one both get.
+        var entry = Kept.GetOrAdd(key, new Entry(contract));
+        entry.LastUse = Interlocked.Increment(ref uses);
+        return entry.Contract;
+    }
+
+    /// <summary>
+    /// The key of a contract file as its data now is; null (not cached) when the file is outside the layout's schemas
+    /// folder, whose content is what the key covers.
+    /// </summary>
+    private static string? Key(string file, RepositoryLayout layout, IReadOnlySet<string>? knownCheckKinds)
+    {
+        var schemas = Path.GetFullPath(layout.Schemas) + Path.DirectorySeparatorChar;
+        var full = Path.GetFullPath(file);
+        if (!full.StartsWith(schemas, StringComparison.Ordinal) || !Directory.Exists(schemas))
+        {
+            return null;
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[8];
+        // The whole schemas folder: a contract names its files (and its schemas their $refs) relative to its own folder,
+        // and the format schemas beside them say what a valid file is.
+        // A folder with something other than regular files in it (a pipe would wait for a writer), or more than
+        // MaxHashedBytes of them, is loaded afresh each time: the load reads only what it names, and judges that.
+        long total = 0;
+        foreach (var path in Directory.EnumerateFiles(schemas, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            if (InputFile.NotRegular(path) is not null || (total += new FileInfo(path).Length) > MaxHashedBytes)
+            {
+                return null;
+            }
+
+            hash.AppendData(Encoding.UTF8.GetBytes(path[schemas.Length..]));
+            var bytes = File.ReadAllBytes(path);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(length, bytes.LongLength);
+            hash.AppendData([0]);
+            hash.AppendData(length);
+            hash.AppendData(bytes);
+        }
+
+        var kinds = knownCheckKinds is null ? "*" : string.Join(",", knownCheckKinds.Order(StringComparer.Ordinal));
+        return $"{full}\n{kinds}\n{Convert.ToHexString(hash.GetHashAndReset())}";
+    }
+}
