@@ -184,28 +184,36 @@ public sealed class ContractLoaderTests
         var first = Load();
         Load().Should().BeSameAs(first, "nothing changed: the loaded contract is taken again");
         new ContractLoader(new RepositoryLayout(root), CheckRegistry.Default.Kinds).LoadFile(ContractFile).Should().BeSameAs(first, "the same file, by path");
-        new ContractLoader(new RepositoryLayout(root)).Load("wavy-open-sessions").Should().NotBeSameAs(first, "checked against no check kinds, it is another load");
+        new ContractLoader(new RepositoryLayout(root)).Load("wavy-open-sessions").Should().BeSameAs(first, "a load that knows no check kinds (the mock's) takes it too");
         Load(new JsonObject()).Should().NotBeSameAs(Load(new JsonObject()), "a load with the target's overrides is never kept");
         var loads = 0;
         var layoutHere = new RepositoryLayout(root);
         for (var i = 0; i < 3; i++)
         {
-            LoadedContracts.GetOrLoad(Path.Combine(root, "schemas", "opencx-chat-sessions", "contract.json"), layoutHere, new HashSet<string> { "x" }, () => { loads++; return first; });
+            LoadedContracts.GetOrLoad(Path.Combine(root, "schemas", "opencx-chat-sessions", "contract.json"), layoutHere, null, () => { loads++; return first; });
         }
 
         loads.Should().Be(1, "a contract kept is not loaded again");
 
         // Past MaxKept contracts, the one used least recently is let go: one used between each new one stays.
-        var contractFile = Path.Combine(root, "schemas", "opencx-chat-sessions", "contract.json");
         var (usedLoads, others) = (0, 0);
         for (var i = 0; i < LoadedContracts.MaxKept + 8; i++)
         {
-            LoadedContracts.GetOrLoad(contractFile, layoutHere, new HashSet<string> { "used" }, () => { usedLoads++; return first; });
-            LoadedContracts.GetOrLoad(contractFile, layoutHere, new HashSet<string> { "other " + i }, () => { others++; return first; });
+            LoadedContracts.GetOrLoad(Path.Combine(root, "schemas", "kept", "used.json"), layoutHere, null, () => { usedLoads++; return first; });
+            LoadedContracts.GetOrLoad(Path.Combine(root, "schemas", "kept", $"other-{i}.json"), layoutHere, null, () => { others++; return first; });
         }
 
         (usedLoads, others).Should().Be((1, LoadedContracts.MaxKept + 8));
         LoadedContracts.Count.Should().BeLessThanOrEqualTo(LoadedContracts.MaxKept + 2, "no more are kept (beside a load or two of other tests at that moment)");
+
+        // A requirement of a check kind the engine does not know: the mock (which knows none) loads the contract, and the
+        // engine's load of the very same bytes refuses it as a fresh load does, at the requirement's pointer.
+        var known = File.ReadAllText(RequirementsFile);
+        Edit(RequirementsFile, r => r["requirements"]![1]!["check"]!["kind"] = "no-such-kind");
+        new ContractLoader(new RepositoryLayout(root)).Load("wavy-open-sessions").Requirements[1].Check!.Kind.Should().Be("no-such-kind");
+        FluentActions.Invoking(() => Load()).Should().Throw<ConfigurationException>().Which.Message.Should()
+            .Be($"{RequirementsFile}: at /requirements/1/check/kind: unknown check kind 'no-such-kind'; known kinds: {string.Join(", ", CheckRegistry.Default.Kinds.Order(StringComparer.Ordinal))}");
+        File.WriteAllText(RequirementsFile, known);
 
         // Each file the contract is made of, and the format schema that judges it, edited in turn: the next load is new, and reads the edit.
         var requirements = File.ReadAllText(RequirementsFile);

@@ -118,10 +118,9 @@ internal sealed class ContractCrossCheck(ApiContract contract, string contractFi
                 continue;
             }
 
-            if (knownCheckKinds is not null && !knownCheckKinds.Contains(check.Kind))
+            if (knownCheckKinds is not null)
             {
-                throw new ConfigurationException(requirementsFile, pointer + "/check/kind",
-                    $"unknown check kind '{check.Kind}'; known kinds: {string.Join(", ", knownCheckKinds.Order(StringComparer.Ordinal))}");
+                CheckKind(requirementsFile, pointer, check, knownCheckKinds);
             }
 
             foreach (var s in check.Scenarios.Append(check.Baseline).OfType<string>().Where(s => !contract.Scenarios.ContainsKey(s)))
@@ -146,6 +145,31 @@ internal sealed class ContractCrossCheck(ApiContract contract, string contractFi
         if (basis.Assumption is { } a && contract.FindAssumption(a) is null)
         {
             throw new ConfigurationException(file, pointer + "/assumption", $"unknown assumption '{a}'");
+        }
+    }
+    /// <summary>
+    /// The one rule that depends on the check kinds known to the caller: each requirement's check is of one of them. A
+    /// contract kept from a load against other kinds, or none (<see cref="LoadedContracts"/>), passed every other rule,
+    /// so the first requirement this refuses is the error a fresh load against these kinds would give.
+    /// </summary>
+    public static void CheckKinds(ApiContract contract, IReadOnlySet<string> knownCheckKinds)
+    {
+        var requirementsFile = Path.Combine(contract.Folder, contract.RequirementsFile);
+        for (var i = 0; i < contract.Requirements.Count; i++)
+        {
+            if (contract.Requirements[i].Check is { } check)
+            {
+                CheckKind(requirementsFile, $"/requirements/{i}", check, knownCheckKinds);
+            }
+        }
+    }
+
+    private static void CheckKind(string requirementsFile, string pointer, CheckBinding check, IReadOnlySet<string> knownCheckKinds)
+    {
+        if (!knownCheckKinds.Contains(check.Kind))
+        {
+            throw new ConfigurationException(requirementsFile, pointer + "/check/kind",
+                $"unknown check kind '{check.Kind}'; known kinds: {string.Join(", ", knownCheckKinds.Order(StringComparer.Ordinal))}");
         }
     }
 }

@@ -9,8 +9,10 @@ namespace ConformanceSuite.Contracts;
 /// engine each load theirs; a test host runs hundreds of certifications) costs a read of its files, not their parsing,
 /// validation, binding and cross-check. A contract is taken again only when every file it could have been read from
 /// is as it was, byte for byte: the key holds the SHA-256 of the contract data folder (every file under it, with its
-/// path) and of the format schemas, and the check kinds its requirements were checked against. An edited file, a file
-/// added or removed, or another folder is another key, loaded afresh. A load that fails is not kept.
+/// path), the format schemas among them. An edited file, a file added or removed, or another folder is another key,
+/// loaded afresh. A load that fails is not kept. The check kinds a caller knows (the engine knows its checks; the mock
+/// knows none) are not in the key: a kept contract passed every other rule, and is checked against the caller's kinds
+/// on each take (<see cref="ContractCrossCheck.CheckKinds"/>).
 /// </summary>
 /// <remarks>
 /// A loaded contract is never changed after its load (its records are read-only, its body schemas load once each,
@@ -44,7 +46,7 @@ internal static class LoadedContracts
         string? key;
         try
         {
-            key = Key(file, layout, knownCheckKinds);
+            key = Key(file, layout);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -60,6 +62,11 @@ internal static class LoadedContracts
         if (Kept.TryGetValue(key, out var kept))
         {
             kept.LastUse = Interlocked.Increment(ref uses);
+            if (knownCheckKinds is not null)
+            {
+                ContractCrossCheck.CheckKinds(kept.Contract, knownCheckKinds);
+            }
+
             return kept.Contract;
         }
 
@@ -79,7 +86,7 @@ internal static class LoadedContracts
     /// The key of a contract file as its data now is; null (not cached) when the file is outside the layout's schemas
     /// folder, whose content is what the key covers.
     /// </summary>
-    private static string? Key(string file, RepositoryLayout layout, IReadOnlySet<string>? knownCheckKinds)
+    private static string? Key(string file, RepositoryLayout layout)
     {
         var schemas = Path.GetFullPath(layout.Schemas) + Path.DirectorySeparatorChar;
         var full = Path.GetFullPath(file);
@@ -110,7 +117,6 @@ internal static class LoadedContracts
             hash.AppendData(bytes);
         }
 
-        var kinds = knownCheckKinds is null ? "*" : string.Join(",", knownCheckKinds.Order(StringComparer.Ordinal));
-        return $"{full}\n{kinds}\n{Convert.ToHexString(hash.GetHashAndReset())}";
+        return $"{full}\n{Convert.ToHexString(hash.GetHashAndReset())}";
     }
 }
