@@ -147,6 +147,7 @@ internal sealed class ContractCrossCheck(ApiContract contract, string contractFi
             throw new ConfigurationException(file, pointer + "/assumption", $"unknown assumption '{a}'");
         }
     }
+
     /// <summary>
     /// The one rule that depends on the check kinds known to the caller: each requirement's check is of one of them. A
     /// contract kept from a load against other kinds, or none (<see cref="LoadedContracts"/>), passed every other rule,

@@ -7,9 +7,9 @@ namespace ConformanceSuite.Contracts;
 /// <summary>
 /// The contracts this process has loaded without overrides, so that loading one again (the embedded mock and the
 /// engine each load theirs; a test host runs hundreds of certifications) costs a read of its files, not their parsing,
-/// validation, binding and cross-check. A contract is taken again only when every file it could have been read from
-/// is as it was, byte for byte: the key holds the SHA-256 of the contract data folder (every file under it, with its
-/// path), the format schemas among them. An edited file, a file added or removed, or another folder is another key,
+/// validation, binding and cross-check. A contract is taken again only when the schemas folder it was read from is as
+/// it was, byte for byte: the key holds the SHA-256 of every file under that folder, with its path, the format schemas
+/// among them. (A schema's $ref to a file outside that folder is not covered; the contract data has none.) An edited file, a file added or removed, or another folder is another key,
 /// loaded afresh. A load that fails is not kept. The check kinds a caller knows (the engine knows its checks; the mock
 /// knows none) are not in the key: a kept contract passed every other rule, and is checked against the caller's kinds
 /// on each take (<see cref="ContractCrossCheck.CheckKinds"/>).
@@ -98,9 +98,9 @@ internal static class LoadedContracts
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> length = stackalloc byte[8];
         // The whole schemas folder: a contract names its files (and its schemas their $refs) relative to its own folder,
-        // and the format schemas beside them say what a valid file is.
-        // A folder with something other than regular files in it (a pipe would wait for a writer), or more than
-        // MaxHashedBytes of them, is loaded afresh each time: the load reads only what it names, and judges that.
+        // and the format schemas beside them say what a valid file is. A folder with something other than regular files
+        // in it (a pipe would wait for a writer), or more than MaxHashedBytes of them, is loaded afresh each time: the
+        // load reads only what it names, and judges that.
         long total = 0;
         foreach (var path in Directory.EnumerateFiles(schemas, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
