@@ -432,7 +432,7 @@ public sealed class BadInputTests
         err.Should().Contain($"--out file {pipe} is not a regular file (a named pipe)").And.Contain("leave --out out for stdout");
     }
 
-    private static bool MakeFifo(string path)
+    internal static bool MakeFifo(string path)
     {
         try
         {

@@ -258,6 +258,28 @@ public sealed class ContractLoaderTests
         again.BodySchemas["success-body.schema.json"].Description.Should().Be(first.BodySchemas["success-body.schema.json"].Description);
     }
 
+    [Test]
+    public async Task A_contract_beside_a_pipe_or_outside_its_schemas_folder_is_loaded_afresh_each_time_and_never_waits()
+    {
+        // Outside the layout's schemas folder: the key covers that folder only, so nothing is kept.
+        var elsewhere = Path.Combine(root, "elsewhere");
+        Copy(Path.Combine(root, "schemas", "wavy-open-sessions"), elsewhere);
+        var loader = new ContractLoader(new RepositoryLayout(root), CheckRegistry.Default.Kinds);
+        loader.LoadFile(Path.Combine(elsewhere, "contract.json")).Should().NotBeSameAs(loader.LoadFile(Path.Combine(elsewhere, "contract.json")));
+
+        // A pipe in the folder: hashing it would wait for a writer; the contract, which does not name it, loads afresh.
+        if (OperatingSystem.IsWindows() || !BadInputTests.MakeFifo(Path.Combine(root, "schemas", "wavy-open-sessions", "pipe")))
+        {
+            Assert.Ignore("no mkfifo here");
+        }
+
+        var loads = Task.Run(() => (Load(), Load()));
+        (await Task.WhenAny(loads, Task.Delay(TimeSpan.FromSeconds(30)))).Should().BeSameAs(loads, "no load waits on the pipe");
+        var (a, b) = await loads;
+        a.Should().NotBeSameAs(b);
+        a.Requirements.Should().NotBeEmpty();
+    }
+
     private static void Copy(string from, string to)
     {
         foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
