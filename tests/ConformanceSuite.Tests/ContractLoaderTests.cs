@@ -187,10 +187,10 @@ public sealed class ContractLoaderTests
         new ContractLoader(new RepositoryLayout(root)).Load("wavy-open-sessions").Should().BeSameAs(first, "a load that knows no check kinds (the mock's) takes it too");
         Load(new JsonObject()).Should().NotBeSameAs(Load(new JsonObject()), "a load with the target's overrides is never kept");
         var loads = 0;
-        var layoutHere = new RepositoryLayout(root);
+        var layout = new RepositoryLayout(root);
         for (var i = 0; i < 3; i++)
         {
-            LoadedContracts.GetOrLoad(Path.Combine(root, "schemas", "opencx-chat-sessions", "contract.json"), layoutHere, null, () => { loads++; return first; });
+            LoadedContracts.GetOrLoad(Path.Combine(root, "schemas", "opencx-chat-sessions", "contract.json"), layout, null, () => { loads++; return first; });
         }
 
         loads.Should().Be(1, "a contract kept is not loaded again");
@@ -199,8 +199,8 @@ public sealed class ContractLoaderTests
         var (usedLoads, others) = (0, 0);
         for (var i = 0; i < LoadedContracts.MaxKept + 8; i++)
         {
-            LoadedContracts.GetOrLoad(Path.Combine(root, "schemas", "kept", "used.json"), layoutHere, null, () => { usedLoads++; return first; });
-            LoadedContracts.GetOrLoad(Path.Combine(root, "schemas", "kept", $"other-{i}.json"), layoutHere, null, () => { others++; return first; });
+            LoadedContracts.GetOrLoad(Path.Combine(root, "schemas", "kept", "used.json"), layout, null, () => { usedLoads++; return first; });
+            LoadedContracts.GetOrLoad(Path.Combine(root, "schemas", "kept", $"other-{i}.json"), layout, null, () => { others++; return first; });
         }
 
         (usedLoads, others).Should().Be((1, LoadedContracts.MaxKept + 8));
@@ -232,7 +232,12 @@ public sealed class ContractLoaderTests
 
         // A file the contract does not name is in the key too: a $ref may reach any file beside it.
         File.WriteAllText(Path.Combine(root, "schemas", "wavy-open-sessions", "notes.json"), "{}");
-        Load().Should().NotBeSameAs(schemaEdited);
+        var withNotes = Load();
+        withNotes.Should().NotBeSameAs(schemaEdited);
+        // The same bytes under another name (a $ref by name would now find another file) are another key too.
+        File.Move(Path.Combine(root, "schemas", "wavy-open-sessions", "notes.json"), Path.Combine(root, "schemas", "wavy-open-sessions", "notes-renamed.json"));
+        Load().Should().NotBeSameAs(withNotes);
+        File.Move(Path.Combine(root, "schemas", "wavy-open-sessions", "notes-renamed.json"), Path.Combine(root, "schemas", "wavy-open-sessions", "notes.json"));
 
         // The format schema made to refuse every contract: the load fails, and fails again (it was not kept).
         var format = Path.Combine(root, "schemas", "_format", "requirements.schema.json");
@@ -244,7 +249,6 @@ public sealed class ContractLoaderTests
         // Every byte as it was at first: the first contract again (kept, unless 32 others came since).
         File.WriteAllText(format, formatText);
         // A schema file the body schema names by $ref, edited where the body schema's own file is not: the body schema is read again.
-        var layout = new RepositoryLayout(root);
         var opencx = new ContractLoader(layout).Load("opencx-chat-sessions");
         Edit(Path.Combine(root, "schemas", "opencx-chat-sessions", "session.schema.json"), session => session["description"] = "a session, edited");
         new ContractLoader(layout).Load("opencx-chat-sessions").BodySchemas["list-body.schema.json"].Properties["items"].Item!.ActualSchema.Description

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace ConformanceSuite.Contracts;
@@ -8,7 +7,7 @@ namespace ConformanceSuite.Contracts;
 /// The contracts this process has loaded without overrides, so that loading one again (the embedded mock and the
 /// engine each load theirs; a test host runs hundreds of certifications) costs a read of its files, not their parsing,
 /// validation, binding and cross-check. A contract is taken again only when the schemas folder it was read from is as
-/// it was, byte for byte: the key holds the SHA-256 of every file under that folder, with its path, the format schemas
+/// it was, byte for byte: the key holds every file under that folder, by its path and its SHA-256, the format schemas
 /// among them. (A schema's $ref to a file outside that folder is not covered; the contract data has none.) An edited file, a file added or removed, or another folder is another key,
 /// loaded afresh. A load that fails is not kept. The check kinds a caller knows (the engine knows its checks; the mock
 /// knows none) are not in the key: a kept contract passed every other rule, and is checked against the caller's kinds
@@ -48,9 +47,10 @@ internal static class LoadedContracts
         {
             key = Key(file, layout);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ConfigurationException)
         {
-            // A file that went away or cannot be read while it was hashed: the load says what is wrong, if anything.
+            // A file that went away, cannot be read, or stopped being a regular file while it was hashed: the load says
+            // what is wrong, if anything.
             key = null;
         }
 
@@ -95,12 +95,11 @@ internal static class LoadedContracts
             return null;
         }
 
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> length = stackalloc byte[8];
         // The whole schemas folder: a contract names its files (and its schemas their $refs) relative to its own folder,
         // and the format schemas beside them say what a valid file is. A folder with something other than regular files
         // in it (a pipe would wait for a writer), or more than MaxHashedBytes of them, is loaded afresh each time: the
         // load reads only what it names, and judges that.
+        var key = new StringBuilder(full).Append('\n');
         long total = 0;
         foreach (var path in Directory.EnumerateFiles(schemas, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
@@ -109,14 +108,9 @@ internal static class LoadedContracts
                 return null;
             }
 
-            hash.AppendData(Encoding.UTF8.GetBytes(path[schemas.Length..]));
-            var bytes = File.ReadAllBytes(path);
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(length, bytes.LongLength);
-            hash.AppendData([0]);
-            hash.AppendData(length);
-            hash.AppendData(bytes);
+            key.Append(path, schemas.Length, path.Length - schemas.Length).Append('\0').Append(RepositoryLayout.Sha256(path)).Append('\n');
         }
 
-        return $"{full}\n{Convert.ToHexString(hash.GetHashAndReset())}";
+        return key.ToString();
     }
 }

@@ -34,7 +34,7 @@ public static class SchemaValidator
     {
         var full = Path.GetFullPath(path);
         var text = ReadSchemaText(full);
-        var key = full + "\n" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        var key = full + "\n" + TextHash(text);
         var lazy = Cache.GetOrAdd(key, _ => new Lazy<JsonSchema>(() => ReadSchema(full, text)));
         try
         {
@@ -46,6 +46,9 @@ public static class SchemaValidator
             throw;
         }
     }
+
+    /// <summary>The SHA-256 of a text's UTF-8, as hex: a schema's key, and a document's that its format schema found valid.</summary>
+    private static string TextHash(string text) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>Reads a schema file and every file its $refs name, afresh (no cache); a malformed schema is a configuration error.</summary>
     public static JsonSchema ReadSchemaFile(string path)
@@ -482,7 +485,7 @@ public static class SchemaValidator
         var schema = LoadSchema(formatSchemaPath);
         var json = node.ToJsonString();
         var valid = FoundValid.GetValue(schema, _ => new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+        var hash = TextHash(json);
         if (valid.ContainsKey(hash))
         {
             return;
