@@ -176,7 +176,7 @@ internal static class Child
     public const string DataPrefix = "data:";
 
     /// <summary>The pages each walk first goes through untimed.</summary>
-    private const int WarmUpPages = 20;
+    private static readonly int WarmUpPages = int.Parse(Environment.GetEnvironmentVariable("WUP") ?? "20");
 
     public static Measurement Start(string phase, string baseUrl, string[] credentials)
     {

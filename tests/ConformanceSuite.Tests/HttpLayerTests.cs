@@ -768,11 +768,13 @@ public sealed class HttpLayerTests
     {
         var buffer = new byte[16];
 
-        // One byte every 20 ms is 50 bytes per second: under the idle limit at every gap, far under the least rate.
+        // One byte every 20 ms is 50 bytes per second: under the idle limit at every gap, far under the least rate. The
+        // grace is long beside a gap, so that a loaded machine's late timers (a gap of 100 ms, or a collection's pause in
+        // a read) still leave several bytes before the cut, and a cut that ignores the grace (at the first byte) is told apart.
         var drip = new Trickle(1000, TimeSpan.FromMilliseconds(20));
-        using (var body = new LimitedStream(drip, 1_000_000, TimeSpan.FromSeconds(1), "10 s", CancellationToken.None, CancellationToken.None)
+        using (var body = new LimitedStream(drip, 1_000_000, TimeSpan.FromSeconds(5), "10 s", CancellationToken.None, CancellationToken.None)
         {
-            MinBytesPerSecond = 1000, RateGrace = TimeSpan.FromMilliseconds(200),
+            MinBytesPerSecond = 1000, RateGrace = TimeSpan.FromMilliseconds(500),
         })
         {
             var read = () => body.CopyToAsync(Stream.Null);
@@ -780,29 +782,31 @@ public sealed class HttpLayerTests
             var cut = (await read.Should().ThrowAsync<ResponseLimitException>()).Which;
             cut.Message.Should().StartWith("the body came too slowly: ").And.EndWith("s of waiting, below 1000 bytes per second (timeouts.minBytesPerSecond)");
             cut.TimedOut.Should().BeTrue();
-            drip.Given.Should().BeInRange(2, 20, "cut once 200 ms of waiting passed, not at the end of the body");
+            drip.Given.Should().BeInRange(3, 50, "cut once 500 ms of waiting passed, not at the first byte nor at the end of the body");
         }
 
         // The same drip with no least rate is read to its end.
         var unbounded = new Trickle(15, TimeSpan.FromMilliseconds(20));
-        using (var body = new LimitedStream(unbounded, 1_000_000, TimeSpan.FromSeconds(1), "10 s", CancellationToken.None, CancellationToken.None) { RateGrace = TimeSpan.FromMilliseconds(100) })
+        using (var body = new LimitedStream(unbounded, 1_000_000, TimeSpan.FromSeconds(5), "10 s", CancellationToken.None, CancellationToken.None) { RateGrace = TimeSpan.FromMilliseconds(100) })
         {
             await body.CopyToAsync(Stream.Null);
             body.BytesRead.Should().Be(15);
         }
 
-        // A reader that takes 100 ms over each byte of a body that is all there at once: the time is the reader's, not the provider's.
-        using (var body = new LimitedStream(new MemoryStream(new byte[8]), 100, TimeSpan.FromSeconds(1), "10 s", CancellationToken.None, CancellationToken.None)
+        // A reader that takes 300 ms over each byte of a body that is all there at once: the time is the reader's, not the
+        // provider's. Its 1.2 s would be far past the grace if it counted; the reads themselves must take 250 ms in all
+        // (a loaded machine's pauses) before they do, which the grace of 50 ms it had before did not leave room for.
+        using (var body = new LimitedStream(new MemoryStream(new byte[4]), 100, TimeSpan.FromSeconds(5), "10 s", CancellationToken.None, CancellationToken.None)
         {
-            MinBytesPerSecond = 1000, RateGrace = TimeSpan.FromMilliseconds(50),
+            MinBytesPerSecond = 1000, RateGrace = TimeSpan.FromMilliseconds(250),
         })
         {
             while (await body.ReadAsync(buffer.AsMemory(0, 1)) > 0)
             {
-                await Task.Delay(100);
+                await Task.Delay(300);
             }
 
-            body.BytesRead.Should().Be(8);
+            body.BytesRead.Should().Be(4);
         }
     }
 
