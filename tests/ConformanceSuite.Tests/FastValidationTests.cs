@@ -140,6 +140,48 @@ public sealed class FastValidationTests
         FastValidation.IsCertainlyValid(schema, body, Limit).Should().Be(valid);
     }
 
+    /// <summary>
+    /// Members in the schema's order, in another, one name the start of the next, one property skipped or given twice: each
+    /// member gets its own property's schema (the values fit only their own), as NJsonSchema gives it. A member written
+    /// <c>"a\b"</c> is named a, backspace (an escape), not the property a, backslash, b.
+    /// </summary>
+    [TestCase("""{"a":"x","ab":1,"b":true}""", true, TestName = "Members in the schema's order")]
+    [TestCase("""{"b":true,"ab":1,"a":"x"}""", true, TestName = "Members in the reverse order")]
+    [TestCase("""{"ab":1,"b":true,"a":"x","a\\b":2}""", true, TestName = "Members in another order, with the name that has a backslash")]
+    [TestCase("""{"a":"x","b":true}""", true, TestName = "A property skipped")]
+    [TestCase("""{"a":1,"ab":1}""", false, TestName = "The first member's value of the next property's type")]
+    [TestCase("""{"a":"x","ab":"y"}""", false, TestName = "The second member's value of the first property's type")]
+    [TestCase("""{"a":"x","ab":1,"ab":"y"}""", false, TestName = "The second member given twice, once wrong")]
+    [TestCase("""{"a":"x","ab":1,"b":true,"a":2}""", false, TestName = "The first member given again at the end, wrong")]
+    [TestCase("""{"a":"x","ab":1,"b":true,"a\b":2}""", false, TestName = "A member named a, backspace, b")]
+    [TestCase("""{"a":"x","ab":1,"b":true,"a\\b":"2"}""", false, TestName = "The name with a backslash, its value of the wrong type")]
+    public void Each_member_is_judged_by_its_own_property_whatever_the_order_of_the_members(string body, bool valid)
+    {
+        var schema = NJsonSchema.JsonSchema.FromJsonAsync("""
+            {
+              "type": "object",
+              "additionalProperties": false,
+              "properties": { "a": { "type": "string" }, "ab": { "type": "integer" }, "b": { "type": "boolean" }, "a\\b": { "type": "integer" } }
+            }
+            """).GetAwaiter().GetResult();
+
+        (SchemaValidator.ValidateByLibrary(schema, body, out var inPart, Limit).Count == 0 && inPart is null).Should().Be(valid);
+        FastValidation.IsCertainlyValid(schema, body, Limit).Should().Be(valid);
+    }
+
+    [Test]
+    public void A_property_named_by_a_lone_surrogate_is_not_matched_by_the_bytes_UTF8_would_write_for_it()
+    {
+        // Not from a file (the reader of a schema file makes the half into U+FFFD itself): a schema made in code. UTF-8 writes
+        // the half as U+FFFD, but a member named U+FFFD is another name, and NJsonSchema tells them apart.
+        var schema = new NJsonSchema.JsonSchema { Type = NJsonSchema.JsonObjectType.Object, AllowAdditionalProperties = false };
+        schema.Properties["\uD800"] = new NJsonSchema.JsonSchemaProperty { Type = NJsonSchema.JsonObjectType.Integer };
+        const string Body = "{\"\uFFFD\":1}";
+
+        SchemaValidator.ValidateByLibrary(schema, Body, out _, Limit).Should().NotBeEmpty();
+        FastValidation.IsCertainlyValid(schema, Body, Limit).Should().BeFalse();
+    }
+
     [Test]
     public void Nesting_or_a_container_past_the_bounds_is_left_to_NJsonSchema_even_where_no_schema_judges_it()
     {
