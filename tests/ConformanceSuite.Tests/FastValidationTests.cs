@@ -170,10 +170,10 @@ public sealed class FastValidationTests
     }
 
     [Test]
-    public void A_property_named_by_a_lone_surrogate_is_not_matched_by_the_bytes_UTF8_would_write_for_it()
+    public void A_member_named_U_FFFD_is_not_the_property_named_by_a_lone_surrogate()
     {
-        // Not from a file (the reader of a schema file makes the half into U+FFFD itself): a schema made in code. UTF-8 writes
-        // the half as U+FFFD, but a member named U+FFFD is another name, and NJsonSchema tells them apart.
+        // Not from a file (the reader of a schema file makes the half into U+FFFD itself): a schema made in code. UTF-8 would
+        // write the half as U+FFFD, so a lookup by a name's bytes would take one for the other; NJsonSchema tells them apart.
         var schema = new NJsonSchema.JsonSchema { Type = NJsonSchema.JsonObjectType.Object, AllowAdditionalProperties = false };
         schema.Properties["\uD800"] = new NJsonSchema.JsonSchemaProperty { Type = NJsonSchema.JsonObjectType.Integer };
         const string Body = "{\"\uFFFD\":1}";

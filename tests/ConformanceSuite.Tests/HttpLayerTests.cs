@@ -794,8 +794,8 @@ public sealed class HttpLayerTests
         }
 
         // A reader that takes 300 ms over each byte of a body that is all there at once: the time is the reader's, not the
-        // provider's. Its 1.2 s would be far past the grace if it counted; the reads themselves must take 250 ms in all
-        // (a loaded machine's pauses) before they do, which the grace of 50 ms it had before did not leave room for.
+        // provider's. Its 1.2 s would be far past the grace if it counted. Only 250 ms spent inside the four reads themselves
+        // (a loaded machine's pauses) reach the grace; the 50 ms it had before left little room for them.
         using (var body = new LimitedStream(new MemoryStream(new byte[4]), 100, TimeSpan.FromSeconds(5), "10 s", CancellationToken.None, CancellationToken.None)
         {
             MinBytesPerSecond = 1000, RateGrace = TimeSpan.FromMilliseconds(250),
