@@ -80,7 +80,7 @@ public static partial class InputFile
     }
 
     /// <summary>What the path names when that is not a regular file nor a folder (after symbolic links); null otherwise, or when it does not exist.</summary>
-    internal static string? NotRegular(string path)
+    private static string? NotRegular(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (OperatingSystem.IsWindows() || path.Length == 0 || path.Contains('\0', StringComparison.Ordinal) || !TryStat(path, out var status))

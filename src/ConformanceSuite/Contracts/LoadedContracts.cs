@@ -49,8 +49,8 @@ internal static class LoadedContracts
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ConfigurationException)
         {
-            // A file that went away, cannot be read, or stopped being a regular file while it was hashed: the load says
-            // what is wrong, if anything.
+            // A file that went away, cannot be read, or is not a regular file (RepositoryLayout.Sha256 refuses a pipe, which
+            // would wait for a writer): the load says what is wrong, if anything.
             key = null;
         }
 
@@ -97,13 +97,13 @@ internal static class LoadedContracts
 
         // The whole schemas folder: a contract names its files (and its schemas their $refs) relative to its own folder,
         // and the format schemas beside them say what a valid file is. A folder with something other than regular files
-        // in it (a pipe would wait for a writer), or more than MaxHashedBytes of them, is loaded afresh each time: the
-        // load reads only what it names, and judges that.
+        // in it (the hash refuses them), or more than MaxHashedBytes of them, is loaded afresh each time: the load reads
+        // only what it names, and judges that.
         var key = new StringBuilder(full).Append('\n');
         long total = 0;
         foreach (var path in Directory.EnumerateFiles(schemas, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            if (InputFile.NotRegular(path) is not null || (total += new FileInfo(path).Length) > MaxHashedBytes)
+            if ((total += new FileInfo(path).Length) > MaxHashedBytes)
             {
                 return null;
             }
