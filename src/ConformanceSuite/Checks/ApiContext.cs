@@ -10,7 +10,8 @@ namespace ConformanceSuite.Checks;
 /// </summary>
 public sealed class ApiContext : IDisposable
 {
-    public ApiContext(ApiContract contract, ApiTarget target, ConformanceHttpClient http)
+    /// <param name="running">The ids of the contract's requirements the run checks; null for all of them.</param>
+    public ApiContext(ApiContract contract, ApiTarget target, ConformanceHttpClient http, IReadOnlySet<string>? running = null)
     {
         Contract = contract;
         Target = target;
@@ -21,7 +22,7 @@ public sealed class ApiContext : IDisposable
         };
         Values = new ScenarioValues(contract, target);
         Requests = new RequestBuilder(contract, target, Values, Credentials);
-        Probes = new Probes(contract, http, Values, Requests, Credentials, RequestBudget.For(contract, target));
+        Probes = new Probes(contract, http, Values, Requests, Credentials, RequestBudget.For(contract, target), running);
     }
 
     public ApiContract Contract { get; }

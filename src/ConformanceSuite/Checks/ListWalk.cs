@@ -178,7 +178,10 @@ public sealed class ListWalk : IDisposable
     /// <summary>Whether the walk may ask for one more page; when not, how it ends.</summary>
     private bool MayGoOn(WalkContext context, Stopwatch clock)
     {
-        if (context.Limits.Pages is { } bound && Pages.Count >= bound)
+        // A bound does not stop a walk in a run of empty pages, for as many more as it takes to tell a list that goes on
+        // with no items from one that ends: those pages add no item for the checks to pay for. (A window's walk, sized
+        // to its items, stopped there and a provider whose list never ended had its windows narrowed instead.)
+        if (context.Limits.Pages is { } bound && Pages.Count >= bound && !(emptyRun > 0 && Pages.Count <= bound + Spec.MaxEmptyPages))
         {
             End(WalkEnding.Bounded, $"stopped after a prefix of {bound} pages");
         }

@@ -9,7 +9,7 @@ namespace ConformanceSuite.Checks;
 /// The probes several checks of one API share, each made once per run: a scenario's valid call, its
 /// download (analysed in one streaming pass), and walks of its list.
 /// </summary>
-public sealed class Probes(ApiContract contract, ConformanceHttpClient http, ScenarioValues values, RequestBuilder requests, CredentialSet credentials, RequestBudget budget) : IDisposable
+public sealed class Probes(ApiContract contract, ConformanceHttpClient http, ScenarioValues values, RequestBuilder requests, CredentialSet credentials, RequestBudget budget, IReadOnlySet<string>? running = null) : IDisposable
 {
     private readonly ProbeCache<string, HttpExchange> successes = new();
     private readonly ProbeCache<string, DownloadProbe> downloads = new();
@@ -151,14 +151,17 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
     private static bool NeedsWholeList(string kind) =>
         CheckRegistry.Default.Kinds.Contains(kind) && CheckRegistry.Default.Get(kind).Preconditions.Contains(Precondition.CompleteWalk);
 
-    /// <summary>True when a requirement fetches the scenario's walked items one by one (a get by id).</summary>
+    /// <summary>True when a requirement of the run fetches the scenario's walked items one by one (a get by id).</summary>
     internal bool FetchesItems(string scenarioId) =>
-        contract.Requirements.Any(r => r.Check is { Kind: GetByIdCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId);
+        Running.Any(r => r.Check is { Kind: GetByIdCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId);
 
-    /// <summary>The pairs of filters the scenario's list is walked with together (the filter-combination cases on it).</summary>
+    /// <summary>The pairs of filters the scenario's list is walked with together (the filter-combination cases of the run on it).</summary>
     internal int FilterPairs(string scenarioId) =>
-        contract.Requirements.Where(r => r.Check is { Kind: FilterCombinationCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId)
+        Running.Where(r => r.Check is { Kind: FilterCombinationCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId)
             .Sum(r => new FilterCombinationCheck().Expand(contract, r).Count());
+
+    /// <summary>The requirements the run checks (all of the contract's when it was not told): a window is sized for their requests only.</summary>
+    private IEnumerable<Requirement> Running => running is null ? contract.Requirements : contract.Requirements.Where(r => running.Contains(r.Id));
 
     /// <summary>
     /// The requests a scenario's list may take from the budget: every other paginated scenario a check may walk keeps

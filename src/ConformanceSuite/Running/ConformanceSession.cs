@@ -97,7 +97,8 @@ public sealed class ConformanceSession : IDisposable
                 }
             }
 
-            contexts[id] = new ApiContext(contract, apiTarget, http);
+            contexts[id] = new ApiContext(contract, apiTarget, http,
+                Catalog.Cases.Where(c => c.Contract == contract).Select(c => c.Requirement.Id).ToHashSet(StringComparer.Ordinal));
         }
 
         deadline = new CancellationTokenSource(target.RunTimeout);
