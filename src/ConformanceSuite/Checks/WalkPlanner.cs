@@ -74,19 +74,19 @@ internal static class WalkPlanner
         var span = Math.Max(60, (newest - dates.Min()).TotalSeconds);
         var density = dates.Count / span;
         var seconds = 0.0;
-        // A window that fitted but held far fewer items than the budget allows, kept while a wider one is tried.
-        WalkWindow? sparse = null;
         for (var attempt = 1; attempt <= Attempts; attempt++)
         {
             // Never more items than a walk keeps (the contract's pagination.maxItems): the checks need them all.
             var target = Math.Min(cost.ItemsWithin(share - (budget.Spent - startSpent)), spec.MaxItems);
             if (target < 2)
             {
-                return new WalkPlan(prefix, sparse, sparse is null ? $"{why}, and the budget left ({budget.Remaining.ToString(CultureInfo.InvariantCulture)} requests) cannot cover a window of even two items" : null);
+                return new WalkPlan(prefix, null, $"{why}, and the budget left ({budget.Remaining.ToString(CultureInfo.InvariantCulture)} requests) cannot cover a window of even two items");
             }
 
-            // The first window aims a little short of the budget's items, as the prefix's dates only estimate its density
-            // (it aimed at 0.6 when the estimate of the requests left out most of the filter pairs' walks).
+            // The first window aims a little short of the budget's items, as the prefix's dates only estimate its density.
+            // (It aimed at 0.6 when the estimate of the requests left out most of the filter pairs' walks: at 60 sessions
+            // a window of 13 items, too few for two of the pairs to find items that tell a provider combining them from
+            // one applying either alone.)
             seconds = seconds == 0 ? target * 0.8 / density : seconds;
             var before = Shifted(newest, 1);
             var after = Shifted(before, -Math.Max(1, Math.Round(seconds)));
@@ -143,22 +143,12 @@ internal static class WalkPlanner
                     continue;
                 }
 
-                // A window of less than half the items the budget allows (the list's dates are sparse where it was put)
-                // leaves checks that look for items of two kinds at once without them: a wider one is tried, and this
-                // one kept in case the wider does not fit.
-                if (walk.ItemCount * 2 < target && attempt < Attempts)
-                {
-                    sparse = window;
-                    seconds *= Math.Clamp(0.8 * target / walk.ItemCount, 1.5, 8);
-                    continue;
-                }
-
                 return new WalkPlan(prefix, window, null);
             }
 
             if (walk.Ending != WalkEnding.Bounded)
             {
-                return new WalkPlan(prefix, sparse, sparse is null ? $"{why}, and no window fitted: {walk.EndingDetail}" : null);
+                return new WalkPlan(prefix, null, $"{why}, and no window fitted: {walk.EndingDetail}");
             }
 
             // A walk stopped at its bound saw only that many items; a list that reports its total says how many the
@@ -168,7 +158,7 @@ internal static class WalkPlanner
                 : Math.Clamp(0.5 * target / Math.Max(1, walk.ItemCount), 0.05, 0.5);
         }
 
-        return new WalkPlan(prefix, sparse, sparse is null ? $"{why}, and no window small enough was found in {Attempts} attempts" : null);
+        return new WalkPlan(prefix, null, $"{why}, and no window small enough was found in {Attempts} attempts");
     }
 
     /// <summary>An item of the prefix dated inside the window that a complete walk of the window did not return; null when there is none.</summary>
