@@ -10,7 +10,7 @@ namespace ConformanceSuite.Checks;
 /// </summary>
 public sealed class ApiContext : IDisposable
 {
-    /// <param name="running">The ids of the contract's requirements the run checks; null for all of them.</param>
+    // running: the ids of the contract's requirements the run checks (null: all of them), which its windows are sized for.
     public ApiContext(ApiContract contract, ApiTarget target, ConformanceHttpClient http, IReadOnlySet<string>? running = null)
     {
         Contract = contract;
