@@ -77,6 +77,20 @@ internal static class Harness
         return path;
     }
 
+    /// <summary>
+    /// The tool's main job, in this process, on the embedded mock scaled to <paramref name="scale"/> items, with a profile in
+    /// <paramref name="dir"/> giving <paramref name="api"/> a request budget of <paramref name="budget"/> (null: the default)
+    /// and <paramref name="more"/> options: its exit, output, results and the purpose of each request.
+    /// </summary>
+    public static async Task<(int Exit, string Output, RunResults Results, List<string> Requests)> ScaledRunAsync(string dir, string api, int scale, int? budget, params string[] more)
+    {
+        var profile = EmbeddedProfile(dir, "embedded-budget", budget is { } b ? $$"""{ "{{api}}": { "requestBudget": {{b}} } }""" : null);
+        var reports = Path.Combine(dir, "out");
+        var (exit, output) = await CliAsync(["--target", profile, "--api", api, "--scale", scale.ToString(System.Globalization.CultureInfo.InvariantCulture), "--report-dir", reports, .. more]);
+        var requests = File.ReadLines(Path.Combine(reports, "requests.jsonl")).Select(l => JsonNode.Parse(l)!["purpose"]!.GetValue<string>()).ToList();
+        return (exit, output, RunResults.Read(Path.Combine(reports, "results.json")), requests);
+    }
+
     /// <summary>Runs the CLI in this process with <paramref name="args"/>: its exit code and everything it printed.</summary>
     public static Task<(int Exit, string Output)> CliAsync(params string[] args) => CliWithAsync(null, args);
 

@@ -51,7 +51,7 @@ public sealed class LargeTenantTests
     [TestCase(2_000, 1_000)]
     public async Task A_tenant_of_any_size_is_certified_in_full_within_its_budget(int sessions, int? budget)
     {
-        var (exit, output, results, requests) = await CertifyAsync("opencx-chat-sessions", sessions, budget);
+        var (exit, output, results, requests) = await Harness.ScaledRunAsync(dir, "opencx-chat-sessions", sessions, budget);
 
         exit.Should().Be(ExitCodes.Conformant, output);
         results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass && r.NotChecked.Count == 0, Harness.Verdicts(results));
@@ -120,18 +120,7 @@ public sealed class LargeTenantTests
     private static IEnumerable<string> Notes(RunResults results, string id) =>
         results.Requirements.Single(r => r.Id == id).Cases.SelectMany(c => c.Notes);
 
-    /// <summary>The tool's main job on the embedded mock scaled to <paramref name="scale"/> items, with the default request budget: its exit, output, results and the purpose of each request.</summary>
+    /// <summary>The tool's main job on the embedded mock scaled to <paramref name="scale"/> items, with the default request budget.</summary>
     private Task<(int Exit, string Output, RunResults Results, List<string> Requests)> CertifyAsync(string api, int scale, params string[] more) =>
-        CertifyAsync(api, scale, null, more);
-
-    /// <summary>The same, with a request budget of <paramref name="budget"/> for <paramref name="api"/> (null: the default).</summary>
-    private async Task<(int Exit, string Output, RunResults Results, List<string> Requests)> CertifyAsync(string api, int scale, int? budget, params string[] more)
-    {
-        var profile = Harness.EmbeddedProfile(dir, "embedded-default-budget", budget is { } b ? $$"""{ "{{api}}": { "requestBudget": {{b}} } }""" : null);
-        var reports = Path.Combine(dir, "out");
-        var (exit, output) = await Harness.CliAsync(["--target", profile, "--api", api, "--scale", scale.ToString(System.Globalization.CultureInfo.InvariantCulture), "--report-dir", reports, .. more]);
-        var results = RunResults.Read(Path.Combine(reports, "results.json"));
-        var requests = File.ReadLines(Path.Combine(reports, "requests.jsonl")).Select(l => JsonNode.Parse(l)!["purpose"]!.GetValue<string>()).ToList();
-        return (exit, output, results, requests);
-    }
+        Harness.ScaledRunAsync(dir, api, scale, null, more);
 }

@@ -114,11 +114,7 @@ public sealed class WalkPlannerTests
     private async Task<(int Exit, RunResults Results, List<string> Requests)> RunAsync(int budget, int scale,
         string api = "opencx-chat-sessions", string filter = "OPENCX-004,OPENCX-006,OPENCX-007,OPENCX-008,OPENCX-009,OPENCX-010,OPENCX-011,OPENCX-014")
     {
-        var profile = Harness.EmbeddedProfile(dir, "embedded-budget", $$"""{ "{{api}}": { "requestBudget": {{budget}} } }""");
-        var reports = Path.Combine(dir, "out");
-        var (exit, _) = await Harness.CliAsync("--target", profile, "--api", api, "--filter", filter,
-            "--scale", scale.ToString(System.Globalization.CultureInfo.InvariantCulture), "--report-dir", reports);
-        var requests = File.ReadLines(Path.Combine(reports, "requests.jsonl")).Select(l => JsonNode.Parse(l)!["purpose"]!.GetValue<string>()).ToList();
-        return (exit, RunResults.Read(Path.Combine(reports, "results.json")), requests);
+        var (exit, _, results, requests) = await Harness.ScaledRunAsync(dir, api, scale, budget, "--filter", filter);
+        return (exit, results, requests);
     }
 }
