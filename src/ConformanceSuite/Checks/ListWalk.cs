@@ -66,9 +66,11 @@ public enum WalkMode
 /// What bounds a walk besides the contract: the API's request budget and, for a prefix, a page count; and
 /// whether its pages are validated against the body schema (the walks the page-schema check judges are; a
 /// filtered or sorted walk, judged on its items only, need not be); for an offset or page walk, the page size
-/// it asks for when not the contract's walk page size.
+/// it asks for when not the contract's walk page size; for a walk that only tries whether a window is small enough,
+/// the reported total past which it stops after its first page, when that page is not the last
+/// (<paramref name="StopAbove"/>).
 /// </summary>
-public sealed record WalkLimits(RequestBudget Budget, int? Pages = null, bool Validate = true, int? PageSize = null);
+public sealed record WalkLimits(RequestBudget Budget, int? Pages = null, bool Validate = true, int? PageSize = null, int? StopAbove = null);
 
 /// <summary>
 /// A walk over a paginated list, by cursor, by offset or by page number: pages in order, a compact record of
@@ -205,6 +207,24 @@ public sealed class ListWalk : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// True (and the walk ended at its bound) when a walk that tries a window has read a page that is not the last of
+    /// a list whose first page reports more items than the window was sized for: walking it to its page bound would
+    /// only spend the budget the checks need (a list far denser in time than its prefix suggested took a whole
+    /// attempt's pages each time). A short first page ends the walk as the list's end before this is asked, so a
+    /// provider that reports a total it does not have cannot keep every window from being walked.
+    /// </summary>
+    private bool TooManyReported(WalkContext context)
+    {
+        if (context.Limits.StopAbove is not { } most || Total is not { } total || total <= most)
+        {
+            return false;
+        }
+
+        End(WalkEnding.Bounded, $"stopped after its first page: the list reports {total} items, more than the {most} it was sized for");
+        return true;
+    }
+
     /// <summary>Offset or page walk: limit fixed at the walk page size, until a short or empty page, or the total.</summary>
     private static async Task<ListWalk> RunNumberedAsync(WalkContext context, string scenarioId, Dictionary<string, string> query, WalkMode mode, CancellationToken ct)
     {
@@ -244,6 +264,11 @@ public sealed class ListWalk : IDisposable
             {
                 return walk;
             }
+
+            if (walk.TooManyReported(context))
+            {
+                return walk;
+            }
         }
 
         return walk;
@@ -272,7 +297,7 @@ public sealed class ListWalk : IDisposable
             var exchange = await context.Http.SendAsync(context.Requests.Call(endpoint, pageQuery, context.Values.Path(scenarioId),
                 $"page {number} of '{scenarioId}'{(filters.Length > 0 ? " with " + filters : "")}"), ct);
             var page = await walk.ReadAsync(context, exchange, schema, endpoint.Success.Status, number, cursor);
-            if (page is null || string.IsNullOrEmpty(page.Next))
+            if (page is null || string.IsNullOrEmpty(page.Next) || walk.TooManyReported(context))
             {
                 return walk;
             }

@@ -160,6 +160,23 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
         Running.Where(r => r.Check is { Kind: FilterCombinationCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId)
             .Sum(r => new FilterCombinationCheck().Expand(contract, r).Count());
 
+    /// <summary>
+    /// The parameters of the scenario's endpoint that the run's filter and sort checks on its list try (a binding that
+    /// names none tries all its filters or sorts): a window is sized for their walks only.
+    /// </summary>
+    internal IReadOnlySet<string> TriedParameters(string scenarioId)
+    {
+        var endpoint = contract.Endpoint(contract.Scenario(scenarioId).Endpoint);
+        return Running.Where(r => r.Check is { Kind: ListFilterCheck.KindName or SortOrderCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId)
+            .SelectMany(r => r.Check!.SelectedParameters is { Count: > 0 } named ? named : endpoint.Parameters.Select(p => p.Name))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>True when a requirement of the run walks the scenario's list by page number too, beside its walk by offset.</summary>
+    internal bool WalksByPage(string scenarioId) =>
+        contract.Endpoint(contract.Scenario(scenarioId).Endpoint).Pagination is OffsetPagination { PageParameter: not null }
+        && Running.Any(r => r.Check is { Kind: OffsetPaginationCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId);
+
     /// <summary>The requirements the run checks (all of the contract's when it was not told): a window is sized for their requests only.</summary>
     private IEnumerable<Requirement> Running => running is null ? contract.Requirements : contract.Requirements.Where(r => running.Contains(r.Id));
 
