@@ -68,7 +68,7 @@ public sealed class LargeTenantTests
         exit.Should().Be(ExitCodes.Conformant, output);
         results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Pass && r.NotChecked.Count == 0, Harness.Verdicts(results));
         results.Requirements.SelectMany(r => r.Cases).Should().OnlyContain(c => c.Partial == null, "no case was checked only in part");
-        // OpenCX's walk pages are "page N of ...", its fetches "get ..."; chat-session-list's pages "offset walk, page N ...".
+        // OpenCX's walk pages are "page N of ...", its fetches "get ...", chat-session-list's pages "offset walk, page N".
         requests.Count(p => p.StartsWith("page ", StringComparison.Ordinal) || p.StartsWith("get ", StringComparison.Ordinal) || p.Contains(" walk, page ", StringComparison.Ordinal))
             .Should().BeLessThanOrEqualTo(budget ?? DefaultBudgets[api], "every walk and fetch of the whole-list checks comes out of the budget");
         var (requirement, window) = api == "chat-session-list" ? ("CSL-010", "on the window /createdAt from") : ("OPENCX-014", "window /created_at strictly between");

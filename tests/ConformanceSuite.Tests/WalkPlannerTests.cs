@@ -94,13 +94,13 @@ public sealed class WalkPlannerTests
     [Test]
     public async Task A_window_smaller_than_the_default_page_judges_the_page_size_within_the_window_not_a_correct_provider_as_failing()
     {
-        // A budget of 22, with the sort check's walks to pay for beside the page size check's, windows the chat-session-list
-        // of 20,000 to some 6 sessions, fewer than the default page (10). (The window is sized for the checks of the run
-        // alone: the page size check by itself needs little beyond the window's walk, and the smallest budget that still
-        // finds it a window, 8, gives one of 14.)
-        // Before, the page-size check compared the window's count with a page of the whole list: "expected exactly 6
-        // records (the default page) / received 10", a fail of the reference provider; and a page of limit=7 was
-        // expected to hold 6 only, so one short of a full page passed.
+        // A budget of 22, with the sort check's walks to pay for beside the page size check's, windows the
+        // chat-session-list of 20,000 to some 6 sessions, fewer than the default page (10). (The window is sized for
+        // the checks of the run alone: the page size check by itself needs little beyond the window's walk, and the
+        // smallest budget that still finds it a window, 8, gives one of 14.) Before, the page-size check compared the
+        // window's count with a page of the whole list: "expected exactly 6 records (the default page) / received 10",
+        // a fail of the reference provider; and a page of limit=7 was expected to hold 6 only, so one short of a full
+        // page passed.
         var (exit, results, _) = await RunAsync(22, scale: 20_000, "chat-session-list", "CSL-006,CSL-010");
 
         var cases = results.Requirements.Single(r => r.Id == "CSL-006").Cases;

@@ -172,7 +172,7 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
             .ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>True when a requirement of the run walks the scenario's list by page number too, beside its walk by offset.</summary>
+    /// <summary>True when a requirement of the run walks the scenario's list by page number as well as by offset.</summary>
     internal bool WalksByPage(string scenarioId) =>
         contract.Endpoint(contract.Scenario(scenarioId).Endpoint).Pagination is OffsetPagination { PageParameter: not null }
         && Running.Any(r => r.Check is { Kind: OffsetPaginationCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId);
