@@ -153,11 +153,11 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
 
     /// <summary>True when a requirement of the run fetches the scenario's walked items one by one (a get by id).</summary>
     internal bool FetchesItems(string scenarioId) =>
-        Running.Any(r => r.Check is { Kind: GetByIdCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId);
+        RunningOn(scenarioId, GetByIdCheck.KindName).Any();
 
     /// <summary>The pairs of filters the scenario's list is walked with together (the filter-combination cases of the run on it).</summary>
     internal int FilterPairs(string scenarioId) =>
-        Running.Where(r => r.Check is { Kind: FilterCombinationCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId)
+        RunningOn(scenarioId, FilterCombinationCheck.KindName)
             .Sum(r => new FilterCombinationCheck().Expand(contract, r).Count());
 
     /// <summary>
@@ -167,7 +167,7 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
     internal IReadOnlySet<string> TriedParameters(string scenarioId)
     {
         var endpoint = contract.Endpoint(contract.Scenario(scenarioId).Endpoint);
-        return Running.Where(r => r.Check is { Kind: ListFilterCheck.KindName or SortOrderCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId)
+        return RunningOn(scenarioId, ListFilterCheck.KindName, SortOrderCheck.KindName)
             .SelectMany(r => r.Check!.SelectedParameters is { Count: > 0 } named ? named : endpoint.Parameters.Select(p => p.Name))
             .ToHashSet(StringComparer.Ordinal);
     }
@@ -175,10 +175,14 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
     /// <summary>True when a requirement of the run walks the scenario's list by page number as well as by offset.</summary>
     internal bool WalksByPage(string scenarioId) =>
         contract.Endpoint(contract.Scenario(scenarioId).Endpoint).Pagination is OffsetPagination { PageParameter: not null }
-        && Running.Any(r => r.Check is { Kind: OffsetPaginationCheck.KindName } c && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId);
+        && RunningOn(scenarioId, OffsetPaginationCheck.KindName).Any();
 
     /// <summary>The requirements the run checks (all of the contract's when it was not told): a window is sized for their requests only.</summary>
     private IEnumerable<Requirement> Running => running is null ? contract.Requirements : contract.Requirements.Where(r => running.Contains(r.Id));
+
+    /// <summary>The run's requirements of one of <paramref name="kinds"/> whose check is bound first to the scenario.</summary>
+    private IEnumerable<Requirement> RunningOn(string scenarioId, params string[] kinds) =>
+        Running.Where(r => r.Check is { } c && kinds.Contains(c.Kind) && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId);
 
     /// <summary>
     /// The requests a scenario's list may take from the budget: every other paginated scenario a check may walk keeps
