@@ -81,6 +81,9 @@ public sealed class EvasionChatSessionListTests
         /// <summary>Asked with one of these sort values, the list holds 165 records: the data, then copies of it under other ids.</summary>
         public IReadOnlyList<string> PaddedSorts { get; init; } = [];
 
+        /// <summary>A query with this filter (any value) comes back padded to 165 records: copies of its own under new ids.</summary>
+        public string? PaddedFilter { get; init; }
+
         /// <summary>As <see cref="SortedBadOperator"/>, for this one sort value only.</summary>
         public string? BadOperatorForSort { get; init; }
 
@@ -110,6 +113,9 @@ public sealed class EvasionChatSessionListTests
 
         /// <summary>A lone startDate closes the range this long after it, a lone endDate opens it this long before it.</summary>
         public TimeSpan? LoneBoundSpan { get; init; }
+
+        /// <summary>An endDate given without a startDate is ignored: the range is the whole list (a lone startDate is applied).</summary>
+        public bool LoneEndIgnored { get; init; }
     }
 
     private static List<JsonObject> Dataset() =>
@@ -215,7 +221,7 @@ public sealed class EvasionChatSessionListTests
         if (Get("dateRangeField") is { } rangeField)
         {
             var start = Get("startDate") is { } s ? Bound(s) : DateTimeOffset.MinValue;
-            var end = Get("endDate") is { } e ? Bound(e) : DateTimeOffset.MaxValue;
+            var end = Get("endDate") is { } e && !(twist.LoneEndIgnored && Get("startDate") is null) ? Bound(e) : DateTimeOffset.MaxValue;
             if (twist.LoneBoundSpan is { } span && (start == DateTimeOffset.MinValue) != (end == DateTimeOffset.MaxValue))
             {
                 (start, end) = start == DateTimeOffset.MinValue ? (end - span, end) : (start, start + span);
@@ -255,7 +261,7 @@ public sealed class EvasionChatSessionListTests
         }
 
         var ordered = rows.ToList();
-        if (Get("sort") is { } sorted && twist.PaddedSorts.Contains(sorted))
+        if ((Get("sort") is { } sorted && twist.PaddedSorts.Contains(sorted)) || (twist.PaddedFilter is { } padded && Get(padded) is not null && ordered.Count > 0))
         {
             ordered = [.. Enumerable.Range(0, 165).Select(i => i < ordered.Count ? ordered[i] : Padding(ordered[i % ordered.Count], i))];
             static JsonObject Padding(JsonObject r, int i)
@@ -366,6 +372,33 @@ public sealed class EvasionChatSessionListTests
         RequestTimeout = TimeSpan.FromSeconds(5),
         RunTimeout = TimeSpan.FromSeconds(60),
     };
+
+    /// <summary>A run against <paramref name="provider"/> whose contract's list pagination has <paramref name="limit"/> set to <paramref name="value"/> (a profile's override).</summary>
+    private RunSettings WithPaginationLimit(HostileProvider provider, string limit, int value, params string[] filter)
+    {
+        var contract = JsonNode.Parse(File.ReadAllText(Path.Combine(Harness.Layout.Root, "schemas", Api, "contract.json")))!;
+        var endpoints = contract["endpoints"]!.DeepClone().AsArray();
+        endpoints.Single(e => (string?)e!["id"] == "list-sessions")!["pagination"]![limit] = value;
+        return WithProfile(provider, "pagination-limit", new JsonObject { ["overrides"] = new JsonObject { ["contract"] = new JsonObject { ["endpoints"] = endpoints } } }, filter);
+    }
+
+    /// <summary>A run against <paramref name="provider"/> through a target profile, its API's entry given <paramref name="settings"/> too (a budget, overrides).</summary>
+    private RunSettings WithProfile(HostileProvider provider, string name, JsonObject settings, params string[] filter)
+    {
+        var api = new JsonObject
+        {
+            ["baseUrl"] = provider.Origin.ToString(),
+            ["credentials"] = new JsonObject { ["Authorization"] = new JsonObject { ["env"] = "CSL_EVASION_TOKEN" } },
+        };
+        foreach (var (key, value) in settings)
+        {
+            api[key] = value?.DeepClone();
+        }
+
+        var profile = Path.Combine(dir, name + ".json");
+        File.WriteAllText(profile, new JsonObject { ["name"] = name, ["apis"] = new JsonObject { [Api] = api } }.ToJsonString());
+        return AdHoc(provider, filter) with { AdHoc = null, Target = profile, Variables = variable => variable == "CSL_EVASION_TOKEN" ? Token : null };
+    }
 
     private static IReadOnlyList<CaseOutcome> Cases(RunResults results, string requirement) =>
         results.Requirements.Single(r => r.Id == requirement).Cases;
@@ -542,27 +575,7 @@ public sealed class EvasionChatSessionListTests
         string[] single = ["+started_at", "-started_at", "+name", "-name", "started_at"];
         await using var provider = await ProviderAsync(Dataset(), new Twists { PaddedSorts = single });
         const int Spent = 6 + (5 * 24) + 6;
-        var profile = Path.Combine(dir, "budget.json");
-        File.WriteAllText(profile, new JsonObject
-        {
-            ["name"] = "budget",
-            ["apis"] = new JsonObject
-            {
-                [Api] = new JsonObject
-                {
-                    ["baseUrl"] = provider.Origin.ToString(),
-                    ["credentials"] = new JsonObject { ["Authorization"] = new JsonObject { ["env"] = "CSL_EVASION_TOKEN" } },
-                    ["requestBudget"] = Spent,
-                },
-            },
-        }.ToJsonString());
-
-        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-010") with
-        {
-            AdHoc = null,
-            Target = profile,
-            Variables = name => name == "CSL_EVASION_TOKEN" ? Token : null,
-        });
+        var results = await ConformanceEngine.RunAsync(WithProfile(provider, "budget", new JsonObject { ["requestBudget"] = Spent }, "CSL-010"));
 
         var cases = Cases(results, "CSL-010").ToDictionary(c => c.Element);
         var mirrored = cases["sort=-name,+started_at"];
@@ -761,6 +774,89 @@ public sealed class EvasionChatSessionListTests
         updated.SelectMany(c => c.Findings).OfType<ExtraItems>().Should().NotBeEmpty(Show(cases)).And.OnlyContain(f => f.Example!.EndsWith("-copy", StringComparison.Ordinal));
         updated.Should().OnlyContain(c => c.Notes.Any(n => n.Contains("replaces the window's date range", StringComparison.Ordinal)), "the run was on a window");
         cases.Where(c => !c.Element.Contains("updatedAt", StringComparison.Ordinal)).Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
+    }
+
+    [TestCase(120, false, null)]
+    [TestCase(600, true, null)]
+    [TestCase(600, true, 40)]
+    public async Task On_a_window_a_lone_start_that_reaches_records_past_it_judges_those_by_the_filter_only(int sessions, bool stops, int? maxItems)
+    {
+        // Sessions listed oldest first, judged on a window of createdAt, which the suite places at the newest date of the
+        // list's first pages: the newest of the oldest. startDate alone is asked without the window, so it returns the
+        // newer records past the window too, which the window's walk never saw. They are no extra items: they are judged
+        // against the lone bound only (120 sessions). A walk that goes on past its bound (600) says what it did not check
+        // in a note, as the lone end bound does, and leaves the case whole.
+        var fixture = Dataset();
+        var data = Enumerable.Range(0, sessions).Select(i =>
+        {
+            var copy = fixture[i % fixture.Count].DeepClone().AsObject();
+            copy["id"] = $"cs-3{i:000}";
+            return copy;
+        }).OrderBy(d => DateTimeOffset.Parse(Text(d["createdAt"]), CultureInfo.InvariantCulture)).ToList();
+        await using var provider = await ProviderAsync(data);
+
+        var results = await ConformanceEngine.RunAsync(maxItems is { } cap ? WithPaginationLimit(provider, "maxItems", cap, "CSL-012") : AdHoc(provider, "CSL-012"));
+
+        var cases = Cases(results, "CSL-012");
+        var created = cases.Single(c => c.Element == "dateRangeField=createdAt");
+        created.Verdict.Should().Be(Verdict.Pass, Show(cases));
+        if (maxItems is not null)
+        {
+            // A walk that keeps no more items than the contract's cap did not stop at its own page bound: checked in part.
+            created.Partial.Should().Contain($"the walk of dateRangeField=createdAt&startDate=", Show(cases)).And.Contain("stopped before its end");
+            return;
+        }
+
+        created.Partial.Should().BeNull("a walk outside the window that could not be judged whole is said in a note, as the lone end bound is");
+        if (stops)
+        {
+            created.Notes.Should().Contain(n => n.StartsWith("the walk of dateRangeField=createdAt&startDate=", StringComparison.Ordinal) && n.EndsWith("as a walk outside the window", StringComparison.Ordinal),
+                Show(cases));
+        }
+        else
+        {
+            created.Notes.Should().Contain(n => n.Contains("is asked without the window", StringComparison.Ordinal) && !n.Contains(": 0 items it returned lie outside", StringComparison.Ordinal),
+                "records past the window came back, and were judged by the filter only: " + Show(cases));
+        }
+    }
+
+    [Test]
+    public async Task On_a_window_a_lone_end_that_is_ignored_is_not_a_pass()
+    {
+        // 600 sessions, newest first, judged on a window of createdAt at the list's newest end. endDate alone reaches past
+        // the window's start, over the whole list before it, so its walk stops at its page bound; but a provider that
+        // ignores a lone endDate returns the records after it on its first page, and those are judged.
+        var fixture = Dataset();
+        var data = Enumerable.Range(0, 600).Select(i =>
+        {
+            var copy = fixture[i % fixture.Count].DeepClone().AsObject();
+            copy["id"] = $"cs-3{i:000}";
+            return copy;
+        }).OrderByDescending(d => DateTimeOffset.Parse(Text(d["createdAt"]), CultureInfo.InvariantCulture)).ToList();
+        await using var provider = await ProviderAsync(data, new Twists { LoneEndIgnored = true });
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-012"));
+
+        var cases = Cases(results, "CSL-012");
+        cases.Should().HaveCount(2).And.OnlyContain(c => c.Verdict != Verdict.Pass, Show(cases));
+        cases.Should().OnlyContain(c => c.Findings.OfType<UnexpectedItem>().Any(f => f.Subject!.Contains("&endDate=", StringComparison.Ordinal) && !f.Subject.Contains("startDate=", StringComparison.Ordinal)), Show(cases));
+        cases.Should().OnlyContain(c => c.Notes.Any(n => n.Contains("certified on the window /createdAt", StringComparison.Ordinal)), "on a window");
+    }
+
+    [Test]
+    public async Task A_filtered_walk_that_stops_at_the_page_bound_leaves_its_case_checked_in_part()
+    {
+        // operatorType comes back padded to 165 records, more than the contract's page bound (10 pages of 7) walks; the
+        // unfiltered list, 36 records, ends within it. What the filtered walk returned matches, but whether a record is
+        // missing past its last page is not known: the case may not pass whole.
+        await using var provider = await ProviderAsync(Dataset(), new Twists { PaddedFilter = "operatorType" });
+
+        var results = await ConformanceEngine.RunAsync(WithPaginationLimit(provider, "maxPages", 10, "CSL-014"));
+
+        var cases = Cases(results, "CSL-014");
+        cases.Should().NotBeEmpty().And.OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
+        cases.Should().OnlyContain(c => c.Partial != null && c.Partial.Contains("stopped before its end", StringComparison.Ordinal)
+            && c.Partial.Contains("not that none is missing", StringComparison.Ordinal), Show(cases));
     }
 
     [Test]

@@ -116,6 +116,11 @@ public sealed class LargeTenantTests
         Notes(results, "CSL-011").Should().Contain(n => n.StartsWith("judged on the window /createdAt", StringComparison.Ordinal), "the field selection is paged through within the window");
         Notes(results, "CSL-012").Should().Contain(n => n.Contains("replaces the window's date range (dateRangeField=createdAt), the one range the endpoint takes", StringComparison.Ordinal),
             "the updatedAt range walks the whole list, and says so");
+        Notes(results, "CSL-012").Where(n => n.Contains("&startDate=", StringComparison.Ordinal) && n.Contains("is asked without the window", StringComparison.Ordinal))
+            .Should().HaveCount(2, "the range's start alone is judged on the window, on each field");
+        Notes(results, "CSL-012").Where(n => n.StartsWith("the walk of dateRangeField=", StringComparison.Ordinal) && n.Contains("&endDate=", StringComparison.Ordinal) && !n.Contains("startDate", StringComparison.Ordinal)
+                && n.EndsWith("as a walk outside the window", StringComparison.Ordinal))
+            .Should().HaveCount(2, "the end alone reaches past the window's start, over the whole list before it: its walk stops at its bound, and says what it did not check");
     }
 
     [Test]
@@ -128,6 +133,33 @@ public sealed class LargeTenantTests
         results.Requirements.Should().OnlyContain(r => r.Verdict == Verdict.Fail || r.Verdict == Verdict.Deviation, Harness.Verdicts(results));
         Notes(results, "CSL-010").Should().Contain(n => n.Contains("on the window /createdAt from", StringComparison.Ordinal), "each was caught on the window");
         results.Requirements.Single(r => r.Id == "CSL-008").Cases.SelectMany(c => c.Findings).Should().Contain(f => f.Message.Contains("the offset to win over the page", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A date range given its start alone, on a window: before, no lone bound was tried on a window ("a lone bound would
+    /// replace the window's range"), and a provider that ignored a lone bound, counted its total wrong, repeated a record
+    /// or broke an enum with it passed CSL-012 on every large tenant. Each bound alone is now asked without the window, on
+    /// each range field: the start's walk is judged against the window's items at or after it; the end's, which reaches
+    /// past the window's start, on the records it returns before its page bound.
+    /// </summary>
+    [TestCase("date-range-one-bound-ignored", "unexpected-item")]
+    [TestCase("date-range-one-bound-total-wrong", "pagination")]
+    [TestCase("date-range-one-bound-duplicate", "pagination")]
+    [TestCase("date-range-one-bound-bad-enum", "schema-violation")]
+    public async Task On_a_window_a_range_given_its_start_alone_is_judged(string fault, string finding)
+    {
+        var (_, output, results, _) = await CertifyAsync("chat-session-list", 2_000, "--filter", "CSL-012", "--fault", fault);
+
+        // On the window's own field, and on the other, whose lone start reaches records created before the window.
+        foreach (var field in new[] { "createdAt", "updatedAt" })
+        {
+            var range = results.Requirements.Single().Cases.Single(c => c.Element == $"dateRangeField={field}");
+            range.Verdict.Should().BeOneOf([Verdict.Fail, Verdict.Deviation], output);
+            var findings = range.Findings.Select(f => System.Text.Json.JsonSerializer.SerializeToNode(f, ResultsJson.Options)!.AsObject()).ToList();
+            findings.Should().Contain(f => (string?)f["type"] == finding && ((string?)f["subject"] ?? "").StartsWith($"dateRangeField={field}&startDate=", StringComparison.Ordinal)
+                && !((string?)f["subject"] ?? "").Contains("endDate", StringComparison.Ordinal), $"the start alone, without the window's end, shows it: {string.Join(" | ", findings.Select(f => f.ToJsonString()))}");
+            range.Notes.Should().Contain(n => n.Contains("on the window /createdAt from", StringComparison.Ordinal), "on a window");
+        }
     }
 
     [Test]

@@ -114,9 +114,11 @@ public sealed class ListFilterCheck : ICheck
     /// one about any other item (<see cref="Basis"/>), and what a provider that passes whatever it returns may ignore.
     /// A <see cref="Secondary"/> query is not the case's own (a lone bound, smaller pages): a walk of it that read no page
     /// leaves the case checked in part, not skipped. <see cref="PageSize"/>: the page size its walk asks for, when not the contract's.
+    /// <see cref="UnconfinedPages"/>: for a query no window can confine (a date range's start alone), the most pages its walk,
+    /// asked without the window, may take; what it returns from outside the window is judged by the filter only.
     /// </summary>
     private sealed record Asked(Dictionary<string, string> Query, Test Test, string Describe, IReadOnlyList<string> Fields, Basis BoundBasis, Basis Basis, string Ignored,
-        bool Secondary = false, int? PageSize = null);
+        bool Secondary = false, int? PageSize = null, int? UnconfinedPages = null);
 
     /// <summary>
     /// One filtered query, judged on its walk (<see cref="JudgeOneWalkAsync"/>) and, when that walk's items all came on its
@@ -249,7 +251,7 @@ public sealed class ListFilterCheck : ICheck
         var (query, test, basis) = (asked.Query, asked.Test, asked.Basis);
         run.Note($"asked: {Shown(query)}{(asked.PageSize is { } size ? $", in pages of {size}" : "")}");
 
-        if (await WalkAsync(run, scenario, query, basis, ct, asked.PageSize) is not (var filtered, var shown))
+        if (await WalkAsync(run, scenario, query, basis, ct, asked.PageSize, asked.UnconfinedPages) is not (var filtered, var shown))
         {
             return null;
         }
@@ -294,8 +296,19 @@ public sealed class ListFilterCheck : ICheck
 
         if (!filtered.Complete || filtered.ItemsTruncated)
         {
-            run.CheckedInPart($"the walk of {shown} stopped before its end ({StoppedAt(filtered)}): the items it returned were checked, but not that none is missing",
-                PaginationWalks.Setting(run, filtered));
+            var stopped = $"the walk of {shown} stopped before its end ({StoppedAt(filtered)}): the items it returned were checked, but not that none is missing";
+            if (asked.UnconfinedPages is not null && !filtered.ItemsTruncated)
+            {
+                // A query asked without the window may reach past it, over much of the list (one whose first pages do not
+                // hold its newest items), where no window bounds it: what its walk did not reach is said, as the lone end
+                // bound's is. A walk that kept fewer items than it saw leaves the case checked in part, as anywhere.
+                run.Note($"{stopped}, as a walk outside the window");
+            }
+            else
+            {
+                run.CheckedInPart(stopped, PaginationWalks.Setting(run, filtered));
+            }
+
             return null;
         }
 
@@ -313,12 +326,15 @@ public sealed class ListFilterCheck : ICheck
         // A filter that moves the endpoint's one date range to another field walks the whole list, not the window:
         // what it returns from outside the window is judged by the filter only (above), not looked for in the window.
         var walked = all.Ids.ToHashSet(StringComparer.Ordinal);
-        var unconfined = all.Window is { } window && window.LeftBy(query) ? window : null;
+        var unconfined = all.Window is { } window && (asked.UnconfinedPages is not null || window.LeftBy(query)) ? window : null;
         var extra = filtered.Items.Where(i => !walked.Contains(i.Id) && (unconfined is null || unconfined.Holds(Date(i.Text(unconfined.Field))))).ToList();
         if (unconfined is not null)
         {
-            run.Note($"{shown} replaces the window's date range ({unconfined.Selector!.Value.Parameter}={unconfined.Selector.Value.Value}), the one range the endpoint takes: "
-                + $"{filtered.Items.Count(i => !unconfined.Holds(Date(i.Text(unconfined.Field))))} items it returned lie outside the window and were checked against the filter only");
+            var outside = filtered.Items.Count(i => !unconfined.Holds(Date(i.Text(unconfined.Field))));
+            run.Note((asked.UnconfinedPages is not null
+                    ? $"{shown} is asked without the window, whose range on {unconfined.Field} a lone bound would change: "
+                    : $"{shown} replaces the window's date range ({unconfined.Selector!.Value.Parameter}={unconfined.Selector.Value.Value}), the one range the endpoint takes: ")
+                + $"{outside} items it returned lie outside the window and were checked against the filter only");
         }
 
         if (extra.Count > 0)
@@ -367,9 +383,9 @@ public sealed class ListFilterCheck : ICheck
     private static async Task OneBoundAsync(CheckRun run, string scenario, ParameterSpec parameter, DateRangeFilter range, string value, ListWalk all,
         Prerequisites.NotWalked? notWalked, CancellationToken ct)
     {
-        if (notWalked is not null || all.Window is not null)
+        if (notWalked is not null)
         {
-            run.Note($"a range given one bound alone was not tried: {(notWalked is not null ? "the unfiltered walk is not complete" : "the list is walked in a window, whose range a lone bound would replace")}");
+            run.Note("a range given one bound alone was not tried: the unfiltered walk is not complete");
             return;
         }
 
@@ -381,6 +397,13 @@ public sealed class ListFilterCheck : ICheck
             return;
         }
 
+        // In a window, each bound alone is walked without the window, in at most the window's pages and two more: the
+        // window's items on the bound's side must all come back, and what comes from outside the window is judged by the
+        // bound only. The window reaches past the newest item of the list's first pages, so where those hold the newest of
+        // all, the start's walk on the window's own field ends within the window (on another field, a record created
+        // before the window and changed since comes too). The end's reaches past the window's start, over the whole list
+        // before it: its walk stops at its bound, having judged the records it returned (a provider that ignores the lone
+        // end, or reads it as a start, returns records after it on its first pages), and says what it did not check.
         foreach (var fromStart in new[] { true, false })
         {
             var (text, bound) = dates[fromStart ? dates.Count / 4 : dates.Count * 3 / 4];
@@ -391,7 +414,8 @@ public sealed class ListFilterCheck : ICheck
                 [alone] = AtAnotherOffset(bound!.Value, later: fromStart),
             };
             Test test = item => (Date(item.Text(field)) is { } at && (fromStart ? at >= bound : at <= bound), Date(item.Text(field)) == bound);
-            var asked = new Asked(query, test, $"{field} {(fromStart ? ">=" : "<=")} {text}", [field], range.Basis, range.OneBoundBasis ?? range.Basis, $"{alone} alone", Secondary: true);
+            var asked = new Asked(query, test, $"{field} {(fromStart ? ">=" : "<=")} {text}", [field], range.Basis, range.OneBoundBasis ?? range.Basis, $"{alone} alone", Secondary: true,
+                UnconfinedPages: all.Window is null ? null : all.Pages.Count + 2);
             await JudgeWalkAsync(run, scenario, parameter, asked, all, notWalked: null, ct);
 
             // The data reaches only so far past the bound: a provider that closes the range itself (a default span after a
@@ -443,9 +467,10 @@ public sealed class ListFilterCheck : ICheck
     /// A filtered walk (in pages of <paramref name="pageSize"/> when given), with its query as findings show it; null, a
     /// finding made, when the walk broke off.
     /// </summary>
-    internal static async Task<(ListWalk Walk, string Shown)?> WalkAsync(CheckRun run, string scenario, Dictionary<string, string> query, Basis basis, CancellationToken ct, int? pageSize = null)
+    internal static async Task<(ListWalk Walk, string Shown)?> WalkAsync(CheckRun run, string scenario, Dictionary<string, string> query, Basis basis, CancellationToken ct, int? pageSize = null,
+        int? unconfinedPages = null)
     {
-        var walk = await run.Context.Probes.WalkAsync(scenario, query, ct, pageSize: pageSize);
+        var walk = await run.Context.Probes.WalkAsync(scenario, query, ct, pageSize: pageSize, unconfinedPages: unconfinedPages);
         var shown = Shown(query) + (pageSize is { } size && walk.Spec is OffsetPagination offset ? $"&{offset.LimitParameter}={size}" : "");
         if (!walk.Broken)
         {

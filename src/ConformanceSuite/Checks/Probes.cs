@@ -51,11 +51,19 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
     /// one, bounded by the contract's page and time limits and by the request budget, so neither a broken
     /// provider nor a large tenant can hang the run; by cursor or by offset as the pagination style says,
     /// unless <paramref name="mode"/> asks for one; with extra values, an offset or page walk asks for pages of
-    /// <paramref name="pageSize"/> items when given (the contract's walk page size otherwise).
+    /// <paramref name="pageSize"/> items when given (the contract's walk page size otherwise). With
+    /// <paramref name="unconfinedPages"/>, the extra values are asked as they are, with none of the window's, in at most
+    /// that many pages: a query no window can confine (a date range's start alone).
     /// </summary>
-    public async Task<ListWalk> WalkAsync(string scenarioId, IReadOnlyDictionary<string, string>? extra, CancellationToken ct, WalkMode? mode = null, int? pageSize = null)
+    public async Task<ListWalk> WalkAsync(string scenarioId, IReadOnlyDictionary<string, string>? extra, CancellationToken ct, WalkMode? mode = null, int? pageSize = null,
+        int? unconfinedPages = null)
     {
         var how = mode ?? DefaultMode(scenarioId);
+        if (unconfinedPages is { } pages && extra is { Count: > 0 })
+        {
+            return await WalkWithinAsync(scenarioId, extra, how, new WalkLimits(Budget, pages, PageSize: pageSize), null, ct);
+        }
+
         if (!WholeListScenarios.Contains(scenarioId) && (extra is null || extra.Count == 0))
         {
             // No whole-list check needs more of this list than a prefix; when that is not all of it, and a list of
