@@ -162,6 +162,23 @@ public sealed class LargeTenantTests
         }
     }
 
+    /// <summary>
+    /// A record broken in the whole list (a bad enum, a required member missing), outside the window: the lone bounds'
+    /// walks, asked without the window, come to it, but the window's walk, against which a walk asked another way is told
+    /// apart from the list, never saw it. Before, CSL-012 deviated for the list's fault; it is the schema requirement's.
+    /// </summary>
+    [TestCase("record-bad-enum")]
+    [TestCase("record-missing-field")]
+    public async Task On_a_window_a_record_broken_outside_it_is_the_schema_requirement_s_fault_not_the_range_s(string fault)
+    {
+        var (_, output, results, _) = await CertifyAsync("chat-session-list", 2_000, "--filter", "CSL-005,CSL-012", "--fault", fault);
+
+        results.Requirements.Single(r => r.Id == "CSL-005").Verdict.Should().Be(Verdict.Deviation, output);
+        var range = results.Requirements.Single(r => r.Id == "CSL-012");
+        range.Verdict.Should().Be(Verdict.Pass, Harness.Verdicts(results));
+        range.Cases.SelectMany(c => c.Notes).Should().Contain(n => n.Contains("in records outside the window, which its walk never saw, left to the list's own schema requirement", StringComparison.Ordinal));
+    }
+
     [Test]
     public async Task A_large_chat_session_list_that_ignores_its_date_range_fails_the_range_requirement_and_leaves_the_other_checks_their_budget()
     {

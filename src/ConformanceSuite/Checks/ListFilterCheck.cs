@@ -256,7 +256,9 @@ public sealed class ListFilterCheck : ICheck
             return null;
         }
 
-        PageItemsSchemaCheck.JudgeOtherWalk(run, run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint), all, filtered, shown);
+        // A walk asked without the window (a lone bound, a range on another field) reaches records outside it.
+        var unconfined = all.Window is { } window && (asked.UnconfinedPages is not null || window.LeftBy(query)) ? window : null;
+        PageItemsSchemaCheck.JudgeOtherWalk(run, run.Contract.Endpoint(run.Contract.Scenario(scenario).Endpoint), all, filtered, shown, unconfined);
 
         if (!asked.Secondary)
         {
@@ -326,7 +328,6 @@ public sealed class ListFilterCheck : ICheck
         // A filter that moves the endpoint's one date range to another field walks the whole list, not the window:
         // what it returns from outside the window is judged by the filter only (above), not looked for in the window.
         var walked = all.Ids.ToHashSet(StringComparer.Ordinal);
-        var unconfined = all.Window is { } window && (asked.UnconfinedPages is not null || window.LeftBy(query)) ? window : null;
         var extra = filtered.Items.Where(i => !walked.Contains(i.Id) && (unconfined is null || unconfined.Holds(Date(i.Text(unconfined.Field))))).ToList();
         if (unconfined is not null)
         {

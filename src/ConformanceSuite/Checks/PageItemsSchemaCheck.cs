@@ -18,14 +18,20 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
     /// the basis of the item's required list), and says when the walk was validated only in part. Any walk of the
     /// endpoint: the whole list's, and a filtered or sorted one (<see cref="JudgeOtherWalk"/>), whose items a provider may break alone.
     /// </summary>
-    public static void JudgePages(CheckRun run, EndpointSpec endpoint, ListWalk walk, string subject)
+    public static void JudgePages(CheckRun run, EndpointSpec endpoint, ListWalk walk, string subject, Func<WalkPage, SchemaViolation, bool>? judged = null)
     {
         var itemsPointer = endpoint.Pagination!.ItemsPointer + "/";
         foreach (var page in walk.Pages.Where(p => p.Violations.Count > 0))
         {
+            var violations = judged is null ? page.Violations : [.. page.Violations.Where(v => judged(page, v))];
+            if (violations.Count == 0)
+            {
+                continue;
+            }
+
             // Read once for all the page's violations: past the request log's bound, it comes back from the log's file.
             var exchange = run.Keep(page.Exchange);
-            foreach (var v in page.Violations)
+            foreach (var v in violations)
             {
                 var basis = v.Kind == "PropertyRequired" && v.Pointer.StartsWith(itemsPointer, StringComparison.Ordinal)
                     ? endpoint.Success.ItemRequiredBasis ?? endpoint.Success.Basis
@@ -44,12 +50,43 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
     /// <see cref="JudgePages"/> for a walk of the list asked another way (filtered, sorted), when <paramref name="whole"/>,
     /// the list as it is, validates: a provider may break the records of such a list alone, while a schema fault of the
     /// whole list is this requirement's, and said again by every filter and sort it would fail them all for one defect.
+    /// <paramref name="window"/>: the window <paramref name="whole"/> is confined to, when <paramref name="walk"/> was asked
+    /// without it: a record of <paramref name="walk"/> outside the window is one <paramref name="whole"/> never saw, so a
+    /// fault in it may be the list's, not this walk's alone; it is left to this requirement, and counted in a note.
     /// </summary>
-    public static void JudgeOtherWalk(CheckRun run, EndpointSpec endpoint, ListWalk whole, ListWalk walk, string subject)
+    public static void JudgeOtherWalk(CheckRun run, EndpointSpec endpoint, ListWalk whole, ListWalk walk, string subject, WalkWindow? window = null)
     {
-        if (whole.Pages.All(p => p.Violations.Count == 0))
+        if (whole.Pages.Any(p => p.Violations.Count > 0))
+        {
+            return;
+        }
+
+        if (window is null)
         {
             JudgePages(run, endpoint, walk, subject);
+            return;
+        }
+
+        // A violation's pointer names its record by its place in the page's items (/list/3/...): that record's date.
+        var itemsPointer = endpoint.Pagination!.ItemsPointer + "/";
+        var left = 0;
+        JudgePages(run, endpoint, walk, subject, (page, v) =>
+        {
+            var rest = v.Pointer.StartsWith(itemsPointer, StringComparison.Ordinal) ? v.Pointer[itemsPointer.Length..] : null;
+            var slash = rest?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+            if (rest is null || !int.TryParse(slash < 0 ? rest : rest[..slash], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                || walk.Items.Where(i => i.Page == page.Number).ElementAtOrDefault(index) is not { } item
+                || window.Holds(IsoDates.Parse(item.Text(window.Field))))
+            {
+                return true;
+            }
+
+            left++;
+            return false;
+        });
+        if (left > 0)
+        {
+            run.Note($"{subject}: {left} schema violation{(left == 1 ? "" : "s")} in records outside the window, which its walk never saw, left to the list's own schema requirement");
         }
     }
 
