@@ -165,7 +165,8 @@ public sealed class LargeTenantTests
     /// <summary>
     /// A record broken in the whole list (a bad enum, a required member missing), outside the window: the lone bounds'
     /// walks, asked without the window, come to it, but the window's walk, against which a walk asked another way is told
-    /// apart from the list, never saw it. Before, CSL-012 deviated for the list's fault; it is the schema requirement's.
+    /// apart from the list, never saw it. Once the lone end was walked on a window, CSL-012 deviated for the list's fault;
+    /// it is the schema requirement's.
     /// </summary>
     [TestCase("record-bad-enum")]
     [TestCase("record-missing-field")]
@@ -176,7 +177,7 @@ public sealed class LargeTenantTests
         results.Requirements.Single(r => r.Id == "CSL-005").Verdict.Should().Be(Verdict.Deviation, output);
         var range = results.Requirements.Single(r => r.Id == "CSL-012");
         range.Verdict.Should().Be(Verdict.Pass, Harness.Verdicts(results));
-        range.Cases.SelectMany(c => c.Notes).Should().Contain(n => n.Contains("in records outside the window, which its walk never saw, left to the list's own schema requirement", StringComparison.Ordinal));
+        range.Cases.SelectMany(c => c.Notes).Should().Contain(n => n.Contains("in records outside the window, which the window's walk never saw, left to the list's own schema requirement", StringComparison.Ordinal));
     }
 
     [Test]

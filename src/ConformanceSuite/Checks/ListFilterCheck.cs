@@ -114,7 +114,7 @@ public sealed class ListFilterCheck : ICheck
     /// one about any other item (<see cref="Basis"/>), and what a provider that passes whatever it returns may ignore.
     /// A <see cref="Secondary"/> query is not the case's own (a lone bound, smaller pages): a walk of it that read no page
     /// leaves the case checked in part, not skipped. <see cref="PageSize"/>: the page size its walk asks for, when not the contract's.
-    /// <see cref="UnconfinedPages"/>: for a query no window can confine (a date range's start alone), the most pages its walk,
+    /// <see cref="UnconfinedPages"/>: for a query no window can confine (a date range's bound alone), the most pages its walk,
     /// asked without the window, may take; what it returns from outside the window is judged by the filter only.
     /// </summary>
     private sealed record Asked(Dictionary<string, string> Query, Test Test, string Describe, IReadOnlyList<string> Fields, Basis BoundBasis, Basis Basis, string Ignored,
@@ -301,9 +301,9 @@ public sealed class ListFilterCheck : ICheck
             var stopped = $"the walk of {shown} stopped before its end ({StoppedAt(filtered)}): the items it returned were checked, but not that none is missing";
             if (asked.UnconfinedPages is not null && !filtered.ItemsTruncated)
             {
-                // A query asked without the window may reach past it, over much of the list (one whose first pages do not
-                // hold its newest items), where no window bounds it: what its walk did not reach is said, as the lone end
-                // bound's is. A walk that kept fewer items than it saw leaves the case checked in part, as anywhere.
+                // A query asked without the window may reach past it, over much of the list (the end alone, or the start in
+                // a list whose first pages do not hold its newest items), where no window bounds it: what its walk did not
+                // reach is said in a note. A walk that kept fewer items than it saw leaves the case checked in part, as anywhere.
                 run.Note($"{stopped}, as a walk outside the window");
             }
             else
@@ -325,8 +325,9 @@ public sealed class ListFilterCheck : ICheck
 
         // And nothing the list itself does not hold: an item only a filter returns is one the unfiltered walk skipped
         // (or one the filter made up), so the filter's "all of them" was measured against a list short of it.
-        // A filter that moves the endpoint's one date range to another field walks the whole list, not the window:
-        // what it returns from outside the window is judged by the filter only (above), not looked for in the window.
+        // A filter that moves the endpoint's one date range to another field, or gives it one bound alone, walks the whole
+        // list, not the window: what it returns from outside the window is judged by the filter only (above), not looked
+        // for in the window.
         var walked = all.Ids.ToHashSet(StringComparer.Ordinal);
         var extra = filtered.Items.Where(i => !walked.Contains(i.Id) && (unconfined is null || unconfined.Holds(Date(i.Text(unconfined.Field))))).ToList();
         if (unconfined is not null)

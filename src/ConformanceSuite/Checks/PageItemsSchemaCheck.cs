@@ -86,7 +86,7 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
         });
         if (left > 0)
         {
-            run.Note($"{subject}: {left} schema violation{(left == 1 ? "" : "s")} in records outside the window, which its walk never saw, left to the list's own schema requirement");
+            run.Note($"{subject}: {left} schema violation{(left == 1 ? "" : "s")} in records outside the window, which the window's walk never saw, left to the list's own schema requirement");
         }
     }
 

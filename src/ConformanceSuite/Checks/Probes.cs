@@ -53,7 +53,7 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
     /// unless <paramref name="mode"/> asks for one; with extra values, an offset or page walk asks for pages of
     /// <paramref name="pageSize"/> items when given (the contract's walk page size otherwise). With
     /// <paramref name="unconfinedPages"/>, the extra values are asked as they are, with none of the window's, in at most
-    /// that many pages: a query no window can confine (a date range's start alone).
+    /// that many pages: a query no window can confine (a date range's bound alone).
     /// </summary>
     public async Task<ListWalk> WalkAsync(string scenarioId, IReadOnlyDictionary<string, string>? extra, CancellationToken ct, WalkMode? mode = null, int? pageSize = null,
         int? unconfinedPages = null)
