@@ -123,13 +123,14 @@ public sealed class ListFilterCheck : ICheck
     /// <summary>
     /// One filtered query, judged on its walk (<see cref="JudgeOneWalkAsync"/>) and, when that walk's items all came on its
     /// first page, on a walk in smaller pages too; then whether the case could tell a provider that ignores the filter at all.
-    /// Every filtered query of the check goes through here, so each is judged alike.
+    /// Every filtered query of the check goes through here, so each is judged alike. False when its walk could not be
+    /// judged whole (it broke off, or stopped before its end): then no item was looked for in the unfiltered walk.
     /// </summary>
-    private static async Task JudgeWalkAsync(CheckRun run, string scenario, ParameterSpec parameter, Asked asked, ListWalk all, Prerequisites.NotWalked? notWalked, CancellationToken ct)
+    private static async Task<bool> JudgeWalkAsync(CheckRun run, string scenario, ParameterSpec parameter, Asked asked, ListWalk all, Prerequisites.NotWalked? notWalked, CancellationToken ct)
     {
         if (await JudgeOneWalkAsync(run, scenario, asked, all, notWalked, ct) is not (var filtered, var returned, var expected))
         {
-            return;
+            return false;
         }
 
         // A provider that applies the filter to the first page alone (a later page's query rebuilt without it) passes
@@ -178,6 +179,8 @@ public sealed class ListFilterCheck : ICheck
             run.CheckedInPart($"every item of the {(all.Window is null ? "list" : "window")} matches {Shown(asked.Query)}, "
                 + $"so this case cannot tell a provider that ignores {asked.Ignored} from one that applies it");
         }
+
+        return true;
     }
 
     /// <summary>
@@ -418,7 +421,10 @@ public sealed class ListFilterCheck : ICheck
             Test test = item => (Date(item.Text(field)) is { } at && (fromStart ? at >= bound : at <= bound), Date(item.Text(field)) == bound);
             var asked = new Asked(query, test, $"{field} {(fromStart ? ">=" : "<=")} {text}", [field], range.Basis, range.OneBoundBasis ?? range.Basis, $"{alone} alone", Secondary: true,
                 UnconfinedPages: all.Window is null ? null : all.Pages.Count + 2);
-            await JudgeWalkAsync(run, scenario, parameter, asked, all, notWalked: null, ct);
+            if (!await JudgeWalkAsync(run, scenario, parameter, asked, all, notWalked: null, ct))
+            {
+                continue; // nothing was looked for, so how far the data reaches says nothing
+            }
 
             // The data reaches only so far past the bound: a provider that closes the range itself (a default span after a
             // lone start) returns the very same records when it closes it beyond the farthest one.
