@@ -121,6 +121,20 @@ public sealed class EvasionChatSessionListTests
     private static List<JsonObject> Dataset() =>
         [.. JsonNode.Parse(File.ReadAllText(Path.Combine(Harness.Layout.Root, "fixtures", Api, "dataset.json")))!["items"]!.AsArray().Select(i => i!.AsObject())];
 
+    /// <summary>The fixture's sessions copied under new ids, <paramref name="count"/> of them, listed by createdAt, newest or oldest first.</summary>
+    private static List<JsonObject> ByDate(int count, bool newestFirst)
+    {
+        var fixture = Dataset();
+        var copies = Enumerable.Range(0, count).Select(i =>
+        {
+            var copy = fixture[i % fixture.Count].DeepClone().AsObject();
+            copy["id"] = $"cs-3{i:000}";
+            return copy;
+        });
+        Func<JsonObject, DateTimeOffset> created = d => DateTimeOffset.Parse(Text(d["createdAt"]), CultureInfo.InvariantCulture);
+        return newestFirst ? [.. copies.OrderByDescending(created)] : [.. copies.OrderBy(created)];
+    }
+
     /// <summary>The 36 sessions of the fixture and 84 copies under new ids: 120, more than a prefix of the default budget reaches.</summary>
     private static List<JsonObject> LongerDataset()
     {
@@ -786,13 +800,7 @@ public sealed class EvasionChatSessionListTests
         // newer records past the window too, which the window's walk never saw. They are no extra items: they are judged
         // against the lone bound only (120 sessions). A walk that goes on past its bound (600) says what it did not check
         // in a note, as the lone end bound does, and leaves the case whole.
-        var fixture = Dataset();
-        var data = Enumerable.Range(0, sessions).Select(i =>
-        {
-            var copy = fixture[i % fixture.Count].DeepClone().AsObject();
-            copy["id"] = $"cs-3{i:000}";
-            return copy;
-        }).OrderBy(d => DateTimeOffset.Parse(Text(d["createdAt"]), CultureInfo.InvariantCulture)).ToList();
+        var data = ByDate(sessions, newestFirst: false);
         await using var provider = await ProviderAsync(data);
 
         var results = await ConformanceEngine.RunAsync(maxItems is { } cap ? WithPaginationLimit(provider, "maxItems", cap, "CSL-012") : AdHoc(provider, "CSL-012"));
@@ -826,13 +834,7 @@ public sealed class EvasionChatSessionListTests
         // 600 sessions, newest first, judged on a window of createdAt at the list's newest end. endDate alone reaches past
         // the window's start, over the whole list before it, so its walk stops at its page bound; but a provider that
         // ignores a lone endDate returns the records after it on its first page, and those are judged.
-        var fixture = Dataset();
-        var data = Enumerable.Range(0, 600).Select(i =>
-        {
-            var copy = fixture[i % fixture.Count].DeepClone().AsObject();
-            copy["id"] = $"cs-3{i:000}";
-            return copy;
-        }).OrderByDescending(d => DateTimeOffset.Parse(Text(d["createdAt"]), CultureInfo.InvariantCulture)).ToList();
+        var data = ByDate(600, newestFirst: true);
         await using var provider = await ProviderAsync(data, new Twists { LoneEndIgnored = true });
 
         var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-012"));
@@ -841,6 +843,34 @@ public sealed class EvasionChatSessionListTests
         cases.Should().HaveCount(2).And.OnlyContain(c => c.Verdict != Verdict.Pass, Show(cases));
         cases.Should().OnlyContain(c => c.Findings.OfType<UnexpectedItem>().Any(f => f.Subject!.Contains("&endDate=", StringComparison.Ordinal) && !f.Subject.Contains("startDate=", StringComparison.Ordinal)), Show(cases));
         cases.Should().OnlyContain(c => c.Notes.Any(n => n.Contains("certified on the window /createdAt", StringComparison.Ordinal)), "on a window");
+    }
+
+    [Test]
+    public async Task On_a_window_a_schema_fault_in_records_outside_it_is_left_to_the_list_s_schema_requirement()
+    {
+        // 600 sessions newest first; all but the newest 350 carry a messengerType outside its enum. The window (some 314
+        // records, at the newest end) and the list's first pages validate; the lone end's walk, asked without the window,
+        // goes on into the older records. Their fault is the whole list's, which the window's walk never saw: not this
+        // filter's alone.
+        var data = ByDate(600, newestFirst: true);
+        foreach (var old in data.Skip(350))
+        {
+            old["messengerType"] = "FAX";
+        }
+
+        await using var provider = await ProviderAsync(data);
+
+        var results = await ConformanceEngine.RunAsync(AdHoc(provider, "CSL-012"));
+
+        var cases = Cases(results, "CSL-012");
+        cases.Should().OnlyContain(c => c.Verdict == Verdict.Pass, Show(cases));
+        cases.Should().OnlyContain(c => c.Evidence.Count == 0, "no finding, so no exchange is kept as evidence");
+        cases.Single(c => c.Element == "dateRangeField=createdAt").Notes.Should().Contain(n => n.StartsWith("dateRangeField=createdAt&endDate=", StringComparison.Ordinal)
+            && n.Contains("schema violations in records outside the window, which the window's walk never saw, left to the list's own schema requirement", StringComparison.Ordinal), Show(cases));
+
+        // And where every record is sound, no such note.
+        await using var sound = await ProviderAsync([.. data.Select(d => { var c = d.DeepClone().AsObject(); c["messengerType"] = Dataset()[0]["messengerType"]!.DeepClone(); return c; })]);
+        Cases(await ConformanceEngine.RunAsync(AdHoc(sound, "CSL-012")), "CSL-012").SelectMany(c => c.Notes).Should().NotContain(n => n.Contains("schema violation", StringComparison.Ordinal));
     }
 
     [Test]
