@@ -68,14 +68,15 @@ public sealed class PageItemsSchemaCheck : PerScenarioCheck
         }
 
         // A violation's pointer names its record by its place in the page's items (/list/3/...): that record's date.
-        var itemsPointer = endpoint.Pagination!.ItemsPointer + "/";
+        var items = JsonPointer.Tokens(endpoint.Pagination!.ItemsPointer);
+        ILookup<int, WalkItem>? byPage = null;
         var left = 0;
         JudgePages(run, endpoint, walk, subject, (page, v) =>
         {
-            var rest = v.Pointer.StartsWith(itemsPointer, StringComparison.Ordinal) ? v.Pointer[itemsPointer.Length..] : null;
-            var slash = rest?.IndexOf('/', StringComparison.Ordinal) ?? -1;
-            if (rest is null || !int.TryParse(slash < 0 ? rest : rest[..slash], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-                || walk.Items.Where(i => i.Page == page.Number).ElementAtOrDefault(index) is not { } item
+            var tokens = JsonPointer.Tokens(v.Pointer);
+            if (tokens.Length <= items.Length || !tokens.AsSpan(0, items.Length).SequenceEqual(items)
+                || !int.TryParse(tokens[items.Length], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                || (byPage ??= walk.Items.ToLookup(i => i.Page))[page.Number].ElementAtOrDefault(index) is not { } item
                 || window.Holds(IsoDates.Parse(item.Text(window.Field))))
             {
                 return true;

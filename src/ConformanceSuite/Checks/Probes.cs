@@ -182,8 +182,7 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
 
     /// <summary>True when a requirement of the run walks the scenario's list by page number as well as by offset.</summary>
     internal bool WalksByPage(string scenarioId) =>
-        contract.Endpoint(contract.Scenario(scenarioId).Endpoint).Pagination is OffsetPagination { PageParameter: not null }
-        && RunningOn(scenarioId, OffsetPaginationCheck.KindName).Any();
+        WalkPlanner.PagedByNumber(contract.Endpoint(contract.Scenario(scenarioId).Endpoint)) && RunningOn(scenarioId, OffsetPaginationCheck.KindName).Any();
 
     /// <summary>The requirements the run checks (all of the contract's when it was not told): a window is sized for their requests only.</summary>
     private IEnumerable<Requirement> Running => running is null ? contract.Requirements : contract.Requirements.Where(r => running.Contains(r.Id));

@@ -29,6 +29,9 @@ internal static class WalkPlanner
 {
     private const int Attempts = 6;
 
+    /// <summary>True when the endpoint's list is paged by number as well as by offset (a page parameter).</summary>
+    public static bool PagedByNumber(EndpointSpec endpoint) => endpoint.Pagination is OffsetPagination { PageParameter: not null };
+
     /// <summary>The pages of a prefix: a twentieth of the budget, at least 2, at most the contract's page bound.</summary>
     public static int PrefixPages(RequestBudget budget, PaginationSpec spec) =>
         budget.Limit == int.MaxValue ? spec.MaxPages : Math.Clamp(budget.Limit / 20, 2, spec.MaxPages);
@@ -227,7 +230,7 @@ internal static class WalkPlanner
             var walks = 1 + 1.25 * filterPairs + (pagePrefix is null ? 0 : 1);
             var values = 3 + filterPairs + (pagePrefix ?? 0);
             // Each value tried has its first page asked for by number as well, where the list is paged by number.
-            var perValue = endpoint.Pagination is OffsetPagination { PageParameter: not null } ? 2 : 1;
+            var perValue = PagedByNumber(endpoint) ? 2 : 1;
             foreach (var p in endpoint.Parameters.Where(p => tried.Contains(p.Name)))
             {
                 if (p.Filter is not null)
@@ -236,8 +239,9 @@ internal static class WalkPlanner
                     // alone: some two walks a field. (Counted as one walk for them all, and with no walk by page
                     // number, the estimate for chat-session-list's 100 sessions was 272 requests, within the list's
                     // share (285 of 300); the walks took 296, and the last filter walk found the budget spent.)
-                    walks += p.Filter is DateRangeFilter range ? 2 * range.RangeFields.Count : 1;
-                    values += perValue * (p.Filter is DateRangeFilter r ? r.RangeFields.Count : p.Enum.Count > 0 ? p.Enum.Count + 1 : 1);
+                    var rangeFields = (p.Filter as DateRangeFilter)?.RangeFields.Count;
+                    walks += rangeFields is { } fields ? 2 * fields : 1;
+                    values += perValue * (rangeFields ?? (p.Enum.Count > 0 ? p.Enum.Count + 1 : 1));
                 }
 
                 if (p.Sort is not null)
