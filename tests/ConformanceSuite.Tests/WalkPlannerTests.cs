@@ -110,6 +110,24 @@ public sealed class WalkPlannerTests
             .And.Contain(n => System.Text.RegularExpressions.Regex.IsMatch(n, @"^([1-9]) records for limit \(default 10\), \1 in all"), "the default page of the window holds all of it");
     }
 
+    [Test]
+    public async Task A_window_is_sized_for_the_run_s_checks_and_a_requirement_left_out_keeps_no_budget()
+    {
+        // OPENCX-007 walks the open sessions' list, which keeps a prefix's worth of the budget from the window of all
+        // sessions when it runs. Before, it kept that share in a run without it too: the window was the same size.
+        var alone = Sized(await RunAsync(100, scale: 20_000, filter: "OPENCX-014"));
+        var beside = Sized(await RunAsync(100, scale: 20_000, filter: "OPENCX-007,OPENCX-014"));
+
+        alone.Should().BeGreaterThan(beside, "a run without OPENCX-007 keeps nothing for the open sessions' prefix");
+
+        static int Sized((int Exit, RunResults Results, List<string> Requests) run)
+        {
+            run.Exit.Should().Be(ExitCodes.Conformant);
+            var plan = Notes(run.Results, "OPENCX-014").Single(n => n.StartsWith("scenario 'all-sessions' certified on", StringComparison.Ordinal));
+            return int.Parse(plan.Split("sized for about ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
     private static IEnumerable<string> Notes(RunResults results, string id) =>
         results.Requirements.Single(r => r.Id == id).Cases.SelectMany(c => c.Notes);
 

@@ -339,7 +339,7 @@ public sealed class ListFilterCheck : ICheck
             run.Note((asked.UnconfinedPages is not null
                     ? $"{shown} is asked without the window, whose range on {unconfined.Field} a lone bound would change: "
                     : $"{shown} replaces the window's date range ({unconfined.Selector!.Value.Parameter}={unconfined.Selector.Value.Value}), the one range the endpoint takes: ")
-                + $"{outside} items it returned lie outside the window and were checked against the filter only");
+                + (outside == 1 ? "1 item it returned lies outside the window and was" : $"{outside} items it returned lie outside the window and were") + " checked against the filter only");
         }
 
         if (extra.Count > 0)

@@ -149,13 +149,6 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
 
     private IReadOnlySet<string>? wholeListScenarios;
 
-    /// <summary>The scenarios some requirement's check may walk (a kind the suite does not know is taken to).</summary>
-    private IReadOnlySet<string> WalkedScenarios => walkedScenarios ??= contract.Requirements
-        .Where(r => r.Check is { } c && (!CheckRegistry.Default.Kinds.Contains(c.Kind) || CheckRegistry.Default.Get(c.Kind).WalksLists))
-        .SelectMany(r => r.Check!.Scenarios).ToHashSet(StringComparer.Ordinal);
-
-    private IReadOnlySet<string>? walkedScenarios;
-
     private static bool NeedsWholeList(string kind) =>
         CheckRegistry.Default.Kinds.Contains(kind) && CheckRegistry.Default.Get(kind).Preconditions.Contains(Precondition.CompleteWalk);
 
@@ -192,8 +185,9 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
         Running.Where(r => r.Check is { } c && kinds.Contains(c.Kind) && c.Scenarios.Count > 0 && c.Scenarios[0] == scenarioId);
 
     /// <summary>
-    /// The requests a scenario's list may take from the budget: every other paginated scenario a check may walk keeps
-    /// a prefix's worth, and the lists whose whole-list checks need a walk share the rest.
+    /// The requests a scenario's list may take from the budget: every other paginated scenario a check of the run may
+    /// walk keeps a prefix's worth, and the lists whose whole-list checks the run has share the rest with this one. A
+    /// requirement the run leaves out keeps nothing: a run of one check gets the budget that check needs.
     /// </summary>
     internal int ShareOf(string scenarioId)
     {
@@ -202,11 +196,15 @@ public sealed class Probes(ApiContract contract, ConformanceHttpClient http, Sce
             return int.MaxValue;
         }
 
+        var checks = Running.Where(r => r.Check is not null).Select(r => r.Check!).ToList();
+        var sharing = checks.Where(c => NeedsWholeList(c.Kind)).Select(c => c.Scenarios[0]).Append(scenarioId).ToHashSet(StringComparer.Ordinal);
+        // A kind the suite does not know is taken to walk its lists.
+        var walked = checks.Where(c => !CheckRegistry.Default.Kinds.Contains(c.Kind) || CheckRegistry.Default.Get(c.Kind).WalksLists)
+            .SelectMany(c => c.Scenarios).ToHashSet(StringComparer.Ordinal);
         var paginated = contract.Scenarios.Where(s => contract.Endpoint(s.Value.Endpoint).Pagination is not null).Select(s => s.Key).ToList();
-        var whole = paginated.Where(WholeListScenarios.Contains).ToList();
-        var reserved = paginated.Where(s => !WholeListScenarios.Contains(s) && WalkedScenarios.Contains(s))
+        var reserved = paginated.Where(s => !sharing.Contains(s) && walked.Contains(s))
             .Sum(s => WalkPlanner.PrefixPages(Budget, contract.Endpoint(contract.Scenario(s).Endpoint).Pagination!));
-        return whole.Contains(scenarioId) ? Math.Max(0, Budget.Limit - reserved) / whole.Count : Budget.Limit - reserved;
+        return Math.Max(0, Budget.Limit - reserved) / Math.Max(1, paginated.Count(sharing.Contains));
     }
 
     /// <summary>The string at <paramref name="pointer"/> of a JSON body; null when there is none (or the body is not JSON).</summary>
