@@ -52,8 +52,8 @@ public sealed class SecretLeakTests
 
     /// <summary>
     /// The forms a secret could take in an artifact: raw, URL-encoded, base64 (standard and URL-safe, also
-    /// inside a longer encoded value such as Basic credentials), hex, JSON \u-escaped, with its scheme, and its
-    /// random part alone. Written here, apart from the redactor's own list, so a form it forgets is still found.
+    /// inside a longer encoded value such as Basic credentials), base32 (inside a longer value too), ROT13, hex,
+    /// JSON \u-escaped, with its scheme, and its random part alone. Written here, apart from the redactor's own list, so a form it forgets is still found.
     /// </summary>
     internal static IEnumerable<string> Forms(string secret)
     {
@@ -74,6 +74,15 @@ public sealed class SecretLeakTests
             yield return middle;
             yield return middle.Replace('+', '-').Replace('/', '_');
         }
+
+        // Base32 inside a longer value, of the secret's bytes after 0 to 4 others (a character is 5 bits); and ROT13.
+        for (var offset = 0; offset < 5; offset++)
+        {
+            var encoded = SimpleBase.Base32.Rfc4648.Encode([.. new byte[offset], .. bytes, 0, 0, 0, 0, 0], padding: false);
+            yield return encoded[8..^16];
+        }
+
+        yield return string.Concat(secret.Select(c => char.IsAsciiLetter(c) ? (char)((char.IsAsciiLetterLower(c) ? 'a' : 'A') + ((char.ToLowerInvariant(c) - 'a' + 13) % 26)) : c));
     }
 }
 

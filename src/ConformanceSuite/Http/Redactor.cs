@@ -7,7 +7,7 @@ namespace ConformanceSuite.Http;
 /// <summary>
 /// Removes secret values from everything the suite records (evidence, logs, reports), in every form a
 /// provider or a tool could echo them: raw, URL-encoded, base64 (standard and URL-safe, at any alignment
-/// inside a longer encoded text), hex (either case), UTF-16 (either byte order, read as UTF-8 or as bytes), and escaped character by character, in any mix: JSON
+/// inside a longer encoded text), base32 (three alphabets, at any alignment), base58, ROT13, hex (either case), UTF-16 (either byte order, read as UTF-8 or as bytes), and escaped character by character, in any mix: JSON
 /// (<c>\uXXXX</c>), percent-encoding (either case, <c>+</c> for a space, once or twice) and HTML character references; each in
 /// any case of its letters, and with invisible characters (zero-width, soft hyphen) between a secret's characters.
 /// </summary>
@@ -411,11 +411,70 @@ public sealed class Redactor
             yield return fragment.Replace('+', '-').Replace('/', '_');
         }
 
+        // Base32 in the three alphabets in use (RFC 4648's, its extended hex, Crockford's; either case, as every form is
+        // matched), wherever the secret starts in a longer value; base58 (Bitcoin's alphabet, which the others of its
+        // kind mostly share) of the secret alone, as it has no fixed alignment; and ROT13.
+        foreach (var base32 in new[] { SimpleBase.Base32.Rfc4648, SimpleBase.Base32.ExtendedHex, SimpleBase.Base32.Crockford })
+        {
+            foreach (var fragment in Base32Fragments(base32, bytes))
+            {
+                yield return fragment;
+            }
+        }
+
+        if (SimpleBase.Base58.Bitcoin.Encode(bytes) is { Length: >= MinEncodedChars } base58)
+        {
+            yield return base58;
+        }
+
+        yield return Rot13(secret);
+
         // A UTF-16 body read as UTF-8 (as an excerpt is): each ASCII character with a NUL after it (little-endian)
         // or before it (big-endian); the NUL at the open end belongs to the next or last character.
         yield return Encoding.UTF8.GetString(Encoding.Unicode.GetBytes(secret)).TrimEnd('\0');
         yield return Encoding.UTF8.GetString(Encoding.BigEndianUnicode.GetBytes(secret)).TrimStart('\0');
     }
+
+    /// <summary>
+    /// The fewest characters of a base32 fragment or a base58 value that is masked: a shorter one (of a secret of a few
+    /// bytes) would mask ordinary text by chance.
+    /// </summary>
+    private const int MinEncodedChars = 6;
+
+    /// <summary>
+    /// The base32 text a secret turns into wherever it starts in a longer encoded value: for each of the five
+    /// alignments (a character is 5 bits, a byte 8), the characters that depend on the secret's bytes alone.
+    /// </summary>
+    private static IEnumerable<string> Base32Fragments(SimpleBase.Base32 encoding, byte[] bytes)
+    {
+        for (var offset = 0; offset < 5; offset++)
+        {
+            var padded = new byte[offset + bytes.Length];
+            bytes.CopyTo(padded, offset);
+            var encoded = encoding.Encode(padded, padding: false);
+            // The first character all of whose bits are the secret's, and the end of the last one.
+            var skip = (offset * 8 + 4) / 5;
+            var keep = padded.Length * 8 / 5;
+            if (keep - skip >= MinEncodedChars)
+            {
+                yield return encoded[skip..keep];
+            }
+        }
+    }
+
+    /// <summary>Each ASCII letter thirteen places on in its alphabet (ROT13); anything else as it is.</summary>
+    private static string Rot13(string text) => string.Create(text.Length, text, static (into, from) =>
+    {
+        for (var i = 0; i < from.Length; i++)
+        {
+            into[i] = from[i] switch
+            {
+                >= 'a' and <= 'z' => (char)('a' + ((from[i] - 'a' + 13) % 26)),
+                >= 'A' and <= 'Z' => (char)('A' + ((from[i] - 'A' + 13) % 26)),
+                var other => other,
+            };
+        }
+    });
 
     /// <summary>
     /// The base64 text a secret turns into wherever it starts in a longer encoded value: for each of the
