@@ -531,7 +531,7 @@ public sealed class SecretHuntTests
     public async Task A_credential_echoed_in_base32_base58_or_rot13_is_redacted()
     {
         // Base32 (RFC 4648's alphabet, its extended hex one, or Crockford's; upper or lower case), whole or inside a
-        // longer encoded value (Basic credentials, a TOTP-style secret); base58 (Bitcoin's alphabet) of the token alone;
+        // longer encoded value (user:token, as Basic credentials pair them); base58 (Bitcoin's alphabet) of the token alone;
         // and ROT13, which a page shows for anyone to read back.
         var pair = Encoding.UTF8.GetBytes(User + ":" + Token);
         string[] echoes =

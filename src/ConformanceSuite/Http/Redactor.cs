@@ -7,9 +7,11 @@ namespace ConformanceSuite.Http;
 /// <summary>
 /// Removes secret values from everything the suite records (evidence, logs, reports), in every form a
 /// provider or a tool could echo them: raw, URL-encoded, base64 (standard and URL-safe, at any alignment
-/// inside a longer encoded text), base32 (three alphabets, at any alignment), base58, ROT13, hex (either case), UTF-16 (either byte order, read as UTF-8 or as bytes), and escaped character by character, in any mix: JSON
-/// (<c>\uXXXX</c>), percent-encoding (either case, <c>+</c> for a space, once or twice) and HTML character references; each in
-/// any case of its letters, and with invisible characters (zero-width, soft hyphen) between a secret's characters.
+/// inside a longer encoded text), base32 (three alphabets, at any alignment too), base58 of the secret alone, ROT13,
+/// written back to front, hex (either case), UTF-16 (either byte order, read as UTF-8 or as bytes), and escaped
+/// character by character, in any mix: JSON (<c>\uXXXX</c>), percent-encoding (either case, <c>+</c> for a space,
+/// once or twice) and HTML character references; each in any case of its letters, and with invisible characters
+/// (zero-width, soft hyphen) between a secret's characters.
 /// </summary>
 public sealed class Redactor
 {
