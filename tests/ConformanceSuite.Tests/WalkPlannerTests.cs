@@ -128,6 +128,35 @@ public sealed class WalkPlannerTests
         }
     }
 
+    [Test]
+    public async Task Two_lists_a_run_needs_whole_share_the_budget()
+    {
+        // A user's contract that fetches the open sessions one by one (OPENCX-014 bound to that list) beside a filter of
+        // all sessions (OPENCX-011): the two lists share the budget, and the list of all sessions, planned first, is
+        // windowed for its half (about 76 items here), not for all of it (about 176, as when it is the run's one list).
+        var contracts = Path.Combine(dir, "contracts");
+        CliTests.CopyDirectory(Harness.Layout.Root, contracts, ["schemas", "fixtures", "targets", "pacts"]);
+        var file = Path.Combine(contracts, "schemas", "opencx-chat-sessions", "requirements.json");
+        var requirements = JsonNode.Parse(File.ReadAllText(file))!;
+        var get = requirements["requirements"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == "OPENCX-014")!;
+        get["check"]!["scenarios"] = new JsonArray("open-sessions");
+        File.WriteAllText(file, requirements.ToJsonString());
+
+        async Task<int> SizedAsync(string filter)
+        {
+            var (exit, output, results, _) = await Harness.ScaledRunAsync(Directory.CreateDirectory(Path.Combine(dir, filter)).FullName, "opencx-chat-sessions", 20_000, 100,
+                "--contracts", contracts, "--filter", filter);
+            exit.Should().Be(ExitCodes.Conformant, output);
+            var plan = Notes(results, "OPENCX-011").First(n => n.StartsWith("scenario 'all-sessions' certified on", StringComparison.Ordinal));
+            return int.Parse(plan.Split("sized for about ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var alone = await SizedAsync("OPENCX-011");
+        var shared = await SizedAsync("OPENCX-011,OPENCX-014");
+
+        shared.Should().BeLessThan(alone * 3 / 4, "the list of all sessions has half the budget when the run needs the open sessions' list whole too");
+    }
+
     private static IEnumerable<string> Notes(RunResults results, string id) =>
         results.Requirements.Single(r => r.Id == id).Cases.SelectMany(c => c.Notes);
 
