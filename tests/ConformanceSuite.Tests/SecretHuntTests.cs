@@ -541,8 +541,8 @@ public sealed class SecretHuntTests
             SimpleBase.Base32.ExtendedHex.Encode(pair, padding: true),
             SimpleBase.Base32.Crockford.Encode(pair, padding: false),
             SimpleBase.Base58.Bitcoin.Encode(Encoding.UTF8.GetBytes(Token)),
-            Rot13(Token),
-            Rot13(User),
+            SecretLeakTests.Rot13(Token),
+            SecretLeakTests.Rot13(User),
             // Between bytes whose bits are all ones, at each alignment: no character that holds a bit of another byte is the secret's.
             .. Enumerable.Range(1, 4).Select(k => SimpleBase.Base32.Rfc4648.Encode([.. Enumerable.Repeat((byte)0xFF, k), .. Encoding.UTF8.GetBytes(Token), 0xFF, 0xFF], padding: false)),
         ];
@@ -553,13 +553,6 @@ public sealed class SecretHuntTests
         File.ReadAllText(Path.Combine(dir, "requests.jsonl")).Should().Contain("bad credentials");
         // The token's characters in each base32 value: the middle of each, which its bytes alone decide.
         NoFileHolds([echoes[0][..40], echoes[1][^50..^10], echoes[2][^50..^10], echoes[3][^50..^10], .. echoes[4..7], .. echoes[7..].Select(e => e[8..^8])]);
-
-        static string Rot13(string text) => string.Concat(text.Select(c => c switch
-        {
-            >= 'a' and <= 'z' => (char)('a' + ((c - 'a' + 13) % 26)),
-            >= 'A' and <= 'Z' => (char)('A' + ((c - 'A' + 13) % 26)),
-            _ => c,
-        }));
     }
 
     /// <summary>Every file of the run, searched for each of <paramref name="forms"/>.</summary>

@@ -53,7 +53,8 @@ public sealed class SecretLeakTests
     /// <summary>
     /// The forms a secret could take in an artifact: raw, URL-encoded, base64 (standard and URL-safe, also
     /// inside a longer encoded value such as Basic credentials), base32 (inside a longer value too), ROT13, hex,
-    /// JSON \u-escaped, with its scheme, and its random part alone. Written here, apart from the redactor's own list, so a form it forgets is still found.
+    /// JSON \u-escaped, with its scheme, and its random part alone. Written here, apart from the redactor's own list, so
+    /// a form it forgets is still found.
     /// </summary>
     internal static IEnumerable<string> Forms(string secret)
     {
@@ -82,8 +83,12 @@ public sealed class SecretLeakTests
             yield return encoded[8..^16];
         }
 
-        yield return string.Concat(secret.Select(c => char.IsAsciiLetter(c) ? (char)((char.IsAsciiLetterLower(c) ? 'a' : 'A') + ((char.ToLowerInvariant(c) - 'a' + 13) % 26)) : c));
+        yield return Rot13(secret);
     }
+
+    /// <summary>Each ASCII letter of <paramref name="text"/> thirteen places on in its alphabet; written here, apart from the redactor's.</summary>
+    internal static string Rot13(string text) => string.Concat(text.Select(c =>
+        char.IsAsciiLetter(c) ? (char)((char.IsAsciiLetterLower(c) ? 'a' : 'A') + ((char.ToLowerInvariant(c) - 'a' + 13) % 26)) : c));
 }
 
 /// <summary>

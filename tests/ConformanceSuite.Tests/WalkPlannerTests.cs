@@ -35,7 +35,7 @@ public sealed class WalkPlannerTests
             .And.Contain($"request budget {budget} requests, set by the profile (apis.opencx-chat-sessions.requestBudget)");
         var fetched = Notes(results, "OPENCX-014").Single(n => n.EndsWith("listed ids fetched one by one", StringComparison.Ordinal));
         var items = int.Parse(fetched.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-        var sized = int.Parse(plan.Split("sized for about ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var sized = SizedFor(plan);
         items.Should().BeInRange(sized / 3, sized, "the window holds about what it was sized for, never more");
     }
 
@@ -124,7 +124,7 @@ public sealed class WalkPlannerTests
         {
             run.Exit.Should().Be(ExitCodes.Conformant);
             var plan = Notes(run.Results, "OPENCX-014").Single(n => n.StartsWith("scenario 'all-sessions' certified on", StringComparison.Ordinal));
-            return int.Parse(plan.Split("sized for about ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            return SizedFor(plan);
         }
     }
 
@@ -148,7 +148,7 @@ public sealed class WalkPlannerTests
                 "--contracts", contracts, "--filter", filter);
             exit.Should().Be(ExitCodes.Conformant, output);
             var plan = Notes(results, "OPENCX-011").First(n => n.StartsWith("scenario 'all-sessions' certified on", StringComparison.Ordinal));
-            return int.Parse(plan.Split("sized for about ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            return SizedFor(plan);
         }
 
         var alone = await SizedAsync("OPENCX-011");
@@ -156,6 +156,9 @@ public sealed class WalkPlannerTests
 
         shared.Should().BeLessThan(alone * 3 / 4, "the list of all sessions has half the budget when the run needs the open sessions' list whole too");
     }
+
+    /// <summary>How many items a window was sized for, as its plan's note says ("sized for about N items").</summary>
+    private static int SizedFor(string plan) => int.Parse(plan.Split("sized for about ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 
     private static IEnumerable<string> Notes(RunResults results, string id) =>
         results.Requirements.Single(r => r.Id == id).Cases.SelectMany(c => c.Notes);

@@ -443,26 +443,9 @@ public sealed class Redactor
     /// </summary>
     private const int MinEncodedChars = 6;
 
-    /// <summary>
-    /// The base32 text a secret turns into wherever it starts in a longer encoded value: for each of the five
-    /// alignments (a character is 5 bits, a byte 8), the characters that depend on the secret's bytes alone.
-    /// </summary>
-    private static IEnumerable<string> Base32Fragments(SimpleBase.Base32 encoding, byte[] bytes)
-    {
-        for (var offset = 0; offset < 5; offset++)
-        {
-            var padded = new byte[offset + bytes.Length];
-            bytes.CopyTo(padded, offset);
-            var encoded = encoding.Encode(padded, padding: false);
-            // The first character all of whose bits are the secret's, and the end of the last one.
-            var skip = (offset * 8 + 4) / 5;
-            var keep = padded.Length * 8 / 5;
-            if (keep - skip >= MinEncodedChars)
-            {
-                yield return encoded[skip..keep];
-            }
-        }
-    }
+    /// <summary>The base32 text a secret turns into wherever it starts in a longer encoded value (<see cref="Fragments"/>).</summary>
+    private static IEnumerable<string> Base32Fragments(SimpleBase.Base32 encoding, byte[] bytes) =>
+        Fragments(bytes, bitsPerChar: 5, alignments: 5, padded => encoding.Encode(padded, padding: false), MinEncodedChars);
 
     /// <summary>Each ASCII letter thirteen places on in its alphabet (ROT13); anything else as it is.</summary>
     private static string Rot13(string text) => string.Create(text.Length, text, static (into, from) =>
@@ -478,21 +461,26 @@ public sealed class Redactor
         }
     });
 
+    /// <summary>The base64 text a secret turns into wherever it starts in a longer encoded value (<see cref="Fragments"/>).</summary>
+    private static IEnumerable<string> Base64Fragments(byte[] bytes) => Fragments(bytes, bitsPerChar: 6, alignments: 3, Convert.ToBase64String, 4);
+
     /// <summary>
-    /// The base64 text a secret turns into wherever it starts in a longer encoded value: for each of the
-    /// three alignments, the characters that depend on the secret's bytes alone.
+    /// The text of an encoding of <paramref name="bitsPerChar"/> bits a character (base64's 6, base32's 5) that a secret
+    /// turns into wherever it starts in a longer encoded value: for each of the <paramref name="alignments"/> of its bytes
+    /// on the characters (3 for base64, 5 for base32), the characters all of whose bits are the secret's, when there are
+    /// <paramref name="minChars"/> of them or more.
     /// </summary>
-    private static IEnumerable<string> Base64Fragments(byte[] bytes)
+    private static IEnumerable<string> Fragments(byte[] bytes, int bitsPerChar, int alignments, Func<byte[], string> encode, int minChars)
     {
-        for (var offset = 0; offset < 3; offset++)
+        for (var offset = 0; offset < alignments; offset++)
         {
             var padded = new byte[offset + bytes.Length];
             bytes.CopyTo(padded, offset);
-            var encoded = Convert.ToBase64String(padded);
-            var skip = offset switch { 0 => 0, 1 => 2, _ => 3 };
-            var total = padded.Length;
-            var keep = total / 3 * 4 + (total % 3) switch { 1 => 1, 2 => 2, _ => 0 };
-            if (keep - skip >= 4)
+            var encoded = encode(padded);
+            // The first character after the bits of the bytes before the secret, and the end of the last one it fills.
+            var skip = (offset * 8 + bitsPerChar - 1) / bitsPerChar;
+            var keep = padded.Length * 8 / bitsPerChar;
+            if (keep - skip >= minChars)
             {
                 yield return encoded[skip..keep];
             }
